@@ -1,0 +1,35 @@
+// The closed set of mail-layer error codes and the error that carries one. Every protocol maps each
+// code exactly once (`Record<MailErrorCode, …>`), so adding a code fails to compile until all map it.
+// It sits in kit, not mail, because the store (below mail) raises these too.
+
+export const MAIL_ERROR_CODES = [
+  "nonexistent", // mailbox/message/account does not exist (IMAP [NONEXISTENT], JMAP notFound)
+  "alreadyExists", // mailbox name taken (IMAP [ALREADYEXISTS])
+  "invalidName", // mailbox name not allowed (IMAP [CANNOT])
+  "hasChildren", // delete of a mailbox with inferiors that cannot be removed (IMAP [HASCHILDREN])
+  "cannot", // operation not allowed on this object, e.g. deleting INBOX (IMAP [CANNOT])
+  "overQuota", // storage or message-count quota exceeded (IMAP [OVERQUOTA], 452 4.2.2)
+  "tooBig", // message larger than the configured limit (IMAP [TOOBIG], 552 5.3.4)
+  "invalidInput", // malformed argument the client sent (IMAP BAD / NO, JMAP invalidArguments)
+  "authFailed", // wrong credentials (IMAP [AUTHENTICATIONFAILED], -ERR [AUTH])
+  "inUse", // resource locked by another session (IMAP [INUSE], -ERR [IN-USE])
+  "limit", // a server limit was reached (IMAP [LIMIT])
+  "unavailable", // temporary failure, retry later (IMAP [UNAVAILABLE], 451 4.3.0)
+  "serverBug", // an internal error; the public text carries only an id (IMAP [SERVERBUG])
+] as const;
+
+export type MailErrorCode = (typeof MAIL_ERROR_CODES)[number];
+
+/** An expected failure of a mail operation, safe to show to the client as `publicText`. */
+export class MailError extends Error {
+  override readonly name = "MailError";
+  constructor(
+    readonly code: MailErrorCode,
+    readonly publicText: string,
+    options?: { cause?: unknown },
+  ) {
+    super(publicText, options);
+  }
+}
+
+export const isMailError = (error: unknown): error is MailError => error instanceof MailError;
