@@ -1,0 +1,108 @@
+// The TOML schema as data: every section, every key, its type and bounds. `checkValue` validates one
+// value against its field; the loader walks the file with it, so an unknown key or wrong type is an error.
+import { LOG_FORMATS, LOG_LEVELS, TLS_MIN_VERSIONS } from "./config.js";
+import { checkListenAddress } from "./listen-address.js";
+
+export type Field =
+  | { readonly type: "string"; readonly check?: (value: string) => string | undefined }
+  | { readonly type: "enum"; readonly values: readonly string[] }
+  | { readonly type: "integer"; readonly min: number; readonly max?: number }
+  | { readonly type: "boolean" }
+  | { readonly type: "listen" };
+
+const nonEmpty = (value: string): string | undefined => (value === "" ? "must not be empty" : undefined);
+const count = (min: number): Field => ({ type: "integer", min, max: Number.MAX_SAFE_INTEGER });
+const listen: Field = { type: "listen" };
+
+function checkStore(value: string): string | undefined {
+  if (value === "sqlite") return undefined;
+  if (/^postgres(ql)?:\/\//.test(value) && URL.canParse(value)) return undefined;
+  return `"${value}" is neither "sqlite" nor a postgres:// URL`;
+}
+
+function checkHostname(value: string): string | undefined {
+  return /^[^\s]+$/.test(value) ? undefined : "must be a non-empty name without spaces";
+}
+
+/** Top-level keys; the `""` section. */
+export const TOP_LEVEL_FIELDS: Readonly<Record<string, Field>> = {
+  data_dir: { type: "string", check: nonEmpty },
+  store: { type: "string", check: checkStore },
+  hostname: { type: "string", check: checkHostname },
+};
+
+/** Sections (TOML tables) and their keys. */
+export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
+  log: { level: { type: "enum", values: LOG_LEVELS }, format: { type: "enum", values: LOG_FORMATS } },
+  tls: {
+    cert: { type: "string" },
+    key: { type: "string" },
+    min_version: { type: "enum", values: TLS_MIN_VERSIONS },
+  },
+  imap: { listen, tls_listen: listen },
+  pop3: { listen, tls_listen: listen },
+  lmtp: { listen },
+  smtp: { listen },
+  submission: { listen },
+  http: { listen },
+  limits: {
+    max_message_bytes: count(1),
+    max_line_bytes: { type: "integer", min: 1000, max: Number.MAX_SAFE_INTEGER },
+    max_connections: count(1),
+    max_connections_per_ip: count(1),
+    idle_timeout_ms: count(1000),
+    shutdown_grace_ms: count(0),
+  },
+  accounts: {
+    default_quota_bytes: count(0),
+    default_quota_messages: count(0),
+    special_use_folders: { type: "boolean" },
+  },
+};
+
+export const camelCase = (snake: string): string =>
+  snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Returns why `value` does not fit `field`, or undefined when it does. */
+export function checkValue(field: Field, value: unknown): string | undefined {
+  switch (field.type) {
+    case "string":
+      if (typeof value !== "string") return `expected a string, got ${describe(value)}`;
+      return field.check?.(value);
+    case "enum":
+      if (typeof value !== "string" || !field.values.includes(value)) {
+        return `expected one of ${field.values.map((v) => `"${v}"`).join(", ")}, got ${describe(value)}`;
+      }
+      return undefined;
+    case "integer":
+      if (typeof value !== "number" || !Number.isInteger(value))
+        return `expected an integer, got ${describe(value)}`;
+      if (value < field.min || (field.max !== undefined && value > field.max)) {
+        return `${value} is out of range (${field.min}..${field.max ?? "∞"})`;
+      }
+      return undefined;
+    case "boolean":
+      return typeof value === "boolean" ? undefined : `expected true or false, got ${describe(value)}`;
+    case "listen": {
+      if (!Array.isArray(value)) return `expected an array of "host:port" strings, got ${describe(value)}`;
+      for (const entry of value) {
+        if (typeof entry !== "string") return `expected "host:port" strings, got ${describe(entry)}`;
+        const problem = checkListenAddress(entry);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+  }
+}
+
+/** A short description of a TOML value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "number")
+    return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
+  if (typeof value === "boolean") return `${value}`;
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  if (typeof value === "object" && value !== null) return "a table";
+  return typeof value;
+}

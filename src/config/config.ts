@@ -1,0 +1,103 @@
+// The typed, deeply read-only configuration every part of Postfach receives, and its defaults.
+// TOML keys are snake_case (docs/configuration.md); the fields here are their camelCase twins.
+import { hostname as osHostname } from "node:os";
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["auto", "json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const TLS_MIN_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
+export type TlsMinVersion = (typeof TLS_MIN_VERSIONS)[number];
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  /** `auto` means pretty when stdout is a terminal, JSON otherwise. */
+  readonly format: LogFormat;
+}
+
+export interface TlsConfig {
+  /** PEM certificate chain path; empty together with `key` means "generate a self-signed one". */
+  readonly cert: string;
+  readonly key: string;
+  readonly minVersion: TlsMinVersion;
+}
+
+/** Listen addresses are "host:port" or "[v6]:port" strings, already validated. */
+export interface PlainListenConfig {
+  readonly listen: readonly string[];
+}
+
+export interface TlsListenConfig extends PlainListenConfig {
+  /** Implicit-TLS addresses (IMAPS 993, POP3S 995). */
+  readonly tlsListen: readonly string[];
+}
+
+export interface LimitsConfig {
+  readonly maxMessageBytes: number;
+  readonly maxLineBytes: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly idleTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+export interface AccountsConfig {
+  /** 0 means unlimited. */
+  readonly defaultQuotaBytes: number;
+  readonly defaultQuotaMessages: number;
+  /** Create Drafts, Sent, Trash, Junk and Archive for new accounts. */
+  readonly specialUseFolders: boolean;
+}
+
+/** The whole configuration; `loadConfig` returns it frozen, with absolute paths. */
+export interface Config {
+  readonly dataDir: string;
+  /** "sqlite" or a postgres:// URL. */
+  readonly store: string;
+  readonly hostname: string;
+  readonly log: LogConfig;
+  readonly tls: TlsConfig;
+  readonly imap: TlsListenConfig;
+  readonly pop3: TlsListenConfig;
+  readonly lmtp: PlainListenConfig;
+  readonly smtp: PlainListenConfig;
+  readonly submission: PlainListenConfig;
+  readonly http: PlainListenConfig;
+  readonly limits: LimitsConfig;
+  readonly accounts: AccountsConfig;
+}
+
+/** The schema defaults, before any file or environment; paths are still relative here. */
+export function defaultConfig(): Config {
+  return deepFreeze({
+    dataDir: "./data",
+    store: "sqlite",
+    hostname: osHostname(),
+    log: { level: "info", format: "auto" },
+    tls: { cert: "", key: "", minVersion: "TLSv1.2" },
+    imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] },
+    pop3: { listen: ["127.0.0.1:1110"], tlsListen: ["127.0.0.1:1995"] },
+    lmtp: { listen: ["127.0.0.1:2424"] },
+    smtp: { listen: ["127.0.0.1:2525"] },
+    submission: { listen: ["127.0.0.1:1587"] },
+    http: { listen: ["127.0.0.1:8080"] },
+    limits: {
+      maxMessageBytes: 52_428_800,
+      maxLineBytes: 65_536,
+      maxConnections: 2000,
+      maxConnectionsPerIp: 50,
+      idleTimeoutMs: 1_800_000,
+      shutdownGraceMs: 5000,
+    },
+    accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
+  });
+}
+
+/** Freezes an object graph of plain objects and arrays in place and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
