@@ -1,0 +1,187 @@
+// Content-addressed message bodies on disk: <root>/<aa>/<bb>/<sha256>. A blob is written to a
+// temporary file, fsynced, renamed into place and its directory fsynced before put() resolves, so a
+// blob that a committed transaction references survives kill -9 and power loss.
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { BlobHash } from "../../kit/ids.js";
+import { MailError } from "../../kit/mail-error.js";
+import type { BlobStore } from "../mail-store.js";
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+/** A temporary file older than this was left by a crash, not by a write in progress. */
+const STALE_TMP_MS = 60 * 60 * 1000;
+
+export class FileBlobStore implements BlobStore {
+  readonly #root: string;
+  readonly #tmpDir: string;
+  readonly #knownDirs = new Set<string>();
+
+  private constructor(root: string) {
+    this.#root = root;
+    this.#tmpDir = join(root, "tmp");
+  }
+
+  /**
+   * Opens (creating if needed) a blob store under `root`, removing temporary files a crash left.
+   * Only old ones: another process (the CLI beside a running server) may be writing the fresh ones.
+   */
+  static async open(root: string): Promise<FileBlobStore> {
+    const store = new FileBlobStore(root);
+    await mkdir(store.#tmpDir, { recursive: true });
+    const cutoff = Date.now() - STALE_TMP_MS;
+    for (const name of await readdir(store.#tmpDir)) {
+      const path = join(store.#tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm(path, { force: true });
+    }
+    return store;
+  }
+
+  pathOf(hash: BlobHash): string {
+    return join(this.#root, hash.slice(0, 2), hash.slice(2, 4), hash);
+  }
+
+  async put(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<{ hash: BlobHash; size: number }> {
+    if (source instanceof Uint8Array) {
+      if (source.byteLength > maxBytes) throw tooBig(maxBytes);
+      const hash = createHash("sha256").update(source).digest("hex") as BlobHash;
+      if (!(await this.has(hash))) await this.#writeDurably(hash, [source]);
+      return { hash, size: source.byteLength };
+    }
+    return this.#putStream(source, maxBytes);
+  }
+
+  async #putStream(
+    source: AsyncIterable<Uint8Array>,
+    maxBytes: number,
+  ): Promise<{ hash: BlobHash; size: number }> {
+    const tmpPath = this.#tmpPath();
+    const file = await open(tmpPath, "w", 0o600);
+    const hasher = createHash("sha256");
+    let size = 0;
+    try {
+      for await (const chunk of source) {
+        size += chunk.byteLength;
+        if (size > maxBytes) throw tooBig(maxBytes);
+        hasher.update(chunk);
+        await file.write(chunk);
+      }
+      await file.sync();
+    } catch (error) {
+      await file.close();
+      await unlink(tmpPath).catch(() => {});
+      throw error;
+    }
+    await file.close();
+    const hash = hasher.digest("hex") as BlobHash;
+    if (await this.has(hash)) {
+      await unlink(tmpPath);
+    } else {
+      await this.#moveIntoPlace(tmpPath, hash);
+    }
+    return { hash, size };
+  }
+
+  async #writeDurably(hash: BlobHash, chunks: readonly Uint8Array[]): Promise<void> {
+    const tmpPath = this.#tmpPath();
+    const file = await open(tmpPath, "w", 0o600);
+    try {
+      for (const chunk of chunks) await file.write(chunk);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await this.#moveIntoPlace(tmpPath, hash);
+  }
+
+  async #moveIntoPlace(tmpPath: string, hash: BlobHash): Promise<void> {
+    const dir = join(this.#root, hash.slice(0, 2), hash.slice(2, 4));
+    if (!this.#knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      await syncDirectory(join(this.#root, hash.slice(0, 2)));
+      await syncDirectory(this.#root);
+      this.#knownDirs.add(dir);
+    }
+    await rename(tmpPath, join(dir, hash));
+    await syncDirectory(dir);
+  }
+
+  #tmpPath(): string {
+    return join(this.#tmpDir, `${Date.now()}-${randomBytes(8).toString("hex")}`);
+  }
+
+  async read(hash: BlobHash): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(hash));
+    } catch (error) {
+      throw missing(hash, error);
+    }
+  }
+
+  async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
+    if (end <= start) return;
+    const stream = createReadStream(this.pathOf(hash), { start, end: end - 1, highWaterMark: 256 * 1024 });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (error) {
+      throw missing(hash, error);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async has(hash: BlobHash): Promise<boolean> {
+    try {
+      await stat(this.pathOf(hash));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async collectGarbage(
+    isReferenced: (hash: BlobHash) => Promise<boolean>,
+    minAgeMs: number,
+  ): Promise<number> {
+    const cutoff = Date.now() - minAgeMs;
+    let removed = 0;
+    for (const top of await readdir(this.#root)) {
+      if (top === "tmp" || top.length !== 2) continue;
+      for (const mid of await readdir(join(this.#root, top))) {
+        const dir = join(this.#root, top, mid);
+        for (const name of await readdir(dir)) {
+          if (!HASH_PATTERN.test(name)) continue;
+          const path = join(dir, name);
+          const info = await stat(path);
+          if (info.mtimeMs > cutoff) continue;
+          if (await isReferenced(name as BlobHash)) continue;
+          await unlink(path);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+function tooBig(maxBytes: number): MailError {
+  return new MailError("tooBig", `Message exceeds the maximum size of ${maxBytes} bytes`);
+}
+
+function missing(hash: BlobHash, cause: unknown): MailError {
+  return new MailError("nonexistent", `Message content ${hash.slice(0, 12)} is missing`, { cause });
+}

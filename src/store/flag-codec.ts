@@ -1,0 +1,63 @@
+// How backends persist a FlagSet: system flags as a bitmask (fast to filter and count in SQL) and
+// keywords as one space-separated string (keywords are atoms, RFC 9051 §9 `flag-keyword`, so no spaces).
+import { type FlagSet, SYSTEM_FLAGS, type SystemFlag } from "./mail-store.js";
+
+const BIT_OF: Readonly<Record<SystemFlag, number>> = {
+  "\\Seen": 1,
+  "\\Answered": 2,
+  "\\Flagged": 4,
+  "\\Deleted": 8,
+  "\\Draft": 16,
+};
+
+export const SEEN_BIT = BIT_OF["\\Seen"];
+export const DELETED_BIT = BIT_OF["\\Deleted"];
+
+export function encodeSystemFlags(flags: ReadonlySet<SystemFlag>): number {
+  let bits = 0;
+  for (const flag of flags) bits |= BIT_OF[flag];
+  return bits;
+}
+
+export function decodeSystemFlags(bits: number): ReadonlySet<SystemFlag> {
+  const flags = new Set<SystemFlag>();
+  for (const flag of SYSTEM_FLAGS) if (bits & BIT_OF[flag]) flags.add(flag);
+  return flags;
+}
+
+export function encodeKeywords(keywords: readonly string[]): string {
+  return keywords.join(" ");
+}
+
+export function decodeKeywords(text: string): readonly string[] {
+  return text === "" ? [] : text.split(" ");
+}
+
+export function decodeFlagSet(bits: number, keywords: string): FlagSet {
+  return { system: decodeSystemFlags(bits), keywords: decodeKeywords(keywords) };
+}
+
+/**
+ * Merges keyword lists case-insensitively (RFC 9051 §2.3.2), keeping the first spelling seen,
+ * sorted so equal sets encode equally.
+ */
+export function normalizeKeywords(keywords: Iterable<string>): string[] {
+  const byLower = new Map<string, string>();
+  for (const keyword of keywords) {
+    const lower = keyword.toLowerCase();
+    if (!byLower.has(lower)) byLower.set(lower, keyword);
+  }
+  return [...byLower.values()].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+}
+
+/** Applies add/remove/replace of keywords, case-insensitively. */
+export function applyKeywordUpdate(
+  current: readonly string[],
+  operation: "add" | "remove" | "replace",
+  keywords: readonly string[],
+): string[] {
+  if (operation === "replace") return normalizeKeywords(keywords);
+  if (operation === "add") return normalizeKeywords([...current, ...keywords]);
+  const removed = new Set(keywords.map((k) => k.toLowerCase()));
+  return current.filter((k) => !removed.has(k.toLowerCase()));
+}

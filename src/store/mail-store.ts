@@ -1,0 +1,287 @@
+// The store interface (ARCHITECTURE.md "Data model"): what every backend (SQLite embedded, PostgreSQL
+// scale-out) implements and what src/mail/ builds on. Interfaces and records only, no behaviour.
+// Every method is one atomic transaction; backends run store/contract/ to prove they keep these contracts.
+import type { AccountId, BlobHash, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
+import type { MessageIndex } from "../mime/message-index.js";
+
+/** The five RFC 9051 system flags a client can set (\Recent is a session notion and lives in imap/). */
+export const SYSTEM_FLAGS = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"] as const;
+export type SystemFlag = (typeof SYSTEM_FLAGS)[number];
+
+/** RFC 6154 special-use attributes a mailbox can carry. */
+export const SPECIAL_USES = [
+  "\\Drafts",
+  "\\Sent",
+  "\\Trash",
+  "\\Junk",
+  "\\Archive",
+  "\\All",
+  "\\Flagged",
+] as const;
+export type SpecialUse = (typeof SPECIAL_USES)[number];
+
+/**
+ * Flags of one mailbox entry: system flags plus keywords. Keywords are stored as the client sent them
+ * (case preserved, compared case-insensitively as RFC 9051 §2.3.2 requires), sorted, unique.
+ */
+export interface FlagSet {
+  readonly system: ReadonlySet<SystemFlag>;
+  readonly keywords: readonly string[];
+}
+
+export interface QuotaLimits {
+  /** Maximum total size of all messages in bytes; null = unlimited. */
+  readonly storageBytes: number | null;
+  /** Maximum number of messages; null = unlimited. */
+  readonly messages: number | null;
+}
+
+export interface AccountRecord {
+  readonly id: AccountId;
+  /** Primary address, `local@domain`, stored lower-case. */
+  readonly address: string;
+  /** PHC string of the password hash (scrypt). */
+  readonly passwordHash: string;
+  readonly quota: QuotaLimits;
+  readonly usedBytes: number;
+  readonly messageCount: number;
+  /** The account's change counter: the modseq of its latest change. */
+  readonly highestModSeq: ModSeq;
+  readonly createdAtMs: number;
+}
+
+export interface MailboxRecord {
+  readonly id: MailboxId;
+  readonly accountId: AccountId;
+  /** Full UTF-8 name, hierarchy delimiter "/", INBOX spelled exactly "INBOX". */
+  readonly name: string;
+  readonly uidValidity: number;
+  readonly uidNext: Uid;
+  /** Largest modseq of any change to an entry of this mailbox (or of its creation). */
+  readonly highestModSeq: ModSeq;
+  readonly specialUse: SpecialUse | null;
+  readonly subscribed: boolean;
+  readonly messageCount: number;
+  readonly unseenCount: number;
+  readonly deletedCount: number;
+  readonly totalBytes: number;
+  /** UIDs below this have been seen as \Recent by some session (RFC 3501 §2.3.2). */
+  readonly recentUidFloor: Uid;
+  /** Modseq of the mailbox's own last change (create, rename, subscribe, counts). */
+  readonly modSeq: ModSeq;
+}
+
+/** One message in one mailbox: an IMAP message (ARCHITECTURE.md "Mailbox entry"). */
+export interface MailboxEntry {
+  readonly mailboxId: MailboxId;
+  readonly uid: Uid;
+  readonly modSeq: ModSeq;
+  readonly flags: FlagSet;
+  readonly emailId: EmailId;
+  readonly threadId: ThreadId;
+  readonly size: number;
+  readonly internalDateMs: number;
+  readonly saveDateMs: number;
+}
+
+/** What FETCH ENVELOPE/BODYSTRUCTURE and JMAP Email/get need without parsing the index JSON. */
+export interface EmailSummary {
+  readonly emailId: EmailId;
+  readonly blobHash: BlobHash;
+  readonly size: number;
+  readonly envelope: string;
+  readonly bodyStructure: string;
+  readonly body: string;
+  readonly preview: string;
+}
+
+export interface EmailRecord extends EmailSummary {
+  readonly threadId: ThreadId;
+  readonly index: MessageIndex;
+}
+
+export interface NewMessage {
+  readonly blobHash: BlobHash;
+  readonly index: MessageIndex;
+  readonly flags: FlagSet;
+  readonly internalDateMs: number;
+}
+
+export interface AppendResult {
+  readonly uidValidity: number;
+  readonly uid: Uid;
+  readonly modSeq: ModSeq;
+  readonly emailId: EmailId;
+  readonly threadId: ThreadId;
+}
+
+export type FlagOperation = "add" | "remove" | "replace";
+
+export interface FlagUpdate {
+  readonly operation: FlagOperation;
+  readonly flags: FlagSet;
+  /** RFC 7162 UNCHANGEDSINCE: entries with a larger modseq are left alone and reported as failed. */
+  readonly unchangedSince?: ModSeq;
+}
+
+export interface FlagUpdateResult {
+  /** Entries whose flags changed, with their new modseq and flags. */
+  readonly changed: readonly MailboxEntry[];
+  /** UIDs refused because of `unchangedSince` (RFC 7162 §3.2 MODIFIED). */
+  readonly conflicts: readonly Uid[];
+}
+
+export interface CopyResult {
+  readonly uidValidity: number;
+  /** Source UIDs in ascending order and the UIDs they received in the destination (RFC 4315 COPYUID). */
+  readonly sourceUids: readonly Uid[];
+  readonly destinationUids: readonly Uid[];
+}
+
+/** What changed in a mailbox since a modseq (ARCHITECTURE.md "How changes reach every session"). */
+export interface MailboxChanges {
+  /** Entries changed or added after the modseq, ascending by UID. */
+  readonly entries: readonly MailboxEntry[];
+  /** UIDs expunged after the modseq (tombstones), ascending. */
+  readonly expungedUids: readonly Uid[];
+  readonly highestModSeq: ModSeq;
+  readonly uidNext: Uid;
+  /** The mailbox no longer exists (deleted, or deleted and recreated: another UIDVALIDITY). */
+  readonly isGone: boolean;
+}
+
+/** Account-wide changes since a modseq, for JMAP /changes and catch-up after a lost notification. */
+export interface AccountChanges {
+  readonly highestModSeq: ModSeq;
+  readonly changedMailboxIds: readonly MailboxId[];
+  readonly destroyedMailboxIds: readonly MailboxId[];
+  readonly changedEmailIds: readonly EmailId[];
+  readonly destroyedEmailIds: readonly EmailId[];
+}
+
+/** A committed change, published after commit. Receivers re-read the store; the payload is a hint. */
+export interface ChangeEvent {
+  readonly accountId: AccountId;
+  readonly mailboxId: MailboxId | null;
+  readonly modSeq: ModSeq;
+}
+
+/** Publishes committed changes to every session (in-process; PostgreSQL LISTEN/NOTIFY between nodes). */
+export interface ChangeNotifier {
+  publish(event: ChangeEvent): void;
+  /** Calls `listener` for every event of `accountId` until the returned function is called. */
+  subscribe(accountId: AccountId, listener: (event: ChangeEvent) => void): () => void;
+}
+
+/** Content-addressed storage of raw message bytes (SHA-256). */
+export interface BlobStore {
+  /**
+   * Stores the bytes and returns their hash and size once they are durable (fsynced). Storing
+   * bytes that already exist is cheap and returns the same hash. Rejects with MailError("tooBig")
+   * if more than `maxBytes` arrive.
+   */
+  put(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    maxBytes?: number,
+  ): Promise<{ hash: BlobHash; size: number }>;
+  /** All bytes of a blob; rejects with MailError("nonexistent") if it is missing. */
+  read(hash: BlobHash): Promise<Buffer>;
+  /** Bytes [start, end) of a blob as a stream (end clamped to the size). */
+  readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array>;
+  has(hash: BlobHash): Promise<boolean>;
+  /** Removes blobs not in `referenced` that are older than `minAgeMs`; returns how many were removed. */
+  collectGarbage(isReferenced: (hash: BlobHash) => Promise<boolean>, minAgeMs: number): Promise<number>;
+}
+
+export interface NewAccount {
+  readonly address: string;
+  readonly passwordHash: string;
+  readonly quota: QuotaLimits;
+}
+
+export interface AccountRepository {
+  /** Creates the account and its INBOX. Rejects with alreadyExists if the address is taken. */
+  create(input: NewAccount): Promise<AccountRecord>;
+  get(id: AccountId): Promise<AccountRecord | undefined>;
+  findByAddress(address: string): Promise<AccountRecord | undefined>;
+  list(): Promise<AccountRecord[]>;
+  setPasswordHash(id: AccountId, passwordHash: string): Promise<void>;
+  setQuota(id: AccountId, quota: QuotaLimits): Promise<void>;
+  /** Deletes the account with all mailboxes and entries; its blobs become garbage. */
+  delete(id: AccountId): Promise<void>;
+}
+
+export interface MailboxRepository {
+  list(accountId: AccountId): Promise<MailboxRecord[]>;
+  get(accountId: AccountId, id: MailboxId): Promise<MailboxRecord | undefined>;
+  /** INBOX is matched case-insensitively; other names exactly. */
+  findByName(accountId: AccountId, name: string): Promise<MailboxRecord | undefined>;
+  /** Creates one mailbox (not its parents). Rejects with alreadyExists. A new name gets a new UIDVALIDITY. */
+  create(accountId: AccountId, name: string, specialUse: SpecialUse | null): Promise<MailboxRecord>;
+  /**
+   * Renames a mailbox and every mailbox below it ("a/b" → "c/b" when "a" becomes "c"), keeping ids,
+   * UIDVALIDITY and contents. Renaming INBOX moves its messages into a new mailbox instead and leaves
+   * INBOX empty (RFC 9051 §6.3.6).
+   */
+  rename(accountId: AccountId, id: MailboxId, newName: string): Promise<MailboxRecord>;
+  /** Deletes the mailbox and its entries (leaving tombstones); children are not touched. */
+  delete(accountId: AccountId, id: MailboxId): Promise<void>;
+  setSpecialUse(accountId: AccountId, id: MailboxId, specialUse: SpecialUse | null): Promise<void>;
+  /** Subscriptions are by name and may name mailboxes that do not exist (RFC 9051 §6.3.7). */
+  setSubscribed(accountId: AccountId, name: string, subscribed: boolean): Promise<void>;
+  listSubscriptions(accountId: AccountId): Promise<string[]>;
+  /**
+   * Atomically claims \Recent for UIDs from the mailbox's recent floor up to `uidNext`:
+   * returns the previous floor and raises it, so exactly one session sees each message as recent.
+   */
+  claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid>;
+}
+
+export interface MessageRepository {
+  /**
+   * Adds a message (whose blob is already durable) to a mailbox. Allocates the next UID and modseq,
+   * indexes the email for search, updates counts and quota; rejects with overQuota when enforced
+   * limits would be exceeded, nonexistent when the mailbox is gone.
+   */
+  append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult>;
+  /** Entries with UIDs in [fromUid, toUid], ascending. */
+  listEntries(mailboxId: MailboxId, fromUid?: Uid, toUid?: Uid): Promise<MailboxEntry[]>;
+  /** Entries for exactly these UIDs (missing ones are skipped), ascending. */
+  getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]>;
+  getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>>;
+  getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined>;
+  updateFlags(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    update: FlagUpdate,
+  ): Promise<FlagUpdateResult>;
+  /** Copies entries (sharing the email) into another mailbox with new UIDs; quota is checked. */
+  copy(accountId: AccountId, from: MailboxId, uids: readonly Uid[], to: MailboxId): Promise<CopyResult>;
+  /** Moves entries atomically: copy then expunge in one transaction (RFC 6851). */
+  move(accountId: AccountId, from: MailboxId, uids: readonly Uid[], to: MailboxId): Promise<CopyResult>;
+  /** Removes the entries, leaving tombstones; returns the UIDs actually removed, ascending. */
+  expunge(accountId: AccountId, mailboxId: MailboxId, uids: readonly Uid[]): Promise<Uid[]>;
+  /** Whether any entry of any account still references the blob (for garbage collection). */
+  isBlobReferenced(hash: BlobHash): Promise<boolean>;
+}
+
+export interface ChangeLog {
+  mailboxChangesSince(
+    mailboxId: MailboxId,
+    uidValidity: number,
+    sinceModSeq: ModSeq,
+  ): Promise<MailboxChanges>;
+  accountChangesSince(accountId: AccountId, sinceModSeq: ModSeq): Promise<AccountChanges>;
+}
+
+export interface MailStore {
+  readonly accounts: AccountRepository;
+  readonly mailboxes: MailboxRepository;
+  readonly messages: MessageRepository;
+  readonly changes: ChangeLog;
+  readonly blobs: BlobStore;
+  readonly notifier: ChangeNotifier;
+  /** Finishes pending work and releases files and connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

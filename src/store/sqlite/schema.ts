@@ -1,0 +1,115 @@
+// The embedded store's schema as forward-only migrations; PRAGMA user_version records how many ran.
+// Change log (ARCHITECTURE.md): every row carries the account modseq of its last change; expunged
+// entries, destroyed emails and deleted mailboxes leave tombstones, so any modseq can be caught up from.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    address TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    quota_bytes INTEGER,
+    quota_messages INTEGER,
+    used_bytes INTEGER NOT NULL DEFAULT 0,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    highest_modseq INTEGER NOT NULL DEFAULT 0,
+    last_uid_validity INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE mailboxes (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid_next INTEGER NOT NULL DEFAULT 1,
+    highest_modseq INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    special_use TEXT,
+    message_count INTEGER NOT NULL DEFAULT 0,
+    unseen_count INTEGER NOT NULL DEFAULT 0,
+    deleted_count INTEGER NOT NULL DEFAULT 0,
+    total_bytes INTEGER NOT NULL DEFAULT 0,
+    recent_floor INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (account_id, name)
+  );
+
+  CREATE TABLE mailbox_tombstones (
+    account_id INTEGER NOT NULL,
+    mailbox_id TEXT NOT NULL,
+    modseq INTEGER NOT NULL
+  );
+  CREATE INDEX mailbox_tombstones_by_modseq ON mailbox_tombstones (account_id, modseq);
+
+  CREATE TABLE subscriptions (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE emails (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    blob_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    thread_id TEXT NOT NULL,
+    message_id TEXT,
+    sent_at INTEGER,
+    envelope TEXT NOT NULL,
+    body_structure TEXT NOT NULL,
+    body TEXT NOT NULL,
+    preview TEXT NOT NULL,
+    index_version INTEGER NOT NULL,
+    index_json TEXT NOT NULL,
+    entry_count INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX emails_by_message_id ON emails (account_id, message_id);
+  CREATE INDEX emails_by_blob ON emails (blob_hash);
+
+  CREATE TABLE email_search (
+    email_id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    from_text TEXT NOT NULL,
+    to_text TEXT NOT NULL,
+    cc_text TEXT NOT NULL,
+    bcc_text TEXT NOT NULL,
+    body_text TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE email_tombstones (
+    account_id INTEGER NOT NULL,
+    email_id TEXT NOT NULL,
+    modseq INTEGER NOT NULL
+  );
+  CREATE INDEX email_tombstones_by_modseq ON email_tombstones (account_id, modseq);
+
+  CREATE TABLE entries (
+    mailbox_id TEXT NOT NULL,
+    uid INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    flags INTEGER NOT NULL,
+    keywords TEXT NOT NULL,
+    email_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    internal_date INTEGER NOT NULL,
+    save_date INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  ) WITHOUT ROWID;
+  CREATE INDEX entries_by_mailbox_modseq ON entries (mailbox_id, modseq);
+  CREATE INDEX entries_by_account_modseq ON entries (account_id, modseq);
+  CREATE INDEX entries_by_email ON entries (email_id);
+
+  CREATE TABLE entry_tombstones (
+    mailbox_id TEXT NOT NULL,
+    uid INTEGER NOT NULL,
+    account_id INTEGER NOT NULL,
+    email_id TEXT NOT NULL,
+    modseq INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  ) WITHOUT ROWID;
+  CREATE INDEX entry_tombstones_by_mailbox_modseq ON entry_tombstones (mailbox_id, modseq);
+  CREATE INDEX entry_tombstones_by_account_modseq ON entry_tombstones (account_id, modseq);
+  `,
+];

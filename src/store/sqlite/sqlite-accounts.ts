@@ -1,0 +1,98 @@
+// AccountRepository on SQLite: accounts, their INBOX, quota limits; deletion removes everything.
+import { type AccountId, newObjectId } from "../../kit/ids.js";
+import { MailError } from "../../kit/mail-error.js";
+import type { AccountRecord, AccountRepository, NewAccount, QuotaLimits } from "../mail-store.js";
+import { type AccountRow, toAccountRecord } from "./rows.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+import { nextUidValidity } from "./uid-validity.js";
+
+export class SqliteAccounts implements AccountRepository {
+  constructor(readonly sql: SqliteDatabase) {}
+
+  async create(input: NewAccount): Promise<AccountRecord> {
+    const address = input.address.toLowerCase();
+    return this.sql.write((scope) => {
+      const existing = this.sql.stmt("SELECT 1 FROM accounts WHERE address = ?").get(address);
+      if (existing) throw new MailError("alreadyExists", `Account ${address} already exists`);
+      const info = this.sql
+        .stmt(
+          `INSERT INTO accounts (address, password_hash, quota_bytes, quota_messages, created_at)
+           VALUES (?, ?, ?, ?, ?)`,
+        )
+        .run(address, input.passwordHash, input.quota.storageBytes, input.quota.messages, Date.now());
+      const accountId = Number(info.lastInsertRowid) as AccountId;
+      const modSeq = scope.nextModSeq(accountId);
+      const mailboxId = newObjectId("M");
+      this.sql
+        .stmt(
+          `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq)
+           VALUES (?, ?, 'INBOX', ?, ?, ?)`,
+        )
+        .run(mailboxId, accountId, nextUidValidity(this.sql, accountId), modSeq, modSeq);
+      this.sql.stmt("INSERT INTO subscriptions (account_id, name) VALUES (?, 'INBOX')").run(accountId);
+      return this.#require(accountId);
+    });
+  }
+
+  async get(id: AccountId): Promise<AccountRecord | undefined> {
+    const row = this.sql.stmt("SELECT * FROM accounts WHERE id = ?").get(id) as AccountRow | undefined;
+    return row && toAccountRecord(row);
+  }
+
+  async findByAddress(address: string): Promise<AccountRecord | undefined> {
+    const row = this.sql.stmt("SELECT * FROM accounts WHERE address = ?").get(address.toLowerCase()) as
+      | AccountRow
+      | undefined;
+    return row && toAccountRecord(row);
+  }
+
+  async list(): Promise<AccountRecord[]> {
+    const rows = this.sql.stmt("SELECT * FROM accounts ORDER BY address").all() as AccountRow[];
+    return rows.map(toAccountRecord);
+  }
+
+  async setPasswordHash(id: AccountId, passwordHash: string): Promise<void> {
+    this.sql.write(() => {
+      const info = this.sql.stmt("UPDATE accounts SET password_hash = ? WHERE id = ?").run(passwordHash, id);
+      if (info.changes === 0) throw noAccount(id);
+    });
+  }
+
+  async setQuota(id: AccountId, quota: QuotaLimits): Promise<void> {
+    this.sql.write(() => {
+      const info = this.sql
+        .stmt("UPDATE accounts SET quota_bytes = ?, quota_messages = ? WHERE id = ?")
+        .run(quota.storageBytes, quota.messages, id);
+      if (info.changes === 0) throw noAccount(id);
+    });
+  }
+
+  async delete(id: AccountId): Promise<void> {
+    this.sql.write(() => {
+      if (!this.sql.stmt("SELECT 1 FROM accounts WHERE id = ?").get(id)) throw noAccount(id);
+      this.sql
+        .stmt("DELETE FROM email_search WHERE email_id IN (SELECT id FROM emails WHERE account_id = ?)")
+        .run(id);
+      for (const table of [
+        "entries",
+        "entry_tombstones",
+        "emails",
+        "email_tombstones",
+        "mailbox_tombstones",
+      ]) {
+        this.sql.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
+      }
+      this.sql.stmt("DELETE FROM accounts WHERE id = ?").run(id);
+    });
+  }
+
+  #require(id: AccountId): AccountRecord {
+    const row = this.sql.stmt("SELECT * FROM accounts WHERE id = ?").get(id) as AccountRow | undefined;
+    if (!row) throw noAccount(id);
+    return toAccountRecord(row);
+  }
+}
+
+function noAccount(id: AccountId): MailError {
+  return new MailError("nonexistent", `No such account (${id})`);
+}

@@ -1,0 +1,87 @@
+// One SQLite connection for the embedded store: durable pragmas, migrations, and the write
+// transaction helper that publishes change events only after the commit is on disk.
+import Database from "better-sqlite3";
+import type { AccountId, ModSeq } from "../../kit/ids.js";
+import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
+import { MIGRATIONS } from "./schema.js";
+
+export type Db = Database.Database;
+
+/** Collects the events of one write transaction; they are published after it commits. */
+export interface WriteScope {
+  /** Takes the account's next modseq (one per mutation, shared by every row it touches). */
+  nextModSeq(accountId: AccountId): ModSeq;
+  emit(event: ChangeEvent): void;
+}
+
+export class SqliteDatabase {
+  readonly db: Db;
+  readonly #notifier: ChangeNotifier;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #nextModSeq: Database.Statement<[number], { highest_modseq: number }>;
+
+  constructor(path: string, notifier: ChangeNotifier) {
+    this.db = new Database(path);
+    // WAL with synchronous=FULL: every commit is fsynced before it returns, so acknowledged
+    // changes survive power loss, while readers never block the writer.
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    // Another process (the CLI, a second store) may hold the write lock briefly.
+    this.db.pragma("busy_timeout = 10000");
+    this.db.pragma("cache_size = -65536");
+    this.#migrate();
+    this.#notifier = notifier;
+    this.#nextModSeq = this.db.prepare(
+      "UPDATE accounts SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
+    );
+  }
+
+  #migrate(): void {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `database schema version ${current} is newer than this Postfach (${MIGRATIONS.length})`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version] as string);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  /**
+   * Runs `fn` as one IMMEDIATE transaction (taking the write lock up front, so two writers never
+   * deadlock on upgrade), then publishes the events it emitted.
+   */
+  write<T>(fn: (scope: WriteScope) => T): T {
+    const events: ChangeEvent[] = [];
+    const scope: WriteScope = {
+      nextModSeq: (accountId) => {
+        const row = this.#nextModSeq.get(accountId);
+        if (!row) throw new Error(`account ${accountId} vanished inside a transaction`);
+        return row.highest_modseq as ModSeq;
+      },
+      emit: (event) => events.push(event),
+    };
+    const result = this.db.transaction(fn).immediate(scope);
+    for (const event of events) this.#notifier.publish(event);
+    return result;
+  }
+
+  /** A prepared statement, cached by its SQL text (preparing costs more than running). */
+  stmt<Row = unknown>(sql: string): Database.Statement<unknown[], Row> {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement as Database.Statement<unknown[], Row>;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,327 @@
+// MessageRepository on SQLite: append (email + entry + search text in one transaction), entry reads,
+// atomic flag updates with CONDSTORE's UNCHANGEDSINCE, copy, move and expunge.
+import {
+  type AccountId,
+  type BlobHash,
+  type EmailId,
+  type MailboxId,
+  newObjectId,
+  type ThreadId,
+  type Uid,
+} from "../../kit/ids.js";
+import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
+import {
+  applyKeywordUpdate,
+  DELETED_BIT,
+  decodeKeywords,
+  encodeKeywords,
+  encodeSystemFlags,
+  normalizeKeywords,
+  SEEN_BIT,
+} from "../flag-codec.js";
+import type {
+  AppendResult,
+  CopyResult,
+  EmailRecord,
+  EmailSummary,
+  FlagUpdate,
+  FlagUpdateResult,
+  MailboxEntry,
+  MessageRepository,
+  NewMessage,
+} from "../mail-store.js";
+import {
+  checkQuota,
+  insertEntries,
+  removeEntries,
+  requireMailboxRow,
+  transferEntries,
+} from "./entry-writes.js";
+import { type EntryRow, toMailboxEntry } from "./rows.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+
+interface EmailRow {
+  id: string;
+  account_id: number;
+  blob_hash: string;
+  size: number;
+  thread_id: string;
+  envelope: string;
+  body_structure: string;
+  body: string;
+  preview: string;
+  index_json: string;
+}
+
+const MAX_UID = 0xffffffff;
+/** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
+const RANGE_SCAN_THRESHOLD = 64;
+
+export class SqliteMessages implements MessageRepository {
+  constructor(readonly sql: SqliteDatabase) {}
+
+  async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
+    const { index } = message;
+    const indexJson = JSON.stringify(index);
+    return this.sql.write((scope) => {
+      const mailbox = requireMailboxRow(this.sql, accountId, mailboxId);
+      checkQuota(this.sql, accountId, 1, index.size);
+      const modSeq = scope.nextModSeq(accountId);
+      const emailId = newObjectId("E") as EmailId;
+      const threadId = this.#threadFor(accountId, index);
+      this.sql
+        .stmt(
+          `INSERT INTO emails (id, account_id, blob_hash, size, thread_id, message_id, sent_at, envelope,
+                               body_structure, body, preview, index_version, index_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          emailId,
+          accountId,
+          message.blobHash,
+          index.size,
+          threadId,
+          index.headers.messageId,
+          index.headers.sentAtMs,
+          index.envelope,
+          index.bodyStructure,
+          index.body,
+          index.preview,
+          index.version,
+          indexJson,
+        );
+      this.sql
+        .stmt(
+          `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          emailId,
+          index.headers.subject,
+          addressText(index.headers.from),
+          addressText(index.headers.to),
+          addressText(index.headers.cc),
+          addressText(index.headers.bcc),
+          index.searchText,
+        );
+      const [uid] = insertEntries(
+        this.sql,
+        accountId,
+        mailbox,
+        [
+          {
+            flags: encodeSystemFlags(message.flags.system),
+            keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
+            emailId,
+            threadId,
+            size: index.size,
+            internalDateMs: message.internalDateMs,
+          },
+        ],
+        modSeq,
+      );
+      scope.emit({ accountId, mailboxId, modSeq });
+      return { uidValidity: mailbox.uid_validity, uid: uid as Uid, modSeq, emailId, threadId };
+    });
+  }
+
+  /** RFC 8474 THREADID: join the thread of any message this one refers to, else start one. */
+  #threadFor(accountId: AccountId, index: MessageIndex): ThreadId {
+    const referenced = [...index.headers.references, ...index.headers.inReplyTo];
+    const lookup = this.sql.stmt<{ thread_id: string }>(
+      "SELECT thread_id FROM emails WHERE account_id = ? AND message_id = ? LIMIT 1",
+    );
+    for (const messageId of referenced.reverse()) {
+      const row = lookup.get(accountId, messageId);
+      if (row) return row.thread_id as ThreadId;
+    }
+    return newObjectId("T") as ThreadId;
+  }
+
+  async listEntries(
+    mailboxId: MailboxId,
+    fromUid = 1 as Uid,
+    toUid = MAX_UID as Uid,
+  ): Promise<MailboxEntry[]> {
+    return this.#rowsInRange(mailboxId, fromUid, toUid).map(toMailboxEntry);
+  }
+
+  async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {
+    return this.#rowsFor(mailboxId, uids).map(toMailboxEntry);
+  }
+
+  async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {
+    const select = this.sql.stmt<EmailRow>(
+      "SELECT id, blob_hash, size, envelope, body_structure, body, preview FROM emails WHERE id = ?",
+    );
+    const summaries = new Map<EmailId, EmailSummary>();
+    for (const emailId of emailIds) {
+      if (summaries.has(emailId)) continue;
+      const row = select.get(emailId);
+      if (row) summaries.set(emailId, toSummary(row));
+    }
+    return summaries;
+  }
+
+  async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {
+    const row = this.sql
+      .stmt<EmailRow>("SELECT * FROM emails WHERE id = ? AND account_id = ?")
+      .get(emailId, accountId);
+    if (!row) return undefined;
+    return {
+      ...toSummary(row),
+      threadId: row.thread_id as ThreadId,
+      index: JSON.parse(row.index_json) as MessageIndex,
+    };
+  }
+
+  async updateFlags(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    update: FlagUpdate,
+  ): Promise<FlagUpdateResult> {
+    const bits = encodeSystemFlags(update.flags.system);
+    return this.sql.write((scope) => {
+      requireMailboxRow(this.sql, accountId, mailboxId);
+      const rows = this.#rowsFor(mailboxId, uids);
+      const conflicts: Uid[] = [];
+      const pending: { row: EntryRow; flags: number; keywords: string }[] = [];
+      for (const row of rows) {
+        if (update.unchangedSince !== undefined && row.modseq > update.unchangedSince) {
+          conflicts.push(row.uid as Uid);
+          continue;
+        }
+        const flags =
+          update.operation === "add"
+            ? row.flags | bits
+            : update.operation === "remove"
+              ? row.flags & ~bits
+              : bits;
+        const keywords = encodeKeywords(
+          applyKeywordUpdate(decodeKeywords(row.keywords), update.operation, update.flags.keywords),
+        );
+        if (flags !== row.flags || keywords !== row.keywords) pending.push({ row, flags, keywords });
+      }
+      if (pending.length === 0) return { changed: [], conflicts };
+      const modSeq = scope.nextModSeq(accountId);
+      const write = this.sql.stmt(
+        "UPDATE entries SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
+      );
+      let unseenDelta = 0;
+      let deletedDelta = 0;
+      const changed: MailboxEntry[] = [];
+      for (const { row, flags, keywords } of pending) {
+        write.run(flags, keywords, modSeq, mailboxId, row.uid);
+        unseenDelta += bitDelta(row.flags, flags, SEEN_BIT, true);
+        deletedDelta += bitDelta(row.flags, flags, DELETED_BIT, false);
+        changed.push(toMailboxEntry({ ...row, flags, keywords, modseq: modSeq }));
+      }
+      this.sql
+        .stmt(
+          `UPDATE mailboxes SET highest_modseq = ?, unseen_count = unseen_count + ?, deleted_count = deleted_count + ?
+           WHERE id = ?`,
+        )
+        .run(modSeq, unseenDelta, deletedDelta, mailboxId);
+      scope.emit({ accountId, mailboxId, modSeq });
+      return { changed, conflicts };
+    });
+  }
+
+  async copy(
+    accountId: AccountId,
+    from: MailboxId,
+    uids: readonly Uid[],
+    to: MailboxId,
+  ): Promise<CopyResult> {
+    return this.sql.write((scope) => transferEntries(this.sql, scope, accountId, from, uids, to, "copy"));
+  }
+
+  async move(
+    accountId: AccountId,
+    from: MailboxId,
+    uids: readonly Uid[],
+    to: MailboxId,
+  ): Promise<CopyResult> {
+    return this.sql.write((scope) => transferEntries(this.sql, scope, accountId, from, uids, to, "move"));
+  }
+
+  async expunge(accountId: AccountId, mailboxId: MailboxId, uids: readonly Uid[]): Promise<Uid[]> {
+    return this.sql.write((scope) => {
+      requireMailboxRow(this.sql, accountId, mailboxId);
+      const present = this.#rowsFor(mailboxId, uids).map((row) => row.uid as Uid);
+      if (present.length === 0) return [];
+      const modSeq = scope.nextModSeq(accountId);
+      const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);
+      scope.emit({ accountId, mailboxId, modSeq });
+      return removed;
+    });
+  }
+
+  async isBlobReferenced(hash: BlobHash): Promise<boolean> {
+    return this.sql.stmt("SELECT 1 FROM emails WHERE blob_hash = ? LIMIT 1").get(hash) !== undefined;
+  }
+
+  #rowsInRange(mailboxId: MailboxId, fromUid: number, toUid: number): EntryRow[] {
+    return this.sql
+      .stmt<EntryRow>("SELECT * FROM entries WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid")
+      .all(mailboxId, fromUid, toUid);
+  }
+
+  /** The existing entries among `uids`, ascending by UID. */
+  #rowsFor(mailboxId: MailboxId, uids: readonly Uid[]): EntryRow[] {
+    if (uids.length === 0) return [];
+    if (uids.length > RANGE_SCAN_THRESHOLD) {
+      const wanted = new Set<number>(uids);
+      let min = MAX_UID;
+      let max = 0;
+      for (const uid of wanted) {
+        if (uid < min) min = uid;
+        if (uid > max) max = uid;
+      }
+      return this.#rowsInRange(mailboxId, min, max).filter((row) => wanted.has(row.uid));
+    }
+    const select = this.sql.stmt<EntryRow>("SELECT * FROM entries WHERE mailbox_id = ? AND uid = ?");
+    const rows: EntryRow[] = [];
+    for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
+      const row = select.get(mailboxId, uid);
+      if (row) rows.push(row);
+    }
+    return rows;
+  }
+}
+
+/** How a counter of entries *without* (or with) `bit` changes when flags go from `before` to `after`. */
+function bitDelta(before: number, after: number, bit: number, countsAbsence: boolean): number {
+  const had = (before & bit) !== 0;
+  const has = (after & bit) !== 0;
+  if (had === has) return 0;
+  const gained = has ? 1 : -1;
+  return countsAbsence ? -gained : gained;
+}
+
+function toSummary(row: EmailRow): EmailSummary {
+  return {
+    emailId: row.id as EmailId,
+    blobHash: row.blob_hash as BlobHash,
+    size: row.size,
+    envelope: row.envelope,
+    bodyStructure: row.body_structure,
+    body: row.body,
+    preview: row.preview,
+  };
+}
+
+/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
+function addressText(entries: readonly IndexedAddressEntry[]): string {
+  const parts: string[] = [];
+  for (const entry of entries) {
+    if ("group" in entry) {
+      parts.push(entry.group);
+      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
+    } else {
+      parts.push(entry.name ?? "", `<${entry.address}>`);
+    }
+  }
+  return parts.filter((p) => p !== "").join(" ");
+}

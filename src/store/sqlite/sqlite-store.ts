@@ -1,0 +1,34 @@
+// The embedded MailStore: SQLite (WAL, synchronous=FULL) at <dataDir>/postfach.db and message bodies
+// in a content-addressed file tree at <dataDir>/blobs. The default backend; only src/main.ts picks it.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { FileBlobStore } from "../blob/file-blob-store.js";
+import type { ChangeNotifier, MailStore } from "../mail-store.js";
+import { InProcessNotifier } from "../notifier/in-process-notifier.js";
+import { SqliteAccounts } from "./sqlite-accounts.js";
+import { SqliteChangeLog } from "./sqlite-change-log.js";
+import { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteMailboxes } from "./sqlite-mailboxes.js";
+import { SqliteMessages } from "./sqlite-messages.js";
+
+export interface SqliteStoreOptions {
+  readonly dataDir: string;
+  /** Defaults to a new in-process notifier. */
+  readonly notifier?: ChangeNotifier;
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<MailStore> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const notifier = options.notifier ?? new InProcessNotifier();
+  const blobs = await FileBlobStore.open(join(options.dataDir, "blobs"));
+  const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
+  return {
+    accounts: new SqliteAccounts(sql),
+    mailboxes: new SqliteMailboxes(sql),
+    messages: new SqliteMessages(sql),
+    changes: new SqliteChangeLog(sql),
+    blobs,
+    notifier,
+    close: async () => sql.close(),
+  };
+}
