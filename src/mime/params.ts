@@ -1,0 +1,144 @@
+// Parameterised header values (RFC 2045 §5.1 `value *(";" parameter)`) with RFC 2231 continuations
+// (`name*0`, `name*1*`), charset/language (`name*=utf-8'en'%E2%82%AC`), and tolerant quoting.
+
+import { decodeCharset } from "./charset.js";
+import { decodeEncodedWords } from "./encoded-word.js";
+
+/** A parameter as written, continuations joined; the name keeps its case and a trailing `*` when extended. */
+export interface RawParam {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ParameterizedValue {
+  /** The part before the first `;`, trimmed (e.g. `text/plain`, `attachment`). */
+  readonly value: string;
+  /** Parameters in order of first appearance, RFC 2231 sections joined but not decoded (as Dovecot sends them). */
+  readonly rawParams: readonly RawParam[];
+  /** Lower-case names to values decoded to UTF-8 (RFC 2231 charsets, stray RFC 2047 words); first wins. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+interface Piece {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Splits `text` at top-level `;` (not inside quotes), unquoting quoted-strings. */
+function splitPieces(text: string): { head: string; pieces: Piece[] } {
+  let current = "";
+  let inQuote = false;
+  let quotedSegment = false;
+  const rawSegments: { text: string; quoted: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (inQuote) {
+      if (c === "\\" && i + 1 < text.length) {
+        current += text[i + 1];
+        i++;
+      } else if (c === '"') inQuote = false;
+      else current += c;
+    } else if (c === '"') {
+      inQuote = true;
+      quotedSegment = true;
+    } else if (c === ";") {
+      rawSegments.push({ text: current, quoted: quotedSegment });
+      current = "";
+      quotedSegment = false;
+    } else current += c;
+  }
+  rawSegments.push({ text: current, quoted: quotedSegment });
+  const head = (rawSegments[0]?.text ?? "").trim();
+  const pieces: Piece[] = [];
+  for (const segment of rawSegments.slice(1)) {
+    const eq = segment.text.indexOf("=");
+    if (eq < 0) continue;
+    const name = segment.text.slice(0, eq).trim();
+    const rawValue = segment.text.slice(eq + 1);
+    const value = rawValue.trim();
+    if (name === "" || (value === "" && !segment.quoted)) continue;
+    pieces.push({ name, value });
+  }
+  return { head, pieces };
+}
+
+interface Section {
+  readonly index: number;
+  readonly isExtended: boolean;
+  readonly value: string;
+}
+
+interface Assembled {
+  name: string;
+  isExtended: boolean;
+  sections: Section[];
+}
+
+function percentDecode(text: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 && i + 2 < text.length + 1 && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c < 0x80) out.push(c);
+    else for (const b of Buffer.from(text[i] as string, "utf8")) out.push(b);
+  }
+  return Uint8Array.from(out);
+}
+
+function decodeAssembled(entry: Assembled): string {
+  const sections = [...entry.sections].sort((a, b) => a.index - b.index);
+  if (!entry.isExtended) return decodeEncodedWords(sections.map((s) => s.value).join(""));
+  let charset: string | null = null;
+  const bytes: Uint8Array[] = [];
+  sections.forEach((section, i) => {
+    let value = section.value;
+    if (i === 0 && section.isExtended) {
+      const first = value.indexOf("'");
+      const second = first >= 0 ? value.indexOf("'", first + 1) : -1;
+      if (second >= 0) {
+        charset = value.slice(0, first) || null;
+        value = value.slice(second + 1);
+      }
+    }
+    bytes.push(section.isExtended ? percentDecode(value) : Buffer.from(value, "utf8"));
+  });
+  return decodeCharset(Buffer.concat(bytes), charset);
+}
+
+/** Parses `value; name=value; ...` tolerantly; never throws. */
+export function parseParameterizedValue(text: string): ParameterizedValue {
+  const { head, pieces } = splitPieces(text);
+  const byName = new Map<string, Assembled>();
+  const order: Assembled[] = [];
+  for (const piece of pieces) {
+    const match = /^([^*]+)(?:\*(\d+))?(\*)?$/.exec(piece.name);
+    const baseName = match ? (match[1] as string) : piece.name;
+    const index = match?.[2] !== undefined ? Number.parseInt(match[2], 10) : 0;
+    const isExtended = match?.[3] !== undefined;
+    const key = baseName.toLowerCase();
+    let entry = byName.get(key);
+    if (entry === undefined) {
+      entry = { name: baseName, isExtended: false, sections: [] };
+      byName.set(key, entry);
+      order.push(entry);
+    }
+    if (entry.sections.some((s) => s.index === index)) continue;
+    if (index === 0 && isExtended) entry.isExtended = true;
+    entry.sections.push({ index, isExtended, value: piece.value });
+  }
+  const rawParams: RawParam[] = [];
+  const params: Record<string, string> = Object.create(null);
+  for (const entry of order) {
+    const joined = [...entry.sections]
+      .sort((a, b) => a.index - b.index)
+      .map((s) => s.value)
+      .join("");
+    const hasExtendedSection = entry.sections.some((s) => s.isExtended);
+    rawParams.push({ name: hasExtendedSection ? `${entry.name}*` : entry.name, value: joined });
+    const key = entry.name.toLowerCase();
+    if (!(key in params)) params[key] = decodeAssembled({ ...entry, isExtended: hasExtendedSection });
+  }
+  return { value: head, rawParams, params };
+}
