@@ -1,0 +1,98 @@
+// Account administration shared by the CLI and (later) the admin HTTP API: add, list, change password,
+// set quota, delete. New accounts get the RFC 6154 special-use folders when configured.
+import { hashPassword, type ScryptCost } from "../auth/password-hash.js";
+import { MailError } from "../kit/mail-error.js";
+import type { MailboxService } from "../mail/mailbox-service.js";
+import type { AccountRecord, MailStore, QuotaLimits, SpecialUse } from "../store/mail-store.js";
+
+/** The folders every new account gets (issue "IMAP server": Drafts, Sent, Trash, Junk, Archive). */
+export const DEFAULT_FOLDERS: readonly { name: string; specialUse: SpecialUse }[] = [
+  { name: "Drafts", specialUse: "\\Drafts" },
+  { name: "Sent", specialUse: "\\Sent" },
+  { name: "Trash", specialUse: "\\Trash" },
+  { name: "Junk", specialUse: "\\Junk" },
+  { name: "Archive", specialUse: "\\Archive" },
+];
+
+// RFC 5321 §4.5.3.1: local part up to 64 octets, whole address up to 254; we accept the dot-atom form.
+const ADDRESS_PATTERN =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+const MIN_PASSWORD_CHARS = 8;
+
+export interface UserAdminOptions {
+  readonly defaultQuota: QuotaLimits;
+  readonly createSpecialUseFolders: boolean;
+  readonly scryptCost?: ScryptCost;
+}
+
+export class UserAdmin {
+  constructor(
+    private readonly store: MailStore,
+    private readonly mailboxes: MailboxService,
+    private readonly options: UserAdminOptions,
+  ) {}
+
+  async add(address: string, password: string): Promise<AccountRecord> {
+    const canonical = validateAddress(address);
+    validatePassword(password);
+    const account = await this.store.accounts.create({
+      address: canonical,
+      passwordHash: await hashPassword(password, this.options.scryptCost),
+      quota: this.options.defaultQuota,
+    });
+    if (this.options.createSpecialUseFolders) {
+      for (const folder of DEFAULT_FOLDERS) {
+        await this.mailboxes.create(account.id, folder.name, folder.specialUse);
+        await this.mailboxes.setSubscribed(account.id, folder.name, true);
+      }
+    }
+    return account;
+  }
+
+  list(): Promise<AccountRecord[]> {
+    return this.store.accounts.list();
+  }
+
+  async require(address: string): Promise<AccountRecord> {
+    const account = await this.store.accounts.findByAddress(address);
+    if (!account) throw new MailError("nonexistent", `No account ${address}`);
+    return account;
+  }
+
+  async setPassword(address: string, password: string): Promise<void> {
+    validatePassword(password);
+    const account = await this.require(address);
+    await this.store.accounts.setPasswordHash(
+      account.id,
+      await hashPassword(password, this.options.scryptCost),
+    );
+  }
+
+  async setQuota(address: string, quota: QuotaLimits): Promise<AccountRecord> {
+    const account = await this.require(address);
+    await this.store.accounts.setQuota(account.id, quota);
+    return this.require(address);
+  }
+
+  async delete(address: string): Promise<void> {
+    const account = await this.require(address);
+    await this.store.accounts.delete(account.id);
+  }
+}
+
+export function validateAddress(address: string): string {
+  const trimmed = address.trim();
+  if (trimmed.length > 254 || !ADDRESS_PATTERN.test(trimmed) || trimmed.includes("..")) {
+    throw new MailError("invalidInput", `Not a valid address: ${JSON.stringify(address)}`);
+  }
+  return trimmed.toLowerCase();
+}
+
+function validatePassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD_CHARS) {
+    throw new MailError("invalidInput", `Password must have at least ${MIN_PASSWORD_CHARS} characters`);
+  }
+  if (/[\r\n\u0000]/.test(password)) {
+    throw new MailError("invalidInput", "Password must not contain line breaks or NUL");
+  }
+}

@@ -1,0 +1,164 @@
+// `postfach user add|list|passwd|del|quota`: account administration through admin/UserAdmin.
+import { openServices, type Services } from "../../main.js";
+import type { CliCommand, ParsedArgs } from "../command.js";
+import { loadCliConfig } from "../load-cli-config.js";
+import { CliUsageError, readPassword } from "../read-password.js";
+import { formatBytes, parseSize } from "../sizes.js";
+
+async function withServices<T>(args: ParsedArgs, fn: (services: Services) => Promise<T>): Promise<T> {
+  const services = await openServices(await loadCliConfig(args));
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}
+
+function addressArg(args: ParsedArgs): string {
+  const address = args.positionals[0];
+  if (!address || args.positionals.length > 1) throw new CliUsageError("Expected exactly one address");
+  return address;
+}
+
+async function passwordFrom(args: ParsedArgs): Promise<string> {
+  const given = args.values.password;
+  if (typeof given === "string") return given;
+  return readPassword("Password: ", true);
+}
+
+const passwordOption = { password: { type: "string" as const } };
+const passwordHelp = [
+  "--password <pw>   take the password from the command line (visible in `ps` and shell history;",
+  "                  only when you must). Otherwise it is read from a prompt, or from standard input when piped.",
+];
+
+export const userCommands: CliCommand[] = [
+  {
+    path: ["user", "add"],
+    usage: "postfach user add <address>",
+    summary: "Create an account (with INBOX, Drafts, Sent, Trash, Junk and Archive)",
+    options: passwordOption,
+    optionHelp: passwordHelp,
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const address = addressArg(args);
+        const account = await users.add(address, await passwordFrom(args));
+        console.log(`Created ${account.address}`);
+        return 0;
+      }),
+  },
+  {
+    path: ["user", "list"],
+    usage: "postfach user list [--json]",
+    summary: "List accounts with their usage",
+    options: { json: { type: "boolean" } },
+    optionHelp: ["--json   print JSON"],
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const accounts = await users.list();
+        if (args.values.json) {
+          console.log(
+            JSON.stringify(
+              accounts.map((a) => ({
+                address: a.address,
+                messages: a.messageCount,
+                usedBytes: a.usedBytes,
+                quota: a.quota,
+                createdAt: new Date(a.createdAtMs).toISOString(),
+              })),
+              null,
+              2,
+            ),
+          );
+        } else {
+          for (const a of accounts)
+            console.log(`${a.address}\t${a.messageCount} messages\t${formatBytes(a.usedBytes)}`);
+          if (accounts.length === 0)
+            console.log("No accounts yet. Add one with: postfach user add <address>");
+        }
+        return 0;
+      }),
+  },
+  {
+    path: ["user", "passwd"],
+    usage: "postfach user passwd <address>",
+    summary: "Set an account's password",
+    options: passwordOption,
+    optionHelp: passwordHelp,
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const address = addressArg(args);
+        await users.require(address);
+        await users.setPassword(address, await passwordFrom(args));
+        console.log(`Password of ${address.toLowerCase()} changed`);
+        return 0;
+      }),
+  },
+  {
+    path: ["user", "del"],
+    usage: "postfach user del <address> --yes",
+    summary: "Delete an account and all its mail",
+    options: { yes: { type: "boolean" } },
+    optionHelp: ["--yes   confirm: the account's mail is deleted for good"],
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const address = addressArg(args);
+        if (!args.values.yes)
+          throw new CliUsageError(`This deletes ${address} and all its mail; add --yes to confirm`);
+        await users.delete(address);
+        console.log(`Deleted ${address.toLowerCase()}`);
+        return 0;
+      }),
+  },
+  {
+    path: ["user", "quota"],
+    usage: "postfach user quota <address> [--storage SIZE] [--messages N] [--json]",
+    summary: "Show an account's quota and usage, or set its limits",
+    options: { storage: { type: "string" }, messages: { type: "string" }, json: { type: "boolean" } },
+    optionHelp: [
+      "--storage SIZE   storage limit, e.g. 500M, 2G, 1048576; 0 or 'unlimited' removes it",
+      "--messages N     message-count limit; 0 or 'unlimited' removes it",
+      "--json           print JSON",
+    ],
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const address = addressArg(args);
+        let account = await users.require(address);
+        const { storage, messages } = args.values;
+        if (typeof storage === "string" || typeof messages === "string") {
+          account = await users.setQuota(address, {
+            storageBytes: typeof storage === "string" ? parseSize(storage) : account.quota.storageBytes,
+            messages: typeof messages === "string" ? parseCount(messages) : account.quota.messages,
+          });
+        }
+        if (args.values.json) {
+          console.log(
+            JSON.stringify(
+              {
+                address: account.address,
+                usedBytes: account.usedBytes,
+                messages: account.messageCount,
+                quota: account.quota,
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          const limit = (v: number | null, f: (n: number) => string) => (v === null ? "unlimited" : f(v));
+          console.log(`${account.address}`);
+          console.log(
+            `  storage:  ${formatBytes(account.usedBytes)} of ${limit(account.quota.storageBytes, formatBytes)}`,
+          );
+          console.log(`  messages: ${account.messageCount} of ${limit(account.quota.messages, String)}`);
+        }
+        return 0;
+      }),
+  },
+];
+
+function parseCount(text: string): number | null {
+  if (text === "unlimited" || text === "0") return null;
+  if (!/^\d+$/.test(text)) throw new CliUsageError(`Not a message count: ${text}`);
+  return Number(text);
+}

@@ -1,0 +1,519 @@
+// The store contract: one suite every MailStore backend runs (SQLite now, PostgreSQL later), so they
+// behave identically. A backend's test file calls describeMailStoreContract with its harness.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { AccountId, BlobHash, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
+import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
+import { indexMessage } from "../../mime/index/index-message.js";
+import type { FlagSet, MailStore, NewMessage, SystemFlag } from "../mail-store.js";
+
+/** A store under test and ways to reach the same data again, as after a restart or from a second node. */
+export interface StoreUnderTest {
+  readonly store: MailStore;
+  /** Closes `store` and opens the same data again. */
+  reopen(): Promise<MailStore>;
+  /** Opens a second, independent handle on the same data (another connection / process). */
+  openSecond(): Promise<MailStore>;
+  /** Closes everything and removes the data. */
+  destroy(): Promise<void>;
+}
+
+export interface StoreHarness {
+  create(): Promise<StoreUnderTest>;
+}
+
+export function flagSet(system: readonly SystemFlag[] = [], keywords: readonly string[] = []): FlagSet {
+  return { system: new Set(system), keywords };
+}
+
+let messageCounter = 0;
+
+/** A small, unique RFC 5322 message, its blob stored, ready to append. */
+export async function storeTestMessage(
+  store: MailStore,
+  options: { subject?: string; body?: string; flags?: FlagSet; messageId?: string; inReplyTo?: string } = {},
+): Promise<NewMessage> {
+  messageCounter++;
+  const lines = [
+    "From: Alice <alice@example.test>",
+    "To: Bob <bob@example.test>",
+    `Subject: ${options.subject ?? `Test message ${messageCounter}`}`,
+    `Message-ID: <${options.messageId ?? `m${messageCounter}.${process.pid}.${Date.now()}@example.test`}>`,
+    ...(options.inReplyTo ? [`In-Reply-To: <${options.inReplyTo}>`] : []),
+    "Date: Thu, 26 Nov 2026 10:00:00 +0000",
+    "",
+    options.body ?? `Body of message ${messageCounter}.`,
+    "",
+  ];
+  const raw = Buffer.from(lines.join("\r\n"));
+  const { hash } = await store.blobs.put(raw);
+  return {
+    blobHash: hash,
+    index: indexMessage(raw),
+    flags: options.flags ?? flagSet(),
+    internalDateMs: Date.now(),
+  };
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: MailErrorCode): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => isMailError(error) && error.code === code);
+}
+
+let accountCounter = 0;
+async function newAccount(store: MailStore, quota = { storageBytes: null, messages: null } as const) {
+  accountCounter++;
+  return store.accounts.create({
+    address: `user${accountCounter}.${Date.now()}@example.test`,
+    passwordHash: "$scrypt$test",
+    quota,
+  });
+}
+
+async function inboxOf(store: MailStore, accountId: AccountId) {
+  const inbox = await store.mailboxes.findByName(accountId, "INBOX");
+  assert.ok(inbox, "every account has an INBOX");
+  return inbox;
+}
+
+export function describeMailStoreContract(backend: string, harness: StoreHarness): void {
+  describe(`MailStore contract: ${backend}`, () => {
+    let sut: StoreUnderTest;
+    let store: MailStore;
+    before(async () => {
+      sut = await harness.create();
+      store = sut.store;
+    });
+    after(async () => {
+      await sut.destroy();
+    });
+
+    it("creates accounts with an INBOX, finds them case-insensitively and refuses duplicates", async () => {
+      const account = await newAccount(store);
+      assert.equal((await store.accounts.findByAddress(account.address.toUpperCase()))?.id, account.id);
+      const inbox = await inboxOf(store, account.id);
+      assert.equal(inbox.name, "INBOX");
+      assert.equal(inbox.uidNext, 1);
+      assert.ok(inbox.uidValidity > 0);
+      assert.deepEqual(await store.mailboxes.listSubscriptions(account.id), ["INBOX"]);
+      await rejectsWith(
+        store.accounts.create({ address: account.address, passwordHash: "x", quota: account.quota }),
+        "alreadyExists",
+      );
+      assert.equal((await store.mailboxes.findByName(account.id, "inbox"))?.id, inbox.id);
+    });
+
+    it("assigns ascending UIDs that are never reused, also across a restart", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const uids: Uid[] = [];
+      for (let i = 0; i < 3; i++) {
+        uids.push((await store.messages.append(account.id, inbox.id, await storeTestMessage(store))).uid);
+      }
+      assert.deepEqual(uids, [1, 2, 3]);
+      await store.messages.expunge(account.id, inbox.id, [3 as Uid]);
+      store = await sut.reopen();
+      const result = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      assert.equal(result.uid, 4);
+      assert.equal((await store.mailboxes.get(account.id, inbox.id))?.uidNext, 5);
+      assert.equal(result.uidValidity, inbox.uidValidity);
+    });
+
+    it("gives a recreated mailbox a new UIDVALIDITY and starts its UIDs again", async () => {
+      const account = await newAccount(store);
+      const first = await store.mailboxes.create(account.id, "Projects", null);
+      await store.messages.append(account.id, first.id, await storeTestMessage(store));
+      await store.mailboxes.delete(account.id, first.id);
+      assert.equal(await store.mailboxes.findByName(account.id, "Projects"), undefined);
+      const second = await store.mailboxes.create(account.id, "Projects", null);
+      assert.notEqual(second.uidValidity, first.uidValidity);
+      assert.notEqual(second.id, first.id);
+      assert.equal(second.uidNext, 1);
+      assert.equal(second.messageCount, 0);
+    });
+
+    it("increases MODSEQ on every change and reports it as the mailbox's HIGHESTMODSEQ", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const other = await store.mailboxes.create(account.id, "Other", null);
+      const seen: number[] = [inbox.highestModSeq];
+      const highest = async () => (await store.mailboxes.get(account.id, inbox.id))?.highestModSeq ?? 0;
+      const appended = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      seen.push(appended.modSeq, await highest());
+      const flagged = await store.messages.updateFlags(account.id, inbox.id, [appended.uid], {
+        operation: "add",
+        flags: flagSet(["\\Flagged"]),
+      });
+      seen.push(flagged.changed[0]?.modSeq ?? 0, await highest());
+      await store.messages.copy(account.id, inbox.id, [appended.uid], other.id);
+      const copyModSeq = (await store.mailboxes.get(account.id, other.id))?.highestModSeq ?? 0;
+      assert.ok(copyModSeq > (await highest()), "the copy takes a newer modseq");
+      const second = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      seen.push(second.modSeq);
+      await store.messages.expunge(account.id, inbox.id, [appended.uid]);
+      seen.push(await highest());
+      for (let i = 1; i < seen.length; i += 1) {
+        assert.ok((seen[i] ?? 0) >= (seen[i - 1] ?? 0), `modseq never decreases: ${seen.join(",")}`);
+      }
+      assert.ok(appended.modSeq > inbox.highestModSeq);
+      assert.ok((flagged.changed[0]?.modSeq ?? 0) > appended.modSeq);
+      assert.ok(second.modSeq > copyModSeq);
+      assert.ok((await highest()) > second.modSeq, "expunge raises HIGHESTMODSEQ");
+      const noop = await store.messages.updateFlags(account.id, inbox.id, [second.uid], {
+        operation: "remove",
+        flags: flagSet(["\\Seen"]),
+      });
+      assert.equal(noop.changed.length, 0, "a flag update that changes nothing takes no modseq");
+    });
+
+    it("lets a session catch up from any modseq: additions, flag changes and expunges", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      // A model of what the mailbox looked like: uid → modseq of last change, plus expunge modseqs.
+      const lastChange = new Map<number, number>();
+      const expungedAt = new Map<number, number>();
+      const checkpoints: ModSeq[] = [inbox.highestModSeq];
+      for (let i = 0; i < 6; i++) {
+        const r = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+        lastChange.set(r.uid, r.modSeq);
+        checkpoints.push(r.modSeq);
+      }
+      for (const uid of [2, 4]) {
+        const r = await store.messages.updateFlags(account.id, inbox.id, [uid as Uid], {
+          operation: "add",
+          flags: flagSet(["\\Seen"], ["$Important"]),
+        });
+        const modSeq = r.changed[0]?.modSeq ?? (0 as ModSeq);
+        lastChange.set(uid, modSeq);
+        checkpoints.push(modSeq);
+      }
+      await store.messages.expunge(account.id, inbox.id, [3 as Uid, 4 as Uid]);
+      const afterExpunge = (await store.mailboxes.get(account.id, inbox.id))?.highestModSeq ?? (0 as ModSeq);
+      for (const uid of [3, 4]) {
+        lastChange.delete(uid);
+        expungedAt.set(uid, afterExpunge);
+      }
+      checkpoints.push(afterExpunge);
+      for (const since of checkpoints) {
+        const changes = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity, since);
+        assert.equal(changes.isGone, false);
+        const expectedEntries = [...lastChange].filter(([, m]) => m > since).map(([uid]) => uid);
+        const expectedExpunged = [...expungedAt].filter(([, m]) => m > since).map(([uid]) => uid);
+        assert.deepEqual(
+          changes.entries.map((e) => e.uid),
+          expectedEntries,
+          `entries since ${since}`,
+        );
+        assert.deepEqual(changes.expungedUids, expectedExpunged, `expunged since ${since}`);
+        assert.equal(changes.highestModSeq, afterExpunge);
+      }
+      const changed = await store.changes.mailboxChangesSince(
+        inbox.id,
+        inbox.uidValidity,
+        checkpoints[6] as ModSeq,
+      );
+      assert.deepEqual([...(changed.entries[0]?.flags.system ?? [])], ["\\Seen"]);
+      assert.deepEqual(changed.entries[0]?.flags.keywords, ["$Important"]);
+      const gone = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity + 1, 1 as ModSeq);
+      assert.equal(gone.isGone, true, "another UIDVALIDITY means the client must resync");
+
+      const accountChanges = await store.changes.accountChangesSince(account.id, checkpoints[0] as ModSeq);
+      assert.equal(accountChanges.destroyedEmailIds.length, 2);
+      assert.equal(accountChanges.changedEmailIds.length, 4);
+      assert.ok(accountChanges.changedMailboxIds.includes(inbox.id));
+    });
+
+    it("renames a mailbox with its children, keeping ids, UIDVALIDITY and messages", async () => {
+      const account = await newAccount(store);
+      const parent = await store.mailboxes.create(account.id, "Work", null);
+      const child = await store.mailboxes.create(account.id, "Work/Clients", null);
+      const grandchild = await store.mailboxes.create(account.id, "Work/Clients/Ünïcödé", null);
+      const sibling = await store.mailboxes.create(account.id, "Workshop", null);
+      await store.messages.append(account.id, grandchild.id, await storeTestMessage(store));
+      const renamed = await store.mailboxes.rename(account.id, parent.id, "Archive/2026");
+      assert.equal(renamed.id, parent.id);
+      assert.equal(renamed.uidValidity, parent.uidValidity);
+      assert.equal((await store.mailboxes.get(account.id, child.id))?.name, "Archive/2026/Clients");
+      const movedGrandchild = await store.mailboxes.get(account.id, grandchild.id);
+      assert.equal(movedGrandchild?.name, "Archive/2026/Clients/Ünïcödé");
+      assert.equal(movedGrandchild?.messageCount, 1);
+      assert.equal(
+        (await store.mailboxes.get(account.id, sibling.id))?.name,
+        "Workshop",
+        "prefix-only match untouched",
+      );
+      await rejectsWith(store.mailboxes.rename(account.id, sibling.id, "Archive/2026"), "alreadyExists");
+      await rejectsWith(store.mailboxes.rename(account.id, renamed.id, "Archive/2026/Sub"), "invalidName");
+    });
+
+    it("renames INBOX by moving its messages to a new mailbox and leaving INBOX empty", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const old = await store.mailboxes.rename(account.id, inbox.id, "Old Inbox");
+      assert.notEqual(old.id, inbox.id);
+      assert.equal(old.messageCount, 2);
+      const after = await inboxOf(store, account.id);
+      assert.equal(after.id, inbox.id);
+      assert.equal(after.messageCount, 0);
+      await rejectsWith(store.mailboxes.delete(account.id, inbox.id), "cannot");
+    });
+
+    it("accounts quota usage through append, copy, move and expunge, and refuses what exceeds it", async () => {
+      const account = await newAccount(store, { storageBytes: null, messages: null });
+      const inbox = await inboxOf(store, account.id);
+      const other = await store.mailboxes.create(account.id, "Other", null);
+      const message = await storeTestMessage(store);
+      const size = message.index.size;
+      const first = await store.messages.append(account.id, inbox.id, message);
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store, { body: "x" }));
+      let usage = await store.accounts.get(account.id);
+      assert.equal(usage?.messageCount, 2);
+      await store.messages.copy(account.id, inbox.id, [first.uid], other.id);
+      usage = await store.accounts.get(account.id);
+      assert.equal(usage?.messageCount, 3);
+      const afterCopy = usage?.usedBytes ?? 0;
+      await store.messages.move(account.id, other.id, [1 as Uid], inbox.id);
+      assert.equal(
+        (await store.accounts.get(account.id))?.usedBytes,
+        afterCopy,
+        "a move does not change usage",
+      );
+      await store.messages.expunge(account.id, inbox.id, [first.uid]);
+      usage = await store.accounts.get(account.id);
+      assert.equal(usage?.messageCount, 2);
+      assert.equal(usage?.usedBytes, afterCopy - size);
+      const mailbox = await store.mailboxes.get(account.id, inbox.id);
+      assert.equal(mailbox?.messageCount, 2);
+      assert.equal(mailbox?.unseenCount, 2);
+
+      await store.accounts.setQuota(account.id, {
+        storageBytes: (usage?.usedBytes ?? 0) + size,
+        messages: 10,
+      });
+      await store.messages.append(account.id, other.id, await storeTestMessage(store, { body: "y" }));
+      await rejectsWith(
+        store.messages.append(
+          account.id,
+          other.id,
+          await storeTestMessage(store, { body: "y".repeat(size) }),
+        ),
+        "overQuota",
+      );
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 3 });
+      await rejectsWith(
+        store.messages.append(account.id, other.id, await storeTestMessage(store)),
+        "overQuota",
+      );
+      await rejectsWith(store.messages.copy(account.id, inbox.id, [2 as Uid], other.id), "overQuota");
+      assert.equal((await store.accounts.get(account.id))?.messageCount, 3, "refused writes leave no trace");
+    });
+
+    it("hands out distinct UIDs to concurrent appends from two connections", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const second = await sut.openSecond();
+      try {
+        const appendMany = async (s: MailStore) => {
+          const uids: number[] = [];
+          for (let i = 0; i < 25; i++)
+            uids.push((await s.messages.append(account.id, inbox.id, await storeTestMessage(s))).uid);
+          return uids;
+        };
+        const [a, b] = await Promise.all([appendMany(store), appendMany(second)]);
+        const all = [...a, ...b];
+        assert.equal(new Set(all).size, 50, "no UID handed out twice");
+        const entries = await store.messages.listEntries(inbox.id);
+        assert.deepEqual(
+          entries.map((e) => e.uid),
+          [...all].sort((x, y) => x - y),
+        );
+        assert.equal((await store.mailboxes.get(account.id, inbox.id))?.messageCount, 50);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("updates flags atomically: add, remove, replace, keywords case-insensitively, UNCHANGEDSINCE", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const a = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const b = await store.messages.append(
+        account.id,
+        inbox.id,
+        await storeTestMessage(store, { flags: flagSet(["\\Seen"], ["Work"]) }),
+      );
+      const both = [a.uid, b.uid];
+      await store.messages.updateFlags(account.id, inbox.id, both, {
+        operation: "add",
+        flags: flagSet(["\\Deleted"], ["work", "$Junk"]),
+      });
+      let entries = await store.messages.getEntries(inbox.id, both);
+      assert.deepEqual(entries[0]?.flags.keywords, ["$Junk", "work"]);
+      assert.deepEqual(entries[1]?.flags.keywords, ["$Junk", "Work"], "existing spelling kept");
+      assert.equal((await store.mailboxes.get(account.id, inbox.id))?.deletedCount, 2);
+      await store.messages.updateFlags(account.id, inbox.id, both, {
+        operation: "remove",
+        flags: flagSet([], ["WORK"]),
+      });
+      entries = await store.messages.getEntries(inbox.id, both);
+      assert.deepEqual(entries[1]?.flags.keywords, ["$Junk"]);
+      await store.messages.updateFlags(account.id, inbox.id, [a.uid], {
+        operation: "replace",
+        flags: flagSet(["\\Seen", "\\Answered"]),
+      });
+      entries = await store.messages.getEntries(inbox.id, [a.uid]);
+      assert.deepEqual([...(entries[0]?.flags.system ?? [])].sort(), ["\\Answered", "\\Seen"]);
+      assert.deepEqual(entries[0]?.flags.keywords, []);
+      const mailbox = await store.mailboxes.get(account.id, inbox.id);
+      assert.equal(mailbox?.unseenCount, 0);
+      assert.equal(mailbox?.deletedCount, 1);
+      const stale = b.modSeq;
+      const result = await store.messages.updateFlags(account.id, inbox.id, both, {
+        operation: "add",
+        flags: flagSet(["\\Flagged"]),
+        unchangedSince: stale,
+      });
+      assert.deepEqual(
+        result.conflicts,
+        [a.uid, b.uid].filter((u) => u !== undefined),
+      );
+      assert.equal(result.changed.length, 0);
+      // Concurrent +FLAGS from two handles: neither loses the other's flag.
+      const second = await sut.openSecond();
+      try {
+        await Promise.all([
+          store.messages.updateFlags(account.id, inbox.id, [a.uid], {
+            operation: "add",
+            flags: flagSet([], ["one"]),
+          }),
+          second.messages.updateFlags(account.id, inbox.id, [a.uid], {
+            operation: "add",
+            flags: flagSet([], ["two"]),
+          }),
+        ]);
+      } finally {
+        await second.close();
+      }
+      entries = await store.messages.getEntries(inbox.id, [a.uid]);
+      assert.deepEqual(entries[0]?.flags.keywords, ["one", "two"]);
+    });
+
+    it("copies and moves with COPYUID data, sharing the email and leaving tombstones on move", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const target = await store.mailboxes.create(account.id, "Target", null);
+      const appended: Uid[] = [];
+      for (let i = 0; i < 3; i++) {
+        appended.push(
+          (
+            await store.messages.append(
+              account.id,
+              inbox.id,
+              await storeTestMessage(store, { flags: flagSet(["\\Flagged"], ["kw"]) }),
+            )
+          ).uid,
+        );
+      }
+      const copy = await store.messages.copy(
+        account.id,
+        inbox.id,
+        [3 as Uid, 1 as Uid, 99 as Uid],
+        target.id,
+      );
+      assert.deepEqual(copy.sourceUids, [1, 3]);
+      assert.deepEqual(copy.destinationUids, [1, 2]);
+      assert.equal(copy.uidValidity, target.uidValidity);
+      const [source] = await store.messages.getEntries(inbox.id, [1 as Uid]);
+      const [copied] = await store.messages.getEntries(target.id, [1 as Uid]);
+      assert.equal(copied?.emailId, source?.emailId, "copies share the email (EMAILID)");
+      assert.deepEqual(copied?.flags.keywords, ["kw"]);
+      assert.equal(copied?.internalDateMs, source?.internalDateMs);
+      const before = (await store.mailboxes.get(account.id, inbox.id))?.highestModSeq ?? (0 as ModSeq);
+      const move = await store.messages.move(account.id, inbox.id, [2 as Uid], target.id);
+      assert.deepEqual(move.destinationUids, [3]);
+      const changes = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity, before);
+      assert.deepEqual(changes.expungedUids, [2]);
+      assert.equal((await store.messages.listEntries(inbox.id)).length, 2);
+      assert.equal((await store.messages.listEntries(target.id)).length, 3);
+      const email = await store.messages.getEmail(account.id, source?.emailId as never);
+      assert.ok(email?.envelope.includes("alice@example.test") || email?.envelope.includes('"alice"'));
+      await rejectsWith(
+        store.messages.copy(account.id, inbox.id, [1 as Uid], "Mnonexistent" as MailboxId),
+        "nonexistent",
+      );
+    });
+
+    it("claims \\Recent exactly once", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const mailbox = await store.mailboxes.get(account.id, inbox.id);
+      const floors = await Promise.all([
+        store.mailboxes.claimRecent(account.id, inbox.id, mailbox?.uidNext as Uid),
+        store.mailboxes.claimRecent(account.id, inbox.id, mailbox?.uidNext as Uid),
+      ]);
+      assert.deepEqual(floors.sort(), [1, 2], "one claimer gets [1, 2), the other nothing new");
+    });
+
+    it("keeps subscriptions by name, including names that do not exist", async () => {
+      const account = await newAccount(store);
+      await store.mailboxes.setSubscribed(account.id, "Ghost", true);
+      await store.mailboxes.setSubscribed(account.id, "inbox", false);
+      assert.deepEqual(await store.mailboxes.listSubscriptions(account.id), ["Ghost"]);
+      const ghost = await store.mailboxes.create(account.id, "Ghost", "\\Archive");
+      assert.equal(ghost.subscribed, true);
+      assert.equal(ghost.specialUse, "\\Archive");
+    });
+
+    it("notifies subscribers after each committed change", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const events: ModSeq[] = [];
+      const unsubscribe = store.notifier.subscribe(account.id, (event) => events.push(event.modSeq));
+      const appended = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      await store.messages.updateFlags(account.id, inbox.id, [appended.uid], {
+        operation: "add",
+        flags: flagSet(["\\Seen"]),
+      });
+      unsubscribe();
+      await store.messages.expunge(account.id, inbox.id, [appended.uid]);
+      assert.equal(events.length, 2);
+      assert.equal(events[0], appended.modSeq);
+    });
+
+    it("stores blobs by content, streams ranges and collects unreferenced ones", async () => {
+      const bytes = Buffer.from("Subject: blob\r\n\r\nhello blob world\r\n");
+      const { hash, size } = await store.blobs.put(bytes);
+      assert.equal(hash, createHash("sha256").update(bytes).digest("hex"));
+      assert.equal(size, bytes.length);
+      async function* chunks() {
+        yield bytes.subarray(0, 5);
+        yield bytes.subarray(5);
+      }
+      assert.equal((await store.blobs.put(chunks())).hash, hash, "same content, same hash");
+      assert.deepEqual(await store.blobs.read(hash), bytes);
+      const range: Buffer[] = [];
+      for await (const chunk of store.blobs.readRange(hash, 17, 22)) range.push(Buffer.from(chunk));
+      assert.equal(Buffer.concat(range).toString(), "hello");
+      await rejectsWith(store.blobs.put(bytes, 10), "tooBig");
+      await rejectsWith(store.blobs.put(chunks(), 10), "tooBig");
+      const removed = await store.blobs.collectGarbage((h) => store.messages.isBlobReferenced(h), 0);
+      assert.ok(removed >= 1);
+      assert.equal(await store.blobs.has(hash), false);
+      await rejectsWith(store.blobs.read("0".repeat(64) as BlobHash), "nonexistent");
+    });
+
+    it("deletes an account with everything in it", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      await store.accounts.delete(account.id);
+      assert.equal(await store.accounts.get(account.id), undefined);
+      assert.deepEqual(await store.mailboxes.list(account.id), []);
+      assert.deepEqual(await store.messages.listEntries(inbox.id), []);
+      await rejectsWith(store.accounts.delete(account.id), "nonexistent");
+    });
+  });
+}
