@@ -1,0 +1,115 @@
+// Turns one framed command (RFC 9051 §2.2.1 `tag SP command CRLF`) into an `ImapCommand`, dispatching
+// to the grammar module named after the command. Never throws: every failure is a syntax error result.
+
+import {
+  ArgumentCursor,
+  type CommandSource,
+  isAstringChar,
+  type ParseOptions,
+  WireSyntaxError,
+} from "./argument-cursor.js";
+import type { ImapCommand } from "./command.js";
+import { parseAppend } from "./grammar/append.js";
+import { parseAuthenticate } from "./grammar/authenticate.js";
+import { parseCopy } from "./grammar/copy.js";
+import { parseCreate } from "./grammar/create.js";
+import { parseDelete } from "./grammar/delete.js";
+import { parseEnable } from "./grammar/enable.js";
+import { parseExamine } from "./grammar/examine.js";
+import { parseExpunge } from "./grammar/expunge.js";
+import { parseFetch } from "./grammar/fetch.js";
+import type { Grammar } from "./grammar/grammar.js";
+import { parseId } from "./grammar/id.js";
+import { parseList } from "./grammar/list.js";
+import { parseLogin } from "./grammar/login.js";
+import { parseLsub } from "./grammar/lsub.js";
+import { parseMove } from "./grammar/move.js";
+import { noArgument } from "./grammar/no-argument.js";
+import { parseRename } from "./grammar/rename.js";
+import { parseSearch } from "./grammar/search.js";
+import { parseSelect } from "./grammar/select.js";
+import { parseStatus } from "./grammar/status.js";
+import { parseStore } from "./grammar/store.js";
+import { parseSubscribe } from "./grammar/subscribe.js";
+import { parseUnsubscribe } from "./grammar/unsubscribe.js";
+
+const GRAMMARS: Readonly<Record<string, Grammar>> = {
+  CAPABILITY: noArgument("capability"),
+  NOOP: noArgument("noop"),
+  LOGOUT: noArgument("logout"),
+  STARTTLS: noArgument("starttls"),
+  AUTHENTICATE: parseAuthenticate,
+  LOGIN: parseLogin,
+  ENABLE: parseEnable,
+  ID: parseId,
+  SELECT: parseSelect,
+  EXAMINE: parseExamine,
+  CREATE: parseCreate,
+  DELETE: parseDelete,
+  RENAME: parseRename,
+  SUBSCRIBE: parseSubscribe,
+  UNSUBSCRIBE: parseUnsubscribe,
+  LIST: parseList,
+  LSUB: parseLsub,
+  NAMESPACE: noArgument("namespace"),
+  STATUS: parseStatus,
+  APPEND: parseAppend,
+  IDLE: noArgument("idle"),
+  CHECK: noArgument("check"),
+  CLOSE: noArgument("close"),
+  UNSELECT: noArgument("unselect"),
+  EXPUNGE: parseExpunge,
+  SEARCH: parseSearch,
+  FETCH: parseFetch,
+  STORE: parseStore,
+  COPY: parseCopy,
+  MOVE: parseMove,
+};
+
+/** Commands that take the `UID` prefix (RFC 9051 §6.4.9, RFC 4315, RFC 6851). */
+const UID_COMMANDS = new Set(["COPY", "MOVE", "FETCH", "SEARCH", "STORE", "EXPUNGE"]);
+
+export type ParseResult =
+  | { readonly kind: "command"; readonly command: ImapCommand }
+  | { readonly kind: "syntaxError"; readonly tag: string | null; readonly text: string };
+
+const isTagChar = (b: number): boolean => isAstringChar(b) && b !== 0x2b;
+
+/** The tag of a line if it starts with a valid one followed by a space, else null. */
+export function readTag(line: Uint8Array): string | null {
+  let end = 0;
+  while (end < line.length && isTagChar(line[end]!)) end++;
+  if (end === 0 || line[end] !== 0x20) return null;
+  return String.fromCharCode(...line.subarray(0, end));
+}
+
+/** The upper-cased command name after the tag (skipping `UID`), or null; used by the reader while framing. */
+export function readCommandName(line: Uint8Array): string | null {
+  const text = String.fromCharCode(...line.subarray(0, Math.min(line.length, 64)));
+  const match = /^[^ ]+ (?:UID )?([A-Za-z]+)(?: |$)/i.exec(text);
+  return match?.[1]?.toUpperCase() ?? null;
+}
+
+/** Parses a complete command. */
+export function parseCommand(source: CommandSource, options: ParseOptions): ParseResult {
+  const tag = readTag(source.text);
+  if (tag === null) return { kind: "syntaxError", tag: null, text: "Missing or invalid tag" };
+  const c: ArgumentCursor = new ArgumentCursor(source, options);
+  try {
+    c.advance(tag.length + 1);
+    let name = c.keyword();
+    let uid = false;
+    if (name === "UID") {
+      c.expectSpace();
+      name = c.keyword();
+      if (!UID_COMMANDS.has(name)) c.fail(`UID ${name} is not a command`);
+      uid = true;
+    }
+    const grammar = GRAMMARS[name];
+    if (grammar === undefined) c.fail(`Unknown command ${name.slice(0, 32)}`);
+    return { kind: "command", command: grammar(c, tag, uid) };
+  } catch (error) {
+    if (error instanceof WireSyntaxError) return { kind: "syntaxError", tag, text: error.message };
+    return { kind: "syntaxError", tag, text: "Invalid command" };
+  }
+}

@@ -1,0 +1,165 @@
+// The IMAP command union (RFC 9051 §6 and the extensions listed in reader.ts): one variant per command,
+// discriminated by `name`, with typed arguments. Mailbox names are already decoded to Unicode.
+
+import type { ModSeq } from "../../kit/ids.js";
+import type { ImapDateTime } from "./argument-cursor.js";
+import type { FetchItems } from "./fetch-attribute.js";
+import type { SearchKey } from "./search-key.js";
+import type { SequenceSet } from "./seqset.js";
+
+/** STATUS data items (RFC 9051 §6.3.11, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889, RFC 8474). */
+export const STATUS_ITEMS = [
+  "MESSAGES",
+  "UIDNEXT",
+  "UIDVALIDITY",
+  "UNSEEN",
+  "DELETED",
+  "SIZE",
+  "RECENT",
+  "HIGHESTMODSEQ",
+  "APPENDLIMIT",
+  "MAILBOXID",
+] as const;
+export type StatusItem = (typeof STATUS_ITEMS)[number];
+
+/** RFC 4731 / RFC 5182 `RETURN (…)` options of SEARCH, in canonical order. */
+export const SEARCH_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT", "SAVE"] as const;
+export type SearchReturnOption = (typeof SEARCH_RETURN_OPTIONS)[number];
+
+/** RFC 5258 §3.1 selection options (plus RFC 6154 SPECIAL-USE). */
+export interface ListSelection {
+  readonly subscribed: boolean;
+  readonly remote: boolean;
+  readonly recursiveMatch: boolean;
+  readonly specialUse: boolean;
+}
+
+/** RFC 5258 §3.2 return options (plus RFC 6154 SPECIAL-USE, RFC 5819 STATUS). */
+export interface ListReturn {
+  readonly subscribed: boolean;
+  readonly children: boolean;
+  readonly specialUse: boolean;
+  /** STATUS (items) of RFC 5819 LIST-STATUS; null when not asked. */
+  readonly status: readonly StatusItem[] | null;
+}
+
+/** RFC 7162 §3.2.5 `QRESYNC (uidvalidity modseq [known-uids [(seq-match)]])`. */
+export interface QresyncParameters {
+  readonly uidValidity: number;
+  readonly modSeq: ModSeq;
+  readonly knownUids: SequenceSet | null;
+  readonly sequenceMatch: { readonly sequences: SequenceSet; readonly uids: SequenceSet } | null;
+}
+
+/** One message of APPEND (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND, RFC 3516 literal8, RFC 6855 UTF8). */
+export interface AppendMessage {
+  readonly flags: readonly string[];
+  readonly internalDate: ImapDateTime | null;
+  /** Sent as `UTF8 (~{n})` (RFC 6855 §4). */
+  readonly isUtf8: boolean;
+  /** Sent as literal8 `~{n}` (RFC 3516). */
+  readonly isBinary: boolean;
+  /** Byte count of the message; its bytes were delivered as `literalChunk` events, never in the command. */
+  readonly size: number;
+}
+
+export type StoreAction = "replace" | "add" | "remove";
+
+/** SELECT and EXAMINE (RFC 9051 §6.3.2, RFC 7162 §3.1.8 CONDSTORE, §3.2.5 QRESYNC). */
+export interface SelectArguments {
+  readonly mailbox: string;
+  readonly condstore: boolean;
+  readonly qresync: QresyncParameters | null;
+}
+
+/** COPY and MOVE (RFC 9051 §6.4.7, RFC 6851), with or without UID. */
+export interface TransferArguments {
+  readonly uid: boolean;
+  readonly set: SequenceSet;
+  readonly mailbox: string;
+}
+
+interface Tagged {
+  readonly tag: string;
+}
+
+export type ImapCommand = Tagged &
+  (
+    | { readonly name: "capability" }
+    | { readonly name: "noop" }
+    | { readonly name: "logout" }
+    | { readonly name: "starttls" }
+    /** `initialResponse`: the SASL-IR base64 text as sent (`=` = empty), null when absent. */
+    | { readonly name: "authenticate"; readonly mechanism: string; readonly initialResponse: string | null }
+    | { readonly name: "login"; readonly username: string; readonly password: string }
+    /** RFC 5161; capability names upper-cased. */
+    | { readonly name: "enable"; readonly capabilities: readonly string[] }
+    /** RFC 2971; null for `ID NIL`. */
+    | {
+        readonly name: "id";
+        readonly parameters: readonly { readonly key: string; readonly value: string | null }[] | null;
+      }
+    | ({ readonly name: "select" } & SelectArguments)
+    | ({ readonly name: "examine" } & SelectArguments)
+    /** RFC 6154 §3 `USE (\Drafts)`: `specialUse` lists the attributes. */
+    | { readonly name: "create"; readonly mailbox: string; readonly specialUse: readonly string[] }
+    | { readonly name: "delete"; readonly mailbox: string }
+    | { readonly name: "rename"; readonly from: string; readonly to: string }
+    | { readonly name: "subscribe"; readonly mailbox: string }
+    | { readonly name: "unsubscribe"; readonly mailbox: string }
+    | {
+        readonly name: "list";
+        readonly reference: string;
+        readonly patterns: readonly string[];
+        readonly selection: ListSelection;
+        readonly returns: ListReturn;
+      }
+    | { readonly name: "lsub"; readonly reference: string; readonly pattern: string }
+    | { readonly name: "namespace" }
+    | { readonly name: "status"; readonly mailbox: string; readonly items: readonly StatusItem[] }
+    | { readonly name: "append"; readonly mailbox: string; readonly messages: readonly AppendMessage[] }
+    | { readonly name: "idle" }
+    | { readonly name: "check" }
+    | { readonly name: "close" }
+    | { readonly name: "unselect" }
+    /** `uid: true` is UIDPLUS `UID EXPUNGE set`. */
+    | ({ readonly name: "expunge" } & (
+        | { readonly uid: false }
+        | { readonly uid: true; readonly set: SequenceSet }
+      ))
+    | {
+        readonly name: "search";
+        readonly uid: boolean;
+        readonly charset: string | null;
+        /** RFC 4731 RETURN options; null without RETURN, [] for `RETURN ()` (= ALL). */
+        readonly returns: readonly SearchReturnOption[] | null;
+        /** All must match. Text values decoded as UTF-8 (the session rejects other charsets). */
+        readonly criteria: readonly SearchKey[];
+      }
+    | {
+        readonly name: "fetch";
+        readonly uid: boolean;
+        readonly set: SequenceSet;
+        readonly items: FetchItems;
+        /** RFC 7162 CHANGEDSINCE modifier. */
+        readonly changedSince: ModSeq | null;
+        /** RFC 7162 §3.2.6 VANISHED modifier (UID FETCH only). */
+        readonly vanished: boolean;
+      }
+    | {
+        readonly name: "store";
+        readonly uid: boolean;
+        readonly set: SequenceSet;
+        readonly unchangedSince: ModSeq | null;
+        readonly action: StoreAction;
+        readonly silent: boolean;
+        readonly flags: readonly string[];
+      }
+    | ({ readonly name: "copy" } & TransferArguments)
+    | ({ readonly name: "move" } & TransferArguments)
+  );
+
+export type ImapCommandName = ImapCommand["name"];
+
+/** The variant of `ImapCommand` with the given name. */
+export type CommandOf<N extends ImapCommandName> = Extract<ImapCommand, { readonly name: N }>;

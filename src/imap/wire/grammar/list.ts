@@ -1,0 +1,60 @@
+// LIST (RFC 9051 §6.3.9) with LIST-EXTENDED selection and return options (RFC 5258 §3), SPECIAL-USE
+// (RFC 6154 §4) and LIST-STATUS (RFC 5819 §2).
+
+import type { ArgumentCursor } from "../argument-cursor.js";
+import type { ImapCommand, ListReturn, ListSelection, StatusItem } from "../command.js";
+import { parseStatusItems } from "./status.js";
+
+export function parseList(c: ArgumentCursor, tag: string): ImapCommand {
+  c.expectSpace();
+  const selection = { subscribed: false, remote: false, recursiveMatch: false, specialUse: false };
+  if (c.isListStart()) {
+    c.list(() => {
+      const option = c.keyword();
+      if (option === "SUBSCRIBED") selection.subscribed = true;
+      else if (option === "REMOTE") selection.remote = true;
+      else if (option === "RECURSIVEMATCH") selection.recursiveMatch = true;
+      else if (option === "SPECIAL-USE") selection.specialUse = true;
+      else c.fail(`Unknown LIST selection option ${option}`);
+    });
+    c.expectSpace();
+    // RFC 5258 §3.1: RECURSIVEMATCH alone says nothing about what to match.
+    if (selection.recursiveMatch && !selection.subscribed && !selection.specialUse) {
+      c.fail("RECURSIVEMATCH needs another selection option");
+    }
+  }
+  const reference = c.mailbox();
+  c.expectSpace();
+  const patterns: string[] = [];
+  if (c.isListStart()) c.list(() => patterns.push(c.listMailbox()), false);
+  else patterns.push(c.listMailbox());
+  const returns = {
+    subscribed: false,
+    children: false,
+    specialUse: false,
+    status: null as StatusItem[] | null,
+  };
+  if (c.skipSpace()) {
+    c.expectKeyword("RETURN");
+    c.expectSpace();
+    c.list(() => {
+      const option = c.keyword();
+      if (option === "SUBSCRIBED") returns.subscribed = true;
+      else if (option === "CHILDREN") returns.children = true;
+      else if (option === "SPECIAL-USE") returns.specialUse = true;
+      else if (option === "STATUS") {
+        c.expectSpace();
+        returns.status = parseStatusItems(c);
+      } else c.fail(`Unknown LIST return option ${option}`);
+    });
+  }
+  c.expectEnd();
+  return {
+    tag,
+    name: "list",
+    reference,
+    patterns,
+    selection: selection satisfies ListSelection,
+    returns: returns satisfies ListReturn,
+  };
+}
