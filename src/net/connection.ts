@@ -1,0 +1,306 @@
+// One client connection as protocol handlers see it: reading, writing with backpressure, STARTTLS upgrade
+// in place (RFC 3207 §4.2, RFC 2595 §3.1), idle timeout and graceful-shutdown hooks, and an AbortSignal.
+import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import { type SecureContext, TLSSocket } from "node:tls";
+import type { Logger } from "../kit/logger.js";
+import { type CloseReason, ConnectionClosedError } from "./connection-closed-error.js";
+
+export type ConnectionHook = () => Promise<void> | void;
+
+export interface ConnectionOptions {
+  readonly proto: string;
+  readonly socket: Socket;
+  readonly log: Logger;
+  /** Needed for STARTTLS and implicit TLS; without it `startTls` throws. */
+  readonly secureContext?: SecureContext;
+  /** 0 disables; protocols may change it later with setIdleTimeout. */
+  readonly idleTimeoutMs?: number;
+  readonly handshakeTimeoutMs?: number;
+}
+
+const PROCESS_PREFIX = randomBytes(2).toString("hex");
+let connectionCounter = 0;
+const HOOK_TIMEOUT_MS = 2000;
+const CLOSE_TIMEOUT_MS = 5000;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/**
+ * A client connection. Contract for protocol handlers:
+ * - read with `for await (const chunk of conn.chunks())`; it ends at EOF, on close and once `signal` aborts,
+ *   and leaving the loop early does not close the socket;
+ * - write with `await conn.write(bytes)`, which waits for 'drain' so nothing buffers without bound;
+ * - register `onShutdown` / `onIdleTimeout` hooks to send `* BYE` or `421` before the socket closes;
+ * - return from the handler when done: the listener then closes the connection.
+ *
+ * STARTTLS contract (the command-injection attack, CVE-2011-0411): after the protocol has read the
+ * STARTTLS command line, it must throw away every byte it already holds beyond that line (its own parse
+ * buffer) and must not parse them later; it writes its "go ahead" reply, awaits that write, and calls
+ * `startTls()` straight away with no other await in between. `startTls` then discards whatever plaintext
+ * the socket itself has buffered, performs the handshake and swaps `socket`; only bytes decrypted from TLS
+ * reach `chunks()` afterwards. A client may not send anything between STARTTLS and the ClientHello, so
+ * every discarded byte was either an attack or a broken client; discards are logged.
+ */
+export class Connection {
+  /** Short id for logs, unique within the process. */
+  readonly id: string;
+  readonly proto: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  /** Child logger with { conn, proto }. */
+  readonly log: Logger;
+  #socket: Socket;
+  readonly #secureContext: SecureContext | undefined;
+  readonly #handshakeTimeoutMs: number;
+  readonly #controller = new AbortController();
+  readonly #shutdownHooks: ConnectionHook[] = [];
+  readonly #idleHooks: ConnectionHook[] = [];
+  readonly #wakeReaders = new Set<() => void>();
+  #idleTimeoutMs: number;
+  #isClosed = false;
+  #isEnding = false;
+  readonly #closed: Promise<void>;
+  #resolveClosed: () => void = () => {};
+
+  constructor(options: ConnectionOptions) {
+    this.id = `${PROCESS_PREFIX}${(++connectionCounter).toString(36)}`;
+    this.proto = options.proto;
+    this.#socket = options.socket;
+    this.remoteAddress = normaliseIp(options.socket.remoteAddress ?? "");
+    this.remotePort = options.socket.remotePort ?? 0;
+    this.localPort = options.socket.localPort ?? 0;
+    this.log = options.log.child({ conn: this.id, proto: this.proto });
+    this.#secureContext = options.secureContext;
+    this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    this.#attach(options.socket);
+    options.socket.setTimeout(this.#idleTimeoutMs);
+    if (options.socket.destroyed) this.#markClosed();
+  }
+
+  /** The current socket: a TLSSocket after `startTls` or on implicit-TLS listeners. */
+  get socket(): Socket | TLSSocket {
+    return this.#socket;
+  }
+
+  get isTls(): boolean {
+    return this.#socket instanceof TLSSocket;
+  }
+
+  /** Aborted (reason: ConnectionClosedError) when the socket closes, idles out, or the server shuts down. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Resolves once the socket has fully closed. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** Received bytes, in order; see the class contract. Bounded: the socket stops reading when unconsumed. */
+  async *chunks(): AsyncGenerator<Buffer, void, undefined> {
+    while (!this.signal.aborted) {
+      const socket = this.#socket;
+      const chunk = socket.read() as Buffer | null;
+      if (chunk !== null) {
+        yield chunk;
+        continue;
+      }
+      if (socket.readableEnded || socket.destroyed) return;
+      await this.#waitReadable(socket);
+    }
+  }
+
+  /** Writes and waits for 'drain' when the socket's buffer is full; throws ConnectionClosedError when closed. */
+  async write(bytes: Uint8Array | string): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable) throw new ConnectionClosedError(this.#closeReason());
+    if (socket.write(bytes)) return;
+    await new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error): void => {
+        socket.off("drain", onDrain);
+        socket.off("close", onClose);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onDrain = (): void => settle();
+      const onClose = (): void => settle(new ConnectionClosedError(this.#closeReason()));
+      socket.on("drain", onDrain);
+      socket.on("close", onClose);
+    });
+  }
+
+  /** Upgrades a plain connection to TLS in place (STARTTLS); see the class contract. */
+  async startTls(): Promise<void> {
+    if (this.isTls) throw new Error("connection is already using TLS");
+    const plain = this.#socket;
+    let discardedBytes = 0;
+    for (let chunk = plain.read() as Buffer | null; chunk !== null; chunk = plain.read() as Buffer | null) {
+      discardedBytes += chunk.length;
+    }
+    if (discardedBytes > 0) {
+      this.log.warn(
+        { discardedBytes, remoteAddress: this.remoteAddress },
+        "discarded plaintext sent after STARTTLS",
+      );
+    }
+    await this.acceptTls();
+  }
+
+  /**
+   * Starts the server side of a TLS handshake on the current plain socket and resolves when it is done.
+   * Listeners call it for implicit TLS before any byte was read; the wrap happens synchronously, so bytes
+   * already on the wire are the ClientHello. Protocols use `startTls` instead.
+   */
+  async acceptTls(): Promise<void> {
+    if (this.#secureContext === undefined) throw new Error("TLS is not configured for this listener");
+    const plain = this.#socket;
+    plain.setTimeout(0);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.#secureContext });
+    this.#socket = secure;
+    this.#attach(secure);
+    for (const wake of this.#wakeReaders) wake();
+    const timer = setTimeout(
+      () => secure.destroy(new Error("TLS handshake timeout")),
+      this.#handshakeTimeoutMs,
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        secure.once("secure", resolve);
+        secure.once("error", reject);
+        secure.once("close", () => reject(new ConnectionClosedError(this.#closeReason())));
+      });
+    } catch (error) {
+      this.log.debug({ err: error }, "TLS handshake failed");
+      secure.destroy();
+      throw error instanceof ConnectionClosedError ? error : new ConnectionClosedError("closed");
+    } finally {
+      clearTimeout(timer);
+    }
+    secure.setTimeout(this.#idleTimeoutMs);
+  }
+
+  /** Called during graceful shutdown, before `signal` aborts; say `* BYE` or `421` here. */
+  onShutdown(hook: ConnectionHook): void {
+    this.#shutdownHooks.push(hook);
+  }
+
+  /** Called when the idle timeout fires, before `signal` aborts and the socket closes. */
+  onIdleTimeout(hook: ConnectionHook): void {
+    this.#idleHooks.push(hook);
+  }
+
+  /** Closes the connection after `ms` without traffic in either direction; 0 disables. */
+  setIdleTimeout(ms: number): void {
+    this.#idleTimeoutMs = ms;
+    if (!this.#isEnding) this.#socket.setTimeout(ms);
+  }
+
+  /** Runs the shutdown hooks (each bounded), then aborts `signal`. For ListenerGroup.shutdown. */
+  async runShutdownHooks(): Promise<void> {
+    await this.#runHooks(this.#shutdownHooks, "shutdown");
+    this.#abort("shutdown");
+  }
+
+  /** Flushes pending writes, ends the socket (destroying it if the peer lingers), resolves when closed. */
+  async close(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket.destroyed && !this.#isEnding) {
+      this.#isEnding = true;
+      socket.setTimeout(0);
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS);
+      timer.unref();
+      void this.#closed.then(() => clearTimeout(timer));
+    }
+    await this.#closed;
+  }
+
+  /** Closes at once, discarding unsent data. */
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #attach(socket: Socket): void {
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      this.log.debug({ err: { message: error.message, code: error.code } }, "socket error");
+    });
+    socket.once("close", () => this.#markClosed());
+    socket.on("timeout", () => void this.#idleOut(socket));
+  }
+
+  async #idleOut(socket: Socket): Promise<void> {
+    if (socket !== this.#socket || this.#isEnding || this.signal.aborted) return;
+    this.log.info({ idleTimeoutMs: this.#idleTimeoutMs }, "idle timeout");
+    socket.setTimeout(0);
+    await this.#runHooks(this.#idleHooks, "idle");
+    this.#abort("idle");
+    await this.close();
+  }
+
+  async #runHooks(hooks: readonly ConnectionHook[], stage: string): Promise<void> {
+    for (const hook of hooks) {
+      if (this.#isClosed) return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          hook(),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, HOOK_TIMEOUT_MS);
+          }),
+        ]);
+      } catch (error) {
+        this.log.debug({ err: error, stage }, "connection hook failed");
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  #waitReadable(socket: Socket): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off("readable", done);
+        socket.off("end", done);
+        socket.off("close", done);
+        this.signal.removeEventListener("abort", done);
+        this.#wakeReaders.delete(done);
+        resolve();
+      };
+      socket.on("readable", done);
+      socket.on("end", done);
+      socket.on("close", done);
+      this.signal.addEventListener("abort", done);
+      this.#wakeReaders.add(done);
+    });
+  }
+
+  #abort(reason: CloseReason): void {
+    if (!this.signal.aborted) this.#controller.abort(new ConnectionClosedError(reason));
+  }
+
+  #closeReason(): CloseReason {
+    const reason: unknown = this.signal.reason;
+    return reason instanceof ConnectionClosedError ? reason.reason : "closed";
+  }
+
+  #markClosed(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#abort("closed");
+    this.#resolveClosed();
+  }
+}
+
+/** "::ffff:192.0.2.1" → "192.0.2.1", so per-IP limits count one client once. */
+export function normaliseIp(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
