@@ -1,0 +1,221 @@
+// Writes an `ImapCommand` as a client would send it (RFC 9051 §9 grammar), with non-synchronizing
+// literals (RFC 7888) so the result can be fed to the reader in one piece. For tests and tools.
+
+import type { ImapDateTime } from "./argument-cursor.js";
+import type { ImapCommand, ListReturn, ListSelection } from "./command.js";
+import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
+import { encodeMailboxName } from "./mailbox-name.js";
+import { formatImapDate, formatSearchKey } from "./search-key.js";
+import { formatSequenceSet } from "./seqset.js";
+import { formatAstring, formatNstring, formatString, type StringStyle } from "./wire-string.js";
+
+export interface FormatCommandOptions {
+  /** Write mailbox names as UTF-8 (the session enabled UTF8=ACCEPT) instead of modified UTF-7. */
+  readonly isUtf8Accepted?: boolean;
+  /** The bytes of each APPEND message; without them each message is `size` bytes of `x`. */
+  readonly appendBodies?: readonly Uint8Array[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const isListChar = (ch: string): boolean => {
+  const code = ch.charCodeAt(0);
+  return code > 0x20 && code < 0x7f && !'(){"\\'.includes(ch);
+};
+
+/** `DD-Mon-YYYY HH:MM:SS +ZZZZ`, the quoted `date-time` of RFC 9051 §9. */
+export function formatDateTime(value: ImapDateTime): string {
+  const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+  const sign = value.zoneMinutes < 0 ? "-" : "+";
+  const zone = Math.abs(value.zoneMinutes);
+  return `${pad(value.day)}-${formatImapDate(value).split("-")[1]}-${pad(value.year, 4)} ${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)} ${sign}${pad(Math.floor(zone / 60))}${pad(zone % 60)}`;
+}
+
+function formatSelection(s: ListSelection): string | null {
+  const options = [
+    s.subscribed && "SUBSCRIBED",
+    s.remote && "REMOTE",
+    s.recursiveMatch && "RECURSIVEMATCH",
+    s.specialUse && "SPECIAL-USE",
+  ].filter((o): o is string => o !== false);
+  return options.length === 0 ? null : `(${options.join(" ")})`;
+}
+
+function formatReturn(r: ListReturn): string | null {
+  const options = [
+    r.subscribed && "SUBSCRIBED",
+    r.children && "CHILDREN",
+    r.specialUse && "SPECIAL-USE",
+    r.status !== null && `STATUS (${r.status.join(" ")})`,
+  ].filter((o): o is string => o !== false);
+  return options.length === 0 ? null : `RETURN (${options.join(" ")})`;
+}
+
+/** Formats a command; `parseCommand` of the result (via the reader) gives back an equal command. */
+export function formatCommand(command: ImapCommand, options: FormatCommandOptions = {}): Uint8Array {
+  const isUtf8 = options.isUtf8Accepted ?? false;
+  const style: StringStyle = { literalMarker: "+", isUtf8Quoted: false };
+  const mailbox = (name: string): string =>
+    formatAstring(decoder.decode(encodeMailboxName(name, isUtf8)), style);
+  const pattern = (name: string): string => {
+    const encoded = decoder.decode(encodeMailboxName(name, isUtf8));
+    return encoded.length > 0 && [...encoded].every(isListChar) && encoded.toUpperCase() !== "NIL"
+      ? encoded
+      : formatString(encoded, style);
+  };
+  const words: string[] = [command.tag];
+  const uidPrefix = (uid: boolean): void => {
+    if (uid) words.push("UID");
+  };
+  switch (command.name) {
+    case "capability":
+    case "noop":
+    case "logout":
+    case "starttls":
+    case "namespace":
+    case "idle":
+    case "check":
+    case "close":
+    case "unselect":
+      words.push(command.name.toUpperCase());
+      break;
+    case "authenticate":
+      words.push("AUTHENTICATE", command.mechanism);
+      if (command.initialResponse !== null) words.push(command.initialResponse);
+      break;
+    case "login":
+      words.push("LOGIN", formatAstring(command.username, style), formatAstring(command.password, style));
+      break;
+    case "enable":
+      words.push("ENABLE", ...command.capabilities);
+      break;
+    case "id":
+      words.push(
+        "ID",
+        command.parameters === null
+          ? "NIL"
+          : `(${command.parameters.map((p) => `${formatString(p.key, style)} ${formatNstring(p.value, style)}`).join(" ")})`,
+      );
+      break;
+    case "select":
+    case "examine": {
+      words.push(command.name.toUpperCase(), mailbox(command.mailbox));
+      const params: string[] = [];
+      if (command.condstore) params.push("CONDSTORE");
+      const q = command.qresync;
+      if (q !== null) {
+        const inner = [String(q.uidValidity), String(q.modSeq)];
+        if (q.knownUids !== null) inner.push(formatSequenceSet(q.knownUids));
+        if (q.sequenceMatch !== null) {
+          inner.push(
+            `(${formatSequenceSet(q.sequenceMatch.sequences)} ${formatSequenceSet(q.sequenceMatch.uids)})`,
+          );
+        }
+        params.push(`QRESYNC (${inner.join(" ")})`);
+      }
+      if (params.length > 0) words.push(`(${params.join(" ")})`);
+      break;
+    }
+    case "create":
+      words.push("CREATE", mailbox(command.mailbox));
+      if (command.specialUse.length > 0) words.push(`(USE (${command.specialUse.join(" ")}))`);
+      break;
+    case "delete":
+    case "subscribe":
+    case "unsubscribe":
+      words.push(command.name.toUpperCase(), mailbox(command.mailbox));
+      break;
+    case "rename":
+      words.push("RENAME", mailbox(command.from), mailbox(command.to));
+      break;
+    case "list": {
+      words.push("LIST");
+      const selection = formatSelection(command.selection);
+      if (selection !== null) words.push(selection);
+      words.push(mailbox(command.reference));
+      const patterns = command.patterns.map(pattern);
+      words.push(patterns.length === 1 ? patterns[0]! : `(${patterns.join(" ")})`);
+      const returns = formatReturn(command.returns);
+      if (returns !== null) words.push(returns);
+      break;
+    }
+    case "lsub":
+      words.push("LSUB", mailbox(command.reference), pattern(command.pattern));
+      break;
+    case "status":
+      words.push("STATUS", mailbox(command.mailbox), `(${command.items.join(" ")})`);
+      break;
+    case "append":
+      return formatAppend(command, words, mailbox(command.mailbox), options.appendBodies);
+    case "expunge":
+      uidPrefix(command.uid);
+      words.push("EXPUNGE");
+      if (command.uid) words.push(formatSequenceSet(command.set));
+      break;
+    case "search":
+      uidPrefix(command.uid);
+      words.push("SEARCH");
+      if (command.returns !== null) words.push(`RETURN (${command.returns.join(" ")})`);
+      if (command.charset !== null) words.push("CHARSET", formatAstring(command.charset, style));
+      for (const key of command.criteria) words.push(formatSearchKey(key, style));
+      break;
+    case "fetch": {
+      uidPrefix(command.uid);
+      words.push("FETCH", formatSequenceSet(command.set));
+      const items = command.items;
+      words.push(
+        items.kind === "macro"
+          ? items.macro
+          : `(${expandFetchItems(items).map(formatFetchAttribute).join(" ")})`,
+      );
+      const modifiers: string[] = [];
+      if (command.changedSince !== null) modifiers.push(`CHANGEDSINCE ${command.changedSince}`);
+      if (command.vanished) modifiers.push("VANISHED");
+      if (modifiers.length > 0) words.push(`(${modifiers.join(" ")})`);
+      break;
+    }
+    case "store": {
+      uidPrefix(command.uid);
+      words.push("STORE", formatSequenceSet(command.set));
+      if (command.unchangedSince !== null) words.push(`(UNCHANGEDSINCE ${command.unchangedSince})`);
+      const sign = command.action === "add" ? "+" : command.action === "remove" ? "-" : "";
+      words.push(`${sign}FLAGS${command.silent ? ".SILENT" : ""}`, `(${command.flags.join(" ")})`);
+      break;
+    }
+    case "copy":
+    case "move":
+      uidPrefix(command.uid);
+      words.push(command.name.toUpperCase(), formatSequenceSet(command.set), mailbox(command.mailbox));
+      break;
+  }
+  return encoder.encode(`${words.join(" ")}\r\n`);
+}
+
+function formatAppend(
+  command: Extract<ImapCommand, { name: "append" }>,
+  words: string[],
+  mailbox: string,
+  bodies: readonly Uint8Array[] | undefined,
+): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let text = `${words.join(" ")} APPEND ${mailbox}`;
+  command.messages.forEach((message, index) => {
+    if (message.flags.length > 0) text += ` (${message.flags.join(" ")})`;
+    if (message.internalDate !== null) text += ` "${formatDateTime(message.internalDate)}"`;
+    const literal = `${message.isBinary ? "~" : ""}{${message.size}+}\r\n`;
+    text += message.isUtf8 ? ` UTF8 (${literal}` : ` ${literal}`;
+    parts.push(encoder.encode(text));
+    parts.push(bodies?.[index] ?? new Uint8Array(message.size).fill(0x78));
+    text = message.isUtf8 ? ")" : "";
+  });
+  parts.push(encoder.encode(`${text}\r\n`));
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

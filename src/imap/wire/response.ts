@@ -1,0 +1,172 @@
+// The IMAP server response union (RFC 9051 §7 and the extensions' responses: ENABLED RFC 5161, ID
+// RFC 2971, ESEARCH RFC 4731, VANISHED RFC 7162, LIST-EXTENDED RFC 5258, response codes of §7.1).
+
+import type { ModSeq } from "../../kit/ids.js";
+import type { ImapDateTime } from "./argument-cursor.js";
+import type { StatusItem } from "./command.js";
+import type { BodySection } from "./fetch-attribute.js";
+import type { SequenceSet } from "./seqset.js";
+
+/** Response codes without arguments (RFC 9051 §7.1, RFC 5530, RFC 4315, RFC 7162, RFC 3516). */
+export type SimpleResponseCode =
+  | "ALERT"
+  | "PARSE"
+  | "READ-ONLY"
+  | "READ-WRITE"
+  | "TRYCREATE"
+  | "UIDNOTSTICKY"
+  | "NOMODSEQ"
+  | "CLOSED"
+  | "AUTHENTICATIONFAILED"
+  | "AUTHORIZATIONFAILED"
+  | "EXPIRED"
+  | "PRIVACYREQUIRED"
+  | "CONTACTADMIN"
+  | "NOPERM"
+  | "INUSE"
+  | "EXPUNGEISSUED"
+  | "CORRUPTION"
+  | "SERVERBUG"
+  | "CLIENTBUG"
+  | "CANNOT"
+  | "LIMIT"
+  | "OVERQUOTA"
+  | "ALREADYEXISTS"
+  | "NONEXISTENT"
+  | "UNAVAILABLE"
+  | "HASCHILDREN"
+  | "TOOBIG"
+  | "UNKNOWN-CTE"
+  | "USEATTR"
+  | "NOTSAVED";
+
+export type ResponseCode =
+  | { readonly kind: SimpleResponseCode }
+  | { readonly kind: "CAPABILITY"; readonly capabilities: readonly string[] }
+  | { readonly kind: "PERMANENTFLAGS"; readonly flags: readonly string[] }
+  | { readonly kind: "BADCHARSET"; readonly charsets: readonly string[] }
+  | { readonly kind: "UIDNEXT" | "UIDVALIDITY" | "UNSEEN" | "APPENDLIMIT"; readonly value: number }
+  | { readonly kind: "HIGHESTMODSEQ"; readonly modSeq: ModSeq }
+  | { readonly kind: "MAILBOXID"; readonly id: string }
+  | { readonly kind: "APPENDUID"; readonly uidValidity: number; readonly uids: SequenceSet }
+  | {
+      readonly kind: "COPYUID";
+      readonly uidValidity: number;
+      readonly sourceUids: SequenceSet;
+      readonly destinationUids: SequenceSet;
+    }
+  | { readonly kind: "MODIFIED"; readonly set: SequenceSet };
+
+/**
+ * Bytes of a literal sent to the client: in memory, or streamed with a size known in advance (the
+ * writer checks the stream yields exactly `size` bytes). `isBinary` writes literal8 `~{n}` (RFC 3516).
+ */
+export type LiteralContent =
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly isBinary?: boolean }
+  | {
+      readonly kind: "stream";
+      readonly size: number;
+      readonly chunks: AsyncIterable<Uint8Array>;
+      readonly isBinary?: boolean;
+    };
+
+/** One data item of an untagged FETCH (RFC 9051 §7.5.2). */
+export type FetchResponseItem =
+  | { readonly kind: "FLAGS"; readonly flags: readonly string[] }
+  | { readonly kind: "UID"; readonly uid: number }
+  | { readonly kind: "RFC822.SIZE"; readonly size: number }
+  | { readonly kind: "INTERNALDATE"; readonly date: ImapDateTime }
+  | { readonly kind: "SAVEDATE"; readonly date: ImapDateTime | null }
+  | { readonly kind: "MODSEQ"; readonly modSeq: ModSeq }
+  | { readonly kind: "EMAILID"; readonly id: string }
+  | { readonly kind: "THREADID"; readonly id: string | null }
+  /** ENVELOPE, BODYSTRUCTURE and BODY come pre-rendered from the message index, written verbatim. */
+  | { readonly kind: "ENVELOPE" | "BODYSTRUCTURE" | "BODY"; readonly rendered: string }
+  | { readonly kind: "PREVIEW"; readonly text: string | null }
+  /** `BODY[section]<origin>`: `content` null writes NIL. */
+  | {
+      readonly kind: "BODY[]";
+      readonly section: BodySection;
+      readonly origin: number | null;
+      readonly content: LiteralContent | null;
+    }
+  /** RFC822, RFC822.HEADER, RFC822.TEXT (IMAP4rev1). */
+  | { readonly kind: "RFC822" | "RFC822.HEADER" | "RFC822.TEXT"; readonly content: LiteralContent | null }
+  | {
+      readonly kind: "BINARY[]";
+      readonly part: readonly number[];
+      readonly origin: number | null;
+      readonly content: LiteralContent | null;
+    }
+  | { readonly kind: "BINARY.SIZE"; readonly part: readonly number[]; readonly size: number };
+
+export interface ListResponseData {
+  readonly attributes: readonly string[];
+  /** Hierarchy delimiter; null writes NIL (flat namespace). */
+  readonly delimiter: string | null;
+  readonly mailbox: string;
+  /** RFC 5258 §3.5 CHILDINFO (e.g. ["SUBSCRIBED"]); RFC 9051 OLDNAME. */
+  readonly childInfo?: readonly string[];
+  readonly oldName?: string;
+}
+
+export interface NamespaceDescriptor {
+  readonly prefix: string;
+  readonly delimiter: string | null;
+}
+
+export type ImapStatus = "OK" | "NO" | "BAD";
+
+export type ImapResponse =
+  | {
+      readonly kind: "tagged";
+      readonly tag: string;
+      readonly status: ImapStatus;
+      readonly code: ResponseCode | null;
+      readonly text: string;
+    }
+  /** Untagged `* OK|NO|BAD|BYE|PREAUTH [code] text`. */
+  | {
+      readonly kind: "condition";
+      readonly status: ImapStatus | "BYE" | "PREAUTH";
+      readonly code: ResponseCode | null;
+      readonly text: string;
+    }
+  /** `+ text` (or `+ base64` for AUTHENTICATE challenges). */
+  | { readonly kind: "continuation"; readonly text: string }
+  | { readonly kind: "capability"; readonly capabilities: readonly string[] }
+  | { readonly kind: "enabled"; readonly capabilities: readonly string[] }
+  | ({ readonly kind: "list" | "lsub" } & ListResponseData)
+  | {
+      readonly kind: "status";
+      readonly mailbox: string;
+      readonly items: readonly { readonly item: StatusItem; readonly value: number | string }[];
+    }
+  | { readonly kind: "flags"; readonly flags: readonly string[] }
+  | { readonly kind: "exists" | "recent"; readonly count: number }
+  | { readonly kind: "expunge"; readonly sequence: number }
+  | { readonly kind: "fetch"; readonly sequence: number; readonly items: readonly FetchResponseItem[] }
+  /** IMAP4rev1 SEARCH; `modSeq` is RFC 7162's `(MODSEQ n)`. */
+  | { readonly kind: "search"; readonly numbers: readonly number[]; readonly modSeq: ModSeq | null }
+  | {
+      readonly kind: "esearch";
+      /** Tag of the SEARCH this answers (`(TAG "a1")`). */
+      readonly tag: string | null;
+      readonly uid: boolean;
+      readonly min?: number;
+      readonly max?: number;
+      readonly all?: SequenceSet;
+      readonly count?: number;
+      readonly modSeq?: ModSeq;
+    }
+  | {
+      readonly kind: "namespace";
+      readonly personal: readonly NamespaceDescriptor[] | null;
+      readonly otherUsers: readonly NamespaceDescriptor[] | null;
+      readonly shared: readonly NamespaceDescriptor[] | null;
+    }
+  | {
+      readonly kind: "id";
+      readonly parameters: readonly { readonly key: string; readonly value: string | null }[] | null;
+    }
+  | { readonly kind: "vanished"; readonly isEarlier: boolean; readonly uids: SequenceSet };

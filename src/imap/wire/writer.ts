@@ -1,0 +1,283 @@
+// Turns an `ImapResponse` into bytes (RFC 9051 §7 and §9 response grammar): strings quoted when safe
+// and as literals otherwise, literal sizes in bytes, streamed literals passed through with backpressure.
+
+import type { ImapDateTime } from "./argument-cursor.js";
+import { formatSection } from "./fetch-attribute.js";
+import { formatDateTime } from "./format-command.js";
+import { encodeMailboxName } from "./mailbox-name.js";
+import type {
+  FetchResponseItem,
+  ImapResponse,
+  LiteralContent,
+  NamespaceDescriptor,
+  ResponseCode,
+} from "./response.js";
+import { formatSequenceSet } from "./seqset.js";
+import { formatAstring, formatNstring, formatString, type StringStyle } from "./wire-string.js";
+
+export interface WriterOptions {
+  /** The session enabled UTF8=ACCEPT (RFC 6855): mailbox names in UTF-8, UTF-8 allowed in quoted strings. */
+  readonly isUtf8Accepted: boolean;
+}
+
+/** A streamed literal's bytes, announced already; the caller copies exactly `size` bytes from `chunks`. */
+export interface StreamedBytes {
+  readonly size: number;
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const DEFAULT_OPTIONS: WriterOptions = { isUtf8Accepted: false };
+
+/** Free text of a response: no CR/LF may reach the wire (it would end the response early). */
+const cleanText = (text: string): string => text.replace(/[\r\n\0]+/g, " ");
+
+function formatCode(code: ResponseCode): string {
+  switch (code.kind) {
+    case "CAPABILITY":
+      return `CAPABILITY ${code.capabilities.join(" ")}`;
+    case "PERMANENTFLAGS":
+      return `PERMANENTFLAGS (${code.flags.join(" ")})`;
+    case "BADCHARSET":
+      return code.charsets.length === 0 ? "BADCHARSET" : `BADCHARSET (${code.charsets.join(" ")})`;
+    case "UIDNEXT":
+    case "UIDVALIDITY":
+    case "UNSEEN":
+    case "APPENDLIMIT":
+      return `${code.kind} ${code.value}`;
+    case "HIGHESTMODSEQ":
+      return `HIGHESTMODSEQ ${code.modSeq}`;
+    case "MAILBOXID":
+      return `MAILBOXID (${code.id})`;
+    case "APPENDUID":
+      return `APPENDUID ${code.uidValidity} ${formatSequenceSet(code.uids)}`;
+    case "COPYUID":
+      return `COPYUID ${code.uidValidity} ${formatSequenceSet(code.sourceUids)} ${formatSequenceSet(code.destinationUids)}`;
+    case "MODIFIED":
+      return `MODIFIED ${formatSequenceSet(code.set)}`;
+    default:
+      return code.kind;
+  }
+}
+
+function statusLine(prefix: string, status: string, code: ResponseCode | null, text: string): string {
+  const codePart = code === null ? "" : `[${formatCode(code)}] `;
+  return `${prefix} ${status} ${codePart}${cleanText(text)}`.trimEnd();
+}
+
+const formatDelimiter = (delimiter: string | null): string =>
+  delimiter === null ? "NIL" : `"${delimiter === "\\" || delimiter === '"' ? `\\${delimiter}` : delimiter}"`;
+
+function formatNamespaces(list: readonly NamespaceDescriptor[] | null, style: StringStyle): string {
+  if (list === null) return "NIL";
+  return `(${list.map((n) => `(${formatString(n.prefix, style)} ${formatDelimiter(n.delimiter)})`).join("")})`;
+}
+
+const formatDateTimeItem = (date: ImapDateTime | null): string =>
+  date === null ? "NIL" : `"${formatDateTime(date)}"`;
+
+/**
+ * A response as a sequence of byte chunks and streamed literals (whose `{n}` announcement is already in
+ * the preceding chunk). Everything but streams is produced synchronously.
+ */
+export function* responseParts(
+  response: ImapResponse,
+  options: WriterOptions = DEFAULT_OPTIONS,
+): Generator<Uint8Array | StreamedBytes, void, undefined> {
+  const style: StringStyle = { literalMarker: "", isUtf8Quoted: options.isUtf8Accepted };
+  const mailbox = (name: string): string =>
+    formatAstring(decoder.decode(encodeMailboxName(name, options.isUtf8Accepted)), style);
+  let text: string;
+  switch (response.kind) {
+    case "tagged":
+      text = statusLine(response.tag, response.status, response.code, response.text);
+      break;
+    case "condition":
+      text = statusLine("*", response.status, response.code, response.text);
+      break;
+    case "continuation":
+      text = `+ ${cleanText(response.text)}`;
+      break;
+    case "capability":
+      text = `* CAPABILITY ${response.capabilities.join(" ")}`;
+      break;
+    case "enabled":
+      text = `* ENABLED${response.capabilities.map((c) => ` ${c}`).join("")}`;
+      break;
+    case "list":
+    case "lsub": {
+      text = `* ${response.kind.toUpperCase()} (${response.attributes.join(" ")}) ${formatDelimiter(response.delimiter)} ${mailbox(response.mailbox)}`;
+      const extended: string[] = [];
+      if (response.childInfo !== undefined && response.childInfo.length > 0) {
+        extended.push(`"CHILDINFO" (${response.childInfo.map((c) => `"${c}"`).join(" ")})`);
+      }
+      if (response.oldName !== undefined) extended.push(`"OLDNAME" (${mailbox(response.oldName)})`);
+      if (extended.length > 0) text += ` (${extended.join(" ")})`;
+      break;
+    }
+    case "status":
+      text = `* STATUS ${mailbox(response.mailbox)} (${response.items
+        .map((i) => `${i.item} ${i.item === "MAILBOXID" ? `(${i.value})` : i.value}`)
+        .join(" ")})`;
+      break;
+    case "flags":
+      text = `* FLAGS (${response.flags.join(" ")})`;
+      break;
+    case "exists":
+    case "recent":
+      text = `* ${response.count} ${response.kind.toUpperCase()}`;
+      break;
+    case "expunge":
+      text = `* ${response.sequence} EXPUNGE`;
+      break;
+    case "search":
+      text = `* SEARCH${response.numbers.map((n) => ` ${n}`).join("")}${response.modSeq === null ? "" : ` (MODSEQ ${response.modSeq})`}`;
+      break;
+    case "esearch": {
+      text = "* ESEARCH";
+      if (response.tag !== null) text += ` (TAG ${formatString(response.tag, style)})`;
+      if (response.uid) text += " UID";
+      if (response.min !== undefined) text += ` MIN ${response.min}`;
+      if (response.max !== undefined) text += ` MAX ${response.max}`;
+      if (response.all !== undefined) text += ` ALL ${formatSequenceSet(response.all)}`;
+      if (response.count !== undefined) text += ` COUNT ${response.count}`;
+      if (response.modSeq !== undefined) text += ` MODSEQ ${response.modSeq}`;
+      break;
+    }
+    case "namespace":
+      text = `* NAMESPACE ${formatNamespaces(response.personal, style)} ${formatNamespaces(response.otherUsers, style)} ${formatNamespaces(response.shared, style)}`;
+      break;
+    case "id":
+      text =
+        response.parameters === null
+          ? "* ID NIL"
+          : `* ID (${response.parameters.map((p) => `${formatString(p.key, style)} ${formatNstring(p.value, style)}`).join(" ")})`;
+      break;
+    case "vanished":
+      text = `* VANISHED ${response.isEarlier ? "(EARLIER) " : ""}${formatSequenceSet(response.uids)}`;
+      break;
+    case "fetch":
+      yield* fetchParts(response.sequence, response.items, style);
+      return;
+  }
+  yield encoder.encode(`${text}\r\n`);
+}
+
+function* fetchParts(
+  sequence: number,
+  items: readonly FetchResponseItem[],
+  style: StringStyle,
+): Generator<Uint8Array | StreamedBytes, void, undefined> {
+  let text = `* ${sequence} FETCH (`;
+  let isFirst = true;
+  for (const item of items) {
+    text += isFirst ? "" : " ";
+    isFirst = false;
+    let content: LiteralContent | null | undefined;
+    switch (item.kind) {
+      case "FLAGS":
+        text += `FLAGS (${item.flags.join(" ")})`;
+        break;
+      case "UID":
+        text += `UID ${item.uid}`;
+        break;
+      case "RFC822.SIZE":
+        text += `RFC822.SIZE ${item.size}`;
+        break;
+      case "INTERNALDATE":
+      case "SAVEDATE":
+        text += `${item.kind} ${formatDateTimeItem(item.date)}`;
+        break;
+      case "MODSEQ":
+        text += `MODSEQ (${item.modSeq})`;
+        break;
+      case "EMAILID":
+        text += `EMAILID (${item.id})`;
+        break;
+      case "THREADID":
+        text += item.id === null ? "THREADID NIL" : `THREADID (${item.id})`;
+        break;
+      case "ENVELOPE":
+      case "BODYSTRUCTURE":
+      case "BODY":
+        text += `${item.kind} ${item.rendered}`;
+        break;
+      case "PREVIEW":
+        text += `PREVIEW ${formatNstring(item.text, style)}`;
+        break;
+      case "BODY[]":
+        text += `BODY[${formatSection(item.section)}]${item.origin === null ? "" : `<${item.origin}>`} `;
+        content = item.content;
+        break;
+      case "RFC822":
+      case "RFC822.HEADER":
+      case "RFC822.TEXT":
+        text += `${item.kind} `;
+        content = item.content;
+        break;
+      case "BINARY[]":
+        text += `BINARY[${item.part.join(".")}]${item.origin === null ? "" : `<${item.origin}>`} `;
+        content = item.content;
+        break;
+      case "BINARY.SIZE":
+        text += `BINARY.SIZE[${item.part.join(".")}] ${item.size}`;
+        break;
+    }
+    if (content === null) text += "NIL";
+    else if (content !== undefined) {
+      const size = content.kind === "bytes" ? content.bytes.length : content.size;
+      text += `${content.isBinary === true ? "~" : ""}{${size}}\r\n`;
+      yield encoder.encode(text);
+      text = "";
+      yield content.kind === "bytes" ? content.bytes : { size, chunks: content.chunks };
+    }
+  }
+  yield encoder.encode(`${text})\r\n`);
+}
+
+const isStreamed = (part: Uint8Array | StreamedBytes): part is StreamedBytes => !(part instanceof Uint8Array);
+
+/** A response without streamed literals as one byte array; throws if it holds a stream. */
+export function encodeResponse(response: ImapResponse, options: WriterOptions = DEFAULT_OPTIONS): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  for (const part of responseParts(response, options)) {
+    if (isStreamed(part))
+      throw new Error("encodeResponse: response has a streamed literal; use writeResponse");
+    chunks.push(part);
+  }
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/**
+ * Writes a response through `write`, awaiting it for each chunk (the session awaits socket `drain`
+ * there). A stream that yields more or fewer bytes than announced throws: the connection must then be
+ * closed, since the client can no longer parse the stream.
+ */
+export async function writeResponse(
+  response: ImapResponse,
+  write: (chunk: Uint8Array) => Promise<void> | void,
+  options: WriterOptions = DEFAULT_OPTIONS,
+): Promise<void> {
+  for (const part of responseParts(response, options)) {
+    if (!isStreamed(part)) {
+      await write(part);
+      continue;
+    }
+    let written = 0;
+    for await (const chunk of part.chunks) {
+      written += chunk.length;
+      if (written > part.size)
+        throw new Error(`streamed literal longer than its announced ${part.size} bytes`);
+      await write(chunk);
+    }
+    if (written !== part.size)
+      throw new Error(`streamed literal of ${written} bytes, ${part.size} announced`);
+  }
+}
