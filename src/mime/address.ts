@@ -22,12 +22,12 @@ export type ParsedAddress = ParsedMailbox | ParsedGroup;
 export const MISSING_MAILBOX = "MISSING_MAILBOX";
 export const MISSING_DOMAIN = "MISSING_DOMAIN";
 
-type Token =
-  | { readonly kind: "word"; readonly text: string }
-  | { readonly kind: "quoted"; readonly text: string }
-  | { readonly kind: "comment"; readonly text: string }
-  | { readonly kind: "literal"; readonly text: string }
-  | { readonly kind: "special"; readonly text: string };
+interface Token {
+  readonly kind: "word" | "quoted" | "comment" | "literal" | "special";
+  readonly text: string;
+  /** Whether whitespace separated this token from the one before it. */
+  readonly isSpaced: boolean;
+}
 
 const SPECIALS = new Set(["<", ">", "@", ",", ";", ":"]);
 
@@ -35,9 +35,15 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = text.length;
+  let isSpaced = false;
+  const push = (kind: Token["kind"], value: string): void => {
+    tokens.push({ kind, text: value, isSpaced });
+    isSpaced = false;
+  };
   while (i < n) {
     const c = text[i] as string;
     if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+      isSpaced = true;
       i++;
     } else if (c === '"') {
       let value = "";
@@ -48,7 +54,7 @@ function tokenize(text: string): Token[] {
         i++;
       }
       i++;
-      tokens.push({ kind: "quoted", text: value });
+      push("quoted", value);
     } else if (c === "(") {
       let depth = 1;
       let value = "";
@@ -69,19 +75,19 @@ function tokenize(text: string): Token[] {
         i++;
       }
       i++;
-      tokens.push({ kind: "comment", text: value.trim() });
+      push("comment", value.trim());
     } else if (c === "[") {
       const close = text.indexOf("]", i);
       const end = close < 0 ? n : close + 1;
-      tokens.push({ kind: "literal", text: text.slice(i, end) });
+      push("literal", text.slice(i, end));
       i = end;
     } else if (SPECIALS.has(c)) {
-      tokens.push({ kind: "special", text: c });
+      push("special", c);
       i++;
     } else {
       const start = i;
       while (i < n && !' \t\r\n"()[<>@,;:'.includes(text[i] as string)) i++;
-      tokens.push({ kind: "word", text: text.slice(start, i) });
+      push("word", text.slice(start, i));
     }
   }
   return tokens;
@@ -109,14 +115,19 @@ function lastComment(tokens: readonly Token[]): string | null {
 function addrSpec(tokens: readonly Token[]): { mailbox: string; host: string } {
   const parts = tokens.filter((t) => t.kind !== "comment");
   let at = -1;
-  for (let i = parts.length - 1; i >= 0; i--) {
+  for (let i = 0; i < parts.length; i++) {
     if (isSpecial(parts[i], "@")) {
       at = i;
       break;
     }
   }
   const localTokens = at >= 0 ? parts.slice(0, at) : parts;
-  const domainTokens = at >= 0 ? parts.slice(at + 1) : [];
+  // The domain ends at the first whitespace-separated word (a missing comma): the rest is junk, as in Dovecot.
+  const afterAt = at >= 0 ? parts.slice(at + 1) : [];
+  const junk = afterAt.findIndex(
+    (t, i) => i > 0 && t.isSpaced && !isSpecial(t, ".") && !afterAt[i - 1]?.text.endsWith("."),
+  );
+  const domainTokens = junk >= 0 ? afterAt.slice(0, junk) : afterAt;
   const local = localTokens.map((t) => t.text).join("");
   const domain = domainTokens.map((t) => t.text).join("");
   return { mailbox: local, host: domain };

@@ -24,42 +24,55 @@ interface Piece {
   readonly value: string;
 }
 
-/** Splits `text` at top-level `;` (not inside quotes), unquoting quoted-strings. */
+/** Reads the value before the first `;` and the `name=value` pieces after it (quoted values kept verbatim). */
 function splitPieces(text: string): { head: string; pieces: Piece[] } {
-  let current = "";
+  const n = text.length;
+  let i = 0;
+  let head = "";
   let inQuote = false;
-  let quotedSegment = false;
-  const rawSegments: { text: string; quoted: boolean }[] = [];
-  for (let i = 0; i < text.length; i++) {
+  for (; i < n; i++) {
     const c = text[i] as string;
-    if (inQuote) {
-      if (c === "\\" && i + 1 < text.length) {
-        current += text[i + 1];
-        i++;
-      } else if (c === '"') inQuote = false;
-      else current += c;
-    } else if (c === '"') {
-      inQuote = true;
-      quotedSegment = true;
-    } else if (c === ";") {
-      rawSegments.push({ text: current, quoted: quotedSegment });
-      current = "";
-      quotedSegment = false;
-    } else current += c;
+    if (c === '"') inQuote = !inQuote;
+    else if (c === ";" && !inQuote) break;
+    else head += c;
   }
-  rawSegments.push({ text: current, quoted: quotedSegment });
-  const head = (rawSegments[0]?.text ?? "").trim();
   const pieces: Piece[] = [];
-  for (const segment of rawSegments.slice(1)) {
-    const eq = segment.text.indexOf("=");
-    if (eq < 0) continue;
-    const name = segment.text.slice(0, eq).trim();
-    const rawValue = segment.text.slice(eq + 1);
-    const value = rawValue.trim();
-    if (name === "" || (value === "" && !segment.quoted)) continue;
+  while (i < n) {
+    i++; // the `;`
+    const eq = text.indexOf("=", i);
+    const semicolon = text.indexOf(";", i);
+    if (eq < 0 || (semicolon >= 0 && semicolon < eq)) {
+      // `; name` without a value: ignored.
+      if (semicolon < 0) break;
+      i = semicolon;
+      continue;
+    }
+    const name = text.slice(i, eq).trim();
+    i = eq + 1;
+    while (i < n && (text[i] === " " || text[i] === "\t")) i++;
+    let value = "";
+    let isQuoted = false;
+    if (text[i] === '"') {
+      isQuoted = true;
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === "\\" && i + 1 < n) i++;
+        value += text[i];
+        i++;
+      }
+      // Skip the closing quote and any junk up to the next `;`.
+      const next = text.indexOf(";", i);
+      i = next < 0 ? n : next;
+    } else {
+      const next = text.indexOf(";", i);
+      const end = next < 0 ? n : next;
+      value = text.slice(i, end).trim();
+      i = end;
+    }
+    if (name === "" || (value === "" && !isQuoted)) continue;
     pieces.push({ name, value });
   }
-  return { head, pieces };
+  return { head: head.trim(), pieces };
 }
 
 interface Section {

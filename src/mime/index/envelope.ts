@@ -41,6 +41,11 @@ function lastValue(buf: Buffer, fields: readonly HeaderField[], name: string): s
   return field === null ? null : readFieldValue(buf, field);
 }
 
+/** Collapses whitespace runs to one space, as Dovecot does for the subject it shows to people. */
+function forHumans(text: string | null): string | null {
+  return text === null ? null : text.replace(/[ \t]+/g, " ");
+}
+
 /** Renders the ENVELOPE list for the header fields of a message (the root or an encapsulated one). */
 export function renderEnvelope(buf: Buffer, fields: readonly HeaderField[]): string {
   const from = readAddressFields(buf, fields, "from");
@@ -50,7 +55,7 @@ export function renderEnvelope(buf: Buffer, fields: readonly HeaderField[]): str
   if (replyTo.length === 0) replyTo = from;
   return `(${[
     renderNString(lastValue(buf, fields, "date")),
-    renderNString(lastValue(buf, fields, "subject")),
+    renderNString(forHumans(lastValue(buf, fields, "subject"))),
     renderAddressList(from),
     renderAddressList(sender),
     renderAddressList(replyTo),
