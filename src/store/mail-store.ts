@@ -244,6 +244,15 @@ export interface MessageRepository {
    * limits would be exceeded, nonexistent when the mailbox is gone.
    */
   append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult>;
+  /**
+   * Appends several messages atomically: all or none (RFC 3502 MULTIAPPEND, bulk import), with
+   * consecutive UIDs and one modseq.
+   */
+  appendMany(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly NewMessage[],
+  ): Promise<AppendResult[]>;
   /** Entries with UIDs in [fromUid, toUid], ascending. */
   listEntries(mailboxId: MailboxId, fromUid?: Uid, toUid?: Uid): Promise<MailboxEntry[]>;
   /** Entries for exactly these UIDs (missing ones are skipped), ascending. */

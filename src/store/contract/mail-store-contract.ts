@@ -310,6 +310,33 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       assert.equal((await store.accounts.get(account.id))?.messageCount, 3, "refused writes leave no trace");
     });
 
+    it("appends a batch atomically with consecutive UIDs, or nothing at all", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const batch = [
+        await storeTestMessage(store),
+        await storeTestMessage(store),
+        await storeTestMessage(store),
+      ];
+      const results = await store.messages.appendMany(account.id, inbox.id, batch);
+      assert.deepEqual(
+        results.map((r) => r.uid),
+        [1, 2, 3],
+      );
+      assert.equal(new Set(results.map((r) => r.emailId)).size, 3);
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 4 });
+      await rejectsWith(
+        store.messages.appendMany(account.id, inbox.id, [batch[0], batch[1]] as never),
+        "overQuota",
+      );
+      assert.equal(
+        (await store.messages.listEntries(inbox.id)).length,
+        3,
+        "a refused batch leaves nothing behind",
+      );
+      assert.equal((await store.mailboxes.get(account.id, inbox.id))?.uidNext, 4);
+    });
+
     it("hands out distinct UIDs to concurrent appends from two connections", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

@@ -148,6 +148,7 @@ export function removeEntries(
 function destroyEmail(sql: SqliteDatabase, accountId: AccountId, emailId: EmailId, modSeq: ModSeq): void {
   sql.stmt("DELETE FROM emails WHERE id = ?").run(emailId);
   sql.stmt("DELETE FROM email_search WHERE email_id = ?").run(emailId);
+  sql.stmt("DELETE FROM email_index WHERE email_id = ?").run(emailId);
   sql
     .stmt("INSERT INTO email_tombstones (account_id, email_id, modseq) VALUES (?, ?, ?)")
     .run(accountId, emailId, modSeq);

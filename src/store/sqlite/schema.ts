@@ -47,8 +47,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, name)
   ) WITHOUT ROWID;
 
+  -- Rowid tables (not WITHOUT ROWID): their rows are large, and the hot columns (envelope, body
+  -- structure) stay apart from the bulky index JSON and search text, which FETCH rarely needs.
   CREATE TABLE emails (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     account_id INTEGER NOT NULL,
     blob_hash TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -59,22 +61,26 @@ export const MIGRATIONS: readonly string[] = [
     body_structure TEXT NOT NULL,
     body TEXT NOT NULL,
     preview TEXT NOT NULL,
-    index_version INTEGER NOT NULL,
-    index_json TEXT NOT NULL,
     entry_count INTEGER NOT NULL DEFAULT 0
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX emails_by_message_id ON emails (account_id, message_id);
   CREATE INDEX emails_by_blob ON emails (blob_hash);
 
+  CREATE TABLE email_index (
+    email_id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+
   CREATE TABLE email_search (
-    email_id TEXT PRIMARY KEY,
+    email_id TEXT NOT NULL UNIQUE,
     subject TEXT NOT NULL,
     from_text TEXT NOT NULL,
     to_text TEXT NOT NULL,
     cc_text TEXT NOT NULL,
     bcc_text TEXT NOT NULL,
     body_text TEXT NOT NULL
-  ) WITHOUT ROWID;
+  );
 
   CREATE TABLE email_tombstones (
     account_id INTEGER NOT NULL,

@@ -70,9 +70,11 @@ export class SqliteAccounts implements AccountRepository {
   async delete(id: AccountId): Promise<void> {
     this.sql.write(() => {
       if (!this.sql.stmt("SELECT 1 FROM accounts WHERE id = ?").get(id)) throw noAccount(id);
-      this.sql
-        .stmt("DELETE FROM email_search WHERE email_id IN (SELECT id FROM emails WHERE account_id = ?)")
-        .run(id);
+      for (const table of ["email_search", "email_index"]) {
+        this.sql
+          .stmt(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE account_id = ?)`)
+          .run(id);
+      }
       for (const table of [
         "entries",
         "entry_tombstones",

@@ -50,79 +50,107 @@ interface EmailRow {
   body_structure: string;
   body: string;
   preview: string;
-  index_json: string;
 }
 
 const MAX_UID = 0xffffffff;
 /** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
 const RANGE_SCAN_THRESHOLD = 64;
+/** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
+const SUMMARY_BATCH = 500;
 
 export class SqliteMessages implements MessageRepository {
   constructor(readonly sql: SqliteDatabase) {}
 
   async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
-    const { index } = message;
-    const indexJson = JSON.stringify(index);
+    const [result] = await this.appendMany(accountId, mailboxId, [message]);
+    return result as AppendResult;
+  }
+
+  async appendMany(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly NewMessage[],
+  ): Promise<AppendResult[]> {
+    if (messages.length === 0) return [];
+    const indexJson = messages.map((message) => JSON.stringify(message.index));
     return this.sql.write((scope) => {
       const mailbox = requireMailboxRow(this.sql, accountId, mailboxId);
-      checkQuota(this.sql, accountId, 1, index.size);
-      const modSeq = scope.nextModSeq(accountId);
-      const emailId = newObjectId("E") as EmailId;
-      const threadId = this.#threadFor(accountId, index);
-      this.sql
-        .stmt(
-          `INSERT INTO emails (id, account_id, blob_hash, size, thread_id, message_id, sent_at, envelope,
-                               body_structure, body, preview, index_version, index_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          emailId,
-          accountId,
-          message.blobHash,
-          index.size,
-          threadId,
-          index.headers.messageId,
-          index.headers.sentAtMs,
-          index.envelope,
-          index.bodyStructure,
-          index.body,
-          index.preview,
-          index.version,
-          indexJson,
-        );
-      this.sql
-        .stmt(
-          `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          emailId,
-          index.headers.subject,
-          addressText(index.headers.from),
-          addressText(index.headers.to),
-          addressText(index.headers.cc),
-          addressText(index.headers.bcc),
-          index.searchText,
-        );
-      const [uid] = insertEntries(
+      checkQuota(
         this.sql,
         accountId,
-        mailbox,
-        [
-          {
-            flags: encodeSystemFlags(message.flags.system),
-            keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
-            emailId,
-            threadId,
-            size: index.size,
-            internalDateMs: message.internalDateMs,
-          },
-        ],
-        modSeq,
+        messages.length,
+        messages.reduce((sum, m) => sum + m.index.size, 0),
       );
+      const modSeq = scope.nextModSeq(accountId);
+      const inserts = messages.map((message, i) => {
+        const emailId = newObjectId("E") as EmailId;
+        const threadId = this.#threadFor(accountId, message.index);
+        this.#insertEmail(accountId, emailId, threadId, message, indexJson[i] as string);
+        return {
+          flags: encodeSystemFlags(message.flags.system),
+          keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
+          emailId,
+          threadId,
+          size: message.index.size,
+          internalDateMs: message.internalDateMs,
+        };
+      });
+      const uids = insertEntries(this.sql, accountId, mailbox, inserts, modSeq);
       scope.emit({ accountId, mailboxId, modSeq });
-      return { uidValidity: mailbox.uid_validity, uid: uid as Uid, modSeq, emailId, threadId };
+      return inserts.map((insert, i) => ({
+        uidValidity: mailbox.uid_validity,
+        uid: uids[i] as Uid,
+        modSeq,
+        emailId: insert.emailId,
+        threadId: insert.threadId,
+      }));
     });
+  }
+
+  #insertEmail(
+    accountId: AccountId,
+    emailId: EmailId,
+    threadId: ThreadId,
+    message: NewMessage,
+    indexJson: string,
+  ): void {
+    const { index } = message;
+    this.sql
+      .stmt(
+        `INSERT INTO emails (id, account_id, blob_hash, size, thread_id, message_id, sent_at, envelope,
+                             body_structure, body, preview)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        emailId,
+        accountId,
+        message.blobHash,
+        index.size,
+        threadId,
+        index.headers.messageId,
+        index.headers.sentAtMs,
+        index.envelope,
+        index.bodyStructure,
+        index.body,
+        index.preview,
+      );
+    this.sql
+      .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
+      .run(emailId, index.version, indexJson);
+    this.sql
+      .stmt(
+        `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        emailId,
+        index.headers.subject,
+        addressText(index.headers.from),
+        addressText(index.headers.to),
+        addressText(index.headers.cc),
+        addressText(index.headers.bcc),
+        index.searchText,
+      );
   }
 
   /** RFC 8474 THREADID: join the thread of any message this one refers to, else start one. */
@@ -151,27 +179,32 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {
-    const select = this.sql.stmt<EmailRow>(
-      "SELECT id, blob_hash, size, envelope, body_structure, body, preview FROM emails WHERE id = ?",
-    );
     const summaries = new Map<EmailId, EmailSummary>();
-    for (const emailId of emailIds) {
-      if (summaries.has(emailId)) continue;
-      const row = select.get(emailId);
-      if (row) summaries.set(emailId, toSummary(row));
+    const unique = [...new Set(emailIds)];
+    for (let start = 0; start < unique.length; start += SUMMARY_BATCH) {
+      const batch = unique.slice(start, start + SUMMARY_BATCH);
+      const rows = this.sql
+        .stmt<EmailRow>(
+          `SELECT id, blob_hash, size, envelope, body_structure, body, preview FROM emails
+           WHERE id IN (${batch.map(() => "?").join(",")})`,
+        )
+        .all(...batch);
+      for (const row of rows) summaries.set(row.id as EmailId, toSummary(row));
     }
     return summaries;
   }
 
   async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {
     const row = this.sql
-      .stmt<EmailRow>("SELECT * FROM emails WHERE id = ? AND account_id = ?")
+      .stmt<EmailRow & { json: string }>(
+        "SELECT emails.*, email_index.json FROM emails JOIN email_index ON email_id = id WHERE id = ? AND account_id = ?",
+      )
       .get(emailId, accountId);
     if (!row) return undefined;
     return {
       ...toSummary(row),
       threadId: row.thread_id as ThreadId,
-      index: JSON.parse(row.index_json) as MessageIndex,
+      index: JSON.parse(row.json) as MessageIndex,
     };
   }
 
