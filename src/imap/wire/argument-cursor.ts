@@ -142,11 +142,15 @@ export class ArgumentCursor {
   }
 
   expectEnd(): void {
-    if (!this.isAtEnd()) this.fail("Unexpected extra arguments");
+    if (!this.isAtEnd()) this.fail(isCtl(this.peek()) ? this.describeBad() : "Unexpected extra arguments");
   }
 
   expectSpace(): void {
-    if (this.peek() !== SP) this.fail(this.isAtEnd() ? "Missing argument" : "Expected a space");
+    if (this.peek() !== SP) {
+      this.fail(
+        this.isAtEnd() ? "Missing argument" : isCtl(this.peek()) ? this.describeBad() : "Expected a space",
+      );
+    }
     this.pos++;
   }
 

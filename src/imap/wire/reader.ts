@@ -230,7 +230,7 @@ export class ImapReader {
       this.lineBytes = 0;
       if (line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
       if (line.length > this.limits.maxLineBytes) {
-        yield this.fail("lineTooLong");
+        yield this.fail("lineTooLong", line);
         return;
       }
       // Lines are copied out of `bytes` (the command may outlive this buffer).
@@ -238,9 +238,10 @@ export class ImapReader {
     }
   }
 
-  private fail(reason: "lineTooLong" | "commandTooLarge"): ReaderEvent {
+  private fail(reason: "lineTooLong" | "commandTooLarge", line?: Uint8Array): ReaderEvent {
     this.mode = "closed";
-    return { kind: "fatal", tag: this.isInCommand ? this.tag : readTag(concat(this.lineParts)), reason };
+    const tag = this.isInCommand ? this.tag : readTag(line ?? concat(this.lineParts));
+    return { kind: "fatal", tag, reason };
   }
 
   private resetCommand(): void {
