@@ -257,7 +257,12 @@ export interface MessageRepository {
   listEntries(mailboxId: MailboxId, fromUid?: Uid, toUid?: Uid): Promise<MailboxEntry[]>;
   /** Entries for exactly these UIDs (missing ones are skipped), ascending. */
   getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]>;
+  /**
+   * Summaries of these emails, including destroyed ones not yet purged: a session's snapshot may still
+   * show a message another session expunged, and may fetch it.
+   */
   getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>>;
+  /** The email with its full index, if it still has an entry in some mailbox of the account. */
   getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined>;
   updateFlags(
     accountId: AccountId,
@@ -271,7 +276,9 @@ export interface MessageRepository {
   move(accountId: AccountId, from: MailboxId, uids: readonly Uid[], to: MailboxId): Promise<CopyResult>;
   /** Removes the entries, leaving tombstones; returns the UIDs actually removed, ascending. */
   expunge(accountId: AccountId, mailboxId: MailboxId, uids: readonly Uid[]): Promise<Uid[]>;
-  /** Whether any entry of any account still references the blob (for garbage collection). */
+  /** Removes emails destroyed (left without entries) more than `olderThanMs` ago; returns how many. */
+  purgeDestroyedEmails(olderThanMs: number): Promise<number>;
+  /** Whether any email, destroyed-but-unpurged ones included, references the blob (for garbage collection). */
   isBlobReferenced(hash: BlobHash): Promise<boolean>;
 }
 

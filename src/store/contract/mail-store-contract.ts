@@ -472,6 +472,19 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       );
     });
 
+    it("keeps an expunged message readable for open snapshots until it is purged", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const appended = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      await store.messages.expunge(account.id, inbox.id, [appended.uid]);
+      assert.equal(await store.messages.getEmail(account.id, appended.emailId), undefined, "gone for JMAP");
+      const summary = (await store.messages.getEmailSummaries([appended.emailId])).get(appended.emailId);
+      assert.ok(summary, "still readable for a snapshot that shows it");
+      assert.equal(await store.messages.isBlobReferenced(summary.blobHash), true);
+      assert.ok((await store.messages.purgeDestroyedEmails(0)) >= 1);
+      assert.equal((await store.messages.getEmailSummaries([appended.emailId])).size, 0);
+    });
+
     it("claims \\Recent exactly once", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

@@ -145,10 +145,12 @@ export function removeEntries(
   return removed;
 }
 
+/**
+ * Marks an email without entries as destroyed. Its row stays until purgeDestroyedEmails: a session whose
+ * snapshot still shows the message can go on fetching it (RFC 9051 §7.5.1 allows serving it).
+ */
 function destroyEmail(sql: SqliteDatabase, accountId: AccountId, emailId: EmailId, modSeq: ModSeq): void {
-  sql.stmt("DELETE FROM emails WHERE id = ?").run(emailId);
-  sql.stmt("DELETE FROM email_search WHERE email_id = ?").run(emailId);
-  sql.stmt("DELETE FROM email_index WHERE email_id = ?").run(emailId);
+  sql.stmt("UPDATE emails SET destroyed_at = ? WHERE id = ?").run(Date.now(), emailId);
   sql
     .stmt("INSERT INTO email_tombstones (account_id, email_id, modseq) VALUES (?, ?, ?)")
     .run(accountId, emailId, modSeq);

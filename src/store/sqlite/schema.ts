@@ -61,8 +61,10 @@ export const MIGRATIONS: readonly string[] = [
     body_structure TEXT NOT NULL,
     body TEXT NOT NULL,
     preview TEXT NOT NULL,
-    entry_count INTEGER NOT NULL DEFAULT 0
+    entry_count INTEGER NOT NULL DEFAULT 0,
+    destroyed_at INTEGER
   );
+  CREATE INDEX emails_destroyed ON emails (destroyed_at) WHERE destroyed_at IS NOT NULL;
   CREATE INDEX emails_by_message_id ON emails (account_id, message_id);
   CREATE INDEX emails_by_blob ON emails (blob_hash);
 

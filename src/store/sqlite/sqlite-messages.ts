@@ -197,7 +197,8 @@ export class SqliteMessages implements MessageRepository {
   async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {
     const row = this.sql
       .stmt<EmailRow & { json: string }>(
-        "SELECT emails.*, email_index.json FROM emails JOIN email_index ON email_id = id WHERE id = ? AND account_id = ?",
+        `SELECT emails.*, email_index.json FROM emails JOIN email_index ON email_id = id
+         WHERE id = ? AND account_id = ? AND destroyed_at IS NULL`,
       )
       .get(emailId, accountId);
     if (!row) return undefined;
@@ -288,6 +289,18 @@ export class SqliteMessages implements MessageRepository {
       const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);
       scope.emit({ accountId, mailboxId, modSeq });
       return removed;
+    });
+  }
+
+  async purgeDestroyedEmails(olderThanMs: number): Promise<number> {
+    return this.sql.write(() => {
+      const cutoff = Date.now() - olderThanMs;
+      for (const table of ["email_search", "email_index"]) {
+        this.sql
+          .stmt(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE destroyed_at <= ?)`)
+          .run(cutoff);
+      }
+      return this.sql.stmt("DELETE FROM emails WHERE destroyed_at <= ?").run(cutoff).changes;
     });
   }
 
