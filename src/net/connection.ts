@@ -188,7 +188,11 @@ export class Connection {
     secure.setTimeout(this.#idleTimeoutMs);
   }
 
-  /** Called during graceful shutdown, before `signal` aborts; say `* BYE` or `421` here. */
+  /**
+   * Called during graceful shutdown, before `signal` aborts; say `* BYE` or `421` here. It runs beside the
+   * handler, so a protocol mid-response should only set a flag and say goodbye at its next command boundary.
+   * Each hook gets at most 2 s.
+   */
   onShutdown(hook: ConnectionHook): void {
     this.#shutdownHooks.push(hook);
   }
