@@ -1,0 +1,326 @@
+// fast-check generators of `ImapCommand`s (test support, not used at run time): every value is in the
+// canonical form the parser produces, so `parse(format(command))` must deep-equal it.
+
+import fc from "fast-check";
+import type { ModSeq } from "../../kit/ids.js";
+import type { ImapDate, ImapDateTime } from "./argument-cursor.js";
+import { type ImapCommand, SEARCH_RETURN_OPTIONS, STATUS_ITEMS } from "./command.js";
+import type { BodySection, FetchAttribute, FetchItems } from "./fetch-attribute.js";
+import { normalizeInbox } from "./mailbox-name.js";
+import type { SearchKey } from "./search-key.js";
+import { normalizeRange, type SequenceSet } from "./seqset.js";
+
+const tag = fc.stringMatching(/^[A-Za-z0-9.]{1,8}$/);
+const atom = fc.stringMatching(/^[A-Za-z0-9$_-]{1,10}$/);
+const keywordAtom = atom.filter((a) => a.toUpperCase() !== "NIL");
+const mailbox = fc.string({ unit: "grapheme", maxLength: 20 }).map(normalizeInbox);
+const text = fc.string({ unit: "grapheme", maxLength: 30 }).filter((s) => !s.includes("\0"));
+const nz = fc.integer({ min: 1, max: 0xffffffff });
+const modSeq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((n) => n as ModSeq);
+const seqNumber = fc.oneof(nz, fc.constant("*" as const));
+const ranges = fc
+  .array(fc.tuple(seqNumber, seqNumber), { minLength: 1, maxLength: 5 })
+  .map((pairs): SequenceSet => ({ kind: "ranges", ranges: pairs.map(([a, b]) => normalizeRange(a, b)) }));
+const sequenceSet: fc.Arbitrary<SequenceSet> = fc.oneof(
+  { weight: 5, arbitrary: ranges },
+  { weight: 1, arbitrary: fc.constant<SequenceSet>({ kind: "saved" }) },
+);
+const flag = fc.oneof(
+  fc.constantFrom("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"),
+  keywordAtom,
+  keywordAtom.map((a) => `\\${a}`).filter((f) => f.toUpperCase() !== "\\RECENT"),
+);
+const flags = fc
+  .array(flag, { maxLength: 4 })
+  .map((fs) => fs.map((f) => (f.startsWith("\\") ? f : f)).filter((f, i, all) => all.indexOf(f) === i));
+const date: fc.Arbitrary<ImapDate> = fc.record({
+  year: fc.integer({ min: 1970, max: 2100 }),
+  month: fc.integer({ min: 1, max: 12 }),
+  day: fc.integer({ min: 1, max: 28 }),
+});
+const dateTime: fc.Arbitrary<ImapDateTime> = fc.record({
+  year: fc.integer({ min: 1970, max: 2100 }),
+  month: fc.integer({ min: 1, max: 12 }),
+  day: fc.integer({ min: 1, max: 28 }),
+  hour: fc.integer({ min: 0, max: 23 }),
+  minute: fc.integer({ min: 0, max: 59 }),
+  second: fc.integer({ min: 0, max: 59 }),
+  zoneMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }),
+});
+const subset = <T>(values: readonly T[]): fc.Arbitrary<T[]> =>
+  fc.subarray([...values]).map((picked) => values.filter((v) => picked.includes(v)));
+
+const searchKey: fc.Arbitrary<SearchKey> = fc.letrec<{ key: SearchKey }>((tie) => ({
+  key: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.record({
+      kind: fc.constant("flag" as const),
+      name: fc.constantFrom(
+        "ALL",
+        "ANSWERED",
+        "DELETED",
+        "SEEN",
+        "UNSEEN",
+        "NEW",
+        "OLD",
+        "RECENT",
+        "SAVEDATESUPPORTED",
+      ),
+    }),
+    fc.record({
+      kind: fc.constant("text" as const),
+      name: fc.constantFrom("BCC", "BODY", "CC", "FROM", "SUBJECT", "TEXT", "TO"),
+      value: text,
+    }),
+    fc.record({ kind: fc.constant("header" as const), field: atom, value: text }),
+    fc.record({ kind: fc.constant("keyword" as const), isSet: fc.boolean(), keyword: keywordAtom }),
+    fc.record({
+      kind: fc.constant("date" as const),
+      name: fc.constantFrom("BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE", "SAVEDBEFORE"),
+      date,
+    }),
+    fc.record({ kind: fc.constant("size" as const), isLarger: fc.boolean(), bytes: fc.nat() }),
+    fc.record({ kind: fc.constant("age" as const), isOlder: fc.boolean(), seconds: nz }),
+    fc.record({ kind: fc.constant("sequenceSet" as const), set: sequenceSet }),
+    fc.record({ kind: fc.constant("uid" as const), set: sequenceSet }),
+    fc.record({
+      kind: fc.constant("modSeq" as const),
+      modSeq: fc.nat(),
+      entry: fc.option(
+        fc.record({
+          flag: fc.constantFrom("\\Seen", "$Junk"),
+          type: fc.constantFrom("priv", "shared", "all"),
+        }),
+        {
+          nil: null,
+        },
+      ),
+    }),
+    fc.record({ kind: fc.constantFrom("emailId" as const, "threadId" as const), id: atom }),
+    fc.record({ kind: fc.constant("not" as const), key: tie("key") }),
+    fc.record({ kind: fc.constant("or" as const), left: tie("key"), right: tie("key") }),
+    fc.record({
+      kind: fc.constant("and" as const),
+      keys: fc.array(tie("key"), { minLength: 1, maxLength: 3 }),
+    }),
+  ) as fc.Arbitrary<SearchKey>,
+})).key;
+
+const part = fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 3 });
+const partial = fc.option(fc.record({ offset: fc.nat(), length: nz }), { nil: null });
+const section: fc.Arbitrary<BodySection> = fc.oneof(
+  fc.record({ part, text: fc.constant(null) }),
+  fc.record({
+    part,
+    text: fc.oneof(
+      fc.constant({ kind: "header" as const }),
+      fc.constant({ kind: "text" as const }),
+      fc.record({
+        kind: fc.constant("headerFields" as const),
+        isNot: fc.boolean(),
+        fields: fc.array(atom, { minLength: 1, maxLength: 3 }),
+      }),
+    ),
+  }),
+  fc.record({
+    part: fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 3 }),
+    text: fc.constant({ kind: "mime" as const }),
+  }),
+);
+const fetchAttribute: fc.Arbitrary<FetchAttribute> = fc.oneof(
+  fc.constantFrom(
+    ...(
+      [
+        "FLAGS",
+        "INTERNALDATE",
+        "RFC822.SIZE",
+        "ENVELOPE",
+        "BODYSTRUCTURE",
+        "BODY",
+        "UID",
+        "MODSEQ",
+        "EMAILID",
+        "THREADID",
+        "SAVEDATE",
+        "RFC822",
+        "RFC822.HEADER",
+        "RFC822.TEXT",
+      ] as const
+    ).map((kind) => ({ kind }) as FetchAttribute),
+  ),
+  fc.record({ kind: fc.constant("PREVIEW" as const), isLazy: fc.boolean() }),
+  fc.record({ kind: fc.constant("BODY[]" as const), isPeek: fc.boolean(), section, partial }),
+  fc.record({ kind: fc.constant("BINARY[]" as const), isPeek: fc.boolean(), part, partial }),
+  fc.record({ kind: fc.constant("BINARY.SIZE" as const), part }),
+);
+const fetchItems: fc.Arbitrary<FetchItems> = fc.oneof(
+  fc.record({
+    kind: fc.constant("macro" as const),
+    macro: fc.constantFrom("ALL" as const, "FAST" as const, "FULL" as const),
+  }),
+  fc.record({
+    kind: fc.constant("attributes" as const),
+    attributes: fc.array(fetchAttribute, { minLength: 1, maxLength: 5 }),
+  }),
+);
+const selectArgs = fc.record({
+  mailbox,
+  condstore: fc.boolean(),
+  qresync: fc.option(
+    fc.record({
+      uidValidity: nz,
+      modSeq,
+      knownUids: fc.option(ranges, { nil: null }),
+      sequenceMatch: fc.option(fc.record({ sequences: ranges, uids: ranges }), { nil: null }),
+    }),
+    { nil: null },
+  ),
+});
+const noArgument = fc.constantFrom(
+  "capability",
+  "noop",
+  "logout",
+  "starttls",
+  "namespace",
+  "idle",
+  "check",
+  "close",
+  "unselect",
+) as fc.Arbitrary<
+  "capability" | "noop" | "logout" | "starttls" | "namespace" | "idle" | "check" | "close" | "unselect"
+>;
+
+/** Any command, in canonical parsed form. */
+export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
+  fc.record({ tag, name: noArgument }),
+  fc.record({
+    tag,
+    name: fc.constant("authenticate" as const),
+    mechanism: fc.constantFrom("PLAIN", "LOGIN", "SCRAM-SHA-256", "XOAUTH2"),
+    initialResponse: fc.option(fc.oneof(fc.constant("="), fc.base64String({ minLength: 4, maxLength: 40 })), {
+      nil: null,
+    }),
+  }),
+  fc.record({ tag, name: fc.constant("login" as const), username: text, password: text }),
+  fc.record({
+    tag,
+    name: fc.constant("enable" as const),
+    capabilities: fc.array(
+      atom.map((a) => a.toUpperCase()),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("id" as const),
+    parameters: fc.option(
+      fc.array(fc.record({ key: text, value: fc.option(text, { nil: null }) }), { maxLength: 4 }),
+      {
+        nil: null,
+      },
+    ),
+  }),
+  fc
+    .tuple(tag, fc.constantFrom("select" as const, "examine" as const), selectArgs)
+    .map(([t, name, a]) => ({ tag: t, name, ...a })),
+  fc.record({
+    tag,
+    name: fc.constant("create" as const),
+    mailbox,
+    specialUse: fc.array(fc.constantFrom("\\Drafts", "\\Sent", "\\Junk", "\\Archive"), { maxLength: 2 }),
+  }),
+  fc.record({
+    tag,
+    name: fc.constantFrom("delete" as const, "subscribe" as const, "unsubscribe" as const),
+    mailbox,
+  }),
+  fc.record({ tag, name: fc.constant("rename" as const), from: mailbox, to: mailbox }),
+  fc
+    .record({
+      tag,
+      name: fc.constant("list" as const),
+      reference: mailbox,
+      patterns: fc.array(mailbox, { minLength: 1, maxLength: 3 }),
+      selection: fc.record({
+        subscribed: fc.boolean(),
+        remote: fc.boolean(),
+        recursiveMatch: fc.boolean(),
+        specialUse: fc.boolean(),
+      }),
+      returns: fc.record({
+        subscribed: fc.boolean(),
+        children: fc.boolean(),
+        specialUse: fc.boolean(),
+        status: fc.option(
+          subset(STATUS_ITEMS).filter((s) => s.length > 0),
+          { nil: null },
+        ),
+      }),
+    })
+    .filter((c) => !c.selection.recursiveMatch || c.selection.subscribed || c.selection.specialUse),
+  fc.record({ tag, name: fc.constant("lsub" as const), reference: mailbox, pattern: mailbox }),
+  fc.record({
+    tag,
+    name: fc.constant("status" as const),
+    mailbox,
+    items: subset(STATUS_ITEMS).filter((s) => s.length > 0),
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("append" as const),
+    mailbox,
+    messages: fc.array(
+      fc.record({
+        flags,
+        internalDate: fc.option(dateTime, { nil: null }),
+        isUtf8: fc.boolean(),
+        isBinary: fc.boolean(),
+        size: fc.nat({ max: 50 }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
+  fc.record({ tag, name: fc.constant("expunge" as const), uid: fc.constant(false as const) }),
+  fc.record({
+    tag,
+    name: fc.constant("expunge" as const),
+    uid: fc.constant(true as const),
+    set: sequenceSet,
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("search" as const),
+    uid: fc.boolean(),
+    charset: fc.option(fc.constantFrom("UTF-8", "US-ASCII"), { nil: null }),
+    returns: fc.option(subset(SEARCH_RETURN_OPTIONS), { nil: null }),
+    criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+  }),
+  fc
+    .record({
+      tag,
+      name: fc.constant("fetch" as const),
+      uid: fc.boolean(),
+      set: sequenceSet,
+      items: fetchItems,
+      changedSince: fc.option(modSeq, { nil: null }),
+      vanished: fc.boolean(),
+    })
+    .map((c) => ({ ...c, vanished: c.vanished && c.uid && c.changedSince !== null })),
+  fc.record({
+    tag,
+    name: fc.constant("store" as const),
+    uid: fc.boolean(),
+    set: sequenceSet,
+    unchangedSince: fc.option(modSeq, { nil: null }),
+    action: fc.constantFrom("replace" as const, "add" as const, "remove" as const),
+    silent: fc.boolean(),
+    flags,
+  }),
+  fc.record({
+    tag,
+    name: fc.constantFrom("copy" as const, "move" as const),
+    uid: fc.boolean(),
+    set: sequenceSet,
+    mailbox,
+  }),
+);
