@@ -21,7 +21,7 @@ const ALLOWED = {
   jmap: ["kit", "mime", "mail", "auth", "store"],
   http: ["kit", "mail", "auth", "net", "jmap", "store"],
   admin: ["kit", "mime", "mail", "auth", "config", "store"],
-  cli: ["kit", "admin", "config", "main"],
+  cli: ["kit", "admin", "config", "main", "store"],
   bench: ["*"],
   main: ["*"],
 };
@@ -36,7 +36,7 @@ function walk(dir) {
 }
 
 function layerOf(relPath) {
-  if (relPath === "main.ts") return "main";
+  if (relPath === "main.ts" || relPath === "main.js") return "main";
   return relPath.split("/")[0];
 }
 

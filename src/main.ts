@@ -6,6 +6,10 @@ import type { Config } from "./config/config.js";
 import type { Logger } from "./kit/logger.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
+import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
+import { createLogger } from "./net/logging.js";
+import { onShutdownSignals } from "./net/shutdown-signals.js";
+import { createTlsContext, loadTlsMaterial } from "./net/tls.js";
 import type { MailStore } from "./store/mail-store.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
 
@@ -43,4 +47,104 @@ export async function openServices(config: Config, _log?: Logger): Promise<Servi
     createSpecialUseFolders: config.accounts.specialUseFolders,
   });
   return { config, store, mailboxes, messages, users, close: () => store.close() };
+}
+
+/** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
+export interface RunningServer {
+  readonly services: Services;
+  readonly listeners: readonly BoundListener[];
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The listeners of every protocol this build serves, from config. Each protocol server module
+ * contributes its specs here; plain listeners offer STARTTLS, `tlsListen` ones speak TLS at once.
+ */
+function protocolListeners(_services: Services, _log: Logger): ListenerSpec[] {
+  return [];
+}
+
+export interface RunServerOptions {
+  /** Install SIGTERM/SIGINT handlers (the CLI does; tests that embed the server do not). */
+  readonly handleSignals?: boolean;
+}
+
+export async function runServer(
+  config: Config,
+  options: RunServerOptions = { handleSignals: true },
+): Promise<RunningServer> {
+  const log = createLogger(config.log);
+  const tls = await loadTlsMaterial({
+    certPath: config.tls.cert,
+    keyPath: config.tls.key,
+    dataDir: config.dataDir,
+    hostname: config.hostname,
+    log,
+  });
+  const services = await openServices(config, log);
+  const group = new ListenerGroup({
+    log,
+    secureContext: createTlsContext(tls, config.tls.minVersion),
+    maxConnections: config.limits.maxConnections,
+    maxConnectionsPerIp: config.limits.maxConnectionsPerIp,
+    idleTimeoutMs: config.limits.idleTimeoutMs,
+  });
+  for (const spec of protocolListeners(services, log)) group.add(spec);
+  let listeners: BoundListener[];
+  try {
+    listeners = await group.listen();
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  let disposeSignals = () => {};
+  const stop = () => {
+    stopping ??= (async () => {
+      disposeSignals();
+      log.info({}, "shutting down");
+      await group.shutdown(config.limits.shutdownGraceMs);
+      await services.close();
+      log.info({}, "stopped");
+    })();
+    return stopping;
+  };
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  if (options.handleSignals) disposeSignals = onShutdownSignals(() => stop().then(resolveStopped));
+
+  log.info(
+    {
+      dataDir: config.dataDir,
+      store: config.store,
+      listeners: listeners.map((l) => `${l.proto}${l.implicitTls ? "s" : ""} ${l.address}`),
+    },
+    "postfach started",
+  );
+  printBanner(config, listeners);
+  return {
+    services,
+    listeners,
+    stopped,
+    stop: () => stop().then(resolveStopped),
+  };
+}
+
+/** What a newcomer needs after `npm start`: where it listens and how to add the first account. */
+function printBanner(config: Config, listeners: readonly BoundListener[]): void {
+  const lines = [
+    "",
+    `Postfach is running (data in ${config.dataDir}).`,
+    ...(listeners.length === 0
+      ? ["No protocol listeners are configured in this build yet."]
+      : listeners.map((l) => `  ${(l.proto + (l.implicitTls ? " (TLS)" : "")).padEnd(12)} ${l.address}`)),
+    "Add an account from another terminal:  npx postfach user add alice@example.test",
+    "Stop with Ctrl-C.",
+    "",
+  ];
+  process.stderr.write(`${lines.join("\n")}\n`);
 }

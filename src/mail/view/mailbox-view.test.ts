@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Uid } from "../../kit/ids.js";
+import { flagSet, storeTestMessage } from "../../store/contract/mail-store-contract.js";
+import type { MailStore } from "../../store/mail-store.js";
+import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { MailboxView } from "./mailbox-view.js";
+
+describe("MailboxView", () => {
+  let dataDir: string;
+  let store: MailStore;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "postfach-view-"));
+    store = await openSqliteStore({ dataDir });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function setup(messages: number) {
+    const account = await store.accounts.create({
+      address: `view${Date.now()}${Math.random()}@example.test`,
+      passwordHash: "x",
+      quota: { storageBytes: null, messages: null },
+    });
+    const inbox = await store.mailboxes.findByName(account.id, "INBOX");
+    assert.ok(inbox);
+    for (let i = 0; i < messages; i++)
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+    return { accountId: account.id, mailboxId: inbox.id };
+  }
+
+  it("maps positions and UIDs both ways", async () => {
+    const { accountId, mailboxId } = await setup(4);
+    await store.messages.expunge(accountId, mailboxId, [2 as Uid]);
+    const view = await MailboxView.open(store, accountId, mailboxId);
+    assert.equal(view.count, 3);
+    assert.deepEqual(
+      view.entries.map((e) => e.uid),
+      [1, 3, 4],
+    );
+    assert.equal(view.positionOf(3 as Uid), 2);
+    assert.equal(view.positionOf(2 as Uid), 0);
+    assert.equal(view.entryAt(3)?.uid, 4);
+  });
+
+  it("reads others' changes on poll and announces them only on flush, expunges only when allowed", async () => {
+    const { accountId, mailboxId } = await setup(3);
+    const view = await MailboxView.open(store, accountId, mailboxId);
+    await store.messages.append(accountId, mailboxId, await storeTestMessage(store));
+    await store.messages.updateFlags(accountId, mailboxId, [3 as Uid], {
+      operation: "add",
+      flags: flagSet(["\\Seen"]),
+    });
+    await store.messages.expunge(accountId, mailboxId, [1 as Uid, 2 as Uid]);
+    assert.equal(view.count, 3, "nothing changes before a poll");
+    await view.poll();
+    assert.equal(view.count, 3, "nor before a flush");
+
+    const during = view.flush(false);
+    assert.deepEqual(during.expunged, [], "no expunge while positions must stay stable");
+    assert.deepEqual(
+      during.added.map((e) => e.uid),
+      [4],
+    );
+    assert.deepEqual(
+      during.flagChanges.map((c) => [c.position, c.entry.uid]),
+      [[3, 3]],
+    );
+    assert.equal(during.count, 4);
+    assert.equal(view.entryAt(1)?.uid, 1, "the expunged message is still visible");
+
+    const later = view.flush(true);
+    assert.deepEqual(later.expunged, [
+      { uid: 2, position: 2 },
+      { uid: 1, position: 1 },
+    ]);
+    assert.equal(later.count, 2);
+    assert.deepEqual(
+      view.entries.map((e) => e.uid),
+      [3, 4],
+    );
+  });
+
+  it("does not announce a session's own flag changes back to it", async () => {
+    const { accountId, mailboxId } = await setup(2);
+    const view = await MailboxView.open(store, accountId, mailboxId);
+    const result = await store.messages.updateFlags(accountId, mailboxId, [1 as Uid], {
+      operation: "add",
+      flags: flagSet(["\\Flagged"]),
+    });
+    view.applyOwnChanges(result.changed);
+    await view.poll();
+    const update = view.flush(true);
+    assert.deepEqual(update.flagChanges, []);
+    assert.ok(view.entryAt(1)?.flags.system.has("\\Flagged"));
+  });
+
+  it("fails the poll when the mailbox is deleted under it", async () => {
+    const { accountId } = await setup(0);
+    const other = await store.mailboxes.create(accountId, "Doomed", null);
+    const view = await MailboxView.open(store, accountId, other.id);
+    await store.mailboxes.delete(accountId, other.id);
+    await assert.rejects(view.poll(), /deleted/);
+  });
+});

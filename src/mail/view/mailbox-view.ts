@@ -1,0 +1,179 @@
+// A session's snapshot of one mailbox (ARCHITECTURE.md "view/"): the ordered entries the client was told
+// about, so positions (IMAP sequence numbers) stay stable between the moments a protocol may announce
+// changes, plus the changes other sessions made that are read but not yet announced.
+// The store's change log is the source of truth; notifications only say "poll now".
+import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
+import { MailError } from "../../kit/mail-error.js";
+import type { FlagSet, MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
+
+/** What one flush applied to the snapshot, for the protocol to announce. */
+export interface ViewUpdate {
+  /** Removed messages in the order to announce them, each with its 1-based position just before removal. */
+  readonly expunged: readonly { readonly uid: Uid; readonly position: number }[];
+  /** Messages appended at the end, in UID order. */
+  readonly added: readonly MailboxEntry[];
+  /** Messages whose flags changed, with their position after this update. */
+  readonly flagChanges: readonly { readonly entry: MailboxEntry; readonly position: number }[];
+  /** The number of messages after this update. */
+  readonly count: number;
+}
+
+const EMPTY_UPDATE = (count: number): ViewUpdate => ({ expunged: [], added: [], flagChanges: [], count });
+
+export class MailboxView {
+  #entries: MailboxEntry[];
+  #mailbox: MailboxRecord;
+  /** Everything up to this modseq has been read from the change log into the snapshot or pending. */
+  #seenModSeq: ModSeq;
+  readonly #pendingExpunges = new Set<Uid>();
+  /** Newer versions of entries (new, or changed flags), by UID. */
+  readonly #pendingEntries = new Map<Uid, MailboxEntry>();
+
+  private constructor(
+    private readonly store: MailStore,
+    mailbox: MailboxRecord,
+    entries: MailboxEntry[],
+  ) {
+    this.#mailbox = mailbox;
+    this.#entries = entries;
+    this.#seenModSeq = mailbox.highestModSeq;
+  }
+
+  /** Opens a snapshot. The mailbox row is read before the entries, so a concurrent change is seen again at the next poll, never lost. */
+  static async open(store: MailStore, accountId: AccountId, mailboxId: MailboxId): Promise<MailboxView> {
+    const mailbox = await store.mailboxes.get(accountId, mailboxId);
+    if (!mailbox) throw new MailError("nonexistent", "Mailbox does not exist");
+    const entries = await store.messages.listEntries(mailboxId);
+    return new MailboxView(store, mailbox, entries);
+  }
+
+  get mailbox(): MailboxRecord {
+    return this.#mailbox;
+  }
+
+  get accountId(): AccountId {
+    return this.#mailbox.accountId;
+  }
+
+  get mailboxId(): MailboxId {
+    return this.#mailbox.id;
+  }
+
+  get count(): number {
+    return this.#entries.length;
+  }
+
+  /** The snapshot's entries in position order (position = index + 1). */
+  get entries(): readonly MailboxEntry[] {
+    return this.#entries;
+  }
+
+  /** The highest modseq this snapshot reflects (pending changes included once flushed). */
+  get highestModSeq(): ModSeq {
+    return this.#seenModSeq;
+  }
+
+  get hasPendingChanges(): boolean {
+    return this.#pendingExpunges.size > 0 || this.#pendingEntries.size > 0;
+  }
+
+  /** 1-based position of a UID, or 0 if it is not in the snapshot. */
+  positionOf(uid: Uid): number {
+    let low = 0;
+    let high = this.#entries.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const midUid = (this.#entries[mid] as MailboxEntry).uid;
+      if (midUid === uid) return mid + 1;
+      if (midUid < uid) low = mid + 1;
+      else high = mid - 1;
+    }
+    return 0;
+  }
+
+  entryAt(position: number): MailboxEntry | undefined {
+    return this.#entries[position - 1];
+  }
+
+  /** Reads what changed since the last poll into the pending set; announces nothing yet. */
+  async poll(): Promise<void> {
+    const changes = await this.store.changes.mailboxChangesSince(
+      this.#mailbox.id,
+      this.#mailbox.uidValidity,
+      this.#seenModSeq,
+    );
+    if (changes.isGone) throw new MailError("nonexistent", "The selected mailbox was deleted");
+    for (const entry of changes.entries) this.#pendingEntries.set(entry.uid, entry);
+    for (const uid of changes.expungedUids) {
+      this.#pendingEntries.delete(uid);
+      this.#pendingExpunges.add(uid);
+    }
+    this.#seenModSeq = changes.highestModSeq;
+    const mailbox = await this.store.mailboxes.get(this.#mailbox.accountId, this.#mailbox.id);
+    if (mailbox) this.#mailbox = mailbox;
+  }
+
+  /**
+   * Applies pending changes to the snapshot and says what to announce. With `canExpunge` false
+   * (IMAP during FETCH/STORE/SEARCH, RFC 9051 §7.5.1), expunges stay pending and the messages stay
+   * visible; additions and flag changes are applied either way.
+   */
+  flush(canExpunge: boolean): ViewUpdate {
+    if (!this.hasPendingChanges) return EMPTY_UPDATE(this.#entries.length);
+    const expunged = canExpunge ? this.#applyExpunges() : [];
+    const added: MailboxEntry[] = [];
+    const flagChanges: { entry: MailboxEntry; position: number }[] = [];
+    const lastUid = this.#entries.at(-1)?.uid ?? 0;
+    for (const entry of [...this.#pendingEntries.values()].sort((a, b) => a.uid - b.uid)) {
+      if (this.#pendingExpunges.has(entry.uid)) continue;
+      const position = this.positionOf(entry.uid);
+      if (position > 0) {
+        const current = this.#entries[position - 1] as MailboxEntry;
+        this.#entries[position - 1] = entry;
+        if (!sameFlags(current.flags, entry.flags)) flagChanges.push({ entry, position });
+      } else if (entry.uid > lastUid) {
+        this.#entries.push(entry);
+        added.push(entry);
+      }
+      // An entry below the last UID and not in the snapshot was expunged here already: nothing to say.
+    }
+    this.#pendingEntries.clear();
+    return { expunged, added, flagChanges, count: this.#entries.length };
+  }
+
+  #applyExpunges(): { uid: Uid; position: number }[] {
+    if (this.#pendingExpunges.size === 0) return [];
+    // Announced from the highest position down, so each announced position is valid when it is read.
+    const removed: { uid: Uid; position: number }[] = [];
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const uid = (this.#entries[i] as MailboxEntry).uid;
+      if (this.#pendingExpunges.has(uid)) removed.push({ uid, position: i + 1 });
+    }
+    const gone = this.#pendingExpunges;
+    this.#entries = this.#entries.filter((entry) => !gone.has(entry.uid));
+    gone.clear();
+    return removed;
+  }
+
+  /** Records this session's own flag changes, so they are not announced back to it as others' changes. */
+  applyOwnChanges(entries: readonly MailboxEntry[]): void {
+    for (const entry of entries) {
+      const position = this.positionOf(entry.uid);
+      if (position > 0) this.#entries[position - 1] = entry;
+      const pending = this.#pendingEntries.get(entry.uid);
+      if (pending && pending.modSeq <= entry.modSeq) this.#pendingEntries.delete(entry.uid);
+    }
+  }
+
+  /** Removes messages this session expunged itself; returns their positions, highest first, for announcing. */
+  removeOwnExpunges(uids: readonly Uid[]): { uid: Uid; position: number }[] {
+    for (const uid of uids) this.#pendingExpunges.add(uid);
+    return this.#applyExpunges();
+  }
+}
+
+function sameFlags(a: FlagSet, b: FlagSet): boolean {
+  if (a.system.size !== b.system.size || a.keywords.length !== b.keywords.length) return false;
+  for (const flag of a.system) if (!b.system.has(flag)) return false;
+  return a.keywords.every((keyword, i) => keyword === b.keywords[i]);
+}
