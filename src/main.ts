@@ -2,6 +2,7 @@
 // store backend; the CLI calls in here for everything that needs a store.
 
 import { UserAdmin } from "./admin/user-admin.js";
+import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config/config.js";
 import type { Logger } from "./kit/logger.js";
 import { MailboxService } from "./mail/mailbox-service.js";
@@ -20,6 +21,7 @@ export interface Services {
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
   readonly users: UserAdmin;
+  readonly authenticator: Authenticator;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,8 @@ export async function openServices(config: Config, _log?: Logger): Promise<Servi
     defaultQuota: quota,
     createSpecialUseFolders: config.accounts.specialUseFolders,
   });
-  return { config, store, mailboxes, messages, users, close: () => store.close() };
+  const authenticator = new Authenticator(store);
+  return { config, store, mailboxes, messages, users, authenticator, close: () => store.close() };
 }
 
 /** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
