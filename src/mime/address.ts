@@ -86,6 +86,11 @@ function tokenize(text: string): Token[] {
       i++;
     } else {
       const start = i;
+      // A stray `)` or `]` is junk: step over it so the scan always advances.
+      if (c === ")" || c === "]") {
+        i++;
+        continue;
+      }
       while (i < n && !' \t\r\n"()[<>@,;:'.includes(text[i] as string)) i++;
       push("word", text.slice(start, i));
     }
