@@ -291,11 +291,56 @@ export interface ChangeLog {
   accountChangesSince(accountId: AccountId, sinceModSeq: ModSeq): Promise<AccountChanges>;
 }
 
+/** A domain this server receives mail for (RFC 5321 §2.3.5), stored lower-case. */
+export interface DomainRecord {
+  readonly name: string;
+  /** Address that receives mail for unknown local parts of this domain, or null. */
+  readonly catchAll: string | null;
+  readonly createdAtMs: number;
+}
+
+/** An alias address (lower-case) and the addresses it delivers to, sorted. */
+export interface AliasRecord {
+  readonly address: string;
+  readonly targets: readonly string[];
+}
+
+/**
+ * Local domains, aliases and catch-alls (RFC 5321 §3.6: the server decides which domains are local).
+ * Names and addresses are compared lower-case. Each method is one atomic transaction.
+ */
+export interface DomainRepository {
+  /** Rejects with alreadyExists. */
+  addDomain(name: string): Promise<DomainRecord>;
+  getDomain(name: string): Promise<DomainRecord | undefined>;
+  listDomains(): Promise<DomainRecord[]>;
+  /**
+   * Removes the domain with its aliases and catch-all. Rejects with nonexistent, and with cannot while
+   * accounts still have addresses in it.
+   */
+  deleteDomain(name: string): Promise<void>;
+  /** A domain is local when it was added, or when an account has an address in it. */
+  isLocalDomain(name: string): Promise<boolean>;
+  /** Sets or clears (null) the catch-all; rejects with nonexistent for an unknown domain. */
+  setCatchAll(name: string, target: string | null): Promise<void>;
+  /**
+   * Adds one target to an alias (creating the alias). Rejects with nonexistent when the alias's domain is
+   * not local, alreadyExists when the alias already has this target or the address is an account.
+   */
+  addAliasTarget(address: string, target: string): Promise<AliasRecord>;
+  /** Removes one target, or the whole alias when `target` is omitted; rejects with nonexistent. */
+  removeAlias(address: string, target?: string): Promise<void>;
+  findAlias(address: string): Promise<AliasRecord | undefined>;
+  /** All aliases, or those of one domain, ordered by address. */
+  listAliases(domain?: string): Promise<AliasRecord[]>;
+}
+
 export interface MailStore {
   readonly accounts: AccountRepository;
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
   readonly changes: ChangeLog;
+  readonly domains: DomainRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   /** Finishes pending work and releases files and connections; the store is unusable afterwards. */

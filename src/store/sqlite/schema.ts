@@ -120,4 +120,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX entry_tombstones_by_mailbox_modseq ON entry_tombstones (mailbox_id, modseq);
   CREATE INDEX entry_tombstones_by_account_modseq ON entry_tombstones (account_id, modseq);
   `,
+  // 2: local domains, aliases with several targets, per-domain catch-all (inbound delivery).
+  `
+  CREATE TABLE domains (
+    name TEXT PRIMARY KEY,
+    catch_all TEXT,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE alias_targets (
+    address TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (address, target)
+  ) WITHOUT ROWID;
+  CREATE INDEX alias_targets_by_domain ON alias_targets (domain, address);
+  `,
 ];

@@ -2,11 +2,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeMailStoreContract } from "../contract/mail-store-contract.js";
+import { describeDomainContract } from "../contract/domain-contract.js";
+import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
 import type { MailStore } from "../mail-store.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
-describeMailStoreContract("sqlite", {
+const harness: StoreHarness = {
   async create() {
     const dataDir = await mkdtemp(join(tmpdir(), "postfach-store-"));
     let current: MailStore = await openSqliteStore({ dataDir });
@@ -32,4 +33,7 @@ describeMailStoreContract("sqlite", {
       },
     };
   },
-});
+};
+
+describeMailStoreContract("sqlite", harness);
+describeDomainContract("sqlite", harness);

@@ -8,6 +8,7 @@ import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 
@@ -27,6 +28,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     mailboxes: new SqliteMailboxes(sql),
     messages: new SqliteMessages(sql),
     changes: new SqliteChangeLog(sql),
+    domains: new SqliteDomains(sql),
     blobs,
     notifier,
     close: async () => sql.close(),
