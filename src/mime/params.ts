@@ -142,7 +142,7 @@ export function parseParameterizedValue(text: string): ParameterizedValue {
     entry.sections.push({ index, isExtended, value: piece.value });
   }
   const rawParams: RawParam[] = [];
-  const params: Record<string, string> = Object.create(null);
+  const params: Record<string, string> = {};
   for (const entry of order) {
     const joined = [...entry.sections]
       .sort((a, b) => a.index - b.index)
@@ -151,7 +151,11 @@ export function parseParameterizedValue(text: string): ParameterizedValue {
     const hasExtendedSection = entry.sections.some((s) => s.isExtended);
     rawParams.push({ name: hasExtendedSection ? `${entry.name}*` : entry.name, value: joined });
     const key = entry.name.toLowerCase();
-    if (!(key in params)) params[key] = decodeAssembled({ ...entry, isExtended: hasExtendedSection });
+    if (!Object.hasOwn(params, key)) {
+      // defineProperty so a parameter named `__proto__` stays a plain own property.
+      const value = decodeAssembled({ ...entry, isExtended: hasExtendedSection });
+      Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });
+    }
   }
   return { value: head, rawParams, params };
 }
