@@ -38,6 +38,8 @@ describe("parseParameterizedValue (RFC 2045 §5.1, RFC 2231)", () => {
     assert.equal(parsed.params.x, undefined);
     assert.equal(parsed.params.foo, undefined);
     assert.equal(parseParameterizedValue("").value, "");
-    assert.equal(parseParameterizedValue("a; __proto__=x").params.__proto__, "x");
+    const hostile = parseParameterizedValue("a; __proto__=x").params;
+    assert.equal(Object.getOwnPropertyDescriptor(hostile, "__proto__")?.value, "x");
+    assert.equal(Object.getPrototypeOf(hostile), Object.prototype);
   });
 });
