@@ -42,9 +42,11 @@ export function defaultMediaType(isDigestChild: boolean): MediaType {
 export function parseContentType(value: string | null, isDigestChild: boolean): MediaType {
   if (value === null) return defaultMediaType(isDigestChild);
   const parsed: ParameterizedValue = parseParameterizedValue(value);
-  const slash = parsed.value.indexOf("/");
-  const typeRaw = slash >= 0 ? parsed.value.slice(0, slash).trim() : "";
-  const subtypeRaw = slash >= 0 ? parsed.value.slice(slash + 1).trim() : "";
+  // RFC 2045 §5.1 allows comments around the type: `text/plain (body text)`.
+  const head = parsed.value.includes("(") ? parsed.value.replace(/\([^()]*\)/g, "") : parsed.value;
+  const slash = head.indexOf("/");
+  const typeRaw = slash >= 0 ? head.slice(0, slash).trim() : "";
+  const subtypeRaw = slash >= 0 ? head.slice(slash + 1).trim() : "";
   if (!TOKEN.test(typeRaw) || !TOKEN.test(subtypeRaw)) {
     // RFC 2045 §5.2: treat a syntactically invalid Content-Type as the default, keeping a usable charset.
     const fallback = defaultMediaType(isDigestChild);

@@ -44,13 +44,16 @@ export interface PartNode {
   readonly language: readonly string[] | null;
   readonly location: string | null;
   readonly md5: string | null;
-  /** Number of lines in the body (text/* and message/rfc822 report it in BODYSTRUCTURE). */
+  /**
+   * Number of lines in the body, counted as LF bytes as Dovecot does (text/*, message/rfc822 and message/global
+   * report it in BODYSTRUCTURE); 0 for other types, whose lines are never counted.
+   */
   readonly lines: number;
   /** Children of a multipart/*; empty otherwise. */
   readonly children: readonly PartNode[];
   /** For message/rfc822 (and message/global): the encapsulated message's root part; null otherwise. */
   readonly message: PartNode | null;
-  /** For message/rfc822: the IMAP ENVELOPE of the encapsulated message. */
+  /** For message/rfc822 (and message/global): the IMAP ENVELOPE of the encapsulated message. */
   readonly messageEnvelope: string | null;
 }
 
