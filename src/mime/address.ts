@@ -159,12 +159,13 @@ function parseMailbox(tokens: readonly Token[]): ParsedMailbox | null {
       inner = inner.slice(colon + 1);
     }
     spec = addrSpec(inner);
-    if (name === null) name = lastComment(tokens);
+    // Dovecot (and most clients) take a comment as the name only for a bare addr-spec, and "" means no name.
+    if (name === "") name = null;
   } else {
     spec = addrSpec(tokens);
     name = lastComment(tokens);
   }
-  if (spec.mailbox === "" && spec.host === "" && name === null) return null;
+  // A lone `@` still yields an address (with placeholders), like Dovecot; only comments yield nothing.
   return {
     kind: "mailbox",
     name,

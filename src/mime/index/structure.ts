@@ -105,10 +105,10 @@ function findDelimiter(
     let j = found + needle.length;
     let isClose = false;
     if (j + 1 < end && buf[j] === 0x2d && buf[j + 1] === 0x2d) {
+      // A close delimiter: whatever follows on its line is ignored, as Dovecot does.
       isClose = true;
       j += 2;
-    }
-    if (j < end && isBoundaryChar(buf[j] as number)) continue;
+    } else if (j < end && isBoundaryChar(buf[j] as number)) continue;
     const lf = indexOfLf(buf, j, end);
     return { start: found, lineEnd: lf < 0 ? end : lf + 1, isClose };
   }
