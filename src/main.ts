@@ -4,6 +4,7 @@
 import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config/config.js";
+import { createImapListeners } from "./imap/imap-server.js";
 import type { Logger } from "./kit/logger.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
@@ -64,13 +65,32 @@ export interface RunningServer {
  * The listeners of every protocol this build serves, from config. Each protocol server module
  * contributes its specs here; plain listeners offer STARTTLS, `tlsListen` ones speak TLS at once.
  */
-function protocolListeners(_services: Services, _log: Logger): ListenerSpec[] {
-  return [];
+function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
+  const { config } = services;
+  return [
+    ...createImapListeners(
+      {
+        store: services.store,
+        mailboxes: services.mailboxes,
+        messages: services.messages,
+        authenticator: services.authenticator,
+        maxMessageBytes: config.limits.maxMessageBytes,
+      },
+      {
+        listen: config.imap.listen,
+        tlsListen: config.imap.tlsListen,
+        maxLineBytes: config.limits.maxLineBytes,
+      },
+      log,
+    ),
+  ];
 }
 
 export interface RunServerOptions {
   /** Install SIGTERM/SIGINT handlers (the CLI does; tests that embed the server do not). */
   readonly handleSignals?: boolean;
+  /** Do not print the banner (tests). */
+  readonly quiet?: boolean;
 }
 
 export async function runServer(
@@ -128,7 +148,7 @@ export async function runServer(
     },
     "postfach started",
   );
-  printBanner(config, listeners);
+  if (!options.quiet) printBanner(config, listeners);
   return {
     services,
     listeners,

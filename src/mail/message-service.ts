@@ -22,26 +22,48 @@ export class MessageService {
     private readonly limits: MessageLimits,
   ) {}
 
+  /** Stores message bytes durably (fsynced) as a blob; rejects with tooBig past the configured limit. */
+  storeBlob(source: Uint8Array | AsyncIterable<Uint8Array>): Promise<{ hash: BlobHash; size: number }> {
+    return this.store.blobs.put(source, this.limits.maxMessageBytes);
+  }
+
   /**
-   * Stores a message and adds it to a mailbox. The blob is durable before the entry commits, so an
-   * acknowledged message survives a crash and a crash before the commit leaves only garbage blobs.
-   * Rejects with tooBig, overQuota or nonexistent.
+   * Adds stored blobs to a mailbox as new messages, atomically: all or none (MULTIAPPEND). Each blob is
+   * indexed once here. The blobs are durable before the entries commit, so an acknowledged message
+   * survives a crash, and a crash before the commit leaves only garbage blobs.
    */
+  async appendBlobs(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly ({ readonly blobHash: BlobHash; readonly raw?: Uint8Array } & NewMessageOptions)[],
+  ): Promise<AppendResult[]> {
+    const prepared = [];
+    for (const message of messages) {
+      // A streamed message is read back once to index it; its size is bounded by maxMessageBytes.
+      const raw = message.raw ?? (await this.store.blobs.read(message.blobHash));
+      prepared.push({
+        blobHash: message.blobHash,
+        index: indexMessage(raw),
+        flags: message.flags ?? NO_FLAGS,
+        internalDateMs: message.internalDateMs ?? Date.now(),
+      });
+    }
+    return this.store.messages.appendMany(accountId, mailboxId, prepared);
+  }
+
+  /** Stores one message and adds it to a mailbox. Rejects with tooBig, overQuota or nonexistent. */
   async append(
     accountId: AccountId,
     mailboxId: MailboxId,
     source: Uint8Array | AsyncIterable<Uint8Array>,
     options: NewMessageOptions = {},
   ): Promise<AppendResult> {
-    const { hash } = await this.store.blobs.put(source, this.limits.maxMessageBytes);
-    // A streamed message is read back once to index it; its size is bounded by maxMessageBytes.
-    const raw = source instanceof Uint8Array ? source : await this.store.blobs.read(hash);
-    return this.store.messages.append(accountId, mailboxId, {
-      blobHash: hash,
-      index: indexMessage(raw),
-      flags: options.flags ?? NO_FLAGS,
-      internalDateMs: options.internalDateMs ?? Date.now(),
-    });
+    const { hash } = await this.storeBlob(source);
+    const raw = source instanceof Uint8Array ? source : undefined;
+    const [result] = await this.appendBlobs(accountId, mailboxId, [
+      { blobHash: hash, ...(raw ? { raw } : {}), ...options },
+    ]);
+    return result as AppendResult;
   }
 
   /** Bytes [start, end) of a message, streamed from the blob store. */

@@ -274,8 +274,17 @@ export interface MessageRepository {
   copy(accountId: AccountId, from: MailboxId, uids: readonly Uid[], to: MailboxId): Promise<CopyResult>;
   /** Moves entries atomically: copy then expunge in one transaction (RFC 6851). */
   move(accountId: AccountId, from: MailboxId, uids: readonly Uid[], to: MailboxId): Promise<CopyResult>;
-  /** Removes the entries, leaving tombstones; returns the UIDs actually removed, ascending. */
-  expunge(accountId: AccountId, mailboxId: MailboxId, uids: readonly Uid[]): Promise<Uid[]>;
+  /**
+   * Removes the entries, leaving tombstones; returns the UIDs actually removed, ascending. With
+   * `onlyDeleted`, only entries that carry \Deleted at commit time go (IMAP EXPUNGE, RFC 9051 §6.4.3),
+   * so a concurrent -FLAGS \Deleted from another session is never overridden.
+   */
+  expunge(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    options?: { readonly onlyDeleted?: boolean },
+  ): Promise<Uid[]>;
   /** Removes emails destroyed (left without entries) more than `olderThanMs` ago; returns how many. */
   purgeDestroyedEmails(olderThanMs: number): Promise<number>;
   /** Whether any email, destroyed-but-unpurged ones included, references the blob (for garbage collection). */

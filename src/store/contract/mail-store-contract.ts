@@ -472,6 +472,25 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       );
     });
 
+    it("expunges only messages still marked \\Deleted when asked to", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const a = await store.messages.append(
+        account.id,
+        inbox.id,
+        await storeTestMessage(store, { flags: flagSet(["\\Deleted"]) }),
+      );
+      const b = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const removed = await store.messages.expunge(account.id, inbox.id, [a.uid, b.uid], {
+        onlyDeleted: true,
+      });
+      assert.deepEqual(removed, [a.uid]);
+      assert.deepEqual(
+        (await store.messages.listEntries(inbox.id)).map((e) => e.uid),
+        [b.uid],
+      );
+    });
+
     it("keeps an expunged message readable for open snapshots until it is purged", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

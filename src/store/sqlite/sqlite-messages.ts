@@ -280,10 +280,17 @@ export class SqliteMessages implements MessageRepository {
     return this.sql.write((scope) => transferEntries(this.sql, scope, accountId, from, uids, to, "move"));
   }
 
-  async expunge(accountId: AccountId, mailboxId: MailboxId, uids: readonly Uid[]): Promise<Uid[]> {
+  async expunge(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    options: { readonly onlyDeleted?: boolean } = {},
+  ): Promise<Uid[]> {
     return this.sql.write((scope) => {
       requireMailboxRow(this.sql, accountId, mailboxId);
-      const present = this.#rowsFor(mailboxId, uids).map((row) => row.uid as Uid);
+      const present = this.#rowsFor(mailboxId, uids)
+        .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
+        .map((row) => row.uid as Uid);
       if (present.length === 0) return [];
       const modSeq = scope.nextModSeq(accountId);
       const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);

@@ -1,0 +1,17 @@
+// ENABLE (RFC 5161): IMAP4rev2 (RFC 9051 §6.3.1) and UTF8=ACCEPT (RFC 6855); others are ignored.
+import { ENABLEABLE, type Enableable } from "../session/capabilities.js";
+import { type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import type { CommandOf } from "../wire/command.js";
+
+export async function enable(ctx: CommandContext, command: CommandOf<"enable">): Promise<CommandOutcome> {
+  const newlyEnabled: string[] = [];
+  for (const name of command.capabilities) {
+    const known = ENABLEABLE.find((c) => c === name.toUpperCase()) as Enableable | undefined;
+    if (known && !ctx.session.enabled.has(known)) {
+      ctx.session.enable(known);
+      newlyEnabled.push(known === "IMAP4REV2" ? "IMAP4rev2" : known);
+    }
+  }
+  await ctx.send({ kind: "enabled", capabilities: newlyEnabled });
+  return ok("ENABLE completed");
+}

@@ -1,0 +1,34 @@
+// EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): removes messages marked \Deleted (only
+// those in the set for UID EXPUNGE) and announces each removal; \Deleted is re-checked at commit.
+import {
+  accountOf,
+  type CommandContext,
+  type CommandOutcome,
+  no,
+  ok,
+  selectedOf,
+} from "../session/command-context.js";
+import type { CommandOf } from "../wire/command.js";
+
+export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const selected = selectedOf(ctx);
+  if (selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
+  // See others' flag changes first, so \Deleted set elsewhere counts too.
+  for (const response of await selected.collectUpdates(true, true)) await ctx.send(response);
+  const candidates = (command.uid ? selected.resolve(command.set, true) : selected.view.entries)
+    .filter((e) => e.flags.system.has("\\Deleted"))
+    .map((e) => e.uid);
+  if (candidates.length > 0) {
+    const removed = await ctx.services.store.messages.expunge(
+      account.id,
+      selected.view.mailboxId,
+      candidates,
+      {
+        onlyDeleted: true,
+      },
+    );
+    for (const response of selected.expungedHere(removed)) await ctx.send(response);
+  }
+  return ok("EXPUNGE completed");
+}

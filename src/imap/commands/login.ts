@@ -1,0 +1,17 @@
+// LOGIN (RFC 9051 §6.2.3): plaintext credentials, refused unless the connection is protected
+// (TLS or loopback) — LOGINDISABLED is advertised then.
+import { type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
+import type { CommandOf } from "../wire/command.js";
+
+export async function login(ctx: CommandContext, command: CommandOf<"login">): Promise<CommandOutcome> {
+  if (!ctx.session.isPlaintextAuthAllowed) {
+    return no("Plaintext authentication disallowed on non-secure connections", { kind: "PRIVACYREQUIRED" });
+  }
+  const account = await ctx.services.authenticator.authenticate({
+    username: command.username,
+    password: command.password,
+  });
+  ctx.session.setState({ kind: "authenticated", account });
+  ctx.log.info({ account: account.address }, "imap login");
+  return ok("Logged in", { kind: "CAPABILITY", capabilities: ctx.session.capabilities() });
+}

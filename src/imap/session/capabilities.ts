@@ -1,0 +1,45 @@
+// What the server advertises (RFC 9051 §6.1.1), before and after login. Each extension is listed only
+// once it is complete; the list is the single place to check what this server speaks.
+
+export interface CapabilityContext {
+  readonly isAuthenticated: boolean;
+  readonly isTls: boolean;
+  /** Plaintext LOGIN/AUTHENTICATE allowed on this connection (TLS, or a loopback client). */
+  readonly isPlaintextAuthAllowed: boolean;
+  readonly maxMessageBytes: number;
+}
+
+/** Extensions a logged-in client sees, in addition to the base set. */
+const AUTHENTICATED_EXTENSIONS = [
+  "NAMESPACE",
+  "UNSELECT",
+  "UIDPLUS",
+  "MOVE",
+  "SPECIAL-USE",
+  "CREATE-SPECIAL-USE",
+  "CHILDREN",
+  "LIST-EXTENDED",
+  "LIST-STATUS",
+  "ESEARCH",
+  "SEARCHRES",
+  "STATUS=SIZE",
+  "BINARY",
+  "MULTIAPPEND",
+  "UTF8=ACCEPT",
+] as const;
+
+export function capabilities(context: CapabilityContext): string[] {
+  const list = ["IMAP4rev1", "IMAP4rev2", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE"];
+  if (!context.isAuthenticated) {
+    if (!context.isTls) list.push("STARTTLS");
+    if (context.isPlaintextAuthAllowed) list.push("AUTH=PLAIN", "AUTH=LOGIN");
+    else list.push("LOGINDISABLED");
+    return list;
+  }
+  list.push(...AUTHENTICATED_EXTENSIONS, `APPENDLIMIT=${context.maxMessageBytes}`);
+  return list;
+}
+
+/** Capabilities a client may ENABLE (RFC 5161), and what they turn on. */
+export const ENABLEABLE = ["IMAP4REV2", "UTF8=ACCEPT"] as const;
+export type Enableable = (typeof ENABLEABLE)[number];

@@ -1,0 +1,117 @@
+// What a command handler receives and returns. Handlers live one per file in imap/commands/ and are
+// listed in command-table.ts; they never touch the socket, only `ctx.send` and the session's state.
+import type { Authenticator } from "../../auth/authenticator.js";
+import type { BlobHash } from "../../kit/ids.js";
+import type { Logger } from "../../kit/logger.js";
+import type { MailboxService } from "../../mail/mailbox-service.js";
+import type { MessageService } from "../../mail/message-service.js";
+import type { MailStore } from "../../store/mail-store.js";
+import type { CommandOf, ImapCommandName } from "../wire/command.js";
+import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
+import type { Enableable } from "./capabilities.js";
+import type { SessionState, SessionStateKind } from "./session-state.js";
+
+/** The services IMAP uses, all from the mail layer down. */
+export interface ImapServices {
+  readonly store: MailStore;
+  readonly mailboxes: MailboxService;
+  readonly messages: MessageService;
+  readonly authenticator: Authenticator;
+  readonly maxMessageBytes: number;
+}
+
+/** The part of the session a handler may see and change. */
+export interface SessionControl {
+  readonly state: SessionState;
+  setState(state: SessionState): void;
+  readonly enabled: ReadonlySet<Enableable>;
+  enable(capability: Enableable): void;
+  readonly isTls: boolean;
+  readonly isPlaintextAuthAllowed: boolean;
+  capabilities(): string[];
+  /** Upgrades the connection to TLS right after the tagged OK (RFC 9051 §6.2.1). */
+  startTls(): Promise<void>;
+  /** Asks the client for a continuation line (AUTHENTICATE); resolves with it, or null if the client cancelled with `*`. */
+  readContinuation(prompt: string): Promise<string | null>;
+  /** Enters IDLE: resolves when the client sends DONE (or the connection ends). */
+  idle(onEnter: () => Promise<void>): Promise<void>;
+  /**
+   * The message literals of the APPEND being executed, in order, stored as blobs while they arrived.
+   * Rejects (e.g. tooBig) if storing any of them failed.
+   */
+  takeAppendedBlobs(): Promise<readonly AppendedBlob[]>;
+}
+
+/** One APPEND message literal, streamed to the blob store while it arrived. */
+export interface AppendedBlob {
+  readonly hash: BlobHash;
+  readonly size: number;
+}
+
+export interface CommandContext {
+  readonly services: ImapServices;
+  readonly session: SessionControl;
+  readonly log: Logger;
+  /** Writes an untagged or continuation response, honouring backpressure. */
+  send(response: ImapResponse): Promise<void>;
+}
+
+export interface CommandOutcome {
+  readonly status: ImapStatus;
+  readonly code?: ResponseCode | null;
+  readonly text: string;
+  /** Runs right after the tagged reply is written (STARTTLS starts the handshake there). */
+  readonly afterReply?: () => Promise<void>;
+}
+
+export const ok = (text: string, code: ResponseCode | null = null): CommandOutcome => ({
+  status: "OK",
+  code,
+  text,
+});
+export const no = (text: string, code: ResponseCode | null = null): CommandOutcome => ({
+  status: "NO",
+  code,
+  text,
+});
+export const bad = (text: string, code: ResponseCode | null = null): CommandOutcome => ({
+  status: "BAD",
+  code,
+  text,
+});
+
+/**
+ * A command described as data (the WildDuck/Dovecot way): where it may run, whether it may announce
+ * expunges when it completes (RFC 9051 §7.5.1: not after FETCH, STORE or SEARCH by sequence number),
+ * and its handler.
+ */
+export interface CommandSpec<N extends ImapCommandName> {
+  readonly states: readonly SessionStateKind[];
+  readonly canAnnounceExpunge: (command: CommandOf<N>) => boolean;
+  readonly run: (ctx: CommandContext, command: CommandOf<N>) => Promise<CommandOutcome>;
+}
+
+export type CommandTable = { readonly [N in ImapCommandName]: CommandSpec<N> };
+
+export const ANY_STATE: readonly SessionStateKind[] = ["notAuthenticated", "authenticated", "selected"];
+export const AUTHENTICATED: readonly SessionStateKind[] = ["authenticated", "selected"];
+export const SELECTED: readonly SessionStateKind[] = ["selected"];
+export const NOT_AUTHENTICATED: readonly SessionStateKind[] = ["notAuthenticated"];
+export const always = (): boolean => true;
+
+/** The selected mailbox, for handlers that only run in the selected state. */
+export function selectedOf(ctx: CommandContext) {
+  const state = ctx.session.state;
+  if (state.kind !== "selected")
+    throw new Error("command table let a command run outside the selected state");
+  return state.selected;
+}
+
+/** The logged-in account, for handlers that only run after authentication. */
+export function accountOf(ctx: CommandContext) {
+  const state = ctx.session.state;
+  if (state.kind !== "authenticated" && state.kind !== "selected") {
+    throw new Error("command table let a command run before authentication");
+  }
+  return state.account;
+}

@@ -1,0 +1,70 @@
+// Every IMAP command as data: the states it may run in, whether its completion may announce expunges
+// (RFC 9051 §7.5.1: not FETCH, STORE or SEARCH by sequence number) and its handler. Typed so that a
+// command without a handler does not compile.
+import { append } from "../commands/append.js";
+import { authenticate } from "../commands/authenticate.js";
+import { capability } from "../commands/capability.js";
+import { close, unselect } from "../commands/close.js";
+import { copy } from "../commands/copy.js";
+import { create } from "../commands/create.js";
+import { deleteMailbox } from "../commands/delete.js";
+import { enable } from "../commands/enable.js";
+import { expunge } from "../commands/expunge.js";
+import { fetch } from "../commands/fetch.js";
+import { id } from "../commands/id.js";
+import { idle } from "../commands/idle.js";
+import { list, lsub } from "../commands/list.js";
+import { login } from "../commands/login.js";
+import { logout } from "../commands/logout.js";
+import { namespace } from "../commands/namespace.js";
+import { noop } from "../commands/noop.js";
+import { rename } from "../commands/rename.js";
+import { search } from "../commands/search.js";
+import { select } from "../commands/select.js";
+import { starttls } from "../commands/starttls.js";
+import { status } from "../commands/status.js";
+import { store } from "../commands/store.js";
+import { subscribe } from "../commands/subscribe.js";
+import {
+  ANY_STATE,
+  AUTHENTICATED,
+  always,
+  type CommandTable,
+  NOT_AUTHENTICATED,
+  SELECTED,
+} from "./command-context.js";
+
+const unlessBySequence = (command: { readonly uid: boolean }): boolean => command.uid;
+
+export const COMMANDS: CommandTable = {
+  capability: { states: ANY_STATE, canAnnounceExpunge: always, run: capability },
+  noop: { states: ANY_STATE, canAnnounceExpunge: always, run: noop },
+  logout: { states: ANY_STATE, canAnnounceExpunge: always, run: logout },
+  id: { states: ANY_STATE, canAnnounceExpunge: always, run: id },
+  starttls: { states: NOT_AUTHENTICATED, canAnnounceExpunge: always, run: starttls },
+  authenticate: { states: NOT_AUTHENTICATED, canAnnounceExpunge: always, run: authenticate },
+  login: { states: NOT_AUTHENTICATED, canAnnounceExpunge: always, run: login },
+  enable: { states: AUTHENTICATED, canAnnounceExpunge: always, run: enable },
+  select: { states: AUTHENTICATED, canAnnounceExpunge: always, run: select },
+  examine: { states: AUTHENTICATED, canAnnounceExpunge: always, run: select },
+  create: { states: AUTHENTICATED, canAnnounceExpunge: always, run: create },
+  delete: { states: AUTHENTICATED, canAnnounceExpunge: always, run: deleteMailbox },
+  rename: { states: AUTHENTICATED, canAnnounceExpunge: always, run: rename },
+  subscribe: { states: AUTHENTICATED, canAnnounceExpunge: always, run: subscribe },
+  unsubscribe: { states: AUTHENTICATED, canAnnounceExpunge: always, run: subscribe },
+  list: { states: AUTHENTICATED, canAnnounceExpunge: always, run: list },
+  lsub: { states: AUTHENTICATED, canAnnounceExpunge: always, run: lsub },
+  namespace: { states: AUTHENTICATED, canAnnounceExpunge: always, run: namespace },
+  status: { states: AUTHENTICATED, canAnnounceExpunge: always, run: status },
+  append: { states: AUTHENTICATED, canAnnounceExpunge: always, run: append },
+  idle: { states: AUTHENTICATED, canAnnounceExpunge: always, run: idle },
+  check: { states: SELECTED, canAnnounceExpunge: always, run: noop },
+  close: { states: SELECTED, canAnnounceExpunge: always, run: close },
+  unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },
+  expunge: { states: SELECTED, canAnnounceExpunge: always, run: expunge },
+  search: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: search },
+  fetch: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: fetch },
+  store: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: store },
+  copy: { states: SELECTED, canAnnounceExpunge: always, run: copy },
+  move: { states: SELECTED, canAnnounceExpunge: always, run: copy },
+};

@@ -1,0 +1,363 @@
+// One IMAP connection from greeting to BYE (RFC 9051 §3, §7): reads events from the wire reader, runs
+// each command through the command table's state gate, announces other sessions' changes at the
+// moments §7.5.1 allows, and maps every error to a tagged reply in one place.
+import { randomBytes } from "node:crypto";
+import { AsyncQueue } from "../../kit/async-queue.js";
+import type { Logger } from "../../kit/logger.js";
+import { isMailError } from "../../kit/mail-error.js";
+import type { Connection } from "../../net/connection.js";
+import type { ImapCommand } from "../wire/command.js";
+import type { ImapReaderLimits } from "../wire/limits.js";
+import { ImapReader, type ReaderEvent } from "../wire/reader.js";
+import type { ImapResponse, ResponseCode } from "../wire/response.js";
+import { writeResponse } from "../wire/writer.js";
+import { capabilities, type Enableable } from "./capabilities.js";
+import type {
+  AppendedBlob,
+  CommandContext,
+  CommandOutcome,
+  ImapServices,
+  SessionControl,
+} from "./command-context.js";
+import { COMMANDS } from "./command-table.js";
+import { IMAP_ERROR_REPLIES } from "./error-mapping.js";
+import type { SessionState } from "./session-state.js";
+
+export interface ImapSessionOptions {
+  readonly services: ImapServices;
+  readonly log: Logger;
+  readonly readerLimits: Partial<ImapReaderLimits>;
+}
+
+/** A client that sends this many bad commands in a row is disconnected (abuse limit). */
+const MAX_CONSECUTIVE_BAD = 20;
+
+type EventStream = AsyncGenerator<ReaderEvent, void, undefined>;
+
+export class ImapSession implements SessionControl {
+  #state: SessionState = { kind: "notAuthenticated" };
+  readonly #enabled = new Set<Enableable>();
+  #reader: ImapReader;
+  readonly #events: EventStream;
+  /** Serializes writes: IDLE notifications and command responses never interleave. */
+  #output: Promise<void> = Promise.resolve();
+  #isClosing = false;
+  #consecutiveBad = 0;
+  #appendBlobs: Promise<AppendedBlob>[] = [];
+  #appendQueue: AsyncQueue<Uint8Array> | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #wakeIdle: (() => void) | null = null;
+  readonly #log: Logger;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly options: ImapSessionOptions,
+  ) {
+    this.#reader = new ImapReader(options.readerLimits);
+    this.#events = this.#readEvents();
+    this.#log = options.log;
+  }
+
+  // ---- SessionControl -------------------------------------------------------------------------
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  setState(state: SessionState): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#state = state;
+    if (state.kind === "selected") {
+      const selected = state.selected;
+      this.#unsubscribe = this.options.services.store.notifier.subscribe(state.account.id, (event) => {
+        if (event.mailboxId === null || event.mailboxId === selected.view.mailboxId) {
+          selected.markDirty();
+          this.#wakeIdle?.();
+        }
+      });
+    }
+  }
+
+  get enabled(): ReadonlySet<Enableable> {
+    return this.#enabled;
+  }
+
+  enable(capability: Enableable): void {
+    this.#enabled.add(capability);
+    if (capability === "UTF8=ACCEPT") this.#reader.setUtf8Accepted(true);
+  }
+
+  get isTls(): boolean {
+    return this.conn.isTls;
+  }
+
+  get isPlaintextAuthAllowed(): boolean {
+    // Dovecot's default: plaintext passwords only over TLS or from this machine.
+    return this.conn.isTls || isLoopback(this.conn.remoteAddress);
+  }
+
+  capabilities(): string[] {
+    return capabilities({
+      isAuthenticated: this.#state.kind === "authenticated" || this.#state.kind === "selected",
+      isTls: this.conn.isTls,
+      isPlaintextAuthAllowed: this.isPlaintextAuthAllowed,
+      maxMessageBytes: this.options.services.maxMessageBytes,
+    });
+  }
+
+  async startTls(): Promise<void> {
+    // STARTTLS contract (net/connection.ts): drop our parse buffer, then upgrade with no await between.
+    this.#reader = new ImapReader(this.options.readerLimits);
+    await this.conn.startTls();
+  }
+
+  async readContinuation(prompt: string): Promise<string | null> {
+    await this.send({ kind: "continuation", text: prompt });
+    this.#reader.expectContinuationLine();
+    const next = await this.#events.next();
+    if (next.done) return null;
+    const event = next.value;
+    if (event.kind !== "continuationLine") return null;
+    return event.line.trim() === "*" ? null : event.line;
+  }
+
+  async idle(onEnter: () => Promise<void>): Promise<void> {
+    this.#reader.expectIdleDone();
+    await this.send({ kind: "continuation", text: "idling" });
+    await onEnter();
+    // Pull events until DONE; meanwhile notifications wake `announce` below.
+    const done = (async () => {
+      for (;;) {
+        const next = await this.#events.next();
+        if (next.done) return;
+        if (next.value.kind === "idleDone") return;
+        if (next.value.kind === "fatal") return;
+        await this.send({ kind: "condition", status: "BAD", code: null, text: "Expected DONE" });
+      }
+    })();
+    let isDone = false;
+    void done.then(() => {
+      isDone = true;
+      this.#wakeIdle?.();
+    });
+    while (!isDone && !this.#isClosing) {
+      await new Promise<void>((resolve) => {
+        this.#wakeIdle = resolve;
+      });
+      this.#wakeIdle = null;
+      if (!isDone) await this.#announceUpdates(true, false);
+    }
+    await done;
+  }
+
+  async takeAppendedBlobs(): Promise<readonly AppendedBlob[]> {
+    const pending = this.#appendBlobs;
+    this.#appendBlobs = [];
+    return Promise.all(pending);
+  }
+
+  // ---- output ---------------------------------------------------------------------------------
+
+  send(response: ImapResponse): Promise<void> {
+    const write = this.#output.then(() =>
+      writeResponse(response, (bytes) => this.conn.write(bytes), {
+        isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"),
+      }),
+    );
+    this.#output = write.catch(() => {});
+    return write;
+  }
+
+  // ---- the connection loop --------------------------------------------------------------------
+
+  async run(): Promise<void> {
+    this.conn.onShutdown(() => this.#bye("Server shutting down"));
+    this.conn.onIdleTimeout(() => this.#bye("Autologout; idle for too long"));
+    try {
+      await this.send({
+        kind: "condition",
+        status: "OK",
+        code: { kind: "CAPABILITY", capabilities: this.capabilities() },
+        text: "Postfach ready.",
+      });
+      for await (const event of this.#events) {
+        await this.#handle(event);
+        if (this.#isClosing) break;
+      }
+    } catch (error) {
+      if (!this.conn.signal.aborted) this.#log.warn({ err: error }, "imap session ended with an error");
+    } finally {
+      this.#unsubscribe?.();
+      this.#appendQueue?.fail(new Error("connection closed"));
+      this.#wakeIdle?.();
+      this.conn.close();
+    }
+  }
+
+  async *#readEvents(): EventStream {
+    for await (const chunk of this.conn.chunks()) {
+      const reader = this.#reader;
+      for (const event of reader.feed(chunk)) {
+        yield event;
+        // STARTTLS replaced the reader: what the client pipelined in plaintext is dropped.
+        if (this.#reader !== reader || this.#isClosing) break;
+      }
+      if (this.#isClosing) return;
+    }
+  }
+
+  async #handle(event: ReaderEvent): Promise<void> {
+    switch (event.kind) {
+      case "command":
+        return this.#runCommand(event.command);
+      case "syntaxError":
+        await this.#appendAborted();
+        return this.#countBad(event.tag, event.text);
+      case "needLiteral":
+        return this.#acceptLiteral(event);
+      case "literalChunk":
+        // The bytes are a view into the reader's buffer: copy before the next feed.
+        await this.#appendQueue?.push(Buffer.from(event.bytes));
+        return;
+      case "literalEnd":
+        this.#appendQueue?.end();
+        this.#appendQueue = null;
+        return;
+      case "literalTooLarge":
+        await this.#appendAborted();
+        return this.#tagged(event.tag, { status: "NO", code: { kind: "TOOBIG" }, text: "Literal too large" });
+      case "continuationLine":
+      case "idleDone":
+        return this.#countBad(null, "Unexpected continuation");
+      case "fatal":
+        await this.#bye(event.reason === "lineTooLong" ? "Line too long" : "Command too large");
+        return;
+    }
+  }
+
+  async #acceptLiteral(event: Extract<ReaderEvent, { kind: "needLiteral" }>): Promise<void> {
+    if (event.append === null) {
+      if (event.sync) await this.send({ kind: "continuation", text: "Ready for literal data" });
+      return;
+    }
+    const isAllowed = this.#state.kind === "authenticated" || this.#state.kind === "selected";
+    if (!isAllowed || event.size > this.options.services.maxMessageBytes) {
+      this.#reader.rejectLiteral();
+      await this.#appendAborted();
+      const outcome: CommandOutcome = isAllowed
+        ? { status: "NO", code: { kind: "TOOBIG" }, text: "Message too large" }
+        : { status: "BAD", code: null, text: "APPEND is not allowed before login" };
+      return this.#tagged(event.tag, outcome);
+    }
+    const queue = new AsyncQueue<Uint8Array>(8);
+    this.#appendQueue = queue;
+    const stored = this.options.services.messages.storeBlob(queue);
+    // Observed now so a failure (e.g. tooBig) is not an unhandled rejection before APPEND runs.
+    stored.catch(() => {});
+    this.#appendBlobs.push(stored);
+    if (event.sync) await this.send({ kind: "continuation", text: "Ready for literal data" });
+  }
+
+  /** An APPEND that will not run: what was stored of it becomes garbage for the blob collector. */
+  async #appendAborted(): Promise<void> {
+    this.#appendQueue?.fail(new Error("APPEND aborted"));
+    this.#appendQueue = null;
+    const pending = this.#appendBlobs;
+    this.#appendBlobs = [];
+    await Promise.allSettled(pending);
+  }
+
+  async #runCommand(command: ImapCommand): Promise<void> {
+    const spec = COMMANDS[command.name];
+    if (!spec.states.includes(this.#state.kind)) {
+      await this.#appendAborted();
+      const text =
+        this.#state.kind === "notAuthenticated" ? "Log in first" : "Command not allowed in this state";
+      return this.#countBad(command.tag, text);
+    }
+    const ctx: CommandContext = {
+      services: this.options.services,
+      session: this,
+      log: this.#log,
+      send: (response) => this.send(response),
+    };
+    let outcome: CommandOutcome;
+    try {
+      // The table is keyed by name, so the spec and the command variant always agree.
+      outcome = await (spec.run as (ctx: CommandContext, command: ImapCommand) => Promise<CommandOutcome>)(
+        ctx,
+        command,
+      );
+    } catch (error) {
+      await this.#appendAborted();
+      outcome = this.#outcomeOf(error, command);
+    }
+    if (this.#isClosing) return;
+    if (this.#state.kind === "selected" && outcome.status !== "BAD") {
+      const canExpunge = (spec.canAnnounceExpunge as (command: ImapCommand) => boolean)(command);
+      await this.#announceUpdates(canExpunge, false).catch((error: unknown) => {
+        outcome = this.#outcomeOf(error, command);
+      });
+    }
+    if (outcome.status === "BAD") return this.#countBad(command.tag, outcome.text, outcome.code ?? null);
+    this.#consecutiveBad = 0;
+    await this.#tagged(command.tag, outcome);
+    await outcome.afterReply?.();
+    if (this.#state.kind === "logout") this.#isClosing = true;
+  }
+
+  #outcomeOf(error: unknown, command: ImapCommand): CommandOutcome {
+    if (isMailError(error)) {
+      const reply = IMAP_ERROR_REPLIES[error.code];
+      return { status: reply.status, code: reply.code ? { kind: reply.code } : null, text: error.publicText };
+    }
+    const id = randomBytes(6).toString("hex");
+    this.#log.error({ err: error, errorId: id, command: command.name }, "imap command failed");
+    return { status: "NO", code: { kind: "SERVERBUG" }, text: `Internal error (id ${id})` };
+  }
+
+  /** Sends the untagged responses for others' changes to the selected mailbox. */
+  async #announceUpdates(canExpunge: boolean, force: boolean): Promise<void> {
+    const state = this.#state;
+    if (state.kind !== "selected") return;
+    for (const response of await state.selected.collectUpdates(canExpunge, force)) await this.send(response);
+  }
+
+  async #countBad(tag: string | null, text: string, code: ResponseCode | null = null): Promise<void> {
+    this.#consecutiveBad++;
+    if (tag === null) await this.send({ kind: "condition", status: "BAD", code, text });
+    else await this.send({ kind: "tagged", tag, status: "BAD", code, text });
+    if (this.#consecutiveBad >= MAX_CONSECUTIVE_BAD) await this.#bye("Too many invalid commands");
+  }
+
+  async #tagged(tag: string | null, outcome: CommandOutcome): Promise<void> {
+    if (tag === null) {
+      await this.send({
+        kind: "condition",
+        status: outcome.status,
+        code: outcome.code ?? null,
+        text: outcome.text,
+      });
+      return;
+    }
+    await this.send({
+      kind: "tagged",
+      tag,
+      status: outcome.status,
+      code: outcome.code ?? null,
+      text: outcome.text,
+    });
+  }
+
+  async #bye(text: string): Promise<void> {
+    if (this.#isClosing) return;
+    this.#isClosing = true;
+    this.#wakeIdle?.();
+    await this.send({ kind: "condition", status: "BYE", code: null, text }).catch(() => {});
+  }
+}
+
+function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.");
+}

@@ -1,0 +1,168 @@
+// The IMAP side of a selected mailbox: the mail layer's view plus what only IMAP has — sequence numbers
+// and sets, \Recent (RFC 3501 §2.3.2: exactly one session sees a message as recent), the saved search
+// result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1).
+import type { Uid } from "../../kit/ids.js";
+import { MailError } from "../../kit/mail-error.js";
+import { MailboxView } from "../../mail/view/mailbox-view.js";
+import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
+import type { ImapResponse } from "../wire/response.js";
+import type { SequenceSet } from "../wire/seqset.js";
+import { toImapFlags } from "./imap-flags.js";
+
+export interface SelectOptions {
+  readonly isReadOnly: boolean;
+  /** IMAP4rev2 sessions have no \Recent (RFC 9051 §2.3.2 removed it). */
+  readonly isRev2: boolean;
+}
+
+export class SelectedMailbox {
+  readonly #recentUids = new Set<Uid>();
+  /** RFC 5182 `$`: UIDs of the last SEARCH RETURN (SAVE), empty until one ran. */
+  #savedResult: readonly Uid[] = [];
+  /** Set by change notifications: the next command should poll the change log. */
+  #isDirty = false;
+
+  private constructor(
+    readonly view: MailboxView,
+    readonly isReadOnly: boolean,
+    private readonly store: MailStore,
+    private readonly isRev2: boolean,
+  ) {}
+
+  static async open(
+    store: MailStore,
+    account: AccountRecord,
+    mailboxName: string,
+    options: SelectOptions,
+  ): Promise<SelectedMailbox> {
+    const record = await store.mailboxes.findByName(account.id, mailboxName);
+    if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
+    const view = await MailboxView.open(store, account.id, record.id);
+    const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2);
+    await selected.#claimRecent(view.entries);
+    return selected;
+  }
+
+  get name(): string {
+    return this.view.mailbox.name;
+  }
+
+  get recentCount(): number {
+    return this.#recentUids.size;
+  }
+
+  isRecent(uid: Uid): boolean {
+    return this.#recentUids.has(uid);
+  }
+
+  flagsOf(entry: MailboxEntry): string[] {
+    return toImapFlags(entry.flags, !this.isRev2 && this.#recentUids.has(entry.uid));
+  }
+
+  markDirty(): void {
+    this.#isDirty = true;
+  }
+
+  get savedResult(): readonly Uid[] {
+    return this.#savedResult;
+  }
+
+  saveResult(uids: readonly Uid[]): void {
+    this.#savedResult = uids;
+  }
+
+  /**
+   * The entries a sequence set names, in ascending position order without duplicates. Message numbers
+   * beyond the mailbox are a client error (BAD); UIDs that do not exist are skipped (RFC 9051 §6.4.8).
+   */
+  resolve(set: SequenceSet, isUid: boolean): MailboxEntry[] {
+    const entries = this.view.entries;
+    if (set.kind === "saved") {
+      const saved = new Set(this.#savedResult);
+      return entries.filter((e) => saved.has(e.uid));
+    }
+    if (isUid) {
+      const largest = entries.at(-1)?.uid ?? 0;
+      const ranges = set.ranges.map((r) => {
+        const a = r.from === "*" ? largest : r.from;
+        const b = r.to === "*" ? largest : r.to;
+        return a <= b ? [a, b] : [b, a];
+      });
+      return entries.filter((e) =>
+        ranges.some(([low, high]) => e.uid >= (low as number) && e.uid <= (high as number)),
+      );
+    }
+    const count = entries.length;
+    const picked = new Uint8Array(count + 1);
+    for (const range of set.ranges) {
+      const a = range.from === "*" ? count : range.from;
+      const b = range.to === "*" ? count : range.to;
+      const low = Math.min(a, b);
+      const high = Math.max(a, b);
+      if (high > count || low < 1) throw new MailError("invalidInput", "Invalid message sequence number");
+      picked.fill(1, low, high + 1);
+    }
+    const result: MailboxEntry[] = [];
+    for (let position = 1; position <= count; position++) {
+      if (picked[position]) result.push(entries[position - 1] as MailboxEntry);
+    }
+    return result;
+  }
+
+  /**
+   * Reads others' changes (always when `force`, else only after a notification) and returns the untagged
+   * responses that announce them. Expunges wait while `canExpunge` is false (during FETCH, STORE,
+   * SEARCH), keeping sequence numbers stable for the client.
+   */
+  async collectUpdates(canExpunge: boolean, force: boolean): Promise<ImapResponse[]> {
+    if (force || this.#isDirty) {
+      this.#isDirty = false;
+      await this.view.poll();
+    }
+    if (!this.view.hasPendingChanges) return [];
+    const update = this.view.flush(canExpunge);
+    const responses: ImapResponse[] = [];
+    for (const { uid, position } of update.expunged) {
+      this.#recentUids.delete(uid);
+      responses.push({ kind: "expunge", sequence: position });
+    }
+    if (update.added.length > 0) {
+      await this.#claimRecent(update.added);
+      responses.push({ kind: "exists", count: update.count });
+      if (!this.isRev2) responses.push({ kind: "recent", count: this.#recentUids.size });
+    }
+    for (const { entry, position } of update.flagChanges) {
+      responses.push({
+        kind: "fetch",
+        sequence: position,
+        items: [
+          { kind: "UID", uid: entry.uid },
+          { kind: "FLAGS", flags: this.flagsOf(entry) },
+        ],
+      });
+    }
+    return responses;
+  }
+
+  /** Announces this session's own expunge: EXPUNGE for each removed message, highest position first. */
+  expungedHere(uids: readonly Uid[]): ImapResponse[] {
+    return this.view.removeOwnExpunges(uids).map(({ uid, position }) => {
+      this.#recentUids.delete(uid);
+      return { kind: "expunge", sequence: position } as const;
+    });
+  }
+
+  /** Claims \Recent for new entries; a read-only (EXAMINE) session sees recent messages without taking them. */
+  async #claimRecent(entries: readonly MailboxEntry[]): Promise<void> {
+    if (entries.length === 0 || this.isRev2) return;
+    const lastUid = (entries.at(-1) as MailboxEntry).uid;
+    const floor = this.isReadOnly
+      ? this.view.mailbox.recentUidFloor
+      : await this.store.mailboxes.claimRecent(
+          this.view.accountId,
+          this.view.mailboxId,
+          (lastUid + 1) as Uid,
+        );
+    for (const entry of entries) if (entry.uid >= floor) this.#recentUids.add(entry.uid);
+  }
+}

@@ -1,0 +1,207 @@
+// Final delivery of one received message to its envelope recipients (RFC 5321 §4.4, RFC 2033 §4.2):
+// the blob is stored and fsynced once, indexed once, then appended to each recipient's mailbox in its
+// own committed transaction, with one outcome per recipient so LMTP can answer each separately.
+import { newObjectId } from "../kit/ids.js";
+import type { Logger } from "../kit/logger.js";
+import { isMailError, MailError } from "../kit/mail-error.js";
+import { indexMessage } from "../mime/index/index-message.js";
+import type { FlagSet, MailStore } from "../store/mail-store.js";
+import { type AddressPolicy, AddressResolver, type DeliveryTarget } from "./address-resolution.js";
+import { INBOX, normalizeMailboxName } from "./mailbox-name.js";
+import { formatTraceHeaders } from "./trace-headers.js";
+
+export interface DeliveryOptions extends AddressPolicy {
+  /** Names this server in Received lines. */
+  readonly hostname: string;
+}
+
+/** What RCPT TO learns about one recipient. */
+export type RecipientCheck =
+  | { readonly kind: "accepted"; readonly address: string; readonly targets: readonly DeliveryTarget[] }
+  | { readonly kind: "notLocal" }
+  | { readonly kind: "rejected"; readonly error: MailError };
+
+export type RecipientOutcome =
+  | { readonly kind: "delivered" }
+  | { readonly kind: "failed"; readonly error: MailError; readonly isTemporary: boolean };
+
+export interface InboundMessage {
+  /** Envelope sender; "" for the null reverse-path. */
+  readonly returnPath: string;
+  readonly recipients: readonly Extract<RecipientCheck, { kind: "accepted" }>[];
+  /** The message as received (dot-stuffing removed), without trace headers. */
+  readonly data: Uint8Array;
+  readonly heloName: string;
+  readonly remoteAddress: string;
+  readonly protocol: string;
+}
+
+export interface DeliveryReport {
+  readonly id: string;
+  /** One per recipient, in the order given. */
+  readonly outcomes: readonly RecipientOutcome[];
+}
+
+const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
+
+export class DeliveryService {
+  readonly #resolver: AddressResolver;
+
+  constructor(
+    private readonly store: MailStore,
+    private readonly options: DeliveryOptions & { readonly quotaPermanent: boolean },
+    private readonly log: Logger,
+  ) {
+    this.#resolver = new AddressResolver(store, options);
+  }
+
+  /** Resolves a recipient and refuses it early when every account behind it is already full. */
+  async checkRecipient(address: string): Promise<RecipientCheck> {
+    const resolution = await this.#resolver.resolve(address);
+    if (resolution.kind === "notLocal") return { kind: "notLocal" };
+    if (resolution.kind === "unknownUser") {
+      return { kind: "rejected", error: new MailError("nonexistent", "No such user here") };
+    }
+    const accounts = await Promise.all(resolution.targets.map((t) => this.store.accounts.get(t.accountId)));
+    const hasRoom = accounts.some(
+      (a) =>
+        a !== undefined &&
+        (a.quota.storageBytes === null || a.usedBytes < a.quota.storageBytes) &&
+        (a.quota.messages === null || a.messageCount < a.quota.messages),
+    );
+    if (!hasRoom) return { kind: "rejected", error: new MailError("overQuota", "Mailbox is full") };
+    return { kind: "accepted", address, targets: resolution.targets };
+  }
+
+  /**
+   * Stores the message with trace headers once and appends it to every target's mailbox. A recipient is
+   * delivered only when all its targets committed; if any failed temporarily the whole recipient is
+   * reported as a temporary failure, so a retry may duplicate a copy but never loses one.
+   */
+  async deliver(message: InboundMessage): Promise<DeliveryReport> {
+    const id = newObjectId("E").slice(1, 13);
+    const receivedAtMs = Date.now();
+    const only = message.recipients.length === 1 ? message.recipients[0] : undefined;
+    const trace = formatTraceHeaders({
+      returnPath: message.returnPath,
+      deliveredTo: only?.address ?? null,
+      heloName: message.heloName,
+      remoteAddress: message.remoteAddress,
+      hostname: this.options.hostname,
+      protocol: message.protocol,
+      id,
+      receivedAtMs,
+    });
+    const raw = Buffer.concat([Buffer.from(trace, "utf8"), message.data]);
+    let blobHash: Awaited<ReturnType<MailStore["blobs"]["put"]>>["hash"];
+    let index: ReturnType<typeof indexMessage>;
+    try {
+      blobHash = (await this.store.blobs.put(raw)).hash;
+      index = indexMessage(raw);
+    } catch (error) {
+      const failure = this.#failure(error, id);
+      return { id, outcomes: message.recipients.map(() => failure) };
+    }
+    // The same account reached through two recipients (alias and direct) gets one copy.
+    const byTarget = new Map<string, Promise<RecipientOutcome>>();
+    const outcomes: RecipientOutcome[] = [];
+    for (const recipient of message.recipients) {
+      const results: RecipientOutcome[] = [];
+      for (const target of recipient.targets) {
+        const key = `${target.accountId}\u0000${target.folder ?? ""}`;
+        let pending = byTarget.get(key);
+        if (!pending) {
+          pending = this.#appendTo(target, blobHash, index, receivedAtMs, id);
+          byTarget.set(key, pending);
+        }
+        results.push(await pending);
+      }
+      outcomes.push(combine(results));
+    }
+    this.log.info(
+      {
+        deliveryId: id,
+        size: raw.length,
+        recipients: message.recipients.length,
+        delivered: outcomes.filter((o) => o.kind === "delivered").length,
+      },
+      "message delivered",
+    );
+    return { id, outcomes };
+  }
+
+  async #appendTo(
+    target: DeliveryTarget,
+    blobHash: Parameters<MailStore["messages"]["isBlobReferenced"]>[0],
+    index: ReturnType<typeof indexMessage>,
+    internalDateMs: number,
+    id: string,
+  ): Promise<RecipientOutcome> {
+    try {
+      const mailbox = await this.#mailboxFor(target);
+      await this.store.messages.append(target.accountId, mailbox, {
+        blobHash,
+        index,
+        flags: NO_FLAGS,
+        internalDateMs,
+      });
+      return { kind: "delivered" };
+    } catch (error) {
+      const failure = this.#failure(error, id);
+      this.log.warn(
+        {
+          deliveryId: id,
+          account: target.accountAddress,
+          code: failure.kind === "failed" ? failure.error.code : "",
+        },
+        "delivery to an account failed",
+      );
+      return failure;
+    }
+  }
+
+  async #mailboxFor(target: DeliveryTarget): Promise<Parameters<MailStore["messages"]["append"]>[1]> {
+    if (target.folder !== null) {
+      let name: string | undefined;
+      try {
+        name = normalizeMailboxName(target.folder);
+      } catch {
+        name = undefined;
+      }
+      const folder =
+        name === undefined ? undefined : await this.store.mailboxes.findByName(target.accountId, name);
+      if (folder) return folder.id;
+    }
+    const inbox = await this.store.mailboxes.findByName(target.accountId, INBOX);
+    if (!inbox) throw new MailError("nonexistent", "The recipient has no INBOX");
+    return inbox.id;
+  }
+
+  #failure(error: unknown, id: string): RecipientOutcome {
+    if (isMailError(error)) {
+      const isTemporary =
+        error.code === "unavailable" ||
+        error.code === "serverBug" ||
+        error.code === "limit" ||
+        error.code === "inUse" ||
+        (error.code === "overQuota" && !this.options.quotaPermanent);
+      return { kind: "failed", error, isTemporary };
+    }
+    this.log.error({ err: error, deliveryId: id }, "delivery failed");
+    return {
+      kind: "failed",
+      error: new MailError("serverBug", `Internal error (${id})`, { cause: error }),
+      isTemporary: true,
+    };
+  }
+}
+
+/** Delivered when every target took it; otherwise the temporary failure if any (so the sender retries). */
+function combine(results: readonly RecipientOutcome[]): RecipientOutcome {
+  const failures = results.filter((r) => r.kind === "failed");
+  if (failures.length === 0) return { kind: "delivered" };
+  const temporary = failures.find((f) => f.isTemporary);
+  if (temporary) return temporary;
+  // Some copies landed and the rest can never land: retrying would only duplicate the landed ones.
+  return failures.length < results.length ? { kind: "delivered" } : (failures[0] as RecipientOutcome);
+}
