@@ -24,6 +24,10 @@ function checkHostname(value: string): string | undefined {
   return /^[^\s]+$/.test(value) ? undefined : "must be a non-empty name without spaces";
 }
 
+function checkExpireDays(value: string): string | undefined {
+  return /^(never|[0-9]{1,5})$/.test(value) ? undefined : 'must be "never" or a number of days';
+}
+
 /** Top-level keys; the `""` section. */
 export const TOP_LEVEL_FIELDS: Readonly<Record<string, Field>> = {
   data_dir: { type: "string", check: nonEmpty },
@@ -40,7 +44,13 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     min_version: { type: "enum", values: TLS_MIN_VERSIONS },
   },
   imap: { listen, tls_listen: listen },
-  pop3: { listen, tls_listen: listen },
+  pop3: {
+    listen,
+    tls_listen: listen,
+    expire_days: { type: "string", check: checkExpireDays },
+    login_delay_seconds: { type: "integer", min: 0, max: 86_400 },
+    retr_marks_seen: { type: "boolean" },
+  },
   lmtp: { listen },
   smtp: { listen },
   submission: { listen },

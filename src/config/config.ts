@@ -32,6 +32,16 @@ export interface TlsListenConfig extends PlainListenConfig {
   readonly tlsListen: readonly string[];
 }
 
+/** [pop3]: listeners plus the POP3 policy keys (docs/pop3.md). */
+export interface Pop3Config extends TlsListenConfig {
+  /** RFC 2449 EXPIRE advertised: "never" or a number of days. */
+  readonly expireDays: string;
+  /** RFC 2449 LOGIN-DELAY: minimum seconds between two logins of one account; 0 = off. */
+  readonly loginDelaySeconds: number;
+  /** RETR marks the message \Seen for IMAP clients. */
+  readonly retrMarksSeen: boolean;
+}
+
 export interface LimitsConfig {
   readonly maxMessageBytes: number;
   readonly maxLineBytes: number;
@@ -58,7 +68,7 @@ export interface Config {
   readonly log: LogConfig;
   readonly tls: TlsConfig;
   readonly imap: TlsListenConfig;
-  readonly pop3: TlsListenConfig;
+  readonly pop3: Pop3Config;
   readonly lmtp: PlainListenConfig;
   readonly smtp: PlainListenConfig;
   readonly submission: PlainListenConfig;
@@ -76,7 +86,13 @@ export function defaultConfig(): Config {
     log: { level: "info", format: "auto" },
     tls: { cert: "", key: "", minVersion: "TLSv1.2" },
     imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] },
-    pop3: { listen: ["127.0.0.1:1110"], tlsListen: ["127.0.0.1:1995"] },
+    pop3: {
+      listen: ["127.0.0.1:1110"],
+      tlsListen: ["127.0.0.1:1995"],
+      expireDays: "never",
+      loginDelaySeconds: 0,
+      retrMarksSeen: true,
+    },
     lmtp: { listen: ["127.0.0.1:2424"] },
     smtp: { listen: ["127.0.0.1:2525"] },
     submission: { listen: ["127.0.0.1:1587"] },

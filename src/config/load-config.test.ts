@@ -40,7 +40,13 @@ describe("defaults", () => {
     assert.deepEqual(config.log, { level: "info", format: "auto" });
     assert.deepEqual(config.tls, { cert: "", key: "", minVersion: "TLSv1.2" });
     assert.deepEqual(config.imap, { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] });
-    assert.deepEqual(config.pop3, { listen: ["127.0.0.1:1110"], tlsListen: ["127.0.0.1:1995"] });
+    assert.deepEqual(config.pop3, {
+      listen: ["127.0.0.1:1110"],
+      tlsListen: ["127.0.0.1:1995"],
+      expireDays: "never",
+      loginDelaySeconds: 0,
+      retrMarksSeen: true,
+    });
     assert.deepEqual(config.lmtp.listen, ["127.0.0.1:2424"]);
     assert.deepEqual(config.smtp.listen, ["127.0.0.1:2525"]);
     assert.deepEqual(config.submission.listen, ["127.0.0.1:1587"]);
@@ -191,7 +197,13 @@ describe("environment overrides", () => {
     assert.equal(config.store, "postgresql://db/mail");
     assert.equal(config.hostname, "mail.example.test");
     assert.deepEqual(config.imap, { listen: ["0.0.0.0:1143", "[::]:1143"], tlsListen: [] });
-    assert.deepEqual(config.pop3, { listen: ["127.0.0.1:110"], tlsListen: ["127.0.0.1:995"] });
+    assert.deepEqual(config.pop3, {
+      listen: ["127.0.0.1:110"],
+      tlsListen: ["127.0.0.1:995"],
+      expireDays: "never",
+      loginDelaySeconds: 0,
+      retrMarksSeen: true,
+    });
     assert.deepEqual(config.lmtp.listen, ["127.0.0.1:24"]);
     assert.deepEqual(config.smtp.listen, ["0.0.0.0:25"]);
     assert.deepEqual(config.submission.listen, ["0.0.0.0:587"]);

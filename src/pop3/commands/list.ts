@@ -1,0 +1,21 @@
+// RFC 1939 §5 LIST: the scan listing "n octets" of one message or of every message not marked deleted.
+// Octets are the stored sizes (exact for messages stored with CRLF line ends; docs/pop3.md).
+import { multiline, ok } from "../wire/pop3-reply.js";
+import { type CommandHandler, TRANSACTION } from "./command-handler.js";
+import { findMessage } from "./find-message.js";
+
+export const list: CommandHandler<"LIST"> = {
+  states: TRANSACTION,
+  async run(ctx, command) {
+    const { maildrop } = ctx.transaction;
+    if (command.message !== null) {
+      const entry = await findMessage(ctx, command.message);
+      if (entry !== null) await ctx.reply(ok(`${command.message} ${entry.size}`));
+      return "continue";
+    }
+    const { count, octets } = maildrop.stat();
+    const lines = [...maildrop.visible()].map(({ number, entry }) => `${number} ${entry.size}`);
+    await ctx.reply(multiline(`${count} messages (${octets} octets)`, lines));
+    return "continue";
+  },
+};

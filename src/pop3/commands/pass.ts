@@ -1,0 +1,19 @@
+// RFC 1939 §7 PASS: completes USER/PASS; success locks the maildrop and enters TRANSACTION.
+import { logIn } from "../session/log-in.js";
+import { err } from "../wire/pop3-reply.js";
+import { AUTHORIZATION, type CommandHandler } from "./command-handler.js";
+
+export const pass: CommandHandler<"PASS"> = {
+  states: AUTHORIZATION,
+  async run(ctx, command) {
+    const state = ctx.state;
+    if (state.kind !== "authorization" || state.username === null) {
+      await ctx.reply(err("Send USER first"));
+      return "continue";
+    }
+    const username = state.username;
+    return logIn(ctx, () =>
+      ctx.deps.services.authenticator.authenticate({ username, password: command.password }),
+    );
+  },
+};

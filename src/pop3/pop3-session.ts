@@ -1,0 +1,118 @@
+// One POP3 connection from greeting to goodbye (RFC 1939 §3-6): reads command lines, enforces line-length
+// (RFC 2449 §4: 255 octets) and abuse limits, gates each command on its states, maps errors in one place,
+// and on every exit path writes pending \Seen flags and releases the maildrop lock.
+import { randomBytes } from "node:crypto";
+import type { Connection } from "../net/connection.js";
+import type { CommandHandler } from "./commands/command-handler.js";
+import { COMMANDS } from "./commands/command-table.js";
+import { replyForError } from "./session/error-mapping.js";
+import { flushSeen } from "./session/flush-seen.js";
+import { LineSource } from "./session/line-source.js";
+import type { Pop3Deps } from "./session/pop3-settings.js";
+import { ReplyOutput } from "./session/reply-output.js";
+import { SessionContext } from "./session/session-context.js";
+import type { Outcome } from "./session/session-state.js";
+import { LineReader } from "./wire/line-reader.js";
+import { type Pop3Command, parsePop3Command } from "./wire/pop3-command.js";
+import { err, ok } from "./wire/pop3-reply.js";
+
+/** RFC 2449 §4: a command line is at most 255 octets including its CRLF. */
+export const MAX_COMMAND_LINE_OCTETS = 255;
+
+export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<void> {
+  const output = new ReplyOutput(conn);
+  let ctx: SessionContext | undefined;
+  const input = new LineSource(conn, new LineReader(deps.settings.maxLineBytes), async () => {
+    await output.flush();
+    if (ctx?.state.kind === "transaction") await flushSeenSafely(ctx);
+  });
+  const timestamp = deps.apop === null ? null : `<${process.pid}.${randomBytes(8).toString("hex")}@postfach>`;
+  const session = new SessionContext(conn, deps, input, output, timestamp);
+  ctx = session;
+  let goodbye: string | null = null;
+  const sayGoodbye = (text: string) => async (): Promise<void> => {
+    goodbye = text;
+    // Only between commands: a reply in the middle of a RETR body would corrupt it.
+    if (input.isWaiting) await conn.write(`-ERR ${text}\r\n`);
+  };
+  conn.onIdleTimeout(sayGoodbye("Disconnected for inactivity"));
+  conn.onShutdown(sayGoodbye("[SYS/TEMP] Server shutting down"));
+
+  try {
+    await session.reply(ok(timestamp === null ? "Postfach ready." : `Postfach ready. ${timestamp}`));
+    for (;;) {
+      const event = await input.next();
+      if (event === null) break;
+      if (event.kind === "tooLong") {
+        session.log.warn({ maxLineBytes: deps.settings.maxLineBytes }, "POP3 line too long, closing");
+        await session.reply(err("Line too long, closing"));
+        break;
+      }
+      const outcome = await handleLine(session, event.bytes);
+      if (outcome === "close") break;
+      if (goodbye !== null && !input.isWaiting) {
+        await session.reply(err(goodbye));
+        break;
+      }
+    }
+    await output.flush();
+  } finally {
+    await endSession(session);
+  }
+}
+
+async function handleLine(ctx: SessionContext, line: Buffer): Promise<Outcome> {
+  if (line.length + 2 > MAX_COMMAND_LINE_OCTETS) return badCommand(ctx, "Command line too long");
+  const parsed = parsePop3Command(line.toString("utf8"));
+  if (parsed.kind === "unknown") return badCommand(ctx, "Unknown command");
+  if (parsed.kind === "syntaxError") return badCommand(ctx, parsed.text);
+  const command = parsed.command;
+  const handler = COMMANDS[command.name] as CommandHandler<Pop3Command["name"]>;
+  if (!handler.states.includes(ctx.state.kind)) {
+    return badCommand(ctx, `${command.name} is not allowed in the ${ctx.state.kind.toUpperCase()} state`);
+  }
+  try {
+    return await handler.run(ctx, command as never);
+  } catch (error) {
+    if (ctx.conn.isClosed) return "close";
+    if (ctx.isStreaming) {
+      // Part of a body is out; no reply can follow it, so the only honest thing left is to hang up.
+      ctx.log.error({ err: error, command: command.name }, "POP3 failed while sending a message; closing");
+      return "close";
+    }
+    await ctx.reply(replyForError(error, ctx.log));
+    return "continue";
+  }
+}
+
+async function badCommand(ctx: SessionContext, text: string): Promise<Outcome> {
+  ctx.badCommands++;
+  if (ctx.badCommands >= ctx.deps.settings.maxBadCommands) {
+    await ctx.reply(err(`${text}; too many bad commands, closing`));
+    return "close";
+  }
+  await ctx.reply(err(text));
+  return "continue";
+}
+
+/** Whatever ended the session (QUIT, EOF, idle, shutdown, error): nothing is expunged, the lock goes. */
+async function endSession(ctx: SessionContext): Promise<void> {
+  if (ctx.state.kind !== "transaction") return;
+  const { lock } = ctx.state;
+  try {
+    await flushSeenSafely(ctx);
+  } finally {
+    lock.release();
+    ctx.state = { kind: "update" };
+    ctx.log.info({}, "POP3 session ended without QUIT; nothing deleted");
+  }
+}
+
+async function flushSeenSafely(ctx: SessionContext): Promise<void> {
+  if (ctx.state.kind !== "transaction") return;
+  try {
+    await flushSeen(ctx, ctx.state.account.id, ctx.state.maildrop);
+  } catch (error) {
+    ctx.log.warn({ err: error }, "could not set \\Seen on retrieved messages");
+  }
+}

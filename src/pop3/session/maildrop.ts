@@ -1,0 +1,107 @@
+// The maildrop of one POP3 session (RFC 1939 §5): the INBOX as it was at login, numbered 1..n for the
+// whole session, with the session's deletion marks (applied only in UPDATE) and the \Seen marks still to
+// be written. Messages delivered later stay invisible until the next login.
+import type { Uid } from "../../kit/ids.js";
+import type { MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
+
+export type MessageLookup =
+  | { readonly kind: "found"; readonly entry: MailboxEntry }
+  | { readonly kind: "noSuchMessage" }
+  | { readonly kind: "deleted" };
+
+export interface MaildropStat {
+  readonly count: number;
+  readonly octets: number;
+}
+
+export class Maildrop {
+  readonly #deleted = new Set<number>();
+  readonly #seenPending = new Set<Uid>();
+  readonly #seenWritten = new Set<Uid>();
+
+  private constructor(
+    readonly mailbox: MailboxRecord,
+    private readonly entries: readonly MailboxEntry[],
+  ) {}
+
+  /** Snapshots the INBOX; the mailbox row first, so UIDVALIDITY belongs to the entries read after it. */
+  static async open(store: MailStore, mailbox: MailboxRecord): Promise<Maildrop> {
+    const entries = await store.messages.listEntries(mailbox.id);
+    return new Maildrop(mailbox, entries);
+  }
+
+  /** Messages in the snapshot, deleted ones included: message numbers run 1..size. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  lookup(messageNumber: number): MessageLookup {
+    const entry = this.entries[messageNumber - 1];
+    if (entry === undefined || messageNumber < 1) return { kind: "noSuchMessage" };
+    if (this.#deleted.has(messageNumber)) return { kind: "deleted" };
+    return { kind: "found", entry };
+  }
+
+  /** RFC 1939 §5 STAT: messages not marked deleted and their size in octets. */
+  stat(): MaildropStat {
+    let count = 0;
+    let octets = 0;
+    this.entries.forEach((entry, index) => {
+      if (this.#deleted.has(index + 1)) return;
+      count++;
+      octets += entry.size;
+    });
+    return { count, octets };
+  }
+
+  /** The messages not marked deleted, with their numbers, in order. */
+  *visible(): Generator<{ readonly number: number; readonly entry: MailboxEntry }> {
+    for (let index = 0; index < this.entries.length; index++) {
+      const entry = this.entries[index] as MailboxEntry;
+      if (!this.#deleted.has(index + 1)) yield { number: index + 1, entry };
+    }
+  }
+
+  markDeleted(messageNumber: number): void {
+    this.#deleted.add(messageNumber);
+  }
+
+  /** RFC 1939 §5 RSET: unmarks every deletion. */
+  resetDeletions(): void {
+    this.#deleted.clear();
+  }
+
+  /** UIDs to expunge at QUIT, ascending. */
+  deletedUids(): Uid[] {
+    return [...this.#deleted].sort((a, b) => a - b).map((n) => (this.entries[n - 1] as MailboxEntry).uid);
+  }
+
+  /**
+   * The unique-id listing value (RFC 1939 §7 UIDL): the UID and UIDVALIDITY as 8 upper-case hex digits
+   * each, Dovecot's default `%08Xu%08Xv`. Both are fixed for an entry's life and never reused, so the
+   * value is stable across sessions and restarts, unaffected by flag changes, and unique in the mailbox.
+   */
+  uidl(entry: MailboxEntry): string {
+    return hex8(entry.uid) + hex8(this.mailbox.uidValidity);
+  }
+
+  /** Remembers that RETR sent this message, so \Seen gets set (once) at the next flush. */
+  markRetrieved(entry: MailboxEntry): void {
+    if (entry.flags.system.has("\\Seen") || this.#seenWritten.has(entry.uid)) return;
+    this.#seenPending.add(entry.uid);
+  }
+
+  /** The UIDs still to mark \Seen, ascending; they count as written from now on. */
+  takeSeenPending(): Uid[] {
+    const uids = [...this.#seenPending].sort((a, b) => a - b);
+    this.#seenPending.clear();
+    for (const uid of uids) this.#seenWritten.add(uid);
+    return uids;
+  }
+
+  get hasSeenPending(): boolean {
+    return this.#seenPending.size > 0;
+  }
+}
+
+const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, "0");

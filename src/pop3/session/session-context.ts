@@ -1,0 +1,65 @@
+// What a command handler works with: the state, buffered replies, raw streaming for RETR/TOP, SASL
+// continuation lines, the STLS input discard, and the per-connection counters that limit abuse.
+import type { Logger } from "../../kit/logger.js";
+import type { Connection } from "../../net/connection.js";
+import { formatReply, type Pop3Reply } from "../wire/pop3-reply.js";
+import type { LineSource } from "./line-source.js";
+import type { Pop3Deps } from "./pop3-settings.js";
+import type { ReplyOutput } from "./reply-output.js";
+import { initialState, type SessionState, type TransactionState } from "./session-state.js";
+
+export class SessionContext {
+  state: SessionState = initialState();
+  log: Logger;
+  /** RFC 6856 UTF8 was issued. We never downgrade messages, so it only records the client's wish. */
+  isUtf8 = false;
+  authFailures = 0;
+  badCommands = 0;
+  /** Set while a multi-line body is being streamed: an error then cannot be answered, only hung up on. */
+  isStreaming = false;
+
+  constructor(
+    readonly conn: Connection,
+    readonly deps: Pop3Deps,
+    private readonly input: LineSource,
+    private readonly output: ReplyOutput,
+    /** The APOP timestamp of the greeting (RFC 1939 §7), or null when APOP is not offered. */
+    readonly apopTimestamp: string | null,
+  ) {
+    this.log = conn.log;
+  }
+
+  reply(reply: Pop3Reply): Promise<void> {
+    return this.output.send(formatReply(reply));
+  }
+
+  /** Raw bytes of a multi-line body, already stuffed. */
+  send(bytes: Buffer): Promise<void> {
+    return this.output.send(bytes);
+  }
+
+  flush(): Promise<void> {
+    return this.output.flush();
+  }
+
+  /** Sends what is queued and reads the client's next line (a SASL response); null at end of input. */
+  async readContinuation(): Promise<
+    { readonly kind: "line"; readonly text: string } | { readonly kind: "tooLong" } | null
+  > {
+    await this.output.flush();
+    const event = await this.input.next();
+    if (event === null || event.kind === "tooLong") return event;
+    return { kind: "line", text: event.bytes.toString("utf8") };
+  }
+
+  /** STLS: drop every byte the client sent after the command (RFC 2595 §3.1; net/connection.ts contract). */
+  discardInput(): void {
+    this.input.discard();
+  }
+
+  /** The TRANSACTION state; the dispatcher has already checked it, so anything else is a bug. */
+  get transaction(): TransactionState {
+    if (this.state.kind !== "transaction") throw new Error(`expected TRANSACTION, in ${this.state.kind}`);
+    return this.state;
+  }
+}
