@@ -24,6 +24,10 @@ function checkHostname(value: string): string | undefined {
   return /^[^\s]+$/.test(value) ? undefined : "must be a non-empty name without spaces";
 }
 
+function checkDelimiter(value: string): string | undefined {
+  return /^[+\-_=.#~]?$/.test(value) ? undefined : 'must be "" or one of + - _ = . # ~';
+}
+
 function checkExpireDays(value: string): string | undefined {
   return /^(never|[0-9]{1,5})$/.test(value) ? undefined : 'must be "never" or a number of days';
 }
@@ -62,11 +66,18 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     max_connections_per_ip: count(1),
     idle_timeout_ms: count(1000),
     shutdown_grace_ms: count(0),
+    max_recipients: { type: "integer", min: 1, max: 100_000 },
   },
   accounts: {
     default_quota_bytes: count(0),
     default_quota_messages: count(0),
     special_use_folders: { type: "boolean" },
+  },
+  delivery: {
+    recipient_delimiter: { type: "string", check: checkDelimiter },
+    detail_to_folder: { type: "boolean" },
+    local_part_case_sensitive: { type: "boolean" },
+    quota_permanent: { type: "boolean" },
   },
 };
 

@@ -49,6 +49,8 @@ export interface LimitsConfig {
   readonly maxConnectionsPerIp: number;
   readonly idleTimeoutMs: number;
   readonly shutdownGraceMs: number;
+  /** Recipients one LMTP/SMTP transaction may name (RCPT TO beyond it: 452 4.5.3). */
+  readonly maxRecipients: number;
 }
 
 export interface AccountsConfig {
@@ -57,6 +59,18 @@ export interface AccountsConfig {
   readonly defaultQuotaMessages: number;
   /** Create Drafts, Sent, Trash, Junk and Archive for new accounts. */
   readonly specialUseFolders: boolean;
+}
+
+/** Inbound delivery (LMTP/SMTP): how recipient addresses map to accounts (docs/delivery.md). */
+export interface DeliveryConfig {
+  /** Sub-address separator: `alice+tag@…` delivers to alice; "" turns sub-addressing off. */
+  readonly recipientDelimiter: string;
+  /** Deliver `alice+tag@…` into alice's folder `tag` when it exists (else INBOX). */
+  readonly detailToFolder: boolean;
+  /** Local parts must match in case (domains never do, RFC 5321 §2.4). */
+  readonly localPartCaseSensitive: boolean;
+  /** Over-quota is permanent (552 5.2.2) instead of temporary (452 4.2.2). */
+  readonly quotaPermanent: boolean;
 }
 
 /** The whole configuration; `loadConfig` returns it frozen, with absolute paths. */
@@ -75,6 +89,7 @@ export interface Config {
   readonly http: PlainListenConfig;
   readonly limits: LimitsConfig;
   readonly accounts: AccountsConfig;
+  readonly delivery: DeliveryConfig;
 }
 
 /** The schema defaults, before any file or environment; paths are still relative here. */
@@ -104,8 +119,15 @@ export function defaultConfig(): Config {
       maxConnectionsPerIp: 50,
       idleTimeoutMs: 1_800_000,
       shutdownGraceMs: 5000,
+      maxRecipients: 100,
     },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
+    delivery: {
+      recipientDelimiter: "+",
+      detailToFolder: false,
+      localPartCaseSensitive: false,
+      quotaPermanent: false,
+    },
   });
 }
 
