@@ -28,7 +28,7 @@ export async function startTestServer(overrides: (config: Config) => Config = (c
     hostname: "localhost",
     log: { level: "silent", format: "json" },
     imap: { listen: loopback, tlsListen: loopback },
-    pop3: { listen: loopback, tlsListen: loopback },
+    pop3: { ...base.pop3, listen: loopback, tlsListen: loopback },
     lmtp: { listen: loopback },
     smtp: { listen: loopback },
     submission: { listen: loopback },

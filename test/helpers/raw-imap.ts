@@ -1,0 +1,107 @@
+// A deliberately dumb IMAP client for exact-protocol tests: writes raw bytes, collects lines, and waits
+// for a tagged reply. Real clients (imapflow, imaplib) hide the wire; these tests want to see it.
+import { connect, type Socket } from "node:net";
+import { type TLSSocket, connect as tlsConnect } from "node:tls";
+
+export class RawImap {
+  #buffer = "";
+  #waiters: (() => void)[] = [];
+  #isClosed = false;
+
+  private constructor(private socket: Socket | TLSSocket) {
+    this.#attach(socket);
+  }
+
+  static async connect(port: number, options: { tls?: boolean } = {}): Promise<RawImap> {
+    const socket = options.tls
+      ? tlsConnect({ host: "127.0.0.1", port, rejectUnauthorized: false })
+      : connect({ host: "127.0.0.1", port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once(options.tls ? "secureConnect" : "connect", () => resolve());
+      socket.once("error", reject);
+    });
+    const client = new RawImap(socket);
+    await client.waitFor((text) => text.includes("\r\n"));
+    return client;
+  }
+
+  #attach(socket: Socket | TLSSocket): void {
+    socket.setEncoding("latin1");
+    socket.on("data", (data: string) => {
+      this.#buffer += data;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    socket.on("close", () => {
+      this.#isClosed = true;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    socket.on("error", () => {});
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Everything received so far (latin1, so bytes map 1:1 to characters). */
+  get received(): string {
+    return this.#buffer;
+  }
+
+  /** Takes and clears what was received. */
+  take(): string {
+    const text = this.#buffer;
+    this.#buffer = "";
+    return text;
+  }
+
+  write(text: string | Uint8Array): void {
+    this.socket.write(text);
+  }
+
+  async waitFor(predicate: (received: string) => boolean, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.#buffer)) {
+      if (this.#isClosed) throw new Error(`connection closed; received: ${this.#buffer}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; received: ${this.#buffer}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.#buffer;
+  }
+
+  /** Sends `tag command` and returns everything up to and including the tagged reply line. */
+  async command(tag: string, command: string): Promise<string> {
+    this.take();
+    this.write(`${tag} ${command}\r\n`);
+    return this.untilTagged(tag);
+  }
+
+  async untilTagged(tag: string): Promise<string> {
+    const pattern = new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n`);
+    await this.waitFor((text) => pattern.test(text));
+    return this.take();
+  }
+
+  /** Replaces the socket with a TLS one over it (after a STARTTLS OK). */
+  async upgradeToTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners("data");
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once("secureConnect", () => resolve());
+      secure.once("error", reject);
+    });
+    this.socket = secure;
+    this.#attach(secure);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
