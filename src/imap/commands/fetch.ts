@@ -1,6 +1,124 @@
-// PLACEHOLDER while the FETCH command is being written; replaced before the IMAP issue is resolved.
-import { type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9): resolves the set through the session's snapshot (so a
+// message another session expunged stays fetchable until this one is told), reads summaries in batches
+// and indexes only when a section needs part offsets, sets \Seen for non-PEEK body items and writes
+// one untagged FETCH per message, awaiting backpressure.
+import type { EmailId } from "../../kit/ids.js";
+import { indexMessage } from "../../mime/index/index-message.js";
+import type { MessageIndex } from "../../mime/message-index.js";
+import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import { buildFetchItems, UnknownCteError } from "../fetch/fetch-item-builder.js";
+import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
+import {
+  accountOf,
+  type CommandContext,
+  type CommandOutcome,
+  no,
+  ok,
+  selectedOf,
+} from "../session/command-context.js";
+import type { SelectedMailbox } from "../session/selected-mailbox.js";
+import type { CommandOf } from "../wire/command.js";
 
-export async function fetch(_ctx: CommandContext): Promise<CommandOutcome> {
-  return no("FETCH is not available yet", { kind: "CANNOT" });
+/** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
+const BATCH_SIZE = 500;
+
+export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const selected = selectedOf(ctx);
+  const plan = planFetch(command.items, command.uid, command.changedSince !== null);
+  let entries = selected.resolve(command.set, command.uid);
+  const changedSince = command.changedSince;
+  if (changedSince !== null) entries = entries.filter((e) => e.modSeq > changedSince);
+  let isMissingSome = false;
+  try {
+    for (let at = 0; at < entries.length; at += BATCH_SIZE) {
+      const batch = entries.slice(at, at + BATCH_SIZE);
+      const isComplete = await fetchBatch(ctx, account, selected, plan, batch);
+      if (!isComplete) isMissingSome = true;
+    }
+  } catch (error) {
+    if (error instanceof UnknownCteError) return no(error.message, { kind: "UNKNOWN-CTE" });
+    throw error;
+  }
+  if (isMissingSome) return no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" });
+  return ok("FETCH completed");
+}
+
+/** Fetches one batch; false if some message's content is gone from the store (purged after an expunge). */
+async function fetchBatch(
+  ctx: CommandContext,
+  account: AccountRecord,
+  selected: SelectedMailbox,
+  plan: FetchPlan,
+  batch: readonly MailboxEntry[],
+): Promise<boolean> {
+  const seenNow =
+    plan.setsSeen && !selected.isReadOnly ? await markSeen(ctx, account, selected, batch) : null;
+  const summaries = plan.needsSummary
+    ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
+    : new Map<EmailId, EmailSummary>();
+  let isComplete = true;
+  for (const original of batch) {
+    const updated = seenNow?.get(original.uid);
+    const entry = updated ?? original;
+    const summary = summaries.get(entry.emailId);
+    if (plan.needsSummary && summary === undefined) {
+      isComplete = false;
+      continue;
+    }
+    const attributes =
+      updated !== undefined && !plan.attributes.some((a) => a.kind === "FLAGS")
+        ? [...plan.attributes, { kind: "FLAGS" } as const]
+        : plan.attributes;
+    const items = await buildFetchItems(
+      attributes,
+      { entry, flags: selected.flagsOf(entry), summary, loadIndex: indexLoader(ctx, account, summary) },
+      ctx.services.messages,
+    );
+    await ctx.send({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+  }
+  return isComplete;
+}
+
+/**
+ * Sets \Seen on the batch's unseen messages in one atomic store update and records it in the snapshot,
+ * so the FETCH itself carries the new FLAGS and they are not announced again (RFC 9051 §6.4.5).
+ */
+async function markSeen(
+  ctx: CommandContext,
+  account: AccountRecord,
+  selected: SelectedMailbox,
+  batch: readonly MailboxEntry[],
+): Promise<Map<number, MailboxEntry>> {
+  const unseen = batch.filter((e) => !e.flags.system.has("\\Seen")).map((e) => e.uid);
+  const changed = new Map<number, MailboxEntry>();
+  if (unseen.length === 0) return changed;
+  const result = await ctx.services.store.messages.updateFlags(account.id, selected.view.mailboxId, unseen, {
+    operation: "add",
+    flags: { system: new Set(["\\Seen"]), keywords: [] },
+  });
+  selected.view.applyOwnChanges(result.changed);
+  for (const entry of result.changed) changed.set(entry.uid, entry);
+  return changed;
+}
+
+/**
+ * The index of one message, read once on first need. An email another session expunged is no longer
+ * served by getEmail, so its stored bytes are indexed again (rare: only sections of such messages).
+ */
+function indexLoader(
+  ctx: CommandContext,
+  account: AccountRecord,
+  summary: EmailSummary | undefined,
+): () => Promise<MessageIndex> {
+  let loaded: Promise<MessageIndex> | null = null;
+  return () => {
+    if (summary === undefined) return Promise.reject(new Error("FETCH plan did not load the email summary"));
+    loaded ??= (async () => {
+      const record = await ctx.services.store.messages.getEmail(account.id, summary.emailId);
+      if (record !== undefined) return record.index;
+      return indexMessage(await ctx.services.messages.readAll(summary.blobHash));
+    })();
+    return loaded;
+  };
 }

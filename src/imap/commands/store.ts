@@ -1,6 +1,58 @@
-// PLACEHOLDER while the STORE command is being written; replaced before the IMAP issue is resolved.
-import { type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+// STORE and UID STORE (RFC 9051 §6.4.6) with RFC 7162 §3.1.3 UNCHANGEDSINCE: one atomic flag update in the
+// store (a concurrent +FLAGS from another session is never lost), then the resulting flags of every
+// message in the set unless .SILENT. Like Dovecot, a read-only mailbox ignores STORE with OK.
+import type { Uid } from "../../kit/ids.js";
+import type { MailboxEntry } from "../../store/mail-store.js";
+import {
+  accountOf,
+  type CommandContext,
+  type CommandOutcome,
+  no,
+  ok,
+  selectedOf,
+} from "../session/command-context.js";
+import { parseImapFlags } from "../session/imap-flags.js";
+import type { CommandOf } from "../wire/command.js";
+import type { FetchResponseItem } from "../wire/response.js";
+import { sequenceSetFromNumbers } from "../wire/seqset.js";
 
-export async function store(_ctx: CommandContext): Promise<CommandOutcome> {
-  return no("STORE is not available yet", { kind: "CANNOT" });
+export async function store(ctx: CommandContext, command: CommandOf<"store">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const selected = selectedOf(ctx);
+  const flags = parseImapFlags(command.flags);
+  const entries = selected.resolve(command.set, command.uid);
+  if (selected.isReadOnly) {
+    if (command.unchangedSince !== null) return no("CONDSTORE failed: Mailbox is read-only");
+    return ok("Store ignored with read-only mailbox");
+  }
+  const result =
+    entries.length === 0
+      ? { changed: [], conflicts: [] }
+      : await ctx.services.store.messages.updateFlags(
+          account.id,
+          selected.view.mailboxId,
+          entries.map((e) => e.uid),
+          {
+            operation: command.action,
+            flags,
+            ...(command.unchangedSince !== null ? { unchangedSince: command.unchangedSince } : {}),
+          },
+        );
+  selected.view.applyOwnChanges(result.changed);
+  const conflicts = new Set<Uid>(result.conflicts);
+  if (!command.silent) {
+    const changed = new Map<Uid, MailboxEntry>(result.changed.map((e) => [e.uid, e]));
+    for (const original of entries) {
+      if (conflicts.has(original.uid)) continue;
+      const entry = changed.get(original.uid) ?? original;
+      const items: FetchResponseItem[] = [{ kind: "FLAGS", flags: selected.flagsOf(entry) }];
+      if (command.uid) items.push({ kind: "UID", uid: entry.uid });
+      await ctx.send({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+    }
+  }
+  if (conflicts.size === 0) return ok("STORE completed");
+  const failed = entries
+    .filter((e) => conflicts.has(e.uid))
+    .map((e) => (command.uid ? e.uid : selected.view.positionOf(e.uid)));
+  return ok("Conditional STORE failed", { kind: "MODIFIED", set: sequenceSetFromNumbers(failed) });
 }

@@ -1,0 +1,71 @@
+// What one FETCH needs before any message is read (RFC 9051 §6.4.5): the attribute list in answer order
+// (UID first for UID FETCH, §6.4.9; MODSEQ added by CHANGEDSINCE, RFC 7162 §3.1.4.1), and which data
+// sources it touches, so `1:* (UID FLAGS)` never goes to the store per message.
+import type { FetchAttribute, FetchItems } from "../wire/fetch-attribute.js";
+import { expandFetchItems } from "../wire/fetch-attribute.js";
+
+export interface FetchPlan {
+  readonly attributes: readonly FetchAttribute[];
+  /** Email summaries (ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW, or the blob hash for any content). */
+  readonly needsSummary: boolean;
+  /** The full MessageIndex with part offsets (every section except the whole message). */
+  readonly needsIndex: boolean;
+  /** A non-PEEK body item: \Seen is set (RFC 9051 §6.4.5). */
+  readonly setsSeen: boolean;
+}
+
+const SUMMARY_KINDS = new Set<FetchAttribute["kind"]>([
+  "ENVELOPE",
+  "BODYSTRUCTURE",
+  "BODY",
+  "PREVIEW",
+  "RFC822",
+]);
+
+function needsIndex(attribute: FetchAttribute): boolean {
+  switch (attribute.kind) {
+    case "RFC822.HEADER":
+    case "RFC822.TEXT":
+    case "BINARY.SIZE":
+      return true;
+    case "BODY[]":
+      return attribute.section.part.length > 0 || attribute.section.text !== null;
+    case "BINARY[]":
+      return attribute.part.length > 0;
+    default:
+      return false;
+  }
+}
+
+function setsSeen(attribute: FetchAttribute): boolean {
+  switch (attribute.kind) {
+    case "RFC822":
+    case "RFC822.TEXT":
+      return true;
+    case "BODY[]":
+    case "BINARY[]":
+      return !attribute.isPeek;
+    default:
+      return false;
+  }
+}
+
+export function planFetch(items: FetchItems, isUid: boolean, hasChangedSince: boolean): FetchPlan {
+  const requested = expandFetchItems(items);
+  const attributes: FetchAttribute[] = [];
+  if (isUid) attributes.push({ kind: "UID" });
+  for (const attribute of requested) {
+    if (isUid && attribute.kind === "UID") continue;
+    attributes.push(attribute);
+  }
+  if (hasChangedSince && !attributes.some((a) => a.kind === "MODSEQ")) attributes.push({ kind: "MODSEQ" });
+  const index = attributes.some(needsIndex);
+  return {
+    attributes,
+    needsIndex: index,
+    needsSummary:
+      index ||
+      attributes.some((a) => SUMMARY_KINDS.has(a.kind) || a.kind === "BODY[]" || a.kind === "BINARY[]"),
+    setsSeen: attributes.some(setsSeen),
+  };
+}
