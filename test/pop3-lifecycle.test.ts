@@ -1,0 +1,36 @@
+// How a POP3 session ends other than by QUIT: idle timeout (RFC 1939 §3 autologout) and server shutdown.
+// Either way nothing is deleted, the client hears why, and the maildrop lock is released.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { makeMessage, Pop3Wire, startPop3TestServer } from "./helpers/pop3-test-server.js";
+
+test("idle timeout: -ERR, close, nothing deleted, lock released", async () => {
+  const server = await startPop3TestServer({ idleTimeoutMs: 300 });
+  try {
+    const id = await server.addUser("idle@example.test");
+    await server.deliver(id, makeMessage("a"));
+    const { wire } = await Pop3Wire.connect(server.plainPort);
+    await wire.logIn("idle@example.test");
+    assert.match(await wire.command("DELE 1"), /^\+OK/);
+    assert.equal(await wire.client.line(2000), "-ERR Disconnected for inactivity");
+    await wire.client.closed();
+    assert.equal(server.lock.ownerOf(id), undefined);
+    const inbox = await server.services.mailboxes.require(id, "INBOX");
+    assert.equal((await server.services.store.messages.listEntries(inbox.id)).length, 1);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("shutdown: a waiting session is told the server is going down and its lock is released", async () => {
+  const server = await startPop3TestServer();
+  const id = await server.addUser("shutdown@example.test");
+  const { wire } = await Pop3Wire.connect(server.plainPort);
+  await wire.logIn("shutdown@example.test");
+  assert.equal(server.lock.ownerOf(id) !== undefined, true);
+  const stopping = server.stop();
+  assert.equal(await wire.client.line(), "-ERR [SYS/TEMP] Server shutting down");
+  await wire.client.closed();
+  await stopping;
+  assert.equal(server.lock.ownerOf(id), undefined);
+});
