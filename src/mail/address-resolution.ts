@@ -85,7 +85,7 @@ export class AddressResolver {
     if (!alias) return undefined;
     const targets: DeliveryTarget[] = [];
     for (const target of alias.targets) {
-      for (const found of (await this.#expand(target, null, seen, depth + 1)) ?? []) {
+      for (const found of (await this.#expand(target, folder, seen, depth + 1)) ?? []) {
         if (!targets.some((t) => t.accountId === found.accountId)) targets.push(found);
       }
     }
