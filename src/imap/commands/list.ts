@@ -1,10 +1,109 @@
-// PLACEHOLDER while LIST/LSUB are being written; replaced before the IMAP issue is resolved.
-import { type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+// LIST (RFC 9051 §6.3.9; LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN
+// RFC 3348) and LSUB (RFC 3501 §6.3.9, still served to IMAP4rev2 sessions). One store read, matching in memory.
+import { HIERARCHY_DELIMITER } from "../../mail/mailbox-name.js";
+import type { MailboxRecord } from "../../store/mail-store.js";
+import { collectMailboxFacts, listAttributes } from "../list/list-attributes.js";
+import { selectListNames, selectLsubNames } from "../list/mailbox-listing.js";
+import { compileMailboxPattern } from "../list/mailbox-pattern.js";
+import { findUnadvertisedItem, readStatusItems, statusSourceOf } from "../list/mailbox-status.js";
+import { accountOf, bad, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import type { CommandOf } from "../wire/command.js";
 
-export async function list(_ctx: CommandContext): Promise<CommandOutcome> {
-  return no("LIST is not available yet", { kind: "CANNOT" });
+export async function list(ctx: CommandContext, command: CommandOf<"list">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const { selection, returns } = command;
+  // Dovecot's "used_listext": any extended syntax changes the defaults below.
+  const isExtended =
+    selection.subscribed ||
+    selection.remote ||
+    selection.recursiveMatch ||
+    selection.specialUse ||
+    returns.subscribed ||
+    returns.children ||
+    returns.specialUse ||
+    returns.status !== null ||
+    command.patterns.length > 1;
+  if (!isExtended && command.patterns[0] === "") {
+    await ctx.send({
+      kind: "list",
+      attributes: ["\\Noselect"],
+      delimiter: HIERARCHY_DELIMITER,
+      mailbox: referenceRoot(command.reference),
+    });
+    return ok("LIST completed");
+  }
+  if (returns.status !== null) {
+    const unadvertised = findUnadvertisedItem(returns.status, ctx.session.capabilities());
+    if (unadvertised !== null) {
+      return bad(`STATUS ${unadvertised.item} needs ${unadvertised.capability}, which is not advertised`);
+    }
+  }
+  const isSubscriptionNeeded = selection.subscribed || returns.subscribed;
+  const [mailboxes, subscriptions] = await Promise.all([
+    ctx.services.mailboxes.list(account.id),
+    isSubscriptionNeeded ? ctx.services.store.mailboxes.listSubscriptions(account.id) : [],
+  ]);
+  const facts = collectMailboxFacts(mailboxes, subscriptions);
+  const records = new Map<string, MailboxRecord>(mailboxes.map((m) => [m.name, m]));
+  const patterns = command.patterns.map((p) => compileMailboxPattern(command.reference, p));
+  const attributeOptions = {
+    isExtended,
+    includeSubscribed: isSubscriptionNeeded,
+    // CHILDREN is advertised: always say it (RFC 5258 §4 allows it without RETURN (CHILDREN)).
+    includeChildren: true,
+    // Dovecot: plain LIST always shows special uses; extended LIST when asked for.
+    includeSpecialUse: !isExtended || returns.specialUse || selection.specialUse,
+  };
+  const statusSource = statusSourceOf(ctx);
+  for (const listed of selectListNames(facts, patterns, selection)) {
+    await ctx.send({
+      kind: "list",
+      attributes: listAttributes(listed.name, facts, attributeOptions),
+      delimiter: HIERARCHY_DELIMITER,
+      mailbox: listed.name,
+      childInfo: listed.childInfo,
+    });
+    const record = records.get(listed.name);
+    // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox returned for itself.
+    if (returns.status !== null && record !== undefined && listed.meetsSelection) {
+      const items = await readStatusItems(record, returns.status, statusSource);
+      await ctx.send({ kind: "status", mailbox: record.name, items });
+    }
+  }
+  return ok("LIST completed");
 }
 
-export async function lsub(_ctx: CommandContext): Promise<CommandOutcome> {
-  return no("LSUB is not available yet", { kind: "CANNOT" });
+export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const [mailboxes, subscriptions] = await Promise.all([
+    ctx.services.mailboxes.list(account.id),
+    ctx.services.store.mailboxes.listSubscriptions(account.id),
+  ]);
+  const facts = collectMailboxFacts(mailboxes, subscriptions);
+  const pattern = compileMailboxPattern(command.reference, command.pattern);
+  // Dovecot shows special uses in LSUB too (Outlook relies on it), but no children attributes.
+  const attributeOptions = {
+    isExtended: false,
+    includeSubscribed: false,
+    includeChildren: false,
+    includeSpecialUse: true,
+  };
+  for (const { name, isParentOnly } of selectLsubNames(facts, pattern)) {
+    await ctx.send({
+      kind: "lsub",
+      attributes: isParentOnly ? ["\\Noselect"] : listAttributes(name, facts, attributeOptions),
+      delimiter: HIERARCHY_DELIMITER,
+      mailbox: name,
+    });
+  }
+  return ok("LSUB completed");
+}
+
+/**
+ * `LIST reference ""` asks for the delimiter and the root of the reference (RFC 9051 §6.3.9): with one
+ * empty-prefix namespace that is the reference up to its first delimiter, as UW-IMAP and Dovecot do.
+ */
+function referenceRoot(reference: string): string {
+  const end = reference.indexOf(HIERARCHY_DELIMITER);
+  return end < 0 ? "" : reference.slice(0, end + 1);
 }

@@ -1,6 +1,18 @@
-// PLACEHOLDER while the STATUS command is being written; replaced before the IMAP issue is resolved.
-import { type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+// STATUS (RFC 9051 §6.3.11; SIZE of RFC 8438, RECENT of RFC 3501, also for IMAP4rev2 sessions that ask):
+// answered from the store's exact counts, also for the selected mailbox.
+import { findUnadvertisedItem, readStatusItems, statusSourceOf } from "../list/mailbox-status.js";
+import { accountOf, bad, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import type { CommandOf } from "../wire/command.js";
 
-export async function status(_ctx: CommandContext): Promise<CommandOutcome> {
-  return no("STATUS is not available yet", { kind: "CANNOT" });
+export async function status(ctx: CommandContext, command: CommandOf<"status">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const unadvertised = findUnadvertisedItem(command.items, ctx.session.capabilities());
+  if (unadvertised !== null) {
+    return bad(`STATUS ${unadvertised.item} needs ${unadvertised.capability}, which is not advertised`);
+  }
+  const mailbox = await ctx.services.mailboxes.require(account.id, command.mailbox);
+  const items = await readStatusItems(mailbox, command.items, statusSourceOf(ctx));
+  // Dovecot echoes the name as the client spelled it.
+  await ctx.send({ kind: "status", mailbox: command.mailbox, items });
+  return ok("STATUS completed");
 }
