@@ -17,7 +17,8 @@ export function checkListenAddress(text: string): string | undefined {
   if (plainHost !== undefined && !HOST_NAME.test(plainHost))
     return `"${plainHost}" in "${text}" is not a host`;
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    return `port ${portText} in "${text}" is not 1-65535`;
+  // Port 0 asks the system for a free port (tests, and running several instances side by side).
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return `port ${portText} in "${text}" is not 0-65535`;
   return undefined;
 }
