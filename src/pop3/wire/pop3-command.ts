@@ -83,12 +83,12 @@ export function parsePop3Command(line: string): ParsedLine {
     case "LIST":
     case "UIDL": {
       if (args.length === 0) return ok({ name, message: null });
-      const message = parseNumber(args, 0, 1);
+      const message = args.length === 1 ? parseNumber(args, 0, 1) : null;
       return message === null ? fail(`Usage: ${name} [message-number]`) : ok({ name, message });
     }
     case "RETR":
     case "DELE": {
-      const message = parseNumber(args, 0, 1);
+      const message = args.length === 1 ? parseNumber(args, 0, 1) : null;
       return message === null ? fail(`Usage: ${name} message-number`) : ok({ name, message });
     }
     case "TOP": {
