@@ -237,6 +237,21 @@ export interface MailboxRepository {
   claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid>;
 }
 
+/** What a search can ask the store about an email's content (ARCHITECTURE.md "search/"). */
+export type EmailTextField = "subject" | "from" | "to" | "cc" | "bcc" | "body" | "text";
+
+/**
+ * One content criterion of a search. Text is a case-insensitive substring match (RFC 9051 §6.4.4) over
+ * the decoded text the indexer stored: `subject`; `from`/`to`/`cc`/`bcc` as display names and
+ * addresses; `text` as all decoded header values plus every text part. `body` is searched in the same
+ * text as `text` for now (a header-only hit also matches; the index does not yet keep them apart).
+ * `sentDate` is the Date: header in [sinceMs, beforeMs) (null = open), the internal date when the
+ * header is missing or unparseable (as RFC 5256 §2.2 does for sorting).
+ */
+export type EmailCriterion =
+  | { readonly kind: "text"; readonly field: EmailTextField; readonly value: string }
+  | { readonly kind: "sentDate"; readonly sinceMs: number | null; readonly beforeMs: number | null };
+
 export interface MessageRepository {
   /**
    * Adds a message (whose blob is already durable) to a mailbox. Allocates the next UID and modseq,
@@ -289,6 +304,11 @@ export interface MessageRepository {
   purgeDestroyedEmails(olderThanMs: number): Promise<number>;
   /** Whether any email, destroyed-but-unpurged ones included, references the blob (for garbage collection). */
   isBlobReferenced(hash: BlobHash): Promise<boolean>;
+  /**
+   * The emails with an entry in the mailbox that meet every criterion (an empty list: all of them).
+   * Answered from the stored search text, never by reading message bodies.
+   */
+  matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>>;
 }
 
 export interface ChangeLog {

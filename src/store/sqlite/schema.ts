@@ -136,4 +136,10 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX alias_targets_by_domain ON alias_targets (domain, address);
   `,
+  // 3: email_search now holds folded text (mime/search-fold.ts) so instr() matches case-insensitively.
+  // SQL can fold only ASCII here; rows indexed earlier with non-ASCII capitals need a reindex.
+  `
+  UPDATE email_search SET subject = lower(subject), from_text = lower(from_text), to_text = lower(to_text),
+    cc_text = lower(cc_text), bcc_text = lower(bcc_text), body_text = lower(body_text);
+  `,
 ];

@@ -10,6 +10,7 @@ import {
   type Uid,
 } from "../../kit/ids.js";
 import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
+import { foldSearchText } from "../../mime/search-fold.js";
 import {
   applyKeywordUpdate,
   DELETED_BIT,
@@ -22,8 +23,10 @@ import {
 import type {
   AppendResult,
   CopyResult,
+  EmailCriterion,
   EmailRecord,
   EmailSummary,
+  EmailTextField,
   FlagUpdate,
   FlagUpdateResult,
   MailboxEntry,
@@ -53,6 +56,16 @@ interface EmailRow {
 }
 
 const MAX_UID = 0xffffffff;
+/** email_search column per searchable field; `body` shares the full text column (see EmailCriterion). */
+const SEARCH_COLUMNS: Record<EmailTextField, string> = {
+  subject: "subject",
+  from: "from_text",
+  to: "to_text",
+  cc: "cc_text",
+  bcc: "bcc_text",
+  body: "body_text",
+  text: "body_text",
+};
 /** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
 const RANGE_SCAN_THRESHOLD = 64;
 /** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
@@ -144,12 +157,12 @@ export class SqliteMessages implements MessageRepository {
       )
       .run(
         emailId,
-        index.headers.subject,
-        addressText(index.headers.from),
-        addressText(index.headers.to),
-        addressText(index.headers.cc),
-        addressText(index.headers.bcc),
-        index.searchText,
+        foldSearchText(index.headers.subject),
+        foldSearchText(addressText(index.headers.from)),
+        foldSearchText(addressText(index.headers.to)),
+        foldSearchText(addressText(index.headers.cc)),
+        foldSearchText(addressText(index.headers.bcc)),
+        foldSearchText(index.searchText),
       );
   }
 
@@ -313,6 +326,40 @@ export class SqliteMessages implements MessageRepository {
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
     return this.sql.stmt("SELECT 1 FROM emails WHERE blob_hash = ? LIMIT 1").get(hash) !== undefined;
+  }
+
+  /**
+   * email_search holds text folded by foldSearchText, so a folded needle and SQLite's instr() give
+   * Unicode case-insensitive substring matches without handing every row's text to JavaScript.
+   */
+  async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {
+    const joins = new Set<string>();
+    const where = ["e.mailbox_id = ?"];
+    const params: (string | number)[] = [mailboxId];
+    for (const criterion of criteria) {
+      if (criterion.kind === "text") {
+        joins.add("JOIN email_search s ON s.email_id = e.email_id");
+        where.push(`instr(s.${SEARCH_COLUMNS[criterion.field]}, ?) > 0`);
+        params.push(foldSearchText(criterion.value));
+      } else {
+        joins.add("JOIN emails m ON m.id = e.email_id");
+        const sentAt = "COALESCE(m.sent_at, e.internal_date)";
+        if (criterion.sinceMs !== null) {
+          where.push(`${sentAt} >= ?`);
+          params.push(criterion.sinceMs);
+        }
+        if (criterion.beforeMs !== null) {
+          where.push(`${sentAt} < ?`);
+          params.push(criterion.beforeMs);
+        }
+      }
+    }
+    const rows = this.sql
+      .stmt<{ email_id: string }>(
+        `SELECT DISTINCT e.email_id FROM entries e ${[...joins].join(" ")} WHERE ${where.join(" AND ")}`,
+      )
+      .all(...params);
+    return new Set(rows.map((row) => row.email_id as EmailId));
   }
 
   #rowsInRange(mailboxId: MailboxId, fromUid: number, toUid: number): EntryRow[] {
