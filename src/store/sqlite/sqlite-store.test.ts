@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
+import { describeSearchContract } from "../contract/search-contract.js";
 import type { MailStore } from "../mail-store.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
@@ -37,3 +38,4 @@ const harness: StoreHarness = {
 
 describeMailStoreContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
+describeSearchContract("sqlite", harness);

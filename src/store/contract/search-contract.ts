@@ -1,0 +1,144 @@
+// Store contract for MessageRepository.matchEmails (RFC 9051 §6.4.4 substring semantics): every backend
+// must fold case beyond ASCII, search decoded encoded-words and stay within the given mailbox.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { AccountId, EmailId, MailboxId } from "../../kit/ids.js";
+import { indexMessage } from "../../mime/index/index-message.js";
+import type { EmailCriterion, MailStore } from "../mail-store.js";
+import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+
+export function describeSearchContract(backend: string, harness: StoreHarness): void {
+  describe(`MailStore search contract: ${backend}`, () => {
+    let under: StoreUnderTest;
+    let store: MailStore;
+    let accountId: AccountId;
+    let inbox: MailboxId;
+    let other: MailboxId;
+    const ids: Record<string, EmailId> = {};
+
+    async function add(mailboxId: MailboxId, name: string, lines: readonly string[], internalDateMs = 0) {
+      const raw = Buffer.from(`${lines.join("\r\n")}\r\n`);
+      const { hash } = await store.blobs.put(raw);
+      const result = await store.messages.append(accountId, mailboxId, {
+        blobHash: hash,
+        index: indexMessage(raw),
+        flags: { system: new Set(), keywords: [] },
+        internalDateMs,
+      });
+      ids[name] = result.emailId;
+    }
+
+    async function names(criteria: readonly EmailCriterion[], mailboxId = inbox): Promise<string[]> {
+      const found = await store.messages.matchEmails(mailboxId, criteria);
+      return Object.keys(ids)
+        .filter((name) => found.has(ids[name] as EmailId))
+        .sort();
+    }
+    const text = (
+      field: Extract<EmailCriterion, { kind: "text" }>["field"],
+      value: string,
+    ): EmailCriterion => ({
+      kind: "text",
+      field,
+      value,
+    });
+
+    before(async () => {
+      under = await harness.create();
+      store = under.store;
+      const account = await store.accounts.create({
+        address: "search@example.test",
+        passwordHash: "$scrypt$test",
+        quota: { storageBytes: null, messages: null },
+      });
+      accountId = account.id;
+      inbox = (await store.mailboxes.findByName(accountId, "INBOX"))?.id as MailboxId;
+      other = (await store.mailboxes.create(accountId, "Other", null)).id;
+      await add(inbox, "plain", [
+        "From: Alice Example <alice@example.com>",
+        "To: Bob <bob@example.org>",
+        "Cc: Carol <carol@example.net>",
+        "Date: Mon, 02 Sep 2024 10:00:00 +0000",
+        "Subject: Quarterly REPORT",
+        "",
+        "The numbers are in the attachment.",
+      ]);
+      await add(inbox, "encoded", [
+        "From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <juergen@example.de>",
+        "To: dasha@example.ru",
+        "Bcc: hidden@example.org",
+        "Date: Tue, 03 Sep 2024 10:00:00 +0000",
+        "Subject: =?UTF-8?B?0J/RgNC40LLQtdGCLCDQnNCY0KA=?=",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
+        "",
+        "Grüße aus STRASSE und ΣΟΦΊΑ, Ελλάδα.",
+      ]);
+      await add(
+        inbox,
+        "undated",
+        ["From: nobody@example.com", "Subject: no date", "", "Body with a\r\n  folded   line"],
+        Date.UTC(2024, 0, 15, 12),
+      );
+      await add(other, "elsewhere", ["From: alice@example.com", "Subject: Quarterly report", "", "x"]);
+    });
+    after(async () => under.destroy());
+
+    it("matches substrings of subject, addresses and text case-insensitively", async () => {
+      assert.deepEqual(await names([text("subject", "quarterly report")]), ["plain"]);
+      assert.deepEqual(await names([text("subject", "ERLY REP")]), ["plain"]);
+      assert.deepEqual(await names([text("from", "ALICE@EXAMPLE")]), ["plain"]);
+      assert.deepEqual(await names([text("from", "alice example")]), ["plain"], "display name");
+      assert.deepEqual(await names([text("to", "example")]), ["encoded", "plain"]);
+      assert.deepEqual(await names([text("cc", "carol")]), ["plain"]);
+      assert.deepEqual(await names([text("bcc", "hidden")]), ["encoded"]);
+      assert.deepEqual(await names([text("body", "ATTACHMENT")]), ["plain"]);
+      assert.deepEqual(await names([text("text", "bob@example.org")]), ["plain"], "TEXT covers headers");
+    });
+
+    it("folds non-ASCII case: Latin, Cyrillic, Greek, ß", async () => {
+      assert.deepEqual(await names([text("subject", "привет, мир")]), ["encoded"], "decoded encoded-word");
+      assert.deepEqual(await names([text("subject", "ПРИВЕТ")]), ["encoded"]);
+      assert.deepEqual(await names([text("from", "jürgen müller")]), ["encoded"]);
+      assert.deepEqual(await names([text("from", "JÜRGEN")]), ["encoded"]);
+      assert.deepEqual(await names([text("body", "grüsse")]), ["encoded"], "ß folds to ss");
+      assert.deepEqual(await names([text("body", "straße")]), ["encoded"]);
+      assert.deepEqual(await names([text("body", "σοφία")]), ["encoded"]);
+      assert.deepEqual(await names([text("body", "ΕΛΛΆΔΑ")]), ["encoded"]);
+    });
+
+    it("treats runs of white space as one space", async () => {
+      assert.deepEqual(await names([text("body", "a folded line")]), ["undated"]);
+    });
+
+    it("requires every criterion, stays in the mailbox, and lists all for no criteria", async () => {
+      assert.deepEqual(await names([text("subject", "report"), text("from", "alice")]), ["plain"]);
+      assert.deepEqual(await names([text("subject", "report"), text("from", "jürgen")]), []);
+      assert.deepEqual(await names([]), ["encoded", "plain", "undated"]);
+      assert.deepEqual(await names([text("subject", "report")], other), ["elsewhere"]);
+      assert.deepEqual(await names([text("subject", "absent-token")]), []);
+    });
+
+    it("matches the sent date, or the internal date without a Date: header", async () => {
+      const sep3 = Date.UTC(2024, 8, 3);
+      const sent = (sinceMs: number | null, beforeMs: number | null): EmailCriterion => ({
+        kind: "sentDate",
+        sinceMs,
+        beforeMs,
+      });
+      assert.deepEqual(await names([sent(sep3, null)]), ["encoded"]);
+      assert.deepEqual(await names([sent(null, sep3)]), ["plain", "undated"]);
+      assert.deepEqual(await names([sent(Date.UTC(2024, 0, 15), Date.UTC(2024, 0, 16))]), ["undated"]);
+    });
+
+    it("no longer matches an expunged entry", async () => {
+      const entries = await store.messages.listEntries(inbox);
+      const undated = entries.find((e) => e.emailId === ids.undated);
+      assert.ok(undated);
+      await store.messages.copy(accountId, inbox, [undated.uid], other);
+      await store.messages.expunge(accountId, inbox, [undated.uid]);
+      assert.deepEqual(await names([text("body", "folded")]), []);
+      assert.deepEqual(await names([text("body", "folded")], other), ["undated"]);
+    });
+  });
+}
