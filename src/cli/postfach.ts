@@ -5,12 +5,20 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { CliCommand } from "./command.js";
+import { aliasCommands } from "./commands/alias.js";
+import { domainCommands } from "./commands/domain.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { serveCommand } from "./commands/serve.js";
 import { userCommands } from "./commands/user.js";
 import { CliUsageError } from "./read-password.js";
 
-const COMMANDS: readonly CliCommand[] = [serveCommand, ...userCommands, ...mailboxCommands];
+const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  ...userCommands,
+  ...mailboxCommands,
+  ...domainCommands,
+  ...aliasCommands,
+];
 
 const GLOBAL_HELP = [
   "--config FILE   configuration file (default: $POSTFACH_CONFIG, else ./postfach.toml if present)",

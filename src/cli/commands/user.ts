@@ -1,4 +1,5 @@
 // `postfach user add|list|passwd|del|quota`: account administration through admin/UserAdmin.
+import { DomainAdmin } from "../../admin/domain-admin.js";
 import { openServices, type Services } from "../../main.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
 import { loadCliConfig } from "../load-cli-config.js";
@@ -40,10 +41,12 @@ export const userCommands: CliCommand[] = [
     options: passwordOption,
     optionHelp: passwordHelp,
     run: (args) =>
-      withServices(args, async ({ users }) => {
+      withServices(args, async ({ users, store }) => {
         const address = addressArg(args);
         const account = await users.add(address, await passwordFrom(args));
         console.log(`Created ${account.address}`);
+        const warning = await new DomainAdmin(store).domainWarning(account.address);
+        if (warning !== undefined) console.error(`postfach: warning: ${warning}`);
         return 0;
       }),
   },
