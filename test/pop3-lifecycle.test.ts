@@ -34,3 +34,22 @@ test("shutdown: a waiting session is told the server is going down and its lock 
   await stopping;
   assert.equal(server.lock.ownerOf(id), undefined);
 });
+
+test("LOGIN-DELAY: advertised when configured; a second login too soon gets -ERR [LOGIN-DELAY]", async () => {
+  const server = await startPop3TestServer({ loginDelaySeconds: 60 });
+  try {
+    await server.addUser("delay@example.test");
+    const { wire } = await Pop3Wire.connect(server.plainPort);
+    assert.ok((await wire.multiline("CAPA")).lines.includes("LOGIN-DELAY 60"));
+    assert.match(await wire.logIn("delay@example.test"), /^\+OK Logged in/);
+    assert.match(await wire.command("QUIT"), /^\+OK Bye/);
+    const { wire: again } = await Pop3Wire.connect(server.plainPort);
+    assert.match(
+      await again.logIn("delay@example.test"),
+      /^-ERR \[LOGIN-DELAY\] Logins too frequent; wait \d+ seconds$/,
+    );
+    again.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -11,7 +11,12 @@ import { InProcessMaildropLock } from "../../src/mail/maildrop-lock.js";
 import { openServices, type Services } from "../../src/main.js";
 import { connectPlainClient, type LineClient } from "../../src/net/line-client.testkit.js";
 import { ListenerGroup } from "../../src/net/listener-group.js";
-import { createTlsContext, generateSelfSigned, type TlsMaterial } from "../../src/net/tls.js";
+import {
+  createTlsContext,
+  generateSelfSigned,
+  loadTlsMaterial,
+  type TlsMaterial,
+} from "../../src/net/tls.js";
 import { createPop3Server, type Pop3ServerDeps } from "../../src/pop3/pop3-server.js";
 import type { AppendResult } from "../../src/store/mail-store.js";
 
@@ -39,6 +44,8 @@ export interface Pop3TestOptions extends Omit<Pop3ServerDeps, "services" | "lock
   /** Reuse a data folder (restart); a fresh temporary one otherwise. */
   readonly dataDir?: string;
   readonly idleTimeoutMs?: number;
+  /** Keep the certificate in <dataDir>/tls/ and reuse it (server processes restarted on one folder). */
+  readonly persistTls?: boolean;
 }
 
 export const PASSWORD = "correct horse battery";
@@ -46,7 +53,9 @@ export const PASSWORD = "correct horse battery";
 export async function startPop3TestServer(options: Pop3TestOptions = {}): Promise<Pop3TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "postfach-pop3-")));
   const services = await openServices({ ...defaultConfig(), dataDir });
-  const tls = await testTlsMaterial();
+  const tls = options.persistTls
+    ? await loadTlsMaterial({ dataDir, hostname: "localhost", log: silentLogger })
+    : await testTlsMaterial();
   const lock = new InProcessMaildropLock();
   const server = createPop3Server({
     ...options,
