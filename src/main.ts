@@ -5,13 +5,17 @@ import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
 import type { Config } from "./config/config.js";
 import { createImapListeners } from "./imap/imap-server.js";
-import type { Logger } from "./kit/logger.js";
+import { type Logger, silentLogger } from "./kit/logger.js";
+import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
 import { onShutdownSignals } from "./net/shutdown-signals.js";
 import { createTlsContext, loadTlsMaterial } from "./net/tls.js";
+import { createPop3Listeners } from "./pop3/pop3-server.js";
+import { createLmtpListeners } from "./smtp/lmtp-server.js";
+import { createSmtpListeners } from "./smtp/smtp-server.js";
 import type { MailStore } from "./store/mail-store.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
 
@@ -23,6 +27,7 @@ export interface Services {
   readonly messages: MessageService;
   readonly users: UserAdmin;
   readonly authenticator: Authenticator;
+  readonly delivery: DeliveryService;
   close(): Promise<void>;
 }
 
@@ -37,7 +42,7 @@ async function openStore(config: Config): Promise<MailStore> {
   );
 }
 
-export async function openServices(config: Config, _log?: Logger): Promise<Services> {
+export async function openServices(config: Config, log: Logger = silentLogger): Promise<Services> {
   const store = await openStore(config);
   const mailboxes = new MailboxService(store);
   const messages = new MessageService(store, { maxMessageBytes: config.limits.maxMessageBytes });
@@ -50,7 +55,8 @@ export async function openServices(config: Config, _log?: Logger): Promise<Servi
     createSpecialUseFolders: config.accounts.specialUseFolders,
   });
   const authenticator = new Authenticator(store);
-  return { config, store, mailboxes, messages, users, authenticator, close: () => store.close() };
+  const delivery = new DeliveryService(store, { hostname: config.hostname, ...config.delivery }, log);
+  return { config, store, mailboxes, messages, users, authenticator, delivery, close: () => store.close() };
 }
 
 /** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
@@ -67,15 +73,23 @@ export interface RunningServer {
  */
 function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
   const { config } = services;
+  const mailServices = {
+    store: services.store,
+    mailboxes: services.mailboxes,
+    messages: services.messages,
+    authenticator: services.authenticator,
+  };
+  const inbound = {
+    hostname: config.hostname,
+    maxMessageBytes: config.limits.maxMessageBytes,
+    maxRecipients: config.limits.maxRecipients,
+    maxLineBytes: config.limits.maxLineBytes,
+    idleTimeoutMs: config.limits.idleTimeoutMs,
+    quotaPermanent: config.delivery.quotaPermanent,
+  };
   return [
     ...createImapListeners(
-      {
-        store: services.store,
-        mailboxes: services.mailboxes,
-        messages: services.messages,
-        authenticator: services.authenticator,
-        maxMessageBytes: config.limits.maxMessageBytes,
-      },
+      { ...mailServices, maxMessageBytes: config.limits.maxMessageBytes },
       {
         listen: config.imap.listen,
         tlsListen: config.imap.tlsListen,
@@ -83,6 +97,9 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
       },
       log,
     ),
+    ...createPop3Listeners(mailServices, config, log),
+    ...createLmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.lmtp.listen }, log),
+    ...createSmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.smtp.listen }, log),
   ];
 }
 

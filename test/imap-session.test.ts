@@ -267,7 +267,7 @@ describe("IMAP sessions", () => {
     const moved = await client.messageMove("3", "Trash");
     assert.ok(moved);
     assert.deepEqual([...(moved.uidMap?.entries() ?? [])], [[3, 1]]);
-    assert.equal(client.mailbox && client.mailbox.exists, 3);
+    assert.equal(client.mailbox ? client.mailbox.exists : 0, 3);
     await client.logout();
 
     const raw = await RawImap.connect(port);
@@ -311,6 +311,26 @@ describe("IMAP sessions", () => {
     await writer.append("INBOX", MESSAGE("pushed"));
     assert.equal(await exists, before + 1);
     await writer.logout();
+    await idler.logout();
+  });
+
+  it("pushes a message delivered by LMTP to an IDLE client", async () => {
+    const idler = flow("carol@example.test");
+    await idler.connect();
+    await idler.mailboxOpen("INBOX");
+    const before = idler.mailbox ? idler.mailbox.exists : 0;
+    const exists = new Promise<number>((resolve) => idler.on("exists", (event: { count: number }) => resolve(event.count)));
+    void idler.idle();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const script = `
+import smtplib, sys
+with smtplib.LMTP("127.0.0.1", int(sys.argv[1])) as lmtp:
+    lmtp.sendmail("sender@example.org", ["carol@example.test"], b"Subject: by lmtp\\r\\n\\r\\nhello\\r\\n")
+print("sent")
+`;
+    const { stdout } = await run("python3", ["-c", script, String(t.port("lmtp"))]);
+    assert.equal(stdout.trim(), "sent");
+    assert.equal(await exists, before + 1);
     await idler.logout();
   });
 
