@@ -2,6 +2,7 @@
 // Either way nothing is deleted, the client hears why, and the maildrop lock is released.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { MailError } from "../src/kit/mail-error.js";
 import { makeMessage, Pop3Wire, startPop3TestServer } from "./helpers/pop3-test-server.js";
 
 test("idle timeout: -ERR, close, nothing deleted, lock released", async () => {
@@ -49,6 +50,35 @@ test("LOGIN-DELAY: advertised when configured; a second login too soon gets -ERR
       /^-ERR \[LOGIN-DELAY\] Logins too frequent; wait \d+ seconds$/,
     );
     again.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test("APOP with a verifier: the greeting carries a timestamp and the digest reaches the verifier", async () => {
+  const seen: string[] = [];
+  const server = await startPop3TestServer({
+    apop: {
+      verify: async (username, timestamp, digest) => {
+        seen.push(username, timestamp, digest);
+        const account = await server.services.store.accounts.findByAddress(username);
+        if (!account || digest !== "0".repeat(32)) throw new MailError("authFailed", "Authentication failed");
+        return account;
+      },
+    },
+  });
+  try {
+    await server.addUser("apop@example.test");
+    const { wire, greeting } = await Pop3Wire.connect(server.plainPort);
+    const timestamp = /^\+OK Postfach ready\. (<[^>]+@postfach>)$/.exec(greeting)?.[1];
+    assert.ok(timestamp, greeting);
+    assert.equal(
+      await wire.command(`APOP apop@example.test ${"1".repeat(32)}`),
+      "-ERR [AUTH] Authentication failed",
+    );
+    assert.match(await wire.command(`APOP apop@example.test ${"0".repeat(32)}`), /^\+OK Logged in/);
+    assert.deepEqual(seen.slice(0, 2), ["apop@example.test", timestamp]);
+    wire.close();
   } finally {
     await server.stop();
   }
