@@ -1,5 +1,6 @@
 // STATUS data of one mailbox (RFC 9051 §6.3.11, RFC 3501 RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT,
 // RFC 7162 HIGHESTMODSEQ, RFC 8474 MAILBOXID), shared by STATUS and LIST-STATUS (RFC 5819).
+import { asUid } from "../../kit/ids.js";
 import type { MailboxRecord, MailStore } from "../../store/mail-store.js";
 import type { CommandContext } from "../session/command-context.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
@@ -88,12 +89,15 @@ async function readItem(
  */
 async function countRecent(mailbox: MailboxRecord, source: StatusSource): Promise<number> {
   let count = 0;
-  if (mailbox.recentUidFloor < mailbox.uidNext) {
-    const unclaimed = await source.store.messages.listEntries(
-      mailbox.id,
-      mailbox.recentUidFloor,
-      (mailbox.uidNext - 1) as typeof mailbox.uidNext,
-    );
+  const floor = mailbox.recentUidFloor;
+  // The store can only list entries, so read the shorter UID range: a mailbox only IMAP4rev2 clients
+  // open never has its floor raised, and then every message is recent without reading any.
+  if (floor <= 1) count += mailbox.messageCount;
+  else if (floor - 1 < mailbox.uidNext - floor) {
+    const claimed = await source.store.messages.listEntries(mailbox.id, asUid(1), asUid(floor - 1));
+    count += Math.max(0, mailbox.messageCount - claimed.length);
+  } else if (floor < mailbox.uidNext) {
+    const unclaimed = await source.store.messages.listEntries(mailbox.id, floor, asUid(mailbox.uidNext - 1));
     count += unclaimed.length;
   }
   const selected = source.selected;
