@@ -152,9 +152,13 @@ export class SelectedMailbox {
     });
   }
 
-  /** Claims \Recent for new entries; a read-only (EXAMINE) session sees recent messages without taking them. */
+  /**
+   * Claims \Recent for new entries; a read-only (EXAMINE) session sees recent messages without taking
+   * them. IMAP4rev2 sessions claim too, without showing it, so rev1 sessions opened later do not see
+   * messages as new that a rev2 client already saw.
+   */
   async #claimRecent(entries: readonly MailboxEntry[]): Promise<void> {
-    if (entries.length === 0 || this.isRev2) return;
+    if (entries.length === 0) return;
     const lastUid = (entries.at(-1) as MailboxEntry).uid;
     const floor = this.isReadOnly
       ? this.view.mailbox.recentUidFloor
