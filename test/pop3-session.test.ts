@@ -381,6 +381,30 @@ describe("maildrop snapshot and lock", () => {
   });
 });
 
+describe("pipelined download", () => {
+  test("RETR of every message in one write is byte-exact (read-ahead), and DELE in between is honoured", async () => {
+    const messages = Array.from({ length: 12 }, (_, i) =>
+      i % 3 === 0
+        ? makeMessage(`dots ${i}`, [".a", "..b", "."])
+        : i % 3 === 1
+          ? `Subject: lf ${i}\n\nbody\n.x`
+          : makeMessage(`plain ${i}`),
+    );
+    const { address } = await account(messages);
+    const wire = await loggedIn(address);
+    const commands = messages.map((_, i) => `RETR ${i + 1}\r\n`).join("");
+    wire.client.write(`${commands}DELE 12\r\nRETR 12\r\n`);
+    for (const message of messages) {
+      assert.match(await wire.client.line(), /^\+OK \d+ octets$/);
+      const expected = message.includes("\r\n") ? message : `${message.replace(/\n/g, "\r\n")}\r\n`;
+      assert.equal(bodyBytes(await wire.body()).toString("latin1"), expected);
+    }
+    assert.equal(await wire.client.line(), "+OK Message 12 deleted");
+    assert.equal(await wire.client.line(), "-ERR Message 12 is marked deleted");
+    wire.close();
+  });
+});
+
 /** The lock is released when the server notices the close; allow it a moment. */
 async function retryLogin(address: string): Promise<Pop3Wire> {
   for (let attempt = 0; ; attempt++) {

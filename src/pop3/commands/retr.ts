@@ -9,7 +9,7 @@ export const retr: CommandHandler<"RETR"> = {
   async run(ctx, command) {
     const entry = await findMessage(ctx, command.message);
     if (entry === null) return "continue";
-    const isSent = await sendMessage(ctx, entry, null);
+    const isSent = await sendMessage(ctx, command.message, entry, null);
     if (isSent && ctx.deps.settings.retrMarksSeen) ctx.transaction.maildrop.markRetrieved(entry);
     return "continue";
   },

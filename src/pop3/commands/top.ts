@@ -7,7 +7,7 @@ export const top: CommandHandler<"TOP"> = {
   states: TRANSACTION,
   async run(ctx, command) {
     const entry = await findMessage(ctx, command.message);
-    if (entry !== null) await sendMessage(ctx, entry, command.lines);
+    if (entry !== null) await sendMessage(ctx, command.message, entry, command.lines);
     return "continue";
   },
 };
