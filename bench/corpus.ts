@@ -26,6 +26,19 @@ const NAMES = [
   "Ivan Petrov",
 ];
 
+/**
+ * Rare tokens planted in known messages so search results can be checked: message i carries them when
+ * i % PLANT_EVERY === PLANT_OFFSET. TEXT finds the body token, SUBJECT and FROM their own.
+ */
+export const PLANTED = { body: "xylophonequokka", subject: "Ocelotrarity", from: "Zebediah" } as const;
+export const PLANT_EVERY = 10_000;
+export const PLANT_OFFSET = 137;
+
+/** How many messages of a corpus of `count` carry the planted tokens. */
+export function plantedCount(count: number): number {
+  return count > PLANT_OFFSET ? Math.floor((count - 1 - PLANT_OFFSET) / PLANT_EVERY) + 1 : 0;
+}
+
 export interface CorpusOptions {
   readonly seed: number;
   /** Target median body size in bytes. */
@@ -43,11 +56,15 @@ export function* generateCorpus(count: number, options: CorpusOptions): Generato
     const normal = Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random());
     const size =
       options.fixedBytes ?? Math.min(4_000_000, Math.round((options.medianBytes ?? 4000) * Math.exp(normal)));
-    const from = pick(NAMES);
-    const subject =
-      i % 5 === 0 ? `=?UTF-8?B?${Buffer.from(`Ünïcode ${words(3)}`).toString("base64")}?=` : words(4);
+    const isPlanted = i % PLANT_EVERY === PLANT_OFFSET;
+    const from = isPlanted ? `${PLANTED.from} Planted` : pick(NAMES);
+    const subject = isPlanted
+      ? `${words(2)} ${PLANTED.subject} ${words(2)}`
+      : i % 5 === 0
+        ? `=?UTF-8?B?${Buffer.from(`Ünïcode ${words(3)}`).toString("base64")}?=`
+        : words(4);
     const threadRoot = i % 10 === 0 ? null : i - (i % 10);
-    const text = wrap(`${words(Math.max(5, Math.floor(size / 7)))}\n`);
+    const text = wrap(`${words(Math.max(5, Math.floor(size / 7)))}${isPlanted ? ` ${PLANTED.body}` : ""}\n`);
     const headers = [
       "Return-Path: <sender@example.test>",
       `Received: from mx${i % 7}.example.test by mail.example.test; Thu, 26 Nov 2026 10:00:00 +0000`,

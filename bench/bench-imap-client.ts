@@ -1,0 +1,122 @@
+// A minimal, fast IMAP client for benchmarks: sends commands and reads responses literal-aware, counting
+// untagged responses by kind without building objects per message, so the client costs little next to
+// the server it measures.
+import { connect, type Socket } from "node:net";
+
+export interface CommandResult {
+  readonly status: string;
+  /** Untagged responses by their keyword after the number, e.g. FETCH, EXISTS; SEARCH lines by name. */
+  readonly untagged: Map<string, number>;
+  /** The untagged lines (without literals) when `keepLines` was asked for. */
+  readonly lines: string[];
+  /** Bytes of literal data received. */
+  readonly literalBytes: number;
+}
+
+const CRLF = Buffer.from("\r\n");
+
+export class BenchImapClient {
+  #buffer: Buffer = Buffer.alloc(0);
+  #wake: (() => void) | null = null;
+  #closed = false;
+  #tag = 0;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#wake?.();
+    });
+    socket.on("close", () => {
+      this.#closed = true;
+      this.#wake?.();
+    });
+  }
+
+  static async connect(port: number): Promise<BenchImapClient> {
+    const socket = connect({ host: "127.0.0.1", port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    const client = new BenchImapClient(socket);
+    await client.#readLine();
+    return client;
+  }
+
+  async #more(): Promise<void> {
+    if (this.#closed) throw new Error("connection closed");
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+    this.#wake = null;
+  }
+
+  async #readLine(): Promise<string> {
+    for (;;) {
+      const end = this.#buffer.indexOf(CRLF);
+      if (end >= 0) {
+        const line = this.#buffer.subarray(0, end).toString("latin1");
+        this.#buffer = this.#buffer.subarray(end + 2);
+        return line;
+      }
+      await this.#more();
+    }
+  }
+
+  async #skip(bytes: number): Promise<void> {
+    let left = bytes;
+    for (;;) {
+      const take = Math.min(left, this.#buffer.length);
+      this.#buffer = this.#buffer.subarray(take);
+      left -= take;
+      if (left === 0) return;
+      await this.#more();
+    }
+  }
+
+  /** Sends several commands at once (pipelining) and reads all their replies. */
+  async pipeline(commands: readonly string[], keepLines = false): Promise<CommandResult[]> {
+    const tags = commands.map(() => `b${++this.#tag}`);
+    this.socket.write(commands.map((command, i) => `${tags[i]} ${command}\r\n`).join(""));
+    const results: CommandResult[] = [];
+    let untagged = new Map<string, number>();
+    let lines: string[] = [];
+    let literalBytes = 0;
+    while (results.length < commands.length) {
+      let line = await this.#readLine();
+      // A line may continue after literals: `* 1 FETCH (BODY[] {42}` CRLF <42 bytes> `)` CRLF.
+      for (;;) {
+        const literal = /\{(\d+)\}$/.exec(line);
+        if (!literal) break;
+        const size = Number(literal[1]);
+        literalBytes += size;
+        await this.#skip(size);
+        line += await this.#readLine();
+      }
+      if (line.startsWith("* ")) {
+        const words = line.split(" ", 3);
+        const kind = /^\d+$/.test(words[1] ?? "") ? (words[2] ?? "") : (words[1] ?? "");
+        untagged.set(kind, (untagged.get(kind) ?? 0) + 1);
+        if (keepLines) lines.push(line);
+        continue;
+      }
+      const tag = tags[results.length];
+      if (line.startsWith(`${tag} `)) {
+        results.push({ status: line.slice((tag as string).length + 1), untagged, lines, literalBytes });
+        untagged = new Map();
+        lines = [];
+        literalBytes = 0;
+      }
+    }
+    return results;
+  }
+
+  async command(command: string, keepLines = false): Promise<CommandResult> {
+    const [result] = await this.pipeline([command], keepLines);
+    return result as CommandResult;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
