@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { defaultConfig } from "../config/config.js";
 import { silentLogger } from "../kit/logger.js";
 import { createPop3Listeners, type Pop3Services, parseExpireDays } from "./pop3-server.js";
 
@@ -40,4 +41,15 @@ test("expire_days: never or a number of days", () => {
   assert.equal(parseExpireDays("never"), null);
   assert.equal(parseExpireDays("30"), 30);
   assert.throws(() => parseExpireDays("soon"));
+});
+
+test("the project's Config fits createPop3Listeners as it is (what src/main.ts passes)", () => {
+  const specs = createPop3Listeners(services, defaultConfig(), silentLogger);
+  assert.deepEqual(
+    specs.map((s) => [s.address, s.implicitTls]),
+    [
+      ["127.0.0.1:1110", false],
+      ["127.0.0.1:1995", true],
+    ],
+  );
 });
