@@ -18,9 +18,12 @@ import {
 } from "../session/command-context.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
+import type { ImapResponse } from "../wire/response.js";
 
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
+/** Messages whose items are built ahead of the one being written. */
+const LOOKAHEAD_MESSAGES = 16;
 
 export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): Promise<CommandOutcome> {
   const account = accountOf(ctx);
@@ -58,26 +61,59 @@ async function fetchBatch(
     ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
     : new Map<EmailId, EmailSummary>();
   let isComplete = true;
+  // Items of the next few messages are built while earlier ones are written, so the small blob reads
+  // (header fields, decoded parts) and index loads overlap; streamed bodies open only when written.
+  // Decoded BINARY parts can be large: those are built one at a time.
+  const lookahead = plan.attributes.some((a) => a.kind === "BINARY[]" || a.kind === "BINARY.SIZE")
+    ? 1
+    : LOOKAHEAD_MESSAGES;
+  const building: Promise<ImapResponse | null>[] = [];
+  const flushOne = async (): Promise<void> => {
+    const response = await (building.shift() as Promise<ImapResponse | null>);
+    if (response === null) isComplete = false;
+    else await ctx.send(response);
+  };
   for (const original of batch) {
-    const updated = seenNow?.get(original.uid);
-    const entry = updated ?? original;
-    const summary = summaries.get(entry.emailId);
-    if (plan.needsSummary && summary === undefined) {
-      isComplete = false;
-      continue;
-    }
-    const attributes =
-      updated !== undefined && !plan.attributes.some((a) => a.kind === "FLAGS")
-        ? [...plan.attributes, { kind: "FLAGS" } as const]
-        : plan.attributes;
-    const items = await buildFetchItems(
-      attributes,
-      { entry, flags: selected.flagsOf(entry), summary, loadIndex: indexLoader(ctx, account, summary) },
-      ctx.services.messages,
+    const built = buildResponse(
+      ctx,
+      account,
+      selected,
+      plan,
+      summaries,
+      original,
+      seenNow?.get(original.uid),
     );
-    await ctx.send({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+    built.catch(() => {}); // observed here; the error surfaces when this response's turn comes
+    building.push(built);
+    if (building.length >= lookahead) await flushOne();
   }
+  while (building.length > 0) await flushOne();
   return isComplete;
+}
+
+/** One message's untagged FETCH, or null when its content is gone from the store. */
+async function buildResponse(
+  ctx: CommandContext,
+  account: AccountRecord,
+  selected: SelectedMailbox,
+  plan: FetchPlan,
+  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  original: MailboxEntry,
+  updated: MailboxEntry | undefined,
+): Promise<ImapResponse | null> {
+  const entry = updated ?? original;
+  const summary = summaries.get(entry.emailId);
+  if (plan.needsSummary && summary === undefined) return null;
+  const attributes =
+    updated !== undefined && !plan.attributes.some((a) => a.kind === "FLAGS")
+      ? [...plan.attributes, { kind: "FLAGS" } as const]
+      : plan.attributes;
+  const items = await buildFetchItems(
+    attributes,
+    { entry, flags: selected.flagsOf(entry), summary, loadIndex: indexLoader(ctx, account, summary) },
+    ctx.services.messages,
+  );
+  return { kind: "fetch", sequence: selected.view.positionOf(entry.uid), items };
 }
 
 /**

@@ -34,6 +34,22 @@ export function streamedRange(
   return { kind: "stream", size: to - from, chunks: withoutNuls(chunks) };
 }
 
+/** Pieces up to this size are read ahead into memory (overlapping their reads); larger ones stream. */
+export const SMALL_RANGE_BYTES = 64 * 1024;
+
+/** Bytes [start, end) cut to the partial: read now when small, else streamed when written. */
+export async function rangeContent(
+  blobs: BlobRanges,
+  blobHash: BlobHash,
+  start: number,
+  end: number,
+  partial: PartialRequest,
+): Promise<LiteralContent> {
+  const { from, to } = clampPartial(Math.max(0, end - start), partial);
+  if (to - from > SMALL_RANGE_BYTES) return streamedRange(blobs, blobHash, start, end, partial);
+  return memoryContent(await readRange(blobs, blobHash, start + from, start + to), null, false);
+}
+
 /** Bytes [start, end) of the message in memory, for pieces that are computed from them. */
 export async function readRange(
   blobs: BlobRanges,

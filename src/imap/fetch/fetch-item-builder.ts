@@ -7,7 +7,7 @@ import { decodeTransferEncoding } from "../../mime/transfer-encoding.js";
 import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, LiteralContent } from "../wire/response.js";
-import { type BlobRanges, memoryContent, readRange, streamedRange } from "./body-content.js";
+import { type BlobRanges, memoryContent, rangeContent, readRange, streamedRange } from "./body-content.js";
 import { toImapDateTime } from "./imap-date.js";
 import { resolveBinaryPart, resolveBodySection } from "./section-resolver.js";
 
@@ -80,7 +80,7 @@ async function buildItem(
       return { kind: "PREVIEW", text: summaryOf(message).preview };
     case "RFC822": {
       const summary = summaryOf(message);
-      return { kind: "RFC822", content: streamedRange(blobs, summary.blobHash, 0, summary.size, null) };
+      return { kind: "RFC822", content: await rangeContent(blobs, summary.blobHash, 0, summary.size, null) };
     }
     case "RFC822.HEADER":
     case "RFC822.TEXT": {
@@ -90,7 +90,7 @@ async function buildItem(
         attribute.kind === "RFC822.HEADER"
           ? [root.headerStart, root.bodyStart]
           : [root.bodyStart, root.bodyEnd];
-      return { kind: attribute.kind, content: streamedRange(blobs, blobHash, start, end, null) };
+      return { kind: attribute.kind, content: await rangeContent(blobs, blobHash, start, end, null) };
     }
     case "BODY[]":
       return {
@@ -123,11 +123,11 @@ async function bodySection(
   const { blobHash, size } = summaryOf(message);
   const { section, partial } = attribute;
   if (section.part.length === 0 && section.text === null)
-    return streamedRange(blobs, blobHash, 0, size, partial);
+    return rangeContent(blobs, blobHash, 0, size, partial);
   const source = resolveBodySection((await message.loadIndex()).root, section);
   switch (source.kind) {
     case "range":
-      return streamedRange(blobs, blobHash, source.start, source.end, partial);
+      return rangeContent(blobs, blobHash, source.start, source.end, partial);
     case "headerFields": {
       const header = await readRange(blobs, blobHash, source.start, source.end);
       return memoryContent(selectHeaderFields(header, source.fields, source.isNot), partial, false);
