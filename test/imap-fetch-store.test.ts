@@ -409,6 +409,46 @@ describe("IMAP FETCH and STORE", () => {
     raw.close();
   });
 
+  it("refuses BINARY of an unknown encoding, serves RFC822 items and CHANGEDSINCE", async () => {
+    const client = flow();
+    await client.connect();
+    const odd = Buffer.from(
+      "From: x@example.test\r\nSubject: uu\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 a\r\n`\r\nend\r\n",
+    );
+    const appended = await client.append("INBOX", odd);
+    assert.ok(appended);
+    await client.logout();
+    const raw = await reader();
+    await raw.command("n", "NOOP");
+    assert.match(
+      await raw.command("a", `UID FETCH ${appended.uid} (BINARY.PEEK[1])`),
+      /^a NO \[UNKNOWN-CTE\]/,
+    );
+    assert.match(
+      await raw.command("b", `UID FETCH ${appended.uid} (BINARY.SIZE[1])`),
+      /^b NO \[UNKNOWN-CTE\]/,
+    );
+    assert.match(
+      await raw.command("c", `UID FETCH ${appended.uid} (BODY.PEEK[1])`),
+      /BODY\[1\] \{21\}\r\nbegin 644 a\r\n`\r\nend\r\n\)/,
+    );
+    const rfc822 = await raw.command("d", `UID FETCH ${appended.uid} (RFC822.TEXT RFC822)`);
+    assert.equal(literalAfter(rfc822, "RFC822.TEXT"), "begin 644 a\r\n`\r\nend\r\n");
+    assert.equal(literalAfter(rfc822, "RFC822"), latin1(odd));
+    assert.match(rfc822, /FLAGS \(\\Seen[^)]*\)\)\r\n/, "RFC822 sets \\Seen");
+    const modSeq = Number(
+      /MODSEQ \((\d+)\)/.exec(await raw.command("e", `UID FETCH ${appended.uid} (MODSEQ)`))?.[1],
+    );
+    assert.ok(modSeq > 0);
+    const changed = await raw.command("f", `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modSeq - 1})`);
+    assert.match(
+      changed,
+      new RegExp(
+        `^\\* \\d+ FETCH \\(UID ${appended.uid} FLAGS \\([^)]*\\) MODSEQ \\(${modSeq}\\)\\)\\r\\nf OK`,
+      ),
+    );
+  });
+
   it("works with Python's imaplib", async () => {
     const script = `
 import imaplib, sys, hashlib, json
