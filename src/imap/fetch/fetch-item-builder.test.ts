@@ -62,6 +62,7 @@ const summary: EmailSummary = {
   emailId: entry.emailId,
   blobHash: "h" as BlobHash,
   size: RAW.length,
+  crlfSize: index.crlfSize,
   envelope: index.envelope,
   bodyStructure: index.bodyStructure,
   body: index.body,
