@@ -193,6 +193,9 @@ describe("transaction", () => {
     assert.deepEqual(bodyBytes(first.lines), Buffer.from(dotted));
     const second = await wire.multiline("RETR 2");
     assert.deepEqual(bodyBytes(second.lines).toString("latin1"), `${lfOnly.replace(/\n/g, "\r\n")}\r\n`);
+    const sentOctets = Buffer.byteLength(lfOnly.replace(/\n/g, "\r\n"), "latin1");
+    assert.equal(second.status, `+OK ${sentOctets} octets`, "bare LFs are counted as the CRLFs RETR sends");
+    assert.equal(await wire.command("LIST 2"), `+OK 2 ${sentOctets}`);
     const third = await wire.multiline("RETR 3");
     assert.deepEqual(bodyBytes(third.lines), binary);
     assert.equal(await wire.command("RETR 9"), "-ERR No such message");

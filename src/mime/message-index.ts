@@ -78,6 +78,11 @@ export interface MessageIndex {
   readonly version: number;
   /** Total octets of the raw message (RFC822.SIZE). */
   readonly size: number;
+  /**
+   * Octets with every bare LF counted as CRLF: what POP3 RETR sends before dot-stuffing, so STAT/LIST
+   * sizes are exact (RFC 1939 §5) even for messages stored with bare LF line ends.
+   */
+  readonly crlfSize: number;
   /** Pre-rendered IMAP ENVELOPE (RFC 9051 §7.5.2), the parenthesized list without the `ENVELOPE ` label. */
   readonly envelope: string;
   /** Pre-rendered extended BODYSTRUCTURE (RFC 9051 §7.5.2), parenthesized, without the label. */

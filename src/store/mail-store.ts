@@ -89,6 +89,8 @@ export interface EmailSummary {
   readonly emailId: EmailId;
   readonly blobHash: BlobHash;
   readonly size: number;
+  /** Size with bare LFs counted as CRLF (MessageIndex.crlfSize): POP3's octet counts. */
+  readonly crlfSize: number;
   readonly envelope: string;
   readonly bodyStructure: string;
   readonly body: string;

@@ -150,6 +150,7 @@ export function indexMessage(raw: Uint8Array): MessageIndex {
   return {
     version: MESSAGE_INDEX_VERSION,
     size: buf.length,
+    crlfSize: buf.length + countBareLineFeeds(buf),
     envelope: renderEnvelope(buf, root.fields),
     bodyStructure: renderBodyStructure(buf, root, true),
     body: renderBodyStructure(buf, root, false),
@@ -159,4 +160,13 @@ export function indexMessage(raw: Uint8Array): MessageIndex {
     preview: preview ?? "",
     hasAttachment,
   };
+}
+
+/** LF bytes not preceded by CR; each becomes CRLF on a line-oriented wire (POP3). */
+function countBareLineFeeds(buf: Uint8Array): number {
+  let count = 0;
+  for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) {
+    if (at === 0 || buf[at - 1] !== 0x0d) count++;
+  }
+  return count;
 }

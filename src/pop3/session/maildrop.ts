@@ -22,12 +22,23 @@ export class Maildrop {
   private constructor(
     readonly mailbox: MailboxRecord,
     private readonly entries: readonly MailboxEntry[],
+    private readonly octets: readonly number[],
   ) {}
 
-  /** Snapshots the INBOX; the mailbox row first, so UIDVALIDITY belongs to the entries read after it. */
+  /**
+   * Snapshots the INBOX; the mailbox row first, so UIDVALIDITY belongs to the entries read after it.
+   * Octet counts are what RETR sends before dot-stuffing (bare LF counted as CRLF), RFC 1939 §5.
+   */
   static async open(store: MailStore, mailbox: MailboxRecord): Promise<Maildrop> {
     const entries = await store.messages.listEntries(mailbox.id);
-    return new Maildrop(mailbox, entries);
+    const summaries = await store.messages.getEmailSummaries(entries.map((e) => e.emailId));
+    const octets = entries.map((e) => summaries.get(e.emailId)?.crlfSize ?? e.size);
+    return new Maildrop(mailbox, entries, octets);
+  }
+
+  /** The octets RETR sends for this message (1-based number). */
+  octetsOf(messageNumber: number): number {
+    return this.octets[messageNumber - 1] ?? 0;
   }
 
   /** Messages in the snapshot, deleted ones included: message numbers run 1..size. */
@@ -46,10 +57,10 @@ export class Maildrop {
   stat(): MaildropStat {
     let count = 0;
     let octets = 0;
-    this.entries.forEach((entry, index) => {
+    this.entries.forEach((_entry, index) => {
       if (this.#deleted.has(index + 1)) return;
       count++;
-      octets += entry.size;
+      octets += this.octetsOf(index + 1);
     });
     return { count, octets };
   }

@@ -26,7 +26,9 @@ export async function sendMessage(
     return false;
   }
   const whole = prefetched === undefined ? null : await prefetched;
-  await ctx.reply(ok(bodyLineLimit === null ? `${entry.size} octets` : "Top of message follows"));
+  await ctx.reply(
+    ok(bodyLineLimit === null ? `${maildrop.octetsOf(messageNumber)} octets` : "Top of message follows"),
+  );
   const encoder = new MessageEncoder(bodyLineLimit);
   ctx.isStreaming = true;
   if (whole !== null) {

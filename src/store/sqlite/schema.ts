@@ -142,4 +142,8 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE email_search SET subject = lower(subject), from_text = lower(from_text), to_text = lower(to_text),
     cc_text = lower(cc_text), bcc_text = lower(bcc_text), body_text = lower(body_text);
   `,
+  // 4: the size with bare LFs counted as CRLF, for exact POP3 octet counts; NULL means equal to size.
+  `
+  ALTER TABLE emails ADD COLUMN crlf_size INTEGER;
+  `,
 ];

@@ -48,6 +48,7 @@ interface EmailRow {
   account_id: number;
   blob_hash: string;
   size: number;
+  crlf_size: number | null;
   thread_id: string;
   envelope: string;
   body_structure: string;
@@ -130,15 +131,16 @@ export class SqliteMessages implements MessageRepository {
     const { index } = message;
     this.sql
       .stmt(
-        `INSERT INTO emails (id, account_id, blob_hash, size, thread_id, message_id, sent_at, envelope,
-                             body_structure, body, preview)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
+                             envelope, body_structure, body, preview)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         emailId,
         accountId,
         message.blobHash,
         index.size,
+        index.crlfSize === index.size ? null : index.crlfSize,
         threadId,
         index.headers.messageId,
         index.headers.sentAtMs,
@@ -198,7 +200,7 @@ export class SqliteMessages implements MessageRepository {
       const batch = unique.slice(start, start + SUMMARY_BATCH);
       const rows = this.sql
         .stmt<EmailRow>(
-          `SELECT id, blob_hash, size, envelope, body_structure, body, preview FROM emails
+          `SELECT id, blob_hash, size, crlf_size, envelope, body_structure, body, preview FROM emails
            WHERE id IN (${batch.map(() => "?").join(",")})`,
         )
         .all(...batch);
@@ -405,6 +407,7 @@ function toSummary(row: EmailRow): EmailSummary {
     emailId: row.id as EmailId,
     blobHash: row.blob_hash as BlobHash,
     size: row.size,
+    crlfSize: row.crlf_size ?? row.size,
     envelope: row.envelope,
     bodyStructure: row.body_structure,
     body: row.body,
