@@ -4,17 +4,10 @@
 // compete with it; each figure is the median of --runs runs and each result is checked.
 // Options: --quick (10,000 messages instead of 100,000), --runs N (default 3), --messages N.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultConfig } from "../src/config/config.js";
-import { openServices } from "../src/main.js";
-import { indexMessage } from "../src/mime/index/index-message.js";
-import type { NewMessage } from "../src/store/mail-store.js";
 import { BenchImapClient } from "./bench-imap-client.js";
-import { generateCorpus, PLANT_EVERY, PLANT_OFFSET, PLANTED } from "./corpus.js";
+import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
+import { PLANTED } from "./corpus.js";
 import { median, report, timeMs } from "./stats.js";
 
 const { values } = parseArgs({
@@ -25,73 +18,10 @@ const RUNS = Number(values.runs ?? 3);
 /** Distinct bodies; the mailbox repeats them (blobs are content-addressed, entries and emails are not). */
 const DISTINCT = Math.min(MESSAGES, 5_000);
 const RANDOM_BODIES = values.quick ? 500 : 2_000;
-const ADDRESS = "bench@example.test";
-const PASSWORD = "bench-password-123";
-const CLI = new URL("../src/cli/postfach.js", import.meta.url).pathname;
-
-async function fillMailbox(dataDir: string): Promise<number> {
-  const services = await openServices({ ...defaultConfig(), dataDir });
-  try {
-    const account = await services.users.add(ADDRESS, PASSWORD);
-    const inbox = await services.mailboxes.require(account.id, "INBOX");
-    const distinct: NewMessage[] = [];
-    let planted = 0;
-    for (const raw of generateCorpus(DISTINCT, { seed: 2026 })) {
-      const { hash } = await services.store.blobs.put(raw);
-      distinct.push({
-        blobHash: hash,
-        index: indexMessage(raw),
-        flags: { system: new Set(), keywords: [] },
-        internalDateMs: Date.now(),
-      });
-    }
-    const batch: NewMessage[] = [];
-    for (let i = 0; i < MESSAGES; i++) {
-      const source = i % DISTINCT;
-      if (source % PLANT_EVERY === PLANT_OFFSET) planted++;
-      batch.push(distinct[source] as NewMessage);
-      if (batch.length === 1000 || i === MESSAGES - 1) {
-        await services.store.messages.appendMany(account.id, inbox.id, batch);
-        batch.length = 0;
-      }
-    }
-    return planted;
-  } finally {
-    await services.close();
-  }
-}
-
-interface Server {
-  readonly port: number;
-  readonly process: ChildProcess;
-}
-
-async function startServer(configPath: string): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, "serve", "--config", configPath], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let output = "";
-  child.stderr?.setEncoding("utf8");
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: string) => {
-      output += chunk;
-      const match = /imap\s+127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.on("exit", () => reject(new Error(`server exited: ${output}`)));
-  });
-  return { port, process: child };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.process.once("exit", resolve));
-  server.process.kill("SIGTERM");
-  await exited;
-}
 
 async function login(port: number): Promise<BenchImapClient> {
   const client = await BenchImapClient.connect(port);
-  const result = await client.command(`LOGIN ${ADDRESS} ${PASSWORD}`);
+  const result = await client.command(`LOGIN ${BENCH_ADDRESS} ${BENCH_PASSWORD}`);
   assert.match(result.status, /^OK/);
   return client;
 }
@@ -108,34 +38,16 @@ async function measure(
   report(name, median(times) / 1000, unit, `${detail}, median of ${runs}`);
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), "postfach-imap-bench-"));
-/** How many messages carry the planted search tokens (set by the fill). */
-let planted = 0;
+let fill: Awaited<ReturnType<typeof fillMailbox>> | undefined;
+const fillMs = await timeMs(async () => {
+  fill = await fillMailbox(MESSAGES, DISTINCT);
+});
+if (!fill) throw new Error("fill failed");
+const { planted } = fill;
+report("fill", fillMs / 1000, "s", `${MESSAGES} messages (${DISTINCT} distinct bodies) into INBOX`);
 try {
-  const fillMs = await timeMs(async () => {
-    planted = await fillMailbox(dataDir);
-  });
-  report("fill", fillMs / 1000, "s", `${MESSAGES} messages (${DISTINCT} distinct bodies) into INBOX`);
-  const configPath = join(dataDir, "bench.toml");
-  await writeFile(
-    configPath,
-    [
-      `data_dir = "${dataDir}"`,
-      "[log]",
-      'level = "warn"',
-      "[imap]",
-      'listen = ["127.0.0.1:0"]',
-      "tls_listen = []",
-      ...["pop3", "lmtp", "smtp", "submission", "http"].flatMap((p) => [
-        `[${p}]`,
-        "listen = []",
-        ...(p === "pop3" ? ["tls_listen = []"] : []),
-      ]),
-    ].join("\n"),
-  );
-
-  let server = await startServer(configPath);
-  let client = await login(server.port);
+  let server = await startBenchServer(fill.dataDir, ["imap"]);
+  let client = await login(server.port("imap"));
 
   await measure(
     "select_large",
@@ -174,9 +86,9 @@ try {
 
   // Search: the first run right after a restart (cold caches in the server), then warm runs.
   client.close();
-  await stopServer(server);
-  server = await startServer(configPath);
-  client = await login(server.port);
+  await server.stop();
+  server = await startBenchServer(fill.dataDir, ["imap"]);
+  client = await login(server.port("imap"));
   await client.command("SELECT INBOX");
   const searches = [
     ["search_text_rare", `UID SEARCH TEXT ${PLANTED.body}`],
@@ -245,7 +157,7 @@ try {
   );
 
   client.close();
-  await stopServer(server);
+  await server.stop();
 } finally {
-  await rm(dataDir, { recursive: true, force: true });
+  await fill.remove();
 }

@@ -12,6 +12,8 @@ import type { BlobStore } from "../mail-store.js";
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 /** A temporary file older than this was left by a crash, not by a write in progress. */
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** Ranges up to this size are read with one positioned read instead of a stream. */
+const SMALL_READ_BYTES = 256 * 1024;
 
 export class FileBlobStore implements BlobStore {
   readonly #root: string;
@@ -125,6 +127,11 @@ export class FileBlobStore implements BlobStore {
 
   async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
     if (end <= start) return;
+    if (end - start <= SMALL_READ_BYTES) {
+      // Most messages and parts are small: one positioned read beats setting up a stream.
+      yield await this.#readSmall(hash, start, end - start);
+      return;
+    }
     const stream = createReadStream(this.pathOf(hash), { start, end: end - 1, highWaterMark: 256 * 1024 });
     try {
       for await (const chunk of stream) yield chunk as Buffer;
@@ -132,6 +139,22 @@ export class FileBlobStore implements BlobStore {
       throw missing(hash, error);
     } finally {
       stream.destroy();
+    }
+  }
+
+  async #readSmall(hash: BlobHash, start: number, length: number): Promise<Uint8Array> {
+    let file: Awaited<ReturnType<typeof open>>;
+    try {
+      file = await open(this.pathOf(hash), "r");
+    } catch (error) {
+      throw missing(hash, error);
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await file.read(buffer, 0, length, start);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await file.close();
     }
   }
 

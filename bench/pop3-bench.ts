@@ -1,0 +1,85 @@
+// The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a
+// 10,000-message INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data;
+// checks that every message arrived. Options: --quick (2,000 messages), --runs N (default 3).
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { parseArgs } from "node:util";
+import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
+import { median, report, timeMs } from "./stats.js";
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean" }, runs: { type: "string" } },
+  strict: false,
+});
+const MESSAGES = values.quick ? 2_000 : 10_000;
+const RUNS = Number(values.runs ?? 3);
+const TERMINATOR = Buffer.from("\r\n.\r\n");
+
+/** Reads until `count` multi-line terminators and `singles` single-line replies were seen. */
+class Pop3Reader {
+  #pending = Buffer.alloc(0);
+  #terminators = 0;
+  bytes = 0;
+  #wake: (() => void) | null = null;
+
+  constructor(socket: Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      this.bytes += chunk.length;
+      const scan = Buffer.concat([this.#pending, chunk]);
+      for (let at = scan.indexOf(TERMINATOR); at !== -1; at = scan.indexOf(TERMINATOR, at + 3))
+        this.#terminators++;
+      this.#pending = scan.subarray(Math.max(0, scan.length - 4));
+      this.#wake?.();
+    });
+  }
+
+  async untilTerminators(count: number): Promise<void> {
+    while (this.#terminators < count) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}
+
+async function retrieveAll(port: number): Promise<number> {
+  const socket = connect({ host: "127.0.0.1", port });
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const reader = new Pop3Reader(socket);
+  socket.write(`USER ${BENCH_ADDRESS}\r\nPASS ${BENCH_PASSWORD}\r\nUIDL\r\n`);
+  await reader.untilTerminators(1);
+  const start = reader.bytes;
+  for (let n = 1; n <= MESSAGES; n += 100) {
+    const last = Math.min(MESSAGES, n + 99);
+    const commands: string[] = [];
+    for (let m = n; m <= last; m++) commands.push(`RETR ${m}\r\n`);
+    socket.write(commands.join(""));
+    await reader.untilTerminators(1 + last);
+  }
+  socket.write("QUIT\r\n");
+  socket.destroy();
+  return reader.bytes - start;
+}
+
+const fill = await fillMailbox(MESSAGES, Math.min(MESSAGES, 2_000), 4242);
+try {
+  const server = await startBenchServer(fill.dataDir, ["pop3"]);
+  const rates: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    let bytes = 0;
+    const ms = await timeMs(async () => {
+      bytes = await retrieveAll(server.port("pop3"));
+    });
+    assert.ok(bytes >= fill.totalBytes, `every message arrived (${bytes} of ${fill.totalBytes} bytes)`);
+    rates.push(fill.totalBytes / 1024 / 1024 / (ms / 1000));
+  }
+  report(
+    "pop3_retr_all",
+    median(rates),
+    "MB/s",
+    `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all, median of ${RUNS}`,
+  );
+  await server.stop();
+} finally {
+  await fill.remove();
+}
