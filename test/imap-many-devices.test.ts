@@ -12,6 +12,7 @@ import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-
 const SESSIONS = 10;
 const ROUNDS = 25;
 const ADDRESS = "shared@example.test";
+const UNKNOWN = -1;
 
 interface ModelEntry {
   uid: number;
@@ -40,7 +41,6 @@ class ModelClient {
   }
 
   async #apply(reply: string): Promise<void> {
-    let newCount: number | null = null;
     for (const line of reply.split("\r\n")) {
       let match = /^\* (\d+) EXPUNGE$/.exec(line);
       if (match) {
@@ -56,50 +56,38 @@ class ModelClient {
       if (match) {
         const count = Number(match[1]);
         assert.ok(count >= this.model.length, `session ${this.id}: EXISTS never shrinks the mailbox`);
-        newCount = count;
+        // New messages exist from this moment on, still unknown: later EXPUNGEs may count them.
+        while (this.model.length < count) this.model.push({ uid: UNKNOWN, flags: new Set() });
         continue;
       }
       match = /^\* (\d+) FETCH \((.*)\)$/.exec(line);
-      if (match) {
-        const position = Number(match[1]);
-        const uid = Number(/UID (\d+)/.exec(match[2] as string)?.[1]);
-        const flags = /FLAGS \(([^)]*)\)/.exec(match[2] as string)?.[1];
-        const entry = this.model[position - 1];
-        if (entry === undefined) {
-          // A FETCH for a message announced by EXISTS in this same reply but not yet in the model.
-          assert.ok(
-            newCount !== null && position <= newCount,
-            `session ${this.id}: FETCH ${position} is known`,
-          );
-          continue;
-        }
-        if (!Number.isNaN(uid))
-          assert.equal(entry.uid, uid, `session ${this.id}: position ${position} is UID ${uid}`);
-        if (flags !== undefined) this.#setFlags(entry, flags);
-      }
+      if (match) this.#applyFetch(Number(match[1]), match[2] as string);
     }
-    if (newCount !== null && newCount > this.model.length) {
-      const from = this.model.length + 1;
+    const firstUnknown = this.model.findIndex((e) => e.uid === UNKNOWN);
+    if (firstUnknown >= 0) {
       const tag = `c${this.id}f${++this.#tag}`;
-      const fetched = await this.raw.command(tag, `FETCH ${from}:${newCount} (UID FLAGS)`);
-      for (const line of fetched.split("\r\n")) {
-        const match =
-          /^\* (\d+) FETCH \(.*UID (\d+).*FLAGS \(([^)]*)\).*\)$|^\* (\d+) FETCH \(.*FLAGS \(([^)]*)\).*UID (\d+).*\)$/.exec(
-            line,
-          );
-        if (!match) continue;
-        const position = Number(match[1] ?? match[4]);
-        const uid = Number(match[2] ?? match[6]);
-        const flags = (match[3] ?? match[5]) as string;
-        if (position === this.model.length + 1) {
-          const entry = { uid, flags: new Set<string>() };
-          this.#setFlags(entry, flags);
-          this.model.push(entry);
-        }
-      }
-      assert.equal(this.model.length, newCount, `session ${this.id}: fetched every new message`);
-      await this.#apply(fetched.replace(/^\* \d+ FETCH .*$/gm, ""));
+      const fetched = await this.raw.command(
+        tag,
+        `FETCH ${firstUnknown + 1}:${this.model.length} (UID FLAGS)`,
+      );
+      await this.#apply(fetched);
+      assert.ok(
+        this.model.every((e) => e.uid !== UNKNOWN),
+        `session ${this.id}: fetched every new message`,
+      );
     }
+  }
+
+  #applyFetch(position: number, items: string): void {
+    const entry = this.model[position - 1];
+    assert.ok(entry, `session ${this.id}: FETCH ${position} names a message it knows`);
+    const uid = Number(/UID (\d+)/.exec(items)?.[1]);
+    if (!Number.isNaN(uid)) {
+      if (entry.uid === UNKNOWN) entry.uid = uid;
+      assert.equal(entry.uid, uid, `session ${this.id}: position ${position} is UID ${uid}`);
+    }
+    const flags = /FLAGS \(([^)]*)\)/.exec(items)?.[1];
+    if (flags !== undefined) this.#setFlags(entry, flags);
   }
 
   #setFlags(entry: ModelEntry, flags: string): void {

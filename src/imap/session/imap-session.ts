@@ -29,6 +29,8 @@ export interface ImapSessionOptions {
   readonly readerLimits: Partial<ImapReaderLimits>;
 }
 
+/** Data responses are written in chunks of about this size (fewer syscalls and socket writes). */
+const OUTPUT_BUFFER_BYTES = 64 * 1024;
 /** A client that sends this many bad commands in a row is disconnected (abuse limit). */
 const MAX_CONSECUTIVE_BAD = 20;
 
@@ -43,6 +45,8 @@ export class ImapSession implements SessionControl {
   #output: Promise<void> = Promise.resolve();
   #isClosing = false;
   #consecutiveBad = 0;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #appendBlobs: Promise<AppendedBlob>[] = [];
   #appendQueue: AsyncQueue<Uint8Array> | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -126,6 +130,7 @@ export class ImapSession implements SessionControl {
     this.#reader.expectIdleDone();
     await this.send({ kind: "continuation", text: "idling" });
     await onEnter();
+    await this.#flushOutput();
     // Pull events until DONE; meanwhile notifications wake `announce` below.
     const done = (async () => {
       for (;;) {
@@ -146,7 +151,10 @@ export class ImapSession implements SessionControl {
         this.#wakeIdle = resolve;
       });
       this.#wakeIdle = null;
-      if (!isDone) await this.#announceUpdates(true, false);
+      if (!isDone) {
+        await this.#announceUpdates(true, false);
+        await this.#flushOutput();
+      }
     }
     await done;
   }
@@ -159,12 +167,41 @@ export class ImapSession implements SessionControl {
 
   // ---- output ---------------------------------------------------------------------------------
 
+  /**
+   * Writes a response. Data responses (FETCH, SEARCH, LIST, EXPUNGE…) collect in an output buffer that
+   * goes out in large writes; anything the client waits for (tagged, continuation, status conditions)
+   * flushes it, so batching never delays a reply.
+   */
   send(response: ImapResponse): Promise<void> {
-    const write = this.#output.then(() =>
-      writeResponse(response, (bytes) => this.conn.write(bytes), {
+    const write = this.#output.then(async () => {
+      await writeResponse(response, (bytes) => this.#buffer(bytes), {
         isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"),
-      }),
-    );
+      });
+      if (response.kind === "tagged" || response.kind === "continuation" || response.kind === "condition") {
+        await this.#flush();
+      }
+    });
+    this.#output = write.catch(() => {});
+    return write;
+  }
+
+  async #buffer(bytes: Uint8Array): Promise<void> {
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes >= OUTPUT_BUFFER_BYTES) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pendingBytes === 0) return;
+    const data = this.#pending.length === 1 ? (this.#pending[0] as Uint8Array) : Buffer.concat(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    await this.conn.write(data);
+  }
+
+  /** Sends what is buffered (IDLE announcements have no tagged reply to carry them out). */
+  #flushOutput(): Promise<void> {
+    const write = this.#output.then(() => this.#flush());
     this.#output = write.catch(() => {});
     return write;
   }
