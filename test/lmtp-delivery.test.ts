@@ -73,7 +73,7 @@ describe("LMTP delivery", () => {
     const [alice] = await server.messages("alice@example.test");
     const [carol] = await server.messages("carol@example.test");
     assert.ok(alice && carol);
-    assert.equal(alice.blobHash, carol.blobHash, "one blob for every copy");
+    assert.notEqual(alice.blobHash, carol.blobHash, "each copy has its own trace fields");
     assert.deepEqual(await server.messages("bob@example.test"), []);
     assert.equal(withoutTrace(alice.raw).toString(), MESSAGE);
     const trace = alice.raw.subarray(0, alice.raw.length - withoutTrace(alice.raw).length).toString();
@@ -82,9 +82,15 @@ describe("LMTP delivery", () => {
       trace,
       /Received: from mta\.example \(\[127\.0\.0\.1\]\)\r\n\tby mx\.postfach\.test \(Postfach\) with LMTP id /,
     );
-    assert.doesNotMatch(trace, /Delivered-To/, "a blob shared by two recipients names none");
+    assert.match(trace, /\r\nDelivered-To: alice@example\.test\r\n/);
+    assert.match(trace, /\tfor <alice@example\.test>;/);
+    assert.match(
+      carol.raw.toString(),
+      /^Return-Path: <sender@remote\.example>\r\nDelivered-To: carol@example\.test\r\n/,
+    );
     assert.ok(Math.abs(alice.internalDateMs - Date.now()) < 10_000, "INTERNALDATE is the delivery time");
-    assert.equal((await blobFiles(server.dataDir)).length, 1);
+    const bodies = (await blobFiles(server.dataDir)).filter((name) => /^[0-9a-f]{64}$/.test(name));
+    assert.equal(bodies.length, 1, "the message itself is stored once");
   });
 
   it("a single recipient gets Delivered-To and a Received line naming it", async () => {

@@ -1,10 +1,15 @@
 // Final delivery of one received message to its envelope recipients (RFC 5321 §4.4, RFC 2033 §4.2):
-// the blob is stored and fsynced once, indexed once, then appended to each recipient's mailbox in its
-// own committed transaction, with one outcome per recipient so LMTP can answer each separately.
+// the message is stored and fsynced once and indexed once; each recipient's copy is its own trace fields
+// (a small prefixed blob) in front of that one blob, appended in its own committed transaction, with one
+// outcome per recipient so LMTP can answer each separately.
+
+import type { BlobHash } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError, MailError } from "../kit/mail-error.js";
 import { indexMessage } from "../mime/index/index-message.js";
+import { shiftIndex } from "../mime/index/shift-index.js";
+import type { MessageIndex } from "../mime/message-index.js";
 import type { FlagSet, MailStore } from "../store/mail-store.js";
 import { type AddressPolicy, AddressResolver, type DeliveryTarget } from "./address-resolution.js";
 import { INBOX, normalizeMailboxName } from "./mailbox-name.js";
@@ -42,6 +47,12 @@ export interface DeliveryReport {
   readonly outcomes: readonly RecipientOutcome[];
 }
 
+/** One recipient's copy: the blob it reads from and the index of exactly those bytes. */
+interface StoredCopy {
+  readonly blobHash: BlobHash;
+  readonly index: MessageIndex;
+}
+
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
 
 export class DeliveryService {
@@ -74,30 +85,32 @@ export class DeliveryService {
   }
 
   /**
-   * Stores the message with trace headers once and appends it to every target's mailbox. A recipient is
-   * delivered only when all its targets committed; if any failed temporarily the whole recipient is
-   * reported as a temporary failure, so a retry may duplicate a copy but never loses one.
+   * Stores the message once and appends it to every target's mailbox, each copy behind its recipient's
+   * own trace fields (Delivered-To names that recipient). A recipient is delivered only when all its
+   * targets committed; if any failed temporarily the whole recipient is reported as a temporary failure,
+   * so a retry may duplicate a copy but never loses one.
    */
   async deliver(message: InboundMessage): Promise<DeliveryReport> {
     const id = newObjectId("E").slice(1, 13);
     const receivedAtMs = Date.now();
-    const only = message.recipients.length === 1 ? message.recipients[0] : undefined;
-    const trace = formatTraceHeaders({
-      returnPath: message.returnPath,
-      deliveredTo: only?.address ?? null,
-      heloName: message.heloName,
-      remoteAddress: message.remoteAddress,
-      hostname: this.options.hostname,
-      protocol: message.protocol,
-      id,
-      receivedAtMs,
-    });
-    const raw = Buffer.concat([Buffer.from(trace, "utf8"), message.data]);
-    let blobHash: Awaited<ReturnType<MailStore["blobs"]["put"]>>["hash"];
-    let index: ReturnType<typeof indexMessage>;
+    const prefixes = message.recipients.map((recipient) =>
+      Buffer.from(
+        formatTraceHeaders({
+          returnPath: message.returnPath,
+          deliveredTo: recipient.address,
+          heloName: message.heloName,
+          remoteAddress: message.remoteAddress,
+          hostname: this.options.hostname,
+          protocol: message.protocol,
+          id,
+          receivedAtMs,
+        }),
+        "utf8",
+      ),
+    );
+    let copyOf: (recipient: number) => Promise<StoredCopy>;
     try {
-      blobHash = (await this.store.blobs.put(raw)).hash;
-      index = indexMessage(raw);
+      copyOf = await this.#storeOnce(message.data, prefixes);
     } catch (error) {
       const failure = this.#failure(error, id);
       return { id, outcomes: message.recipients.map(() => failure) };
@@ -105,13 +118,13 @@ export class DeliveryService {
     // The same account reached through two recipients (alias and direct) gets one copy.
     const byTarget = new Map<string, Promise<RecipientOutcome>>();
     const outcomes: RecipientOutcome[] = [];
-    for (const recipient of message.recipients) {
+    for (const [position, recipient] of message.recipients.entries()) {
       const results: RecipientOutcome[] = [];
       for (const target of recipient.targets) {
         const key = `${target.accountId}\u0000${target.folder ?? ""}`;
         let pending = byTarget.get(key);
         if (!pending) {
-          pending = this.#appendTo(target, blobHash, index, receivedAtMs, id);
+          pending = this.#appendTo(target, () => copyOf(position), receivedAtMs, id);
           byTarget.set(key, pending);
         }
         results.push(await pending);
@@ -121,7 +134,7 @@ export class DeliveryService {
     this.log.info(
       {
         deliveryId: id,
-        size: raw.length,
+        size: message.data.byteLength,
         recipients: message.recipients.length,
         delivered: outcomes.filter((o) => o.kind === "delivered").length,
       },
@@ -130,15 +143,39 @@ export class DeliveryService {
     return { id, outcomes };
   }
 
+  /**
+   * Stores and indexes the message once. One recipient: one blob of trace fields + message. Several:
+   * the message is the one shared blob and each copy is a prefixed blob of its trace fields in front of
+   * it, its index the first copy's shifted (docs/delivery.md "One blob, many recipients").
+   */
+  async #storeOnce(
+    data: Uint8Array,
+    prefixes: readonly Buffer[],
+  ): Promise<(recipient: number) => Promise<StoredCopy>> {
+    const first = prefixes[0] ?? Buffer.alloc(0);
+    if (prefixes.length === 1) {
+      const raw = Buffer.concat([first, data]);
+      const copy = { blobHash: (await this.store.blobs.put(raw)).hash, index: indexMessage(raw) };
+      return async () => copy;
+    }
+    const base = (await this.store.blobs.put(data)).hash;
+    const firstIndex = indexMessage(Buffer.concat([first, data]));
+    return async (recipient) => {
+      const prefix = prefixes[recipient] ?? first;
+      const { hash } = await this.store.blobs.putPrefixed(prefix, base);
+      return { blobHash: hash, index: shiftIndex(firstIndex, first, prefix) };
+    };
+  }
+
   async #appendTo(
     target: DeliveryTarget,
-    blobHash: Parameters<MailStore["messages"]["isBlobReferenced"]>[0],
-    index: ReturnType<typeof indexMessage>,
+    copy: () => Promise<StoredCopy>,
     internalDateMs: number,
     id: string,
   ): Promise<RecipientOutcome> {
     try {
       const mailbox = await this.#mailboxFor(target);
+      const { blobHash, index } = await copy();
       await this.store.messages.append(target.accountId, mailbox, {
         blobHash,
         index,

@@ -4,7 +4,7 @@
 export interface TraceInfo {
   /** Envelope sender as received; "" for the null reverse-path (bounces). */
   readonly returnPath: string;
-  /** Set when the message has exactly one final recipient; a shared blob cannot name several. */
+  /** The recipient this copy is for (each copy has its own trace fields); null to name none. */
   readonly deliveredTo: string | null;
   /** The HELO/EHLO/LHLO name the client gave. */
   readonly heloName: string;

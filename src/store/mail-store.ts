@@ -186,6 +186,13 @@ export interface BlobStore {
     source: Uint8Array | AsyncIterable<Uint8Array>,
     maxBytes?: number,
   ): Promise<{ hash: BlobHash; size: number }>;
+  /**
+   * Stores a blob whose bytes are `prefix` followed by the existing blob `base`, without copying `base`:
+   * per-recipient trace headers in front of one shared message body (docs/delivery.md). The result reads
+   * like any other blob (read, readRange, has); `base` is kept while a prefixed blob needs it. Durable
+   * (fsynced) when it resolves; rejects with MailError("nonexistent") if `base` is missing.
+   */
+  putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }>;
   /** All bytes of a blob; rejects with MailError("nonexistent") if it is missing. */
   read(hash: BlobHash): Promise<Buffer>;
   /** Bytes [start, end) of a blob as a stream (end clamped to the size). */

@@ -6,7 +6,7 @@ import { type ParsedAddress, parseAddressList } from "../address.js";
 import { asBuffer } from "../bytes.js";
 import { parseDate } from "../date.js";
 import { decodeEncodedWords } from "../encoded-word.js";
-import { findLastField, type HeaderField, readFieldValue } from "../header.js";
+import { findLastField, type HeaderField, parseHeaderBlock, readFieldValue } from "../header.js";
 import {
   type IndexedAddress,
   type IndexedAddressEntry,
@@ -118,6 +118,12 @@ function headerSearchText(buf: Buffer, fields: readonly HeaderField[]): string {
     if (length >= MAX_SEARCH_HEADER_CHARS) break;
   }
   return out.join("\n").slice(0, MAX_SEARCH_HEADER_CHARS);
+}
+
+/** The search-text contribution of a block of whole header fields (e.g. trace fields prepended later). */
+export function headerFieldsSearchText(raw: Uint8Array): string {
+  const buf = asBuffer(raw);
+  return headerSearchText(buf, parseHeaderBlock(buf, 0, buf.length).fields);
 }
 
 function isAttachment(part: MimePart): boolean {

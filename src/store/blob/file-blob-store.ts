@@ -1,6 +1,7 @@
 // Content-addressed message bodies on disk: <root>/<aa>/<bb>/<sha256>. A blob is written to a
 // temporary file, fsynced, renamed into place and its directory fsynced before put() resolves, so a
-// blob that a committed transaction references survives kill -9 and power loss.
+// blob that a committed transaction references survives kill -9 and power loss. A prefixed blob
+// (<sha256>p) is a small file naming its base blob and holding the bytes that come before it.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
@@ -9,7 +10,9 @@ import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { BlobStore } from "../mail-store.js";
 
-const HASH_PATTERN = /^[0-9a-f]{64}$/;
+const HASH_PATTERN = /^[0-9a-f]{64}p?$/;
+/** Marks a prefixed blob's name; its file is `<base hash>\n<prefix bytes>`. */
+const PREFIXED_SUFFIX = "p";
 /** A temporary file older than this was left by a crash, not by a write in progress. */
 const STALE_TMP_MS = 60 * 60 * 1000;
 /** Ranges up to this size are read with one positioned read instead of a stream. */
@@ -89,6 +92,41 @@ export class FileBlobStore implements BlobStore {
     return { hash, size };
   }
 
+  async putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }> {
+    let allPrefix = prefix;
+    let baseHash = base;
+    if (isPrefixed(base)) {
+      // Prefixing a prefixed blob keeps one level: the prefixes join in front of the same base.
+      const inner = await this.#readManifest(base);
+      allPrefix = Buffer.concat([prefix, inner.prefix]);
+      baseHash = inner.base;
+    }
+    let baseSize: number;
+    try {
+      baseSize = (await stat(this.pathOf(baseHash))).size;
+    } catch (error) {
+      throw missing(baseHash, error);
+    }
+    const manifest = Buffer.concat([Buffer.from(`${baseHash}\n`, "latin1"), allPrefix]);
+    const hash = `${createHash("sha256").update(manifest).digest("hex")}${PREFIXED_SUFFIX}` as BlobHash;
+    if (!(await this.has(hash))) await this.#writeDurably(hash, [manifest]);
+    return { hash, size: allPrefix.byteLength + baseSize };
+  }
+
+  async #readManifest(hash: BlobHash): Promise<{ prefix: Buffer; base: BlobHash }> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.pathOf(hash));
+    } catch (error) {
+      throw missing(hash, error);
+    }
+    const newline = bytes.indexOf(10);
+    return {
+      base: bytes.subarray(0, newline).toString("latin1") as BlobHash,
+      prefix: bytes.subarray(newline + 1),
+    };
+  }
+
   async #writeDurably(hash: BlobHash, chunks: readonly Uint8Array[]): Promise<void> {
     const tmpPath = this.#tmpPath();
     const file = await open(tmpPath, "w", 0o600);
@@ -118,6 +156,10 @@ export class FileBlobStore implements BlobStore {
   }
 
   async read(hash: BlobHash): Promise<Buffer> {
+    if (isPrefixed(hash)) {
+      const { prefix, base } = await this.#readManifest(hash);
+      return Buffer.concat([prefix, await this.read(base)]);
+    }
     try {
       return await readFile(this.pathOf(hash));
     } catch (error) {
@@ -127,6 +169,14 @@ export class FileBlobStore implements BlobStore {
 
   async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
     if (end <= start) return;
+    if (isPrefixed(hash)) {
+      const { prefix, base } = await this.#readManifest(hash);
+      if (start < prefix.byteLength) yield prefix.subarray(start, Math.min(end, prefix.byteLength));
+      if (end > prefix.byteLength) {
+        yield* this.readRange(base, Math.max(start - prefix.byteLength, 0), end - prefix.byteLength);
+      }
+      return;
+    }
     if (end - start <= SMALL_READ_BYTES) {
       // Most messages and parts are small: one positioned read beats setting up a stream.
       yield await this.#readSmall(hash, start, end - start);
@@ -172,7 +222,9 @@ export class FileBlobStore implements BlobStore {
     minAgeMs: number,
   ): Promise<number> {
     const cutoff = Date.now() - minAgeMs;
-    let removed = 0;
+    const candidates: { name: BlobHash; path: string }[] = [];
+    // A base blob stays while any prefixed blob that stays names it, referenced by an email or not.
+    const neededBases = new Set<string>();
     for (const top of await readdir(this.#root)) {
       if (top === "tmp" || top.length !== 2) continue;
       for (const mid of await readdir(join(this.#root, top))) {
@@ -181,15 +233,32 @@ export class FileBlobStore implements BlobStore {
           if (!HASH_PATTERN.test(name)) continue;
           const path = join(dir, name);
           const info = await stat(path);
-          if (info.mtimeMs > cutoff) continue;
-          if (await isReferenced(name as BlobHash)) continue;
-          await unlink(path);
-          removed++;
+          const isFresh = info.mtimeMs > cutoff;
+          if (isPrefixed(name as BlobHash)) {
+            if (isFresh || (await isReferenced(name as BlobHash))) {
+              neededBases.add((await this.#readManifest(name as BlobHash)).base);
+            } else {
+              candidates.push({ name: name as BlobHash, path });
+            }
+          } else if (!isFresh) {
+            candidates.push({ name: name as BlobHash, path });
+          }
         }
       }
     }
+    let removed = 0;
+    for (const { name, path } of candidates) {
+      if (neededBases.has(name)) continue;
+      if (!isPrefixed(name) && (await isReferenced(name))) continue;
+      await unlink(path);
+      removed++;
+    }
     return removed;
   }
+}
+
+function isPrefixed(hash: BlobHash): boolean {
+  return hash.length === 65 && hash.endsWith(PREFIXED_SUFFIX);
 }
 
 async function syncDirectory(path: string): Promise<void> {

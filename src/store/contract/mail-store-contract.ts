@@ -564,6 +564,51 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       await rejectsWith(store.blobs.read("0".repeat(64) as BlobHash), "nonexistent");
     });
 
+    it("reads a prefixed blob as prefix + base and keeps the base while a referenced prefix needs it", async () => {
+      const body = Buffer.from(`Subject: shared\r\n\r\n${"body line\r\n".repeat(40_000)}`);
+      const { hash: base } = await store.blobs.put(body);
+      const prefixA = Buffer.from("Delivered-To: a@example.test\r\n");
+      const prefixB = Buffer.from("Delivered-To: bb@example.test\r\n");
+      const a = await store.blobs.putPrefixed(prefixA, base);
+      const b = await store.blobs.putPrefixed(prefixB, base);
+      assert.notEqual(a.hash, b.hash);
+      assert.equal(a.size, prefixA.length + body.length);
+      assert.deepEqual(await store.blobs.read(a.hash), Buffer.concat([prefixA, body]));
+      assert.equal((await store.blobs.putPrefixed(prefixA, base)).hash, a.hash, "same bytes, same hash");
+      const whole = Buffer.concat([prefixB, body]);
+      for (const [start, end] of [
+        [0, 5],
+        [3, prefixB.length + 7],
+        [prefixB.length, prefixB.length + 9],
+        [10, whole.length + 50],
+        [prefixB.length + 300_000, prefixB.length + 400_000],
+      ] as const) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of store.blobs.readRange(b.hash, start, end)) chunks.push(Buffer.from(chunk));
+        assert.deepEqual(Buffer.concat(chunks), whole.subarray(start, end), `range ${start}-${end}`);
+      }
+      const nested = await store.blobs.putPrefixed(Buffer.from("X-Outer: 1\r\n"), a.hash);
+      assert.deepEqual(
+        await store.blobs.read(nested.hash),
+        Buffer.concat([Buffer.from("X-Outer: 1\r\n"), prefixA, body]),
+      );
+      await rejectsWith(store.blobs.putPrefixed(prefixA, "1".repeat(64) as BlobHash), "nonexistent");
+
+      // Only `a` is referenced: b and nested go, the base stays for a.
+      const keep = new Set<string>([a.hash]);
+      await store.blobs.collectGarbage(
+        async (h) => keep.has(h) || (await store.messages.isBlobReferenced(h)),
+        0,
+      );
+      assert.equal(await store.blobs.has(b.hash), false);
+      assert.equal(await store.blobs.has(nested.hash), false);
+      assert.deepEqual(await store.blobs.read(a.hash), Buffer.concat([prefixA, body]));
+      keep.clear();
+      await store.blobs.collectGarbage((h) => store.messages.isBlobReferenced(h), 0);
+      assert.equal(await store.blobs.has(a.hash), false);
+      assert.equal(await store.blobs.has(base), false);
+    });
+
     it("deletes an account with everything in it", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);
