@@ -49,6 +49,14 @@ function whatwgDecoder(name: string): TextDecoder | null {
   return decoder;
 }
 
+/** Whether `charset` is one this server can decode exactly (no best-effort fallback). */
+export function isKnownCharset(charset: string): boolean {
+  const name = normalizeCharset(charset);
+  if (name === "utf-8") return true;
+  if (name !== "iso-2022-jp" && iconv.encodingExists(name)) return true;
+  return whatwgDecoder(name) !== null;
+}
+
 /** Decodes `bytes` in `charset` to a string; unknown or missing charsets fall back to UTF-8/Latin-1. Never throws. */
 export function decodeCharset(bytes: Uint8Array, charset: string | null | undefined): string {
   const name = charset ? normalizeCharset(charset) : "utf-8";

@@ -2,24 +2,40 @@
 // SAVE / `$` (RFC 5182): the keys become a mail-layer SearchQuery evaluated over the session's snapshot.
 import type { ModSeq } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
+import { isKnownCharset } from "../../mime/charset.js";
 import { buildSearchReply } from "../search/search-reply.js";
 import { hasModSeqKey, type SearchScope, toSearchQuery } from "../search/to-search-query.js";
 import { type CommandContext, type CommandOutcome, no, ok, selectedOf } from "../session/command-context.js";
 import type { CommandOf } from "../wire/command.js";
 
 /**
- * The wire decodes search strings as UTF-8, which US-ASCII is a subset of. Legacy charsets would need
- * the undecoded bytes, which the parsed command no longer has, so they get BADCHARSET.
+ * The wire decodes search strings from the CHARSET the client named (UTF-8 by default) with the MIME
+ * layer's decoders; BADCHARSET lists the common ones for a charset it does not know.
  */
-const CHARSETS = ["UTF-8", "US-ASCII"];
+const ADVERTISED_CHARSETS = [
+  "UTF-8",
+  "US-ASCII",
+  "ISO-8859-1",
+  "ISO-8859-15",
+  "WINDOWS-1252",
+  "KOI8-R",
+  "SHIFT_JIS",
+  "EUC-JP",
+  "ISO-2022-JP",
+  "GB2312",
+  "BIG5",
+];
 
 export async function search(ctx: CommandContext, command: CommandOf<"search">): Promise<CommandOutcome> {
   const selected = selectedOf(ctx);
   const isSave = command.returns?.includes("SAVE") ?? false;
   try {
-    if (command.charset !== null && !CHARSETS.includes(command.charset.toUpperCase())) {
+    if (command.charset !== null && !isKnownCharset(command.charset)) {
       if (isSave) selected.saveResult([]);
-      return no(`Charset ${command.charset} is not supported`, { kind: "BADCHARSET", charsets: CHARSETS });
+      return no(`Charset ${command.charset} is not supported`, {
+        kind: "BADCHARSET",
+        charsets: ADVERTISED_CHARSETS,
+      });
     }
     // Search what others changed too: flag changes and new messages are announced first; expunges
     // wait unless this is UID SEARCH (RFC 9051 §7.5.1), keeping the client's sequence numbers valid.

@@ -113,6 +113,8 @@ export class ArgumentCursor {
   private literalIndex = 0;
   private depth = 0;
   private argumentCount = 0;
+  /** How search strings become text: UTF-8 unless SEARCH named another CHARSET (RFC 9051 §6.4.4). */
+  decodeText: (bytes: Uint8Array) => string = (bytes) => decodeUtf8(bytes);
 
   constructor(
     private readonly source: CommandSource,

@@ -102,7 +102,7 @@ export function parseSearchKey(c: ArgumentCursor, depth = 0): SearchKey {
   if (FLAG_KEYS.has(name)) return { kind: "flag", name: name as SearchFlagKeyName };
   if (TEXT_KEYS.has(name)) {
     c.expectSpace();
-    return { kind: "text", name: name as SearchTextKeyName, value: decodeUtf8(c.astringBytes()) };
+    return { kind: "text", name: name as SearchTextKeyName, value: c.decodeText(c.astringBytes()) };
   }
   if (DATE_KEYS.has(name)) {
     c.expectSpace();
@@ -113,7 +113,7 @@ export function parseSearchKey(c: ArgumentCursor, depth = 0): SearchKey {
       c.expectSpace();
       const field = c.astring();
       c.expectSpace();
-      return { kind: "header", field, value: decodeUtf8(c.astringBytes()) };
+      return { kind: "header", field, value: c.decodeText(c.astringBytes()) };
     }
     case "KEYWORD":
     case "UNKEYWORD":

@@ -1,6 +1,7 @@
 // SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH RETURN options (RFC 4731 §3.1) and SAVE
 // (RFC 5182 §2.1): `SEARCH [RETURN (…)] [CHARSET x] key …`.
 
+import { decodeCharset, isKnownCharset } from "../../../mime/charset.js";
 import type { ArgumentCursor } from "../argument-cursor.js";
 import { type ImapCommand, SEARCH_RETURN_OPTIONS, type SearchReturnOption } from "../command.js";
 import { parseSearchCriteria } from "../search-key.js";
@@ -25,6 +26,10 @@ export function parseSearch(c: ArgumentCursor, tag: string, uid: boolean): ImapC
     c.expectSpace();
     charset = c.astring().toUpperCase();
     c.expectSpace();
+    // Strings in a legacy charset (ISO-8859-1, KOI8-R, Shift_JIS…) are decoded from it; a charset the
+    // server does not know stays UTF-8 here and the command answers NO [BADCHARSET].
+    const named = charset;
+    if (isKnownCharset(named)) c.decodeText = (bytes) => decodeCharset(bytes, named);
   }
   const criteria = parseSearchCriteria(c);
   return { tag, name: "search", uid, charset, returns, criteria };
