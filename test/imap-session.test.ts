@@ -319,7 +319,9 @@ describe("IMAP sessions", () => {
     await idler.connect();
     await idler.mailboxOpen("INBOX");
     const before = idler.mailbox ? idler.mailbox.exists : 0;
-    const exists = new Promise<number>((resolve) => idler.on("exists", (event: { count: number }) => resolve(event.count)));
+    const exists = new Promise<number>((resolve) =>
+      idler.on("exists", (event: { count: number }) => resolve(event.count)),
+    );
     void idler.idle();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const script = `

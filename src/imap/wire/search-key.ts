@@ -1,7 +1,7 @@
 // The IMAP search key AST and its grammar (RFC 9051 §6.4.4 plus NEW/OLD/RECENT of RFC 3501, MODSEQ of
 // RFC 7162 §3.1.5, OLDER/YOUNGER of RFC 5032, SAVEDBEFORE… of RFC 8514, EMAILID/THREADID of RFC 8474).
 
-import { type ArgumentCursor, decodeUtf8, type ImapDate, MONTHS } from "./argument-cursor.js";
+import { type ArgumentCursor, type ImapDate, MONTHS } from "./argument-cursor.js";
 import { formatSequenceSet, type SequenceSet } from "./seqset.js";
 import { formatAstring, type StringStyle } from "./wire-string.js";
 

@@ -71,7 +71,7 @@ describe("searchMailbox", () => {
         "Subject: Re: Lunch",
         "Date: Sat, 11 Jan 2025 09:00:00 +0000",
         "",
-        "yes " + "x".repeat(3000),
+        `yes ${"x".repeat(3000)}`,
       ],
       ["\\Answered", "\\Flagged"],
       [],

@@ -58,7 +58,7 @@ describe("SmtpReader", () => {
 
   it("unstuffs dots and ends data only at CRLF.CRLF, at every split point", () => {
     const input = "DATA\r\nSubject: x\r\n\r\n..leading dot\r\n.\r\n";
-    everySplit(input + "QUIT\r\n", {
+    everySplit(`${input}QUIT\r\n`, {
       lines: ["DATA", "QUIT"],
       data: ["Subject: x\r\n\r\n.leading dot\r\n"],
       tooLong: 0,
