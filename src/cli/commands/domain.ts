@@ -1,20 +1,11 @@
 // `postfach domain add|list|del`: the domains this server receives mail for, through admin/DomainAdmin.
 import { DomainAdmin } from "../../admin/domain-admin.js";
-import { openServices } from "../../main.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
-import { loadCliConfig } from "../load-cli-config.js";
 import { CliUsageError } from "../read-password.js";
+import { withServices } from "../with-services.js";
 
-export async function withDomainAdmin<T>(
-  args: ParsedArgs,
-  fn: (admin: DomainAdmin) => Promise<T>,
-): Promise<T> {
-  const services = await openServices(await loadCliConfig(args));
-  try {
-    return await fn(new DomainAdmin(services.store));
-  } finally {
-    await services.close();
-  }
+export function withDomainAdmin<T>(args: ParsedArgs, fn: (admin: DomainAdmin) => Promise<T>): Promise<T> {
+  return withServices(args, (services) => fn(new DomainAdmin(services.store)));
 }
 
 function domainArg(args: ParsedArgs): string {

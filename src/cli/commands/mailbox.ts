@@ -1,28 +1,20 @@
 // `postfach mailbox list|create`: an account's mailboxes through mail/MailboxService.
 
-import { openServices } from "../../main.js";
+import type { AccountId } from "../../kit/ids.js";
+import type { Services } from "../../main.js";
 import { SPECIAL_USES, type SpecialUse } from "../../store/mail-store.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
-import { loadCliConfig } from "../load-cli-config.js";
 import { CliUsageError } from "../read-password.js";
 import { formatBytes } from "../sizes.js";
+import { withServices } from "../with-services.js";
 
-async function withAccount<T>(
+function withAccount<T>(
   args: ParsedArgs,
-  fn: (
-    services: Awaited<ReturnType<typeof openServices>>,
-    accountId: import("../../kit/ids.js").AccountId,
-  ) => Promise<T>,
+  fn: (services: Services, accountId: AccountId) => Promise<T>,
 ): Promise<T> {
   const address = args.positionals[0];
   if (!address) throw new CliUsageError("Expected an account address");
-  const services = await openServices(await loadCliConfig(args));
-  try {
-    const account = await services.users.require(address);
-    return await fn(services, account.id);
-  } finally {
-    await services.close();
-  }
+  return withServices(args, async (services) => fn(services, (await services.users.require(address)).id));
 }
 
 function parseSpecialUse(value: string | boolean | undefined): SpecialUse | null {

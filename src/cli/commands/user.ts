@@ -1,19 +1,9 @@
 // `postfach user add|list|passwd|del|quota`: account administration through admin/UserAdmin.
 import { DomainAdmin } from "../../admin/domain-admin.js";
-import { openServices, type Services } from "../../main.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
-import { loadCliConfig } from "../load-cli-config.js";
 import { CliUsageError, readPassword } from "../read-password.js";
 import { formatBytes, parseSize } from "../sizes.js";
-
-async function withServices<T>(args: ParsedArgs, fn: (services: Services) => Promise<T>): Promise<T> {
-  const services = await openServices(await loadCliConfig(args));
-  try {
-    return await fn(services);
-  } finally {
-    await services.close();
-  }
-}
+import { withServices } from "../with-services.js";
 
 function addressArg(args: ParsedArgs): string {
   const address = args.positionals[0];
