@@ -1,0 +1,78 @@
+// The deliver_lmtp scenario of BENCHMARKS.md: 10,000 corpus messages to one account over 4 concurrent
+// LMTP connections (RFC 2033), each transaction pipelined as an MTA does. Reports messages/s and checks
+// the final message count. Options: --quick (1,000 messages), --runs N (default 3, a fresh store each).
+import assert from "node:assert/strict";
+import { parseArgs } from "node:util";
+import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
+import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { BENCH_ADDRESS, fillMailbox, startBenchServer } from "./bench-server.js";
+import { generateCorpus } from "./corpus.js";
+import { median, report, timeMs } from "./stats.js";
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean" }, runs: { type: "string" } },
+  strict: false,
+});
+const MESSAGES = values.quick ? 1_000 : 10_000;
+const RUNS = Number(values.runs ?? 3);
+const CONNECTIONS = 4;
+
+/** A corpus message as DATA: CRLF line ends, dot-stuffed (RFC 5321 §4.5.2), ended by CRLF.CRLF. */
+function asData(raw: Buffer): string {
+  let text = raw.toString("latin1").replace(/\r?\n/g, "\r\n");
+  if (!text.endsWith("\r\n")) text += "\r\n";
+  return `${text.replace(/^\./gm, "..")}.\r\n`;
+}
+
+async function deliverAll(port: number, messages: readonly string[]): Promise<number> {
+  let next = 0;
+  let accepted = 0;
+  async function connection(): Promise<void> {
+    const client: LineClient = await connectPlainClient(port);
+    await client.line();
+    client.write("LHLO bench.example\r\n");
+    while (!(await client.line()).startsWith("250 ")) {}
+    for (let n = next++; n < messages.length; n = next++) {
+      client.write(
+        `MAIL FROM:<sender@example.test>\r\nRCPT TO:<${BENCH_ADDRESS}>\r\nDATA\r\n${messages[n] as string}`,
+      );
+      for (let i = 0; i < 3; i++) await client.line(30_000);
+      if ((await client.line(30_000)).startsWith("250 ")) accepted++;
+    }
+    client.write("QUIT\r\n");
+    client.socket.destroy();
+  }
+  await Promise.all(Array.from({ length: CONNECTIONS }, connection));
+  return accepted;
+}
+
+const messages = [...generateCorpus(MESSAGES, { seed: 2033 })].map(asData);
+const megabytes = messages.reduce((sum, m) => sum + m.length, 0) / 1024 / 1024;
+const rates: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  const fill = await fillMailbox(0, 1, 2033 + run);
+  try {
+    const server = await startBenchServer(fill.dataDir, ["lmtp"]);
+    let accepted = 0;
+    const ms = await timeMs(async () => {
+      accepted = await deliverAll(server.port("lmtp"), messages);
+    });
+    await server.stop();
+    assert.equal(accepted, MESSAGES, "every message was acknowledged");
+    const store = await openSqliteStore({ dataDir: fill.dataDir });
+    const account = await store.accounts.findByAddress(BENCH_ADDRESS);
+    assert.ok(account);
+    const inbox = await store.mailboxes.findByName(account.id, "INBOX");
+    assert.equal((await store.messages.listEntries(inbox?.id ?? ("" as never))).length, MESSAGES);
+    await store.close();
+    rates.push(MESSAGES / (ms / 1000));
+  } finally {
+    await fill.remove();
+  }
+}
+report(
+  "deliver_lmtp",
+  median(rates),
+  "messages/s",
+  `${MESSAGES} messages, ${megabytes.toFixed(1)} MB, ${CONNECTIONS} LMTP connections, one account, median of ${RUNS}: ${rates.map((r) => r.toFixed(0)).join(", ")}`,
+);
