@@ -19,6 +19,7 @@ export interface InboundServerOptions {
   readonly maxMessageBytes?: number;
   readonly maxRecipients?: number;
   readonly maxConnectionsPerIp?: number;
+  readonly idleTimeoutMs?: number;
   readonly delivery?: Partial<DeliveryConfig>;
   readonly log?: Logger;
 }
@@ -83,7 +84,7 @@ export async function startInboundServer(options: InboundServerOptions = {}): Pr
     maxMessageBytes: options.maxMessageBytes ?? 52_428_800,
     maxRecipients: options.maxRecipients ?? 100,
     maxLineBytes: 4096,
-    idleTimeoutMs: 60_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
     quotaPermanent: options.delivery?.quotaPermanent ?? false,
   };
   for (const spec of createLmtpListeners({ delivery }, { ...server, listen: ["127.0.0.1:0"] }, log))
