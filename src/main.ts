@@ -11,8 +11,10 @@ import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
+import { onReloadSignal } from "./net/reload-signal.js";
 import { onShutdownSignals } from "./net/shutdown-signals.js";
-import { createTlsContext, loadTlsMaterial } from "./net/tls.js";
+import { loadTlsMaterial } from "./net/tls.js";
+import { buildTlsContexts, TlsContextSet, type TlsContexts } from "./net/tls-contexts.js";
 import { createPop3Listeners } from "./pop3/pop3-server.js";
 import { createLmtpListeners } from "./smtp/lmtp-server.js";
 import { createSmtpListeners } from "./smtp/smtp-server.js";
@@ -65,6 +67,20 @@ export interface RunningServer {
   readonly listeners: readonly BoundListener[];
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
+  /** Re-reads the TLS certificates (SIGHUP does this); new handshakes use them. Throws and keeps the old ones on error. */
+  reloadTls(): Promise<void>;
+}
+
+/** The default certificate (configured or self-signed) and the [[tls.sni]] ones, read from disk now. */
+async function loadTlsContexts(config: Config, log: Logger): Promise<TlsContexts> {
+  const material = await loadTlsMaterial({
+    certPath: config.tls.cert,
+    keyPath: config.tls.key,
+    dataDir: config.dataDir,
+    hostname: config.hostname,
+    log,
+  });
+  return buildTlsContexts(material, config.tls.sni, config.tls.minVersion);
 }
 
 /**
@@ -115,20 +131,32 @@ export async function runServer(
   options: RunServerOptions = { handleSignals: true },
 ): Promise<RunningServer> {
   const log = createLogger(config.log);
-  const tls = await loadTlsMaterial({
-    certPath: config.tls.cert,
-    keyPath: config.tls.key,
-    dataDir: config.dataDir,
-    hostname: config.hostname,
-    log,
-  });
+  const tls = new TlsContextSet(await loadTlsContexts(config, log));
+  const reloadTls = async (): Promise<void> => {
+    try {
+      tls.replace(await loadTlsContexts(config, log));
+      log.info({ sniNames: config.tls.sni.map((entry) => entry.name) }, "TLS certificates reloaded");
+    } catch (error) {
+      log.error({ err: error }, "TLS reload failed; keeping the current certificates");
+      throw error;
+    }
+  };
   const services = await openServices(config, log);
+  const { limits, proxy } = config;
   const group = new ListenerGroup({
     log,
-    secureContext: createTlsContext(tls, config.tls.minVersion),
-    maxConnections: config.limits.maxConnections,
-    maxConnectionsPerIp: config.limits.maxConnectionsPerIp,
-    idleTimeoutMs: config.limits.idleTimeoutMs,
+    tls,
+    maxConnections: limits.maxConnections,
+    maxConnectionsPerIp: limits.maxConnectionsPerIp,
+    idleTimeoutMs: limits.loginIdleTimeoutMs,
+    authenticatedIdleTimeoutMs: limits.idleTimeoutMs,
+    maxUnsentBytes: limits.maxUnsentBytes,
+    sendTimeoutMs: limits.sendTimeoutMs,
+    proxy: {
+      trusted: proxy.trusted,
+      protocols: (["imap", "pop3", "lmtp", "smtp"] as const).filter((proto) => proxy[proto]),
+      headerTimeoutMs: proxy.headerTimeoutMs,
+    },
   });
   for (const spec of protocolListeners(services, log)) group.add(spec);
   let listeners: BoundListener[];
@@ -141,9 +169,11 @@ export async function runServer(
 
   let stopping: Promise<void> | undefined;
   let disposeSignals = () => {};
+  let disposeReload = () => {};
   const stop = () => {
     stopping ??= (async () => {
       disposeSignals();
+      disposeReload();
       log.info({}, "shutting down");
       await group.shutdown(config.limits.shutdownGraceMs);
       await services.close();
@@ -155,7 +185,10 @@ export async function runServer(
   const stopped = new Promise<void>((resolve) => {
     resolveStopped = resolve;
   });
-  if (options.handleSignals) disposeSignals = onShutdownSignals(() => stop().then(resolveStopped));
+  if (options.handleSignals) {
+    disposeSignals = onShutdownSignals(() => stop().then(resolveStopped));
+    disposeReload = onReloadSignal(reloadTls);
+  }
 
   log.info(
     {
@@ -171,6 +204,7 @@ export async function runServer(
     listeners,
     stopped,
     stop: () => stop().then(resolveStopped),
+    reloadTls,
   };
 }
 

@@ -1,5 +1,7 @@
 // The TOML schema as data: every section, every key, its type and bounds. `checkValue` validates one
 // value against its field; the loader walks the file with it, so an unknown key or wrong type is an error.
+
+import { isIP } from "node:net";
 import { LOG_FORMATS, LOG_LEVELS, TLS_MIN_VERSIONS } from "./config.js";
 import { checkListenAddress } from "./listen-address.js";
 
@@ -8,7 +10,15 @@ export type Field =
   | { readonly type: "enum"; readonly values: readonly string[] }
   | { readonly type: "integer"; readonly min: number; readonly max?: number }
   | { readonly type: "boolean" }
-  | { readonly type: "listen" };
+  | { readonly type: "listen" }
+  /** An array of CIDR blocks ("10.0.0.0/8", "::1/128") or bare addresses. */
+  | { readonly type: "cidrs" }
+  /** A TOML array of tables ([[tls.sni]]), each checked against `fields`, `required` keys present. */
+  | {
+      readonly type: "tables";
+      readonly fields: Readonly<Record<string, Field>>;
+      readonly required: readonly string[];
+    };
 
 const nonEmpty = (value: string): string | undefined => (value === "" ? "must not be empty" : undefined);
 const count = (min: number): Field => ({ type: "integer", min, max: Number.MAX_SAFE_INTEGER });
@@ -22,6 +32,27 @@ function checkStore(value: string): string | undefined {
 
 function checkHostname(value: string): string | undefined {
   return /^[^\s]+$/.test(value) ? undefined : "must be a non-empty name without spaces";
+}
+
+/** A host name for SNI, or a wildcard of one label ("*.example.org"). */
+function checkServerName(value: string): string | undefined {
+  return /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(value) &&
+    value.length <= 253
+    ? undefined
+    : 'must be a host name such as "mail.example.org" or "*.example.org"';
+}
+
+/** Why `value` is not an IP address or CIDR block, or undefined. */
+export function checkCidr(value: string): string | undefined {
+  const [network = "", prefix, ...rest] = value.split("/");
+  const family = isIP(network);
+  if (family === 0 || rest.length > 0) return `"${value}" is not an IP address or CIDR block`;
+  if (prefix === undefined) return undefined;
+  const bits = Number(prefix);
+  const max = family === 4 ? 32 : 128;
+  return /^[0-9]{1,3}$/.test(prefix) && bits <= max
+    ? undefined
+    : `"${value}" has a prefix length outside 0..${max}`;
 }
 
 function checkDelimiter(value: string): string | undefined {
@@ -46,6 +77,15 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     cert: { type: "string" },
     key: { type: "string" },
     min_version: { type: "enum", values: TLS_MIN_VERSIONS },
+    sni: {
+      type: "tables",
+      fields: {
+        name: { type: "string", check: checkServerName },
+        cert: { type: "string", check: nonEmpty },
+        key: { type: "string", check: nonEmpty },
+      },
+      required: ["name", "cert", "key"],
+    },
   },
   imap: { listen, tls_listen: listen },
   pop3: {
@@ -65,8 +105,19 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     max_connections: count(1),
     max_connections_per_ip: count(1),
     idle_timeout_ms: count(1000),
+    login_idle_timeout_ms: count(1000),
+    max_unsent_bytes: count(65_536),
+    send_timeout_ms: count(1000),
     shutdown_grace_ms: count(0),
     max_recipients: { type: "integer", min: 1, max: 100_000 },
+  },
+  proxy: {
+    trusted: { type: "cidrs" },
+    header_timeout_ms: { type: "integer", min: 100, max: 600_000 },
+    imap: { type: "boolean" },
+    pop3: { type: "boolean" },
+    lmtp: { type: "boolean" },
+    smtp: { type: "boolean" },
   },
   accounts: {
     default_quota_bytes: count(0),
@@ -113,7 +164,36 @@ export function checkValue(field: Field, value: unknown): string | undefined {
       }
       return undefined;
     }
+    case "cidrs": {
+      if (!Array.isArray(value)) return `expected an array of CIDR strings, got ${describe(value)}`;
+      for (const entry of value) {
+        if (typeof entry !== "string") return `expected CIDR strings, got ${describe(entry)}`;
+        const problem = checkCidr(entry);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    case "tables":
+      return checkTables(field, value);
   }
+}
+
+function checkTables(field: Extract<Field, { type: "tables" }>, value: unknown): string | undefined {
+  if (!Array.isArray(value)) return `expected an array of tables, got ${describe(value)}`;
+  for (const [index, entry] of value.entries()) {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry) || entry instanceof Date) {
+      return `entry ${index + 1}: expected a table, got ${describe(entry)}`;
+    }
+    for (const [key, inner] of Object.entries(entry as Record<string, unknown>)) {
+      const innerField = Object.hasOwn(field.fields, key) ? field.fields[key] : undefined;
+      if (innerField === undefined) return `entry ${index + 1}: unknown key "${key}"`;
+      const problem = checkValue(innerField, inner);
+      if (problem !== undefined) return `entry ${index + 1}: ${key} ${problem}`;
+    }
+    const missing = field.required.filter((key) => !Object.hasOwn(entry, key));
+    if (missing.length > 0) return `entry ${index + 1}: missing ${missing.join(", ")}`;
+  }
+  return undefined;
 }
 
 /** A short description of a TOML value for error messages. */

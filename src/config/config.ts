@@ -20,6 +20,26 @@ export interface TlsConfig {
   readonly cert: string;
   readonly key: string;
   readonly minVersion: TlsMinVersion;
+  /** [[tls.sni]]: one certificate per server name (exact or "*.domain"); paths absolute after loading. */
+  readonly sni: readonly SniCertificateConfig[];
+}
+
+export interface SniCertificateConfig {
+  readonly name: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** [proxy]: PROXY protocol (v1/v2) from load balancers; see docs/security.md. */
+export interface ProxyConfig {
+  /** CIDR blocks the header is accepted from; other peers of a proxied listener are closed. */
+  readonly trusted: readonly string[];
+  readonly headerTimeoutMs: number;
+  /** Listeners (plain and implicit TLS) of these protocols expect the header. */
+  readonly imap: boolean;
+  readonly pop3: boolean;
+  readonly lmtp: boolean;
+  readonly smtp: boolean;
 }
 
 /** Listen addresses are "host:port" or "[v6]:port" strings, already validated. */
@@ -47,7 +67,13 @@ export interface LimitsConfig {
   readonly maxLineBytes: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
+  /** Idle timeout after login (IMAP/POP3), and the base of SMTP/LMTP's own timeout. */
   readonly idleTimeoutMs: number;
+  /** Idle timeout before login. */
+  readonly loginIdleTimeoutMs: number;
+  /** Slow-reader limits: unsent output a client may leave piling up, and how long one write may wait. */
+  readonly maxUnsentBytes: number;
+  readonly sendTimeoutMs: number;
   readonly shutdownGraceMs: number;
   /** Recipients one LMTP/SMTP transaction may name (RCPT TO beyond it: 452 4.5.3). */
   readonly maxRecipients: number;
@@ -88,6 +114,7 @@ export interface Config {
   readonly submission: PlainListenConfig;
   readonly http: PlainListenConfig;
   readonly limits: LimitsConfig;
+  readonly proxy: ProxyConfig;
   readonly accounts: AccountsConfig;
   readonly delivery: DeliveryConfig;
 }
@@ -99,7 +126,7 @@ export function defaultConfig(): Config {
     store: "sqlite",
     hostname: osHostname(),
     log: { level: "info", format: "auto" },
-    tls: { cert: "", key: "", minVersion: "TLSv1.2" },
+    tls: { cert: "", key: "", minVersion: "TLSv1.2", sni: [] },
     imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] },
     pop3: {
       listen: ["127.0.0.1:1110"],
@@ -118,9 +145,13 @@ export function defaultConfig(): Config {
       maxConnections: 2000,
       maxConnectionsPerIp: 50,
       idleTimeoutMs: 1_800_000,
+      loginIdleTimeoutMs: 60_000,
+      maxUnsentBytes: 4_194_304,
+      sendTimeoutMs: 60_000,
       shutdownGraceMs: 5000,
       maxRecipients: 100,
     },
+    proxy: { trusted: [], headerTimeoutMs: 5000, imap: false, pop3: false, lmtp: false, smtp: false },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
     delivery: {
       recipientDelimiter: "+",

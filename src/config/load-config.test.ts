@@ -38,7 +38,7 @@ describe("defaults", () => {
     assert.equal(config.store, "sqlite");
     assert.equal(config.hostname, hostname());
     assert.deepEqual(config.log, { level: "info", format: "auto" });
-    assert.deepEqual(config.tls, { cert: "", key: "", minVersion: "TLSv1.2" });
+    assert.deepEqual(config.tls, { cert: "", key: "", minVersion: "TLSv1.2", sni: [] });
     assert.deepEqual(config.imap, { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:1110"],
@@ -220,4 +220,60 @@ describe("environment overrides", () => {
     const error = await loadError({ env: { POSTFACH_DATA: "" } });
     assert.equal(error.key, "data_dir");
   });
+});
+
+describe("[tls.sni], [proxy] and the network limits", () => {
+  test("SNI certificates resolve against the file's folder; proxy and limits are read", async () => {
+    const path = await writeConfig(
+      "network.toml",
+      [
+        "[[tls.sni]]",
+        'name = "Mail.Example.org"',
+        'cert = "certs/mail.pem"',
+        'key = "/etc/keys/mail.key"',
+        "[[tls.sni]]",
+        'name = "*.example.net"',
+        'cert = "wild.pem"',
+        'key = "wild.key"',
+        "[proxy]",
+        'trusted = ["10.0.0.0/8", "::1", "192.0.2.7/32"]',
+        "imap = true",
+        "[limits]",
+        "login_idle_timeout_ms = 5000",
+        "max_unsent_bytes = 1048576",
+        "send_timeout_ms = 2000",
+        "",
+      ].join("\n"),
+    );
+    const config = await loadConfig({ path, env: {} });
+    assert.deepEqual(config.tls.sni, [
+      { name: "mail.example.org", cert: join(dir, "certs/mail.pem"), key: "/etc/keys/mail.key" },
+      { name: "*.example.net", cert: join(dir, "wild.pem"), key: join(dir, "wild.key") },
+    ]);
+    assert.deepEqual(config.proxy, {
+      ...defaultConfig().proxy,
+      trusted: ["10.0.0.0/8", "::1", "192.0.2.7/32"],
+      imap: true,
+    });
+    assert.equal(config.limits.loginIdleTimeoutMs, 5000);
+    assert.equal(config.limits.maxUnsentBytes, 1_048_576);
+    assert.equal(config.limits.sendTimeoutMs, 2000);
+  });
+
+  const cases: Array<[string, string, string, RegExp]> = [
+    ["sni without key", '[[tls.sni]]\nname = "a.test"\ncert = "a.pem"\n', "tls.sni", /missing key/],
+    ["sni bad name", '[[tls.sni]]\nname = "a b"\ncert = "a"\nkey = "b"\n', "tls.sni", /host name/],
+    ["sni unknown key", '[[tls.sni]]\nname = "a.test"\nchain = "x"\n', "tls.sni", /unknown key "chain"/],
+    ["proxy bad cidr", '[proxy]\ntrusted = ["10.0.0.0/33"]\n', "proxy.trusted", /prefix/],
+    ["proxy not an address", '[proxy]\ntrusted = ["lb.example"]\n', "proxy.trusted", /not an IP/],
+    ["proxy on without trusted", "[proxy]\npop3 = true\n", "proxy.trusted", /pop3/],
+  ];
+  for (const [name, text, key, pattern] of cases) {
+    test(name, async () => {
+      const path = await writeConfig(`${name.replaceAll(" ", "-")}.toml`, text);
+      const error = await loadError({ path, env: {} });
+      assert.equal(error.key, key);
+      assert.match(error.reason, pattern);
+    });
+  }
 });

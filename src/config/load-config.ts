@@ -20,8 +20,8 @@ export interface LoadConfigOptions {
 type Table = Record<string, unknown>;
 
 /**
- * Reads and validates the configuration. Relative `data_dir`, `tls.cert` and `tls.key` resolve against
- * the file's folder (the cwd without a file; POSTFACH_DATA always against the cwd).
+ * Reads and validates the configuration. Relative `data_dir`, `tls.cert`, `tls.key` and [[tls.sni]] paths
+ * resolve against the file's folder (the cwd without a file; POSTFACH_DATA always against the cwd).
  * Throws ConfigError for a missing or unreadable file, TOML syntax, unknown keys, wrong types or ranges.
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
@@ -58,9 +58,26 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
       source,
     );
   }
+  const proxy = config.proxy as Table;
+  const proxied = ["imap", "pop3", "lmtp", "smtp"].filter((proto) => proxy[proto] === true);
+  if (proxied.length > 0 && (proxy.trusted as unknown[]).length === 0) {
+    const line = file === undefined ? undefined : findKeyLine(file.text, "proxy", proxied[0]);
+    const source =
+      file === undefined ? undefined : { kind: "file" as const, path: file.path, ...(line && { line }) };
+    throw new ConfigError(
+      "proxy.trusted",
+      `PROXY protocol is on for ${proxied.join(", ")}: list the load balancers' addresses in proxy.trusted`,
+      source,
+    );
+  }
   config.dataDir = resolve(dataDirBase.dir, config.dataDir as string);
   if (tls.cert !== "") tls.cert = resolve(baseDir, tls.cert as string);
   if (tls.key !== "") tls.key = resolve(baseDir, tls.key as string);
+  tls.sni = (tls.sni as Table[]).map((entry) => ({
+    name: (entry.name as string).toLowerCase(),
+    cert: resolve(baseDir, entry.cert as string),
+    key: resolve(baseDir, entry.key as string),
+  }));
   return deepFreeze(config as unknown as Config);
 }
 

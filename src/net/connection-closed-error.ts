@@ -1,6 +1,7 @@
 // Why a connection ended: the reason carried by Connection.signal and thrown by writes on a closed socket.
 
-export type CloseReason = "closed" | "idle" | "shutdown";
+/** `slowReader`: the client stopped reading its responses (unsent output or a stalled write over the limit). */
+export type CloseReason = "closed" | "idle" | "shutdown" | "slowReader";
 
 /** `signal.reason` of every Connection; also thrown by `write` once the socket can no longer be written. */
 export class ConnectionClosedError extends Error {
@@ -11,7 +12,9 @@ export class ConnectionClosedError extends Error {
         ? "connection idle timeout"
         : reason === "shutdown"
           ? "server shutting down"
-          : "connection closed",
+          : reason === "slowReader"
+            ? "client not reading its responses"
+            : "connection closed",
     );
   }
 }

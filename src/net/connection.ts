@@ -1,10 +1,12 @@
 // One client connection as protocol handlers see it: reading, writing with backpressure, STARTTLS upgrade
-// in place (RFC 3207 §4.2, RFC 2595 §3.1), idle timeout and graceful-shutdown hooks, and an AbortSignal.
+// in place (RFC 3207 §4.2, RFC 2595 §3.1) with SNI (RFC 6066 §3), idle timeouts, slow-reader limits,
+// graceful-shutdown hooks, and an AbortSignal.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
-import { type SecureContext, TLSSocket } from "node:tls";
+import { TLSSocket } from "node:tls";
 import type { Logger } from "../kit/logger.js";
 import { type CloseReason, ConnectionClosedError } from "./connection-closed-error.js";
+import type { TlsContextSet } from "./tls-contexts.js";
 
 export type ConnectionHook = () => Promise<void> | void;
 
@@ -12,11 +14,20 @@ export interface ConnectionOptions {
   readonly proto: string;
   readonly socket: Socket;
   readonly log: Logger;
-  /** Needed for STARTTLS and implicit TLS; without it `startTls` throws. */
-  readonly secureContext?: SecureContext;
-  /** 0 disables; protocols may change it later with setIdleTimeout. */
+  /** Needed for STARTTLS and implicit TLS; without it `startTls` throws. Read at each handshake. */
+  readonly tls?: TlsContextSet;
+  /** The real client when a PROXY protocol header named it; defaults to the socket's peer. */
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  /** Before login; 0 disables; protocols may change it later with setIdleTimeout. */
   readonly idleTimeoutMs?: number;
+  /** What `useAuthenticatedIdleTimeout` switches to; defaults to `idleTimeoutMs`. */
+  readonly authenticatedIdleTimeoutMs?: number;
   readonly handshakeTimeoutMs?: number;
+  /** A write finding more than this already unsent drops the client; 0 disables. */
+  readonly maxUnsentBytes?: number;
+  /** A write waiting this long for the client to read drops it; 0 disables. */
+  readonly sendTimeoutMs?: number;
 }
 
 const PROCESS_PREFIX = randomBytes(2).toString("hex");
@@ -51,8 +62,11 @@ export class Connection {
   /** Child logger with { conn, proto }. */
   readonly log: Logger;
   #socket: Socket;
-  readonly #secureContext: SecureContext | undefined;
+  readonly #tls: TlsContextSet | undefined;
   readonly #handshakeTimeoutMs: number;
+  readonly #authenticatedIdleTimeoutMs: number;
+  readonly #maxUnsentBytes: number;
+  readonly #sendTimeoutMs: number;
   readonly #controller = new AbortController();
   readonly #shutdownHooks: ConnectionHook[] = [];
   readonly #idleHooks: ConnectionHook[] = [];
@@ -67,13 +81,16 @@ export class Connection {
     this.id = `${PROCESS_PREFIX}${(++connectionCounter).toString(36)}`;
     this.proto = options.proto;
     this.#socket = options.socket;
-    this.remoteAddress = normaliseIp(options.socket.remoteAddress ?? "");
-    this.remotePort = options.socket.remotePort ?? 0;
+    this.remoteAddress = normaliseIp(options.remoteAddress ?? options.socket.remoteAddress ?? "");
+    this.remotePort = options.remotePort ?? options.socket.remotePort ?? 0;
     this.localPort = options.socket.localPort ?? 0;
     this.log = options.log.child({ conn: this.id, proto: this.proto });
-    this.#secureContext = options.secureContext;
+    this.#tls = options.tls;
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.#authenticatedIdleTimeoutMs = options.authenticatedIdleTimeoutMs ?? this.#idleTimeoutMs;
+    this.#maxUnsentBytes = options.maxUnsentBytes ?? 0;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? 0;
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -119,13 +136,22 @@ export class Connection {
     }
   }
 
-  /** Writes and waits for 'drain' when the socket's buffer is full; throws ConnectionClosedError when closed. */
+  /**
+   * Writes and waits for 'drain' when the socket's buffer is full; throws ConnectionClosedError when
+   * closed. Slow-read protection for every protocol: a client that lets more than `maxUnsentBytes` pile
+   * up unsent, or keeps one write waiting `sendTimeoutMs` without reading, is dropped at once.
+   */
   async write(bytes: Uint8Array | string): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError(this.#closeReason());
+    if (this.#maxUnsentBytes > 0 && socket.writableLength > this.#maxUnsentBytes) {
+      this.#dropSlowReader({ unsentBytes: socket.writableLength });
+      throw new ConnectionClosedError("slowReader");
+    }
     if (socket.write(bytes)) return;
     await new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
+        clearTimeout(timer);
         socket.off("drain", onDrain);
         socket.off("close", onClose);
         if (error === undefined) resolve();
@@ -133,6 +159,16 @@ export class Connection {
       };
       const onDrain = (): void => settle();
       const onClose = (): void => settle(new ConnectionClosedError(this.#closeReason()));
+      const timer =
+        this.#sendTimeoutMs > 0
+          ? setTimeout(() => {
+              this.#dropSlowReader({
+                unsentBytes: socket.writableLength,
+                sendTimeoutMs: this.#sendTimeoutMs,
+              });
+              settle(new ConnectionClosedError("slowReader"));
+            }, this.#sendTimeoutMs)
+          : undefined;
       socket.on("drain", onDrain);
       socket.on("close", onClose);
     });
@@ -161,10 +197,16 @@ export class Connection {
    * already on the wire are the ClientHello. Protocols use `startTls` instead.
    */
   async acceptTls(): Promise<void> {
-    if (this.#secureContext === undefined) throw new Error("TLS is not configured for this listener");
+    const tls = this.#tls;
+    if (tls === undefined) throw new Error("TLS is not configured for this listener");
     const plain = this.#socket;
     plain.setTimeout(0);
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.#secureContext });
+    // The context set is read now, so a reload (SIGHUP) applies to every handshake that starts after it.
+    const secure = new TLSSocket(plain, {
+      isServer: true,
+      secureContext: tls.current,
+      SNICallback: (serverName, done) => done(null, tls.forServerName(serverName)),
+    });
     this.#socket = secure;
     this.#attach(secure);
     for (const wake of this.#wakeReaders) wake();
@@ -206,6 +248,14 @@ export class Connection {
   setIdleTimeout(ms: number): void {
     this.#idleTimeoutMs = ms;
     if (!this.#isEnding) this.#socket.setTimeout(ms);
+  }
+
+  /**
+   * Switches from the pre-login idle timeout to the longer one for logged-in sessions (RFC 9051 §5.4:
+   * at least 30 minutes); protocols call it once authentication succeeds.
+   */
+  useAuthenticatedIdleTimeout(): void {
+    this.setIdleTimeout(this.#authenticatedIdleTimeoutMs);
   }
 
   /** Runs the shutdown hooks (each bounded), then aborts `signal`. For ListenerGroup.shutdown. */
@@ -285,6 +335,15 @@ export class Connection {
       this.signal.addEventListener("abort", done);
       this.#wakeReaders.add(done);
     });
+  }
+
+  #dropSlowReader(details: { unsentBytes: number; sendTimeoutMs?: number }): void {
+    this.log.warn(
+      { ...details, maxUnsentBytes: this.#maxUnsentBytes, remoteAddress: this.remoteAddress },
+      "client does not read its responses; disconnecting",
+    );
+    this.#abort("slowReader");
+    this.#socket.destroy();
   }
 
   #abort(reason: CloseReason): void {

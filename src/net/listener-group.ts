@@ -1,5 +1,6 @@
-// All listeners of the server and their connections: plain or implicit-TLS accept, total and per-IP
-// connection limits, idle timeouts, and a graceful shutdown that lets every protocol say goodbye.
+// All listeners of the server and their connections: plain or implicit-TLS accept, the PROXY protocol
+// (HAProxy spec v1/v2) from trusted balancers, total and per-IP connection limits on the real client,
+// idle and slow-reader limits, and a graceful shutdown that lets every protocol say goodbye.
 import type { Socket } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { Logger } from "../kit/logger.js";
@@ -7,6 +8,10 @@ import { Connection, normaliseIp } from "./connection.js";
 import { isConnectionClosedError } from "./connection-closed-error.js";
 import { formatListenAddress } from "./listen-address.js";
 import { type Listener, openListener } from "./listener.js";
+import type { ProxiedSource } from "./proxy-protocol.js";
+import { readProxyHeader } from "./read-proxy-header.js";
+import { TlsContextSet } from "./tls-contexts.js";
+import { parseTrustedNetworks } from "./trusted-networks.js";
 
 export type ConnectionHandler = (conn: Connection) => Promise<void>;
 export type LimitReason = "maxConnections" | "maxConnectionsPerIp";
@@ -26,17 +31,36 @@ export interface ListenerSpec {
   readonly reject?: (conn: Connection, reason: LimitReason) => Promise<void>;
   /** Overrides the group's idle timeout for this listener's connections. */
   readonly idleTimeoutMs?: number;
+  /** Expect a PROXY protocol header; overrides `proxy.protocols` for this listener. */
+  readonly proxyProtocol?: boolean;
+}
+
+/** PROXY protocol: which listeners expect the header and from which peers it is believed. */
+export interface ProxyProtocolOptions {
+  /** CIDR blocks of the load balancers; a connection from anywhere else is closed unanswered. */
+  readonly trusted: readonly string[];
+  /** Listener protocols ("imap", "pop3", "lmtp", "smtp") behind the balancer, plain and implicit TLS. */
+  readonly protocols: readonly string[];
+  /** The header must be complete this long after accept. */
+  readonly headerTimeoutMs: number;
 }
 
 export interface ListenerGroupOptions {
   readonly log: Logger;
-  /** Required when any spec has implicitTls, and for STARTTLS. */
+  /** Required when any spec has implicitTls, and for STARTTLS; `tls` (reloadable, SNI) wins over it. */
   readonly secureContext?: SecureContext;
+  readonly tls?: TlsContextSet;
   readonly maxConnections: number;
   readonly maxConnectionsPerIp: number;
-  /** 0 disables. */
+  /** Until the protocol reports a login; 0 disables. */
   readonly idleTimeoutMs: number;
+  /** After login (`Connection.useAuthenticatedIdleTimeout`); defaults to `idleTimeoutMs`. */
+  readonly authenticatedIdleTimeoutMs?: number;
   readonly handshakeTimeoutMs?: number;
+  /** Slow-reader limits (see Connection.write); 0 or absent disables. */
+  readonly maxUnsentBytes?: number;
+  readonly sendTimeoutMs?: number;
+  readonly proxy?: ProxyProtocolOptions;
 }
 
 export interface BoundListener {
@@ -59,17 +83,30 @@ export class ListenerGroup {
   readonly #connections = new Set<Connection>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #perIp = new Map<string, number>();
+  /** Sockets of proxied listeners still sending their PROXY header: not yet counted anywhere. */
+  readonly #awaitingHeader = new Set<Socket>();
+  readonly #tls: TlsContextSet | undefined;
+  readonly #isTrustedProxy: (address: string) => boolean;
   #counted = 0;
   #isShuttingDown = false;
 
   constructor(options: ListenerGroupOptions, specs: readonly ListenerSpec[] = []) {
     this.#options = options;
+    this.#tls =
+      options.tls ??
+      (options.secureContext === undefined ? undefined : TlsContextSet.of(options.secureContext));
+    this.#isTrustedProxy = parseTrustedNetworks(options.proxy?.trusted ?? []);
     for (const spec of specs) this.add(spec);
+  }
+
+  /** The TLS contexts every new handshake reads; replace them to reload certificates. */
+  get tls(): TlsContextSet | undefined {
+    return this.#tls;
   }
 
   /** Adds a listener to open on `listen()`. */
   add(spec: ListenerSpec): void {
-    if (spec.implicitTls && this.#options.secureContext === undefined) {
+    if (spec.implicitTls && this.#tls === undefined) {
       throw new Error(`${spec.proto} on ${spec.address} needs TLS, but no TLS context was given`);
     }
     this.#specs.push(spec);
@@ -114,36 +151,78 @@ export class ListenerGroup {
     await Promise.race([goodbyes.then(() => Promise.allSettled(this.#tasks)), deadline.promise]);
     deadline.cancel();
     for (const conn of this.#connections) conn.destroy();
+    for (const socket of this.#awaitingHeader) socket.destroy();
     await Promise.allSettled(this.#tasks);
   }
 
   #accept(spec: ListenerSpec, socket: Socket): void {
-    const { log, maxConnections, maxConnectionsPerIp } = this.#options;
+    const { log, maxConnections, proxy } = this.#options;
     if (this.#isShuttingDown || socket.remoteAddress === undefined) {
       socket.destroy();
       return;
     }
     // Refusals are not counted; past twice the limit, drop outright instead of spending a refusal on them.
-    if (this.#connections.size >= 2 * maxConnections) {
+    if (this.#connections.size + this.#awaitingHeader.size >= 2 * maxConnections) {
       socket.destroy();
       return;
     }
-    const ip = normaliseIp(socket.remoteAddress);
+    const isProxied = spec.proxyProtocol ?? proxy?.protocols.includes(spec.proto) ?? false;
+    if (!isProxied) {
+      this.#admit(spec, socket, null);
+      return;
+    }
+    const peer = normaliseIp(socket.remoteAddress);
+    if (!this.#isTrustedProxy(peer)) {
+      log.warn(
+        { proto: spec.proto, remoteAddress: peer },
+        "PROXY protocol listener: peer is not trusted; closed",
+      );
+      socket.destroy();
+      return;
+    }
+    // The real client is known only after the header, so the per-IP limit is checked then (in #admit).
+    socket.on("error", () => {});
+    this.#awaitingHeader.add(socket);
+    readProxyHeader(socket, proxy?.headerTimeoutMs ?? 5000).then(
+      (source) => {
+        this.#awaitingHeader.delete(socket);
+        if (this.#isShuttingDown || socket.destroyed) socket.destroy();
+        else this.#admit(spec, socket, source);
+      },
+      (error: unknown) => {
+        this.#awaitingHeader.delete(socket);
+        log.warn(
+          { proto: spec.proto, remoteAddress: peer, reason: (error as Error).message },
+          "invalid PROXY protocol header; closed",
+        );
+        socket.destroy();
+      },
+    );
+  }
+
+  /** Counts the connection against the limits (refusing it when over) and runs its protocol. */
+  #admit(spec: ListenerSpec, socket: Socket, source: ProxiedSource | null): void {
+    const { log, maxConnections, maxConnectionsPerIp } = this.#options;
+    const ip = source?.address ?? normaliseIp(socket.remoteAddress ?? "");
     const limit: LimitReason | undefined =
       this.#counted >= maxConnections
         ? "maxConnections"
         : (this.#perIp.get(ip) ?? 0) >= maxConnectionsPerIp
           ? "maxConnectionsPerIp"
           : undefined;
+    const idleTimeoutMs = spec.idleTimeoutMs ?? this.#options.idleTimeoutMs;
     const conn = new Connection({
       proto: spec.proto,
       socket,
       log,
-      ...(this.#options.secureContext !== undefined && { secureContext: this.#options.secureContext }),
-      idleTimeoutMs:
-        limit === undefined ? (spec.idleTimeoutMs ?? this.#options.idleTimeoutMs) : REJECT_BUDGET_MS,
+      ...(this.#tls !== undefined && { tls: this.#tls }),
+      ...(source !== null && { remoteAddress: source.address, remotePort: source.port }),
+      idleTimeoutMs: limit === undefined ? idleTimeoutMs : REJECT_BUDGET_MS,
+      authenticatedIdleTimeoutMs: this.#options.authenticatedIdleTimeoutMs ?? idleTimeoutMs,
       handshakeTimeoutMs:
         limit === undefined ? (this.#options.handshakeTimeoutMs ?? 30_000) : REJECT_BUDGET_MS,
+      maxUnsentBytes: this.#options.maxUnsentBytes ?? 0,
+      sendTimeoutMs: this.#options.sendTimeoutMs ?? 0,
     });
     this.#connections.add(conn);
     if (limit === undefined) this.#count(ip, +1);

@@ -49,9 +49,31 @@ export async function loadTlsMaterial(options: LoadTlsOptions): Promise<TlsMater
   return material;
 }
 
+/**
+ * Forward-secret AEAD suites only (RFC 9325 §4.2): the TLS 1.3 suites, then ECDHE with AES-GCM or
+ * ChaCha20-Poly1305 for TLS 1.2. No CBC, no RSA key exchange, no SHA-1 MACs.
+ */
+export const TLS_CIPHERS = [
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "TLS_AES_128_GCM_SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+].join(":");
+
 /** The context for tls servers and for `new TLSSocket(socket, { isServer: true, secureContext })`. */
 export function createTlsContext(material: TlsMaterial, minVersion: "TLSv1.2" | "TLSv1.3"): SecureContext {
-  return createSecureContext({ cert: material.cert, key: material.key, minVersion });
+  return createSecureContext({
+    cert: material.cert,
+    key: material.key,
+    minVersion,
+    ciphers: TLS_CIPHERS,
+    honorCipherOrder: true,
+  });
 }
 
 /** A self-signed RSA-2048 certificate for `hostname`, localhost, 127.0.0.1 and ::1, valid ~2 years. */

@@ -30,6 +30,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   const session = new SessionContext(conn, deps, input, output, timestamp);
   ctx = session;
   let goodbye: string | null = null;
+  let isLoggedIn = false;
   const sayGoodbye = (text: string) => async (): Promise<void> => {
     goodbye = text;
     // Only between commands: a reply in the middle of a RETR body would corrupt it.
@@ -50,6 +51,11 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
       }
       const outcome = await handleLine(session, event.bytes);
       if (outcome === "close") break;
+      // Logged in: the short pre-login idle timeout gives way to the longer one (RFC 1939 §3: ≥ 10 min).
+      if (!isLoggedIn && session.state.kind === "transaction") {
+        isLoggedIn = true;
+        conn.useAuthenticatedIdleTimeout();
+      }
       if (goodbye !== null && !input.isWaiting) {
         await session.reply(err(goodbye));
         break;

@@ -71,6 +71,10 @@ export class ImapSession implements SessionControl {
   setState(state: SessionState): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    // Logged in: the short pre-login idle timeout gives way to RFC 9051 §5.4's 30 minutes.
+    if (this.#state.kind === "notAuthenticated" && state.kind === "authenticated") {
+      this.conn.useAuthenticatedIdleTimeout();
+    }
     this.#state = state;
     if (state.kind === "selected") {
       const selected = state.selected;
