@@ -32,14 +32,19 @@ export function readProxyHeader(socket: Socket, timeoutMs: number): Promise<Prox
         received = Buffer.concat([received, chunk]);
         const result = parseProxyHeader(received);
         if (result.kind === "incomplete") {
-          if (received.length > MAX_V2_BYTES) return finish(new ProxyHeaderError("PROXY header too long"));
-          continue;
+          if (received.length <= MAX_V2_BYTES) continue;
+          finish(new ProxyHeaderError("PROXY header too long"));
+          return;
         }
-        if (result.kind === "invalid") return finish(new ProxyHeaderError(result.reason));
+        if (result.kind === "invalid") {
+          finish(new ProxyHeaderError(result.reason));
+          return;
+        }
         const rest = received.subarray(result.headerBytes);
         // Bytes after the header belong to the protocol (or are the start of a ClientHello).
         if (rest.length > 0) socket.unshift(rest);
-        return finish(null, result.source);
+        finish(null, result.source);
+        return;
       }
     };
     const timer = setTimeout(
