@@ -353,6 +353,21 @@ print("sent")
     raw.close();
   });
 
+  it("ends the session when its selected mailbox is deleted by another one", async () => {
+    const raw = await RawImap.connect(port);
+    await raw.command("a1", login("bob@example.test"));
+    await raw.command("a2", "CREATE Doomed");
+    await raw.command("a3", "SELECT Doomed");
+    const other = await RawImap.connect(port);
+    await other.command("b1", login("bob@example.test"));
+    assert.match(await other.command("b2", "DELETE Doomed"), /^b2 OK/);
+    other.close();
+    raw.take();
+    raw.write("a4 NOOP\r\n");
+    await raw.waitFor((text) => text.includes("* BYE Selected mailbox was deleted"));
+    await raw.waitFor(() => raw.isClosed);
+  });
+
   it("works with Python's imaplib", async () => {
     const script = `
 import imaplib, sys

@@ -362,7 +362,19 @@ export class ImapSession implements SessionControl {
   async #announceUpdates(canExpunge: boolean, force: boolean): Promise<void> {
     const state = this.#state;
     if (state.kind !== "selected") return;
-    for (const response of await state.selected.collectUpdates(canExpunge, force)) await this.send(response);
+    let responses: ImapResponse[];
+    try {
+      responses = await state.selected.collectUpdates(canExpunge, force);
+    } catch (error) {
+      // The selected mailbox was deleted (or recreated) elsewhere: its sequence numbers mean nothing
+      // any more, and there is no way to tell the client but to end the session (as Dovecot does).
+      if (isMailError(error) && error.code === "nonexistent") {
+        await this.#bye("Selected mailbox was deleted, have to disconnect");
+        return;
+      }
+      throw error;
+    }
+    for (const response of responses) await this.send(response);
   }
 
   async #countBad(tag: string | null, text: string, code: ResponseCode | null = null): Promise<void> {
