@@ -3,6 +3,8 @@
 
 import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
+import { JwtVerifier } from "./auth/jwt-verifier.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
 import type { Config } from "./config/config.js";
 import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
@@ -56,7 +58,20 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     defaultQuota: quota,
     createSpecialUseFolders: config.accounts.specialUseFolders,
   });
-  const authenticator = new Authenticator(store);
+  const { auth } = config;
+  const authenticator = new Authenticator(store, {
+    limiter: new LoginLimiter(auth),
+    log: log.child({ proto: "auth" }),
+    scramIterations: auth.scramIterations,
+    bearer: auth.oauthbearer
+      ? new JwtVerifier({
+          issuer: auth.oauthbearerIssuer,
+          audience: auth.oauthbearerAudience,
+          jwksPath: auth.oauthbearerJwksFile,
+          usernameClaim: auth.oauthbearerUsernameClaim,
+        })
+      : null,
+  });
   const delivery = new DeliveryService(store, { hostname: config.hostname, ...config.delivery }, log);
   return { config, store, mailboxes, messages, users, authenticator, delivery, close: () => store.close() };
 }

@@ -1,6 +1,7 @@
 // Account administration shared by the CLI and (later) the admin HTTP API: add, list, change password,
 // set quota, delete. New accounts get the RFC 6154 special-use folders when configured.
-import { hashPassword, type ScryptCost } from "../auth/password-hash.js";
+import { describeStoredHash, hashPassword, type ScryptCost } from "../auth/password-hash.js";
+import { DEFAULT_SCRAM_ITERATIONS, deriveScramKeys, formatScramKeys } from "../auth/scram-keys.js";
 import { MailError } from "../kit/mail-error.js";
 import type { MailboxService } from "../mail/mailbox-service.js";
 import type { AccountRecord, MailStore, QuotaLimits, SpecialUse } from "../store/mail-store.js";
@@ -23,6 +24,7 @@ export interface UserAdminOptions {
   readonly defaultQuota: QuotaLimits;
   readonly createSpecialUseFolders: boolean;
   readonly scryptCost?: ScryptCost;
+  readonly scramIterations?: number;
 }
 
 export class UserAdmin {
@@ -33,11 +35,27 @@ export class UserAdmin {
   ) {}
 
   async add(address: string, password: string): Promise<AccountRecord> {
-    const canonical = validateAddress(address);
     validatePassword(password);
+    const credential = await this.#credentialFor(password);
+    const account = await this.#create(address, credential.passwordHash);
+    await this.store.credentials.setPassword(account.id, credential);
+    return account;
+  }
+
+  /**
+   * Creates an account from a hash exported by another server (`{SHA512-CRYPT}$6$…`, `{BLF-CRYPT}…`, …,
+   * or our own `$scrypt$…`), so users keep their password; the first login rehashes it to scrypt.
+   */
+  async addWithHash(address: string, passwordHash: string): Promise<AccountRecord> {
+    validatePasswordHash(passwordHash);
+    return this.#create(address, passwordHash);
+  }
+
+  async #create(address: string, passwordHash: string): Promise<AccountRecord> {
+    const canonical = validateAddress(address);
     const account = await this.store.accounts.create({
       address: canonical,
-      passwordHash: await hashPassword(password, this.options.scryptCost),
+      passwordHash,
       quota: this.options.defaultQuota,
     });
     if (this.options.createSpecialUseFolders) {
@@ -59,13 +77,26 @@ export class UserAdmin {
     return account;
   }
 
+  /** Sets the password, with its SCRAM-SHA-256 keys. App passwords stay valid (revoke them apart). */
   async setPassword(address: string, password: string): Promise<void> {
     validatePassword(password);
     const account = await this.require(address);
-    await this.store.accounts.setPasswordHash(
-      account.id,
-      await hashPassword(password, this.options.scryptCost),
-    );
+    await this.store.credentials.setPassword(account.id, await this.#credentialFor(password));
+  }
+
+  /** Sets an imported hash (see addWithHash); SCRAM keys follow at the next password login. */
+  async setPasswordHash(address: string, passwordHash: string): Promise<void> {
+    validatePasswordHash(passwordHash);
+    const account = await this.require(address);
+    await this.store.credentials.setPassword(account.id, { passwordHash, scramSha256: null });
+  }
+
+  async #credentialFor(password: string): Promise<{ passwordHash: string; scramSha256: string }> {
+    const keys = await deriveScramKeys(password, this.options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS);
+    return {
+      passwordHash: await hashPassword(password, this.options.scryptCost),
+      scramSha256: formatScramKeys(keys),
+    };
   }
 
   async setQuota(address: string, quota: QuotaLimits): Promise<AccountRecord> {
@@ -94,5 +125,14 @@ function validatePassword(password: string): void {
   }
   if (/[\r\n\u0000]/.test(password)) {
     throw new MailError("invalidInput", "Password must not contain line breaks or NUL");
+  }
+}
+
+function validatePasswordHash(passwordHash: string): void {
+  if (describeStoredHash(passwordHash).kind === "invalid") {
+    throw new MailError(
+      "invalidInput",
+      "Unsupported password hash: expected $scrypt$…, {SHA512-CRYPT}, {SHA256-CRYPT}, {BLF-CRYPT}, {ARGON2ID} or {SSHA512} (within work bounds)",
+    );
   }
 }

@@ -1,6 +1,8 @@
 // Password hashing with scrypt in PHC string format ($scrypt$ln=15,r=8,p=1$<salt>$<hash>, base64 without
-// padding), verified in constant time. One module for every protocol and the CLI.
+// padding), verified in constant time; imported formats (hash/imported-hash.ts) verify too, so accounts
+// migrate without a reset. One module for every protocol and the CLI.
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
+import { type ImportedScheme, parseImportedHash, verifyImportedHash } from "./hash/imported-hash.js";
 
 export interface ScryptCost {
   /** log2 of the CPU/memory cost N. */
@@ -60,12 +62,34 @@ function parseHash(phc: string): ParsedHash | null {
 /** A hash of a random password, verified against when the account does not exist, so timing does not tell. */
 let decoyHash: Promise<string> | undefined;
 
+/** What a stored hash is: the current scheme (with its cost), an imported one, or unusable. */
+export type StoredHashKind =
+  | { readonly kind: "scrypt"; readonly cost: ScryptCost }
+  | { readonly kind: "imported"; readonly scheme: ImportedScheme }
+  | { readonly kind: "invalid" };
+
+export function describeStoredHash(stored: string): StoredHashKind {
+  const parsed = parseHash(stored);
+  if (parsed) return { kind: "scrypt", cost: parsed.cost };
+  const imported = parseImportedHash(stored);
+  return imported ? { kind: "imported", scheme: imported.scheme } : { kind: "invalid" };
+}
+
+/** Whether a hash that just verified should be replaced by one in the current scheme and cost. */
+export function needsRehash(stored: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): boolean {
+  const kind = describeStoredHash(stored);
+  if (kind.kind !== "scrypt") return true;
+  return kind.cost.ln !== cost.ln || kind.cost.r !== cost.r || kind.cost.p !== cost.p;
+}
+
 /**
  * Whether `password` matches `phc`. A malformed or missing hash takes as long as a real check and
  * answers false, so neither unknown users nor broken records can be told apart by timing.
  */
 export async function verifyPassword(password: string, phc: string | null): Promise<boolean> {
   const parsed = phc === null ? null : parseHash(phc);
+  const imported = phc === null || parsed ? null : parseImportedHash(phc);
+  if (imported) return verifyImportedHash(password, imported);
   if (!parsed) {
     decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
     const decoy = parseHash(await decoyHash) as ParsedHash;

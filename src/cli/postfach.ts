@@ -6,6 +6,7 @@ import { ConfigError } from "../config/config-error.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { CliCommand } from "./command.js";
 import { aliasCommands } from "./commands/alias.js";
+import { appPasswordCommands } from "./commands/app-password.js";
 import { domainCommands } from "./commands/domain.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { serveCommand } from "./commands/serve.js";
@@ -15,6 +16,7 @@ import { CliUsageError } from "./read-password.js";
 const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   ...userCommands,
+  ...appPasswordCommands,
   ...mailboxCommands,
   ...domainCommands,
   ...aliasCommands,

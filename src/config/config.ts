@@ -99,6 +99,28 @@ export interface DeliveryConfig {
   readonly quotaPermanent: boolean;
 }
 
+/** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
+export interface AuthConfig {
+  /** Failures from one IP, or for one account from one IP, within the window that trigger a block. */
+  readonly maxFailures: number;
+  readonly failureWindowMs: number;
+  readonly blockMs: number;
+  /** Answer delay after the first failure; doubles per further failure up to `maxFailureDelayMs`. */
+  readonly failureDelayMs: number;
+  readonly maxFailureDelayMs: number;
+  /** PBKDF2 iterations of SCRAM-SHA-256 keys computed from now on (RFC 7677: at least 4096). */
+  readonly scramIterations: number;
+  /** Offer SASL OAUTHBEARER (RFC 7628); needs the issuer and the JWKS file. */
+  readonly oauthbearer: boolean;
+  readonly oauthbearerIssuer: string;
+  /** Expected `aud` claim; "" accepts any. */
+  readonly oauthbearerAudience: string;
+  /** JSON Web Key Set of the issuer's signing keys (RS256/ES256), re-read when it changes. */
+  readonly oauthbearerJwksFile: string;
+  /** The token claim holding the account address. */
+  readonly oauthbearerUsernameClaim: string;
+}
+
 /** The whole configuration; `loadConfig` returns it frozen, with absolute paths. */
 export interface Config {
   readonly dataDir: string;
@@ -117,6 +139,7 @@ export interface Config {
   readonly proxy: ProxyConfig;
   readonly accounts: AccountsConfig;
   readonly delivery: DeliveryConfig;
+  readonly auth: AuthConfig;
 }
 
 /** The schema defaults, before any file or environment; paths are still relative here. */
@@ -153,6 +176,19 @@ export function defaultConfig(): Config {
     },
     proxy: { trusted: [], headerTimeoutMs: 5000, imap: false, pop3: false, lmtp: false, smtp: false },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
+    auth: {
+      maxFailures: 10,
+      failureWindowMs: 600_000,
+      blockMs: 900_000,
+      failureDelayMs: 250,
+      maxFailureDelayMs: 5000,
+      scramIterations: 10_000,
+      oauthbearer: false,
+      oauthbearerIssuer: "",
+      oauthbearerAudience: "",
+      oauthbearerJwksFile: "",
+      oauthbearerUsernameClaim: "email",
+    },
     delivery: {
       recipientDelimiter: "+",
       detailToFolder: false,

@@ -70,6 +70,19 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
       source,
     );
   }
+  const auth = config.auth as Table;
+  if (auth.oauthbearer === true && (auth.oauthbearerIssuer === "" || auth.oauthbearerJwksFile === "")) {
+    const line = file === undefined ? undefined : findKeyLine(file.text, "auth", "oauthbearer");
+    const source =
+      file === undefined ? undefined : { kind: "file" as const, path: file.path, ...(line && { line }) };
+    throw new ConfigError(
+      "auth.oauthbearer",
+      "OAUTHBEARER needs auth.oauthbearer_issuer and auth.oauthbearer_jwks_file",
+      source,
+    );
+  }
+  if (auth.oauthbearerJwksFile !== "")
+    auth.oauthbearerJwksFile = resolve(baseDir, auth.oauthbearerJwksFile as string);
   config.dataDir = resolve(dataDirBase.dir, config.dataDir as string);
   if (tls.cert !== "") tls.cert = resolve(baseDir, tls.cert as string);
   if (tls.key !== "") tls.key = resolve(baseDir, tls.key as string);

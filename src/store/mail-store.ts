@@ -220,6 +220,52 @@ export interface AccountRepository {
   delete(id: AccountId): Promise<void>;
 }
 
+/** An account's password hash and the SCRAM-SHA-256 keys derived from the same password. */
+export interface PasswordCredential {
+  /** PHC scrypt string, or an imported `{SCHEME}…` hash until the next login rehashes it. */
+  readonly passwordHash: string;
+  /** `{SCRAM-SHA-256}i,salt,StoredKey,ServerKey` (auth/scram-keys.ts), or null when none match the hash. */
+  readonly scramSha256: string | null;
+}
+
+/** An application password (a second, revocable credential of one account); only its hash is kept. */
+export interface AppPasswordRecord {
+  readonly id: string;
+  readonly accountId: AccountId;
+  readonly label: string;
+  readonly passwordHash: string;
+  readonly createdAtMs: number;
+  readonly lastUsedAtMs: number | null;
+}
+
+export interface NewAppPassword {
+  readonly label: string;
+  readonly passwordHash: string;
+}
+
+/**
+ * Credentials beside the account row: SCRAM keys bound to the password hash they were derived with (keys
+ * left from an older hash are never returned), and application passwords. Each method is one transaction.
+ */
+export interface CredentialRepository {
+  /** Undefined if the account does not exist. */
+  getPassword(accountId: AccountId): Promise<PasswordCredential | undefined>;
+  /**
+   * Replaces hash and SCRAM keys together. With `expectedHash`, writes only if the stored hash still
+   * equals it (a rehash at login must not undo a concurrent password change) and returns whether it
+   * wrote. Rejects with nonexistent for an unknown account.
+   */
+  setPassword(accountId: AccountId, credential: PasswordCredential, expectedHash?: string): Promise<boolean>;
+  /** Rejects with nonexistent for an unknown account, alreadyExists for a label the account already uses. */
+  addAppPassword(accountId: AccountId, input: NewAppPassword): Promise<AppPasswordRecord>;
+  /** Oldest first. */
+  listAppPasswords(accountId: AccountId): Promise<AppPasswordRecord[]>;
+  /** Deletes it at once; rejects with nonexistent if the account has no such app password. */
+  revokeAppPassword(accountId: AccountId, id: string): Promise<void>;
+  /** Records a successful login with it; a revoked id is ignored. */
+  touchAppPassword(accountId: AccountId, id: string, atMs: number): Promise<void>;
+}
+
 export interface MailboxRepository {
   list(accountId: AccountId): Promise<MailboxRecord[]>;
   get(accountId: AccountId, id: MailboxId): Promise<MailboxRecord | undefined>;
@@ -375,6 +421,7 @@ export interface DomainRepository {
 
 export interface MailStore {
   readonly accounts: AccountRepository;
+  readonly credentials: CredentialRepository;
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
   readonly changes: ChangeLog;

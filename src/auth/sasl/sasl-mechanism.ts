@@ -1,78 +1,46 @@
-// Server side of SASL (RFC 4422) for the password mechanisms, protocol-neutral: each protocol frames
-// challenges and responses (IMAP `+ base64`, POP3 `+ base64`, SMTP `334 base64`) and calls step().
-import type { Credentials } from "../authenticator.js";
+// The SASL mechanisms this server offers (RFC 4422 §3.1), one registry for IMAP, POP3 and SMTP: names,
+// which ones reveal a reusable secret (so need TLS or loopback), and the exchange for each.
+import { loginExchange } from "./login.js";
+import { oauthBearerExchange } from "./oauthbearer.js";
+import { plainExchange } from "./plain.js";
+import type { SaslContext, SaslExchange } from "./sasl-exchange.js";
+import { scramSha256Exchange } from "./scram-sha-256.js";
 
-export type SaslStep =
-  | { readonly kind: "challenge"; readonly data: Buffer }
-  | { readonly kind: "credentials"; readonly credentials: Credentials }
-  | { readonly kind: "malformed"; readonly reason: string };
+/** In order of preference, as advertised. */
+export const SASL_MECHANISMS = [
+  "SCRAM-SHA-256-PLUS",
+  "SCRAM-SHA-256",
+  "PLAIN",
+  "LOGIN",
+  "OAUTHBEARER",
+] as const;
+export type SaslMechanismName = (typeof SASL_MECHANISMS)[number];
 
-export interface SaslExchange {
-  /** Feeds the client's next response (null: none yet, e.g. no initial response). */
-  step(response: Buffer | null): SaslStep;
+/** Mechanisms that send the password or a bearer token itself: only over TLS or from loopback. */
+export const PLAINTEXT_MECHANISMS: ReadonlySet<SaslMechanismName> = new Set([
+  "PLAIN",
+  "LOGIN",
+  "OAUTHBEARER",
+]);
+
+export function parseMechanismName(name: string): SaslMechanismName | null {
+  const upper = name.toUpperCase();
+  return (SASL_MECHANISMS as readonly string[]).includes(upper) ? (upper as SaslMechanismName) : null;
 }
 
-/** The mechanisms offered, in the order advertised. SCRAM comes with the security work. */
-export const PASSWORD_MECHANISMS = ["PLAIN", "LOGIN"] as const;
-export type PasswordMechanism = (typeof PASSWORD_MECHANISMS)[number];
-
-export function isPasswordMechanism(name: string): name is PasswordMechanism {
-  return (PASSWORD_MECHANISMS as readonly string[]).includes(name.toUpperCase());
-}
-
-export function startSaslExchange(mechanism: PasswordMechanism): SaslExchange {
-  return mechanism === "PLAIN" ? plainExchange() : loginExchange();
-}
-
-/** RFC 4616: one message `authzid NUL authcid NUL passwd`, UTF-8. */
-function plainExchange(): SaslExchange {
-  return {
-    step(response) {
-      if (response === null) return { kind: "challenge", data: Buffer.alloc(0) };
-      const parts = splitNul(response);
-      if (parts.length !== 3)
-        return { kind: "malformed", reason: "PLAIN needs authzid NUL authcid NUL password" };
-      const [authzid, username, password] = parts as [string, string, string];
-      if (username === "" || password === "")
-        return { kind: "malformed", reason: "Empty user name or password" };
-      return { kind: "credentials", credentials: { authzid, username, password } };
-    },
-  };
-}
-
-/** The widely deployed LOGIN mechanism (draft-murchison-sasl-login): user name, then password. */
-function loginExchange(): SaslExchange {
-  let username: string | null = null;
-  let hasPrompted = false;
-  return {
-    step(response) {
-      if (!hasPrompted && response === null) {
-        hasPrompted = true;
-        return { kind: "challenge", data: Buffer.from("Username:") };
-      }
-      hasPrompted = true;
-      const text = (response ?? Buffer.alloc(0)).toString("utf8");
-      if (username === null) {
-        if (text === "" || text.includes("\u0000")) return { kind: "malformed", reason: "Empty user name" };
-        username = text;
-        return { kind: "challenge", data: Buffer.from("Password:") };
-      }
-      if (text.includes("\u0000")) return { kind: "malformed", reason: "NUL in password" };
-      return { kind: "credentials", credentials: { username, password: text } };
-    },
-  };
-}
-
-function splitNul(bytes: Buffer): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0) {
-      parts.push(bytes.subarray(start, i).toString("utf8"));
-      start = i + 1;
-    }
+export function startSaslExchange(mechanism: SaslMechanismName, context: SaslContext): SaslExchange {
+  switch (mechanism) {
+    case "PLAIN":
+      return plainExchange(context);
+    case "LOGIN":
+      return loginExchange(context);
+    case "SCRAM-SHA-256":
+      return scramSha256Exchange(context, false);
+    case "SCRAM-SHA-256-PLUS":
+      return scramSha256Exchange(context, true);
+    case "OAUTHBEARER":
+      return oauthBearerExchange(context);
   }
-  return parts;
 }
 
 /** Strict base64 as SASL profiles require; "=" alone is an empty initial response (RFC 4959). */

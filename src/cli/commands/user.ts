@@ -28,12 +28,20 @@ export const userCommands: CliCommand[] = [
     path: ["user", "add"],
     usage: "postfach user add <address>",
     summary: "Create an account (with INBOX, Drafts, Sent, Trash, Junk and Archive)",
-    options: passwordOption,
-    optionHelp: passwordHelp,
+    options: { ...passwordOption, "password-hash": { type: "string" as const } },
+    optionHelp: [
+      ...passwordHelp,
+      "--password-hash H   import a hash from another server instead: {SHA512-CRYPT}$6$…, {SHA256-CRYPT},",
+      "                    {BLF-CRYPT}, {ARGON2ID}, {SSHA512}; rehashed to scrypt at the first login",
+    ],
     run: (args) =>
       withServices(args, async ({ users, store }) => {
         const address = addressArg(args);
-        const account = await users.add(address, await passwordFrom(args));
+        const hash = args.values["password-hash"];
+        const account =
+          typeof hash === "string"
+            ? await users.addWithHash(address, hash)
+            : await users.add(address, await passwordFrom(args));
         console.log(`Created ${account.address}`);
         const warning = await new DomainAdmin(store).domainWarning(account.address);
         if (warning !== undefined) console.error(`postfach: warning: ${warning}`);

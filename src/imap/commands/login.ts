@@ -7,10 +7,11 @@ export async function login(ctx: CommandContext, command: CommandOf<"login">): P
   if (!ctx.session.isPlaintextAuthAllowed) {
     return no("Plaintext authentication disallowed on non-secure connections", { kind: "PRIVACYREQUIRED" });
   }
-  const account = await ctx.services.authenticator.authenticate({
-    username: command.username,
-    password: command.password,
-  });
+  const { remoteAddress } = ctx.session.saslTransport();
+  const account = await ctx.services.authenticator.authenticate(
+    { username: command.username, password: command.password },
+    { remoteAddress, protocol: "imap", mechanism: "LOGIN" },
+  );
   ctx.session.setState({ kind: "authenticated", account });
   ctx.log.info({ account: account.address }, "imap login");
   return ok("Logged in", { kind: "CAPABILITY", capabilities: ctx.session.capabilities() });

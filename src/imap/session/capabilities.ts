@@ -6,6 +6,8 @@ export interface CapabilityContext {
   readonly isTls: boolean;
   /** Plaintext LOGIN/AUTHENTICATE allowed on this connection (TLS, or a loopback client). */
   readonly isPlaintextAuthAllowed: boolean;
+  /** SASL mechanisms usable on this connection now (Authenticator.mechanisms), advertised as AUTH=. */
+  readonly saslMechanisms: readonly string[];
   readonly maxMessageBytes: number;
 }
 
@@ -32,8 +34,8 @@ export function capabilities(context: CapabilityContext): string[] {
   const list = ["IMAP4rev1", "IMAP4rev2", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE"];
   if (!context.isAuthenticated) {
     if (!context.isTls) list.push("STARTTLS");
-    if (context.isPlaintextAuthAllowed) list.push("AUTH=PLAIN", "AUTH=LOGIN");
-    else list.push("LOGINDISABLED");
+    list.push(...context.saslMechanisms.map((name) => `AUTH=${name}`));
+    if (!context.isPlaintextAuthAllowed) list.push("LOGINDISABLED");
     return list;
   }
   list.push(...AUTHENTICATED_EXTENSIONS, `APPENDLIMIT=${context.maxMessageBytes}`);

@@ -1,6 +1,6 @@
 // What a command handler receives and returns. Handlers live one per file in imap/commands/ and are
 // listed in command-table.ts; they never touch the socket, only `ctx.send` and the session's state.
-import type { Authenticator } from "../../auth/authenticator.js";
+import type { Authenticator, SaslTransport } from "../../auth/authenticator.js";
 import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
@@ -28,6 +28,8 @@ export interface SessionControl {
   enable(capability: Enableable): void;
   readonly isTls: boolean;
   readonly isPlaintextAuthAllowed: boolean;
+  /** What AUTHENTICATE needs of the transport: client address and TLS channel bindings (SCRAM-PLUS). */
+  saslTransport(): SaslTransport;
   capabilities(): string[];
   /** Upgrades the connection to TLS right after the tagged OK (RFC 9051 §6.2.1). */
   startTls(): Promise<void>;

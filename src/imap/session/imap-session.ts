@@ -1,7 +1,10 @@
 // One IMAP connection from greeting to BYE (RFC 9051 §3, §7): reads events from the wire reader, runs
 // each command through the command table's state gate, announces other sessions' changes at the
 // moments §7.5.1 allows, and maps every error to a tagged reply in one place.
+
 import { randomBytes } from "node:crypto";
+import type { SaslTransport } from "../../auth/authenticator.js";
+import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError } from "../../kit/mail-error.js";
@@ -105,11 +108,24 @@ export class ImapSession implements SessionControl {
     return this.conn.isTls || isLoopback(this.conn.remoteAddress);
   }
 
+  saslTransport(): SaslTransport {
+    return {
+      remoteAddress: this.conn.remoteAddress,
+      protocol: "imap",
+      isPlaintextAllowed: this.isPlaintextAuthAllowed,
+      channelBindings: channelBindingsOf(this.conn.socket),
+    };
+  }
+
   capabilities(): string[] {
+    const isAuthenticated = this.#state.kind === "authenticated" || this.#state.kind === "selected";
     return capabilities({
-      isAuthenticated: this.#state.kind === "authenticated" || this.#state.kind === "selected",
+      isAuthenticated,
       isTls: this.conn.isTls,
       isPlaintextAuthAllowed: this.isPlaintextAuthAllowed,
+      saslMechanisms: isAuthenticated
+        ? []
+        : this.options.services.authenticator.mechanisms(this.saslTransport()),
       maxMessageBytes: this.options.services.maxMessageBytes,
     });
   }

@@ -1,28 +1,31 @@
-// RFC 5034 AUTH: SASL PLAIN and LOGIN with an optional initial response ("=" is an empty one), "+ base64"
-// challenges, "*" to cancel. `AUTH` alone lists the mechanisms, as RFC 1734 clients expect.
-import {
-  decodeSaslBase64,
-  isPasswordMechanism,
-  PASSWORD_MECHANISMS,
-  type PasswordMechanism,
-  startSaslExchange,
-} from "../../auth/sasl/sasl-mechanism.js";
+// RFC 5034 AUTH: the shared SASL exchanges of auth/ (SCRAM-SHA-256[-PLUS], PLAIN, LOGIN, OAUTHBEARER) with
+// an optional initial response ("=" is an empty one), "+ base64" challenges, "*" to cancel. `AUTH` alone
+// lists the mechanisms, as RFC 1734 clients expect.
+
+import { decodeSaslBase64 } from "../../auth/sasl/sasl-mechanism.js";
+import { isMailError } from "../../kit/mail-error.js";
 import { failLogin, logIn } from "../session/log-in.js";
+import { saslTransport } from "../session/sasl-transport.js";
 import { err, multiline } from "../wire/pop3-reply.js";
 import { AUTHORIZATION, type CommandHandler } from "./command-handler.js";
+
+/** Bounds the exchange so a client cannot stay in AUTH forever. */
+const MAX_STEPS = 5;
 
 export const auth: CommandHandler<"AUTH"> = {
   states: AUTHORIZATION,
   async run(ctx, command) {
+    const { authenticator } = ctx.deps.services;
+    const transport = saslTransport(ctx);
     if (command.mechanism === null) {
-      await ctx.reply(multiline("Mechanisms follow", PASSWORD_MECHANISMS));
+      await ctx.reply(multiline("Mechanisms follow", authenticator.mechanisms(transport)));
       return "continue";
     }
-    if (!isPasswordMechanism(command.mechanism)) {
+    const exchange = authenticator.startSasl(command.mechanism, transport);
+    if (exchange === null) {
       await ctx.reply(err("Unsupported SASL mechanism"));
       return "continue";
     }
-    const exchange = startSaslExchange(command.mechanism as PasswordMechanism);
     let response: Buffer | null = null;
     if (command.initialResponse !== null) {
       response = decodeSaslBase64(command.initialResponse);
@@ -31,14 +34,20 @@ export const auth: CommandHandler<"AUTH"> = {
         return "continue";
       }
     }
-    for (;;) {
-      const step = exchange.step(response);
-      if (step.kind === "credentials") {
-        const { authenticator } = ctx.deps.services;
-        return logIn(ctx, () => authenticator.authenticate(step.credentials));
+    for (let step = 0; step < MAX_STEPS; step++) {
+      let result: Awaited<ReturnType<typeof exchange.step>>;
+      try {
+        result = await exchange.step(response);
+      } catch (error) {
+        if (isMailError(error) && error.code === "authFailed") return failLogin(ctx);
+        throw error;
       }
-      if (step.kind === "malformed") return failLogin(ctx);
-      await ctx.reply({ kind: "challenge", data: step.data });
+      if (result.kind === "success") {
+        const account = result.account;
+        return logIn(ctx, async () => account);
+      }
+      if (result.kind === "malformed") return failLogin(ctx);
+      await ctx.reply({ kind: "challenge", data: result.data });
       const line = await ctx.readContinuation();
       if (line === null || line.kind === "tooLong") return "close";
       if (line.text.trim() === "*") {
@@ -51,5 +60,6 @@ export const auth: CommandHandler<"AUTH"> = {
         return "continue";
       }
     }
+    return failLogin(ctx);
   },
 };

@@ -1,5 +1,6 @@
 // RFC 1939 §7 PASS: completes USER/PASS; success locks the maildrop and enters TRANSACTION.
 import { logIn } from "../session/log-in.js";
+import { saslTransport } from "../session/sasl-transport.js";
 import { err } from "../wire/pop3-reply.js";
 import { AUTHORIZATION, type CommandHandler } from "./command-handler.js";
 
@@ -12,8 +13,12 @@ export const pass: CommandHandler<"PASS"> = {
       return "continue";
     }
     const username = state.username;
+    const { remoteAddress } = saslTransport(ctx);
     return logIn(ctx, () =>
-      ctx.deps.services.authenticator.authenticate({ username, password: command.password }),
+      ctx.deps.services.authenticator.authenticate(
+        { username, password: command.password },
+        { remoteAddress, protocol: "pop3", mechanism: "USER" },
+      ),
     );
   },
 };

@@ -1,6 +1,5 @@
 // The RFC 2449 §5 CAPA listing: what this server supports in the session's current state and transport
 // (STLS only on a plain connection before login, RFC 2595 §4; SASL per RFC 5034 §6; UTF8 per RFC 6856 §2).
-import { PASSWORD_MECHANISMS } from "../../auth/sasl/sasl-mechanism.js";
 import type { StateKind } from "./session-state.js";
 
 export interface CapabilityContext {
@@ -8,6 +7,8 @@ export interface CapabilityContext {
   readonly canStartTls: boolean;
   readonly expireDays: number | null;
   readonly loginDelaySeconds: number;
+  /** SASL mechanisms usable on this connection (Authenticator.mechanisms). */
+  readonly saslMechanisms: readonly string[];
 }
 
 export const IMPLEMENTATION = "Postfach";
@@ -22,7 +23,7 @@ export function listCapabilities(context: CapabilityContext): string[] {
     "PIPELINING",
     `EXPIRE ${context.expireDays === null ? "NEVER" : context.expireDays}`,
     ...(context.loginDelaySeconds > 0 ? [`LOGIN-DELAY ${context.loginDelaySeconds}`] : []),
-    ...(isAuthorization ? ["USER", `SASL ${PASSWORD_MECHANISMS.join(" ")}`, "UTF8 USER"] : []),
+    ...(isAuthorization ? ["USER", `SASL ${context.saslMechanisms.join(" ")}`, "UTF8 USER"] : []),
     ...(isAuthorization && context.canStartTls ? ["STLS"] : []),
     `IMPLEMENTATION ${IMPLEMENTATION}`,
   ];

@@ -146,4 +146,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE emails ADD COLUMN crlf_size INTEGER;
   `,
+  // 5: SCRAM-SHA-256 keys beside the password hash (bound to the hash they came from, so a password set
+  // without them can never leave stale keys valid) and application passwords (auth/, docs/security.md).
+  `
+  CREATE TABLE account_scram (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    scram_sha256 TEXT NOT NULL
+  );
+
+  CREATE TABLE app_passwords (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    UNIQUE (account_id, label)
+  );
+  `,
 ];

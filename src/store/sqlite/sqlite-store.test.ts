@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
@@ -39,3 +40,4 @@ const harness: StoreHarness = {
 describeMailStoreContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
 describeSearchContract("sqlite", harness);
+describeCredentialContract("sqlite", harness);

@@ -7,6 +7,7 @@ import type { ChangeNotifier, MailStore } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
+import { SqliteCredentials } from "./sqlite-credentials.js";
 import { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
@@ -25,6 +26,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
   const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
   return {
     accounts: new SqliteAccounts(sql),
+    credentials: new SqliteCredentials(sql),
     mailboxes: new SqliteMailboxes(sql),
     messages: new SqliteMessages(sql),
     changes: new SqliteChangeLog(sql),
