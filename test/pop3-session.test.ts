@@ -101,7 +101,7 @@ describe("authorization", () => {
     assert.equal(await wire.command("AUTH PLAIN !!!"), "-ERR Invalid base64 in initial response");
     assert.equal(await wire.command("AUTH CRAM-MD5"), "-ERR Unsupported SASL mechanism");
     const list = await wire.multiline("AUTH");
-    assert.deepEqual(list.lines, ["PLAIN", "LOGIN"]);
+    assert.deepEqual(list.lines, ["SCRAM-SHA-256", "PLAIN", "LOGIN"]);
     wire.close();
   });
 
@@ -127,7 +127,7 @@ describe("authorization", () => {
       "PIPELINING",
       "EXPIRE NEVER",
       "USER",
-      "SASL PLAIN LOGIN",
+      "SASL SCRAM-SHA-256 PLAIN LOGIN",
       "UTF8 USER",
       "STLS",
       "IMPLEMENTATION Postfach",
