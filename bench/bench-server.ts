@@ -64,6 +64,8 @@ export async function fillMailbox(messages: number, distinct: number, seed = 202
 }
 
 export interface BenchServer {
+  /** The server process, for reading its memory use. */
+  readonly pid: number;
   /** Port of the first listener of this protocol. */
   port(proto: "imap" | "pop3" | "lmtp"): number;
   stop(): Promise<void>;
@@ -73,6 +75,7 @@ export interface BenchServer {
 export async function startBenchServer(
   dataDir: string,
   protocols: readonly ("imap" | "pop3" | "lmtp")[],
+  limits: Readonly<Record<string, number>> = {},
 ): Promise<BenchServer> {
   const configPath = join(dataDir, "bench.toml");
   const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "http"].flatMap((proto) => [
@@ -80,7 +83,11 @@ export async function startBenchServer(
     `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
     ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
   ]);
-  await writeFile(configPath, [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', ...sections].join("\n"));
+  const limitLines = Object.entries(limits).map(([key, value]) => `${key} = ${value}`);
+  await writeFile(
+    configPath,
+    [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', "[limits]", ...limitLines, ...sections].join("\n"),
+  );
   const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--config", configPath], {
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -99,6 +106,7 @@ export async function startBenchServer(
     child.on("exit", () => reject(new Error(`server exited: ${output}`)));
   });
   return {
+    pid: child.pid as number,
     port(proto) {
       const port = ports.get(proto);
       if (port === undefined) throw new Error(`no ${proto} listener in: ${output}`);

@@ -1,7 +1,7 @@
 // `npm run bench`: every scenario implemented so far, each in its own process, with the same options.
 import { spawnSync } from "node:child_process";
 
-const SCENARIO_FILES = ["imap-bench.js", "pop3-bench.js", "lmtp-bench.js"];
+const SCENARIO_FILES = ["imap-bench.js", "pop3-bench.js", "lmtp-bench.js", "idle-bench.js"];
 const args = process.argv.slice(2);
 let failed = false;
 for (const file of SCENARIO_FILES) {
