@@ -120,7 +120,11 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
   };
   return [
     ...createImapListeners(
-      { ...mailServices, maxMessageBytes: config.limits.maxMessageBytes },
+      {
+        ...mailServices,
+        maxMessageBytes: config.limits.maxMessageBytes,
+        plaintextAuth: config.auth.plaintextAuth,
+      },
       {
         listen: config.imap.listen,
         tlsListen: config.imap.tlsListen,

@@ -72,7 +72,7 @@ test("poplib: a full session with STAT, LIST, UIDL, TOP, RETR, DELE, RSET, NOOP,
   ]);
   assert.equal(out.welcome, "+OK Postfach ready.");
   assert.ok("STLS" in out.capa && "UIDL" in out.capa && "TOP" in out.capa);
-  assert.deepEqual(out.capa.SASL, ["PLAIN", "LOGIN"]);
+  assert.deepEqual(out.capa.SASL, ["SCRAM-SHA-256", "PLAIN", "LOGIN"]);
   assert.match(out.login, /^\+OK Logged in, 3 messages/);
   const [stat, list, uidl, top, retr2, retr3] = out.results as [
     number[],

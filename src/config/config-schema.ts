@@ -2,7 +2,7 @@
 // value against its field; the loader walks the file with it, so an unknown key or wrong type is an error.
 
 import { isIP } from "node:net";
-import { LOG_FORMATS, LOG_LEVELS, TLS_MIN_VERSIONS } from "./config.js";
+import { LOG_FORMATS, LOG_LEVELS, PLAINTEXT_AUTH_POLICIES, TLS_MIN_VERSIONS } from "./config.js";
 import { checkListenAddress } from "./listen-address.js";
 
 export type Field =
@@ -125,6 +125,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     special_use_folders: { type: "boolean" },
   },
   auth: {
+    plaintext_auth: { type: "enum", values: PLAINTEXT_AUTH_POLICIES },
     max_failures: { type: "integer", min: 1, max: 1_000_000 },
     failure_window_ms: count(1000),
     block_ms: count(0),

@@ -6,6 +6,9 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ["auto", "json", "pretty"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+/** Mirrors auth/plaintext-policy.ts (config may import only kit). */
+export const PLAINTEXT_AUTH_POLICIES = ["tls_or_loopback", "tls_only", "always"] as const;
+export type PlaintextAuthPolicy = (typeof PLAINTEXT_AUTH_POLICIES)[number];
 export const TLS_MIN_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
 export type TlsMinVersion = (typeof TLS_MIN_VERSIONS)[number];
 
@@ -101,6 +104,8 @@ export interface DeliveryConfig {
 
 /** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
 export interface AuthConfig {
+  /** When plaintext passwords (LOGIN, USER/PASS, AUTH PLAIN/LOGIN) are accepted. */
+  readonly plaintextAuth: PlaintextAuthPolicy;
   /** Failures from one IP, or for one account from one IP, within the window that trigger a block. */
   readonly maxFailures: number;
   readonly failureWindowMs: number;
@@ -177,6 +182,7 @@ export function defaultConfig(): Config {
     proxy: { trusted: [], headerTimeoutMs: 5000, imap: false, pop3: false, lmtp: false, smtp: false },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
     auth: {
+      plaintextAuth: "tls_or_loopback",
       maxFailures: 10,
       failureWindowMs: 600_000,
       blockMs: 900_000,

@@ -14,6 +14,7 @@ const config = {
     retrMarksSeen: true,
   },
   limits: { maxLineBytes: 65_536 },
+  auth: { plaintextAuth: "tls_or_loopback" as const },
 };
 
 test("one STLS spec per listen address and one implicit-TLS spec per tls_listen address", () => {

@@ -1,6 +1,7 @@
 // The POP3 server (RFC 1939, RFC 2449, RFC 2595, RFC 5034, RFC 6856): connection handlers and the
 // listener specs the composition root adds to its ListenerGroup: STLS on `pop3.listen`, implicit TLS
 // (RFC 8314) on `pop3.tlsListen`.
+import type { PlaintextAuthPolicy } from "../auth/plaintext-policy.js";
 import type { Logger } from "../kit/logger.js";
 import { InProcessMaildropLock, type MaildropLock } from "../mail/maildrop-lock.js";
 import type { Connection } from "../net/connection.js";
@@ -27,6 +28,7 @@ export interface Pop3ServerConfig {
     readonly retrMarksSeen: boolean;
   };
   readonly limits: { readonly maxLineBytes: number };
+  readonly auth: { readonly plaintextAuth: PlaintextAuthPolicy };
 }
 
 export interface Pop3ServerDeps {
@@ -80,6 +82,7 @@ export function createPop3Listeners(
       expireDays: parseExpireDays(config.pop3.expireDays),
       retrMarksSeen: config.pop3.retrMarksSeen,
       maxLineBytes: config.limits.maxLineBytes,
+      plaintextAuth: config.auth.plaintextAuth,
     },
     loginDelaySeconds: config.pop3.loginDelaySeconds,
     ...options,

@@ -52,7 +52,14 @@ export const PASSWORD = "correct horse battery";
 
 export async function startPop3TestServer(options: Pop3TestOptions = {}): Promise<Pop3TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "postfach-pop3-")));
-  const services = await openServices({ ...defaultConfig(), dataDir });
+  // POP3's own per-connection defences are under test here; the shared brute-force limiter (which
+  // would block this one test IP after ten failures) has its own tests, so it is relaxed.
+  const defaults = defaultConfig();
+  const services = await openServices({
+    ...defaults,
+    dataDir,
+    auth: { ...defaults.auth, maxFailures: 1_000_000, failureDelayMs: 0, maxFailureDelayMs: 0 },
+  });
   const tls = options.persistTls
     ? await loadTlsMaterial({ dataDir, hostname: "localhost", log: silentLogger })
     : await testTlsMaterial();

@@ -1,6 +1,7 @@
 // What a command handler receives and returns. Handlers live one per file in imap/commands/ and are
 // listed in command-table.ts; they never touch the socket, only `ctx.send` and the session's state.
 import type { Authenticator, SaslTransport } from "../../auth/authenticator.js";
+import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
@@ -18,6 +19,8 @@ export interface ImapServices {
   readonly messages: MessageService;
   readonly authenticator: Authenticator;
   readonly maxMessageBytes: number;
+  /** When LOGIN and AUTHENTICATE PLAIN/LOGIN are allowed (LOGINDISABLED otherwise). */
+  readonly plaintextAuth: PlaintextAuthPolicy;
 }
 
 /** The part of the session a handler may see and change. */

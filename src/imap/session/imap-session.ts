@@ -4,6 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { SaslTransport } from "../../auth/authenticator.js";
+import { isPlaintextAuthAllowed } from "../../auth/plaintext-policy.js";
 import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Logger } from "../../kit/logger.js";
@@ -104,8 +105,11 @@ export class ImapSession implements SessionControl {
   }
 
   get isPlaintextAuthAllowed(): boolean {
-    // Dovecot's default: plaintext passwords only over TLS or from this machine.
-    return this.conn.isTls || isLoopback(this.conn.remoteAddress);
+    return isPlaintextAuthAllowed(
+      this.options.services.plaintextAuth,
+      this.conn.isTls,
+      this.conn.remoteAddress,
+    );
   }
 
   saslTransport(): SaslTransport {
@@ -425,8 +429,4 @@ export class ImapSession implements SessionControl {
     this.#wakeIdle?.();
     await this.send({ kind: "condition", status: "BYE", code: null, text }).catch(() => {});
   }
-}
-
-function isLoopback(address: string): boolean {
-  return address === "::1" || address.startsWith("127.");
 }

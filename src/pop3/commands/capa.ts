@@ -7,12 +7,14 @@ import { ANY_STATE, type CommandHandler } from "./command-handler.js";
 export const capa: CommandHandler<"CAPA"> = {
   states: ANY_STATE,
   async run(ctx) {
+    const transport = saslTransport(ctx);
     const lines = listCapabilities({
       state: ctx.state.kind,
       canStartTls: ctx.deps.offerStartTls && !ctx.conn.isTls,
       expireDays: ctx.deps.settings.expireDays,
       loginDelaySeconds: ctx.deps.loginDelay.delaySeconds,
-      saslMechanisms: ctx.deps.services.authenticator.mechanisms(saslTransport(ctx)),
+      saslMechanisms: ctx.deps.services.authenticator.mechanisms(transport),
+      isPlaintextAllowed: transport.isPlaintextAllowed,
     });
     await ctx.reply(multiline("Capability list follows", lines));
     return "continue";

@@ -9,6 +9,8 @@ export interface CapabilityContext {
   readonly loginDelaySeconds: number;
   /** SASL mechanisms usable on this connection (Authenticator.mechanisms). */
   readonly saslMechanisms: readonly string[];
+  /** USER/PASS may be used here (RFC 2449 §6.8: USER is listed only then). */
+  readonly isPlaintextAllowed: boolean;
 }
 
 export const IMPLEMENTATION = "Postfach";
@@ -23,7 +25,8 @@ export function listCapabilities(context: CapabilityContext): string[] {
     "PIPELINING",
     `EXPIRE ${context.expireDays === null ? "NEVER" : context.expireDays}`,
     ...(context.loginDelaySeconds > 0 ? [`LOGIN-DELAY ${context.loginDelaySeconds}`] : []),
-    ...(isAuthorization ? ["USER", `SASL ${context.saslMechanisms.join(" ")}`, "UTF8 USER"] : []),
+    ...(isAuthorization && context.isPlaintextAllowed ? ["USER"] : []),
+    ...(isAuthorization ? [`SASL ${context.saslMechanisms.join(" ")}`, "UTF8 USER"] : []),
     ...(isAuthorization && context.canStartTls ? ["STLS"] : []),
     `IMPLEMENTATION ${IMPLEMENTATION}`,
   ];

@@ -1,6 +1,8 @@
 // What a POP3 session needs from outside: the services it calls, the maildrop lock, its settings, and
 // the optional APOP verifier (RFC 1939 §7 APOP needs the plaintext password, which the store never keeps).
+
 import type { Authenticator } from "../../auth/authenticator.js";
+import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MaildropLock } from "../../mail/maildrop-lock.js";
 import type { MessageService } from "../../mail/message-service.js";
@@ -28,6 +30,8 @@ export interface Pop3Settings {
   readonly maxAuthFailures: number;
   /** Unknown, malformed or misplaced commands after which the connection is closed. */
   readonly maxBadCommands: number;
+  /** When USER/PASS and AUTH PLAIN/LOGIN are allowed (RFC 2595 §2.3). */
+  readonly plaintextAuth: PlaintextAuthPolicy;
 }
 
 export const DEFAULT_POP3_SETTINGS: Pop3Settings = {
@@ -37,6 +41,7 @@ export const DEFAULT_POP3_SETTINGS: Pop3Settings = {
   authFailureDelayMs: 1000,
   maxAuthFailures: 3,
   maxBadCommands: 10,
+  plaintextAuth: "tls_or_loopback",
 };
 
 /**
