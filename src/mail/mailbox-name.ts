@@ -10,6 +10,11 @@ const MAX_LEVEL_CHARS = 255;
 const MAX_DEPTH = 32;
 // Control characters would break logs and clients; % and * are IMAP LIST wildcards (Dovecot refuses them too).
 const FORBIDDEN = /[\u0000-\u001f\u007f%*]/;
+// "." and ".." would mean a path step to any backend or export that maps names to files.
+const DOT_LEVELS = new Set([".", ".."]);
+// RFC 9051 §5.1.2: "#" starts another namespace by convention, "~" another user's in common models;
+// there is only the personal namespace here, so a name that looks like another one is refused.
+const NAMESPACE_PREFIXES = ["#", "~"];
 
 /** Validates and canonicalizes a mailbox name, or throws MailError("invalidName"). */
 export function normalizeMailboxName(name: string): string {
@@ -23,6 +28,10 @@ export function normalizeMailboxName(name: string): string {
   for (const level of levels) {
     if (level === "") throw invalid("Mailbox name has an empty level");
     if (level.length > MAX_LEVEL_CHARS) throw invalid("Mailbox name level is too long");
+    if (DOT_LEVELS.has(level)) throw invalid("Mailbox name has a . or .. level");
+  }
+  if (NAMESPACE_PREFIXES.some((prefix) => trimmed.startsWith(prefix))) {
+    throw invalid("Mailbox name starts with a namespace prefix");
   }
   if ((levels[0] as string).toUpperCase() === INBOX) levels[0] = INBOX;
   return levels.join(HIERARCHY_DELIMITER).normalize("NFC");

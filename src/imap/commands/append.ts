@@ -1,6 +1,8 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502: all messages or none), UIDPLUS APPENDUID
 // (RFC 4315), BINARY literal8 and UTF8 (RFC 6855). The message bytes were streamed to the blob store
 // while they arrived; here they are indexed and committed in one transaction.
+
+import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
 import { parseImapFlags } from "../session/imap-flags.js";
 import type { ImapDateTime } from "../wire/argument-cursor.js";
@@ -10,7 +12,10 @@ import { sequenceSetFromNumbers } from "../wire/seqset.js";
 export async function append(ctx: CommandContext, command: CommandOf<"append">): Promise<CommandOutcome> {
   const account = accountOf(ctx);
   const blobs = await ctx.session.takeAppendedBlobs();
-  const mailbox = await ctx.services.store.mailboxes.findByName(account.id, command.mailbox);
+  const mailbox = await ctx.services.store.mailboxes.findByName(
+    account.id,
+    normalizeMailboxName(command.mailbox),
+  );
   if (!mailbox) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
   if (blobs.length !== command.messages.length) throw new Error("APPEND literals and messages disagree");
   const results = await ctx.services.messages.appendBlobs(

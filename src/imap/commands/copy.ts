@@ -1,5 +1,7 @@
 // COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), with or without UID, answering COPYUID (RFC 4315).
 // MOVE sends COPYUID untagged before its EXPUNGE responses (RFC 6851 §4.3).
+
+import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import {
   accountOf,
   type CommandContext,
@@ -21,7 +23,10 @@ export async function copy(
   const isMove = command.name === "move";
   if (isMove && selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
   const entries = selected.resolve(command.set, command.uid);
-  const target = await ctx.services.store.mailboxes.findByName(account.id, command.mailbox);
+  const target = await ctx.services.store.mailboxes.findByName(
+    account.id,
+    normalizeMailboxName(command.mailbox),
+  );
   if (!target) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
   const verb = isMove ? "MOVE" : "COPY";
   if (entries.length === 0) return ok(`${verb} completed (no messages)`);

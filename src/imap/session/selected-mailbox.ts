@@ -3,6 +3,7 @@
 // result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1).
 import type { Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
+import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
 import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
 import type { ImapResponse } from "../wire/response.js";
@@ -35,7 +36,7 @@ export class SelectedMailbox {
     mailboxName: string,
     options: SelectOptions,
   ): Promise<SelectedMailbox> {
-    const record = await store.mailboxes.findByName(account.id, mailboxName);
+    const record = await store.mailboxes.findByName(account.id, normalizeMailboxName(mailboxName));
     if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
     const view = await MailboxView.open(store, account.id, record.id);
     const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2);
