@@ -5,6 +5,7 @@ import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { JwtVerifier } from "./auth/jwt-verifier.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
+import { SessionRegistry } from "./auth/session-registry.js";
 import type { Config } from "./config/config.js";
 import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
@@ -31,6 +32,8 @@ export interface Services {
   readonly messages: MessageService;
   readonly users: UserAdmin;
   readonly authenticator: Authenticator;
+  /** Authenticated IMAP/POP3 sessions per account ([limits] max_sessions_per_account). */
+  readonly sessions: SessionRegistry;
   readonly delivery: DeliveryService;
   close(): Promise<void>;
 }
@@ -73,7 +76,18 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
       : null,
   });
   const delivery = new DeliveryService(store, { hostname: config.hostname, ...config.delivery }, log);
-  return { config, store, mailboxes, messages, users, authenticator, delivery, close: () => store.close() };
+  const sessions = new SessionRegistry(config.limits.maxSessionsPerAccount);
+  return {
+    config,
+    store,
+    mailboxes,
+    messages,
+    users,
+    authenticator,
+    sessions,
+    delivery,
+    close: () => store.close(),
+  };
 }
 
 /** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
@@ -109,6 +123,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     mailboxes: services.mailboxes,
     messages: services.messages,
     authenticator: services.authenticator,
+    sessions: services.sessions,
   };
   const inbound = {
     hostname: config.hostname,

@@ -110,6 +110,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     send_timeout_ms: count(1000),
     shutdown_grace_ms: count(0),
     max_recipients: { type: "integer", min: 1, max: 100_000 },
+    max_sessions_per_account: { type: "integer", min: 1, max: 1_000_000 },
   },
   proxy: {
     trusted: { type: "cidrs" },

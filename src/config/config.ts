@@ -80,6 +80,8 @@ export interface LimitsConfig {
   readonly shutdownGraceMs: number;
   /** Recipients one LMTP/SMTP transaction may name (RCPT TO beyond it: 452 4.5.3). */
   readonly maxRecipients: number;
+  /** Authenticated IMAP and POP3 sessions one account may have open at once (auth/session-registry.ts). */
+  readonly maxSessionsPerAccount: number;
 }
 
 export interface AccountsConfig {
@@ -178,6 +180,7 @@ export function defaultConfig(): Config {
       sendTimeoutMs: 60_000,
       shutdownGraceMs: 5000,
       maxRecipients: 100,
+      maxSessionsPerAccount: 100,
     },
     proxy: { trusted: [], headerTimeoutMs: 5000, imap: false, pop3: false, lmtp: false, smtp: false },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },

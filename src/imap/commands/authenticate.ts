@@ -6,7 +6,8 @@ import {
   PLAINTEXT_MECHANISMS,
   parseMechanismName,
 } from "../../auth/sasl/sasl-mechanism.js";
-import { bad, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
+import { bad, type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+import { startAuthenticated } from "../session/start-authenticated.js";
 import type { CommandOf } from "../wire/command.js";
 
 /** Bounds the exchange so a client cannot keep the session in AUTHENTICATE forever. */
@@ -32,11 +33,7 @@ export async function authenticate(
   for (let step = 0; step < MAX_STEPS; step++) {
     const result = await exchange.step(response);
     if (result.kind === "malformed") return bad(result.reason);
-    if (result.kind === "success") {
-      ctx.session.setState({ kind: "authenticated", account: result.account });
-      ctx.log.info({ account: result.account.address, mechanism }, "imap login");
-      return ok("Logged in", { kind: "CAPABILITY", capabilities: ctx.session.capabilities() });
-    }
+    if (result.kind === "success") return startAuthenticated(ctx, result.account, mechanism);
     const line = await ctx.session.readContinuation(result.data.toString("base64"));
     if (line === null) return bad("Authentication cancelled");
     response = decodeSaslBase64(line);

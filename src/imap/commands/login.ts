@@ -1,6 +1,7 @@
 // LOGIN (RFC 9051 §6.2.3): plaintext credentials, refused unless the connection is protected
 // (TLS or loopback) — LOGINDISABLED is advertised then.
-import { type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
+import { type CommandContext, type CommandOutcome, no } from "../session/command-context.js";
+import { startAuthenticated } from "../session/start-authenticated.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function login(ctx: CommandContext, command: CommandOf<"login">): Promise<CommandOutcome> {
@@ -12,7 +13,5 @@ export async function login(ctx: CommandContext, command: CommandOf<"login">): P
     { username: command.username, password: command.password },
     { remoteAddress, protocol: "imap", mechanism: "LOGIN" },
   );
-  ctx.session.setState({ kind: "authenticated", account });
-  ctx.log.info({ account: account.address }, "imap login");
-  return ok("Logged in", { kind: "CAPABILITY", capabilities: ctx.session.capabilities() });
+  return startAuthenticated(ctx, account, "LOGIN");
 }

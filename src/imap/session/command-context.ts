@@ -2,6 +2,7 @@
 // listed in command-table.ts; they never touch the socket, only `ctx.send` and the session's state.
 import type { Authenticator, SaslTransport } from "../../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
+import type { SessionRegistry } from "../../auth/session-registry.js";
 import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
@@ -18,6 +19,8 @@ export interface ImapServices {
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
   readonly authenticator: Authenticator;
+  /** Authenticated sessions per account, shared with POP3 (a login takes a slot until the close). */
+  readonly sessions: SessionRegistry;
   readonly maxMessageBytes: number;
   /** When LOGIN and AUTHENTICATE PLAIN/LOGIN are allowed (LOGINDISABLED otherwise). */
   readonly plaintextAuth: PlaintextAuthPolicy;
@@ -31,6 +34,8 @@ export interface SessionControl {
   enable(capability: Enableable): void;
   readonly isTls: boolean;
   readonly isPlaintextAuthAllowed: boolean;
+  /** Aborts when the connection closes (what a session-registry slot is tied to). */
+  readonly closed: AbortSignal;
   /** What AUTHENTICATE needs of the transport: client address and TLS channel bindings (SCRAM-PLUS). */
   saslTransport(): SaslTransport;
   capabilities(): string[];

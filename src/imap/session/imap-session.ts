@@ -104,6 +104,10 @@ export class ImapSession implements SessionControl {
     return this.conn.isTls;
   }
 
+  get closed(): AbortSignal {
+    return this.conn.signal;
+  }
+
   get isPlaintextAuthAllowed(): boolean {
     return isPlaintextAuthAllowed(
       this.options.services.plaintextAuth,

@@ -1,6 +1,7 @@
 // The end of every login path (USER/PASS, APOP, AUTH): RFC 1939 §4 says a successful login locks the
 // maildrop and enters TRANSACTION. Failures are delayed, counted and answered with RFC 3206 [AUTH];
-// a locked maildrop gets RFC 2449 [IN-USE], a too-early login [LOGIN-DELAY].
+// a locked maildrop gets RFC 2449 [IN-USE], a too-early login [LOGIN-DELAY], an account at its session
+// limit (auth/session-registry.ts) RFC 3206 [SYS/TEMP].
 import { isMailError } from "../../kit/mail-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
 import { err, ok } from "../wire/pop3-reply.js";
@@ -27,8 +28,15 @@ export async function logIn(
     await ctx.reply(err(`Logins too frequent; wait ${waitSeconds} seconds`, "LOGIN-DELAY"));
     return "continue";
   }
+  const session = services.sessions.tryAcquire(account.id, ctx.conn.signal);
+  if (session === null) {
+    ctx.log.info({ account: account.address }, "POP3 login refused: too many sessions");
+    await ctx.reply(err("Too many sessions for this account", "SYS/TEMP"));
+    return "continue";
+  }
   const handle = await lock.tryAcquire(account.id, ctx.conn.id);
   if (handle === null) {
+    session.release();
     ctx.log.info({ account: account.address }, "POP3 login refused: maildrop in use");
     await ctx.reply(err("Maildrop is in use by another POP3 session", "IN-USE"));
     return "continue";
@@ -40,6 +48,7 @@ export async function logIn(
     ctx.state = { kind: "transaction", account, maildrop, lock: handle };
   } catch (error) {
     handle.release();
+    session.release();
     throw error;
   }
   ctx.log = ctx.conn.log.child({ account: account.address });

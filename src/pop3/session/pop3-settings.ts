@@ -3,6 +3,7 @@
 
 import type { Authenticator } from "../../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
+import type { SessionRegistry } from "../../auth/session-registry.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MaildropLock } from "../../mail/maildrop-lock.js";
 import type { MessageService } from "../../mail/message-service.js";
@@ -15,6 +16,8 @@ export interface Pop3Services {
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
   readonly authenticator: Authenticator;
+  /** Authenticated sessions per account, shared with IMAP (a login takes a slot until the close). */
+  readonly sessions: SessionRegistry;
 }
 
 export interface Pop3Settings {

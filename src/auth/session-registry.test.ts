@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AccountId } from "../kit/ids.js";
+import { SessionRegistry } from "./session-registry.js";
+
+const alice = 1 as AccountId;
+const bob = 2 as AccountId;
+
+test("refuses past the limit per account, and a close gives the slot back", () => {
+  const registry = new SessionRegistry(2);
+  const first = new AbortController();
+  const second = new AbortController();
+  assert.ok(registry.tryAcquire(alice, first.signal));
+  assert.ok(registry.tryAcquire(alice, second.signal));
+  assert.equal(registry.tryAcquire(alice, new AbortController().signal), null);
+  assert.ok(registry.tryAcquire(bob, new AbortController().signal), "other accounts are not affected");
+  first.abort();
+  assert.equal(registry.count(alice), 1);
+  assert.ok(registry.tryAcquire(alice, new AbortController().signal));
+});
+
+test("release is idempotent, also together with the close", () => {
+  const registry = new SessionRegistry(1);
+  const closed = new AbortController();
+  const lease = registry.tryAcquire(alice, closed.signal);
+  assert.ok(lease);
+  lease.release();
+  lease.release();
+  closed.abort();
+  assert.equal(registry.count(alice), 0);
+  const other = new AbortController();
+  assert.ok(registry.tryAcquire(alice, other.signal));
+  assert.equal(registry.count(alice), 1);
+});
+
+test("an already closed connection takes no slot", () => {
+  const registry = new SessionRegistry(1);
+  assert.equal(registry.tryAcquire(alice, AbortSignal.abort()), null);
+  assert.equal(registry.count(alice), 0);
+});
