@@ -75,7 +75,7 @@ export interface BenchServer {
 export async function startBenchServer(
   dataDir: string,
   protocols: readonly ("imap" | "pop3" | "lmtp")[],
-  limits: Readonly<Record<string, number>> = {},
+  settings: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
 ): Promise<BenchServer> {
   const configPath = join(dataDir, "bench.toml");
   const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "http"].flatMap((proto) => [
@@ -83,10 +83,13 @@ export async function startBenchServer(
     `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
     ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
   ]);
-  const limitLines = Object.entries(limits).map(([key, value]) => `${key} = ${value}`);
+  const settingLines = Object.entries(settings).flatMap(([section, values]) => [
+    `[${section}]`,
+    ...Object.entries(values).map(([key, value]) => `${key} = ${value}`),
+  ]);
   await writeFile(
     configPath,
-    [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', "[limits]", ...limitLines, ...sections].join("\n"),
+    [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', ...settingLines, ...sections].join("\n"),
   );
   const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--config", configPath], {
     stdio: ["ignore", "ignore", "pipe"],

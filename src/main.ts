@@ -57,15 +57,18 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     storageBytes: config.accounts.defaultQuotaBytes > 0 ? config.accounts.defaultQuotaBytes : null,
     messages: config.accounts.defaultQuotaMessages > 0 ? config.accounts.defaultQuotaMessages : null,
   };
+  const { auth } = config;
+  const scryptCost = { ln: auth.scryptLog2Cost, r: 8, p: 1 };
   const users = new UserAdmin(store, mailboxes, {
     defaultQuota: quota,
     createSpecialUseFolders: config.accounts.specialUseFolders,
+    scryptCost,
   });
-  const { auth } = config;
   const authenticator = new Authenticator(store, {
     limiter: new LoginLimiter(auth),
     log: log.child({ proto: "auth" }),
     scramIterations: auth.scramIterations,
+    scryptCost,
     bearer: auth.oauthbearer
       ? new JwtVerifier({
           issuer: auth.oauthbearerIssuer,

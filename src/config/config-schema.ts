@@ -133,6 +133,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     failure_delay_ms: { type: "integer", min: 0, max: 60_000 },
     max_failure_delay_ms: { type: "integer", min: 0, max: 60_000 },
     scram_iterations: { type: "integer", min: 4096, max: 1_000_000 },
+    scrypt_log2_cost: { type: "integer", min: 4, max: 20 },
     oauthbearer: { type: "boolean" },
     oauthbearer_issuer: { type: "string" },
     oauthbearer_audience: { type: "string" },

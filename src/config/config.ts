@@ -115,6 +115,11 @@ export interface AuthConfig {
   /** Answer delay after the first failure; doubles per further failure up to `maxFailureDelayMs`. */
   readonly failureDelayMs: number;
   readonly maxFailureDelayMs: number;
+  /**
+   * log2 of scrypt's cost N for password hashes made from now on (and what older hashes are rehashed to
+   * at login). 15 (32 MiB, ~50 ms) by default; lower only for benchmarks or very weak hardware.
+   */
+  readonly scryptLog2Cost: number;
   /** PBKDF2 iterations of SCRAM-SHA-256 keys computed from now on (RFC 7677: at least 4096). */
   readonly scramIterations: number;
   /** Offer SASL OAUTHBEARER (RFC 7628); needs the issuer and the JWKS file. */
@@ -186,6 +191,7 @@ export function defaultConfig(): Config {
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
     auth: {
       plaintextAuth: "tls_or_loopback",
+      scryptLog2Cost: 15,
       maxFailures: 10,
       failureWindowMs: 600_000,
       blockMs: 900_000,

@@ -10,6 +10,7 @@ import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError } from "../../kit/mail-error.js";
 import type { Connection } from "../../net/connection.js";
+import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
@@ -251,7 +252,10 @@ export class ImapSession implements SessionControl {
         if (this.#isClosing) break;
       }
     } catch (error) {
-      if (!this.conn.signal.aborted) this.#log.warn({ err: error }, "imap session ended with an error");
+      // A client hanging up while we write is how connections end, not an error worth a warning.
+      if (!this.conn.signal.aborted && !isConnectionClosedError(error)) {
+        this.#log.warn({ err: error }, "imap session ended with an error");
+      }
     } finally {
       this.#unsubscribe?.();
       this.#appendQueue?.fail(new Error("connection closed"));
