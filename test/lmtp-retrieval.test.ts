@@ -194,7 +194,8 @@ describe("LMTP delivery read back over IMAP and POP3", () => {
     await client.mailboxOpen("INBOX", { readOnly: true });
     const message = await client.fetchOne("1", { source: true, size: true });
     await client.logout();
-    assert.ok(message?.source);
+    assert.ok(message);
+    assert.ok(message.source);
     assertCopy(message.source, "big@example.test", big, "imapflow 40 MB");
     assert.equal(message.size, message.source.length);
   });
