@@ -189,6 +189,7 @@ export async function runServer(
     authenticatedIdleTimeoutMs: limits.idleTimeoutMs,
     maxUnsentBytes: limits.maxUnsentBytes,
     sendTimeoutMs: limits.sendTimeoutMs,
+    maxCommandsPerSecond: limits.maxCommandsPerSecond,
     proxy: {
       trusted: proxy.trusted,
       protocols: (["imap", "pop3", "lmtp", "smtp"] as const).filter((proto) => proxy[proto]),

@@ -107,6 +107,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     idle_timeout_ms: count(1000),
     login_idle_timeout_ms: count(1000),
     max_unsent_bytes: count(65_536),
+    max_commands_per_second: { type: "integer", min: 0, max: 1_000_000 },
     send_timeout_ms: count(1000),
     shutdown_grace_ms: count(0),
     max_recipients: { type: "integer", min: 1, max: 100_000 },

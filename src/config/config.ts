@@ -76,6 +76,8 @@ export interface LimitsConfig {
   readonly loginIdleTimeoutMs: number;
   /** Slow-reader limits: unsent output a client may leave piling up, and how long one write may wait. */
   readonly maxUnsentBytes: number;
+  /** Commands per second one connection may send on average; faster clients wait. 0 = no limit. */
+  readonly maxCommandsPerSecond: number;
   readonly sendTimeoutMs: number;
   readonly shutdownGraceMs: number;
   /** Recipients one LMTP/SMTP transaction may name (RCPT TO beyond it: 452 4.5.3). */
@@ -182,6 +184,7 @@ export function defaultConfig(): Config {
       idleTimeoutMs: 1_800_000,
       loginIdleTimeoutMs: 60_000,
       maxUnsentBytes: 4_194_304,
+      maxCommandsPerSecond: 1000,
       sendTimeoutMs: 60_000,
       shutdownGraceMs: 5000,
       maxRecipients: 100,

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "../kit/logger.js";
+import { CommandRate } from "./command-rate.js";
 import { type CloseReason, ConnectionClosedError } from "./connection-closed-error.js";
 import type { TlsContextSet } from "./tls-contexts.js";
 
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   readonly maxUnsentBytes?: number;
   /** A write waiting this long for the client to read drops it; 0 disables. */
   readonly sendTimeoutMs?: number;
+  /** Commands per second a client may send on average (bursts up to as many); 0 disables. */
+  readonly maxCommandsPerSecond?: number;
 }
 
 const PROCESS_PREFIX = randomBytes(2).toString("hex");
@@ -77,7 +80,10 @@ export class Connection {
   readonly #closed: Promise<void>;
   #resolveClosed: () => void = () => {};
 
+  readonly #commandRate: CommandRate;
+
   constructor(options: ConnectionOptions) {
+    this.#commandRate = new CommandRate(options.maxCommandsPerSecond ?? 0);
     this.id = `${PROCESS_PREFIX}${(++connectionCounter).toString(36)}`;
     this.proto = options.proto;
     this.#socket = options.socket;
@@ -254,6 +260,15 @@ export class Connection {
    * Switches from the pre-login idle timeout to the longer one for logged-in sessions (RFC 9051 §5.4:
    * at least 30 minutes); protocols call it once authentication succeeds.
    */
+  /**
+   * Protocols call this before running each command: it resolves at once within the connection's
+   * command budget and later for a client that floods (src/net/command-rate.ts).
+   */
+  async paceCommand(): Promise<void> {
+    const waitMs = this.#commandRate.take();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+
   useAuthenticatedIdleTimeout(): void {
     this.setIdleTimeout(this.#authenticatedIdleTimeoutMs);
   }

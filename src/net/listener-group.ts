@@ -60,6 +60,8 @@ export interface ListenerGroupOptions {
   /** Slow-reader limits (see Connection.write); 0 or absent disables. */
   readonly maxUnsentBytes?: number;
   readonly sendTimeoutMs?: number;
+  /** Per-connection command budget (Connection.paceCommand); 0 disables. */
+  readonly maxCommandsPerSecond?: number;
   readonly proxy?: ProxyProtocolOptions;
 }
 
@@ -223,6 +225,7 @@ export class ListenerGroup {
         limit === undefined ? (this.#options.handshakeTimeoutMs ?? 30_000) : REJECT_BUDGET_MS,
       maxUnsentBytes: this.#options.maxUnsentBytes ?? 0,
       sendTimeoutMs: this.#options.sendTimeoutMs ?? 0,
+      maxCommandsPerSecond: this.#options.maxCommandsPerSecond ?? 0,
     });
     this.#connections.add(conn);
     if (limit === undefined) this.#count(ip, +1);

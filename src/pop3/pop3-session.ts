@@ -68,6 +68,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
 }
 
 async function handleLine(ctx: SessionContext, line: Buffer): Promise<Outcome> {
+  await ctx.conn.paceCommand();
   if (line.length + 2 > MAX_COMMAND_LINE_OCTETS) return badCommand(ctx, "Command line too long");
   const parsed = parsePop3Command(line.toString("utf8"));
   if (parsed.kind === "unknown") return badCommand(ctx, "Unknown command");

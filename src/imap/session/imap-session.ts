@@ -338,6 +338,7 @@ export class ImapSession implements SessionControl {
   }
 
   async #runCommand(command: ImapCommand): Promise<void> {
+    await this.conn.paceCommand();
     const spec = COMMANDS[command.name];
     if (!spec.states.includes(this.#state.kind)) {
       await this.#appendAborted();

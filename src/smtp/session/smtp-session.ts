@@ -105,6 +105,7 @@ class SmtpSession {
       let step: Step = "continue";
       switch (event.kind) {
         case "line":
+          await this.conn.paceCommand();
           step = await this.#command(parseCommand(event.line));
           break;
         case "lineTooLong":
