@@ -184,7 +184,7 @@ export function defaultConfig(): Config {
       idleTimeoutMs: 1_800_000,
       loginIdleTimeoutMs: 60_000,
       maxUnsentBytes: 4_194_304,
-      maxCommandsPerSecond: 1000,
+      maxCommandsPerSecond: 5000,
       sendTimeoutMs: 60_000,
       shutdownGraceMs: 5000,
       maxRecipients: 100,
