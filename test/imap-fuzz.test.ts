@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { fuzzParameters } from "./helpers/fuzz-corpus.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -71,7 +72,7 @@ describe("IMAP under random input", () => {
           .catch(() => {});
         raw.close();
       }),
-      { numRuns: 120, seed: 20261126 },
+      fuzzParameters(120),
     );
     const check = await RawImap.connect(port);
     assert.match(await check.command("c1", `LOGIN fuzz@example.test ${TEST_PASSWORD}`), /^c1 OK/);
