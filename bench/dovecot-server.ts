@@ -147,7 +147,13 @@ export async function startDovecot(options: {
     running.kill("SIGTERM");
     await exited;
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     get pid() {
       return (child as ChildProcess | null)?.pid ?? 0;

@@ -2,22 +2,45 @@
 // fetch_envelope_all, search_text_rare/subject/from (first after a restart, then warm), store_all and
 // fetch_body_random. The server runs as its own process (`postfach serve`) so the client does not
 // compete with it; each figure is the median of --runs runs and each result is checked.
-// Options: --quick (10,000 messages instead of 100,000), --runs N (default 3), --messages N.
+// Options: --quick (10,000 messages instead of 100,000), --runs N (default 3), --messages N,
+// --vs-dovecot (the same corpus in Dovecot's Maildir, each run alternating the servers),
+// --results-file F (figures as JSON lines, for run-all.ts).
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
 import { BenchImapClient } from "./bench-imap-client.js";
 import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
+import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { PLANTED } from "./corpus.js";
-import { median, report, timeMs } from "./stats.js";
+import { startDovecot } from "./dovecot-server.js";
+import { report, timeMs } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, runs: { type: "string" }, messages: { type: "string" } },
+  options: {
+    quick: { type: "boolean" },
+    runs: { type: "string" },
+    messages: { type: "string" },
+    "vs-dovecot": { type: "boolean" },
+    "results-file": { type: "string" },
+  },
 });
 const MESSAGES = Number(values.messages ?? (values.quick ? 10_000 : 100_000));
 const RUNS = Number(values.runs ?? 3);
 /** Distinct bodies; the mailbox repeats them (blobs are content-addressed, entries and emails are not). */
 const DISTINCT = Math.min(MESSAGES, 5_000);
 const RANDOM_BODIES = values.quick ? 500 : 2_000;
+const SEED = 2026;
+const RESULTS_FILE = values["results-file"];
+
+/** One server under test, with its logged-in client that has INBOX selected after `reconnect`. */
+interface Target {
+  readonly name: TargetName;
+  /** Messages carrying the planted search tokens. */
+  readonly planted: number;
+  client: BenchImapClient;
+  /** Restarts the server process and logs in again (without selecting). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 async function login(port: number): Promise<BenchImapClient> {
   const client = await BenchImapClient.connect(port);
@@ -26,112 +49,140 @@ async function login(port: number): Promise<BenchImapClient> {
   return client;
 }
 
-async function measure(
-  name: string,
-  unit: "s",
-  runs: number,
-  fn: () => Promise<void>,
-  detail: string,
-): Promise<void> {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) times.push(await timeMs(fn));
-  report(name, median(times) / 1000, unit, `${detail}, median of ${runs}`);
+async function postfachTarget(): Promise<Target> {
+  const fillStart = process.hrtime.bigint();
+  const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
+  report(
+    "fill",
+    Number(process.hrtime.bigint() - fillStart) / 1e9,
+    "s",
+    `${MESSAGES} messages (${DISTINCT} distinct bodies) into INBOX`,
+  );
+  let server = await startBenchServer(fill.dataDir, ["imap"]);
+  const target: Target = {
+    name: "postfach",
+    planted: fill.planted,
+    client: await login(server.port("imap")),
+    async restart() {
+      target.client.close();
+      await server.stop();
+      server = await startBenchServer(fill.dataDir, ["imap"]);
+      target.client = await login(server.port("imap"));
+    },
+    async stop() {
+      target.client.close();
+      await server.stop();
+      await fill.remove();
+    },
+  };
+  return target;
 }
 
-let fill: Awaited<ReturnType<typeof fillMailbox>> | undefined;
-const fillMs = await timeMs(async () => {
-  fill = await fillMailbox(MESSAGES, DISTINCT);
-});
-if (!fill) throw new Error("fill failed");
-const { planted } = fill;
-report("fill", fillMs / 1000, "s", `${MESSAGES} messages (${DISTINCT} distinct bodies) into INBOX`);
+async function dovecotTarget(): Promise<Target> {
+  const fillStart = process.hrtime.bigint();
+  const dovecot = await startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED });
+  report(
+    "fill_dovecot",
+    Number(process.hrtime.bigint() - fillStart) / 1e9,
+    "s",
+    `${MESSAGES} Maildir files written directly`,
+  );
+  const target: Target = {
+    name: "dovecot",
+    planted: dovecot.corpus.planted,
+    client: await login(dovecot.port("imap")),
+    async restart() {
+      target.client.close();
+      await dovecot.restart();
+      target.client = await login(dovecot.port("imap"));
+    },
+    async stop() {
+      target.client.close();
+      await dovecot.remove();
+    },
+  };
+  return target;
+}
+
+const targets: Target[] = [await postfachTarget()];
 try {
-  let server = await startBenchServer(fill.dataDir, ["imap"]);
-  let client = await login(server.port("imap"));
+  if (values["vs-dovecot"]) targets.push(await dovecotTarget());
+  const plantedCounts = new Set(targets.map((t) => t.planted));
+  assert.equal(plantedCounts.size, 1, "both servers hold the same planted messages");
+  // An untimed first SELECT: Dovecot builds its index files from the Maildir here, as Postfach did
+  // while filling its store.
+  for (const target of targets) await target.client.command("SELECT INBOX");
 
-  await measure(
-    "select_large",
-    "s",
-    RUNS,
-    async () => {
-      const result = await client.command("SELECT INBOX", true);
-      assert.ok(result.lines.includes(`* ${MESSAGES} EXISTS`), "SELECT reports every message");
-    },
-    `${MESSAGES} messages`,
-  );
+  const measureSeconds = async (
+    name: string,
+    detail: string,
+    fn: (target: Target) => Promise<void>,
+  ): Promise<void> => {
+    const times = await alternate(targets, RUNS, async (target) => (await timeMs(() => fn(target))) / 1000);
+    reportFigure(name, "s", false, times, detail, RESULTS_FILE);
+  };
 
-  await measure(
-    "fetch_flags_all",
-    "s",
-    RUNS,
-    async () => {
-      const result = await client.command("UID FETCH 1:* (UID FLAGS)");
-      assert.equal(result.untagged.get("FETCH"), MESSAGES);
-    },
-    `UID FETCH 1:* (UID FLAGS), ${MESSAGES} messages`,
-  );
+  await measureSeconds("select_large", `${MESSAGES} messages`, async ({ client }) => {
+    const result = await client.command("SELECT INBOX", true);
+    assert.ok(result.lines.includes(`* ${MESSAGES} EXISTS`), "SELECT reports every message");
+  });
 
-  await measure(
-    "fetch_envelope_all",
-    "s",
-    RUNS,
-    async () => {
-      const result = await client.command(
-        "FETCH 1:* (UID RFC822.SIZE INTERNALDATE FLAGS ENVELOPE BODYSTRUCTURE)",
-      );
-      assert.equal(result.untagged.get("FETCH"), MESSAGES);
-    },
-    `${MESSAGES} messages`,
-  );
+  await measureSeconds("fetch_flags_all", `UID FETCH 1:* (UID FLAGS), ${MESSAGES} messages`, async (t) => {
+    const result = await t.client.command("UID FETCH 1:* (UID FLAGS)");
+    assert.equal(result.untagged.get("FETCH"), MESSAGES, t.name);
+  });
+
+  await measureSeconds("fetch_envelope_all", `${MESSAGES} messages`, async (t) => {
+    const result = await t.client.command(
+      "FETCH 1:* (UID RFC822.SIZE INTERNALDATE FLAGS ENVELOPE BODYSTRUCTURE)",
+    );
+    assert.equal(result.untagged.get("FETCH"), MESSAGES, t.name);
+  });
 
   // Search: the first run right after a restart (cold caches in the server), then warm runs.
-  client.close();
-  await server.stop();
-  server = await startBenchServer(fill.dataDir, ["imap"]);
-  client = await login(server.port("imap"));
-  await client.command("SELECT INBOX");
   const searches = [
     ["search_text_rare", `UID SEARCH TEXT ${PLANTED.body}`],
     ["search_subject", `UID SEARCH SUBJECT ${PLANTED.subject}`],
     ["search_from", `UID SEARCH FROM ${PLANTED.from}`],
   ] as const;
+  const search = async (target: Target, name: string, command: string): Promise<void> => {
+    const result = await target.client.command(command, true);
+    assert.match(result.status, /^OK/, `${target.name} ${name}: ${result.status}`);
+    const found = (result.lines.find((l) => l.startsWith("* SEARCH")) ?? "* SEARCH").split(" ").length - 2;
+    assert.equal(found, target.planted, `${target.name} ${name} finds the planted messages`);
+  };
   for (const [name, command] of searches) {
-    const check = async () => {
-      const result = await client.command(command, true);
-      assert.match(result.status, /^OK/, `${name}: ${result.status}`);
-      const found = (result.lines.find((l) => l.startsWith("* SEARCH")) ?? "* SEARCH").split(" ").length - 2;
-      assert.equal(found, planted, `${name} finds the planted messages`);
-    };
-    report(`${name}_first`, (await timeMs(check)) / 1000, "s", `${MESSAGES} messages, first after restart`);
-    await measure(`${name}_warm`, "s", RUNS, check, `${MESSAGES} messages`);
+    const firstTimes = await alternate(targets, 1, async (target) => {
+      await target.restart();
+      await target.client.command("SELECT INBOX");
+      return (await timeMs(() => search(target, name, command))) / 1000;
+    });
+    reportFigure(
+      `${name}_first`,
+      "s",
+      false,
+      firstTimes,
+      `${MESSAGES} messages, first after restart`,
+      RESULTS_FILE,
+    );
+    await measureSeconds(`${name}_warm`, `${MESSAGES} messages`, (target) => search(target, name, command));
   }
 
-  const plusTimes: number[] = [];
-  const minusTimes: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    plusTimes.push(await timeMs(() => client.command("UID STORE 1:* +FLAGS.SILENT (\\Seen)")));
-    minusTimes.push(await timeMs(() => client.command("UID STORE 1:* -FLAGS.SILENT (\\Seen)")));
+  await measureSeconds("store_all_add", "UID STORE 1:* +FLAGS.SILENT (\\Seen)", async ({ client }) => {
+    assert.match((await client.command("UID STORE 1:* +FLAGS.SILENT (\\Seen)")).status, /^OK/);
+  });
+  await measureSeconds("store_all_remove", "UID STORE 1:* -FLAGS.SILENT (\\Seen)", async ({ client }) => {
+    assert.match((await client.command("UID STORE 1:* -FLAGS.SILENT (\\Seen)")).status, /^OK/);
+  });
+  for (const target of targets) {
+    const status = await target.client.command("STATUS INBOX (UNSEEN)", true);
+    assert.ok(
+      status.lines.some((l) => l.includes(`UNSEEN ${MESSAGES}`)),
+      `${target.name}: every message unseen again`,
+    );
   }
-  const status = await client.command("STATUS INBOX (UNSEEN)", true);
-  assert.ok(
-    status.lines.some((l) => l.includes(`UNSEEN ${MESSAGES}`)),
-    "every message unseen again",
-  );
-  report(
-    "store_all_add",
-    median(plusTimes) / 1000,
-    "s",
-    `UID STORE 1:* +FLAGS.SILENT (\\Seen), median of ${RUNS}`,
-  );
-  report(
-    "store_all_remove",
-    median(minusTimes) / 1000,
-    "s",
-    `UID STORE 1:* -FLAGS.SILENT (\\Seen), median of ${RUNS}`,
-  );
 
-  const rates: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  const rates = await alternate(targets, RUNS, async ({ client, name }, run) => {
     let bytes = 0;
     let seed = 7 + run;
     const commands: string[] = [];
@@ -141,23 +192,28 @@ try {
     }
     const ms = await timeMs(async () => {
       for (let i = 0; i < commands.length; i += 50) {
-        for (const result of await client.pipeline(commands.slice(i, i + 50))) {
-          assert.equal(result.untagged.get("FETCH"), 1);
+        // Dovecot runs pipelined FETCHes in parallel, so a FETCH may arrive before an earlier tag's
+        // completion: count the batch as a whole.
+        const batch = commands.slice(i, i + 50);
+        let fetched = 0;
+        for (const result of await client.pipeline(batch)) {
+          assert.match(result.status, /^OK/, name);
+          fetched += result.untagged.get("FETCH") ?? 0;
           bytes += result.literalBytes;
         }
+        assert.equal(fetched, batch.length, name);
       }
     });
-    rates.push(bytes / 1024 / 1024 / (ms / 1000));
-  }
-  report(
+    return bytes / 1024 / 1024 / (ms / 1000);
+  });
+  reportFigure(
     "fetch_body_random",
-    median(rates),
     "MB/s",
-    `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50, median of ${RUNS}`,
+    true,
+    rates,
+    `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`,
+    RESULTS_FILE,
   );
-
-  client.close();
-  await server.stop();
 } finally {
-  await fill.remove();
+  for (const target of targets) await target.stop();
 }
