@@ -131,6 +131,46 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
       assert.deepEqual(await names([sent(Date.UTC(2024, 0, 15), Date.UTC(2024, 0, 16))]), ["undated"]);
     });
 
+    it("finds a needle of one or two characters, alone or beside a longer one", async () => {
+      assert.deepEqual(await names([text("subject", "q")]), ["plain"]);
+      assert.deepEqual(await names([text("subject", "ПР")]), ["encoded"]);
+      assert.deepEqual(await names([text("to", "ru"), text("to", "example")]), ["encoded"]);
+      assert.deepEqual(await names([text("body", "ß"), text("subject", "мир")]), ["encoded"]);
+    });
+
+    it("finds an address part and a needle across word boundaries and punctuation", async () => {
+      assert.deepEqual(await names([text("to", "example.org")]), ["plain"]);
+      assert.deepEqual(await names([text("from", "e.com>")]), ["plain", "undated"]);
+      assert.deepEqual(await names([text("body", "are in the att")]), ["plain"]);
+      assert.deepEqual(await names([text("subject", "вет, м")]), ["encoded"]);
+    });
+
+    it("takes query-language characters in a needle literally", async () => {
+      for (const needle of [
+        '"',
+        '""',
+        'a"b',
+        "AND",
+        "OR x",
+        "NEAR(a b)",
+        "rep*",
+        "{subject}: x",
+        "^quar",
+        "-",
+      ]) {
+        assert.deepEqual(await names([text("subject", needle)]), [], needle);
+      }
+      assert.deepEqual(await names([text("body", "attachment.")]), ["plain"]);
+      assert.deepEqual(await names([text("body", "ΣΟΦΊΑ, ")]), ["encoded"]);
+    });
+
+    it("combines text with dates and a needle that matches nothing", async () => {
+      const sep3 = Date.UTC(2024, 8, 3);
+      const since: EmailCriterion = { kind: "sentDate", sinceMs: sep3, beforeMs: null };
+      assert.deepEqual(await names([text("text", "example"), since]), ["encoded"]);
+      assert.deepEqual(await names([text("text", "example"), text("body", "zzzz")]), []);
+    });
+
     it("no longer matches an expunged entry", async () => {
       const entries = await store.messages.listEntries(inbox);
       const undated = entries.find((e) => e.emailId === ids.undated);

@@ -165,4 +165,45 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (account_id, label)
   );
   `,
+  // 6: a trigram index over the folded search text, so a SEARCH substring of three or more characters
+  // is answered from the index (docs/performance.md "Search index"). email_search first gets an
+  // INTEGER PRIMARY KEY: the index refers to its rows by rowid, which VACUUM may renumber otherwise.
+  // Triggers keep the index in step with every insert, update and delete of email_search, inside the
+  // same transaction; case_sensitive 1 because the text is already folded by mime/search-fold.ts.
+  `
+  CREATE TABLE email_search_keyed (
+    id INTEGER PRIMARY KEY,
+    email_id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    from_text TEXT NOT NULL,
+    to_text TEXT NOT NULL,
+    cc_text TEXT NOT NULL,
+    bcc_text TEXT NOT NULL,
+    body_text TEXT NOT NULL
+  );
+  INSERT INTO email_search_keyed (id, email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
+    SELECT rowid, email_id, subject, from_text, to_text, cc_text, bcc_text, body_text FROM email_search;
+  DROP TABLE email_search;
+  ALTER TABLE email_search_keyed RENAME TO email_search;
+
+  CREATE VIRTUAL TABLE email_search_fts USING fts5 (
+    subject, from_text, to_text, cc_text, bcc_text, body_text,
+    content = 'email_search', content_rowid = 'id', tokenize = 'trigram case_sensitive 1', detail = 'full'
+  );
+  CREATE TRIGGER email_search_fts_insert AFTER INSERT ON email_search BEGIN
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_delete AFTER DELETE ON email_search BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_update AFTER UPDATE ON email_search BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  INSERT INTO email_search_fts (email_search_fts) VALUES ('rebuild');
+  `,
 ];

@@ -67,6 +67,8 @@ const SEARCH_COLUMNS: Record<EmailTextField, string> = {
   body: "body_text",
   text: "body_text",
 };
+/** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
+const TRIGRAM_LENGTH = 3;
 /** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
 const RANGE_SCAN_THRESHOLD = 64;
 /** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
@@ -332,17 +334,24 @@ export class SqliteMessages implements MessageRepository {
 
   /**
    * email_search holds text folded by foldSearchText, so a folded needle and SQLite's instr() give
-   * Unicode case-insensitive substring matches without handing every row's text to JavaScript.
+   * Unicode case-insensitive substring matches. Needles of three or more characters are first looked
+   * up in the trigram index (email_search_fts, schema migration 6), which yields candidates only, and
+   * each candidate is then checked with the same instr(), so the index changes speed, never results.
+   * Shorter needles have no trigram to look up and fall back to the instr() scan of the mailbox.
    */
   async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {
     const joins = new Set<string>();
     const where = ["e.mailbox_id = ?"];
     const params: (string | number)[] = [mailboxId];
+    const trigramTerms: string[] = [];
     for (const criterion of criteria) {
       if (criterion.kind === "text") {
+        const column = SEARCH_COLUMNS[criterion.field];
+        const needle = foldSearchText(criterion.value);
+        if (codePointCount(needle) >= TRIGRAM_LENGTH) trigramTerms.push(trigramTerm(column, needle));
         joins.add("JOIN email_search s ON s.email_id = e.email_id");
-        where.push(`instr(s.${SEARCH_COLUMNS[criterion.field]}, ?) > 0`);
-        params.push(foldSearchText(criterion.value));
+        where.push(`instr(s.${column}, ?) > 0`);
+        params.push(needle);
       } else {
         joins.add("JOIN emails m ON m.id = e.email_id");
         const sentAt = "COALESCE(m.sent_at, e.internal_date)";
@@ -356,10 +365,20 @@ export class SqliteMessages implements MessageRepository {
         }
       }
     }
+    // CROSS JOIN fixes the order: index candidates first, then their rows and entries, never a
+    // mailbox scan probing the index per message.
+    const from =
+      trigramTerms.length > 0
+        ? `email_search_fts f CROSS JOIN email_search s ON s.id = f.rowid
+           CROSS JOIN entries e ON e.email_id = s.email_id
+           ${[...joins].filter((join) => !join.includes("email_search")).join(" ")}`
+        : `entries e ${[...joins].join(" ")}`;
+    if (trigramTerms.length > 0) {
+      where.unshift("email_search_fts MATCH ?");
+      params.unshift(trigramTerms.join(" AND "));
+    }
     const rows = this.sql
-      .stmt<{ email_id: string }>(
-        `SELECT DISTINCT e.email_id FROM entries e ${[...joins].join(" ")} WHERE ${where.join(" AND ")}`,
-      )
+      .stmt<{ email_id: string }>(`SELECT DISTINCT e.email_id FROM ${from} WHERE ${where.join(" AND ")}`)
       .all(...params);
     return new Set(rows.map((row) => row.email_id as EmailId));
   }
@@ -427,4 +446,14 @@ function addressText(entries: readonly IndexedAddressEntry[]): string {
     }
   }
   return parts.filter((p) => p !== "").join(" ");
+}
+
+/** Characters as the trigram tokenizer counts them: code points, not UTF-16 units. */
+function codePointCount(text: string): number {
+  return [...text].length;
+}
+
+/** An FTS5 query restricted to one column, the needle as an FTS5 string (embedded quotes doubled). */
+function trigramTerm(column: string, needle: string): string {
+  return `{${column}} : "${needle.replaceAll('"', '""')}"`;
 }
