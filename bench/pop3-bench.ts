@@ -1,14 +1,22 @@
 // The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a
 // 10,000-message INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data;
-// checks that every message arrived. Options: --quick (2,000 messages), --runs N (default 3).
+// checks that every message arrived. Options: --quick (2,000 messages), --runs N (default 3),
+// --vs-dovecot (the same messages in Dovecot, runs alternated), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
-import { median, report, timeMs } from "./stats.js";
+import { alternate, reportFigure } from "./compare.js";
+import { startDovecot } from "./dovecot-server.js";
+import { timeMs } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, runs: { type: "string" } },
+  options: {
+    quick: { type: "boolean" },
+    runs: { type: "string" },
+    "vs-dovecot": { type: "boolean" },
+    "results-file": { type: "string" },
+  },
   strict: false,
 });
 const MESSAGES = values.quick ? 2_000 : 10_000;
@@ -61,25 +69,41 @@ async function retrieveAll(port: number): Promise<number> {
   return reader.bytes - start;
 }
 
-const fill = await fillMailbox(MESSAGES, Math.min(MESSAGES, 2_000), 4242);
+const DISTINCT = Math.min(MESSAGES, 2_000);
+const SEED = 4242;
+const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
+const dovecot = values["vs-dovecot"]
+  ? await startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED })
+  : null;
 try {
+  if (dovecot)
+    assert.equal(dovecot.corpus.totalBytes, fill.totalBytes, "both servers hold the same messages");
   const server = await startBenchServer(fill.dataDir, ["pop3"]);
-  const rates: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  const targets = [
+    { name: "postfach" as const, port: server.port("pop3") },
+    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("pop3") }] : []),
+  ];
+  const rates = await alternate(targets, RUNS, async ({ name, port }) => {
     let bytes = 0;
     const ms = await timeMs(async () => {
-      bytes = await retrieveAll(server.port("pop3"));
+      bytes = await retrieveAll(port);
     });
-    assert.ok(bytes >= fill.totalBytes, `every message arrived (${bytes} of ${fill.totalBytes} bytes)`);
-    rates.push(fill.totalBytes / 1024 / 1024 / (ms / 1000));
-  }
-  report(
+    assert.ok(
+      bytes >= fill.totalBytes,
+      `${name}: every message arrived (${bytes} of ${fill.totalBytes} bytes)`,
+    );
+    return fill.totalBytes / 1024 / 1024 / (ms / 1000);
+  });
+  reportFigure(
     "pop3_retr_all",
-    median(rates),
     "MB/s",
-    `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all, median of ${RUNS}`,
+    true,
+    rates,
+    `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all`,
+    values["results-file"] as string | undefined,
   );
   await server.stop();
 } finally {
+  await dovecot?.remove();
   await fill.remove();
 }
