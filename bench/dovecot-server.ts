@@ -25,6 +25,8 @@ export function requireDovecot(): void {
 export interface DovecotServer {
   readonly pid: number;
   readonly dir: string;
+  /** The bench user's Maildir (its INBOX). */
+  readonly maildir: string;
   port(proto: "imap" | "pop3" | "lmtp"): number;
   /** Restarts the process (same config and Maildir), for "first after a restart" figures. */
   restart(): Promise<void>;
@@ -159,6 +161,7 @@ export async function startDovecot(options: {
       return (child as ChildProcess | null)?.pid ?? 0;
     },
     dir,
+    maildir: join(home, "Maildir"),
     corpus,
     port: (proto) => ports[proto],
     async restart() {

@@ -1,16 +1,26 @@
 // The deliver_lmtp scenario of BENCHMARKS.md: 10,000 corpus messages to one account over 4 concurrent
 // LMTP connections (RFC 2033), each transaction pipelined as an MTA does. Reports messages/s and checks
-// the final message count. Options: --quick (1,000 messages), --runs N (default 3, a fresh store each).
+// the final message count. Options: --quick (1,000 messages), --runs N (default 3, a fresh store each),
+// --vs-dovecot (each run also delivers to a fresh Dovecot, alternating), --results-file F (run-all.ts).
 import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { BENCH_ADDRESS, fillMailbox, startBenchServer } from "./bench-server.js";
+import { alternate, reportFigure } from "./compare.js";
 import { generateCorpus } from "./corpus.js";
-import { median, report, timeMs } from "./stats.js";
+import { startDovecot } from "./dovecot-server.js";
+import { timeMs } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, runs: { type: "string" } },
+  options: {
+    quick: { type: "boolean" },
+    runs: { type: "string" },
+    "vs-dovecot": { type: "boolean" },
+    "results-file": { type: "string" },
+  },
   strict: false,
 });
 const MESSAGES = values.quick ? 1_000 : 10_000;
@@ -48,8 +58,7 @@ async function deliverAll(port: number, messages: readonly string[]): Promise<nu
 
 const messages = [...generateCorpus(MESSAGES, { seed: 2033 })].map(asData);
 const megabytes = messages.reduce((sum, m) => sum + m.length, 0) / 1024 / 1024;
-const rates: number[] = [];
-for (let run = 0; run < RUNS; run++) {
+async function deliverToPostfach(run: number): Promise<number> {
   const fill = await fillMailbox(0, 1, 2033 + run);
   try {
     const server = await startBenchServer(fill.dataDir, ["lmtp"]);
@@ -65,14 +74,41 @@ for (let run = 0; run < RUNS; run++) {
     const inbox = await store.mailboxes.findByName(account.id, "INBOX");
     assert.equal((await store.messages.listEntries(inbox?.id ?? ("" as never))).length, MESSAGES);
     await store.close();
-    rates.push(MESSAGES / (ms / 1000));
+    return MESSAGES / (ms / 1000);
   } finally {
     await fill.remove();
   }
 }
-report(
+
+async function deliverToDovecot(): Promise<number> {
+  const dovecot = await startDovecot({ messages: 0, distinct: 1, seed: 2033 });
+  try {
+    let accepted = 0;
+    const ms = await timeMs(async () => {
+      accepted = await deliverAll(dovecot.port("lmtp"), messages);
+    });
+    assert.equal(accepted, MESSAGES, "dovecot: every message was acknowledged");
+    let stored = 0;
+    for (const sub of ["new", "cur"]) stored += (await readdir(join(dovecot.maildir, sub))).length;
+    assert.equal(stored, MESSAGES, "dovecot: every message is in the Maildir");
+    return MESSAGES / (ms / 1000);
+  } finally {
+    await dovecot.remove();
+  }
+}
+
+const targets = [
+  { name: "postfach" as const },
+  ...(values["vs-dovecot"] ? [{ name: "dovecot" as const }] : []),
+];
+const rates = await alternate(targets, RUNS, (target, run) =>
+  target.name === "postfach" ? deliverToPostfach(run) : deliverToDovecot(),
+);
+reportFigure(
   "deliver_lmtp",
-  median(rates),
   "messages/s",
-  `${MESSAGES} messages, ${megabytes.toFixed(1)} MB, ${CONNECTIONS} LMTP connections, one account, median of ${RUNS}: ${rates.map((r) => r.toFixed(0)).join(", ")}`,
+  true,
+  rates,
+  `${MESSAGES} messages, ${megabytes.toFixed(1)} MB, ${CONNECTIONS} LMTP connections, one account`,
+  values["results-file"] as string | undefined,
 );
