@@ -15,7 +15,7 @@ async function greeted(port: number): Promise<LineClient> {
 describe("LMTP and SMTP limits", () => {
   let server: InboundTestServer;
   before(async () => {
-    server = await startInboundServer({ maxConnectionsPerIp: 50, maxRecipients: 3, idleTimeoutMs: 300 });
+    server = await startInboundServer({ maxConnectionsPerIp: 50, maxRecipients: 3, idleTimeoutMs: 1500 });
     await server.store.domains.addDomain("example.test");
     await server.addAccount("alice@example.test");
   });

@@ -93,7 +93,9 @@ describe("connection limits and idle timeouts on every protocol", () => {
   before(async () => {
     t = await startTestServer((config) => ({
       ...config,
-      limits: { ...config.limits, maxConnectionsPerIp: 2, loginIdleTimeoutMs: 700, idleTimeoutMs: 3000 },
+      // Margins that hold on a loaded 2-core CI machine; a cheap password hash keeps LOGIN quick.
+      limits: { ...config.limits, maxConnectionsPerIp: 2, loginIdleTimeoutMs: 1500, idleTimeoutMs: 5000 },
+      auth: { ...config.auth, scryptLog2Cost: 4 },
     }));
     await t.addUser("ida@example.test");
   });
@@ -127,12 +129,12 @@ describe("connection limits and idle timeouts on every protocol", () => {
     const user = await WireClient.connect(t.port("imap"));
     user.send(`a1 LOGIN ida@example.test ${TEST_PASSWORD}\r\n`);
     await user.waitFor(/a1 OK/);
-    await anonymous.waitFor(/\* BYE Autologout/, 2000);
-    await anonymous.closed(2000);
+    await anonymous.waitFor(/\* BYE Autologout/, 5000);
+    await anonymous.closed(5000);
     await sleep(1000);
     user.send("a2 NOOP\r\n");
     await user.waitFor(/a2 OK/);
-    await user.waitFor(/\* BYE Autologout/, 5000);
+    await user.waitFor(/\* BYE Autologout/, 10_000);
     await user.closed();
   });
 
@@ -142,8 +144,8 @@ describe("connection limits and idle timeouts on every protocol", () => {
     await user.waitFor(/^\+OK/);
     user.send(`USER ida@example.test\r\nPASS ${TEST_PASSWORD}\r\n`);
     await user.waitFor(/Logged in/);
-    await anonymous.waitFor(/-ERR Disconnected for inactivity/, 2000);
-    await anonymous.closed(2000);
+    await anonymous.waitFor(/-ERR Disconnected for inactivity/, 5000);
+    await anonymous.closed(5000);
     await sleep(1000);
     user.send("NOOP\r\n");
     await user.waitFor(/Logged in[^\n]*\n\+OK/);

@@ -24,7 +24,7 @@ export class LineClient {
   }
 
   /** The next line without CRLF; rejects with "closed" at EOF and after `timeoutMs`. */
-  async line(timeoutMs = 3000): Promise<string> {
+  async line(timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = this.#buffer.indexOf("\r\n");
@@ -47,7 +47,7 @@ export class LineClient {
   }
 
   /** Resolves when the server has closed the connection (EOF or reset). */
-  async closed(timeoutMs = 3000): Promise<void> {
+  async closed(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.#isClosed) {
       if (Date.now() > deadline) throw new Error("timeout waiting for close");
