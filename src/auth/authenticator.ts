@@ -208,7 +208,8 @@ export class Authenticator {
       }
     }
     // Unknown accounts verify against a decoy inside verifyPassword: the same cost as a real check.
-    if (!(await verifyPassword(password, account?.passwordHash ?? null)) || !account) return null;
+    if (!(await verifyPassword(password, account?.passwordHash ?? null, this.#scryptCost)) || !account)
+      return null;
     await this.#upgradeStoredPassword(account, password);
     return account;
   }

@@ -60,7 +60,7 @@ function parseHash(phc: string): ParsedHash | null {
 }
 
 /** A hash of a random password, verified against when the account does not exist, so timing does not tell. */
-let decoyHash: Promise<string> | undefined;
+const decoyHashes = new Map<string, Promise<string>>();
 
 /** What a stored hash is: the current scheme (with its cost), an imported one, or unusable. */
 export type StoredHashKind =
@@ -86,12 +86,22 @@ export function needsRehash(stored: string, cost: ScryptCost = DEFAULT_SCRYPT_CO
  * Whether `password` matches `phc`. A malformed or missing hash takes as long as a real check and
  * answers false, so neither unknown users nor broken records can be told apart by timing.
  */
-export async function verifyPassword(password: string, phc: string | null): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  phc: string | null,
+  decoyCost: ScryptCost = DEFAULT_SCRYPT_COST,
+): Promise<boolean> {
   const parsed = phc === null ? null : parseHash(phc);
   const imported = phc === null || parsed ? null : parseImportedHash(phc);
   if (imported) return verifyImportedHash(password, imported);
   if (!parsed) {
-    decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+    // The decoy costs what a real hash of the configured cost costs, so timing tells nothing.
+    const costKey = `${decoyCost.ln},${decoyCost.r},${decoyCost.p}`;
+    let decoyHash = decoyHashes.get(costKey);
+    if (!decoyHash) {
+      decoyHash = hashPassword(randomBytes(16).toString("hex"), decoyCost);
+      decoyHashes.set(costKey, decoyHash);
+    }
     const decoy = parseHash(await decoyHash) as ParsedHash;
     await scryptAsync(password, decoy.salt, decoy.cost);
     return false;
