@@ -56,6 +56,10 @@ export async function startDovecot(options: {
   readonly messages: number;
   readonly distinct: number;
   readonly seed: number;
+  /** More accounts (empty mailboxes), e.g. for the IDLE fan-out. */
+  readonly extraUsers?: readonly { readonly address: string; readonly password: string }[];
+  /** More top-level config lines (limits for many connections). */
+  readonly extraConfig?: readonly string[];
 }): Promise<DovecotServer & { readonly corpus: WrittenCorpus }> {
   requireDovecot();
   const dir = await mkdtemp(join(tmpdir(), "postfach-dovecot-"));
@@ -72,10 +76,20 @@ export async function startDovecot(options: {
   const isRoot = process.getuid?.() === 0;
   const mailUid = isRoot ? idOf("nobody", "-u") : (process.getuid?.() ?? 0);
   const mailGid = isRoot ? idOf("nobody", "-g") : (process.getgid?.() ?? 0);
-  if (isRoot) execFileSync("chown", ["-R", `${mailUid}:${mailGid}`, home]);
+  const userLines = [`${BENCH_ADDRESS}:{PLAIN}${BENCH_PASSWORD}:${mailUid}:${mailGid}::${home}::`];
+  for (const { address, password } of options.extraUsers ?? []) {
+    const userHome = join(dir, "homes", address);
+    await mkdir(userHome, { recursive: true });
+    userLines.push(`${address}:{PLAIN}${password}:${mailUid}:${mailGid}::${userHome}::`);
+  }
+  if (isRoot) {
+    execFileSync("chown", ["-R", `${mailUid}:${mailGid}`, home]);
+    if (options.extraUsers?.length)
+      execFileSync("chown", ["-R", `${mailUid}:${mailGid}`, join(dir, "homes")]);
+  }
   const ports = { imap: await freePort(), pop3: await freePort(), lmtp: await freePort() };
   const users = join(dir, "users");
-  await writeFile(users, `${BENCH_ADDRESS}:{PLAIN}${BENCH_PASSWORD}:${mailUid}:${mailGid}::${home}::\n`);
+  await writeFile(users, `${userLines.join("\n")}\n`);
   if (isRoot) await chown(users, 0, idOf("dovecot", "-g"));
   const me = isRoot ? null : execFileSync("id", ["-un"], { encoding: "utf8" }).trim();
   const config = [
@@ -114,6 +128,7 @@ export async function startDovecot(options: {
     "}",
     "service imap {\n  process_limit = 4096\n}",
     "protocol lmtp {\n  postmaster_address = postmaster@example.test\n}",
+    ...(options.extraConfig ?? []),
     "",
   ].join("\n");
   const configPath = join(dir, "dovecot.conf");

@@ -1,9 +1,10 @@
 // The idle_fanout scenario of BENCHMARKS.md: many IMAP connections in IDLE — one per account over many
-// accounts, and many on one account — the server's RSS before and after (KB per connection), then one
-// LMTP delivery to the shared account and the push latency to every IDLE connection (p50/p99).
-// Options: --quick (200 accounts, 50 connections on the shared account), --runs N deliveries (default 20).
+// accounts, and many on one account — the server's memory (PSS of all its processes) before and after
+// (KB per connection), then LMTP deliveries to the shared account and the push latency to every IDLE
+// connection (p50/p99). Options: --quick (200 accounts, 50 connections on the shared account), --runs N
+// deliveries (default 20), --vs-dovecot (then the same on Dovecot), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,10 +14,16 @@ import { UserAdmin } from "../src/admin/user-admin.js";
 import { defaultConfig } from "../src/config/config.js";
 import { openServices } from "../src/main.js";
 import { startBenchServer } from "./bench-server.js";
-import { report } from "./stats.js";
+import { alternate, reportFigure, type TargetName } from "./compare.js";
+import { startDovecot } from "./dovecot-server.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, runs: { type: "string" } },
+  options: {
+    quick: { type: "boolean" },
+    runs: { type: "string" },
+    "vs-dovecot": { type: "boolean" },
+    "results-file": { type: "string" },
+  },
   strict: false,
 });
 const ACCOUNTS = values.quick ? 200 : 2_000;
@@ -63,9 +70,38 @@ class IdleConnection {
   }
 }
 
-function rssKb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+/**
+ * Proportional set size of a process and all its descendants: Dovecot runs a process per IMAP
+ * connection, and PSS shares each common page among the processes mapping it instead of counting it
+ * in every one of them, so a one-process and a many-process server are measured alike.
+ */
+function treePssKb(rootPid: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let at: number | undefined = pid; at !== undefined && at > 1; at = parents.get(at))
+      if (at === rootPid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 async function deliver(port: number, count: number): Promise<number> {
@@ -99,8 +135,18 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), "postfach-idle-bench-"));
-try {
+/** A server with the accounts idle0…idleN and SHARED, listening for IMAP and LMTP. */
+interface IdleTarget {
+  readonly name: TargetName;
+  readonly imapPort: number;
+  readonly lmtpPort: number;
+  /** Memory of the server (all its processes), in KB. */
+  memoryKb(): number;
+  stop(): Promise<void>;
+}
+
+async function startPostfach(): Promise<IdleTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), "postfach-idle-bench-"));
   const services = await openServices({ ...defaultConfig(), dataDir });
   // A cheap scrypt cost for the bench's thousands of accounts: the server verifies with the cost
   // stored in each hash, so logins stay correct, only faster to set up.
@@ -112,7 +158,6 @@ try {
   await users.add(SHARED, PASSWORD);
   for (let i = 0; i < ACCOUNTS; i++) await users.add(`idle${i}@example.test`, PASSWORD);
   await services.close();
-
   // Every connection comes from 127.0.0.1: lift the per-IP limit meant for the internet.
   // The accounts' cheap hashes are what the server hashes to as well, or every first login would
   // rehash (by design) and the bench would measure scrypt instead of IDLE.
@@ -120,49 +165,139 @@ try {
     limits: { max_connections: 20_000, max_connections_per_ip: 20_000, max_sessions_per_account: 1_000 },
     auth: { scrypt_log2_cost: 4 },
   });
-  const pid = server.pid;
+  return {
+    name: "postfach",
+    imapPort: server.port("imap"),
+    lmtpPort: server.port("lmtp"),
+    memoryKb: () => treePssKb(server.pid),
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startDovecotTarget(): Promise<IdleTarget> {
+  const dovecot = await startDovecot({
+    messages: 0,
+    distinct: 1,
+    seed: 1,
+    extraUsers: [SHARED, ...Array.from({ length: ACCOUNTS }, (_, i) => `idle${i}@example.test`)].map(
+      (address) => ({ address, password: PASSWORD }),
+    ),
+    // One imap process per connection (Dovecot's default): allow thousands, and many per user and IP.
+    extraConfig: [
+      "default_process_limit = 5000",
+      "default_client_limit = 20000",
+      "mail_max_userip_connections = 1000",
+    ],
+  });
+  return {
+    name: "dovecot",
+    imapPort: dovecot.port("imap"),
+    lmtpPort: dovecot.port("lmtp"),
+    memoryKb: () => treePssKb(dovecot.pid),
+    stop: () => dovecot.remove(),
+  };
+}
+
+interface IdleFigures {
+  readonly perConnectionKb: number;
+  /** Absent when the push was not measured (see `isPushMeasurable`). */
+  readonly p50Ms?: number;
+  readonly p99Ms?: number;
+  readonly detail: string;
+}
+
+/**
+ * Dovecot learns of new mail in IDLE through one inotify instance per imap process; past the kernel's
+ * per-user limit it falls back to polling every 30 s, which would measure the limit, not Dovecot.
+ */
+function isPushMeasurable(target: IdleTarget): boolean {
+  if (target.name !== "dovecot") return true;
+  const limit = Number(readFileSync("/proc/sys/fs/inotify/max_user_instances", "utf8"));
+  const needed = ACCOUNTS + SHARED_CONNECTIONS + 50;
+  if (limit >= needed) return true;
+  console.error(
+    `idle_fanout: fs.inotify.max_user_instances is ${limit}, Dovecot needs about ${needed} to push without polling; measuring its memory only (raise it with: sysctl fs.inotify.max_user_instances=${needed * 2})`,
+  );
+  return false;
+}
+
+async function measureIdle(target: IdleTarget): Promise<IdleFigures> {
   // The baseline is taken after a few connections have warmed the code paths up, so it does not count
   // the compiled code and caches every server carries anyway.
   const connections: IdleConnection[] = [];
   const WARM_UP = 20;
   for (let i = 0; i < WARM_UP; i++)
-    connections.push(await IdleConnection.open(server.port("imap"), `idle${i}@example.test`));
+    connections.push(await IdleConnection.open(target.imapPort, `idle${i}@example.test`));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const before = rssKb(pid);
+  const before = target.memoryKb();
   for (let i = WARM_UP; i < ACCOUNTS; i++)
-    connections.push(await IdleConnection.open(server.port("imap"), `idle${i}@example.test`));
+    connections.push(await IdleConnection.open(target.imapPort, `idle${i}@example.test`));
   const watchers: IdleConnection[] = [];
   for (let i = 0; i < SHARED_CONNECTIONS; i++)
-    watchers.push(await IdleConnection.open(server.port("imap"), SHARED));
+    watchers.push(await IdleConnection.open(target.imapPort, SHARED));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const after = rssKb(pid);
+  const after = target.memoryKb();
   const added = ACCOUNTS - WARM_UP + SHARED_CONNECTIONS;
-  report(
-    "idle_memory",
-    (after - before) / added,
-    "KB/connection",
-    `${added} more connections in IDLE, RSS ${before} → ${after} KB`,
-  );
 
+  const detail = `${target.name} PSS ${before} → ${after} KB`;
+  if (!isPushMeasurable(target)) {
+    for (const connection of [...connections, ...watchers]) connection.close();
+    return { perConnectionKb: (after - before) / added, detail };
+  }
   const latencies: number[] = [];
   for (let run = 0; run < DELIVERIES; run++) {
-    const sentAt = await deliver(server.port("lmtp"), run);
+    const sentAt = await deliver(target.lmtpPort, run);
     for (const watcher of watchers) {
       await watcher.until(() => watcher.existsAt.length > run);
       latencies.push((watcher.existsAt[run] as number) - sentAt);
     }
   }
   latencies.sort((a, b) => a - b);
-  assert.equal(latencies.length, DELIVERIES * SHARED_CONNECTIONS, "every watcher saw every delivery");
-  report(
-    "idle_push_p50",
-    percentile(latencies, 50),
-    "ms",
-    `end of DATA → EXISTS on each of ${SHARED_CONNECTIONS} IDLE connections, ${DELIVERIES} deliveries`,
+  assert.equal(
+    latencies.length,
+    DELIVERIES * SHARED_CONNECTIONS,
+    `${target.name}: every watcher saw every delivery`,
   );
-  report("idle_push_p99", percentile(latencies, 99), "ms", "same");
   for (const connection of [...connections, ...watchers]) connection.close();
-  await server.stop();
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
+  return {
+    perConnectionKb: (after - before) / added,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    detail,
+  };
 }
+
+const targets = [
+  { name: "postfach" as const },
+  ...(values["vs-dovecot"] ? [{ name: "dovecot" as const }] : []),
+];
+const figures = new Map<TargetName, IdleFigures>();
+await alternate(targets, 1, async ({ name }) => {
+  const target = name === "postfach" ? await startPostfach() : await startDovecotTarget();
+  try {
+    figures.set(name, await measureIdle(target));
+  } finally {
+    await target.stop();
+  }
+  return 0;
+});
+const pick = (field: "perConnectionKb" | "p50Ms" | "p99Ms") =>
+  new Map<TargetName, number[]>(
+    [...figures].flatMap(([name, f]) => (f[field] === undefined ? [] : [[name, [f[field]]] as const])),
+  );
+const resultsFile = values["results-file"] as string | undefined;
+const memoryDetail = [...figures.values()].map((f) => f.detail).join("; ");
+reportFigure(
+  "idle_memory",
+  "KB/connection",
+  false,
+  pick("perConnectionKb"),
+  `${ACCOUNTS - 20 + SHARED_CONNECTIONS} more connections in IDLE, ${memoryDetail}`,
+  resultsFile,
+);
+const pushDetail = `end of DATA → EXISTS on each of ${SHARED_CONNECTIONS} IDLE connections, ${DELIVERIES} deliveries`;
+reportFigure("idle_push_p50", "ms", false, pick("p50Ms"), pushDetail, resultsFile);
+reportFigure("idle_push_p99", "ms", false, pick("p99Ms"), pushDetail, resultsFile);
