@@ -18,7 +18,10 @@ interface Ack {
   readonly sha256: string;
 }
 
-/** Starts the child, waits until it is appending, kills it after `killAfterMs`, returns its acknowledgements. */
+/**
+ * Starts the child, waits for its first acknowledged append (so every round makes progress however
+ * loaded the machine is), kills it `killAfterMs` later, returns its acknowledgements.
+ */
 function runAndKill(dataDir: string, killAfterMs: number): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dataDir, ADDRESS], { stdio: ["ignore", "pipe", "pipe"] });
@@ -26,9 +29,9 @@ function runAndKill(dataDir: string, killAfterMs: number): Promise<Ack[]> {
     let stderr = "";
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
-      const wasReady = output.includes("READY\n");
+      const hadAck = output.includes("ACK ");
       output += chunk;
-      if (!wasReady && output.includes("READY\n")) setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+      if (!hadAck && output.includes("ACK ")) setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
@@ -83,7 +86,7 @@ test("acknowledged appends survive kill -9 intact and no partial message is ever
         await store.close();
       }
     }
-    assert.ok(acknowledged.length > ROUNDS, `the child made progress (${acknowledged.length} acks)`);
+    assert.ok(acknowledged.length >= ROUNDS, `the child made progress (${acknowledged.length} acks)`);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
