@@ -206,4 +206,32 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO email_search_fts (email_search_fts) VALUES ('rebuild');
   `,
+  // 7: the trigram index without token positions (detail = column): matchEmails looks up a needle's
+  // trigrams as an AND of terms and verifies candidates with instr() anyway, so positions only cost
+  // space and append time (docs/performance.md "Search index"). Same triggers, rebuilt from email_search.
+  `
+  DROP TRIGGER email_search_fts_insert;
+  DROP TRIGGER email_search_fts_delete;
+  DROP TRIGGER email_search_fts_update;
+  DROP TABLE email_search_fts;
+  CREATE VIRTUAL TABLE email_search_fts USING fts5 (
+    subject, from_text, to_text, cc_text, bcc_text, body_text,
+    content = 'email_search', content_rowid = 'id', tokenize = 'trigram case_sensitive 1', detail = 'column'
+  );
+  CREATE TRIGGER email_search_fts_insert AFTER INSERT ON email_search BEGIN
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_delete AFTER DELETE ON email_search BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_update AFTER UPDATE ON email_search BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  INSERT INTO email_search_fts (email_search_fts) VALUES ('rebuild');
+  `,
 ];

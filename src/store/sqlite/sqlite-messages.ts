@@ -335,7 +335,7 @@ export class SqliteMessages implements MessageRepository {
   /**
    * email_search holds text folded by foldSearchText, so a folded needle and SQLite's instr() give
    * Unicode case-insensitive substring matches. Needles of three or more characters are first looked
-   * up in the trigram index (email_search_fts, schema migration 6), which yields candidates only, and
+   * up in the trigram index (email_search_fts, schema migrations 6 and 7), which yields candidates only, and
    * each candidate is then checked with the same instr(), so the index changes speed, never results.
    * Shorter needles have no trigram to look up and fall back to the instr() scan of the mailbox.
    */
@@ -453,7 +453,17 @@ function codePointCount(text: string): number {
   return [...text].length;
 }
 
-/** An FTS5 query restricted to one column, the needle as an FTS5 string (embedded quotes doubled). */
+/**
+ * An FTS5 query restricted to one column: every distinct trigram of the needle, each an FTS5 string
+ * (embedded quotes doubled). The index keeps no positions, so this finds rows holding all the
+ * trigrams anywhere in the column, a superset of the rows holding the needle.
+ */
 function trigramTerm(column: string, needle: string): string {
-  return `{${column}} : "${needle.replaceAll('"', '""')}"`;
+  const chars = [...needle];
+  const trigrams = new Set<string>();
+  for (let i = 0; i + TRIGRAM_LENGTH <= chars.length; i++) {
+    trigrams.add(chars.slice(i, i + TRIGRAM_LENGTH).join(""));
+  }
+  const terms = [...trigrams].map((trigram) => `"${trigram.replaceAll('"', '""')}"`);
+  return `{${column}} : (${terms.join(" AND ")})`;
 }
