@@ -1,12 +1,14 @@
 // `npm run bench`: every scenario implemented so far, each in its own process, with the same options.
 // With --vs-dovecot each scenario also runs on Dovecot (alternating the servers); the figures are then
-// printed as one table `scenario | postfach | dovecot | ratio` and written to bench/results/<date>.json.
+// printed as one table `scenario | postfach | dovecot | ratio` and written to bench/results/<date>.json
+// with a chart of the ratios beside it (<date>.svg).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Figure, ratioOf } from "./compare.js";
 import { requireDovecot } from "./dovecot-server.js";
+import { renderRatioChart } from "./ratio-chart.js";
 
 const SCENARIO_FILES = ["imap-bench.js", "pop3-bench.js", "lmtp-bench.js", "idle-bench.js"];
 const args = process.argv.slice(2);
@@ -65,6 +67,17 @@ if (isVsDovecot) {
       2,
     )}\n`,
   );
-  console.log(`written to ${path}`);
+  const chartPath = path.replace(/\.json$/, ".svg");
+  writeFileSync(
+    chartPath,
+    renderRatioChart(
+      figures.map((f) => ({
+        scenario: f.scenario,
+        ...(ratioOf(f) === undefined ? {} : { ratio: ratioOf(f) as number }),
+      })),
+      `Postfach vs Dovecot 2.3, ${startedAt.toISOString()}`,
+    ),
+  );
+  console.log(`written to ${path} and ${chartPath}`);
 }
 process.exitCode = failed ? 1 : 0;
