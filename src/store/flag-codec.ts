@@ -19,10 +19,15 @@ export function encodeSystemFlags(flags: ReadonlySet<SystemFlag>): number {
   return bits;
 }
 
-export function decodeSystemFlags(bits: number): ReadonlySet<SystemFlag> {
+/** The 32 possible system-flag sets, decoded once: a 100,000-message snapshot shares them. */
+const SYSTEM_SETS: readonly ReadonlySet<SystemFlag>[] = Array.from({ length: 32 }, (_, bits) => {
   const flags = new Set<SystemFlag>();
   for (const flag of SYSTEM_FLAGS) if (bits & BIT_OF[flag]) flags.add(flag);
   return flags;
+});
+
+export function decodeSystemFlags(bits: number): ReadonlySet<SystemFlag> {
+  return SYSTEM_SETS[bits & 31] as ReadonlySet<SystemFlag>;
 }
 
 export function encodeKeywords(keywords: readonly string[]): string {
@@ -33,8 +38,26 @@ export function decodeKeywords(text: string): readonly string[] {
   return text === "" ? [] : text.split(" ");
 }
 
+/**
+ * Decoded flag sets are immutable and few (most messages share a handful of combinations), so they are
+ * shared: a session's snapshot of a large mailbox then holds one small object per distinct combination
+ * instead of a Set and an array per message. The cache is bounded and simply restarts when full.
+ */
+const FLAG_SET_CACHE_LIMIT = 4096;
+const flagSets = new Map<string, FlagSet>();
+
 export function decodeFlagSet(bits: number, keywords: string): FlagSet {
-  return { system: decodeSystemFlags(bits), keywords: decodeKeywords(keywords) };
+  const key = keywords === "" ? String(bits) : `${bits} ${keywords}`;
+  let flags = flagSets.get(key);
+  if (!flags) {
+    if (flagSets.size >= FLAG_SET_CACHE_LIMIT) flagSets.clear();
+    flags = Object.freeze({
+      system: decodeSystemFlags(bits),
+      keywords: Object.freeze(decodeKeywords(keywords)),
+    });
+    flagSets.set(key, flags);
+  }
+  return flags;
 }
 
 /**
