@@ -5,7 +5,12 @@ import fc from "fast-check";
 import type { ModSeq } from "../../kit/ids.js";
 import type { ImapDate, ImapDateTime } from "./argument-cursor.js";
 import { type ImapCommand, SEARCH_RETURN_OPTIONS, STATUS_ITEMS } from "./command.js";
-import type { BodySection, FetchAttribute, FetchItems } from "./fetch-attribute.js";
+import {
+  type BodySection,
+  type FetchAttribute,
+  type FetchItems,
+  SIMPLE_FETCH_ATTRIBUTES,
+} from "./fetch-attribute.js";
 import { normalizeInbox } from "./mailbox-name.js";
 import type { SearchKey } from "./search-key.js";
 import { normalizeRange, type SequenceSet } from "./seqset.js";
@@ -128,26 +133,7 @@ const section: fc.Arbitrary<BodySection> = fc.oneof(
   }),
 );
 const fetchAttribute: fc.Arbitrary<FetchAttribute> = fc.oneof(
-  fc.constantFrom(
-    ...(
-      [
-        "FLAGS",
-        "INTERNALDATE",
-        "RFC822.SIZE",
-        "ENVELOPE",
-        "BODYSTRUCTURE",
-        "BODY",
-        "UID",
-        "MODSEQ",
-        "EMAILID",
-        "THREADID",
-        "SAVEDATE",
-        "RFC822",
-        "RFC822.HEADER",
-        "RFC822.TEXT",
-      ] as const
-    ).map((kind) => ({ kind }) as FetchAttribute),
-  ),
+  fc.constantFrom(...SIMPLE_FETCH_ATTRIBUTES.map((kind) => ({ kind }) as FetchAttribute)),
   fc.record({ kind: fc.constant("PREVIEW" as const), isLazy: fc.boolean() }),
   fc.record({ kind: fc.constant("BODY[]" as const), isPeek: fc.boolean(), section, partial }),
   fc.record({ kind: fc.constant("BINARY[]" as const), isPeek: fc.boolean(), part, partial }),

@@ -20,6 +20,24 @@ export interface Partial {
   readonly length: number;
 }
 
+/** The FETCH data items that take no section, partial or modifier (RFC 9051 §6.4.5 and extensions). */
+export const SIMPLE_FETCH_ATTRIBUTES = [
+  "FLAGS",
+  "INTERNALDATE",
+  "RFC822.SIZE",
+  "ENVELOPE",
+  "BODYSTRUCTURE",
+  "BODY",
+  "UID",
+  "MODSEQ",
+  "EMAILID",
+  "THREADID",
+  "SAVEDATE",
+  "RFC822",
+  "RFC822.HEADER",
+  "RFC822.TEXT",
+] as const;
+
 export type FetchAttribute =
   | { readonly kind: "FLAGS" }
   | { readonly kind: "INTERNALDATE" }

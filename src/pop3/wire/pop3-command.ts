@@ -27,7 +27,8 @@ export type ParsedLine =
   | { readonly kind: "unknown" }
   | { readonly kind: "syntaxError"; readonly name: Pop3CommandName; readonly text: string };
 
-const NAMES: ReadonlySet<string> = new Set<Pop3CommandName>([
+/** Every command this server knows (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 AUTH, RFC 6856 UTF8). */
+export const POP3_COMMAND_NAMES: ReadonlySet<string> = new Set<Pop3CommandName>([
   "USER",
   "PASS",
   "APOP",
@@ -53,7 +54,7 @@ const NUMBER = /^[0-9]{1,9}$/;
 export function parsePop3Command(line: string): ParsedLine {
   const space = line.indexOf(" ");
   const keyword = (space < 0 ? line : line.slice(0, space)).toUpperCase();
-  if (!NAMES.has(keyword)) return { kind: "unknown" };
+  if (!POP3_COMMAND_NAMES.has(keyword)) return { kind: "unknown" };
   const name = keyword as Pop3CommandName;
   const rest = space < 0 ? "" : line.slice(space + 1);
   const args = rest === "" ? [] : rest.split(" ");

@@ -4,24 +4,16 @@
 import type { ModSeq } from "../../../kit/ids.js";
 import type { ArgumentCursor } from "../argument-cursor.js";
 import type { ImapCommand } from "../command.js";
-import type { BodySection, FetchAttribute, FetchItems, Partial, SectionText } from "../fetch-attribute.js";
+import {
+  type BodySection,
+  type FetchAttribute,
+  type FetchItems,
+  type Partial,
+  type SectionText,
+  SIMPLE_FETCH_ATTRIBUTES,
+} from "../fetch-attribute.js";
 
-const SIMPLE = new Set([
-  "FLAGS",
-  "INTERNALDATE",
-  "RFC822.SIZE",
-  "ENVELOPE",
-  "BODYSTRUCTURE",
-  "BODY",
-  "UID",
-  "MODSEQ",
-  "EMAILID",
-  "THREADID",
-  "SAVEDATE",
-  "RFC822",
-  "RFC822.HEADER",
-  "RFC822.TEXT",
-]);
+const SIMPLE: ReadonlySet<string> = new Set(SIMPLE_FETCH_ATTRIBUTES);
 
 const isNameChar = (b: number): boolean =>
   (b >= 0x41 && b <= 0x5a) ||
