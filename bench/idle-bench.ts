@@ -9,26 +9,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { UserAdmin } from "../src/admin/user-admin.js";
 import { defaultConfig } from "../src/config/config.js";
 import { openServices } from "../src/main.js";
+import { parseBenchOptions } from "./bench-options.js";
 import { startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean" },
-    runs: { type: "string" },
-    "vs-dovecot": { type: "boolean" },
-    "results-file": { type: "string" },
-  },
-  strict: false,
-});
-const ACCOUNTS = values.quick ? 200 : 2_000;
-const SHARED_CONNECTIONS = values.quick ? 50 : 200;
-const DELIVERIES = Number(values.runs ?? 20);
+const options = parseBenchOptions();
+const ACCOUNTS = options.isQuick ? 200 : 2_000;
+const SHARED_CONNECTIONS = options.isQuick ? 50 : 200;
+const DELIVERIES = Number(options.runs ?? 20);
 const PASSWORD = "idle-bench-password";
 const SHARED = "shared@example.test";
 
@@ -272,7 +264,7 @@ async function measureIdle(target: IdleTarget): Promise<IdleFigures> {
 
 const targets = [
   { name: "postfach" as const },
-  ...(values["vs-dovecot"] ? [{ name: "dovecot" as const }] : []),
+  ...(options.isVsDovecot ? [{ name: "dovecot" as const }] : []),
 ];
 const figures = new Map<TargetName, IdleFigures>();
 await alternate(targets, 1, async ({ name }) => {
@@ -288,7 +280,7 @@ const pick = (field: "perConnectionKb" | "p50Ms" | "p99Ms") =>
   new Map<TargetName, number[]>(
     [...figures].flatMap(([name, f]) => (f[field] === undefined ? [] : [[name, [f[field]]] as const])),
   );
-const resultsFile = values["results-file"] as string | undefined;
+const resultsFile = options.resultsFile;
 const memoryDetail = [...figures.values()].map((f) => f.detail).join("; ");
 reportFigure(
   "idle_memory",

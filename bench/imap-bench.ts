@@ -6,30 +6,22 @@
 // --vs-dovecot (the same corpus in Dovecot's Maildir, each run alternating the servers),
 // --results-file F (figures as JSON lines, for run-all.ts).
 import assert from "node:assert/strict";
-import { parseArgs } from "node:util";
 import { BenchImapClient } from "./bench-imap-client.js";
+import { parseBenchOptions } from "./bench-options.js";
 import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { PLANTED } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
 import { report, timeMs } from "./stats.js";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean" },
-    runs: { type: "string" },
-    messages: { type: "string" },
-    "vs-dovecot": { type: "boolean" },
-    "results-file": { type: "string" },
-  },
-});
-const MESSAGES = Number(values.messages ?? (values.quick ? 10_000 : 100_000));
-const RUNS = Number(values.runs ?? 3);
+const options = parseBenchOptions();
+const MESSAGES = Number(options.messages ?? (options.isQuick ? 10_000 : 100_000));
+const RUNS = Number(options.runs ?? 3);
 /** Distinct bodies; the mailbox repeats them (blobs are content-addressed, entries and emails are not). */
 const DISTINCT = Math.min(MESSAGES, 5_000);
-const RANDOM_BODIES = values.quick ? 500 : 2_000;
+const RANDOM_BODIES = options.isQuick ? 500 : 2_000;
 const SEED = 2026;
-const RESULTS_FILE = values["results-file"];
+const RESULTS_FILE = options.resultsFile;
 
 /** One server under test, with its logged-in client that has INBOX selected after `reconnect`. */
 interface Target {
@@ -106,7 +98,7 @@ async function dovecotTarget(): Promise<Target> {
 
 const targets: Target[] = [await postfachTarget()];
 try {
-  if (values["vs-dovecot"]) targets.push(await dovecotTarget());
+  if (options.isVsDovecot) targets.push(await dovecotTarget());
   const plantedCounts = new Set(targets.map((t) => t.planted));
   assert.equal(plantedCounts.size, 1, "both servers hold the same planted messages");
   // An untimed first SELECT: Dovecot builds its index files from the Maildir here, as Postfach did

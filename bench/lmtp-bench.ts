@@ -5,26 +5,18 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { parseBenchOptions } from "./bench-options.js";
 import { BENCH_ADDRESS, fillMailbox, startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure } from "./compare.js";
 import { generateCorpus } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
 import { timeMs } from "./stats.js";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean" },
-    runs: { type: "string" },
-    "vs-dovecot": { type: "boolean" },
-    "results-file": { type: "string" },
-  },
-  strict: false,
-});
-const MESSAGES = values.quick ? 1_000 : 10_000;
-const RUNS = Number(values.runs ?? 3);
+const options = parseBenchOptions();
+const MESSAGES = options.isQuick ? 1_000 : 10_000;
+const RUNS = Number(options.runs ?? 3);
 const CONNECTIONS = 4;
 
 /** A corpus message as DATA: CRLF line ends, dot-stuffed (RFC 5321 §4.5.2), ended by CRLF.CRLF. */
@@ -99,7 +91,7 @@ async function deliverToDovecot(): Promise<number> {
 
 const targets = [
   { name: "postfach" as const },
-  ...(values["vs-dovecot"] ? [{ name: "dovecot" as const }] : []),
+  ...(options.isVsDovecot ? [{ name: "dovecot" as const }] : []),
 ];
 const rates = await alternate(targets, RUNS, (target, run) =>
   target.name === "postfach" ? deliverToPostfach(run) : deliverToDovecot(),
@@ -110,5 +102,5 @@ reportFigure(
   true,
   rates,
   `${MESSAGES} messages, ${megabytes.toFixed(1)} MB, ${CONNECTIONS} LMTP connections, one account`,
-  values["results-file"] as string | undefined,
+  options.resultsFile,
 );

@@ -4,23 +4,15 @@
 // --vs-dovecot (the same messages in Dovecot, runs alternated), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { parseArgs } from "node:util";
+import { parseBenchOptions } from "./bench-options.js";
 import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
 import { timeMs } from "./stats.js";
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean" },
-    runs: { type: "string" },
-    "vs-dovecot": { type: "boolean" },
-    "results-file": { type: "string" },
-  },
-  strict: false,
-});
-const MESSAGES = values.quick ? 2_000 : 10_000;
-const RUNS = Number(values.runs ?? 3);
+const options = parseBenchOptions();
+const MESSAGES = options.isQuick ? 2_000 : 10_000;
+const RUNS = Number(options.runs ?? 3);
 const TERMINATOR = Buffer.from("\r\n.\r\n");
 
 /** Reads until `count` multi-line terminators and `singles` single-line replies were seen. */
@@ -72,7 +64,7 @@ async function retrieveAll(port: number): Promise<number> {
 const DISTINCT = Math.min(MESSAGES, 2_000);
 const SEED = 4242;
 const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
-const dovecot = values["vs-dovecot"]
+const dovecot = options.isVsDovecot
   ? await startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED })
   : null;
 try {
@@ -100,7 +92,7 @@ try {
     true,
     rates,
     `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all`,
-    values["results-file"] as string | undefined,
+    options.resultsFile,
   );
   await server.stop();
 } finally {

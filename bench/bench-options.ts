@@ -1,0 +1,33 @@
+// The options every benchmark scenario file takes, parsed in one place:
+// --quick, --runs N, --messages N (IMAP), --vs-dovecot, --results-file F (written by run-all.ts).
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  readonly isQuick: boolean;
+  /** --runs as given; each scenario has its own default. */
+  readonly runs: string | undefined;
+  readonly messages: string | undefined;
+  readonly isVsDovecot: boolean;
+  readonly resultsFile: string | undefined;
+}
+
+export function parseBenchOptions(): BenchOptions {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean" },
+      runs: { type: "string" },
+      messages: { type: "string" },
+      "vs-dovecot": { type: "boolean" },
+      "results-file": { type: "string" },
+    },
+    strict: false,
+  });
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return {
+    isQuick: values.quick === true,
+    runs: text(values.runs),
+    messages: text(values.messages),
+    isVsDovecot: values["vs-dovecot"] === true,
+    resultsFile: text(values["results-file"]),
+  };
+}
