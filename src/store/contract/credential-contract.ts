@@ -3,13 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AccountId } from "../../kit/ids.js";
-import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
-
-async function rejectsWith(promise: Promise<unknown>, code: MailErrorCode): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => isMailError(error) && error.code === code);
-}
+import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
 
 const QUOTA = { storageBytes: null, messages: null };
 const KEYS = "{SCRAM-SHA-256}4096,c2FsdA==,AAAA,BBBB";

@@ -2,13 +2,8 @@
 // (RFC 5321 §3.6). Every backend's test file calls describeDomainContract with its harness.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
-
-async function rejectsWith(promise: Promise<unknown>, code: MailErrorCode): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => isMailError(error) && error.code === code);
-}
+import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 

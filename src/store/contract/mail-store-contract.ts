@@ -56,7 +56,8 @@ export async function storeTestMessage(
   };
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: MailErrorCode): Promise<void> {
+/** Asserts that `promise` rejects with a MailError of `code` (the contract suites share it). */
+export async function rejectsWith(promise: Promise<unknown>, code: MailErrorCode): Promise<void> {
   await assert.rejects(promise, (error: unknown) => isMailError(error) && error.code === code);
 }
 
