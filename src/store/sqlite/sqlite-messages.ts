@@ -1,5 +1,5 @@
 // MessageRepository on SQLite: append (email + entry + search text in one transaction), entry reads,
-// atomic flag updates with CONDSTORE's UNCHANGEDSINCE, copy, move and expunge.
+// atomic flag updates with CONDSTORE's UNCHANGEDSINCE, copy, move and expunge. Search lives in sqlite-search.ts.
 import {
   type AccountId,
   type BlobHash,
@@ -9,8 +9,7 @@ import {
   type ThreadId,
   type Uid,
 } from "../../kit/ids.js";
-import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
-import { foldSearchText } from "../../mime/search-fold.js";
+import type { MessageIndex } from "../../mime/message-index.js";
 import {
   applyKeywordUpdate,
   DELETED_BIT,
@@ -26,7 +25,6 @@ import type {
   EmailCriterion,
   EmailRecord,
   EmailSummary,
-  EmailTextField,
   FlagUpdate,
   FlagUpdateResult,
   MailboxEntry,
@@ -42,6 +40,7 @@ import {
 } from "./entry-writes.js";
 import { type EntryRow, toMailboxEntry } from "./rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
+import { insertSearchText, matchEmails } from "./sqlite-search.js";
 
 interface EmailRow {
   id: string;
@@ -57,18 +56,6 @@ interface EmailRow {
 }
 
 const MAX_UID = 0xffffffff;
-/** email_search column per searchable field; `body` shares the full text column (see EmailCriterion). */
-const SEARCH_COLUMNS: Record<EmailTextField, string> = {
-  subject: "subject",
-  from: "from_text",
-  to: "to_text",
-  cc: "cc_text",
-  bcc: "bcc_text",
-  body: "body_text",
-  text: "body_text",
-};
-/** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
-const TRIGRAM_LENGTH = 3;
 /** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
 const RANGE_SCAN_THRESHOLD = 64;
 /** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
@@ -154,20 +141,7 @@ export class SqliteMessages implements MessageRepository {
     this.sql
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
       .run(emailId, index.version, indexJson);
-    this.sql
-      .stmt(
-        `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        emailId,
-        foldSearchText(index.headers.subject),
-        foldSearchText(addressText(index.headers.from)),
-        foldSearchText(addressText(index.headers.to)),
-        foldSearchText(addressText(index.headers.cc)),
-        foldSearchText(addressText(index.headers.bcc)),
-        foldSearchText(index.searchText),
-      );
+    insertSearchText(this.sql, emailId, index);
   }
 
   /** RFC 8474 THREADID: join the thread of any message this one refers to, else start one. */
@@ -332,55 +306,8 @@ export class SqliteMessages implements MessageRepository {
     return this.sql.stmt("SELECT 1 FROM emails WHERE blob_hash = ? LIMIT 1").get(hash) !== undefined;
   }
 
-  /**
-   * email_search holds text folded by foldSearchText, so a folded needle and SQLite's instr() give
-   * Unicode case-insensitive substring matches. Needles of three or more characters are first looked
-   * up in the trigram index (email_search_fts, schema migrations 6 and 7), which yields candidates only, and
-   * each candidate is then checked with the same instr(), so the index changes speed, never results.
-   * Shorter needles have no trigram to look up and fall back to the instr() scan of the mailbox.
-   */
   async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {
-    const joins = new Set<string>();
-    const where = ["e.mailbox_id = ?"];
-    const params: (string | number)[] = [mailboxId];
-    const trigramTerms: string[] = [];
-    for (const criterion of criteria) {
-      if (criterion.kind === "text") {
-        const column = SEARCH_COLUMNS[criterion.field];
-        const needle = foldSearchText(criterion.value);
-        if (codePointCount(needle) >= TRIGRAM_LENGTH) trigramTerms.push(trigramTerm(column, needle));
-        joins.add("JOIN email_search s ON s.email_id = e.email_id");
-        where.push(`instr(s.${column}, ?) > 0`);
-        params.push(needle);
-      } else {
-        joins.add("JOIN emails m ON m.id = e.email_id");
-        const sentAt = "COALESCE(m.sent_at, e.internal_date)";
-        if (criterion.sinceMs !== null) {
-          where.push(`${sentAt} >= ?`);
-          params.push(criterion.sinceMs);
-        }
-        if (criterion.beforeMs !== null) {
-          where.push(`${sentAt} < ?`);
-          params.push(criterion.beforeMs);
-        }
-      }
-    }
-    // CROSS JOIN fixes the order: index candidates first, then their rows and entries, never a
-    // mailbox scan probing the index per message.
-    const from =
-      trigramTerms.length > 0
-        ? `email_search_fts f CROSS JOIN email_search s ON s.id = f.rowid
-           CROSS JOIN entries e ON e.email_id = s.email_id
-           ${[...joins].filter((join) => !join.includes("email_search")).join(" ")}`
-        : `entries e ${[...joins].join(" ")}`;
-    if (trigramTerms.length > 0) {
-      where.unshift("email_search_fts MATCH ?");
-      params.unshift(trigramTerms.join(" AND "));
-    }
-    const rows = this.sql
-      .stmt<{ email_id: string }>(`SELECT DISTINCT e.email_id FROM ${from} WHERE ${where.join(" AND ")}`)
-      .all(...params);
-    return new Set(rows.map((row) => row.email_id as EmailId));
+    return matchEmails(this.sql, mailboxId, criteria);
   }
 
   #rowsInRange(mailboxId: MailboxId, fromUid: number, toUid: number): EntryRow[] {
@@ -432,38 +359,4 @@ function toSummary(row: EmailRow): EmailSummary {
     body: row.body,
     preview: row.preview,
   };
-}
-
-/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
-function addressText(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    if ("group" in entry) {
-      parts.push(entry.group);
-      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
-    } else {
-      parts.push(entry.name ?? "", `<${entry.address}>`);
-    }
-  }
-  return parts.filter((p) => p !== "").join(" ");
-}
-
-/** Characters as the trigram tokenizer counts them: code points, not UTF-16 units. */
-function codePointCount(text: string): number {
-  return [...text].length;
-}
-
-/**
- * An FTS5 query restricted to one column: every distinct trigram of the needle, each an FTS5 string
- * (embedded quotes doubled). The index keeps no positions, so this finds rows holding all the
- * trigrams anywhere in the column, a superset of the rows holding the needle.
- */
-function trigramTerm(column: string, needle: string): string {
-  const chars = [...needle];
-  const trigrams = new Set<string>();
-  for (let i = 0; i + TRIGRAM_LENGTH <= chars.length; i++) {
-    trigrams.add(chars.slice(i, i + TRIGRAM_LENGTH).join(""));
-  }
-  const terms = [...trigrams].map((trigram) => `"${trigram.replaceAll('"', '""')}"`);
-  return `{${column}} : (${terms.join(" AND ")})`;
 }
