@@ -1,0 +1,187 @@
+// One connection pool for the PostgreSQL store: 64-bit integers read as numbers, the schema's
+// search_path set at connection start, and the transaction helpers every repository uses. A write
+// transaction that touches an account first locks that account's row, so all writers of one account
+// (on any node) are serialized like SQLite's single writer, while other accounts write in parallel.
+import pg from "pg";
+import type { AccountId, ModSeq } from "../../kit/ids.js";
+import { MailError } from "../../kit/mail-error.js";
+import type { ChangeEvent } from "../mail-store.js";
+import type { AccountRow } from "./pg-rows.js";
+
+/** Runs SQL inside the current transaction (or on the pool for one-statement reads). */
+export interface Sql {
+  rows<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  one<Row>(text: string, params?: readonly unknown[]): Promise<Row | undefined>;
+  /** Runs a statement and returns how many rows it touched. */
+  run(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+/** A write transaction: SQL plus the account's change counter and the events to publish after commit. */
+export interface WriteTx extends Sql {
+  /** Takes the account's next modseq (one per mutation, shared by every row it touches). */
+  nextModSeq(accountId: AccountId): Promise<ModSeq>;
+  emit(event: ChangeEvent): void;
+}
+
+/** What happens around a commit: NOTIFY inside the transaction, local delivery after it. */
+export interface CommitHooks {
+  /** Statement parameters for `SELECT pg_notify($1, $2)` per event, sent just before COMMIT. */
+  notification(event: ChangeEvent): readonly [channel: string, payload: string];
+  /** Called for each event once the transaction has committed. */
+  committed(event: ChangeEvent): void;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Counters, sizes and millisecond times stay far below 2^53, so int8 and numeric sums read as numbers. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format ?? "text");
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** PostgreSQL's error codes the store turns into mail errors or retries. */
+export const PG_UNIQUE_VIOLATION = "23505";
+const RETRYABLE = new Set(["40001", "40P01"]);
+const MAX_ATTEMPTS = 3;
+
+export function isPgError(error: unknown, code: string): boolean {
+  return error instanceof Error && "code" in error && (error as { code?: unknown }).code === code;
+}
+
+export interface PgConnectionOptions {
+  /** postgres:// URL. */
+  readonly url: string;
+  /** Schema that holds the tables; default: the server's search_path (usually "public"). */
+  readonly schema?: string;
+}
+
+/** Client settings shared by the pool, the LISTEN connection and the migration connection. */
+export function clientConfig(options: PgConnectionOptions): pg.ClientConfig {
+  return {
+    connectionString: options.url,
+    types,
+    ...(options.schema === undefined
+      ? {}
+      : { options: `-c search_path=${pg.escapeIdentifier(options.schema).replaceAll(" ", "\\ ")}` }),
+  };
+}
+
+/** Sql over one client (inside its transaction) or over the pool (each statement on its own). */
+export function sqlOn(client: pg.ClientBase | pg.Pool): Sql {
+  return {
+    rows: async <Row>(text: string, params: readonly unknown[] = []) =>
+      (await client.query(text, params as unknown[])).rows as Row[],
+    one: async <Row>(text: string, params: readonly unknown[] = []) =>
+      (await client.query(text, params as unknown[])).rows[0] as Row | undefined,
+    run: async (text: string, params: readonly unknown[] = []) =>
+      (await client.query(text, params as unknown[])).rowCount ?? 0,
+  };
+}
+
+export class PgDatabase implements Sql {
+  readonly pool: pg.Pool;
+  readonly #hooks: CommitHooks;
+  readonly #direct: Sql;
+
+  constructor(options: PgConnectionOptions & { readonly maxConnections: number }, hooks: CommitHooks) {
+    this.pool = new pg.Pool({ ...clientConfig(options), max: options.maxConnections });
+    // An idle pooled connection that breaks (server restart, network) must not crash the process;
+    // the pool drops it and the next query opens a fresh one.
+    this.pool.on("error", () => {});
+    this.#hooks = hooks;
+    this.#direct = sqlOn(this.pool);
+  }
+
+  rows<Row>(text: string, params?: readonly unknown[]): Promise<Row[]> {
+    return this.#direct.rows<Row>(text, params);
+  }
+
+  one<Row>(text: string, params?: readonly unknown[]): Promise<Row | undefined> {
+    return this.#direct.one<Row>(text, params);
+  }
+
+  run(text: string, params?: readonly unknown[]): Promise<number> {
+    return this.#direct.run(text, params);
+  }
+
+  /**
+   * Runs `fn` as one READ COMMITTED transaction, NOTIFYs its events inside it (PostgreSQL delivers them
+   * only if it commits) and hands them to local subscribers after COMMIT. Deadlocks and serialization
+   * failures are retried from the start.
+   */
+  async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const events: ChangeEvent[] = [];
+      try {
+        const result = await this.#transaction("BEGIN", async (client, sql) => {
+          const value = await fn({
+            ...sql,
+            nextModSeq: async (accountId) => {
+              const row = await sql.one<{ highest_modseq: number }>(
+                "UPDATE accounts SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq",
+                [accountId],
+              );
+              if (!row) throw new MailError("nonexistent", `No such account (${accountId})`);
+              return row.highest_modseq as ModSeq;
+            },
+            emit: (event) => events.push(event),
+          });
+          for (const event of events) {
+            await client.query("SELECT pg_notify($1, $2)", [...this.#hooks.notification(event)]);
+          }
+          return value;
+        });
+        for (const event of events) this.#hooks.committed(event);
+        return result;
+      } catch (error) {
+        const code = error instanceof Error && "code" in error ? String(error.code) : "";
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+
+  /**
+   * A write transaction that first locks the account's row (FOR UPDATE): every writer of the account
+   * waits here, so what `fn` reads stays true until it commits. Rejects with nonexistent if the
+   * account is gone.
+   */
+  writeAccount<T>(accountId: AccountId, fn: (tx: WriteTx, account: AccountRow) => Promise<T>): Promise<T> {
+    return this.write(async (tx) => {
+      const account = await tx.one<AccountRow>("SELECT * FROM accounts WHERE id = $1 FOR UPDATE", [
+        accountId,
+      ]);
+      if (!account) throw new MailError("nonexistent", `No such account (${accountId})`);
+      return fn(tx, account);
+    });
+  }
+
+  /** Several reads that must agree with each other: one REPEATABLE READ snapshot. */
+  read<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.#transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", (_client, sql) => fn(sql));
+  }
+
+  async #transaction<T>(begin: string, fn: (client: pg.PoolClient, sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const result = await fn(client, sqlOn(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

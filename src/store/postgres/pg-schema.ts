@@ -1,0 +1,264 @@
+// The PostgreSQL store's schema as forward-only migrations (pg-migrate.ts applies them; the table
+// schema_migrations records each one). Same model as the embedded store (ARCHITECTURE.md "Data model"):
+// every row carries the account modseq of its last change and removals leave tombstones. Names that are
+// sorted or compared use COLLATE "C" so they order by bytes, as SQLite does, whatever the database locale.
+import pg from "pg";
+import type { Sql } from "./pg-database.js";
+
+export interface Migration {
+  /** One line for `postfach migrate` and the log. */
+  readonly description: string;
+  apply(sql: Sql): Promise<void>;
+}
+
+const CORE_TABLES = `
+  CREATE TABLE accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    address text COLLATE "C" NOT NULL UNIQUE,
+    password_hash text NOT NULL,
+    quota_bytes bigint,
+    quota_messages bigint,
+    used_bytes bigint NOT NULL DEFAULT 0,
+    message_count bigint NOT NULL DEFAULT 0,
+    highest_modseq bigint NOT NULL DEFAULT 0,
+    last_uid_validity bigint NOT NULL DEFAULT 0,
+    created_at bigint NOT NULL
+  );
+
+  -- Deferrable (checked at the end of each statement), so one UPDATE can rename a mailbox and its
+  -- children even when a new name equals an old one mid-statement.
+  CREATE TABLE mailboxes (
+    id text COLLATE "C" PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name text COLLATE "C" NOT NULL,
+    uid_validity bigint NOT NULL,
+    uid_next bigint NOT NULL DEFAULT 1,
+    highest_modseq bigint NOT NULL,
+    modseq bigint NOT NULL,
+    special_use text,
+    message_count bigint NOT NULL DEFAULT 0,
+    unseen_count bigint NOT NULL DEFAULT 0,
+    deleted_count bigint NOT NULL DEFAULT 0,
+    total_bytes bigint NOT NULL DEFAULT 0,
+    recent_floor bigint NOT NULL DEFAULT 1,
+    CONSTRAINT mailboxes_name_unique UNIQUE (account_id, name) DEFERRABLE INITIALLY IMMEDIATE
+  );
+
+  CREATE TABLE mailbox_tombstones (
+    account_id bigint NOT NULL,
+    mailbox_id text COLLATE "C" NOT NULL,
+    modseq bigint NOT NULL
+  );
+  CREATE INDEX mailbox_tombstones_by_modseq ON mailbox_tombstones (account_id, modseq);
+
+  CREATE TABLE subscriptions (
+    account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name text COLLATE "C" NOT NULL,
+    PRIMARY KEY (account_id, name)
+  );
+
+  -- The hot columns (envelope, body structure) stay apart from the bulky index JSON and search text.
+  CREATE TABLE emails (
+    id text COLLATE "C" PRIMARY KEY,
+    account_id bigint NOT NULL,
+    blob_hash text COLLATE "C" NOT NULL,
+    size bigint NOT NULL,
+    crlf_size bigint,
+    thread_id text NOT NULL,
+    message_id text,
+    sent_at bigint,
+    envelope text NOT NULL,
+    body_structure text NOT NULL,
+    body text NOT NULL,
+    preview text NOT NULL,
+    entry_count bigint NOT NULL DEFAULT 0,
+    destroyed_at bigint
+  );
+  CREATE INDEX emails_destroyed ON emails (destroyed_at) WHERE destroyed_at IS NOT NULL;
+  CREATE INDEX emails_by_message_id ON emails (account_id, message_id);
+  CREATE INDEX emails_by_blob ON emails (blob_hash);
+  CREATE INDEX emails_by_account ON emails (account_id);
+
+  CREATE TABLE email_index (
+    email_id text COLLATE "C" PRIMARY KEY,
+    version integer NOT NULL,
+    json text NOT NULL
+  );
+
+  -- Folded text (mime/search-fold.ts); the trigram index comes with migration 2.
+  CREATE TABLE email_search (
+    email_id text COLLATE "C" PRIMARY KEY,
+    subject text NOT NULL,
+    from_text text NOT NULL,
+    to_text text NOT NULL,
+    cc_text text NOT NULL,
+    bcc_text text NOT NULL,
+    body_text text NOT NULL
+  );
+
+  CREATE TABLE email_tombstones (
+    account_id bigint NOT NULL,
+    email_id text COLLATE "C" NOT NULL,
+    modseq bigint NOT NULL
+  );
+  CREATE INDEX email_tombstones_by_modseq ON email_tombstones (account_id, modseq);
+
+  CREATE TABLE entries (
+    mailbox_id text COLLATE "C" NOT NULL,
+    uid bigint NOT NULL,
+    account_id bigint NOT NULL,
+    modseq bigint NOT NULL,
+    flags integer NOT NULL,
+    keywords text NOT NULL,
+    email_id text COLLATE "C" NOT NULL,
+    thread_id text NOT NULL,
+    size bigint NOT NULL,
+    internal_date bigint NOT NULL,
+    save_date bigint NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  );
+  CREATE INDEX entries_by_mailbox_modseq ON entries (mailbox_id, modseq);
+  CREATE INDEX entries_by_account_modseq ON entries (account_id, modseq);
+  CREATE INDEX entries_by_email ON entries (email_id);
+
+  CREATE TABLE entry_tombstones (
+    mailbox_id text COLLATE "C" NOT NULL,
+    uid bigint NOT NULL,
+    account_id bigint NOT NULL,
+    email_id text COLLATE "C" NOT NULL,
+    modseq bigint NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  );
+  CREATE INDEX entry_tombstones_by_mailbox_modseq ON entry_tombstones (mailbox_id, modseq);
+  CREATE INDEX entry_tombstones_by_account_modseq ON entry_tombstones (account_id, modseq);
+
+  CREATE TABLE domains (
+    name text COLLATE "C" PRIMARY KEY,
+    catch_all text,
+    created_at bigint NOT NULL
+  );
+
+  CREATE TABLE alias_targets (
+    address text COLLATE "C" NOT NULL,
+    domain text COLLATE "C" NOT NULL,
+    target text COLLATE "C" NOT NULL,
+    PRIMARY KEY (address, target)
+  );
+  CREATE INDEX alias_targets_by_domain ON alias_targets (domain, address);
+
+  CREATE TABLE account_scram (
+    account_id bigint PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    password_hash text NOT NULL,
+    scram_sha256 text NOT NULL
+  );
+
+  CREATE TABLE app_passwords (
+    id text COLLATE "C" PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    label text NOT NULL,
+    password_hash text NOT NULL,
+    created_at bigint NOT NULL,
+    last_used_at bigint,
+    UNIQUE (account_id, label)
+  );
+
+  -- Message bodies (pg-blob-store.ts): one row per blob, its bytes in fixed-size chunks, each chunk
+  -- deflated when that saves space. A prefixed blob has no chunks: its prefix and the base it reads on.
+  -- Chunks are stored EXTERNAL (out of line, not compressed again by TOAST).
+  CREATE TABLE blobs (
+    hash text COLLATE "C" PRIMARY KEY,
+    size bigint NOT NULL,
+    chunk_bytes integer NOT NULL,
+    base_hash text COLLATE "C" REFERENCES blobs(hash),
+    prefix bytea,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX blobs_by_base ON blobs (base_hash) WHERE base_hash IS NOT NULL;
+
+  CREATE TABLE blob_chunks (
+    hash text COLLATE "C" NOT NULL,
+    seq integer NOT NULL,
+    deflated boolean NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (hash, seq)
+  );
+  ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+`;
+
+/**
+ * The schema-qualified name of pg_trgm's GIN operator class, installing the extension first if needed.
+ * It is installed once per database (in "public" when that exists) and named with its schema, so
+ * stores in other schemas of the database (tests, several installations) share it.
+ */
+async function trigramOpclass(sql: Sql): Promise<string> {
+  const find = () =>
+    sql.one<{ schema: string }>(
+      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+       WHERE e.extname = 'pg_trgm'`,
+    );
+  let installed = await find();
+  if (!installed) {
+    const hasPublic = await sql.one("SELECT 1 FROM pg_namespace WHERE nspname = 'public'");
+    try {
+      await sql.run(`CREATE EXTENSION IF NOT EXISTS pg_trgm${hasPublic ? " SCHEMA public" : ""}`);
+    } catch (error) {
+      throw new Error(
+        "the PostgreSQL extension pg_trgm is needed for search (Debian: postgresql-contrib); " +
+          "install it or run CREATE EXTENSION pg_trgm as a database owner",
+        { cause: error },
+      );
+    }
+    installed = await find();
+  }
+  return `${pg.escapeIdentifier(installed?.schema ?? "public")}.gin_trgm_ops`;
+}
+
+/**
+ * A trigram GIN index over the folded search columns, so `LIKE '%needle%'` on them narrows candidates
+ * from the index; matchEmails (pg-search.ts) verifies every candidate with strpos().
+ */
+async function createSearchTextIndex(sql: Sql): Promise<void> {
+  const opclass = await trigramOpclass(sql);
+  const columns = ["subject", "from_text", "to_text", "cc_text", "bcc_text", "body_text"];
+  await sql.run(
+    `CREATE INDEX email_search_trgm ON email_search USING gin (${columns
+      .map((column) => `${column} ${opclass}`)
+      .join(", ")})`,
+  );
+}
+
+/**
+ * Every top-level header field (lower-case name, folded decoded value) for IMAP `HEADER name value`
+ * (RFC 9051 §6.4.4): by (email_id, name) for presence, by a trigram index over the values for
+ * substrings. Rows go with their email.
+ */
+async function createHeaderIndex(sql: Sql): Promise<void> {
+  const opclass = await trigramOpclass(sql);
+  await sql.run(`
+    CREATE TABLE email_headers (
+      email_id text COLLATE "C" NOT NULL REFERENCES emails(id) ON DELETE CASCADE,
+      name text COLLATE "C" NOT NULL,
+      value text NOT NULL
+    );
+    CREATE INDEX email_headers_by_email ON email_headers (email_id, name);
+    CREATE INDEX email_headers_trgm ON email_headers USING gin (value ${opclass});
+  `);
+}
+
+/** Forward-only: append new migrations, never edit an applied one. Version n is MIGRATIONS[n - 1]. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    description: "accounts, mailboxes, entries, emails, tombstones, domains, credentials, blobs",
+    apply: async (sql) => {
+      await sql.run(CORE_TABLES);
+    },
+  },
+  {
+    description: "pg_trgm index over the folded search text",
+    apply: createSearchTextIndex,
+  },
+  {
+    description: "header fields for HEADER search, with a pg_trgm index over their values",
+    apply: createHeaderIndex,
+  },
+];
