@@ -157,12 +157,19 @@ export class MailboxView {
 
   /** Records this session's own flag changes, so they are not announced back to it as others' changes. */
   applyOwnChanges(entries: readonly MailboxEntry[]): void {
+    const modSeqs = new Set<number>();
     for (const entry of entries) {
       const position = this.positionOf(entry.uid);
       if (position > 0) this.#entries[position - 1] = entry;
       const pending = this.#pendingEntries.get(entry.uid);
       if (pending && pending.modSeq <= entry.modSeq) this.#pendingEntries.delete(entry.uid);
+      modSeqs.add(entry.modSeq);
     }
+    // Modseqs count up per account: own changes that directly follow what the snapshot has seen leave no
+    // gap another change could be in, so the next poll need not read them back (a STORE 1:* of 100,000).
+    let seen: number = this.#seenModSeq;
+    while (modSeqs.has(seen + 1)) seen++;
+    this.#seenModSeq = seen as ModSeq;
   }
 
   /** Removes messages this session expunged itself; returns their positions, highest first, for announcing. */

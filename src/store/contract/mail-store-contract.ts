@@ -363,6 +363,60 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       }
     });
 
+    it("updates only the listed entries whose flags change, across gaps in the UIDs", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      for (let i = 1; i <= 6; i++) {
+        const flags = i === 2 ? flagSet(["\\Seen"]) : flagSet();
+        await store.messages.append(account.id, inbox.id, await storeTestMessage(store, { flags }));
+      }
+      await store.messages.expunge(account.id, inbox.id, [4 as Uid]);
+      const uids = (list: readonly { uid: Uid }[]) => list.map((e) => e.uid);
+      const modSeqOf = async (uid: number) =>
+        (await store.messages.getEntries(inbox.id, [uid as Uid]))[0]?.modSeq ?? 0;
+      const [before2, before6] = [await modSeqOf(2), await modSeqOf(6)];
+      const seen = await store.messages.updateFlags(
+        account.id,
+        inbox.id,
+        [5, 3, 1, 2, 4].map((u) => u as Uid),
+        {
+          operation: "add",
+          flags: flagSet(["\\Seen"]),
+        },
+      );
+      assert.deepEqual(uids(seen.changed), [1, 3, 5], "changed entries, ascending; 2 had \\Seen, 4 is gone");
+      assert.equal(await modSeqOf(2), before2, "an entry that already had the flag keeps its modseq");
+      assert.equal(await modSeqOf(6), before6, "an entry not listed keeps its modseq");
+      let mailbox = await store.mailboxes.get(account.id, inbox.id);
+      assert.equal(mailbox?.highestModSeq, Math.max(...seen.changed.map((e) => e.modSeq)));
+      assert.equal(mailbox?.unseenCount, 1);
+      const unseen = await store.messages.updateFlags(
+        account.id,
+        inbox.id,
+        [1, 2, 3, 5, 6].map((u) => u as Uid),
+        {
+          operation: "remove",
+          flags: flagSet(["\\Seen"]),
+        },
+      );
+      assert.deepEqual(uids(unseen.changed), [1, 2, 3, 5]);
+      mailbox = await store.mailboxes.get(account.id, inbox.id);
+      assert.equal(mailbox?.unseenCount, 5);
+      const junk = await store.messages.updateFlags(account.id, inbox.id, [5 as Uid, 6 as Uid], {
+        operation: "add",
+        flags: flagSet(["\\Deleted"], ["$Junk"]),
+      });
+      assert.deepEqual(
+        junk.changed.map((e) => [e.uid, [...e.flags.system], e.flags.keywords]),
+        [
+          [5, ["\\Deleted"], ["$Junk"]],
+          [6, ["\\Deleted"], ["$Junk"]],
+        ],
+      );
+      assert.equal((await store.mailboxes.get(account.id, inbox.id))?.deletedCount, 2);
+      assert.deepEqual((await store.messages.getEntries(inbox.id, [1 as Uid]))[0]?.flags.keywords, []);
+    });
+
     it("updates flags atomically: add, remove, replace, keywords case-insensitively, UNCHANGEDSINCE", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

@@ -10,15 +10,7 @@ import {
   type Uid,
 } from "../../kit/ids.js";
 import type { MessageIndex } from "../../mime/message-index.js";
-import {
-  applyKeywordUpdate,
-  DELETED_BIT,
-  decodeKeywords,
-  encodeKeywords,
-  encodeSystemFlags,
-  normalizeKeywords,
-  SEEN_BIT,
-} from "../flag-codec.js";
+import { DELETED_BIT, encodeKeywords, encodeSystemFlags, normalizeKeywords } from "../flag-codec.js";
 import type {
   AppendResult,
   CopyResult,
@@ -38,6 +30,7 @@ import {
   requireMailboxRow,
   transferEntries,
 } from "./entry-writes.js";
+import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
 import { type EntryRow, toMailboxEntry } from "./rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
@@ -62,7 +55,9 @@ const RANGE_SCAN_THRESHOLD = 64;
 const SUMMARY_BATCH = 500;
 
 export class SqliteMessages implements MessageRepository {
-  constructor(readonly sql: SqliteDatabase) {}
+  constructor(readonly sql: SqliteDatabase) {
+    registerFlagFunctions(sql);
+  }
 
   async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
     const [result] = await this.appendMany(accountId, mailboxId, [message]);
@@ -206,51 +201,7 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     update: FlagUpdate,
   ): Promise<FlagUpdateResult> {
-    const bits = encodeSystemFlags(update.flags.system);
-    return this.sql.write((scope) => {
-      requireMailboxRow(this.sql, accountId, mailboxId);
-      const rows = this.#rowsFor(mailboxId, uids);
-      const conflicts: Uid[] = [];
-      const pending: { row: EntryRow; flags: number; keywords: string }[] = [];
-      for (const row of rows) {
-        if (update.unchangedSince !== undefined && row.modseq > update.unchangedSince) {
-          conflicts.push(row.uid as Uid);
-          continue;
-        }
-        const flags =
-          update.operation === "add"
-            ? row.flags | bits
-            : update.operation === "remove"
-              ? row.flags & ~bits
-              : bits;
-        const keywords = encodeKeywords(
-          applyKeywordUpdate(decodeKeywords(row.keywords), update.operation, update.flags.keywords),
-        );
-        if (flags !== row.flags || keywords !== row.keywords) pending.push({ row, flags, keywords });
-      }
-      if (pending.length === 0) return { changed: [], conflicts };
-      const modSeq = scope.nextModSeq(accountId);
-      const write = this.sql.stmt(
-        "UPDATE entries SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
-      );
-      let unseenDelta = 0;
-      let deletedDelta = 0;
-      const changed: MailboxEntry[] = [];
-      for (const { row, flags, keywords } of pending) {
-        write.run(flags, keywords, modSeq, mailboxId, row.uid);
-        unseenDelta += bitDelta(row.flags, flags, SEEN_BIT, true);
-        deletedDelta += bitDelta(row.flags, flags, DELETED_BIT, false);
-        changed.push(toMailboxEntry({ ...row, flags, keywords, modseq: modSeq }));
-      }
-      this.sql
-        .stmt(
-          `UPDATE mailboxes SET highest_modseq = ?, unseen_count = unseen_count + ?, deleted_count = deleted_count + ?
-           WHERE id = ?`,
-        )
-        .run(modSeq, unseenDelta, deletedDelta, mailboxId);
-      scope.emit({ accountId, mailboxId, modSeq });
-      return { changed, conflicts };
-    });
+    return this.sql.write((scope) => updateEntryFlags(this.sql, scope, accountId, mailboxId, uids, update));
   }
 
   async copy(
@@ -337,15 +288,6 @@ export class SqliteMessages implements MessageRepository {
     }
     return rows;
   }
-}
-
-/** How a counter of entries *without* (or with) `bit` changes when flags go from `before` to `after`. */
-function bitDelta(before: number, after: number, bit: number, countsAbsence: boolean): number {
-  const had = (before & bit) !== 0;
-  const has = (after & bit) !== 0;
-  if (had === has) return 0;
-  const gained = has ? 1 : -1;
-  return countsAbsence ? -gained : gained;
 }
 
 function toSummary(row: EmailRow): EmailSummary {
