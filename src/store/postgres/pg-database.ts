@@ -4,6 +4,7 @@
 // (on any node) are serialized like SQLite's single writer, while other accounts write in parallel.
 import pg from "pg";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
+import type { Logger } from "../../kit/logger.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { ChangeEvent } from "../mail-store.js";
 import type { AccountRow } from "./pg-rows.js";
@@ -86,11 +87,15 @@ export class PgDatabase implements Sql {
   readonly #hooks: CommitHooks;
   readonly #direct: Sql;
 
-  constructor(options: PgConnectionOptions & { readonly maxConnections: number }, hooks: CommitHooks) {
+  constructor(
+    options: PgConnectionOptions & { readonly maxConnections: number },
+    hooks: CommitHooks,
+    log: Logger,
+  ) {
     this.pool = new pg.Pool({ ...clientConfig(options), max: options.maxConnections });
     // An idle pooled connection that breaks (server restart, network) must not crash the process;
     // the pool drops it and the next query opens a fresh one.
-    this.pool.on("error", () => {});
+    this.pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));
     this.#hooks = hooks;
     this.#direct = sqlOn(this.pool);
   }

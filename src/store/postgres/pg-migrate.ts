@@ -20,9 +20,7 @@ export async function migratePostgres(options: PgConnectionOptions): Promise<Mig
   try {
     await client.query("SELECT pg_advisory_lock($1, $2)", [...MIGRATION_LOCK]);
     try {
-      if (options.schema !== undefined) {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(options.schema)}`);
-      }
+      await ensureSchema(client, options.schema);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
            version integer PRIMARY KEY,
@@ -59,6 +57,31 @@ export async function migratePostgres(options: PgConnectionOptions): Promise<Mig
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Creates the schema the tables go into when it does not exist yet: the `schema` option, else the first
+ * entry of the connection's search_path (`?options=-c search_path=postfach` in the URL).
+ */
+async function ensureSchema(client: pg.Client, schema: string | undefined): Promise<void> {
+  if (schema !== undefined) {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+    return;
+  }
+  const current = await client.query<{ schema: string | null; path: string }>(
+    "SELECT current_schema() AS schema, current_setting('search_path') AS path",
+  );
+  const row = current.rows[0];
+  if (!row || row.schema !== null) return;
+  const first =
+    row.path
+      .split(",")[0]
+      ?.trim()
+      .replace(/^"(.*)"$/, "$1") ?? "";
+  if (first === "" || first === "$user") {
+    throw new Error(`none of the schemas in search_path (${row.path}) exists; create one first`);
+  }
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(first)}`);
 }
 
 async function currentVersion(client: pg.Client): Promise<number> {

@@ -1,11 +1,13 @@
 // ChangeNotifier across nodes with PostgreSQL LISTEN/NOTIFY (ARCHITECTURE.md "How changes reach every
 // session"). A write transaction NOTIFYs its events on the schema's channel (delivered only on commit);
 // this node's subscribers get them at once after COMMIT, other nodes through one dedicated LISTEN
-// connection. The payload is a hint (account, mailbox, modseq); receivers re-read the change log, so a
-// notification lost while the connection is re-established costs latency, never correctness.
+// connection. The payload is a hint (account, mailbox, modseq); receivers re-read the change log. After
+// the connection is re-established, every subscribed account gets a "may have changed" event
+// (mailboxId null), so notifications lost in between cost latency, never correctness.
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import type { AccountId, MailboxId, ModSeq } from "../../kit/ids.js";
+import type { Logger } from "../../kit/logger.js";
 import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { clientConfig, type PgConnectionOptions } from "./pg-database.js";
@@ -35,6 +37,9 @@ export class PgNotifier implements ChangeNotifier {
   readonly #local = new InProcessNotifier();
   readonly #options: PgConnectionOptions;
   readonly #publishVia: (channel: string, payload: string) => Promise<unknown>;
+  readonly #log: Logger;
+  /** Subscriptions per account, to tell each subscribed account after a reconnect. */
+  readonly #subscribed = new Map<AccountId, number>();
   #channel = "";
   #client: pg.Client | undefined;
   #isClosed = false;
@@ -45,9 +50,11 @@ export class PgNotifier implements ChangeNotifier {
   constructor(
     options: PgConnectionOptions,
     publishVia: (channel: string, payload: string) => Promise<unknown>,
+    log: Logger,
   ) {
     this.#options = options;
     this.#publishVia = publishVia;
+    this.#log = log;
   }
 
   get channel(): string {
@@ -56,17 +63,21 @@ export class PgNotifier implements ChangeNotifier {
 
   /** Connects the LISTEN connection; resolves once it listens, so no event committed afterwards is missed. */
   async start(): Promise<void> {
+    this.#attach(await this.#listen());
+  }
+
+  async #listen(): Promise<pg.Client> {
     const client = new pg.Client(clientConfig(this.#options));
     await client.connect();
     try {
       const schema = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
       this.#channel = channelFor(schema.rows[0]?.schema ?? "public");
       await client.query(`LISTEN ${pg.escapeIdentifier(this.#channel)}`);
+      return client;
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
     }
-    this.#attach(client);
   }
 
   #attach(client: pg.Client): void {
@@ -79,10 +90,12 @@ export class PgNotifier implements ChangeNotifier {
     client.on("notification", (message) => {
       if (message.channel === this.#channel && message.payload) this.#receive(message.payload);
     });
-    const lost = () => {
+    const lost = (error?: Error) => {
       if (this.#client !== client) return;
       this.#client = undefined;
       client.end().catch(() => {});
+      if (this.#isClosed) return;
+      this.#log.warn({ err: error }, "PostgreSQL LISTEN connection lost; reconnecting");
       this.#scheduleReconnect();
     };
     client.on("error", lost);
@@ -95,9 +108,23 @@ export class PgNotifier implements ChangeNotifier {
     this.#reconnectDelayMs = Math.min(delay * 2, RECONNECT_MAX_MS);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
-      this.start().catch(() => this.#scheduleReconnect());
+      this.#listen().then(
+        (client) => {
+          this.#attach(client);
+          this.#log.info({}, "PostgreSQL LISTEN connection re-established");
+          this.#announcePossibleChanges();
+        },
+        () => this.#scheduleReconnect(),
+      );
     }, delay);
     this.#reconnectTimer.unref();
+  }
+
+  /** Events may have been missed while not listening: every subscribed account re-reads its changes. */
+  #announcePossibleChanges(): void {
+    for (const accountId of [...this.#subscribed.keys()]) {
+      this.#local.publish({ accountId, mailboxId: null, modSeq: 0 as ModSeq });
+    }
   }
 
   #receive(text: string): void {
@@ -133,7 +160,17 @@ export class PgNotifier implements ChangeNotifier {
   }
 
   subscribe(accountId: AccountId, listener: (event: ChangeEvent) => void): () => void {
-    return this.#local.subscribe(accountId, listener);
+    const unsubscribe = this.#local.subscribe(accountId, listener);
+    this.#subscribed.set(accountId, (this.#subscribed.get(accountId) ?? 0) + 1);
+    let isActive = true;
+    return () => {
+      if (!isActive) return;
+      isActive = false;
+      unsubscribe();
+      const left = (this.#subscribed.get(accountId) ?? 1) - 1;
+      if (left > 0) this.#subscribed.set(accountId, left);
+      else this.#subscribed.delete(accountId);
+    };
   }
 
   async close(): Promise<void> {
