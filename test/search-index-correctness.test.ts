@@ -2,6 +2,8 @@
 // what a brute-force scan gives — every message's decoded text folded in JavaScript and tested with
 // includes() (RFC 9051 §6.4.4 case-insensitive substring) — over a generated mailbox with planted
 // tokens in headers, bodies, encoded-words and non-UTF-8 charsets, after a migration backfill too.
+// HEADER keys are checked against the header fields parsed from each message's own bytes, and OR/NOT
+// combinations through the planner (searchMailbox) against a brute-force evaluation of the query.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,11 +11,15 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { generateCorpus, PLANTED, seededRandom } from "../bench/corpus.js";
-import type { AccountId, EmailId, MailboxId } from "../src/kit/ids.js";
+import type { AccountId, EmailId, MailboxId, Uid } from "../src/kit/ids.js";
+import { searchMailbox } from "../src/mail/search/search-mailbox.js";
+import type { SearchQuery } from "../src/mail/search/search-query.js";
+import { decodeEncodedWords } from "../src/mime/encoded-word.js";
+import { parseHeaderBlock, readFieldValue } from "../src/mime/header.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { IndexedAddressEntry } from "../src/mime/message-index.js";
 import { foldSearchText } from "../src/mime/search-fold.js";
-import type { EmailCriterion, EmailTextField, MailStore } from "../src/store/mail-store.js";
+import type { EmailCriterion, EmailTextField, MailboxEntry, MailStore } from "../src/store/mail-store.js";
 import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
 
 const CORPUS_SIZE = 2_500;
@@ -47,6 +53,14 @@ function foldFields(raw: Buffer): FoldedFields {
   };
 }
 
+/** Every top-level header field of the raw message, parsed from its bytes: name, folded decoded value. */
+function foldHeaderFields(raw: Buffer): { name: string; value: string }[] {
+  return parseHeaderBlock(raw, 0, raw.length).fields.map((field) => ({
+    name: field.name,
+    value: foldSearchText(decodeEncodedWords(readFieldValue(raw, field))),
+  }));
+}
+
 const encodedWord = (charset: string, text: string) =>
   `=?${charset}?B?${Buffer.from(text, charset === "UTF-8" ? "utf8" : "latin1").toString("base64")}?=`;
 
@@ -74,6 +88,9 @@ function plantedMessages(): Buffer[] {
           `Cc: Группа: Дмитрий <dima@example.ru>;`,
           `Bcc: hidden-planted-${i % 4}@example.org`,
           `Subject: ${encodedWord("UTF-8", `Привет ΣΟΦΊΑ Ünïcode tokenqz${i % 5}`)}`,
+          `X-Planted-Token: hdrtok${i % 6} ${encodedWord("UTF-8", `Grüße Ωmega ${i % 4}`)}`,
+          ...(i % 3 === 0 ? ["X-Empty-Field:"] : []),
+          ...(i % 4 === 1 ? [`X-Multi: first${i}`, `x-multi: =?ISO-8859-1?Q?d=E9j=E0_${i % 5}?=`] : []),
           "Content-Type: text/plain; charset=utf-8",
           "",
           `Weiß STRASSE ςσΣ "quoted" AND OR NEAR(x) {body}: rep* 1+1=2 tokenbody${i % 7}`,
@@ -106,6 +123,7 @@ function plantedMessages(): Buffer[] {
             "From: koi@example.ru",
             "To: koi8@example.test",
             `Subject: =?KOI8-R?B?${koi8r(`Отчёт за квартал ${i}`).toString("base64")}?=`,
+            `X-Koi: =?KOI8-R?B?${koi8r(`Ёлка ${i % 3}`).toString("base64")}?=`,
             "Content-Type: text/plain; charset=KOI8-R",
             "Content-Transfer-Encoding: 8bit",
             "",
@@ -125,6 +143,8 @@ describe("search index answers exactly as a brute-force scan", () => {
   let inbox: MailboxId;
   /** What the brute-force scan sees: the inbox's emails and their folded text. */
   const inboxText = new Map<EmailId, FoldedFields>();
+  /** And each inbox email's header fields, parsed from its bytes. */
+  const inboxHeaders = new Map<EmailId, { name: string; value: string }[]>();
 
   async function appendAll(mailboxId: MailboxId, raws: readonly Buffer[], track: boolean) {
     for (let start = 0; start < raws.length; start += 250) {
@@ -139,8 +159,10 @@ describe("search index answers exactly as a brute-force scan", () => {
       );
       const results = await store.messages.appendMany(accountId, mailboxId, messages);
       if (!track) continue;
-      for (const [i, result] of results.entries())
+      for (const [i, result] of results.entries()) {
         inboxText.set(result.emailId, foldFields(batch[i] as Buffer));
+        inboxHeaders.set(result.emailId, foldHeaderFields(batch[i] as Buffer));
+      }
     }
   }
 
@@ -151,6 +173,62 @@ describe("search index answers exactly as a brute-force scan", () => {
       if (folded.every(({ field, needle }) => fields[field].includes(needle))) found.add(emailId);
     }
     return found;
+  }
+
+  function bruteForceHeader(name: string, value: string): Set<EmailId> {
+    const fieldName = name.toLowerCase();
+    const needle = foldSearchText(value);
+    const found = new Set<EmailId>();
+    for (const [emailId, fields] of inboxHeaders) {
+      if (fields.some((field) => field.name === fieldName && field.value.includes(needle)))
+        found.add(emailId);
+    }
+    return found;
+  }
+
+  async function assertSameHeader(name: string, value: string) {
+    const indexed = await store.messages.matchEmails(inbox, [{ kind: "header", name, value }]);
+    const expected = bruteForceHeader(name, value);
+    const label = JSON.stringify({ name, value });
+    assert.equal(indexed.size, expected.size, label);
+    for (const emailId of expected) assert.ok(indexed.has(emailId), label);
+  }
+
+  /** A SearchQuery evaluated on one entry by brute force: entry fields, folded text, parsed headers. */
+  function bruteForceQuery(entry: MailboxEntry, query: SearchQuery): boolean {
+    switch (query.kind) {
+      case "all":
+        return true;
+      case "and":
+        return query.queries.every((q) => bruteForceQuery(entry, q));
+      case "or":
+        return query.queries.some((q) => bruteForceQuery(entry, q));
+      case "not":
+        return !bruteForceQuery(entry, query.query);
+      case "flag":
+        return entry.flags.system.has(query.flag);
+      case "text":
+        return (inboxText.get(entry.emailId)?.[query.field] ?? "").includes(foldSearchText(query.value));
+      case "header":
+        return bruteForceHeader(query.name, query.value).has(entry.emailId);
+      case "size":
+        return query.isLarger ? entry.size > query.bytes : entry.size < query.bytes;
+      case "uids":
+        return query.ranges.some((range) => entry.uid >= range.from && entry.uid <= range.to);
+      default:
+        throw new Error(`no brute force for ${query.kind}`);
+    }
+  }
+
+  async function assertSameQuery(query: SearchQuery) {
+    const entries = await store.messages.listEntries(inbox);
+    const found = await searchMailbox(store, accountId, inbox, entries, query);
+    const expected = entries.filter((entry) => bruteForceQuery(entry, query));
+    assert.deepEqual(
+      found.map((entry) => entry.uid),
+      expected.map((entry) => entry.uid),
+      JSON.stringify(query),
+    );
   }
 
   async function assertSame(criteria: readonly { field: EmailTextField; needle: string }[]) {
@@ -206,7 +284,10 @@ describe("search index answers exactly as a brute-force scan", () => {
       inbox,
       doomedEntries.map((entry) => entry.uid),
     );
-    for (const entry of doomedEntries) inboxText.delete(entry.emailId);
+    for (const entry of doomedEntries) {
+      inboxText.delete(entry.emailId);
+      inboxHeaders.delete(entry.emailId);
+    }
     await store.messages.purgeDestroyedEmails(-1);
 
     // Undo migration 6 and reopen, so the rest runs on an index built by the migration's backfill.
@@ -219,6 +300,15 @@ describe("search index answers exactly as a brute-force scan", () => {
     store = await openSqliteStore({ dataDir });
     // And messages appended after the migration reach the index through its triggers.
     await appendAll(inbox, plantedMessages().slice(0, 8), true);
+    // Flags for the combinations: \Seen on every third entry, \Flagged on every fifth.
+    const all = await store.messages.listEntries(inbox);
+    const every = (n: number) => all.filter((_, i) => i % n === 0).map((entry) => entry.uid as Uid);
+    const add = (flag: "\\Seen" | "\\Flagged") => ({
+      operation: "add" as const,
+      flags: { system: new Set([flag]), keywords: [] },
+    });
+    await store.messages.updateFlags(accountId, inbox, every(3), add("\\Seen"));
+    await store.messages.updateFlags(accountId, inbox, every(5), add("\\Flagged"));
   });
 
   after(async () => {
@@ -236,6 +326,7 @@ describe("search index answers exactly as a brute-force scan", () => {
         )
         .get() as { rows: number; emails: number };
       assert.equal(counts.rows, counts.emails);
+      raw.exec("INSERT INTO email_headers_fts (email_headers_fts) VALUES ('integrity-check')");
     } finally {
       raw.close();
     }
@@ -314,5 +405,86 @@ describe("search index answers exactly as a brute-force scan", () => {
       { field: "to", needle: "eleni" },
       { field: "body", needle: "oddmarker" },
     ]);
+  });
+
+  it("agrees on HEADER: planted tokens, encoded-words, charsets, empty values and field presence", async () => {
+    const keys: [string, string][] = [
+      ["X-Planted-Token", "hdrtok3"],
+      ["x-planted-token", "HDRTOK"],
+      ["x-planted-token", "grüsse ωmega 2"],
+      ["X-PLANTED-TOKEN", "ΩMEGA"],
+      ["x-planted-token", ""],
+      ["x-empty-field", ""],
+      ["x-empty-field", "x"],
+      ["x-multi", "first1"],
+      ["x-multi", "déjà 3"],
+      ["x-multi", "DÉJÀ"],
+      ["x-multi", ""],
+      ["x-koi", "ёлка 2"],
+      ["x-koi", "ЁЛ"],
+      ["subject", "привет"],
+      ["subject", "café crème"],
+      ["subject", ""],
+      ["from", "strasse1"],
+      ["to", "example"],
+      ["received", "mx3"],
+      ["message-id", "@example.test"],
+      ["content-type", "charset=iso-8859-1"],
+      ["content-type", "text/plain"],
+      ["x-mailer", ""],
+      ["x-absent", "anything"],
+      ["x-planted-token", "t"],
+      ["x-planted-token", "k1"],
+      ["subject", "e"],
+      ["subject", '"'],
+      ["subject", "AND"],
+    ];
+    for (const [name, value] of keys) await assertSameHeader(name, value);
+    assert.equal(bruteForceHeader("x-planted-token", "hdrtok3").size, 8, "planted header tokens found");
+    assert.ok(bruteForceHeader("x-empty-field", "").size > 0, "empty fields exist");
+  });
+
+  it("agrees on HEADER with random substrings of real header values", async () => {
+    const random = seededRandom(7007);
+    const emails = [...inboxHeaders.values()];
+    for (let i = 0; i < 200; i++) {
+      const fields = emails[Math.floor(random() * emails.length)] ?? [];
+      const field = fields[Math.floor(random() * fields.length)];
+      if (!field) continue;
+      const chars = [...field.value];
+      const length = Math.floor(random() * Math.min(12, chars.length + 1));
+      const start = Math.floor(random() * (chars.length - length + 1));
+      const needle = chars.slice(start, start + length).join("");
+      await assertSameHeader(i % 2 === 0 ? field.name.toUpperCase() : field.name, needle);
+    }
+  });
+
+  it("agrees on OR and NOT combinations of flags, text and headers through the planner", async () => {
+    const seen: SearchQuery = { kind: "flag", flag: "\\Seen" };
+    const flagged: SearchQuery = { kind: "flag", flag: "\\Flagged" };
+    const text = (field: EmailTextField, value: string): SearchQuery => ({ kind: "text", field, value });
+    const header = (name: string, value: string): SearchQuery => ({ kind: "header", name, value });
+    const queries: SearchQuery[] = [
+      { kind: "or", queries: [seen, flagged] },
+      { kind: "not", query: { kind: "flag", flag: "\\Deleted" } },
+      { kind: "not", query: text("text", PLANTED.body) },
+      { kind: "not", query: header("x-empty-field", "") },
+      { kind: "or", queries: [header("x-multi", "déjà"), text("subject", "tokenqz1")] },
+      { kind: "and", queries: [seen, { kind: "not", query: header("x-planted-token", "hdrtok2") }] },
+      {
+        kind: "or",
+        queries: [
+          { kind: "and", queries: [flagged, text("body", "the")] },
+          { kind: "not", query: { kind: "or", queries: [seen, header("x-planted-token", "")] } },
+        ],
+      },
+      {
+        kind: "and",
+        queries: [header("x-planted-token", "ωmega"), text("to", "eleni"), { kind: "not", query: seen }],
+      },
+      { kind: "or", queries: [text("subject", "re"), { kind: "size", isLarger: true, bytes: 3000 }] },
+      { kind: "and", queries: [header("subject", ""), text("subject", "q")] },
+    ];
+    for (const query of queries) await assertSameQuery(query);
   });
 });

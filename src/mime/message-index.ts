@@ -2,7 +2,7 @@
 // POP3, JMAP and search never re-parse the raw bytes. Versioned: bump MESSAGE_INDEX_VERSION whenever
 // the content of any field changes, so stored indexes can be recomputed (reindex).
 
-export const MESSAGE_INDEX_VERSION = 1;
+export const MESSAGE_INDEX_VERSION = 2;
 
 /** A decoded address (RFC 5322 §3.4), display name with RFC 2047 encoded-words already decoded. */
 export interface IndexedAddress {
@@ -74,6 +74,13 @@ export interface IndexedHeaders {
   readonly references: readonly string[];
 }
 
+/** One top-level header field for IMAP `HEADER` search (RFC 9051 §6.4.4): value unfolded, RFC 2047 decoded. */
+export interface IndexedHeaderField {
+  /** Lower-case field name. */
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface MessageIndex {
   readonly version: number;
   /** Total octets of the raw message (RFC822.SIZE). */
@@ -92,6 +99,8 @@ export interface MessageIndex {
   /** The root part (the whole message): its header is the message header. */
   readonly root: PartNode;
   readonly headers: IndexedHeaders;
+  /** Every top-level header field in order (bounded like the header search text); since version 2. */
+  readonly headerFields: readonly IndexedHeaderField[];
   /** Plain text for search: decoded header values and every text part's content, in UTF-8, bounded in length. */
   readonly searchText: string;
   /** Short plain-text preview (RFC 8970, JMAP `preview`): at most 256 characters, whitespace collapsed. */

@@ -305,6 +305,14 @@ export type EmailTextField = "subject" | "from" | "to" | "cc" | "bcc" | "body" |
  */
 export type EmailCriterion =
   | { readonly kind: "text"; readonly field: EmailTextField; readonly value: string }
+  /**
+   * IMAP `HEADER name value` (RFC 9051 §6.4.4): the email has a top-level header field called `name`
+   * (compared case-insensitively) whose value, unfolded and RFC 2047-decoded, contains `value` as a
+   * case-insensitive substring (folded as text is, mime/search-fold.ts); an empty `value` asks only
+   * that the field be present, even with an empty value. Backends answer it from a header index
+   * written at append time from `MessageIndex.headerFields`, never by reading the message.
+   */
+  | { readonly kind: "header"; readonly name: string; readonly value: string }
   | { readonly kind: "sentDate"; readonly sinceMs: number | null; readonly beforeMs: number | null };
 
 export interface MessageRepository {

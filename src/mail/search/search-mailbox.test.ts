@@ -1,5 +1,6 @@
-// Tests the search evaluator over a real embedded store: in-memory leaves, store leaves, HEADER read
-// from the blob, boolean combinations, and that the store is not asked when cheap keys rule all out.
+// Tests the search evaluator over a real embedded store: in-memory leaves, store leaves, HEADER from
+// the header index, boolean combinations, that the store is not asked when cheap keys rule all out,
+// and that no key reads a message.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -148,7 +149,7 @@ describe("searchMailbox", () => {
     assert.deepEqual(await run({ kind: "not", query }), [1]);
   });
 
-  it("searches any header field from the message's own header", async () => {
+  it("searches any header field from the header index", async () => {
     assert.deepEqual(await run({ kind: "header", name: "x-priority", value: "highest" }), [1]);
     assert.deepEqual(await run({ kind: "header", name: "X-PRIORITY", value: "" }), [1], "existence");
     assert.deepEqual(await run({ kind: "header", name: "list-id", value: "GRÜSSE" }), [1], "decoded, folded");
@@ -178,6 +179,59 @@ describe("searchMailbox", () => {
     };
     assert.deepEqual(await searchMailbox(counting, accountId, mailboxId, entries, query), []);
     assert.equal(asked, 0);
+  });
+});
+
+describe("searchMailbox without message reads", () => {
+  it("answers every kind of key without opening a blob", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "postfach-search-noblob-"));
+    const store = await openSqliteStore({ dataDir });
+    try {
+      const account = await store.accounts.create({
+        address: "noblob@example.test",
+        passwordHash: "$scrypt$test",
+        quota: { storageBytes: null, messages: null },
+      });
+      const inbox = (await store.mailboxes.findByName(account.id, "INBOX"))?.id as MailboxId;
+      const raw = Buffer.from("From: a@example.test\r\nX-Mailer: m\r\nSubject: hello\r\n\r\nbody text\r\n");
+      const { hash } = await store.blobs.put(raw);
+      await store.messages.append(account.id, inbox, {
+        blobHash: hash,
+        index: indexMessage(raw),
+        flags: { system: new Set(), keywords: [] },
+        internalDateMs: JAN_10,
+      });
+      const entries = await store.messages.listEntries(inbox);
+      const refusing: MailStore = {
+        ...store,
+        blobs: new Proxy(store.blobs, {
+          get: () => () => assert.fail("search read a message"),
+        }),
+      };
+      const keys: SearchQuery[] = [
+        { kind: "text", field: "text", value: "body" },
+        { kind: "text", field: "subject", value: "he" },
+        { kind: "header", name: "x-mailer", value: "" },
+        { kind: "header", name: "x-mailer", value: "m" },
+        { kind: "header", name: "subject", value: "hello" },
+        { kind: "date", field: "sent", sinceMs: null, beforeMs: JAN_10 + DAY },
+        { kind: "not", query: { kind: "flag", flag: "\\Deleted" } },
+        {
+          kind: "or",
+          queries: [
+            { kind: "not", query: { kind: "text", field: "body", value: "rare" } },
+            { kind: "header", name: "x-absent", value: "" },
+          ],
+        },
+      ];
+      for (const key of keys) {
+        const found = await searchMailbox(refusing, account.id, inbox, entries, key);
+        assert.equal(found.length, 1, JSON.stringify(key));
+      }
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

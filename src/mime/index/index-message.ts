@@ -10,6 +10,7 @@ import { findLastField, type HeaderField, parseHeaderBlock, readFieldValue } fro
 import {
   type IndexedAddress,
   type IndexedAddressEntry,
+  type IndexedHeaderField,
   type IndexedHeaders,
   MESSAGE_INDEX_VERSION,
   type MessageIndex,
@@ -29,6 +30,8 @@ import {
 
 /** Header text kept for search, so Received chains cannot crowd out the body. */
 const MAX_SEARCH_HEADER_CHARS = 64 * 1024;
+/** Header fields kept for search, so a header of empty fields is bounded too. */
+const MAX_SEARCH_HEADER_FIELDS = 4096;
 
 function toPartNode(buf: Buffer, part: MimePart): PartNode {
   const type = part.mediaType;
@@ -107,23 +110,33 @@ function readHeaders(buf: Buffer, fields: readonly HeaderField[]): IndexedHeader
   };
 }
 
-function headerSearchText(buf: Buffer, fields: readonly HeaderField[]): string {
-  const out: string[] = [];
+/** The decoded header fields kept for search, in order, until their text reaches the bound. */
+function decodeHeaderFields(buf: Buffer, fields: readonly HeaderField[]): IndexedHeaderField[] {
+  const out: IndexedHeaderField[] = [];
   let length = 0;
   for (const field of fields) {
+    if (length >= MAX_SEARCH_HEADER_CHARS || out.length >= MAX_SEARCH_HEADER_FIELDS) break;
     const value = decodeEncodedWords(readFieldValue(buf, field));
-    if (value === "") continue;
-    out.push(value);
-    length += value.length + 1;
-    if (length >= MAX_SEARCH_HEADER_CHARS) break;
+    out.push({ name: field.name, value });
+    if (value !== "") length += value.length + 1;
   }
-  return out.join("\n").slice(0, MAX_SEARCH_HEADER_CHARS);
+  return out;
 }
 
-/** The search-text contribution of a block of whole header fields (e.g. trace fields prepended later). */
-export function headerFieldsSearchText(raw: Uint8Array): string {
+function headerSearchText(fields: readonly IndexedHeaderField[]): string {
+  const values = fields.filter((field) => field.value !== "").map((field) => field.value);
+  return values.join("\n").slice(0, MAX_SEARCH_HEADER_CHARS);
+}
+
+/** The decoded fields of a block of whole header fields (e.g. trace fields prepended later). */
+export function headerFieldsOf(raw: Uint8Array): IndexedHeaderField[] {
   const buf = asBuffer(raw);
-  return headerSearchText(buf, parseHeaderBlock(buf, 0, buf.length).fields);
+  return decodeHeaderFields(buf, parseHeaderBlock(buf, 0, buf.length).fields);
+}
+
+/** The search-text contribution of a block of whole header fields. */
+export function headerFieldsSearchText(raw: Uint8Array): string {
+  return headerSearchText(headerFieldsOf(raw));
 }
 
 function isAttachment(part: MimePart): boolean {
@@ -138,7 +151,8 @@ export function indexMessage(raw: Uint8Array): MessageIndex {
   const buf = asBuffer(raw);
   const root = parsePart(buf, 0, buf.length, false, 0);
   const leaves = leafParts(root);
-  const texts: string[] = [headerSearchText(buf, root.fields)];
+  const headerFields = decodeHeaderFields(buf, root.fields);
+  const texts: string[] = [headerSearchText(headerFields)];
   let searchLength = texts[0]?.length ?? 0;
   let preview: string | null = null;
   let hasAttachment = false;
@@ -162,6 +176,7 @@ export function indexMessage(raw: Uint8Array): MessageIndex {
     body: renderBodyStructure(buf, root, false),
     root: toPartNode(buf, root),
     headers: readHeaders(buf, root.fields),
+    headerFields,
     searchText: texts.join("\n").slice(0, MAX_SEARCH_TEXT_CHARS),
     preview: preview ?? "",
     hasAttachment,

@@ -1,5 +1,6 @@
 // Store contract for MessageRepository.matchEmails (RFC 9051 §6.4.4 substring semantics): every backend
-// must fold case beyond ASCII, search decoded encoded-words and stay within the given mailbox.
+// must fold case beyond ASCII, search decoded encoded-words, match HEADER on any field (empty value =
+// field present) and stay within the given mailbox.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AccountId, EmailId, MailboxId } from "../../kit/ids.js";
@@ -42,6 +43,7 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
       field,
       value,
     });
+    const header = (name: string, value: string): EmailCriterion => ({ kind: "header", name, value });
 
     before(async () => {
       under = await harness.create();
@@ -60,6 +62,9 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
         "Cc: Carol <carol@example.net>",
         "Date: Mon, 02 Sep 2024 10:00:00 +0000",
         "Subject: Quarterly REPORT",
+        "X-Mailer: Mutt/2.2.12 (Linux)",
+        "X-Tag: one",
+        "X-Tag: two",
         "",
         "The numbers are in the attachment.",
       ]);
@@ -71,13 +76,21 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
         "Subject: =?UTF-8?B?0J/RgNC40LLQtdGCLCDQnNCY0KA=?=",
         "Content-Type: text/plain; charset=utf-8",
         "Content-Transfer-Encoding: 8bit",
+        "X-Label: =?UTF-8?Q?=C3=84rger-Ticket_4711?=",
         "",
         "Grüße aus STRASSE und ΣΟΦΊΑ, Ελλάδα.",
       ]);
       await add(
         inbox,
         "undated",
-        ["From: nobody@example.com", "Subject: no date", "", "Body with a\r\n  folded   line"],
+        [
+          "From: nobody@example.com",
+          "Subject: no date",
+          "x-mailer: Thunderbird",
+          "X-Empty:",
+          "",
+          "Body with a\r\n  folded   line",
+        ],
         Date.UTC(2024, 0, 15, 12),
       );
       await add(other, "elsewhere", ["From: alice@example.com", "Subject: Quarterly report", "", "x"]);
@@ -171,6 +184,36 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
       assert.deepEqual(await names([text("text", "example"), text("body", "zzzz")]), []);
     });
 
+    it("matches HEADER by field name in any case and a substring of the decoded value", async () => {
+      assert.deepEqual(await names([header("X-MAILER", "mutt/2")]), ["plain"]);
+      assert.deepEqual(await names([header("x-mailer", "THUNDER")]), ["undated"]);
+      assert.deepEqual(await names([header("X-Label", "ärger-t")]), ["encoded"], "decoded encoded-word");
+      assert.deepEqual(await names([header("x-label", "ÄRGER")]), ["encoded"]);
+      assert.deepEqual(await names([header("x-label", "4711")]), ["encoded"]);
+      assert.deepEqual(await names([header("subject", "привет")]), ["encoded"]);
+      assert.deepEqual(await names([header("to", "example.ru")]), ["encoded"]);
+      assert.deepEqual(await names([header("x-tag", "two")]), ["plain"], "any field of that name");
+      assert.deepEqual(await names([header("x-mailer", "4711")]), [], "another field's value");
+      assert.deepEqual(await names([header("x-mailer", "mutt")], other), []);
+    });
+
+    it("takes an empty HEADER value as the field's presence, even with an empty value", async () => {
+      assert.deepEqual(await names([header("x-mailer", "")]), ["plain", "undated"]);
+      assert.deepEqual(await names([header("X-Empty", "")]), ["undated"]);
+      assert.deepEqual(await names([header("x-empty", "a")]), []);
+      assert.deepEqual(await names([header("x-absent", "")]), []);
+    });
+
+    it("matches HEADER needles of one or two characters and query characters literally", async () => {
+      assert.deepEqual(await names([header("x-mailer", "2")]), ["plain"]);
+      assert.deepEqual(await names([header("x-mailer", "t")]), ["plain", "undated"]);
+      assert.deepEqual(await names([header("x-mailer", "(l")]), ["plain"]);
+      for (const needle of ['"', "AND", "mutt*", "-"]) {
+        assert.deepEqual(await names([header("x-mailer", needle)]), [], needle);
+      }
+      assert.deepEqual(await names([header("x-mailer", ""), text("subject", "report")]), ["plain"]);
+    });
+
     it("no longer matches an expunged entry", async () => {
       const entries = await store.messages.listEntries(inbox);
       const undated = entries.find((e) => e.emailId === ids.undated);
@@ -179,6 +222,8 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
       await store.messages.expunge(accountId, inbox, [undated.uid]);
       assert.deepEqual(await names([text("body", "folded")]), []);
       assert.deepEqual(await names([text("body", "folded")], other), ["undated"]);
+      assert.deepEqual(await names([header("x-mailer", "")]), ["plain"]);
+      assert.deepEqual(await names([header("x-empty", "")], other), ["undated"]);
     });
   });
 }

@@ -234,4 +234,31 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO email_search_fts (email_search_fts) VALUES ('rebuild');
   `,
+  // 8: every top-level header field (lower-case name, folded decoded value) so IMAP `HEADER name value`
+  // (RFC 9051 §6.4.4) is answered from the index, never from the message (docs/performance.md "Search
+  // index"): by (email_id, name) for field presence, by a trigram index over the values for substrings.
+  // Rows go with their email (ON DELETE CASCADE). Emails stored before this migration have no rows here
+  // until a reindex, so HEADER does not find them.
+  `
+  CREATE TABLE IF NOT EXISTS email_headers (
+    id INTEGER PRIMARY KEY,
+    email_id TEXT NOT NULL REFERENCES emails(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS email_headers_by_email ON email_headers (email_id, name);
+  CREATE VIRTUAL TABLE IF NOT EXISTS email_headers_fts USING fts5 (
+    value, content = 'email_headers', content_rowid = 'id', tokenize = 'trigram case_sensitive 1', detail = 'none'
+  );
+  CREATE TRIGGER IF NOT EXISTS email_headers_fts_insert AFTER INSERT ON email_headers BEGIN
+    INSERT INTO email_headers_fts (rowid, value) VALUES (new.id, new.value);
+  END;
+  CREATE TRIGGER IF NOT EXISTS email_headers_fts_delete AFTER DELETE ON email_headers BEGIN
+    INSERT INTO email_headers_fts (email_headers_fts, rowid, value) VALUES ('delete', old.id, old.value);
+  END;
+  CREATE TRIGGER IF NOT EXISTS email_headers_fts_update AFTER UPDATE ON email_headers BEGIN
+    INSERT INTO email_headers_fts (email_headers_fts, rowid, value) VALUES ('delete', old.id, old.value);
+    INSERT INTO email_headers_fts (rowid, value) VALUES (new.id, new.value);
+  END;
+  `,
 ];
