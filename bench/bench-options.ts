@@ -1,5 +1,6 @@
 // The options every benchmark scenario file takes, parsed in one place:
-// --quick, --runs N, --messages N (IMAP), --vs-dovecot, --results-file F (written by run-all.ts).
+// --quick, --runs N, --messages N (IMAP), --vs-dovecot, --results-file F (written by run-all.ts),
+// --only a,b (run only the named scenarios, e.g. `--only fetch_body_random,pop3_retr_all`).
 import { parseArgs } from "node:util";
 
 export interface BenchOptions {
@@ -9,6 +10,8 @@ export interface BenchOptions {
   readonly messages: string | undefined;
   readonly isVsDovecot: boolean;
   readonly resultsFile: string | undefined;
+  /** Whether --only names this scenario (every scenario runs without --only). */
+  isSelected(scenario: string): boolean;
 }
 
 export function parseBenchOptions(): BenchOptions {
@@ -19,15 +22,18 @@ export function parseBenchOptions(): BenchOptions {
       messages: { type: "string" },
       "vs-dovecot": { type: "boolean" },
       "results-file": { type: "string" },
+      only: { type: "string" },
     },
     strict: false,
   });
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const only = text(values.only)?.split(",");
   return {
     isQuick: values.quick === true,
     runs: text(values.runs),
     messages: text(values.messages),
     isVsDovecot: values["vs-dovecot"] === true,
     resultsFile: text(values["results-file"]),
+    isSelected: (scenario) => only === undefined || only.includes(scenario),
   };
 }

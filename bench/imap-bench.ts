@@ -110,6 +110,7 @@ try {
     detail: string,
     fn: (target: Target) => Promise<void>,
   ): Promise<void> => {
+    if (!options.isSelected(name)) return;
     const times = await alternate(targets, RUNS, async (target) => (await timeMs(() => fn(target))) / 1000);
     reportFigure(name, "s", false, times, detail, RESULTS_FILE);
   };
@@ -144,6 +145,7 @@ try {
     assert.equal(found, target.planted, `${target.name} ${name} finds the planted messages`);
   };
   for (const [name, command] of searches) {
+    if (!options.isSelected(`${name}_first`) && !options.isSelected(`${name}_warm`)) continue;
     const firstTimes = await alternate(targets, 1, async (target) => {
       await target.restart();
       await target.client.command("SELECT INBOX");
@@ -166,7 +168,8 @@ try {
   await measureSeconds("store_all_remove", "UID STORE 1:* -FLAGS.SILENT (\\Seen)", async ({ client }) => {
     assert.match((await client.command("UID STORE 1:* -FLAGS.SILENT (\\Seen)")).status, /^OK/);
   });
-  for (const target of targets) {
+  const isStoreMeasured = options.isSelected("store_all_add") || options.isSelected("store_all_remove");
+  for (const target of isStoreMeasured ? targets : []) {
     const status = await target.client.command("STATUS INBOX (UNSEEN)", true);
     assert.ok(
       status.lines.some((l) => l.includes(`UNSEEN ${MESSAGES}`)),
@@ -174,38 +177,40 @@ try {
     );
   }
 
-  const rates = await alternate(targets, RUNS, async ({ client, name }, run) => {
-    let bytes = 0;
-    let seed = 7 + run;
-    const commands: string[] = [];
-    for (let i = 0; i < RANDOM_BODIES; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      commands.push(`UID FETCH ${1 + (seed % MESSAGES)} (BODY.PEEK[])`);
-    }
-    const ms = await timeMs(async () => {
-      for (let i = 0; i < commands.length; i += 50) {
-        // Dovecot runs pipelined FETCHes in parallel, so a FETCH may arrive before an earlier tag's
-        // completion: count the batch as a whole.
-        const batch = commands.slice(i, i + 50);
-        let fetched = 0;
-        for (const result of await client.pipeline(batch)) {
-          assert.match(result.status, /^OK/, name);
-          fetched += result.untagged.get("FETCH") ?? 0;
-          bytes += result.literalBytes;
-        }
-        assert.equal(fetched, batch.length, name);
+  if (options.isSelected("fetch_body_random")) {
+    const rates = await alternate(targets, RUNS, async ({ client, name }, run) => {
+      let bytes = 0;
+      let seed = 7 + run;
+      const commands: string[] = [];
+      for (let i = 0; i < RANDOM_BODIES; i++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        commands.push(`UID FETCH ${1 + (seed % MESSAGES)} (BODY.PEEK[])`);
       }
+      const ms = await timeMs(async () => {
+        for (let i = 0; i < commands.length; i += 50) {
+          // Dovecot runs pipelined FETCHes in parallel, so a FETCH may arrive before an earlier tag's
+          // completion: count the batch as a whole.
+          const batch = commands.slice(i, i + 50);
+          let fetched = 0;
+          for (const result of await client.pipeline(batch)) {
+            assert.match(result.status, /^OK/, name);
+            fetched += result.untagged.get("FETCH") ?? 0;
+            bytes += result.literalBytes;
+          }
+          assert.equal(fetched, batch.length, name);
+        }
+      });
+      return bytes / 1024 / 1024 / (ms / 1000);
     });
-    return bytes / 1024 / 1024 / (ms / 1000);
-  });
-  reportFigure(
-    "fetch_body_random",
-    "MB/s",
-    true,
-    rates,
-    `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`,
-    RESULTS_FILE,
-  );
+    reportFigure(
+      "fetch_body_random",
+      "MB/s",
+      true,
+      rates,
+      `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`,
+      RESULTS_FILE,
+    );
+  }
 } finally {
   for (const target of targets) await target.stop();
 }

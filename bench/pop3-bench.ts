@@ -61,6 +61,7 @@ async function retrieveAll(port: number): Promise<number> {
   return reader.bytes - start;
 }
 
+if (!options.isSelected("pop3_retr_all")) process.exit(0);
 const DISTINCT = Math.min(MESSAGES, 2_000);
 const SEED = 4242;
 const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
