@@ -168,8 +168,8 @@ try {
   await measureSeconds("store_all_remove", "UID STORE 1:* -FLAGS.SILENT (\\Seen)", async ({ client }) => {
     assert.match((await client.command("UID STORE 1:* -FLAGS.SILENT (\\Seen)")).status, /^OK/);
   });
-  const isStoreMeasured = options.isSelected("store_all_add") || options.isSelected("store_all_remove");
-  for (const target of isStoreMeasured ? targets : []) {
+  // After store_all_remove every message is unseen again (with store_all_add alone, they stay \Seen).
+  for (const target of options.isSelected("store_all_remove") ? targets : []) {
     const status = await target.client.command("STATUS INBOX (UNSEEN)", true);
     assert.ok(
       status.lines.some((l) => l.includes(`UNSEEN ${MESSAGES}`)),
