@@ -83,15 +83,28 @@ export class SelectedMailbox {
       return entries.filter((e) => saved.has(e.uid));
     }
     if (isUid) {
+      // Entries are in ascending UID order, so each range is a slice found by binary search (a client
+      // fetching single UIDs of a large mailbox must not cost a scan of the whole snapshot each time).
       const largest = entries.at(-1)?.uid ?? 0;
-      const ranges = set.ranges.map((r) => {
-        const a = r.from === "*" ? largest : r.from;
-        const b = r.to === "*" ? largest : r.to;
-        return a <= b ? [a, b] : [b, a];
-      });
-      return entries.filter((e) =>
-        ranges.some(([low, high]) => e.uid >= (low as number) && e.uid <= (high as number)),
-      );
+      const slices = set.ranges
+        .map((r) => {
+          const a = r.from === "*" ? largest : r.from;
+          const b = r.to === "*" ? largest : r.to;
+          return {
+            start: firstIndexWithUidAtLeast(entries, Math.min(a, b)),
+            end: firstIndexWithUidAtLeast(entries, Math.max(a, b) + 1),
+          };
+        })
+        .sort((x, y) => x.start - y.start);
+      const result: MailboxEntry[] = [];
+      let next = 0;
+      for (const { start, end } of slices) {
+        for (let index = Math.max(start, next); index < end; index++) {
+          result.push(entries[index] as MailboxEntry);
+        }
+        next = Math.max(next, end);
+      }
+      return result;
     }
     const count = entries.length;
     const picked = new Uint8Array(count + 1);
@@ -170,4 +183,16 @@ export class SelectedMailbox {
         );
     for (const entry of entries) if (entry.uid >= floor) this.#recentUids.add(entry.uid);
   }
+}
+
+/** Index of the first entry whose UID is at least `uid` (entries.length if none); entries ascend by UID. */
+function firstIndexWithUidAtLeast(entries: readonly MailboxEntry[], uid: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((entries[mid] as MailboxEntry).uid < uid) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
