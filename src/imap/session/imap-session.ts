@@ -197,18 +197,17 @@ export class ImapSession implements SessionControl {
   // ---- output ---------------------------------------------------------------------------------
 
   /**
-   * Writes a response. Data responses (FETCH, SEARCH, LIST, EXPUNGE…) collect in an output buffer that
-   * goes out in large writes; anything the client waits for (tagged, continuation, status conditions)
-   * flushes it, so batching never delays a reply.
+   * Writes a response. Responses collect in an output buffer that goes out in large writes: when it is
+   * full, when the commands of one input chunk have all been answered (see #readEvents: the tagged
+   * replies of pipelined commands go out together, as Dovecot corks its output), before STARTTLS and at
+   * the end. A continuation or status condition goes out at once (the client may be waiting on it).
    */
   send(response: ImapResponse): Promise<void> {
     const write = this.#output.then(async () => {
       await writeResponse(response, (bytes) => this.#buffer(bytes), {
         isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"),
       });
-      if (response.kind === "tagged" || response.kind === "continuation" || response.kind === "condition") {
-        await this.#flush();
-      }
+      if (response.kind === "continuation" || response.kind === "condition") await this.#flush();
     });
     this.#output = write.catch(() => {});
     return write;
@@ -257,6 +256,7 @@ export class ImapSession implements SessionControl {
         this.#log.warn({ err: error }, "imap session ended with an error");
       }
     } finally {
+      await this.#flushOutput().catch(() => {});
       this.#unsubscribe?.();
       this.#appendQueue?.fail(new Error("connection closed"));
       this.#wakeIdle?.();
@@ -273,6 +273,8 @@ export class ImapSession implements SessionControl {
         if (this.#reader !== reader || this.#isClosing) break;
       }
       if (this.#isClosing) return;
+      // Every command of this chunk has been handled: their replies go out in one write.
+      await this.#flushOutput();
     }
   }
 
@@ -373,7 +375,10 @@ export class ImapSession implements SessionControl {
     if (outcome.status === "BAD") return this.#countBad(command.tag, outcome.text, outcome.code ?? null);
     this.#consecutiveBad = 0;
     await this.#tagged(command.tag, outcome);
-    await outcome.afterReply?.();
+    if (outcome.afterReply !== undefined) {
+      await this.#flushOutput();
+      await outcome.afterReply();
+    }
     if (this.#state.kind === "logout") this.#isClosing = true;
   }
 
