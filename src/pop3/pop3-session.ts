@@ -104,7 +104,6 @@ async function badCommand(ctx: SessionContext, text: string): Promise<Outcome> {
 
 /** Whatever ended the session (QUIT, EOF, idle, shutdown, error): nothing is expunged, the lock goes. */
 async function endSession(ctx: SessionContext): Promise<void> {
-  ctx.prefetch.clear();
   if (ctx.state.kind !== "transaction") return;
   const { lock } = ctx.state;
   try {

@@ -35,11 +35,6 @@ export class LineSource {
     return this.#isWaiting;
   }
 
-  /** Up to `max` complete lines buffered behind the current one, not consumed. */
-  peek(max: number): Buffer[] {
-    return this.reader.peek(max);
-  }
-
   /** Throws away every buffered byte (STLS; see the STARTTLS contract in net/connection.ts). */
   discard(): void {
     this.reader.discard();

@@ -1,13 +1,19 @@
 // The maildrop of one POP3 session (RFC 1939 §5): the INBOX as it was at login, numbered 1..n for the
 // whole session, with the session's deletion marks (applied only in UPDATE) and the \Seen marks still to
 // be written. Messages delivered later stay invisible until the next login.
-import type { Uid } from "../../kit/ids.js";
+import type { BlobHash, Uid } from "../../kit/ids.js";
 import type { MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
 
 export type MessageLookup =
   | { readonly kind: "found"; readonly entry: MailboxEntry }
   | { readonly kind: "noSuchMessage" }
   | { readonly kind: "deleted" };
+
+/** A message's blob and its size in bytes as stored. */
+export interface MessageContent {
+  readonly blobHash: BlobHash;
+  readonly size: number;
+}
 
 export interface MaildropStat {
   readonly count: number;
@@ -23,6 +29,8 @@ export class Maildrop {
     readonly mailbox: MailboxRecord,
     private readonly entries: readonly MailboxEntry[],
     private readonly octets: readonly number[],
+    /** Where each message's bytes are, read once at login (undefined: its email was already gone). */
+    private readonly contents: readonly (MessageContent | undefined)[],
   ) {}
 
   /**
@@ -33,7 +41,16 @@ export class Maildrop {
     const entries = await store.messages.listEntries(mailbox.id);
     const summaries = await store.messages.getEmailSummaries(entries.map((e) => e.emailId));
     const octets = entries.map((e) => summaries.get(e.emailId)?.crlfSize ?? e.size);
-    return new Maildrop(mailbox, entries, octets);
+    const contents = entries.map((e) => {
+      const summary = summaries.get(e.emailId);
+      return summary && { blobHash: summary.blobHash, size: summary.size };
+    });
+    return new Maildrop(mailbox, entries, octets, contents);
+  }
+
+  /** The stored bytes of this message (1-based number), so RETR needs no store round trip to find them. */
+  contentOf(messageNumber: number): MessageContent | undefined {
+    return this.contents[messageNumber - 1];
   }
 
   /** The octets RETR sends for this message (1-based number). */

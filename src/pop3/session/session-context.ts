@@ -6,7 +6,6 @@ import { formatReply, type Pop3Reply } from "../wire/pop3-reply.js";
 import type { LineSource } from "./line-source.js";
 import type { Pop3Deps } from "./pop3-settings.js";
 import type { ReplyOutput } from "./reply-output.js";
-import { RetrPrefetch } from "./retr-prefetch.js";
 import { initialState, type SessionState, type TransactionState } from "./session-state.js";
 
 export class SessionContext {
@@ -18,7 +17,6 @@ export class SessionContext {
   badCommands = 0;
   /** Set while a multi-line body is being streamed: an error then cannot be answered, only hung up on. */
   isStreaming = false;
-  readonly prefetch: RetrPrefetch;
 
   constructor(
     readonly conn: Connection,
@@ -29,7 +27,6 @@ export class SessionContext {
     readonly apopTimestamp: string | null,
   ) {
     this.log = conn.log;
-    this.prefetch = new RetrPrefetch(deps.services.store, deps.services.messages);
   }
 
   reply(reply: Pop3Reply): Promise<void> {
@@ -43,11 +40,6 @@ export class SessionContext {
 
   flush(): Promise<void> {
     return this.output.flush();
-  }
-
-  /** Complete command lines the client has already pipelined behind the current one. */
-  pipelinedLines(max: number): string[] {
-    return this.input.peek(max).map((line) => line.toString("utf8"));
   }
 
   /** Sends what is queued and reads the client's next line (a SASL response); null at end of input. */

@@ -40,18 +40,3 @@ test("discard drops pipelined lines (STLS)", () => {
   assert.equal(reader.hasLine, false);
   assert.equal(reader.next(), null);
 });
-
-test("peek shows pipelined lines without consuming them", () => {
-  const reader = new LineReader(100);
-  reader.feed(Buffer.from("RETR 1\r\nRETR 2\nRETR 3\r\nRET"));
-  assert.equal(reader.next()?.kind, "line");
-  assert.deepEqual(
-    reader.peek(5).map((b) => b.toString()),
-    ["RETR 2", "RETR 3"],
-  );
-  assert.deepEqual(
-    reader.peek(1).map((b) => b.toString()),
-    ["RETR 2"],
-  );
-  assert.deepEqual(readAll(reader), ["RETR 2", "RETR 3"]);
-});

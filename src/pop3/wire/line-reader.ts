@@ -43,20 +43,6 @@ export class LineReader {
     return this.#buffer.indexOf(LF, this.#offset) >= 0;
   }
 
-  /** Up to `max` complete lines already buffered after the current one, without consuming them. */
-  peek(max: number): Buffer[] {
-    const lines: Buffer[] = [];
-    let start = this.#offset;
-    while (lines.length < max) {
-      const end = this.#buffer.indexOf(LF, start);
-      if (end < 0) break;
-      const lineEnd = end > start && this.#buffer[end - 1] === CR ? end - 1 : end;
-      lines.push(this.#buffer.subarray(start, lineEnd));
-      start = end + 1;
-    }
-    return lines;
-  }
-
   /** Bytes held beyond the lines already returned. */
   get bufferedBytes(): number {
     return this.#buffer.length - this.#offset;

@@ -5,12 +5,16 @@
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
+const CR_BYTES = Buffer.from([CR]);
+const DOT_BYTES = Buffer.from([DOT]);
 const TERMINATOR = Buffer.from(".\r\n");
 const CRLF_TERMINATOR = Buffer.from("\r\n.\r\n");
+const EMPTY = Buffer.alloc(0);
 
 export class MessageEncoder {
   #isAtLineStart = true;
   #wasCr = false;
+  /** Bytes of the current line so far, a CR before its LF included. */
   #lineBytes = 0;
   #isInHeader = true;
   #bodyLines = 0;
@@ -24,28 +28,48 @@ export class MessageEncoder {
     return this.#isComplete;
   }
 
-  /** Wire bytes for the next chunk of the stored message. */
+  /**
+   * Wire bytes for the next chunk of the stored message. Lines are found with indexOf (memchr) rather
+   * than byte by byte; a chunk that needs no CR and no stuffing dot, the usual case, is returned as is.
+   */
   encode(chunk: Uint8Array): Buffer {
-    if (this.#isComplete) return Buffer.alloc(0);
-    // Worst case every byte is an LF (→ CRLF) or a line-leading dot (→ "..").
-    const out = Buffer.allocUnsafe(chunk.length * 2);
-    let length = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i] as number;
-      if (byte === LF) {
-        if (!this.#wasCr) out[length++] = CR;
-        out[length++] = LF;
-        this.#endLine();
-        if (this.#isComplete) break;
-        continue;
+    if (this.#isComplete || chunk.length === 0) return EMPTY;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    // The output is the chunk cut at the insertion points, with the inserted bytes between the pieces.
+    const pieces: Buffer[] = [];
+    let copiedUpTo = 0;
+    let at = 0;
+    while (at < bytes.length) {
+      if (this.#isAtLineStart && bytes[at] === DOT) {
+        pieces.push(bytes.subarray(copiedUpTo, at), DOT_BYTES);
+        copiedUpTo = at;
       }
-      if (this.#isAtLineStart && byte === DOT) out[length++] = DOT;
-      out[length++] = byte;
-      this.#isAtLineStart = false;
-      this.#lineBytes++;
-      this.#wasCr = byte === CR;
+      const lineFeed = bytes.indexOf(LF, at);
+      if (lineFeed === -1) {
+        this.#lineBytes += bytes.length - at;
+        this.#wasCr = bytes[bytes.length - 1] === CR;
+        this.#isAtLineStart = false;
+        break;
+      }
+      const hasCr = lineFeed > at ? bytes[lineFeed - 1] === CR : this.#wasCr;
+      if (!hasCr) {
+        pieces.push(bytes.subarray(copiedUpTo, lineFeed), CR_BYTES);
+        copiedUpTo = lineFeed;
+      }
+      const lineBytes = this.#lineBytes + lineFeed - at;
+      at = lineFeed + 1;
+      this.#isAtLineStart = true;
+      this.#wasCr = false;
+      this.#lineBytes = 0;
+      this.#endLine(hasCr ? lineBytes - 1 : lineBytes);
+      if (this.#isComplete) {
+        pieces.push(bytes.subarray(copiedUpTo, at));
+        return Buffer.concat(pieces);
+      }
     }
-    return out.subarray(0, length);
+    if (pieces.length === 0) return bytes;
+    pieces.push(bytes.subarray(copiedUpTo));
+    return Buffer.concat(pieces);
   }
 
   /** The closing bytes: a line end if the message did not end with one, then ".". */
@@ -55,12 +79,8 @@ export class MessageEncoder {
     return this.#wasCr ? Buffer.from("\n.\r\n") : CRLF_TERMINATOR;
   }
 
-  #endLine(): void {
-    // The line's content, not counting the CR of its CRLF.
-    const contentBytes = this.#wasCr ? this.#lineBytes - 1 : this.#lineBytes;
-    this.#isAtLineStart = true;
-    this.#wasCr = false;
-    this.#lineBytes = 0;
+  /** Counts a finished line (its content, without CR LF) against TOP's limit. */
+  #endLine(contentBytes: number): void {
     if (this.bodyLineLimit === null) return;
     if (this.#isInHeader) {
       if (contentBytes === 0) {
