@@ -1,0 +1,422 @@
+// MessageRepository on PostgreSQL: append (emails + entries + search text in one transaction, set-based),
+// header fields, entry reads, atomic flag updates with CONDSTORE's UNCHANGEDSINCE, copy, move, expunge and search.
+import {
+  type AccountId,
+  type BlobHash,
+  type EmailId,
+  type MailboxId,
+  newObjectId,
+  type ThreadId,
+  type Uid,
+} from "../../kit/ids.js";
+import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
+import { foldSearchText } from "../../mime/search-fold.js";
+import {
+  applyKeywordUpdate,
+  DELETED_BIT,
+  decodeKeywords,
+  encodeKeywords,
+  encodeSystemFlags,
+  normalizeKeywords,
+  SEEN_BIT,
+} from "../flag-codec.js";
+import type {
+  AppendResult,
+  CopyResult,
+  EmailCriterion,
+  EmailRecord,
+  EmailSummary,
+  FlagUpdate,
+  FlagUpdateResult,
+  MailboxEntry,
+  MessageRepository,
+  NewMessage,
+} from "../mail-store.js";
+import type { PgDatabase, Sql } from "./pg-database.js";
+import {
+  checkQuota,
+  entryRows,
+  insertEntries,
+  removeEntries,
+  requireMailboxRow,
+  transferEntries,
+} from "./pg-entry-writes.js";
+import { type EntryRow, pgText, pgTextOrNull, toMailboxEntry } from "./pg-rows.js";
+import { buildSearchQuery } from "./pg-search.js";
+
+interface EmailRow {
+  id: string;
+  account_id: number;
+  blob_hash: string;
+  size: number;
+  crlf_size: number | null;
+  thread_id: string;
+  envelope: string;
+  body_structure: string;
+  body: string;
+  preview: string;
+}
+
+interface NewEmail {
+  readonly emailId: EmailId;
+  readonly threadId: ThreadId;
+  readonly message: NewMessage;
+}
+
+const MAX_UID = 0xffffffff;
+
+export class PgMessages implements MessageRepository {
+  constructor(readonly sql: PgDatabase) {}
+
+  async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
+    const [result] = await this.appendMany(accountId, mailboxId, [message]);
+    return result as AppendResult;
+  }
+
+  async appendMany(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly NewMessage[],
+  ): Promise<AppendResult[]> {
+    if (messages.length === 0) return [];
+    return this.sql.writeAccount(accountId, async (tx) => {
+      const mailbox = await requireMailboxRow(tx, accountId, mailboxId);
+      await checkQuota(
+        tx,
+        accountId,
+        messages.length,
+        messages.reduce((sum, m) => sum + m.index.size, 0),
+      );
+      const modSeq = await tx.nextModSeq(accountId);
+      const emails = await assignThreads(tx, accountId, messages);
+      await insertEmails(tx, accountId, emails);
+      await insertHeaderFields(tx, emails);
+      const uids = await insertEntries(
+        tx,
+        accountId,
+        mailboxId,
+        emails.map(({ emailId, threadId, message }) => ({
+          flags: encodeSystemFlags(message.flags.system),
+          keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
+          emailId,
+          threadId,
+          size: message.index.size,
+          internalDateMs: message.internalDateMs,
+        })),
+        modSeq,
+      );
+      tx.emit({ accountId, mailboxId, modSeq });
+      return emails.map((email, i) => ({
+        uidValidity: mailbox.uid_validity,
+        uid: uids[i] as Uid,
+        modSeq,
+        emailId: email.emailId,
+        threadId: email.threadId,
+      }));
+    });
+  }
+
+  async listEntries(
+    mailboxId: MailboxId,
+    fromUid = 1 as Uid,
+    toUid = MAX_UID as Uid,
+  ): Promise<MailboxEntry[]> {
+    const rows = await this.sql.rows<EntryRow>(
+      "SELECT * FROM entries WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
+      [mailboxId, fromUid, toUid],
+    );
+    return rows.map(toMailboxEntry);
+  }
+
+  async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {
+    return (await entryRows(this.sql, mailboxId, uids)).map(toMailboxEntry);
+  }
+
+  async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {
+    const summaries = new Map<EmailId, EmailSummary>();
+    if (emailIds.length === 0) return summaries;
+    const rows = await this.sql.rows<EmailRow>(
+      `SELECT id, blob_hash, size, crlf_size, envelope, body_structure, body, preview FROM emails
+       WHERE id = ANY($1::text[])`,
+      [[...new Set(emailIds)]],
+    );
+    for (const row of rows) summaries.set(row.id as EmailId, toSummary(row));
+    return summaries;
+  }
+
+  async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {
+    const row = await this.sql.one<EmailRow & { json: string }>(
+      `SELECT emails.*, email_index.json FROM emails JOIN email_index ON email_id = id
+       WHERE id = $1 AND account_id = $2 AND destroyed_at IS NULL`,
+      [emailId, accountId],
+    );
+    if (!row) return undefined;
+    return {
+      ...toSummary(row),
+      threadId: row.thread_id as ThreadId,
+      index: JSON.parse(row.json) as MessageIndex,
+    };
+  }
+
+  async updateFlags(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    update: FlagUpdate,
+  ): Promise<FlagUpdateResult> {
+    const bits = encodeSystemFlags(update.flags.system);
+    return this.sql.writeAccount(accountId, async (tx) => {
+      await requireMailboxRow(tx, accountId, mailboxId);
+      const rows = await entryRows(tx, mailboxId, uids);
+      const conflicts: Uid[] = [];
+      const pending: { row: EntryRow; flags: number; keywords: string }[] = [];
+      for (const row of rows) {
+        if (update.unchangedSince !== undefined && row.modseq > update.unchangedSince) {
+          conflicts.push(row.uid as Uid);
+          continue;
+        }
+        const flags =
+          update.operation === "add"
+            ? row.flags | bits
+            : update.operation === "remove"
+              ? row.flags & ~bits
+              : bits;
+        const keywords = encodeKeywords(
+          applyKeywordUpdate(decodeKeywords(row.keywords), update.operation, update.flags.keywords),
+        );
+        if (flags !== row.flags || keywords !== row.keywords) pending.push({ row, flags, keywords });
+      }
+      if (pending.length === 0) return { changed: [], conflicts };
+      const modSeq = await tx.nextModSeq(accountId);
+      await tx.run(
+        `UPDATE entries SET flags = u.flags, keywords = u.keywords, modseq = $2
+         FROM unnest($3::bigint[], $4::integer[], $5::text[]) AS u(uid, flags, keywords)
+         WHERE entries.mailbox_id = $1 AND entries.uid = u.uid`,
+        [
+          mailboxId,
+          modSeq,
+          pending.map((p) => p.row.uid),
+          pending.map((p) => p.flags),
+          pending.map((p) => p.keywords),
+        ],
+      );
+      let unseenDelta = 0;
+      let deletedDelta = 0;
+      const changed: MailboxEntry[] = [];
+      for (const { row, flags, keywords } of pending) {
+        unseenDelta += bitDelta(row.flags, flags, SEEN_BIT, true);
+        deletedDelta += bitDelta(row.flags, flags, DELETED_BIT, false);
+        changed.push(toMailboxEntry({ ...row, flags, keywords, modseq: modSeq }));
+      }
+      await tx.run(
+        `UPDATE mailboxes SET highest_modseq = $1, unseen_count = unseen_count + $2,
+           deleted_count = deleted_count + $3 WHERE id = $4`,
+        [modSeq, unseenDelta, deletedDelta, mailboxId],
+      );
+      tx.emit({ accountId, mailboxId, modSeq });
+      return { changed, conflicts };
+    });
+  }
+
+  async copy(
+    accountId: AccountId,
+    from: MailboxId,
+    uids: readonly Uid[],
+    to: MailboxId,
+  ): Promise<CopyResult> {
+    return this.sql.writeAccount(accountId, (tx) => transferEntries(tx, accountId, from, uids, to, "copy"));
+  }
+
+  async move(
+    accountId: AccountId,
+    from: MailboxId,
+    uids: readonly Uid[],
+    to: MailboxId,
+  ): Promise<CopyResult> {
+    return this.sql.writeAccount(accountId, (tx) => transferEntries(tx, accountId, from, uids, to, "move"));
+  }
+
+  async expunge(
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    options: { readonly onlyDeleted?: boolean } = {},
+  ): Promise<Uid[]> {
+    return this.sql.writeAccount(accountId, async (tx) => {
+      await requireMailboxRow(tx, accountId, mailboxId);
+      const present = (await entryRows(tx, mailboxId, uids))
+        .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
+        .map((row) => row.uid as Uid);
+      if (present.length === 0) return [];
+      const modSeq = await tx.nextModSeq(accountId);
+      const removed = await removeEntries(tx, accountId, mailboxId, present, modSeq);
+      tx.emit({ accountId, mailboxId, modSeq });
+      return removed;
+    });
+  }
+
+  async purgeDestroyedEmails(olderThanMs: number): Promise<number> {
+    return this.sql.write(async (tx) => {
+      const cutoff = Date.now() - olderThanMs;
+      const purged = await tx.rows<{ id: string }>(
+        "DELETE FROM emails WHERE destroyed_at <= $1 RETURNING id",
+        [cutoff],
+      );
+      if (purged.length === 0) return 0;
+      const ids = purged.map((row) => row.id);
+      for (const table of ["email_search", "email_index"]) {
+        await tx.run(`DELETE FROM ${table} WHERE email_id = ANY($1::text[])`, [ids]);
+      }
+      return purged.length;
+    });
+  }
+
+  async isBlobReferenced(hash: BlobHash): Promise<boolean> {
+    return (await this.sql.one("SELECT 1 FROM emails WHERE blob_hash = $1 LIMIT 1", [hash])) !== undefined;
+  }
+
+  async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {
+    const query = buildSearchQuery(mailboxId, criteria);
+    const rows = await this.sql.rows<{ email_id: string }>(query.text, query.params);
+    return new Set(rows.map((row) => row.email_id as EmailId));
+  }
+}
+
+/**
+ * RFC 8474 THREADID: each message joins the thread of the last message it refers to (References, then
+ * In-Reply-To) that the account already has, including earlier messages of the same batch; else it
+ * starts a thread. One lookup for the whole batch.
+ */
+async function assignThreads(
+  sql: Sql,
+  accountId: AccountId,
+  messages: readonly NewMessage[],
+): Promise<NewEmail[]> {
+  const referenced = new Set<string>();
+  for (const { index } of messages) {
+    for (const id of [...index.headers.references, ...index.headers.inReplyTo]) referenced.add(pgText(id));
+  }
+  const threadOf = new Map<string, ThreadId>();
+  if (referenced.size > 0) {
+    const rows = await sql.rows<{ message_id: string; thread_id: string }>(
+      `SELECT DISTINCT ON (message_id) message_id, thread_id FROM emails
+       WHERE account_id = $1 AND message_id = ANY($2::text[])`,
+      [accountId, [...referenced]],
+    );
+    for (const row of rows) threadOf.set(row.message_id, row.thread_id as ThreadId);
+  }
+  return messages.map((message) => {
+    const { headers } = message.index;
+    const references = [...headers.references, ...headers.inReplyTo].map(pgText).reverse();
+    const threadId =
+      references.map((id) => threadOf.get(id)).find((id) => id !== undefined) ??
+      (newObjectId("T") as ThreadId);
+    if (headers.messageId !== null && !threadOf.has(pgText(headers.messageId))) {
+      threadOf.set(pgText(headers.messageId), threadId);
+    }
+    return { emailId: newObjectId("E") as EmailId, threadId, message };
+  });
+}
+
+/** The emails' rows, their index JSON and their folded search text: three set-based inserts. */
+async function insertEmails(sql: Sql, accountId: AccountId, emails: readonly NewEmail[]): Promise<void> {
+  const ids = emails.map((e) => e.emailId);
+  const indexes = emails.map((e) => e.message.index);
+  await sql.run(
+    `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
+                         envelope, body_structure, body, preview)
+     SELECT u.id, $1, u.blob_hash, u.size, u.crlf_size, u.thread_id, u.message_id, u.sent_at,
+            u.envelope, u.body_structure, u.body, u.preview
+     FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[],
+                 $9::text[], $10::text[], $11::text[], $12::text[])
+       AS u(id, blob_hash, size, crlf_size, thread_id, message_id, sent_at, envelope, body_structure, body, preview)`,
+    [
+      accountId,
+      ids,
+      emails.map((e) => e.message.blobHash),
+      indexes.map((index) => index.size),
+      indexes.map((index) => (index.crlfSize === index.size ? null : index.crlfSize)),
+      emails.map((e) => e.threadId),
+      indexes.map((index) => pgTextOrNull(index.headers.messageId)),
+      indexes.map((index) => index.headers.sentAtMs),
+      indexes.map((index) => pgText(index.envelope)),
+      indexes.map((index) => pgText(index.bodyStructure)),
+      indexes.map((index) => pgText(index.body)),
+      indexes.map((index) => pgText(index.preview)),
+    ],
+  );
+  await sql.run(
+    `INSERT INTO email_index (email_id, version, json)
+     SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])`,
+    [ids, indexes.map((index) => index.version), indexes.map((index) => JSON.stringify(index))],
+  );
+  const fold = (text: string) => pgText(foldSearchText(text));
+  await sql.run(
+    `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
+    [
+      ids,
+      indexes.map((index) => fold(index.headers.subject)),
+      indexes.map((index) => fold(addressText(index.headers.from))),
+      indexes.map((index) => fold(addressText(index.headers.to))),
+      indexes.map((index) => fold(addressText(index.headers.cc))),
+      indexes.map((index) => fold(addressText(index.headers.bcc))),
+      indexes.map((index) => fold(index.searchText)),
+    ],
+  );
+}
+
+/** Each email's top-level header fields for HEADER search (lower-case name, folded value). */
+async function insertHeaderFields(sql: Sql, emails: readonly NewEmail[]): Promise<void> {
+  const emailIds: string[] = [];
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const { emailId, message } of emails) {
+    for (const field of message.index.headerFields) {
+      emailIds.push(emailId);
+      names.push(pgText(field.name));
+      values.push(pgText(foldSearchText(field.value)));
+    }
+  }
+  if (emailIds.length === 0) return;
+  await sql.run(
+    "INSERT INTO email_headers (email_id, name, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
+    [emailIds, names, values],
+  );
+}
+
+/** How a counter of entries *without* (or with) `bit` changes when flags go from `before` to `after`. */
+function bitDelta(before: number, after: number, bit: number, countsAbsence: boolean): number {
+  const had = (before & bit) !== 0;
+  const has = (after & bit) !== 0;
+  if (had === has) return 0;
+  const gained = has ? 1 : -1;
+  return countsAbsence ? -gained : gained;
+}
+
+function toSummary(row: EmailRow): EmailSummary {
+  return {
+    emailId: row.id as EmailId,
+    blobHash: row.blob_hash as BlobHash,
+    size: row.size,
+    crlfSize: row.crlf_size ?? row.size,
+    envelope: row.envelope,
+    bodyStructure: row.body_structure,
+    body: row.body,
+    preview: row.preview,
+  };
+}
+
+/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
+function addressText(entries: readonly IndexedAddressEntry[]): string {
+  const parts: string[] = [];
+  for (const entry of entries) {
+    if ("group" in entry) {
+      parts.push(entry.group);
+      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
+    } else {
+      parts.push(entry.name ?? "", `<${entry.address}>`);
+    }
+  }
+  return parts.filter((p) => p !== "").join(" ");
+}

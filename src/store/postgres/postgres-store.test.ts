@@ -1,0 +1,14 @@
+// Runs the store contract, unchanged, against the PostgreSQL backend, each run in its own schema of the
+// test database (POSTFACH_TEST_POSTGRES_URL, default postgres://root@127.0.0.1:5432/test).
+import { describeCredentialContract } from "../contract/credential-contract.js";
+import { describeDomainContract } from "../contract/domain-contract.js";
+import { describeMailStoreContract } from "../contract/mail-store-contract.js";
+import { describeSearchContract } from "../contract/search-contract.js";
+import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
+
+await describeWithPostgres(() => {
+  describeMailStoreContract("postgres", postgresHarness);
+  describeDomainContract("postgres", postgresHarness);
+  describeSearchContract("postgres", postgresHarness);
+  describeCredentialContract("postgres", postgresHarness);
+});
