@@ -22,6 +22,8 @@ import { createPop3Listeners } from "./pop3/pop3-server.js";
 import { createLmtpListeners } from "./smtp/lmtp-server.js";
 import { createSmtpListeners } from "./smtp/smtp-server.js";
 import type { MailStore } from "./store/mail-store.js";
+import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgres-store.js";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
 
 /** Everything above the store, wired once. Protocols and the CLI receive what they need from here. */
@@ -42,15 +44,43 @@ export class UnsupportedStoreError extends Error {
   override readonly name = "UnsupportedStoreError";
 }
 
-async function openStore(config: Config): Promise<MailStore> {
+const isPostgresUrl = (store: string): boolean => /^postgres(ql)?:\/\//.test(store);
+
+async function openStore(config: Config, log: Logger): Promise<MailStore> {
   if (config.store === "sqlite") return openSqliteStore({ dataDir: config.dataDir });
-  throw new UnsupportedStoreError(
-    `store = "${config.store}" is not supported yet; this version runs on the embedded store (store = "sqlite")`,
-  );
+  if (isPostgresUrl(config.store)) return openPostgresStore({ url: config.store, log });
+  throw new UnsupportedStoreError(`store = "${config.store}" is neither "sqlite" nor a postgres:// URL`);
+}
+
+/** The store setting as logs may show it: a postgres:// URL without its password. */
+function storeForLog(store: string): string {
+  if (!isPostgresUrl(store) || !URL.canParse(store)) return store;
+  const url = new URL(store);
+  if (url.password) url.password = "***";
+  return url.toString();
+}
+
+/** What `postfach migrate` reports: the backend, its schema version now, and how many migrations ran. */
+export interface StoreMigration {
+  readonly backend: "sqlite" | "postgres";
+  readonly version: number;
+  /** Migrations applied by this run; null when the backend does not tell (SQLite migrates on open). */
+  readonly applied: number | null;
+}
+
+/** Applies the store's pending schema migrations (both backends also do this when they open). */
+export async function migrateStore(config: Config): Promise<StoreMigration> {
+  if (isPostgresUrl(config.store)) {
+    const report = await migratePostgresStore({ url: config.store });
+    return { backend: "postgres", version: report.to, applied: report.to - report.from };
+  }
+  const store = await openStore(config, silentLogger);
+  await store.close();
+  return { backend: "sqlite", version: SQLITE_MIGRATIONS.length, applied: null };
 }
 
 export async function openServices(config: Config, log: Logger = silentLogger): Promise<Services> {
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   const mailboxes = new MailboxService(store);
   const messages = new MessageService(store, { maxMessageBytes: config.limits.maxMessageBytes });
   const quota = {
@@ -231,7 +261,7 @@ export async function runServer(
   log.info(
     {
       dataDir: config.dataDir,
-      store: config.store,
+      store: storeForLog(config.store),
       listeners: listeners.map((l) => `${l.proto}${l.implicitTls ? "s" : ""} ${l.address}`),
     },
     "postfach started",

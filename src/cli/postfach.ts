@@ -9,12 +9,14 @@ import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
 import { domainCommands } from "./commands/domain.js";
 import { mailboxCommands } from "./commands/mailbox.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import { userCommands } from "./commands/user.js";
 import { CliUsageError } from "./read-password.js";
 
 const COMMANDS: readonly CliCommand[] = [
   serveCommand,
+  migrateCommand,
   ...userCommands,
   ...appPasswordCommands,
   ...mailboxCommands,
