@@ -12,6 +12,7 @@ import { type Logger, silentLogger } from "./kit/logger.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
+import { SnapshotCache } from "./mail/view/snapshot-cache.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
 import { onReloadSignal } from "./net/reload-signal.js";
@@ -37,6 +38,8 @@ export interface Services {
   /** Authenticated IMAP/POP3 sessions per account ([limits] max_sessions_per_account). */
   readonly sessions: SessionRegistry;
   readonly delivery: DeliveryService;
+  /** Recently opened mailboxes' entries, kept current from the change log (SELECT, POP3 maildrops). */
+  readonly snapshots: SnapshotCache;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     authenticator,
     sessions,
     delivery,
+    snapshots: new SnapshotCache(store),
     close: () => store.close(),
   };
 }
@@ -170,6 +174,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ...createImapListeners(
       {
         ...mailServices,
+        snapshots: services.snapshots,
         maxMessageBytes: config.limits.maxMessageBytes,
         plaintextAuth: config.auth.plaintextAuth,
       },

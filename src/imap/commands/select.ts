@@ -24,10 +24,16 @@ export async function select(
       text: "Previous mailbox closed",
     });
   }
-  const selected = await SelectedMailbox.open(ctx.services.store, account, command.mailbox, {
-    isReadOnly,
-    isRev2,
-  });
+  const selected = await SelectedMailbox.open(
+    ctx.services.store,
+    ctx.services.snapshots,
+    account,
+    command.mailbox,
+    {
+      isReadOnly,
+      isRev2,
+    },
+  );
   const { view } = selected;
   const keywords = keywordsInUse(view.entries);
   await ctx.send({ kind: "flags", flags: [...SYSTEM_FLAG_LIST, ...keywords] });

@@ -7,6 +7,7 @@ import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
+import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { MailStore } from "../../store/mail-store.js";
 import type { CommandOf, ImapCommandName } from "../wire/command.js";
 import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
@@ -18,6 +19,8 @@ export interface ImapServices {
   readonly store: MailStore;
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
+  /** Where SELECT opens its snapshot. */
+  readonly snapshots: SnapshotCache;
   readonly authenticator: Authenticator;
   /** Authenticated sessions per account, shared with POP3 (a login takes a slot until the close). */
   readonly sessions: SessionRegistry;

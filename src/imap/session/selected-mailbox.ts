@@ -5,6 +5,7 @@ import type { Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
+import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
 import type { ImapResponse } from "../wire/response.js";
 import type { SequenceSet } from "../wire/seqset.js";
@@ -32,13 +33,14 @@ export class SelectedMailbox {
 
   static async open(
     store: MailStore,
+    snapshots: SnapshotCache,
     account: AccountRecord,
     mailboxName: string,
     options: SelectOptions,
   ): Promise<SelectedMailbox> {
     const record = await store.mailboxes.findByName(account.id, normalizeMailboxName(mailboxName));
     if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
-    const view = await MailboxView.open(store, account.id, record.id);
+    const view = await MailboxView.open(store, snapshots, account.id, record.id);
     const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2);
     await selected.#claimRecent(view.entries);
     return selected;

@@ -8,13 +8,16 @@ import { flagSet, storeTestMessage } from "../../store/contract/mail-store-contr
 import type { MailStore } from "../../store/mail-store.js";
 import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { MailboxView } from "./mailbox-view.js";
+import { SnapshotCache } from "./snapshot-cache.js";
 
 describe("MailboxView", () => {
   let dataDir: string;
   let store: MailStore;
+  let snapshots: SnapshotCache;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "postfach-view-"));
     store = await openSqliteStore({ dataDir });
+    snapshots = new SnapshotCache(store);
   });
   after(async () => {
     await store.close();
@@ -37,7 +40,7 @@ describe("MailboxView", () => {
   it("maps positions and UIDs both ways", async () => {
     const { accountId, mailboxId } = await setup(4);
     await store.messages.expunge(accountId, mailboxId, [2 as Uid]);
-    const view = await MailboxView.open(store, accountId, mailboxId);
+    const view = await MailboxView.open(store, snapshots, accountId, mailboxId);
     assert.equal(view.count, 3);
     assert.deepEqual(
       view.entries.map((e) => e.uid),
@@ -50,7 +53,7 @@ describe("MailboxView", () => {
 
   it("reads others' changes on poll and announces them only on flush, expunges only when allowed", async () => {
     const { accountId, mailboxId } = await setup(3);
-    const view = await MailboxView.open(store, accountId, mailboxId);
+    const view = await MailboxView.open(store, snapshots, accountId, mailboxId);
     await store.messages.append(accountId, mailboxId, await storeTestMessage(store));
     await store.messages.updateFlags(accountId, mailboxId, [3 as Uid], {
       operation: "add",
@@ -88,7 +91,7 @@ describe("MailboxView", () => {
 
   it("does not announce a session's own flag changes back to it", async () => {
     const { accountId, mailboxId } = await setup(2);
-    const view = await MailboxView.open(store, accountId, mailboxId);
+    const view = await MailboxView.open(store, snapshots, accountId, mailboxId);
     const result = await store.messages.updateFlags(accountId, mailboxId, [1 as Uid], {
       operation: "add",
       flags: flagSet(["\\Flagged"]),
@@ -103,7 +106,7 @@ describe("MailboxView", () => {
   it("fails the poll when the mailbox is deleted under it", async () => {
     const { accountId } = await setup(0);
     const other = await store.mailboxes.create(accountId, "Doomed", null);
-    const view = await MailboxView.open(store, accountId, other.id);
+    const view = await MailboxView.open(store, snapshots, accountId, other.id);
     await store.mailboxes.delete(accountId, other.id);
     await assert.rejects(view.poll(), /deleted/);
   });

@@ -5,6 +5,7 @@
 import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { FlagSet, MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
+import type { SnapshotCache } from "./snapshot-cache.js";
 
 /** What one flush applied to the snapshot, for the protocol to announce. */
 export interface ViewUpdate {
@@ -33,18 +34,22 @@ export class MailboxView {
     private readonly store: MailStore,
     mailbox: MailboxRecord,
     entries: MailboxEntry[],
+    seenModSeq: ModSeq,
   ) {
     this.#mailbox = mailbox;
     this.#entries = entries;
-    this.#seenModSeq = mailbox.highestModSeq;
+    this.#seenModSeq = seenModSeq;
   }
 
-  /** Opens a snapshot. The mailbox row is read before the entries, so a concurrent change is seen again at the next poll, never lost. */
-  static async open(store: MailStore, accountId: AccountId, mailboxId: MailboxId): Promise<MailboxView> {
-    const mailbox = await store.mailboxes.get(accountId, mailboxId);
-    if (!mailbox) throw new MailError("nonexistent", "Mailbox does not exist");
-    const entries = await store.messages.listEntries(mailboxId);
-    return new MailboxView(store, mailbox, entries);
+  /** Opens a snapshot of the mailbox as it is now, through the process's cache of recently opened ones. */
+  static async open(
+    store: MailStore,
+    snapshots: SnapshotCache,
+    accountId: AccountId,
+    mailboxId: MailboxId,
+  ): Promise<MailboxView> {
+    const { mailbox, entries, seenModSeq } = await snapshots.open(accountId, mailboxId);
+    return new MailboxView(store, mailbox, entries, seenModSeq);
   }
 
   get mailbox(): MailboxRecord {
