@@ -31,15 +31,11 @@ export async function requireMailboxRow(
   return row;
 }
 
-/** Rejects with overQuota if adding `count` messages of `bytes` in total would exceed the account's limits. */
-export async function checkQuota(
-  sql: Sql,
-  accountId: AccountId,
-  count: number,
-  bytes: number,
-): Promise<void> {
-  const account = await sql.one<AccountRow>("SELECT * FROM accounts WHERE id = $1", [accountId]);
-  if (!account) throw new MailError("nonexistent", "Account does not exist");
+/**
+ * Rejects with overQuota if adding `count` messages of `bytes` in total would exceed the account's
+ * limits. `account` is the row the transaction locked, so its usage is current.
+ */
+export function checkQuota(account: AccountRow, count: number, bytes: number): void {
   if (account.quota_bytes !== null && account.used_bytes + bytes > account.quota_bytes) {
     throw new MailError("overQuota", "Storage quota exceeded");
   }
@@ -190,20 +186,20 @@ async function destroyEmails(tx: Sql, accountId: AccountId, emailIds: readonly E
  */
 export async function transferEntries(
   tx: WriteTx,
-  accountId: AccountId,
+  account: AccountRow,
   from: MailboxId,
   uids: readonly Uid[],
   to: MailboxId,
   mode: "copy" | "move",
 ): Promise<CopyResult> {
+  const accountId = account.id as AccountId;
   await requireMailboxRow(tx, accountId, from);
   const rows = await entryRows(tx, from, uids);
   const target = await requireMailboxRow(tx, accountId, to);
   if (rows.length === 0) return { uidValidity: target.uid_validity, sourceUids: [], destinationUids: [] };
   if (mode === "copy") {
-    await checkQuota(
-      tx,
-      accountId,
+    checkQuota(
+      account,
       rows.length,
       rows.reduce((sum, row) => sum + row.size, 0),
     );

@@ -5,7 +5,7 @@ import { MailError } from "../../kit/mail-error.js";
 import type { MailboxRecord, MailboxRepository, SpecialUse } from "../mail-store.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import { removeEntries, requireMailboxRow, transferEntries } from "./pg-entry-writes.js";
-import { type MailboxRow, toMailboxRecord } from "./pg-rows.js";
+import { type AccountRow, type MailboxRow, toMailboxRecord } from "./pg-rows.js";
 import { nextUidValidity } from "./pg-uid-validity.js";
 
 export const INBOX = "INBOX";
@@ -39,10 +39,10 @@ export class PgMailboxes implements MailboxRepository {
   }
 
   async rename(accountId: AccountId, id: MailboxId, newName: string): Promise<MailboxRecord> {
-    return this.sql.writeAccount(accountId, async (tx) => {
+    return this.sql.writeAccount(accountId, async (tx, account) => {
       const mailbox = await requireMailboxRow(tx, accountId, id);
       if (await rowByName(tx, accountId, newName)) throw alreadyExists(newName);
-      if (mailbox.name === INBOX) return this.#renameInbox(tx, mailbox, newName);
+      if (mailbox.name === INBOX) return this.#renameInbox(tx, account, mailbox, newName);
       if (newName === mailbox.name || newName.startsWith(`${mailbox.name}/`)) {
         throw new MailError("invalidName", "A mailbox cannot be moved below itself");
       }
@@ -69,13 +69,18 @@ export class PgMailboxes implements MailboxRepository {
   }
 
   /** RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and leaves INBOX empty. */
-  async #renameInbox(tx: WriteTx, inbox: MailboxRow, newName: string): Promise<MailboxRecord> {
-    const accountId = inbox.account_id as AccountId;
+  async #renameInbox(
+    tx: WriteTx,
+    account: AccountRow,
+    inbox: MailboxRow,
+    newName: string,
+  ): Promise<MailboxRecord> {
+    const accountId = account.id as AccountId;
     const targetId = await insertMailbox(tx, accountId, newName, null);
     const uids = (
       await tx.rows<{ uid: number }>("SELECT uid FROM entries WHERE mailbox_id = $1 ORDER BY uid", [inbox.id])
     ).map((r) => r.uid as Uid);
-    if (uids.length > 0) await transferEntries(tx, accountId, inbox.id as MailboxId, uids, targetId, "move");
+    if (uids.length > 0) await transferEntries(tx, account, inbox.id as MailboxId, uids, targetId, "move");
     return requireRecord(tx, accountId, targetId);
   }
 

@@ -79,11 +79,10 @@ export class PgMessages implements MessageRepository {
     messages: readonly NewMessage[],
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
-    return this.sql.writeAccount(accountId, async (tx) => {
+    return this.sql.writeAccount(accountId, async (tx, account) => {
       const mailbox = await requireMailboxRow(tx, accountId, mailboxId);
-      await checkQuota(
-        tx,
-        accountId,
+      checkQuota(
+        account,
         messages.length,
         messages.reduce((sum, m) => sum + m.index.size, 0),
       );
@@ -224,7 +223,9 @@ export class PgMessages implements MessageRepository {
     uids: readonly Uid[],
     to: MailboxId,
   ): Promise<CopyResult> {
-    return this.sql.writeAccount(accountId, (tx) => transferEntries(tx, accountId, from, uids, to, "copy"));
+    return this.sql.writeAccount(accountId, (tx, account) =>
+      transferEntries(tx, account, from, uids, to, "copy"),
+    );
   }
 
   async move(
@@ -233,7 +234,9 @@ export class PgMessages implements MessageRepository {
     uids: readonly Uid[],
     to: MailboxId,
   ): Promise<CopyResult> {
-    return this.sql.writeAccount(accountId, (tx) => transferEntries(tx, accountId, from, uids, to, "move"));
+    return this.sql.writeAccount(accountId, (tx, account) =>
+      transferEntries(tx, account, from, uids, to, "move"),
+    );
   }
 
   async expunge(
