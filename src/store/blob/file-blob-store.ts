@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { BlobStore } from "../mail-store.js";
+import { SharedFsync } from "../shared-fsync.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}p?$/;
 /** Marks a prefixed blob's name; its file is `<base hash>\n<prefix bytes>`. */
@@ -28,7 +29,10 @@ const STREAM_CHUNK_BYTES = 256 * 1024;
 export class FileBlobStore implements BlobStore {
   readonly #root: string;
   readonly #tmpDir: string;
-  readonly #knownDirs = new Set<string>();
+  /** Blob directories made durable in this process (created if needed, parents synced), by path. */
+  readonly #readyDirs = new Map<string, Promise<void>>();
+  /** Directory fsyncs in progress, shared by concurrent puts that renamed into the same directory. */
+  readonly #dirSyncs = new Map<string, SharedFsync>();
 
   private constructor(root: string) {
     this.#root = root;
@@ -147,15 +151,42 @@ export class FileBlobStore implements BlobStore {
   }
 
   async #moveIntoPlace(tmpPath: string, hash: BlobHash): Promise<void> {
-    const dir = join(this.#root, hash.slice(0, 2), hash.slice(2, 4));
-    if (!this.#knownDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      await syncDirectory(join(this.#root, hash.slice(0, 2)));
-      await syncDirectory(this.#root);
-      this.#knownDirs.add(dir);
+    const top = join(this.#root, hash.slice(0, 2));
+    const dir = join(top, hash.slice(2, 4));
+    let ready = this.#readyDirs.get(dir);
+    if (!ready) {
+      ready = this.#makeDurableDir(top, dir);
+      this.#readyDirs.set(dir, ready);
+      ready.catch(() => this.#readyDirs.delete(dir));
     }
+    await ready;
     await rename(tmpPath, join(dir, hash));
-    await syncDirectory(dir);
+    await this.#syncDirectory(dir);
+  }
+
+  /**
+   * Creates a blob directory and syncs the parents whose entries changed: mkdir reports the first
+   * directory it created, so a new <bb> costs one fsync of <aa> and only a new <aa> one of the root.
+   * A directory that already existed gets both synced once, as its creator may not have yet.
+   */
+  async #makeDurableDir(top: string, dir: string): Promise<void> {
+    const created = await mkdir(dir, { recursive: true });
+    if (created !== dir) await this.#syncDirectory(this.#root);
+    await this.#syncDirectory(top);
+  }
+
+  /** fsyncs a directory, sharing the fsync with concurrent callers (SharedFsync). */
+  async #syncDirectory(path: string): Promise<void> {
+    let sync = this.#dirSyncs.get(path);
+    if (!sync) {
+      sync = new SharedFsync(path);
+      this.#dirSyncs.set(path, sync);
+    }
+    try {
+      await sync.sync();
+    } finally {
+      if (sync.isIdle && this.#dirSyncs.get(path) === sync) this.#dirSyncs.delete(path);
+    }
   }
 
   #tmpPath(): string {
@@ -293,15 +324,6 @@ function readFully(fd: number, buffer: Buffer, position: number): number {
 
 function isPrefixed(hash: BlobHash): boolean {
   return hash.length === 65 && hash.endsWith(PREFIXED_SUFFIX);
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  const dir = await open(path, "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }
 
 function tooBig(maxBytes: number): MailError {

@@ -363,6 +363,30 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       }
     });
 
+    it("keeps each of many concurrent appends' outcome its own: one failing fails no other", async () => {
+      const account = await newAccount(store);
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 3 });
+      const inbox = await inboxOf(store, account.id);
+      const other = await newAccount(store);
+      const messages = await Promise.all(Array.from({ length: 6 }, () => storeTestMessage(store)));
+      // The last one names the INBOX of another account: nonexistent for this one.
+      const settled = await Promise.allSettled(
+        messages.map((message, i) => store.messages.append(i < 5 ? account.id : other.id, inbox.id, message)),
+      );
+      const delivered = settled.filter((s) => s.status === "fulfilled");
+      assert.equal(delivered.length, 3, "the quota of three messages admits three");
+      for (const failed of settled.filter((s) => s.status === "rejected")) {
+        assert.ok(isMailError(failed.reason), String(failed.reason));
+      }
+      const entries = await store.messages.listEntries(inbox.id);
+      assert.deepEqual(
+        entries.map((e) => e.uid),
+        delivered.map((s) => (s.status === "fulfilled" ? s.value.uid : 0)).sort((a, b) => a - b),
+      );
+      assert.equal((await store.mailboxes.get(account.id, inbox.id))?.messageCount, 3);
+      assert.equal((await store.accounts.get(account.id))?.messageCount, 3);
+    });
+
     it("updates only the listed entries whose flags change, across gaps in the UIDs", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

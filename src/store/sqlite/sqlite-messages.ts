@@ -1,5 +1,6 @@
-// MessageRepository on SQLite: append (email + entry + search text in one transaction), entry reads,
-// atomic flag updates with CONDSTORE's UNCHANGEDSINCE, copy, move and expunge. Search lives in sqlite-search.ts.
+// MessageRepository on SQLite: append (email + entry + search text in one transaction, shared with
+// concurrent appends by group-commit.ts), entry reads, atomic flag updates with CONDSTORE's UNCHANGEDSINCE
+// (flag-updates.ts), copy, move and expunge. Search lives in sqlite-search.ts.
 import {
   type AccountId,
   type BlobHash,
@@ -31,6 +32,7 @@ import {
   transferEntries,
 } from "./entry-writes.js";
 import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
+import { GroupCommit } from "./group-commit.js";
 import { type EntryRow, toMailboxEntry } from "./rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
@@ -55,8 +57,12 @@ const RANGE_SCAN_THRESHOLD = 64;
 const SUMMARY_BATCH = 500;
 
 export class SqliteMessages implements MessageRepository {
+  /** Appends share transactions and WAL fsyncs with the appends requested alongside them. */
+  readonly #appends: GroupCommit;
+
   constructor(readonly sql: SqliteDatabase) {
     registerFlagFunctions(sql);
+    this.#appends = new GroupCommit(sql);
   }
 
   async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
@@ -71,7 +77,7 @@ export class SqliteMessages implements MessageRepository {
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
     const indexJson = messages.map((message) => JSON.stringify(message.index));
-    return this.sql.write((scope) => {
+    return this.#appends.run((scope) => {
       const mailbox = requireMailboxRow(this.sql, accountId, mailboxId);
       checkQuota(
         this.sql,

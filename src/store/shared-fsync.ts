@@ -1,0 +1,63 @@
+// fsync shared between concurrent writers (group commit for files): a caller is settled by an fsync that
+// started after it asked, and callers that ask while one runs all share the next one. So N writers
+// waiting on the same file or directory cost about two fsyncs, not N.
+import { open } from "node:fs/promises";
+
+export class SharedFsync {
+  #running: Promise<void> | null = null;
+  #next: Promise<void> | null = null;
+
+  /** `path` is a file or a directory; `fallbackPath` is synced instead when `path` does not exist. */
+  constructor(
+    private readonly path: string,
+    private readonly fallbackPath?: string,
+  ) {}
+
+  /** Resolves once everything written to the path before this call is on stable storage. */
+  sync(): Promise<void> {
+    if (this.#next) return this.#next;
+    const running = this.#running;
+    if (!running) return this.#start();
+    // The running fsync may have started before this caller's write: wait for it, then take a new one.
+    const next = running
+      .catch(() => {})
+      .then(() => {
+        this.#next = null;
+        return this.#start();
+      });
+    this.#next = next;
+    return next;
+  }
+
+  /** True while no fsync runs or waits, so a keyed collection may drop this one. */
+  get isIdle(): boolean {
+    return this.#running === null && this.#next === null;
+  }
+
+  #start(): Promise<void> {
+    const run = this.#fsync().finally(() => {
+      if (this.#running === run) this.#running = null;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #fsync(): Promise<void> {
+    try {
+      await fsyncPath(this.path);
+    } catch (error) {
+      if (this.fallbackPath === undefined || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await fsyncPath(this.fallbackPath);
+    }
+  }
+}
+
+/** fsync of a file or directory by path (Linux syncs the inode, whichever descriptor asks). */
+export async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
