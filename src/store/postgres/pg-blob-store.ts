@@ -177,19 +177,24 @@ export class PgBlobStore implements BlobStore {
   }
 
   async read(hash: BlobHash): Promise<Buffer> {
-    const row = await this.#requireRow(hash);
-    if (row.base_hash)
-      return Buffer.concat([row.prefix ?? Buffer.alloc(0), await this.read(row.base_hash as BlobHash)]);
-    const chunks = await this.sql.rows<ChunkRow>(
-      "SELECT seq, deflated, data FROM blob_chunks WHERE hash = $1 ORDER BY seq",
-      [hash],
-    );
-    return Buffer.concat(await Promise.all(chunks.map(rawChunk)));
+    const parts: Uint8Array[] = [];
+    for await (const part of this.readRange(hash, 0, Number.MAX_SAFE_INTEGER)) parts.push(part);
+    return Buffer.concat(parts);
   }
 
   async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
     if (end <= start) return;
-    const row = await this.#requireRow(hash);
+    // One round trip for the blob's row and the first chunks of the range: most reads need no more.
+    const rows = await this.sql.rows<BlobRow & { seq: number | null; deflated: boolean; data: Buffer }>(
+      `SELECT b.hash, b.size, b.chunk_bytes, b.base_hash, b.prefix, c.seq, c.deflated, c.data
+       FROM blobs b LEFT JOIN blob_chunks c ON c.hash = b.hash
+         AND c.seq >= $2::bigint / b.chunk_bytes
+         AND c.seq <= LEAST((LEAST($3::bigint, b.size) - 1) / b.chunk_bytes, $2::bigint / b.chunk_bytes + $4 - 1)
+       WHERE b.hash = $1 ORDER BY c.seq`,
+      [hash, start, end, CHUNKS_PER_FETCH],
+    );
+    const row = rows[0];
+    if (!row) throw missing(hash);
     const stop = Math.min(end, row.size);
     if (start >= stop) return;
     if (row.base_hash) {
@@ -206,26 +211,20 @@ export class PgBlobStore implements BlobStore {
     }
     const chunkBytes = row.chunk_bytes;
     const lastSeq = Math.floor((stop - 1) / chunkBytes);
-    for (let first = Math.floor(start / chunkBytes); first <= lastSeq; first += CHUNKS_PER_FETCH) {
-      const chunks = await this.sql.rows<ChunkRow>(
-        "SELECT seq, deflated, data FROM blob_chunks WHERE hash = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-        [hash, first, Math.min(first + CHUNKS_PER_FETCH - 1, lastSeq)],
-      );
-      for (const chunk of chunks) {
+    let batch: ChunkRow[] = rows.filter((chunk): chunk is typeof chunk & ChunkRow => chunk.seq !== null);
+    for (let first = Math.floor(start / chunkBytes); ; ) {
+      for (const chunk of batch) {
         const bytes = await rawChunk(chunk);
         const offset = chunk.seq * chunkBytes;
         yield bytes.subarray(Math.max(start - offset, 0), Math.min(stop - offset, bytes.byteLength));
       }
+      first += CHUNKS_PER_FETCH;
+      if (first > lastSeq) return;
+      batch = await this.sql.rows<ChunkRow>(
+        "SELECT seq, deflated, data FROM blob_chunks WHERE hash = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+        [hash, first, Math.min(first + CHUNKS_PER_FETCH - 1, lastSeq)],
+      );
     }
-  }
-
-  async #requireRow(hash: BlobHash): Promise<BlobRow> {
-    const row = await this.sql.one<BlobRow>(
-      "SELECT hash, size, chunk_bytes, base_hash, prefix FROM blobs WHERE hash = $1",
-      [hash],
-    );
-    if (!row) throw missing(hash);
-    return row;
   }
 
   async has(hash: BlobHash): Promise<boolean> {

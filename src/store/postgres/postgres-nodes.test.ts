@@ -140,12 +140,14 @@ await describeWithPostgres(() => {
       const stored = await nodeA.blobs.put(pieces());
       assert.equal(stored.hash, createHash("sha256").update(bytes).digest("hex"));
       assert.equal(stored.size, bytes.length);
+      assert.ok(bytes.length > 10 * 256 * 1024, "more chunks than one range query fetches");
       assert.equal((await nodeB.blobs.put(bytes)).hash, stored.hash, "the other node finds it by content");
       assert.deepEqual(await nodeB.blobs.read(stored.hash), bytes);
       for (const [start, end] of [
         [0, 10],
         [262_140, 262_150],
         [100_000, 900_000],
+        [300_000, bytes.length - 1_000],
         [bytes.length - 5, bytes.length + 100],
       ] as const) {
         const chunks: Buffer[] = [];
