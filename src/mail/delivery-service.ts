@@ -1,7 +1,7 @@
 // Final delivery of one received message to its envelope recipients (RFC 5321 §4.4, RFC 2033 §4.2):
 // the message is stored and fsynced once and indexed once; each recipient's copy is its own trace fields
-// (a small prefixed blob) in front of that one blob, appended in its own committed transaction, with one
-// outcome per recipient so LMTP can answer each separately.
+// (a small prefixed blob) in front of that one blob, all copies appended at once (the store may commit
+// them together) with one outcome per recipient, so LMTP can answer each separately.
 
 import type { BlobHash } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
@@ -115,22 +115,23 @@ export class DeliveryService {
       const failure = this.#failure(error, id);
       return { id, outcomes: message.recipients.map(() => failure) };
     }
-    // The same account reached through two recipients (alias and direct) gets one copy.
+    // The same account reached through two recipients (alias and direct) gets one copy. All copies are
+    // appended at once, so the store can commit them together (one transaction, one fsync).
     const byTarget = new Map<string, Promise<RecipientOutcome>>();
-    const outcomes: RecipientOutcome[] = [];
-    for (const [position, recipient] of message.recipients.entries()) {
-      const results: RecipientOutcome[] = [];
-      for (const target of recipient.targets) {
-        const key = `${target.accountId}\u0000${target.folder ?? ""}`;
-        let pending = byTarget.get(key);
-        if (!pending) {
-          pending = this.#appendTo(target, () => copyOf(position), receivedAtMs, id);
-          byTarget.set(key, pending);
-        }
-        results.push(await pending);
+    const appendOnce = (target: DeliveryTarget, position: number): Promise<RecipientOutcome> => {
+      const key = `${target.accountId}\u0000${target.folder ?? ""}`;
+      let pending = byTarget.get(key);
+      if (!pending) {
+        pending = this.#appendTo(target, () => copyOf(position), receivedAtMs, id);
+        byTarget.set(key, pending);
       }
-      outcomes.push(combine(results));
-    }
+      return pending;
+    };
+    const outcomes = await Promise.all(
+      message.recipients.map(async (recipient, position) =>
+        combine(await Promise.all(recipient.targets.map((target) => appendOnce(target, position)))),
+      ),
+    );
     this.log.info(
       {
         deliveryId: id,
