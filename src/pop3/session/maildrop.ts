@@ -3,6 +3,7 @@
 // be written. Messages delivered later stay invisible until the next login.
 import type { BlobHash, Uid } from "../../kit/ids.js";
 import type { MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
+import { ExpungeWatch } from "./expunge-watch.js";
 
 export type MessageLookup =
   | { readonly kind: "found"; readonly entry: MailboxEntry }
@@ -31,13 +32,15 @@ export class Maildrop {
     private readonly octets: readonly number[],
     /** Where each message's bytes are, read once at login (undefined: its email was already gone). */
     private readonly contents: readonly (MessageContent | undefined)[],
+    private readonly expunges: ExpungeWatch,
   ) {}
 
   /**
    * Snapshots the INBOX; the mailbox row first, so UIDVALIDITY belongs to the entries read after it.
    * Octet counts are what RETR sends before dot-stuffing (bare LF counted as CRLF), RFC 1939 §5.
+   * Other sessions' expunges are watched until `signal` aborts (the connection ends).
    */
-  static async open(store: MailStore, mailbox: MailboxRecord): Promise<Maildrop> {
+  static async open(store: MailStore, mailbox: MailboxRecord, signal: AbortSignal): Promise<Maildrop> {
     const entries = await store.messages.listEntries(mailbox.id);
     const summaries = await store.messages.getEmailSummaries(entries.map((e) => e.emailId));
     const octets = entries.map((e) => summaries.get(e.emailId)?.crlfSize ?? e.size);
@@ -45,7 +48,12 @@ export class Maildrop {
       const summary = summaries.get(e.emailId);
       return summary && { blobHash: summary.blobHash, size: summary.size };
     });
-    return new Maildrop(mailbox, entries, octets, contents);
+    return new Maildrop(mailbox, entries, octets, contents, new ExpungeWatch(store, mailbox, signal));
+  }
+
+  /** True if another session expunged this message after the snapshot was taken. */
+  isExpungedElsewhere(entry: MailboxEntry): Promise<boolean> {
+    return this.expunges.isExpunged(entry.uid);
   }
 
   /** The stored bytes of this message (1-based number), so RETR needs no store round trip to find them. */

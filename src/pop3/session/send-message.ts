@@ -14,9 +14,8 @@ export async function sendMessage(
   bodyLineLimit: number | null,
 ): Promise<boolean> {
   const { maildrop } = ctx.transaction;
-  const [current] = await ctx.deps.services.store.messages.getEntries(maildrop.mailbox.id, [entry.uid]);
-  const content = current && maildrop.contentOf(messageNumber);
-  if (!content) {
+  const content = maildrop.contentOf(messageNumber);
+  if (!content || (await maildrop.isExpungedElsewhere(entry))) {
     await ctx.reply(err("Message was deleted by another session"));
     return false;
   }
