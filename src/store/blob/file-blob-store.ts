@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { BlobStore } from "../mail-store.js";
@@ -28,6 +28,8 @@ const STREAM_CHUNK_BYTES = 256 * 1024;
 
 export class FileBlobStore implements BlobStore {
   readonly #root: string;
+  /** `<root>/`, normalized once: pathOf runs for every read and path.join costs more than the rest of it. */
+  readonly #rootPrefix: string;
   readonly #tmpDir: string;
   /** Blob directories made durable in this process (created if needed, parents synced), by path. */
   readonly #readyDirs = new Map<string, Promise<void>>();
@@ -36,6 +38,7 @@ export class FileBlobStore implements BlobStore {
 
   private constructor(root: string) {
     this.#root = root;
+    this.#rootPrefix = join(root, sep);
     this.#tmpDir = join(root, "tmp");
   }
 
@@ -56,7 +59,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   pathOf(hash: BlobHash): string {
-    return join(this.#root, hash.slice(0, 2), hash.slice(2, 4), hash);
+    return `${this.#rootPrefix}${hash.slice(0, 2)}${sep}${hash.slice(2, 4)}${sep}${hash}`;
   }
 
   async put(
