@@ -26,7 +26,7 @@ export interface WriteTx extends Sql {
 
 /** What happens around a commit: NOTIFY inside the transaction, local delivery after it. */
 export interface CommitHooks {
-  /** Statement parameters for `SELECT pg_notify($1, $2)` per event, sent just before COMMIT. */
+  /** The arguments of `pg_notify(channel, payload)` for an event, sent with the COMMIT. */
   notification(event: ChangeEvent): readonly [channel: string, payload: string];
   /** Called for each event once the transaction has committed. */
   committed(event: ChangeEvent): void;
@@ -121,24 +121,31 @@ export class PgDatabase implements Sql {
     for (let attempt = 1; ; attempt++) {
       const events: ChangeEvent[] = [];
       try {
-        const result = await this.#transaction("BEGIN", async (client, sql) => {
-          const value = await fn({
-            ...sql,
-            nextModSeq: async (accountId) => {
-              const row = await sql.one<{ highest_modseq: number }>(
-                "UPDATE accounts SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq",
-                [accountId],
-              );
-              if (!row) throw new MailError("nonexistent", `No such account (${accountId})`);
-              return row.highest_modseq as ModSeq;
-            },
-            emit: (event) => events.push(event),
-          });
-          for (const event of events) {
-            await client.query("SELECT pg_notify($1, $2)", [...this.#hooks.notification(event)]);
-          }
-          return value;
-        });
+        const result = await this.#transaction(
+          "BEGIN",
+          (sql) =>
+            fn({
+              ...sql,
+              nextModSeq: async (accountId) => {
+                const row = await sql.one<{ highest_modseq: number }>(
+                  "UPDATE accounts SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq",
+                  [accountId],
+                );
+                if (!row) throw new MailError("nonexistent", `No such account (${accountId})`);
+                return row.highest_modseq as ModSeq;
+              },
+              emit: (event) => events.push(event),
+            }),
+          // The NOTIFYs travel with the COMMIT in one round trip (literals: a multi-statement query
+          // takes no parameters).
+          () =>
+            events
+              .map((event) => {
+                const [channel, payload] = this.#hooks.notification(event);
+                return `SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(payload)}); `;
+              })
+              .join(""),
+        );
         for (const event of events) this.#hooks.committed(event);
         return result;
       } catch (error) {
@@ -165,16 +172,21 @@ export class PgDatabase implements Sql {
 
   /** Several reads that must agree with each other: one REPEATABLE READ snapshot. */
   read<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.#transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", (_client, sql) => fn(sql));
+    return this.#transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn);
   }
 
-  async #transaction<T>(begin: string, fn: (client: pg.PoolClient, sql: Sql) => Promise<T>): Promise<T> {
+  /** `beforeCommit` returns statements sent in front of COMMIT, in the same round trip. */
+  async #transaction<T>(
+    begin: string,
+    fn: (sql: Sql) => Promise<T>,
+    beforeCommit: () => string = () => "",
+  ): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
       await client.query(begin);
-      const result = await fn(client, sqlOn(client));
-      await client.query("COMMIT");
+      const result = await fn(sqlOn(client));
+      await client.query(`${beforeCommit()}COMMIT`);
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {
