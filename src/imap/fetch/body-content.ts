@@ -59,6 +59,11 @@ export async function readRange(
 ): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   if (end > start) for await (const chunk of blobs.readRange(blobHash, start, end)) chunks.push(chunk);
+  // A small range comes as one chunk: used as it is, not copied.
+  const [only] = chunks;
+  if (chunks.length === 1 && only !== undefined) {
+    return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -213,10 +213,11 @@ export class ImapSession implements SessionControl {
     return write;
   }
 
-  async #buffer(bytes: Uint8Array): Promise<void> {
+  /** Queues bytes; returns the write's promise only when the buffer was full enough to go out. */
+  #buffer(bytes: Uint8Array): Promise<void> | undefined {
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes >= OUTPUT_BUFFER_BYTES) await this.#flush();
+    return this.#pendingBytes >= OUTPUT_BUFFER_BYTES ? this.#flush() : undefined;
   }
 
   async #flush(): Promise<void> {

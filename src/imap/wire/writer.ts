@@ -256,9 +256,10 @@ export function encodeResponse(response: ImapResponse, options: WriterOptions = 
 }
 
 /**
- * Writes a response through `write`, awaiting it for each chunk (the session awaits socket `drain`
- * there). A stream that yields more or fewer bytes than announced throws: the connection must then be
- * closed, since the client can no longer parse the stream.
+ * Writes a response through `write`, awaiting it for each chunk that returns a promise (the session
+ * buffers most chunks synchronously and awaits socket `drain` when it writes). A stream that yields more
+ * or fewer bytes than announced throws: the connection must then be closed, since the client can no
+ * longer parse the stream.
  */
 export async function writeResponse(
   response: ImapResponse,
@@ -267,7 +268,8 @@ export async function writeResponse(
 ): Promise<void> {
   for (const part of responseParts(response, options)) {
     if (!isStreamed(part)) {
-      await write(part);
+      const writing = write(part);
+      if (writing) await writing;
       continue;
     }
     let written = 0;
@@ -275,7 +277,8 @@ export async function writeResponse(
       written += chunk.length;
       if (written > part.size)
         throw new Error(`streamed literal longer than its announced ${part.size} bytes`);
-      await write(chunk);
+      const writing = write(chunk);
+      if (writing) await writing;
     }
     if (written !== part.size)
       throw new Error(`streamed literal of ${written} bytes, ${part.size} announced`);
