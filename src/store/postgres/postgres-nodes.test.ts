@@ -13,7 +13,7 @@ import {
   describeWithPostgres,
   dropTestSchema,
   openTestStore,
-  TEST_POSTGRES_URL,
+  testPostgresUrl,
   withAdmin,
 } from "./postgres-test-harness.js";
 
@@ -62,7 +62,7 @@ await describeWithPostgres(() => {
     });
 
     it("migrated once and reports the current version on a second run", async () => {
-      const report = await migratePostgresStore({ url: TEST_POSTGRES_URL, schema });
+      const report = await migratePostgresStore({ url: testPostgresUrl(), schema });
       assert.equal(report.from, report.to, "nothing left to apply");
       assert.ok(report.to >= 1);
     });

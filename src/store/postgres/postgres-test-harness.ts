@@ -9,8 +9,16 @@ import type { StoreHarness } from "../contract/mail-store-contract.js";
 import type { MailStore } from "../mail-store.js";
 import { openPostgresStore } from "./postgres-store.js";
 
-export const TEST_POSTGRES_URL =
-  process.env.POSTFACH_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
+/** Without POSTFACH_TEST_POSTGRES_URL, the local server's trust-auth database `test` as root, then as postgres. */
+const CANDIDATE_URLS = process.env.POSTFACH_TEST_POSTGRES_URL
+  ? [process.env.POSTFACH_TEST_POSTGRES_URL]
+  : ["postgres://root@127.0.0.1:5432/test", "postgres://postgres@127.0.0.1:5432/test"];
+let testUrl = CANDIDATE_URLS[0] as string;
+
+/** The test database's URL (the first candidate that answered, once describeWithPostgres has probed). */
+export function testPostgresUrl(): string {
+  return testUrl;
+}
 const PROBE_TIMEOUT_MS = 5000;
 
 /** Undefined when the test database answers, else why not. */
@@ -29,12 +37,16 @@ async function probe(url: string): Promise<string | undefined> {
 
 /** Runs `describeTests` when PostgreSQL is reachable; otherwise one skipped (or, in CI, failing) test. */
 export async function describeWithPostgres(describeTests: () => void): Promise<void> {
-  const problem = await probe(TEST_POSTGRES_URL);
-  if (problem === undefined) {
-    describeTests();
-    return;
+  let problem: string | undefined;
+  for (const url of CANDIDATE_URLS) {
+    problem = await probe(url);
+    if (problem === undefined) {
+      testUrl = url;
+      describeTests();
+      return;
+    }
   }
-  const where = `PostgreSQL not reachable at ${redact(TEST_POSTGRES_URL)} (${problem})`;
+  const where = `PostgreSQL not reachable at ${CANDIDATE_URLS.map(redact).join(" or ")} (${problem})`;
   if (process.env.POSTFACH_REQUIRE_POSTGRES === "1") {
     test("PostgreSQL store tests", () => {
       throw new Error(`${where}, and POSTFACH_REQUIRE_POSTGRES=1 makes them mandatory`);
@@ -57,7 +69,7 @@ function redact(url: string): string {
 
 /** Runs `fn` on a connection of its own to the test database. */
 export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  const client = new pg.Client({ connectionString: testUrl });
   await client.connect();
   try {
     return await fn(client);
@@ -77,7 +89,7 @@ export async function dropTestSchema(schema: string): Promise<void> {
 }
 
 export function openTestStore(schema: string): Promise<MailStore> {
-  return openPostgresStore({ url: TEST_POSTGRES_URL, schema, maxConnections: 4 });
+  return openPostgresStore({ url: testUrl, schema, maxConnections: 4 });
 }
 
 /** Each create() works in a fresh schema of the test database, dropped by destroy(). */
