@@ -1,9 +1,11 @@
 // The server side of the benchmarks: a data folder filled straight through the store (fast, batched),
 // then `postfach serve` as its own process with only the listeners a scenario needs, on free ports.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UserAdmin } from "../src/admin/user-admin.js";
 import { defaultConfig } from "../src/config/config.js";
 import { openServices } from "../src/main.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
@@ -16,51 +18,125 @@ const CLI = new URL("../src/cli/postfach.js", import.meta.url).pathname;
 
 export interface FilledMailbox {
   readonly dataDir: string;
-  /** Messages carrying the planted search tokens. */
+  /** Messages carrying the planted search tokens (in each account's INBOX). */
   readonly planted: number;
-  /** Sum of the messages' sizes in bytes. */
+  /** Sum of the messages' sizes in bytes (of each account's INBOX). */
   readonly totalBytes: number;
   remove(): Promise<void>;
 }
+
+/**
+ * Set by run-all.ts to a folder kept for the whole bench invocation: a filled data folder is built there
+ * once and copied for every scenario (and run) that asks for the same mailbox, instead of filled again.
+ */
+export const FILL_CACHE_ENV = "POSTFACH_BENCH_FILL_CACHE";
+/** Blob writes in flight while filling: each is fsynced, and concurrent fsyncs share the disk's flushes. */
+const BLOB_WRITES_IN_FLIGHT = 64;
 
 /**
  * A fresh data folder with one account whose INBOX holds `messages` messages made of `distinct` corpus
  * bodies repeated (blobs are content-addressed; every entry is still its own email).
  */
 export async function fillMailbox(messages: number, distinct: number, seed = 2026): Promise<FilledMailbox> {
+  return fillAccounts({ addresses: [BENCH_ADDRESS], messages, distinct, seed });
+}
+
+/**
+ * A fresh data folder with `addresses` (password BENCH_PASSWORD), each INBOX holding `messages` messages
+ * as `fillMailbox` makes them. With `isCheapHash`, passwords are hashed at the low scrypt cost that
+ * `CHEAP_HASH_SETTINGS` tells the server to use, so thousands of accounts are quick to create.
+ */
+export async function fillAccounts(options: {
+  readonly addresses: readonly string[];
+  readonly messages: number;
+  readonly distinct: number;
+  readonly seed: number;
+  readonly isCheapHash?: boolean;
+}): Promise<FilledMailbox> {
   const dataDir = await mkdtemp(join(tmpdir(), "postfach-bench-"));
+  const remove = () => rm(dataDir, { recursive: true, force: true });
+  const cacheRoot = process.env[FILL_CACHE_ENV];
+  try {
+    if (cacheRoot === undefined) return { dataDir, ...(await fillInto(dataDir, options)), remove };
+    const { addresses, messages, distinct, seed, isCheapHash } = options;
+    const key = `${addresses.length}x${messages}-${distinct}-${seed}${isCheapHash ? "-cheap" : ""}-${addresses[0]}`;
+    const cached = join(cacheRoot, key);
+    const summaryPath = join(cached, "fill-summary.json");
+    if (!existsSync(summaryPath)) {
+      await rm(cached, { recursive: true, force: true });
+      await mkdir(cached, { recursive: true });
+      await writeFile(summaryPath, JSON.stringify(await fillInto(cached, options)));
+    }
+    await cp(cached, dataDir, { recursive: true });
+    const summary = JSON.parse(await readFile(summaryPath, "utf8")) as {
+      planted: number;
+      totalBytes: number;
+    };
+    return { dataDir, planted: summary.planted, totalBytes: summary.totalBytes, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+/** Server settings matching accounts created with `isCheapHash` (or each first login would rehash). */
+export const CHEAP_HASH_SETTINGS = { auth: { scrypt_log2_cost: 4 } } as const;
+
+async function fillInto(
+  dataDir: string,
+  options: Parameters<typeof fillAccounts>[0],
+): Promise<{ planted: number; totalBytes: number }> {
+  const { addresses, messages, distinct, seed } = options;
   const services = await openServices({ ...defaultConfig(), dataDir });
   let planted = 0;
   let totalBytes = 0;
   try {
-    const account = await services.users.add(BENCH_ADDRESS, BENCH_PASSWORD);
-    const inbox = await services.mailboxes.require(account.id, "INBOX");
-    const bodies: NewMessage[] = [];
-    for (const raw of generateCorpus(distinct, { seed })) {
-      const { hash } = await services.store.blobs.put(raw);
-      bodies.push({
-        blobHash: hash,
-        index: indexMessage(raw),
-        flags: { system: new Set(), keywords: [] },
-        internalDateMs: Date.now(),
-      });
-    }
-    const batch: NewMessage[] = [];
-    for (let i = 0; i < messages; i++) {
-      const source = i % distinct;
-      if (source % PLANT_EVERY === PLANT_OFFSET) planted++;
-      const body = bodies[source] as NewMessage;
-      totalBytes += body.index.size;
-      batch.push(body);
-      if (batch.length === 1000 || i === messages - 1) {
-        await services.store.messages.appendMany(account.id, inbox.id, batch);
-        batch.length = 0;
+    const users = options.isCheapHash
+      ? new UserAdmin(services.store, services.mailboxes, {
+          defaultQuota: { storageBytes: null, messages: null },
+          createSpecialUseFolders: false,
+          scryptCost: { ln: CHEAP_HASH_SETTINGS.auth.scrypt_log2_cost, r: 8, p: 1 },
+        })
+      : services.users;
+    // Each distinct body is indexed once and its blob written once, the writes overlapping.
+    const raws = [...generateCorpus(distinct, { seed })];
+    const bodies: NewMessage[] = new Array(raws.length);
+    let next = 0;
+    const writeBlobs = async () => {
+      for (let n = next++; n < raws.length; n = next++) {
+        const raw = raws[n] as Buffer;
+        const { hash } = await services.store.blobs.put(raw);
+        bodies[n] = {
+          blobHash: hash,
+          index: indexMessage(raw),
+          flags: { system: new Set(), keywords: [] },
+          internalDateMs: Date.now(),
+        };
+      }
+    };
+    await Promise.all(Array.from({ length: BLOB_WRITES_IN_FLIGHT }, writeBlobs));
+    for (const address of addresses) {
+      const account = await users.add(address, BENCH_PASSWORD);
+      const inbox = await services.mailboxes.require(account.id, "INBOX");
+      planted = 0;
+      totalBytes = 0;
+      const batch: NewMessage[] = [];
+      for (let i = 0; i < messages; i++) {
+        const source = i % distinct;
+        if (source % PLANT_EVERY === PLANT_OFFSET) planted++;
+        const body = bodies[source] as NewMessage;
+        totalBytes += body.index.size;
+        batch.push(body);
+        if (batch.length === 1000 || i === messages - 1) {
+          await services.store.messages.appendMany(account.id, inbox.id, batch);
+          batch.length = 0;
+        }
       }
     }
   } finally {
     await services.close();
   }
-  return { dataDir, planted, totalBytes, remove: () => rm(dataDir, { recursive: true, force: true }) };
+  return { planted, totalBytes };
 }
 
 export interface BenchServer {

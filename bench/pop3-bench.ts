@@ -64,11 +64,16 @@ async function retrieveAll(port: number): Promise<number> {
 if (!options.isSelected("pop3_retr_all")) process.exit(0);
 const DISTINCT = Math.min(MESSAGES, 2_000);
 const SEED = 4242;
-const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
-const dovecot = options.isVsDovecot
-  ? await startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED })
-  : null;
+// Both stores are filled at once (CPU and fsyncs for Postfach, file writes for Dovecot).
+const [filled, started] = await Promise.allSettled([
+  fillMailbox(MESSAGES, DISTINCT, SEED),
+  options.isVsDovecot ? startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED }) : null,
+]);
+const fill = filled.status === "fulfilled" ? filled.value : null;
+const dovecot = started.status === "fulfilled" ? started.value : null;
 try {
+  if (!fill) throw filled.status === "rejected" ? filled.reason : new Error("no fill");
+  if (started.status === "rejected") throw started.reason;
   if (dovecot)
     assert.equal(dovecot.corpus.totalBytes, fill.totalBytes, "both servers hold the same messages");
   const server = await startBenchServer(fill.dataDir, ["pop3"]);
@@ -98,5 +103,5 @@ try {
   await server.stop();
 } finally {
   await dovecot?.remove();
-  await fill.remove();
+  await fill?.remove();
 }
