@@ -79,10 +79,31 @@ export class BenchImapClient {
     const tags = commands.map(() => `b${++this.#tag}`);
     this.socket.write(commands.map((command, i) => `${tags[i]} ${command}\r\n`).join(""));
     const results: CommandResult[] = [];
-    let untagged = new Map<string, number>();
-    let lines: string[] = [];
+    for (const tag of tags) results.push(await this.#readReply(tag, keepLines));
+    return results;
+  }
+
+  /** APPEND with a synchronizing literal (RFC 9051 §6.3.12): the bytes go after the server's "+". */
+  async append(mailbox: string, message: Uint8Array, keepLines = false): Promise<CommandResult> {
+    const tag = `b${++this.#tag}`;
+    this.socket.write(`${tag} APPEND ${mailbox} {${message.length}}\r\n`);
+    const refused = await this.#readReply(tag, keepLines, true);
+    if (refused.status !== "+") return refused;
+    this.socket.write(message);
+    this.socket.write(CRLF);
+    const result = await this.#readReply(tag, keepLines);
+    return { ...result, lines: [...refused.lines, ...result.lines] };
+  }
+
+  /**
+   * Reads untagged responses up to `tag`'s completion (or, with `untilContinuation`, up to a "+"
+   * continuation request, returned as status "+").
+   */
+  async #readReply(tag: string, keepLines: boolean, untilContinuation = false): Promise<CommandResult> {
+    const untagged = new Map<string, number>();
+    const lines: string[] = [];
     let literalBytes = 0;
-    while (results.length < commands.length) {
+    for (;;) {
       let line = await this.#readLine();
       // A line may continue after literals: `* 1 FETCH (BODY[] {42}` CRLF <42 bytes> `)` CRLF.
       for (;;) {
@@ -100,15 +121,10 @@ export class BenchImapClient {
         if (keepLines) lines.push(line);
         continue;
       }
-      const tag = tags[results.length];
-      if (line.startsWith(`${tag} `)) {
-        results.push({ status: line.slice((tag as string).length + 1), untagged, lines, literalBytes });
-        untagged = new Map();
-        lines = [];
-        literalBytes = 0;
-      }
+      if (untilContinuation && line.startsWith("+")) return { status: "+", untagged, lines, literalBytes };
+      if (line.startsWith(`${tag} `))
+        return { status: line.slice(tag.length + 1), untagged, lines, literalBytes };
     }
-    return results;
   }
 
   async command(command: string, keepLines = false): Promise<CommandResult> {

@@ -56,10 +56,17 @@ export async function startDovecot(options: {
   readonly messages: number;
   readonly distinct: number;
   readonly seed: number;
-  /** More accounts (empty mailboxes), e.g. for the IDLE fan-out. */
-  readonly extraUsers?: readonly { readonly address: string; readonly password: string }[];
+  /** More accounts (empty mailboxes, unless `hasMail`), e.g. for the IDLE fan-out. */
+  readonly extraUsers?: readonly {
+    readonly address: string;
+    readonly password: string;
+    /** An INBOX with the same messages as the bench user's. */
+    readonly hasMail?: boolean;
+  }[];
   /** More top-level config lines (limits for many connections). */
   readonly extraConfig?: readonly string[];
+  /** How many imap processes (one per connection) may run at once; 4096 unless given. */
+  readonly imapProcessLimit?: number;
 }): Promise<DovecotServer & { readonly corpus: WrittenCorpus }> {
   requireDovecot();
   const dir = await mkdtemp(join(tmpdir(), "postfach-dovecot-"));
@@ -77,9 +84,13 @@ export async function startDovecot(options: {
   const mailUid = isRoot ? idOf("nobody", "-u") : (process.getuid?.() ?? 0);
   const mailGid = isRoot ? idOf("nobody", "-g") : (process.getgid?.() ?? 0);
   const userLines = [`${BENCH_ADDRESS}:{PLAIN}${BENCH_PASSWORD}:${mailUid}:${mailGid}::${home}::`];
-  for (const { address, password } of options.extraUsers ?? []) {
+  for (const { address, password, hasMail } of options.extraUsers ?? []) {
     const userHome = join(dir, "homes", address);
     await mkdir(userHome, { recursive: true });
+    if (hasMail) {
+      const { messages, distinct, seed } = options;
+      await writeCorpusFiles({ maildir: join(userHome, "Maildir"), messages, distinct, seed });
+    }
     userLines.push(`${address}:{PLAIN}${password}:${mailUid}:${mailGid}::${userHome}::`);
   }
   if (isRoot) {
@@ -126,7 +137,7 @@ export async function startDovecot(options: {
     "service lmtp {",
     `  inet_listener lmtp {\n    address = 127.0.0.1\n    port = ${ports.lmtp}\n  }`,
     "}",
-    "service imap {\n  process_limit = 4096\n}",
+    `service imap {\n  process_limit = ${options.imapProcessLimit ?? 4096}\n}`,
     "protocol lmtp {\n  postmaster_address = postmaster@example.test\n}",
     ...(options.extraConfig ?? []),
     "",

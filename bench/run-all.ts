@@ -1,34 +1,65 @@
-// `npm run bench`: every scenario implemented so far, each in its own process, with the same options.
+// `npm run bench`: every scenario of BENCHMARKS.md, each file in its own process, with the same options
+// (--only a,b runs only the files reporting those figures); filled mailboxes are shared between them.
 // With --vs-dovecot each scenario also runs on Dovecot (alternating the servers); the figures are then
 // printed as one table `scenario | postfach | dovecot | ratio` and written to bench/results/<date>.json
 // with a chart of the ratios beside it (<date>.svg).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseBenchOptions } from "./bench-options.js";
+import { FILL_CACHE_ENV } from "./bench-server.js";
 import { type Figure, ratioOf } from "./compare.js";
 import { requireDovecot } from "./dovecot-server.js";
 import { renderRatioChart } from "./ratio-chart.js";
 
-const SCENARIO_FILES = ["imap-bench.js", "pop3-bench.js", "lmtp-bench.js", "idle-bench.js"];
+/** Each scenario file with the figures it reports (for --only), in the order they run. */
+const SCENARIO_FILES: readonly { readonly file: string; readonly figures: readonly string[] }[] = [
+  {
+    file: "imap-bench.js",
+    figures: [
+      "select_large",
+      "fetch_flags_all",
+      "fetch_envelope_all",
+      ...["search_text_rare", "search_subject", "search_from"].flatMap((s) => [`${s}_first`, `${s}_warm`]),
+      "store_all_add",
+      "store_all_remove",
+      "fetch_body_random",
+    ],
+  },
+  { file: "pop3-bench.js", figures: ["pop3_retr_all"] },
+  { file: "mbsync-bench.js", figures: ["mbsync_initial"] },
+  { file: "lmtp-bench.js", figures: ["deliver_lmtp"] },
+  { file: "idle-bench.js", figures: ["idle_memory", "idle_memory_10k", "idle_push_p50", "idle_push_p99"] },
+  { file: "mixed-bench.js", figures: ["concurrent_mixed"] },
+];
 const args = process.argv.slice(2);
-const isVsDovecot = args.includes("--vs-dovecot");
+const options = parseBenchOptions();
+const isVsDovecot = options.isVsDovecot;
 if (isVsDovecot) requireDovecot();
 const resultsFile = join(tmpdir(), `postfach-bench-${process.pid}.jsonl`);
 writeFileSync(resultsFile, "");
+// Filled data folders shared by the scenario processes of this invocation (see FILL_CACHE_ENV).
+const fillCache = mkdtempSync(join(tmpdir(), "postfach-bench-fills-"));
 const startedAt = new Date();
 let failed = false;
-for (const file of SCENARIO_FILES) {
-  const result = spawnSync(
-    process.execPath,
-    [new URL(file, import.meta.url).pathname, ...args, "--results-file", resultsFile],
-    { stdio: "inherit" },
-  );
-  if (result.status !== 0) {
-    console.error(`${file} failed (exit ${result.status ?? result.signal})`);
-    failed = true;
+try {
+  for (const { file, figures } of SCENARIO_FILES) {
+    if (!figures.some((figure) => options.isSelected(figure))) continue;
+    const result = spawnSync(
+      process.execPath,
+      [new URL(file, import.meta.url).pathname, ...args, "--results-file", resultsFile],
+      { stdio: "inherit", env: { ...process.env, [FILL_CACHE_ENV]: fillCache } },
+    );
+    if (result.status !== 0) {
+      console.error(`${file} failed (exit ${result.status ?? result.signal})`);
+      failed = true;
+    }
   }
+} finally {
+  rmSync(fillCache, { recursive: true, force: true });
 }
+console.log(`bench took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 const figures = readFileSync(resultsFile, "utf8")
   .split("\n")
   .filter((line) => line !== "")
@@ -47,7 +78,7 @@ if (isVsDovecot) {
   const resultsDir = new URL("../../bench/results/", import.meta.url).pathname;
   mkdirSync(resultsDir, { recursive: true });
   const day = startedAt.toISOString().slice(0, 10);
-  const path = join(resultsDir, `${day}${args.includes("--quick") ? "-quick" : ""}.json`);
+  const path = join(resultsDir, `${day}${options.isQuick ? "-quick" : ""}.json`);
   writeFileSync(
     path,
     `${JSON.stringify(
