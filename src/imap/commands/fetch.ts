@@ -6,7 +6,7 @@ import type { EmailId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
-import { buildFetchItems, UnknownCteError } from "../fetch/fetch-item-builder.js";
+import { buildFetchItems, buildStaticItem, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import {
   accountOf,
@@ -18,7 +18,7 @@ import {
 } from "../session/command-context.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
-import type { ImapResponse } from "../wire/response.js";
+import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
 
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
@@ -60,6 +60,7 @@ async function fetchBatch(
   const summaries = plan.needsSummary
     ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
     : new Map<EmailId, EmailSummary>();
+  if (!plan.readsContent) return sendStaticBatch(ctx, selected, plan, summaries, batch);
   let isComplete = true;
   // Items of the next few messages are built while earlier ones are written, so the small blob reads
   // (header fields, decoded parts) and index loads overlap; streamed bodies open only when written.
@@ -90,6 +91,38 @@ async function fetchBatch(
   while (building.length > 0) await flushOne();
   return isComplete;
 }
+
+/**
+ * A batch whose items all come from entries and summaries (flags, UIDs, ENVELOPE, BODYSTRUCTURE…: the
+ * resync and listing FETCHes of whole mailboxes): built without an await per message.
+ */
+async function sendStaticBatch(
+  ctx: CommandContext,
+  selected: SelectedMailbox,
+  plan: FetchPlan,
+  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  batch: readonly MailboxEntry[],
+): Promise<boolean> {
+  let isComplete = true;
+  const responses: ImapResponse[] = [];
+  for (const entry of batch) {
+    const summary = summaries.get(entry.emailId);
+    if (plan.needsSummary && summary === undefined) {
+      isComplete = false;
+      continue;
+    }
+    const message = { entry, flags: selected.flagsOf(entry), summary, loadIndex: noIndexLoader };
+    const items = plan.attributes.map(
+      (attribute) => buildStaticItem(attribute, message) as FetchResponseItem,
+    );
+    responses.push({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+  }
+  await ctx.sendAll(responses);
+  return isComplete;
+}
+
+const noIndexLoader = (): Promise<MessageIndex> =>
+  Promise.reject(new Error("FETCH plan reads no content but asked for the index"));
 
 /** One message's untagged FETCH, or null when its content is gone from the store. */
 async function buildResponse(

@@ -183,6 +183,7 @@ describe("planFetch", () => {
       needsSummary: false,
       needsIndex: false,
       setsSeen: false,
+      readsContent: false,
     });
   });
 
@@ -192,6 +193,18 @@ describe("planFetch", () => {
     assert.equal(whole.needsIndex, false);
     const part = planFetch({ kind: "attributes", attributes: [body([1])] }, false, false);
     assert.equal(part.needsIndex, true);
+  });
+
+  it("reads content only for body sections, BINARY and RFC822 items, not for the listing items", () => {
+    const readsContent = (attributes: FetchAttribute[]) =>
+      planFetch({ kind: "attributes", attributes }, false, false).readsContent;
+    assert.equal(
+      readsContent([{ kind: "ENVELOPE" }, { kind: "BODYSTRUCTURE" }, { kind: "PREVIEW", isLazy: false }]),
+      false,
+    );
+    assert.equal(readsContent([{ kind: "FLAGS" }, body([])]), true);
+    assert.equal(readsContent([{ kind: "RFC822.HEADER" }]), true);
+    assert.equal(readsContent([{ kind: "BINARY.SIZE", part: [1] }]), true);
   });
 
   it("sets \\Seen only for non-PEEK bodies, RFC822 and RFC822.TEXT", () => {

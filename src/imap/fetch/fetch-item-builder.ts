@@ -47,11 +47,11 @@ function summaryOf(message: FetchMessage): EmailSummary {
   return message.summary;
 }
 
-async function buildItem(
-  attribute: FetchAttribute,
-  message: FetchMessage,
-  blobs: BlobRanges,
-): Promise<FetchResponseItem> {
+/**
+ * The item for an attribute answered from the entry and summary alone (FLAGS, UID, ENVELOPE…), or null
+ * for one that reads message bytes. A FETCH of only such items needs no await per message.
+ */
+export function buildStaticItem(attribute: FetchAttribute, message: FetchMessage): FetchResponseItem | null {
   const entry = message.entry;
   switch (attribute.kind) {
     case "FLAGS":
@@ -78,6 +78,19 @@ async function buildItem(
       return { kind: "BODY", rendered: summaryOf(message).body };
     case "PREVIEW":
       return { kind: "PREVIEW", text: summaryOf(message).preview };
+    default:
+      return null;
+  }
+}
+
+async function buildItem(
+  attribute: FetchAttribute,
+  message: FetchMessage,
+  blobs: BlobRanges,
+): Promise<FetchResponseItem> {
+  const known = buildStaticItem(attribute, message);
+  if (known !== null) return known;
+  switch (attribute.kind) {
     case "RFC822": {
       const summary = summaryOf(message);
       return { kind: "RFC822", content: await rangeContent(blobs, summary.blobHash, 0, summary.size, null) };
@@ -112,6 +125,8 @@ async function buildItem(
         part: attribute.part,
         size: await binarySize(attribute.part, message, blobs),
       };
+    default:
+      throw new Error(`FETCH item ${attribute.kind} has no builder`);
   }
 }
 

@@ -12,6 +12,8 @@ export interface FetchPlan {
   readonly needsIndex: boolean;
   /** A non-PEEK body item: \Seen is set (RFC 9051 §6.4.5). */
   readonly setsSeen: boolean;
+  /** Some item reads message bytes (a body section, BINARY, RFC822…); otherwise no await per message. */
+  readonly readsContent: boolean;
 }
 
 const SUMMARY_KINDS = new Set<FetchAttribute["kind"]>([
@@ -36,6 +38,15 @@ function needsIndex(attribute: FetchAttribute): boolean {
       return false;
   }
 }
+
+const CONTENT_KINDS = new Set<FetchAttribute["kind"]>([
+  "RFC822",
+  "RFC822.HEADER",
+  "RFC822.TEXT",
+  "BODY[]",
+  "BINARY[]",
+  "BINARY.SIZE",
+]);
 
 function setsSeen(attribute: FetchAttribute): boolean {
   switch (attribute.kind) {
@@ -67,5 +78,6 @@ export function planFetch(items: FetchItems, isUid: boolean, hasChangedSince: bo
       index ||
       attributes.some((a) => SUMMARY_KINDS.has(a.kind) || a.kind === "BODY[]" || a.kind === "BINARY[]"),
     setsSeen: attributes.some(setsSeen),
+    readsContent: attributes.some((a) => CONTENT_KINDS.has(a.kind)),
   };
 }

@@ -67,6 +67,8 @@ export interface CommandContext {
   readonly log: Logger;
   /** Writes an untagged or continuation response, honouring backpressure. */
   send(response: ImapResponse): Promise<void>;
+  /** Writes untagged data responses in order, as one piece of work. */
+  sendAll(responses: readonly ImapResponse[]): Promise<void>;
 }
 
 export interface CommandOutcome {

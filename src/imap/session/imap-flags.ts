@@ -9,10 +9,18 @@ export const RECENT = "\\Recent";
 export const WELL_KNOWN_KEYWORDS = ["$Forwarded", "$Junk", "$NotJunk", "$MDNSent", "$Phishing"] as const;
 const MAX_KEYWORD_CHARS = 128;
 
-export function toImapFlags(flags: FlagSet, isRecent: boolean): string[] {
+/** Lists of flag sets without \Recent, by flag set: the store shares one FlagSet per distinct combination. */
+const listsByFlagSet = new WeakMap<FlagSet, readonly string[]>();
+
+export function toImapFlags(flags: FlagSet, isRecent: boolean): readonly string[] {
+  if (!isRecent) {
+    const known = listsByFlagSet.get(flags);
+    if (known !== undefined) return known;
+  }
   const list: string[] = [...flags.system];
   if (isRecent) list.push(RECENT);
   list.push(...flags.keywords);
+  if (!isRecent) listsByFlagSet.set(flags, list);
   return list;
 }
 

@@ -213,6 +213,17 @@ export class ImapSession implements SessionControl {
     return write;
   }
 
+  /** Writes data responses in order as one piece of work (a FETCH batch of a whole mailbox). */
+  sendAll(responses: readonly ImapResponse[]): Promise<void> {
+    const options = { isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT") };
+    const write = this.#output.then(async () => {
+      for (const response of responses)
+        await writeResponse(response, (bytes) => this.#buffer(bytes), options);
+    });
+    this.#output = write.catch(() => {});
+    return write;
+  }
+
   /** Queues bytes; returns the write's promise only when the buffer was full enough to go out. */
   #buffer(bytes: Uint8Array): Promise<void> | undefined {
     this.#pending.push(bytes);
@@ -354,6 +365,7 @@ export class ImapSession implements SessionControl {
       session: this,
       log: this.#log,
       send: (response) => this.send(response),
+      sendAll: (responses) => this.sendAll(responses),
     };
     let outcome: CommandOutcome;
     try {

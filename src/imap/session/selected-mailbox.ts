@@ -58,7 +58,7 @@ export class SelectedMailbox {
     return this.#recentUids.has(uid);
   }
 
-  flagsOf(entry: MailboxEntry): string[] {
+  flagsOf(entry: MailboxEntry): readonly string[] {
     return toImapFlags(entry.flags, !this.isRev2 && this.#recentUids.has(entry.uid));
   }
 
