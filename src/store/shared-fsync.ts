@@ -7,11 +7,8 @@ export class SharedFsync {
   #running: Promise<void> | null = null;
   #next: Promise<void> | null = null;
 
-  /** `path` is a file or a directory; `fallbackPath` is synced instead when `path` does not exist. */
-  constructor(
-    private readonly path: string,
-    private readonly fallbackPath?: string,
-  ) {}
+  /** `path` is a file or a directory. */
+  constructor(private readonly path: string) {}
 
   /** Resolves once everything written to the path before this call is on stable storage. */
   sync(): Promise<void> {
@@ -35,20 +32,11 @@ export class SharedFsync {
   }
 
   #start(): Promise<void> {
-    const run = this.#fsync().finally(() => {
+    const run = fsyncPath(this.path).finally(() => {
       if (this.#running === run) this.#running = null;
     });
     this.#running = run;
     return run;
-  }
-
-  async #fsync(): Promise<void> {
-    try {
-      await fsyncPath(this.path);
-    } catch (error) {
-      if (this.fallbackPath === undefined || (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      await fsyncPath(this.fallbackPath);
-    }
   }
 }
 

@@ -1,10 +1,12 @@
-// Group commit: writes requested in the same turn of the event loop (several LMTP deliveries whose blobs
-// became durable together) run in one write transaction, each in its own savepoint, so one that fails is
-// rolled back alone and only its caller rejects. The transaction commits without the fsync that
-// synchronous=FULL would do on the main thread; the WAL is fsynced off it instead (SharedFsync), shared
-// with the groups that commit meanwhile, and callers resolve only after that fsync: still durable first.
+// Group commit: concurrent writes (LMTP deliveries on several connections, one per recipient) share one
+// write transaction and one fsync. A group commits without the fsync that synchronous=FULL would do on the
+// main thread; the WAL is fsynced off it instead, and writes that arrive during that fsync gather into the
+// next group, which commits when it ends. Callers resolve only after the fsync covering their commit, so
+// nothing is acknowledged before it is durable. Each write runs in its own savepoint: one that fails is
+// rolled back alone and only its caller rejects.
+
 import type { ChangeEvent } from "../mail-store.js";
-import { SharedFsync } from "../shared-fsync.js";
+import { fsyncPath } from "../shared-fsync.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 
 type Write<T> = (scope: WriteScope) => T;
@@ -21,11 +23,13 @@ interface Queued {
 
 export class GroupCommit {
   #queue: Queued[] = [];
-  /** The WAL holds every commit until a checkpoint, which syncs the WAL itself first (SQLite's rule). */
-  readonly #walSync: SharedFsync | null;
+  #isScheduled = false;
+  #isSyncing = false;
+  /** Where committed transactions wait for a checkpoint; null for an in-memory database. */
+  readonly #walPath: string | null;
 
   constructor(private readonly sql: SqliteDatabase) {
-    this.#walSync = sql.db.memory ? null : new SharedFsync(`${sql.db.name}-wal`, sql.db.name);
+    this.#walPath = sql.db.memory ? null : `${sql.db.name}-wal`;
   }
 
   /**
@@ -34,27 +38,37 @@ export class GroupCommit {
    */
   run<T>(write: Write<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // The first write of a group schedules the commit after the I/O callbacks of this loop turn, so
-      // writes whose preparation (blob fsyncs) finished in the same turn join it.
-      if (this.#queue.length === 0) setImmediate(() => void this.#commit());
       this.#queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
     });
   }
 
+  /** Commits after the I/O callbacks of this loop turn, so writes that became ready with this one join it. */
+  #schedule(): void {
+    if (this.#isScheduled || this.#isSyncing || this.#queue.length === 0) return;
+    this.#isScheduled = true;
+    setImmediate(() => void this.#commit());
+  }
+
   async #commit(): Promise<void> {
+    this.#isScheduled = false;
     const group = this.#queue;
     this.#queue = [];
     const outcomes: Outcome[] = [];
+    this.#isSyncing = true;
     try {
       this.#withoutCommitFsync(() =>
         this.sql.write((scope) => {
           for (const { write } of group) outcomes.push(this.#inSavepoint(scope, write));
         }),
       );
-      await this.#walSync?.sync();
+      if (this.#walPath !== null) await syncWal(this.#walPath, this.sql.db.name);
     } catch (error) {
       for (const { reject } of group) reject(error);
       return;
+    } finally {
+      this.#isSyncing = false;
+      this.#schedule();
     }
     group.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i];
@@ -63,9 +77,9 @@ export class GroupCommit {
     });
   }
 
-  /** Runs `fn` with synchronous=NORMAL: WAL commits are written but not fsynced (the caller does that). */
+  /** Runs `fn` with synchronous=NORMAL: WAL commits are written but not fsynced (#commit does that). */
   #withoutCommitFsync(fn: () => void): void {
-    if (this.#walSync === null) {
+    if (this.#walPath === null) {
       fn();
       return;
     }
@@ -79,10 +93,7 @@ export class GroupCommit {
   }
 
   /** One write in a savepoint; its change events reach the transaction only if it succeeded. */
-  #inSavepoint(
-    scope: WriteScope,
-    write: Write<unknown>,
-  ): { ok: true; value: unknown } | { ok: false; error: unknown } {
+  #inSavepoint(scope: WriteScope, write: Write<unknown>): Outcome {
     const events: ChangeEvent[] = [];
     const ownScope: WriteScope = {
       // Inside the savepoint: a rolled-back write gives its modseq back.
@@ -97,5 +108,18 @@ export class GroupCommit {
     } catch (error) {
       return { ok: false, error };
     }
+  }
+}
+
+/**
+ * fsyncs the WAL. A checkpoint may have copied the commit into the database file and reset the WAL
+ * meanwhile; SQLite syncs both when it checkpoints, so a missing WAL file needs only the database synced.
+ */
+async function syncWal(walPath: string, databasePath: string): Promise<void> {
+  try {
+    await fsyncPath(walPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await fsyncPath(databasePath);
   }
 }
