@@ -208,7 +208,16 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
+  readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
+    // The usual case, a small range of a plain blob, skips the async generator below: one chunk, read
+    // when iterated (less work per call, and far less code for V8 to optimize on the hot path).
+    if (end > start && end - start <= SYNC_READ_MAX_BYTES && !isPrefixed(hash)) {
+      return oneChunk(() => this.#readSmallRange(hash, start, end - start));
+    }
+    return this.#readRangeInChunks(hash, start, end);
+  }
+
+  async *#readRangeInChunks(hash: BlobHash, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
     if (isPrefixed(hash)) {
       const { prefix, base } = await this.#readManifest(hash);
@@ -312,6 +321,22 @@ function readSmallFile(path: string): Buffer | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/** An iterable of the one chunk that `read` returns when iteration starts. */
+function oneChunk(read: () => Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let isDone = false;
+      return {
+        next: async (): Promise<IteratorResult<Uint8Array>> => {
+          if (isDone) return { done: true, value: undefined };
+          isDone = true;
+          return { done: false, value: read() };
+        },
+      };
+    },
+  };
 }
 
 /** Fills `buffer` from `position` on (a read may return less than asked); returns the bytes read. */
