@@ -238,7 +238,7 @@ export const MIGRATIONS: readonly string[] = [
   // (RFC 9051 §6.4.4) is answered from the index, never from the message (docs/performance.md "Search
   // index"): by (email_id, name) for field presence, by a trigram index over the values for substrings.
   // Rows go with their email (ON DELETE CASCADE). Emails stored before this migration have no rows here
-  // until a reindex, so HEADER does not find them.
+  // until a reindex, so HEADER does not find them. IF NOT EXISTS: nothing here is harmed by a second run.
   `
   CREATE TABLE IF NOT EXISTS email_headers (
     id INTEGER PRIMARY KEY,
@@ -260,5 +260,10 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO email_headers_fts (email_headers_fts, rowid, value) VALUES ('delete', old.id, old.value);
     INSERT INTO email_headers_fts (rowid, value) VALUES (new.id, new.value);
   END;
+  `,
+  // 9: a covering index for SENTBEFORE/SENTON/SENTSINCE, so a sent-date search reads the stored Date:
+  // instant (emails.sent_at) of each of the mailbox's emails without reading their rows.
+  `
+  CREATE INDEX IF NOT EXISTS emails_sent_at ON emails (id, sent_at);
   `,
 ];

@@ -20,11 +20,21 @@ const SEARCH_COLUMNS: Record<EmailTextField, string> = {
 /** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
 const TRIGRAM_LENGTH = 3;
 /**
- * A needle whose trigrams are found in more rows than this many times the mailbox's messages is
- * "common": walking its index candidates (from every mailbox of every account) costs more than
- * reading the mailbox's own rows, so those are scanned instead (docs/performance.md "Search index").
+ * A needle is "rare" when at most this fraction of the mailbox's message count of index rows hold all
+ * its trigrams: then walking those candidates (from every mailbox of every account) is cheapest.
+ * Otherwise the mailbox's own rows are walked and the index only answers "is this row a candidate"
+ * (docs/performance.md "Search index" has the measurements behind the fraction).
  */
-const COMMON_CANDIDATES_PER_MESSAGE = 1;
+const RARE_FRACTION = 0.25;
+
+/** How one needle is looked up (chosen by choosePlan). */
+type Plan =
+  /** Index candidates first, joined to the mailbox's entries: cost grows with the candidates. */
+  | "index"
+  /** The mailbox's entries first, each kept when the index lists its row: cost grows with the mailbox. */
+  | "mailboxWithIndex"
+  /** The mailbox's entries, each checked with instr(): for needles shorter than a trigram. */
+  | "mailbox";
 
 /** Stores the folded search text and header fields of a new email; runs inside the append's transaction. */
 export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: MessageIndex): void {
@@ -81,65 +91,98 @@ function matchCriterion(sql: SqliteDatabase, mailboxId: MailboxId, criterion: Em
   }
 }
 
-/** A text field containing `needle`: through the trigram index, or a scan of the mailbox's rows. */
+/** A text field containing `needle`, by the plan choosePlan picks. */
 function matchText(sql: SqliteDatabase, mailboxId: MailboxId, column: string, needle: string): Set<EmailId> {
   const trigrams = trigramsOf(needle);
   const match = `{${column}} : (${trigrams.map(ftsString).join(" AND ")})`;
-  if (trigrams.length === 0 || isCommon(sql, mailboxId, "email_search_fts", match)) {
-    return emailIds(
-      sql
-        .stmt(
-          `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
-           WHERE e.mailbox_id = ? AND instr(s.${column}, ?) > 0`,
-        )
-        .all(mailboxId, needle),
-    );
-  }
-  // CROSS JOIN fixes the order: index candidates first, then their rows and entries, never a
-  // mailbox scan probing the index per message.
+  const plan = choosePlan(sql, mailboxId, "email_search_fts", match, trigrams.length);
   const verify = isExactTrigram(needle) ? "" : `AND instr(s.${column}, ?) > 0`;
-  return emailIds(
-    sql
-      .stmt(
-        `SELECT DISTINCT e.email_id FROM email_search_fts f
-         CROSS JOIN email_search s ON s.id = f.rowid CROSS JOIN entries e ON e.email_id = s.email_id
-         WHERE email_search_fts MATCH ? AND e.mailbox_id = ? ${verify}`,
-      )
-      .all(match, mailboxId, ...(verify ? [needle] : [])),
-  );
+  const verifyParams = verify ? [needle] : [];
+  switch (plan) {
+    case "mailbox":
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
+             WHERE e.mailbox_id = ? AND instr(s.${column}, ?) > 0`,
+          )
+          .all(mailboxId, needle),
+      );
+    case "mailboxWithIndex":
+      // The unary + keeps SQLite from probing the candidate list per entry: the subquery becomes one
+      // in-memory set, and the entry's row is found through the covering index on email_id.
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
+             WHERE e.mailbox_id = ?
+               AND +s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?) ${verify}`,
+          )
+          .all(mailboxId, match, ...verifyParams),
+      );
+    case "index":
+      // CROSS JOIN fixes the order: index candidates first, then their rows and entries.
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM email_search_fts f
+             CROSS JOIN email_search s ON s.id = f.rowid CROSS JOIN entries e ON e.email_id = s.email_id
+             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? ${verify}`,
+          )
+          .all(match, mailboxId, ...verifyParams),
+      );
+  }
 }
 
 /**
- * A header field `name` containing `needle` (any value when empty): by (email_id, name) for each of
- * the mailbox's messages, or through the trigram index over header values when the needle is rare.
+ * A header field `name` containing `needle`; an empty needle asks only for the field. Short needles
+ * and presence go through the mailbox's entries and the (email_id, name) index; longer ones as text.
  */
 function matchHeader(sql: SqliteDatabase, mailboxId: MailboxId, name: string, needle: string): Set<EmailId> {
   const trigrams = trigramsOf(needle);
   const match = trigrams.map(ftsString).join(" AND ");
-  if (trigrams.length === 0 || isCommon(sql, mailboxId, "email_headers_fts", match)) {
-    return emailIds(
-      sql
-        .stmt(
-          `SELECT DISTINCT e.email_id FROM entries e
-           JOIN email_headers h ON h.email_id = e.email_id AND h.name = ?
-           WHERE e.mailbox_id = ? AND instr(h.value, ?) > 0`,
-        )
-        .all(name, mailboxId, needle),
-    );
-  }
+  const plan = choosePlan(sql, mailboxId, "email_headers_fts", match, trigrams.length);
   const verify = isExactTrigram(needle) ? "" : "AND instr(h.value, ?) > 0";
-  return emailIds(
-    sql
-      .stmt(
-        `SELECT DISTINCT e.email_id FROM email_headers_fts f
-         CROSS JOIN email_headers h ON h.id = f.rowid CROSS JOIN entries e ON e.email_id = h.email_id
-         WHERE email_headers_fts MATCH ? AND h.name = ? AND e.mailbox_id = ? ${verify}`,
-      )
-      .all(match, name, mailboxId, ...(verify ? [needle] : [])),
-  );
+  const verifyParams = verify ? [needle] : [];
+  switch (plan) {
+    case "mailbox": {
+      const contains = needle === "" ? "" : "AND instr(h.value, ?) > 0";
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM entries e JOIN email_headers h ON h.email_id = e.email_id AND h.name = ?
+             WHERE e.mailbox_id = ? ${contains}`,
+          )
+          .all(name, mailboxId, ...(contains ? [needle] : [])),
+      );
+    }
+    case "mailboxWithIndex":
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM entries e WHERE e.mailbox_id = ? AND +e.email_id IN (
+               SELECT h.email_id FROM email_headers_fts f CROSS JOIN email_headers h ON h.id = f.rowid
+               WHERE email_headers_fts MATCH ? AND h.name = ? ${verify})`,
+          )
+          .all(mailboxId, match, name, ...verifyParams),
+      );
+    case "index":
+      return emailIds(
+        sql
+          .stmt(
+            `SELECT e.email_id FROM email_headers_fts f
+             CROSS JOIN email_headers h ON h.id = f.rowid CROSS JOIN entries e ON e.email_id = h.email_id
+             WHERE email_headers_fts MATCH ? AND h.name = ? AND e.mailbox_id = ? ${verify}`,
+          )
+          .all(match, name, mailboxId, ...verifyParams),
+      );
+  }
 }
 
-/** The Date: header in [sinceMs, beforeMs), the internal date standing in when it is missing (emails.sent_at). */
+/**
+ * The Date: header in [sinceMs, beforeMs), the internal date standing in when it is missing: the
+ * stored emails.sent_at, read through its covering index (migration 8) rather than the email's row.
+ */
 function matchSentDate(
   sql: SqliteDatabase,
   mailboxId: MailboxId,
@@ -150,7 +193,7 @@ function matchSentDate(
   return emailIds(
     sql
       .stmt(
-        `SELECT e.email_id FROM entries e JOIN emails m ON m.id = e.email_id
+        `SELECT e.email_id FROM entries e JOIN emails m INDEXED BY emails_sent_at ON m.id = e.email_id
          WHERE e.mailbox_id = ? AND (? IS NULL OR ${sentAt} >= ?) AND (? IS NULL OR ${sentAt} < ?)`,
       )
       .all(mailboxId, sinceMs, sinceMs, beforeMs, beforeMs),
@@ -158,19 +201,25 @@ function matchSentDate(
 }
 
 /**
- * Whether the index finds more candidates for `match` than the mailbox's messages times
- * COMMON_CANDIDATES_PER_MESSAGE. FTS5 keeps no cheap per-term counts, so this counts candidates up to
- * that bound and stops: its cost is bounded by the mailbox's size, like the scan it may choose.
+ * Picks a needle's plan. FTS5 keeps no cheap per-term counts, so the index's candidates are counted
+ * only up to the "rare" bound, a cost no larger than the candidates the index plan would walk anyway.
  */
-function isCommon(sql: SqliteDatabase, mailboxId: MailboxId, table: string, match: string): boolean {
+function choosePlan(
+  sql: SqliteDatabase,
+  mailboxId: MailboxId,
+  table: "email_search_fts" | "email_headers_fts",
+  match: string,
+  trigramCount: number,
+): Plan {
+  if (trigramCount === 0) return "mailbox";
   const mailbox = sql
     .stmt<{ message_count: number }>("SELECT message_count FROM mailboxes WHERE id = ?")
     .get(mailboxId);
-  const bound = (mailbox?.message_count ?? 0) * COMMON_CANDIDATES_PER_MESSAGE;
+  const rareBound = Math.floor((mailbox?.message_count ?? 0) * RARE_FRACTION);
   const found = sql
     .stmt<{ n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${table} MATCH ? LIMIT ?)`)
-    .get(match, bound + 1);
-  return (found?.n ?? 0) > bound;
+    .get(match, rareBound + 1);
+  return (found?.n ?? 0) <= rareBound ? "index" : "mailboxWithIndex";
 }
 
 function emailIds(rows: readonly unknown[]): Set<EmailId> {
