@@ -1,10 +1,12 @@
 // Two PostgreSQL stores on one schema, as two Postfach nodes on one database: concurrent appends get
 // distinct consecutive UIDs, a change committed on one reaches the other's subscribers (LISTEN/NOTIFY),
-// nodes starting at once migrate once, and large streamed bodies read back by range.
+// nodes starting at once migrate once, random concurrent writes leave every counter consistent with the
+// entries, and large streamed bodies read back by range.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { AccountId, MailboxId, ModSeq } from "../../kit/ids.js";
+import { seededRandom } from "../../../bench/corpus.js";
+import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import { storeTestMessage } from "../contract/mail-store-contract.js";
 import type { ChangeEvent, MailStore } from "../mail-store.js";
 import { migratePostgresStore } from "./postgres-store.js";
@@ -126,6 +128,96 @@ await describeWithPostgres(() => {
       const onA = nextEvent(nodeA, accountId, (event) => event.mailboxId === inbox);
       const appended = await nodeB.messages.append(accountId, inbox, await storeTestMessage(nodeB));
       assert.equal((await onA).modSeq, appended.modSeq, "notifications flow again");
+    });
+
+    it("keeps counters, usage and the change log consistent under random concurrent writes from both nodes", async () => {
+      const random = seededRandom(5);
+      const work = await nodeA.mailboxes.create(accountId, "Work", null);
+      const mailboxes = [inbox, work.id];
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+      const someUids = () =>
+        Array.from({ length: 1 + Math.floor(random() * 4) }, () => (1 + Math.floor(random() * 60)) as Uid);
+      const flag = () => ({
+        system: new Set([pick(["\\Seen", "\\Deleted", "\\Flagged"] as const)]),
+        keywords: [],
+      });
+      // Operations chosen up front (the random source is not shared across awaits), run by 3 workers per node.
+      const plans = Array.from({ length: 6 }, () =>
+        Array.from({ length: 20 }, () => ({
+          op: Math.floor(random() * 6),
+          from: pick(mailboxes),
+          to: pick(mailboxes),
+          uids: someUids(),
+          flags: flag(),
+        })),
+      );
+      await Promise.all(
+        plans.map(async (plan, worker) => {
+          const store = worker % 2 === 0 ? nodeA : nodeB;
+          for (const step of plan) {
+            if (step.op === 0 || step.op === 1) {
+              await store.messages.append(
+                accountId,
+                step.from,
+                await storeTestMessage(store, { flags: step.flags }),
+              );
+            } else if (step.op === 2) {
+              await store.messages.updateFlags(accountId, step.from, step.uids, {
+                operation: "add",
+                flags: step.flags,
+              });
+            } else if (step.op === 3) {
+              await store.messages.updateFlags(accountId, step.from, step.uids, {
+                operation: "remove",
+                flags: step.flags,
+              });
+            } else if (step.op === 4) {
+              await store.messages.expunge(accountId, step.from, step.uids, { onlyDeleted: true });
+            } else if (step.from !== step.to) {
+              await (random() < 0.5 ? store.messages.copy : store.messages.move).call(
+                store.messages,
+                accountId,
+                step.from,
+                step.uids,
+                step.to,
+              );
+            }
+          }
+        }),
+      );
+      let totalCount = 0;
+      let totalBytes = 0;
+      for (const mailboxId of mailboxes) {
+        const entries = await nodeB.messages.listEntries(mailboxId);
+        const mailbox = await nodeA.mailboxes.get(accountId, mailboxId);
+        assert.ok(mailbox);
+        assert.equal(new Set(entries.map((e) => e.uid)).size, entries.length, "no UID twice");
+        assert.ok(
+          entries.every((e) => e.uid < mailbox.uidNext),
+          "every UID below UIDNEXT",
+        );
+        assert.equal(mailbox.messageCount, entries.length, "message count");
+        assert.equal(
+          mailbox.unseenCount,
+          entries.filter((e) => !e.flags.system.has("\\Seen")).length,
+          "unseen count",
+        );
+        assert.equal(
+          mailbox.deletedCount,
+          entries.filter((e) => e.flags.system.has("\\Deleted")).length,
+          "deleted count",
+        );
+        const bytes = entries.reduce((sum, e) => sum + e.size, 0);
+        assert.equal(mailbox.totalBytes, bytes, "mailbox bytes");
+        assert.equal(mailbox.highestModSeq, Math.max(mailbox.highestModSeq, ...entries.map((e) => e.modSeq)));
+        const replay = await nodeA.changes.mailboxChangesSince(mailboxId, mailbox.uidValidity, 0 as ModSeq);
+        assert.deepEqual(replay.entries, entries, "the change log from 0 gives the mailbox");
+        totalCount += entries.length;
+        totalBytes += bytes;
+      }
+      const account = await nodeB.accounts.get(accountId);
+      assert.equal(account?.messageCount, totalCount, "account message count");
+      assert.equal(account?.usedBytes, totalBytes, "account usage");
     });
 
     it("streams a large body in and reads any range of it back, deduplicated across nodes", async () => {
