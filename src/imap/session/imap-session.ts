@@ -50,7 +50,8 @@ export class ImapSession implements SessionControl {
   #output: Promise<void> = Promise.resolve();
   #isClosing = false;
   #consecutiveBad = 0;
-  #pending: Uint8Array[] = [];
+  #pending: (string | Uint8Array)[] = [];
+  /** Bytes of buffered output (text counted in UTF-16 units: near enough for deciding when to write). */
   #pendingBytes = 0;
   #appendBlobs: Promise<AppendedBlob>[] = [];
   #appendQueue: AsyncQueue<Uint8Array> | null = null;
@@ -224,16 +225,19 @@ export class ImapSession implements SessionControl {
     return write;
   }
 
-  /** Queues bytes; returns the write's promise only when the buffer was full enough to go out. */
-  #buffer(bytes: Uint8Array): Promise<void> | undefined {
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
+  /**
+   * Queues output; returns the write's promise only when the buffer was full enough to go out. Text is
+   * kept as strings and encoded once per write, not once per response.
+   */
+  #buffer(chunk: string | Uint8Array): Promise<void> | undefined {
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
     return this.#pendingBytes >= OUTPUT_BUFFER_BYTES ? this.#flush() : undefined;
   }
 
   async #flush(): Promise<void> {
     if (this.#pendingBytes === 0) return;
-    const data = this.#pending.length === 1 ? (this.#pending[0] as Uint8Array) : Buffer.concat(this.#pending);
+    const data = joinOutput(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
     await this.conn.write(data);
@@ -456,4 +460,22 @@ export class ImapSession implements SessionControl {
     this.#wakeIdle?.();
     await this.send({ kind: "condition", status: "BYE", code: null, text }).catch(() => {});
   }
+}
+
+/** Buffered output as one write: runs of text are joined and encoded as UTF-8 in one go. */
+function joinOutput(chunks: readonly (string | Uint8Array)[]): Uint8Array {
+  if (chunks.length === 1 && typeof chunks[0] !== "string") return chunks[0] as Uint8Array;
+  const buffers: Uint8Array[] = [];
+  let text = "";
+  for (const chunk of chunks) {
+    if (typeof chunk === "string") {
+      text += chunk;
+      continue;
+    }
+    if (text !== "") buffers.push(Buffer.from(text, "utf8"));
+    text = "";
+    buffers.push(chunk);
+  }
+  if (text !== "") buffers.push(Buffer.from(text, "utf8"));
+  return buffers.length === 1 ? (buffers[0] as Uint8Array) : Buffer.concat(buffers);
 }

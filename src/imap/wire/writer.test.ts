@@ -151,7 +151,7 @@ describe("response writer", () => {
         ],
       },
       async (chunk) => {
-        out.push(chunk);
+        out.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
       },
     );
     assert.equal(Buffer.concat(out).toString(), "* 1 FETCH (BODY[] {3}\r\nabc)\r\n");

@@ -78,13 +78,16 @@ const formatDateTimeItem = (date: ImapDateTime | null): string =>
   date === null ? "NIL" : `"${formatDateTime(date)}"`;
 
 /**
- * A response as a sequence of byte chunks and streamed literals (whose `{n}` announcement is already in
- * the preceding chunk). Everything but streams is produced synchronously.
+ * A response as a sequence of parts: text (to be sent UTF-8 encoded; the consumer encodes many responses'
+ * text at once), literal bytes and streamed literals (whose `{n}` announcement ends the preceding text).
+ * Everything but streams is produced synchronously.
  */
+export type ResponsePart = string | Uint8Array | StreamedBytes;
+
 export function* responseParts(
   response: ImapResponse,
   options: WriterOptions = DEFAULT_OPTIONS,
-): Generator<Uint8Array | StreamedBytes, void, undefined> {
+): Generator<ResponsePart, void, undefined> {
   const style: StringStyle = { literalMarker: "", isUtf8Quoted: options.isUtf8Accepted };
   const mailbox = (name: string): string =>
     formatAstring(decoder.decode(encodeMailboxName(name, options.isUtf8Accepted)), style);
@@ -161,14 +164,14 @@ export function* responseParts(
       yield* fetchParts(response.sequence, response.items, style);
       return;
   }
-  yield encoder.encode(`${text}\r\n`);
+  yield `${text}\r\n`;
 }
 
 function* fetchParts(
   sequence: number,
   items: readonly FetchResponseItem[],
   style: StringStyle,
-): Generator<Uint8Array | StreamedBytes, void, undefined> {
+): Generator<ResponsePart, void, undefined> {
   let text = `* ${sequence} FETCH (`;
   let isFirst = true;
   for (const item of items) {
@@ -228,15 +231,16 @@ function* fetchParts(
     else if (content !== undefined) {
       const size = content.kind === "bytes" ? content.bytes.length : content.size;
       text += `${content.isBinary === true ? "~" : ""}{${size}}\r\n`;
-      yield encoder.encode(text);
+      yield text;
       text = "";
       yield content.kind === "bytes" ? content.bytes : { size, chunks: content.chunks };
     }
   }
-  yield encoder.encode(`${text})\r\n`);
+  yield `${text})\r\n`;
 }
 
-const isStreamed = (part: Uint8Array | StreamedBytes): part is StreamedBytes => !(part instanceof Uint8Array);
+const isStreamed = (part: ResponsePart): part is StreamedBytes =>
+  typeof part !== "string" && !(part instanceof Uint8Array);
 
 /** A response without streamed literals as one byte array; throws if it holds a stream. */
 export function encodeResponse(response: ImapResponse, options: WriterOptions = DEFAULT_OPTIONS): Uint8Array {
@@ -244,7 +248,7 @@ export function encodeResponse(response: ImapResponse, options: WriterOptions = 
   for (const part of responseParts(response, options)) {
     if (isStreamed(part))
       throw new Error("encodeResponse: response has a streamed literal; use writeResponse");
-    chunks.push(part);
+    chunks.push(typeof part === "string" ? encoder.encode(part) : part);
   }
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
@@ -256,14 +260,14 @@ export function encodeResponse(response: ImapResponse, options: WriterOptions = 
 }
 
 /**
- * Writes a response through `write`, awaiting it for each chunk that returns a promise (the session
- * buffers most chunks synchronously and awaits socket `drain` when it writes). A stream that yields more
- * or fewer bytes than announced throws: the connection must then be closed, since the client can no
- * longer parse the stream.
+ * Writes a response through `write` (text as strings the receiver encodes as UTF-8, literal bytes as
+ * they are), awaiting it for each chunk that returns a promise (the session buffers most chunks
+ * synchronously and awaits socket `drain` when it writes). A stream that yields more or fewer bytes than
+ * announced throws: the connection must then be closed, since the client can no longer parse the stream.
  */
 export async function writeResponse(
   response: ImapResponse,
-  write: (chunk: Uint8Array) => Promise<void> | void,
+  write: (chunk: string | Uint8Array) => Promise<void> | void,
   options: WriterOptions = DEFAULT_OPTIONS,
 ): Promise<void> {
   for (const part of responseParts(response, options)) {
