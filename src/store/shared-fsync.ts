@@ -1,7 +1,8 @@
 // fsync shared between concurrent writers (group commit for files): a caller is settled by an fsync that
 // started after it asked, and callers that ask while one runs all share the next one. So N writers
 // waiting on the same file or directory cost about two fsyncs, not N.
-import { open } from "node:fs/promises";
+import { closeSync, fsync, openSync } from "node:fs";
+import { promisify } from "node:util";
 
 export class SharedFsync {
   #running: Promise<void> | null = null;
@@ -40,12 +41,17 @@ export class SharedFsync {
   }
 }
 
-/** fsync of a file or directory by path (Linux syncs the inode, whichever descriptor asks). */
+/**
+ * fsync of a file or directory by path (Linux syncs the inode, whichever descriptor asks). Opening and
+ * closing are quick metadata calls made in place; only the fsync waits in the thread pool.
+ */
 export async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
-    await handle.sync();
+    await fsyncDescriptor(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
+
+export const fsyncDescriptor: (fd: number) => Promise<void> = promisify(fsync);
