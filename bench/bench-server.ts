@@ -26,8 +26,9 @@ export interface FilledMailbox {
 }
 
 /**
- * Set by run-all.ts to a folder kept for the whole bench invocation: a filled data folder is built there
- * once and copied for every scenario (and run) that asks for the same mailbox, instead of filled again.
+ * Set by run-all.ts to a folder kept for the whole bench invocation: a fill marked `isReused` is built
+ * there once and copied for every scenario (and run) that asks for the same mailbox, instead of filled
+ * again. Fills used once are not cached: the copy would cost as much disk writing as the fill saves.
  */
 export const FILL_CACHE_ENV = "POSTFACH_BENCH_FILL_CACHE";
 /** Blob writes in flight while filling: each is fsynced, and concurrent fsyncs share the disk's flushes. */
@@ -37,8 +38,13 @@ const BLOB_WRITES_IN_FLIGHT = 64;
  * A fresh data folder with one account whose INBOX holds `messages` messages made of `distinct` corpus
  * bodies repeated (blobs are content-addressed; every entry is still its own email).
  */
-export async function fillMailbox(messages: number, distinct: number, seed = 2026): Promise<FilledMailbox> {
-  return fillAccounts({ addresses: [BENCH_ADDRESS], messages, distinct, seed });
+export async function fillMailbox(
+  messages: number,
+  distinct: number,
+  seed = 2026,
+  isReused = false,
+): Promise<FilledMailbox> {
+  return fillAccounts({ addresses: [BENCH_ADDRESS], messages, distinct, seed, isReused });
 }
 
 /**
@@ -52,12 +58,15 @@ export async function fillAccounts(options: {
   readonly distinct: number;
   readonly seed: number;
   readonly isCheapHash?: boolean;
+  /** Whether other scenarios or runs ask for the same fill (see FILL_CACHE_ENV). */
+  readonly isReused?: boolean;
 }): Promise<FilledMailbox> {
   const dataDir = await mkdtemp(join(tmpdir(), "postfach-bench-"));
   const remove = () => rm(dataDir, { recursive: true, force: true });
   const cacheRoot = process.env[FILL_CACHE_ENV];
   try {
-    if (cacheRoot === undefined) return { dataDir, ...(await fillInto(dataDir, options)), remove };
+    if (cacheRoot === undefined || !options.isReused)
+      return { dataDir, ...(await fillInto(dataDir, options)), remove };
     const { addresses, messages, distinct, seed, isCheapHash } = options;
     const key = `${addresses.length}x${messages}-${distinct}-${seed}${isCheapHash ? "-cheap" : ""}-${addresses[0]}`;
     const cached = join(cacheRoot, key);

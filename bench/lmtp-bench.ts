@@ -53,7 +53,7 @@ const messages = [...generateCorpus(MESSAGES, { seed: 2033 })].map(asData);
 const megabytes = messages.reduce((sum, m) => sum + m.length, 0) / 1024 / 1024;
 async function deliverToPostfach(): Promise<number> {
   // The same empty store every run, so run-all.ts creates it (and hashes the password) once.
-  const fill = await fillMailbox(0, 1, 2033);
+  const fill = await fillMailbox(0, 1, 2033, true);
   try {
     const server = await startBenchServer(fill.dataDir, ["lmtp"]);
     let accepted = 0;

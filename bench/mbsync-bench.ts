@@ -122,7 +122,7 @@ async function pullOnce(name: TargetName, port: number, totalBytes: number): Pro
 
 // Both stores are filled at once (CPU and fsyncs for Postfach, file writes for Dovecot).
 const [filled, started] = await Promise.allSettled([
-  fillMailbox(MESSAGES, DISTINCT, SEED),
+  fillMailbox(MESSAGES, DISTINCT, SEED, true),
   options.isVsDovecot ? startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED }) : null,
 ]);
 const fill = filled.status === "fulfilled" ? filled.value : null;

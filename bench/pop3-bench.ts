@@ -66,7 +66,7 @@ const DISTINCT = Math.min(MESSAGES, 2_000);
 const SEED = 4242;
 // Both stores are filled at once (CPU and fsyncs for Postfach, file writes for Dovecot).
 const [filled, started] = await Promise.allSettled([
-  fillMailbox(MESSAGES, DISTINCT, SEED),
+  fillMailbox(MESSAGES, DISTINCT, SEED, true),
   options.isVsDovecot ? startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED }) : null,
 ]);
 const fill = filled.status === "fulfilled" ? filled.value : null;
