@@ -1,6 +1,6 @@
 // SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for the rev1 RECENT/UNSEEN data):
 // opens a snapshot of the mailbox and describes it; a failed SELECT still deselects the previous one.
-import type { MailboxEntry } from "../../store/mail-store.js";
+import type { FlagSet, MailboxEntry } from "../../store/mail-store.js";
 import { accountOf, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
 import { WELL_KNOWN_KEYWORDS } from "../session/imap-flags.js";
 import { SelectedMailbox } from "../session/selected-mailbox.js";
@@ -80,8 +80,14 @@ export async function select(
 /** Keywords used in the mailbox plus the well-known ones, so clients offer them (RFC 9051 §7.3.5 FLAGS). */
 function keywordsInUse(entries: readonly MailboxEntry[]): string[] {
   const byLower = new Map<string, string>(WELL_KNOWN_KEYWORDS.map((k) => [k.toLowerCase(), k]));
-  for (const entry of entries) {
-    for (const keyword of entry.flags.keywords) {
+  // Entries share one FlagSet per distinct combination: each combination is looked at once.
+  let previous: FlagSet | null = null;
+  const seen = new Set<FlagSet>();
+  for (const { flags } of entries) {
+    if (flags === previous || flags.keywords.length === 0 || seen.has(flags)) continue;
+    previous = flags;
+    seen.add(flags);
+    for (const keyword of flags.keywords) {
       if (!byLower.has(keyword.toLowerCase())) byLower.set(keyword.toLowerCase(), keyword);
     }
   }
