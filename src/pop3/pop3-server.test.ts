@@ -4,7 +4,8 @@ import { defaultConfig } from "../config/config.js";
 import { silentLogger } from "../kit/logger.js";
 import { createPop3Listeners, type Pop3Services, parseExpireDays } from "./pop3-server.js";
 
-const services = {} as Pop3Services;
+/** Enough for building listener specs: no session runs, so the store (and its maildrop locks) stays unused. */
+const services = { store: {} } as Pop3Services;
 const config = {
   pop3: {
     listen: ["127.0.0.1:1110", "[::1]:1110"],

@@ -3,9 +3,9 @@
 // (RFC 8314) on `pop3.tlsListen`.
 import type { PlaintextAuthPolicy } from "../auth/plaintext-policy.js";
 import type { Logger } from "../kit/logger.js";
-import { InProcessMaildropLock, type MaildropLock } from "../mail/maildrop-lock.js";
 import type { Connection } from "../net/connection.js";
 import type { ConnectionHandler, LimitReason, ListenerSpec } from "../net/listener-group.js";
+import type { MaildropLocks } from "../store/mail-store.js";
 import { runPop3Session } from "./pop3-session.js";
 import { LoginDelay } from "./session/login-delay.js";
 import {
@@ -36,8 +36,8 @@ export interface Pop3ServerDeps {
   readonly settings?: Partial<Pop3Settings>;
   /** RFC 2449 LOGIN-DELAY in seconds; 0 (default) is off and not advertised. */
   readonly loginDelaySeconds?: number;
-  /** Shared by every listener of the server; defaults to a new in-process lock. */
-  readonly lock?: MaildropLock;
+  /** Shared by every listener of the server; defaults to the store's (held across nodes on PostgreSQL). */
+  readonly lock?: MaildropLocks;
   /** Enables APOP; absent by default (see ApopVerifier). */
   readonly apop?: ApopVerifier;
 }
@@ -56,7 +56,7 @@ export function createPop3Server(deps: Pop3ServerDeps): Pop3Server {
   const common = {
     services: deps.services,
     settings,
-    lock: deps.lock ?? new InProcessMaildropLock(),
+    lock: deps.lock ?? deps.services.store.maildropLocks,
     loginDelay: new LoginDelay(deps.loginDelaySeconds ?? 0),
     apop: deps.apop ?? null,
   };

@@ -427,6 +427,22 @@ export interface DomainRepository {
   listAliases(domain?: string): Promise<AliasRecord[]>;
 }
 
+/** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
+export interface MaildropLockHandle {
+  readonly owner: string;
+  release(): void;
+}
+
+/**
+ * Exclusive access to an account's maildrop for POP3 (RFC 1939 §8: locked for the whole TRANSACTION
+ * state). Contract: at most one handle per account exists at a time among all users of the same data
+ * (every node of a shared store). `tryAcquire` never waits: it returns null while another owner holds the
+ * account. A lock dies with its holder, so a crashed or killed node leaves no stale lock behind.
+ */
+export interface MaildropLocks {
+  tryAcquire(accountId: AccountId, owner: string): Promise<MaildropLockHandle | null>;
+}
+
 export interface MailStore {
   readonly accounts: AccountRepository;
   readonly credentials: CredentialRepository;
@@ -436,6 +452,7 @@ export interface MailStore {
   readonly domains: DomainRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
+  readonly maildropLocks: MaildropLocks;
   /** Finishes pending work and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

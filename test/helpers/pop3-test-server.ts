@@ -7,7 +7,6 @@ import { UserAdmin } from "../../src/admin/user-admin.js";
 import { defaultConfig } from "../../src/config/config.js";
 import type { AccountId } from "../../src/kit/ids.js";
 import { silentLogger } from "../../src/kit/logger.js";
-import { InProcessMaildropLock } from "../../src/mail/maildrop-lock.js";
 import { openServices, type Services } from "../../src/main.js";
 import { connectPlainClient, type LineClient } from "../../src/net/line-client.testkit.js";
 import { ListenerGroup } from "../../src/net/listener-group.js";
@@ -18,6 +17,7 @@ import {
   type TlsMaterial,
 } from "../../src/net/tls.js";
 import { createPop3Server, type Pop3ServerDeps } from "../../src/pop3/pop3-server.js";
+import { InProcessMaildropLocks } from "../../src/store/in-process-maildrop-locks.js";
 import type { AppendResult } from "../../src/store/mail-store.js";
 
 let material: Promise<TlsMaterial> | undefined;
@@ -33,7 +33,7 @@ export interface Pop3TestServer {
   readonly plainPort: number;
   readonly tlsPort: number;
   readonly cert: string;
-  readonly lock: InProcessMaildropLock;
+  readonly lock: InProcessMaildropLocks;
   addUser(address: string, password?: string): Promise<AccountId>;
   deliver(accountId: AccountId, message: string | Buffer): Promise<AppendResult>;
   /** Stops listeners and closes the store; `keepData` leaves the folder for a restart. */
@@ -63,7 +63,7 @@ export async function startPop3TestServer(options: Pop3TestOptions = {}): Promis
   const tls = options.persistTls
     ? await loadTlsMaterial({ dataDir, hostname: "localhost", log: silentLogger })
     : await testTlsMaterial();
-  const lock = new InProcessMaildropLock();
+  const lock = new InProcessMaildropLocks();
   const server = createPop3Server({
     ...options,
     services,

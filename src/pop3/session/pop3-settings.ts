@@ -5,9 +5,8 @@ import type { Authenticator } from "../../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { SessionRegistry } from "../../auth/session-registry.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
-import type { MaildropLock } from "../../mail/maildrop-lock.js";
 import type { MessageService } from "../../mail/message-service.js";
-import type { AccountRecord, MailStore } from "../../store/mail-store.js";
+import type { AccountRecord, MaildropLocks, MailStore } from "../../store/mail-store.js";
 import type { LoginDelay } from "./login-delay.js";
 
 /** The slice of the composition root's Services POP3 uses (structurally `Pick<Services, …>`). */
@@ -59,7 +58,7 @@ export interface ApopVerifier {
 export interface Pop3Deps {
   readonly services: Pop3Services;
   readonly settings: Pop3Settings;
-  readonly lock: MaildropLock;
+  readonly lock: MaildropLocks;
   readonly loginDelay: LoginDelay;
   readonly apop: ApopVerifier | null;
   /** Offer STLS (plain listeners with TLS configured); implicit-TLS listeners set false. */

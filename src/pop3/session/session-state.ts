@@ -1,7 +1,6 @@
 // The POP3 session states of RFC 1939 §3: AUTHORIZATION (optionally after USER), TRANSACTION holding the
 // maildrop snapshot and its lock, and UPDATE, entered only by QUIT from TRANSACTION.
-import type { MaildropLockHandle } from "../../mail/maildrop-lock.js";
-import type { AccountRecord } from "../../store/mail-store.js";
+import type { AccountRecord, MaildropLockHandle } from "../../store/mail-store.js";
 import type { Maildrop } from "./maildrop.js";
 
 export type SessionState =

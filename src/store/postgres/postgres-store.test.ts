@@ -3,6 +3,7 @@
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
+import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
 
@@ -11,4 +12,5 @@ await describeWithPostgres(() => {
   describeDomainContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
   describeCredentialContract("postgres", postgresHarness);
+  describeMaildropLockContract("postgres", postgresHarness, { isSharedAcrossHandles: true });
 });

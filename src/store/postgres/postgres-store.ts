@@ -11,6 +11,7 @@ import { PgCredentials } from "./pg-credentials.js";
 import { type PgConnectionOptions, PgDatabase } from "./pg-database.js";
 import { PgDomains } from "./pg-domains.js";
 import { PgMailboxes } from "./pg-mailboxes.js";
+import { PgMaildropLocks } from "./pg-maildrop-locks.js";
 import { PgMessages } from "./pg-messages.js";
 import { type MigrationReport, migratePostgres } from "./pg-migrate.js";
 import { PgNotifier } from "./pg-notifier.js";
@@ -46,6 +47,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     log,
   );
   database = sql;
+  const maildropLocks = new PgMaildropLocks(options, log);
   return {
     accounts: new PgAccounts(sql),
     credentials: new PgCredentials(sql),
@@ -55,7 +57,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     domains: new PgDomains(sql),
     blobs: new PgBlobStore(sql),
     notifier,
+    maildropLocks,
     close: async () => {
+      await maildropLocks.close();
       await notifier.close();
       await sql.close();
     },

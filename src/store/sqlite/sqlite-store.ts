@@ -1,8 +1,10 @@
 // The embedded MailStore: SQLite (WAL, synchronous=FULL) at <dataDir>/postfach.db and message bodies
 // in a content-addressed file tree at <dataDir>/blobs. The default backend; only src/main.ts picks it.
+
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { FileBlobStore } from "../blob/file-blob-store.js";
+import { InProcessMaildropLocks } from "../in-process-maildrop-locks.js";
 import type { ChangeNotifier, MailStore } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
@@ -33,6 +35,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     domains: new SqliteDomains(sql),
     blobs,
     notifier,
+    maildropLocks: new InProcessMaildropLocks(),
     close: async () => sql.close(),
   };
 }
