@@ -51,7 +51,8 @@ const isPostgresUrl = (store: string): boolean => /^postgres(ql)?:\/\//.test(sto
 
 async function openStore(config: Config, log: Logger): Promise<MailStore> {
   if (config.store === "sqlite") return openSqliteStore({ dataDir: config.dataDir });
-  if (isPostgresUrl(config.store)) return openPostgresStore({ url: config.store, log });
+  if (isPostgresUrl(config.store))
+    return openPostgresStore({ url: config.store, maxConnections: config.postgres.poolSize, log });
   throw new UnsupportedStoreError(`store = "${config.store}" is neither "sqlite" nor a postgres:// URL`);
 }
 

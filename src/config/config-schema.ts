@@ -87,6 +87,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
       required: ["name", "cert", "key"],
     },
   },
+  postgres: { pool_size: { type: "integer", min: 1, max: 1000 } },
   imap: { listen, tls_listen: listen },
   pop3: {
     listen,

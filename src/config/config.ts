@@ -45,6 +45,12 @@ export interface ProxyConfig {
   readonly smtp: boolean;
 }
 
+/** [postgres]: settings of the PostgreSQL store (used only when `store` is a postgres:// URL). */
+export interface PostgresConfig {
+  /** Pooled connections per node, besides the LISTEN and maildrop-lock connections. */
+  readonly poolSize: number;
+}
+
 /** Listen addresses are "host:port" or "[v6]:port" strings, already validated. */
 export interface PlainListenConfig {
   readonly listen: readonly string[];
@@ -141,6 +147,7 @@ export interface Config {
   /** "sqlite" or a postgres:// URL. */
   readonly store: string;
   readonly hostname: string;
+  readonly postgres: PostgresConfig;
   readonly log: LogConfig;
   readonly tls: TlsConfig;
   readonly imap: TlsListenConfig;
@@ -162,6 +169,7 @@ export function defaultConfig(): Config {
     dataDir: "./data",
     store: "sqlite",
     hostname: osHostname(),
+    postgres: { poolSize: 10 },
     log: { level: "info", format: "auto" },
     tls: { cert: "", key: "", minVersion: "TLSv1.2", sni: [] },
     imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] },
