@@ -2,7 +2,7 @@
 // fetch_envelope_all, search_text_rare/subject/from (first after a restart, then warm), store_all and
 // fetch_body_random. The server runs as its own process (`postfach serve`) so the client does not
 // compete with it; each figure is the median of --runs runs and each result is checked.
-// Options: --quick (10,000 messages of 2,000 distinct bodies instead of 100,000 of 5,000), --runs N (default 3), --messages N,
+// Options: --quick (5,000 messages of 1,000 distinct bodies instead of 100,000 of 5,000), --runs N (default 3), --messages N,
 // --vs-dovecot (the same corpus in Dovecot's Maildir, each run alternating the servers),
 // --results-file F (figures as JSON lines, for run-all.ts).
 import assert from "node:assert/strict";
@@ -15,10 +15,10 @@ import { startDovecot } from "./dovecot-server.js";
 import { report, timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
-const MESSAGES = Number(options.messages ?? (options.isQuick ? 10_000 : 100_000));
+const MESSAGES = Number(options.messages ?? (options.isQuick ? 5_000 : 100_000));
 const RUNS = Number(options.runs ?? 3);
 /** Distinct bodies; the mailbox repeats them (blobs are content-addressed, entries and emails are not). */
-const DISTINCT = Math.min(MESSAGES, options.isQuick ? 2_000 : 5_000);
+const DISTINCT = Math.min(MESSAGES, options.isQuick ? 1_000 : 5_000);
 const RANDOM_BODIES = options.isQuick ? 500 : 2_000;
 const SEED = 2026;
 const RESULTS_FILE = options.resultsFile;

@@ -1,5 +1,5 @@
 // The mbsync_initial scenario of BENCHMARKS.md: Debian's isync (`mbsync`) pulls a whole INBOX (10,000
-// messages; --quick 2,000) into an empty local Maildir, the first sync a new laptop does. Reports
+// messages; --quick 1,000) into an empty local Maildir, the first sync a new laptop does. Reports
 // seconds; checks the number of files and their bytes in the local Maildir. Options: --runs N (default
 // 3, --quick 1; a fresh local Maildir each, servers alternated), --vs-dovecot, --results-file F.
 import assert from "node:assert/strict";
@@ -24,7 +24,7 @@ import { timeMs } from "./stats.js";
 
 const MBSYNC = "/usr/bin/mbsync";
 const options = parseBenchOptions();
-const MESSAGES = options.isQuick ? 2_000 : 10_000;
+const MESSAGES = options.isQuick ? 1_000 : 10_000;
 const RUNS = Number(options.runs ?? (options.isQuick ? 1 : 3));
 // The same mailbox as pop3_retr_all, so run-all.ts fills it once for both.
 const DISTINCT = Math.min(MESSAGES, 2_000);

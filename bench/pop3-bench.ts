@@ -1,6 +1,6 @@
 // The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a
 // 10,000-message INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data;
-// checks that every message arrived. Options: --quick (2,000 messages), --runs N (default 3),
+// checks that every message arrived. Options: --quick (1,000 messages), --runs N (default 3),
 // --vs-dovecot (the same messages in Dovecot, runs alternated), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -11,7 +11,7 @@ import { startDovecot } from "./dovecot-server.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
-const MESSAGES = options.isQuick ? 2_000 : 10_000;
+const MESSAGES = options.isQuick ? 1_000 : 10_000;
 const RUNS = Number(options.runs ?? 3);
 const TERMINATOR = Buffer.from("\r\n.\r\n");
 

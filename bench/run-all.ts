@@ -59,7 +59,8 @@ try {
 } finally {
   rmSync(fillCache, { recursive: true, force: true });
 }
-console.log(`bench took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
+const durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+console.log(`bench took ${durationSeconds} s`);
 const figures = readFileSync(resultsFile, "utf8")
   .split("\n")
   .filter((line) => line !== "")
@@ -77,13 +78,15 @@ if (isVsDovecot) {
   console.log("ratio > 1: Postfach faster (dovecot/postfach for times, postfach/dovecot for rates)");
   const resultsDir = new URL("../../bench/results/", import.meta.url).pathname;
   mkdirSync(resultsDir, { recursive: true });
-  const day = startedAt.toISOString().slice(0, 10);
-  const path = join(resultsDir, `${day}${options.isQuick ? "-quick" : ""}.json`);
+  // One file per run (minute of its start), so a run never overwrites the results a document cites.
+  const minute = startedAt.toISOString().slice(0, 16).replace(":", "");
+  const path = join(resultsDir, `${minute}${options.isQuick ? "-quick" : ""}.json`);
   writeFileSync(
     path,
     `${JSON.stringify(
       {
         startedAt: startedAt.toISOString(),
+        durationSeconds,
         args,
         machine: {
           cpus: cpus().length,
