@@ -1,10 +1,16 @@
 // Starts a real Postfach server for a test: a fresh data folder, every listener on 127.0.0.1 port 0,
-// silent logs. Returns the bound ports, the services (to seed accounts) and a stop function.
+// silent logs; the embedded store, or with `store: "postgres"` the PostgreSQL test database in a fresh
+// schema dropped at stop. Returns the bound ports, the services (to seed accounts) and a stop function.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Config, defaultConfig } from "../../src/config/config.js";
 import { type RunningServer, runServer } from "../../src/main.js";
+import {
+  createTestSchema,
+  dropTestSchema,
+  testSchemaUrl,
+} from "../../src/store/postgres/postgres-test-harness.js";
 
 export interface TestServer {
   readonly server: RunningServer;
@@ -16,15 +22,25 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** "postgres": a fresh schema of the test database (call within describeWithPostgres). */
+  readonly store?: "sqlite" | "postgres";
+}
+
 export const TEST_PASSWORD = "correct-horse-battery";
 
-export async function startTestServer(overrides: (config: Config) => Config = (c) => c): Promise<TestServer> {
+export async function startTestServer(
+  overrides: (config: Config) => Config = (c) => c,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "postfach-test-"));
+  const schema = options.store === "postgres" ? await createTestSchema() : undefined;
   const base = defaultConfig();
   const loopback = ["127.0.0.1:0"];
   const config = overrides({
     ...base,
     dataDir,
+    ...(schema === undefined ? {} : { store: testSchemaUrl(schema) }),
     hostname: "localhost",
     log: { level: "silent", format: "json" },
     imap: { listen: loopback, tlsListen: loopback },
@@ -35,7 +51,10 @@ export async function startTestServer(overrides: (config: Config) => Config = (c
     http: { listen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
   });
-  const server = await runServer(config, { handleSignals: false, quiet: true });
+  const server = await runServer(config, { handleSignals: false, quiet: true }).catch(async (error) => {
+    if (schema !== undefined) await dropTestSchema(schema);
+    throw error;
+  });
   return {
     server,
     dataDir,
@@ -50,6 +69,7 @@ export async function startTestServer(overrides: (config: Config) => Config = (c
     async stop() {
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
+      if (schema !== undefined) await dropTestSchema(schema);
     },
   };
 }

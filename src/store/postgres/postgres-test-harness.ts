@@ -78,6 +78,12 @@ export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promi
   }
 }
 
+/** The test database's URL with `schema` as search_path: what a server's `store =` setting takes. */
+export function testSchemaUrl(schema: string): string {
+  const separator = testUrl.includes("?") ? "&" : "?";
+  return `${testUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
 export async function createTestSchema(): Promise<string> {
   const schema = `pf_test_${randomBytes(6).toString("hex")}`;
   await withAdmin((client) => client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`));
