@@ -181,7 +181,9 @@ function hasBit(flags: number, bit: number): number {
 
 /** The distinct UIDs as ascending runs of consecutive values, [first, last] each. */
 export function uidRuns(uids: readonly Uid[]): [number, number][] {
-  const sorted = Uint32Array.from(uids).sort();
+  // IMAP passes a snapshot's UIDs in ascending order: sort only what is not sorted already.
+  const isAscending = uids.every((uid, i) => i === 0 || uid >= (uids[i - 1] as number));
+  const sorted = isAscending ? uids : Uint32Array.from(uids).sort();
   const runs: [number, number][] = [];
   for (const uid of sorted) {
     const last = runs.at(-1);
