@@ -3,6 +3,7 @@
 // Every method is one atomic transaction; backends run store/contract/ to prove they keep these contracts.
 import type { AccountId, BlobHash, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
 import type { MessageIndex } from "../mime/message-index.js";
+import type { MessageSortKeys } from "../mime/sort-keys.js";
 
 /** The five RFC 9051 system flags a client can set (\Recent is a session notion and lives in imap/). */
 export const SYSTEM_FLAGS = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"] as const;
@@ -96,6 +97,9 @@ export interface EmailSummary {
   readonly body: string;
   readonly preview: string;
 }
+
+/** SORT/THREAD keys of one email (RFC 5256, RFC 5957), stored when the email is appended. */
+export type EmailSortKeys = MessageSortKeys;
 
 export interface EmailRecord extends EmailSummary {
   readonly threadId: ThreadId;
@@ -340,6 +344,12 @@ export interface MessageRepository {
    * show a message another session expunged, and may fetch it.
    */
   getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>>;
+  /**
+   * SORT/THREAD keys (mime/sort-keys.ts) of these emails, destroyed-but-unpurged ones included, in one
+   * round trip per batch; unknown ids are left out. Emails stored before the keys existed get them
+   * computed from their stored index.
+   */
+  getSortKeys(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSortKeys>>;
   /** The email with its full index, if it still has an entry in some mailbox of the account. */
   getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined>;
   updateFlags(

@@ -25,6 +25,7 @@ import type {
   CopyResult,
   EmailCriterion,
   EmailRecord,
+  EmailSortKeys,
   EmailSummary,
   FlagUpdate,
   FlagUpdateResult,
@@ -43,6 +44,7 @@ import {
 } from "./pg-entry-writes.js";
 import { type EntryRow, pgText, pgTextOrNull, toMailboxEntry } from "./pg-rows.js";
 import { buildSearchQuery } from "./pg-search.js";
+import { insertSortKeys, readSortKeys } from "./pg-sort-keys.js";
 
 interface EmailRow {
   id: string;
@@ -90,6 +92,7 @@ export class PgMessages implements MessageRepository {
       const emails = await assignThreads(tx, accountId, messages);
       await insertEmails(tx, accountId, emails);
       await insertHeaderFields(tx, emails);
+      await insertSortKeys(tx, emails);
       const uids = await insertEntries(
         tx,
         accountId,
@@ -141,6 +144,10 @@ export class PgMessages implements MessageRepository {
     );
     for (const row of rows) summaries.set(row.id as EmailId, toSummary(row));
     return summaries;
+  }
+
+  async getSortKeys(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSortKeys>> {
+    return readSortKeys(this.sql, emailIds);
   }
 
   async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {

@@ -261,4 +261,25 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "header fields for HEADER search, with a pg_trgm index over their values",
     apply: createHeaderIndex,
   },
+  {
+    // Older emails get no row: pg-sort-keys.ts computes their keys from email_index when asked.
+    description: "SORT/THREAD keys per email (RFC 5256, RFC 5957)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE email_sort_keys (
+          email_id text COLLATE "C" PRIMARY KEY REFERENCES emails(id) ON DELETE CASCADE,
+          sent_at bigint,
+          base_subject text NOT NULL,
+          is_reply boolean NOT NULL,
+          from_mailbox text NOT NULL,
+          to_mailbox text NOT NULL,
+          cc_mailbox text NOT NULL,
+          display_from text NOT NULL,
+          display_to text NOT NULL,
+          message_id text,
+          reference_ids jsonb NOT NULL
+        )
+      `);
+    },
+  },
 ];

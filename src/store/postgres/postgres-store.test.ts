@@ -5,12 +5,14 @@ import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
+import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
 
 await describeWithPostgres(() => {
   describeMailStoreContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
+  describeSortKeysContract("postgres", postgresHarness);
   describeCredentialContract("postgres", postgresHarness);
   describeMaildropLockContract("postgres", postgresHarness, { isSharedAcrossHandles: true });
 });

@@ -266,4 +266,22 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX IF NOT EXISTS emails_sent_at ON emails (id, sent_at);
   `,
+  // 10: SORT/THREAD keys per email (RFC 5256, RFC 5957; mime/sort-keys.ts), written at append, so a SORT
+  // or THREAD reads one small row per message. Older emails have no row: sqlite-sort-keys.ts computes
+  // theirs from email_index when asked. Rows go with their email.
+  `
+  CREATE TABLE IF NOT EXISTS email_sort_keys (
+    email_id TEXT PRIMARY KEY REFERENCES emails(id) ON DELETE CASCADE,
+    sent_at INTEGER,
+    base_subject TEXT NOT NULL,
+    is_reply INTEGER NOT NULL,
+    from_mailbox TEXT NOT NULL,
+    to_mailbox TEXT NOT NULL,
+    cc_mailbox TEXT NOT NULL,
+    display_from TEXT NOT NULL,
+    display_to TEXT NOT NULL,
+    message_id TEXT,
+    reference_ids TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -17,6 +17,7 @@ import type {
   CopyResult,
   EmailCriterion,
   EmailRecord,
+  EmailSortKeys,
   EmailSummary,
   FlagUpdate,
   FlagUpdateResult,
@@ -36,6 +37,7 @@ import { GroupCommit } from "./group-commit.js";
 import { type EntryRow, toMailboxEntry } from "./rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
+import { insertSortKeys, readSortKeys } from "./sqlite-sort-keys.js";
 
 interface EmailRow {
   id: string;
@@ -143,6 +145,7 @@ export class SqliteMessages implements MessageRepository {
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
       .run(emailId, index.version, indexJson);
     insertSearchText(this.sql, emailId, index);
+    insertSortKeys(this.sql, emailId, index);
   }
 
   /** RFC 8474 THREADID: join the thread of any message this one refers to, else start one. */
@@ -184,6 +187,10 @@ export class SqliteMessages implements MessageRepository {
       for (const row of rows) summaries.set(row.id as EmailId, toSummary(row));
     }
     return summaries;
+  }
+
+  async getSortKeys(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSortKeys>> {
+    return readSortKeys(this.sql, emailIds);
   }
 
   async getEmail(accountId: AccountId, emailId: EmailId): Promise<EmailRecord | undefined> {

@@ -7,6 +7,7 @@ import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
+import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import type { MailStore } from "../mail-store.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
@@ -41,5 +42,6 @@ const harness: StoreHarness = {
 describeMailStoreContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
 describeSearchContract("sqlite", harness);
+describeSortKeysContract("sqlite", harness);
 describeCredentialContract("sqlite", harness);
 describeMaildropLockContract("sqlite", harness, { isSharedAcrossHandles: false });
