@@ -15,7 +15,7 @@ import type { ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
 import type { ImapResponse, ResponseCode } from "../wire/response.js";
-import { writeResponse } from "../wire/writer.js";
+import { formatLiteralFreeFetch, writeResponse } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import type {
   AppendedBlob,
@@ -218,8 +218,17 @@ export class ImapSession implements SessionControl {
   sendAll(responses: readonly ImapResponse[]): Promise<void> {
     const options = { isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT") };
     const write = this.#output.then(async () => {
-      for (const response of responses)
-        await writeResponse(response, (bytes) => this.#buffer(bytes), options);
+      for (const response of responses) {
+        const text =
+          response.kind === "fetch"
+            ? formatLiteralFreeFetch(response.sequence, response.items, options)
+            : null;
+        const writing =
+          text === null
+            ? writeResponse(response, (bytes) => this.#buffer(bytes), options)
+            : this.#buffer(text);
+        if (writing) await writing;
+      }
     });
     this.#output = write.catch(() => {});
     return write;

@@ -167,66 +167,67 @@ export function* responseParts(
   yield `${text}\r\n`;
 }
 
+/** An item's text: the whole item, or for a literal item the part before its literal (`BODY[1] `). */
+function fetchItemText(item: FetchResponseItem, style: StringStyle): string {
+  switch (item.kind) {
+    case "FLAGS":
+      return `FLAGS (${item.flags.join(" ")})`;
+    case "UID":
+      return `UID ${item.uid}`;
+    case "RFC822.SIZE":
+      return `RFC822.SIZE ${item.size}`;
+    case "INTERNALDATE":
+    case "SAVEDATE":
+      return `${item.kind} ${formatDateTimeItem(item.date)}`;
+    case "MODSEQ":
+      return `MODSEQ (${item.modSeq})`;
+    case "EMAILID":
+      return `EMAILID (${item.id})`;
+    case "THREADID":
+      return item.id === null ? "THREADID NIL" : `THREADID (${item.id})`;
+    case "ENVELOPE":
+    case "BODYSTRUCTURE":
+    case "BODY":
+      return `${item.kind} ${item.rendered}`;
+    case "PREVIEW":
+      return `PREVIEW ${formatNstring(item.text, style)}`;
+    case "BODY[]":
+      return `BODY[${formatSection(item.section)}]${item.origin === null ? "" : `<${item.origin}>`} `;
+    case "RFC822":
+    case "RFC822.HEADER":
+    case "RFC822.TEXT":
+      return `${item.kind} `;
+    case "BINARY[]":
+      return `BINARY[${item.part.join(".")}]${item.origin === null ? "" : `<${item.origin}>`} `;
+    case "BINARY.SIZE":
+      return `BINARY.SIZE[${item.part.join(".")}] ${item.size}`;
+  }
+}
+
+/** The literal an item carries (null: NIL), or undefined for an item without one. */
+function fetchItemContent(item: FetchResponseItem): LiteralContent | null | undefined {
+  switch (item.kind) {
+    case "BODY[]":
+    case "RFC822":
+    case "RFC822.HEADER":
+    case "RFC822.TEXT":
+    case "BINARY[]":
+      return item.content;
+    default:
+      return undefined;
+  }
+}
+
 function* fetchParts(
   sequence: number,
   items: readonly FetchResponseItem[],
   style: StringStyle,
 ): Generator<ResponsePart, void, undefined> {
   let text = `* ${sequence} FETCH (`;
-  let isFirst = true;
-  for (const item of items) {
-    text += isFirst ? "" : " ";
-    isFirst = false;
-    let content: LiteralContent | null | undefined;
-    switch (item.kind) {
-      case "FLAGS":
-        text += `FLAGS (${item.flags.join(" ")})`;
-        break;
-      case "UID":
-        text += `UID ${item.uid}`;
-        break;
-      case "RFC822.SIZE":
-        text += `RFC822.SIZE ${item.size}`;
-        break;
-      case "INTERNALDATE":
-      case "SAVEDATE":
-        text += `${item.kind} ${formatDateTimeItem(item.date)}`;
-        break;
-      case "MODSEQ":
-        text += `MODSEQ (${item.modSeq})`;
-        break;
-      case "EMAILID":
-        text += `EMAILID (${item.id})`;
-        break;
-      case "THREADID":
-        text += item.id === null ? "THREADID NIL" : `THREADID (${item.id})`;
-        break;
-      case "ENVELOPE":
-      case "BODYSTRUCTURE":
-      case "BODY":
-        text += `${item.kind} ${item.rendered}`;
-        break;
-      case "PREVIEW":
-        text += `PREVIEW ${formatNstring(item.text, style)}`;
-        break;
-      case "BODY[]":
-        text += `BODY[${formatSection(item.section)}]${item.origin === null ? "" : `<${item.origin}>`} `;
-        content = item.content;
-        break;
-      case "RFC822":
-      case "RFC822.HEADER":
-      case "RFC822.TEXT":
-        text += `${item.kind} `;
-        content = item.content;
-        break;
-      case "BINARY[]":
-        text += `BINARY[${item.part.join(".")}]${item.origin === null ? "" : `<${item.origin}>`} `;
-        content = item.content;
-        break;
-      case "BINARY.SIZE":
-        text += `BINARY.SIZE[${item.part.join(".")}] ${item.size}`;
-        break;
-    }
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as FetchResponseItem;
+    text += (i === 0 ? "" : " ") + fetchItemText(item, style);
+    const content = fetchItemContent(item);
     if (content === null) text += "NIL";
     else if (content !== undefined) {
       const size = content.kind === "bytes" ? content.bytes.length : content.size;
@@ -237,6 +238,25 @@ function* fetchParts(
     }
   }
   yield `${text})\r\n`;
+}
+
+/**
+ * The whole text of a FETCH response without literals (FLAGS, UID, ENVELOPE…), or null when an item
+ * carries one: listings of whole mailboxes are formatted without a generator per message.
+ */
+export function formatLiteralFreeFetch(
+  sequence: number,
+  items: readonly FetchResponseItem[],
+  options: WriterOptions = DEFAULT_OPTIONS,
+): string | null {
+  const style: StringStyle = { literalMarker: "", isUtf8Quoted: options.isUtf8Accepted };
+  let text = `* ${sequence} FETCH (`;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as FetchResponseItem;
+    if (fetchItemContent(item) !== undefined) return null;
+    text += (i === 0 ? "" : " ") + fetchItemText(item, style);
+  }
+  return `${text})\r\n`;
 }
 
 const isStreamed = (part: ResponsePart): part is StreamedBytes =>
