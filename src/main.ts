@@ -102,6 +102,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     limiter: new LoginLimiter(auth),
     log: log.child({ proto: "auth" }),
     scramIterations: auth.scramIterations,
+    loginCacheMs: auth.loginCacheSeconds * 1000,
     scryptCost,
     bearer: auth.oauthbearer
       ? new JwtVerifier({

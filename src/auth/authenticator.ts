@@ -1,6 +1,7 @@
 // Verifies credentials for every protocol (IMAP LOGIN/AUTHENTICATE, POP3 USER/PASS/AUTH, SMTP AUTH,
 // HTTP): one path, so limits (login-limiter.ts) and the audit log apply everywhere alike. Unknown users
 // cost as much time as wrong passwords, so timing does not reveal which addresses exist.
+
 import { createHmac, randomBytes } from "node:crypto";
 import { type Logger, silentLogger } from "../kit/logger.js";
 import { MailError } from "../kit/mail-error.js";
@@ -31,6 +32,7 @@ import {
   parseScramKeys,
   type ScramKeys,
 } from "./scram-keys.js";
+import { VerifiedPasswordCache } from "./verified-password-cache.js";
 
 export interface Credentials {
   /** The login name: the account's address. */
@@ -66,6 +68,8 @@ export interface AuthenticatorOptions {
   readonly scramIterations?: number;
   /** OAUTHBEARER is offered only with a verifier (config [auth] oauthbearer). */
   readonly bearer?: JwtVerifier | null;
+  /** How long a verified password is remembered ([auth] login_cache_seconds); 0 = every login hashes. */
+  readonly loginCacheMs?: number;
 }
 
 const failed = () => new MailError("authFailed", "Authentication failed");
@@ -77,6 +81,7 @@ export class Authenticator {
   readonly #scryptCost: ScryptCost;
   readonly #scramIterations: number;
   readonly #bearer: JwtVerifier | null;
+  readonly #verified: VerifiedPasswordCache;
   /** Keys the decoy SCRAM salts of unknown users, so they are stable per name yet unguessable. */
   readonly #decoySecret = randomBytes(32);
 
@@ -89,6 +94,7 @@ export class Authenticator {
     this.#scryptCost = options.scryptCost ?? DEFAULT_SCRYPT_COST;
     this.#scramIterations = options.scramIterations ?? DEFAULT_SCRAM_ITERATIONS;
     this.#bearer = options.bearer ?? null;
+    this.#verified = new VerifiedPasswordCache(options.loginCacheMs ?? 0);
   }
 
   /** Returns the account, or throws MailError("authFailed") with one text for every kind of failure. */
@@ -207,10 +213,12 @@ export class Authenticator {
         }
       }
     }
+    if (account && this.#verified.has(account.address, account.passwordHash, password)) return account;
     // Unknown accounts verify against a decoy inside verifyPassword: the same cost as a real check.
     if (!(await verifyPassword(password, account?.passwordHash ?? null, this.#scryptCost)) || !account)
       return null;
     await this.#upgradeStoredPassword(account, password);
+    this.#verified.remember(account.address, account.passwordHash, password);
     return account;
   }
 

@@ -136,6 +136,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     max_failure_delay_ms: { type: "integer", min: 0, max: 60_000 },
     scram_iterations: { type: "integer", min: 4096, max: 1_000_000 },
     scrypt_log2_cost: { type: "integer", min: 4, max: 20 },
+    login_cache_seconds: { type: "integer", min: 0, max: 86_400 },
     oauthbearer: { type: "boolean" },
     oauthbearer_issuer: { type: "string" },
     oauthbearer_audience: { type: "string" },

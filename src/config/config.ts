@@ -130,6 +130,8 @@ export interface AuthConfig {
   readonly scryptLog2Cost: number;
   /** PBKDF2 iterations of SCRAM-SHA-256 keys computed from now on (RFC 7677: at least 4096). */
   readonly scramIterations: number;
+  /** How long a verified password is remembered in memory, so repeated logins skip scrypt; 0 = never. */
+  readonly loginCacheSeconds: number;
   /** Offer SASL OAUTHBEARER (RFC 7628); needs the issuer and the JWKS file. */
   readonly oauthbearer: boolean;
   readonly oauthbearerIssuer: string;
@@ -209,6 +211,7 @@ export function defaultConfig(): Config {
       failureDelayMs: 250,
       maxFailureDelayMs: 5000,
       scramIterations: 10_000,
+      loginCacheSeconds: 3600,
       oauthbearer: false,
       oauthbearerIssuer: "",
       oauthbearerAudience: "",
