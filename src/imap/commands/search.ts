@@ -12,7 +12,7 @@ import type { CommandOf } from "../wire/command.js";
  * The wire decodes search strings from the CHARSET the client named (UTF-8 by default) with the MIME
  * layer's decoders; BADCHARSET lists the common ones for a charset it does not know.
  */
-const ADVERTISED_CHARSETS = [
+export const ADVERTISED_CHARSETS = [
   "UTF-8",
   "US-ASCII",
   "ISO-8859-1",

@@ -21,10 +21,12 @@ import { noop } from "../commands/noop.js";
 import { rename } from "../commands/rename.js";
 import { search } from "../commands/search.js";
 import { select } from "../commands/select.js";
+import { sort } from "../commands/sort.js";
 import { starttls } from "../commands/starttls.js";
 import { status } from "../commands/status.js";
 import { store } from "../commands/store.js";
 import { subscribe } from "../commands/subscribe.js";
+import { thread } from "../commands/thread.js";
 import {
   ANY_STATE,
   AUTHENTICATED,
@@ -63,6 +65,8 @@ export const COMMANDS: CommandTable = {
   unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },
   expunge: { states: SELECTED, canAnnounceExpunge: always, run: expunge },
   search: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: search },
+  sort: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: sort },
+  thread: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: thread },
   fetch: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: fetch },
   store: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: store },
   copy: { states: SELECTED, canAnnounceExpunge: always, run: copy },

@@ -4,7 +4,14 @@
 import fc from "fast-check";
 import type { ModSeq } from "../../kit/ids.js";
 import type { ImapDate, ImapDateTime } from "./argument-cursor.js";
-import { type ImapCommand, SEARCH_RETURN_OPTIONS, STATUS_ITEMS } from "./command.js";
+import {
+  type ImapCommand,
+  SEARCH_RETURN_OPTIONS,
+  SORT_KEY_NAMES,
+  SORT_RETURN_OPTIONS,
+  STATUS_ITEMS,
+  THREAD_ALGORITHM_NAMES,
+} from "./command.js";
 import {
   type BodySection,
   type FetchAttribute,
@@ -279,6 +286,26 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     uid: fc.boolean(),
     charset: fc.option(fc.constantFrom("UTF-8", "US-ASCII"), { nil: null }),
     returns: fc.option(subset(SEARCH_RETURN_OPTIONS), { nil: null }),
+    criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("sort" as const),
+    uid: fc.boolean(),
+    returns: fc.option(subset(SORT_RETURN_OPTIONS), { nil: null }),
+    sortCriteria: fc.array(fc.record({ key: fc.constantFrom(...SORT_KEY_NAMES), isReverse: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    charset: fc.constantFrom("UTF-8", "US-ASCII"),
+    criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("thread" as const),
+    uid: fc.boolean(),
+    algorithm: fc.constantFrom(...THREAD_ALGORITHM_NAMES),
+    charset: fc.constantFrom("UTF-8", "US-ASCII"),
     criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
   }),
   fc

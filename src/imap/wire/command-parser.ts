@@ -28,9 +28,11 @@ import { noArgument } from "./grammar/no-argument.js";
 import { parseRename } from "./grammar/rename.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
+import { parseSort } from "./grammar/sort.js";
 import { parseStatus } from "./grammar/status.js";
 import { parseStore } from "./grammar/store.js";
 import { parseSubscribe } from "./grammar/subscribe.js";
+import { parseThread } from "./grammar/thread.js";
 import { parseUnsubscribe } from "./grammar/unsubscribe.js";
 
 const GRAMMARS: Readonly<Record<string, Grammar>> = {
@@ -60,14 +62,16 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   UNSELECT: noArgument("unselect"),
   EXPUNGE: parseExpunge,
   SEARCH: parseSearch,
+  SORT: parseSort,
+  THREAD: parseThread,
   FETCH: parseFetch,
   STORE: parseStore,
   COPY: parseCopy,
   MOVE: parseMove,
 };
 
-/** Commands that take the `UID` prefix (RFC 9051 §6.4.9, RFC 4315, RFC 6851). */
-const UID_COMMANDS = new Set(["COPY", "MOVE", "FETCH", "SEARCH", "STORE", "EXPUNGE"]);
+/** Commands that take the `UID` prefix (RFC 9051 §6.4.9, RFC 4315, RFC 6851, RFC 5256). */
+const UID_COMMANDS = new Set(["COPY", "MOVE", "FETCH", "SEARCH", "SORT", "THREAD", "STORE", "EXPUNGE"]);
 
 export type ParseResult =
   | { readonly kind: "command"; readonly command: ImapCommand }

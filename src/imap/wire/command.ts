@@ -26,6 +26,34 @@ export type StatusItem = (typeof STATUS_ITEMS)[number];
 export const SEARCH_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT", "SAVE"] as const;
 export type SearchReturnOption = (typeof SEARCH_RETURN_OPTIONS)[number];
 
+/** RFC 5256 §3 sort keys plus RFC 5957 DISPLAYFROM/DISPLAYTO. */
+export const SORT_KEY_NAMES = [
+  "ARRIVAL",
+  "CC",
+  "DATE",
+  "FROM",
+  "SIZE",
+  "SUBJECT",
+  "TO",
+  "DISPLAYFROM",
+  "DISPLAYTO",
+] as const;
+export type SortKeyName = (typeof SORT_KEY_NAMES)[number];
+
+/** One `[REVERSE] key` of a SORT command's criteria. */
+export interface SortCriterionArgument {
+  readonly key: SortKeyName;
+  readonly isReverse: boolean;
+}
+
+/** RFC 5267 ESORT `RETURN (…)` options of SORT, in canonical order. */
+export const SORT_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT"] as const;
+export type SortReturnOption = (typeof SORT_RETURN_OPTIONS)[number];
+
+/** RFC 5256 §3 THREAD algorithms this server implements. */
+export const THREAD_ALGORITHM_NAMES = ["ORDEREDSUBJECT", "REFERENCES"] as const;
+export type ThreadAlgorithmName = (typeof THREAD_ALGORITHM_NAMES)[number];
+
 /** RFC 5258 §3.1 selection options (plus RFC 6154 SPECIAL-USE). */
 export interface ListSelection {
   readonly subscribed: boolean;
@@ -134,6 +162,25 @@ export type ImapCommand = Tagged &
         /** RFC 4731 RETURN options; null without RETURN, [] for `RETURN ()` (= ALL). */
         readonly returns: readonly SearchReturnOption[] | null;
         /** All must match. Text values decoded as UTF-8 (the session rejects other charsets). */
+        readonly criteria: readonly SearchKey[];
+      }
+    /** RFC 5256 §3 SORT with RFC 5267 ESORT RETURN options; the search part is as SEARCH's. */
+    | {
+        readonly name: "sort";
+        readonly uid: boolean;
+        /** RFC 5267 RETURN options; null without RETURN, [] for `RETURN ()` (= ALL). */
+        readonly returns: readonly SortReturnOption[] | null;
+        readonly sortCriteria: readonly SortCriterionArgument[];
+        /** Upper-cased; SORT requires one (RFC 5256 §5). */
+        readonly charset: string;
+        readonly criteria: readonly SearchKey[];
+      }
+    /** RFC 5256 §3 THREAD. */
+    | {
+        readonly name: "thread";
+        readonly uid: boolean;
+        readonly algorithm: ThreadAlgorithmName;
+        readonly charset: string;
         readonly criteria: readonly SearchKey[];
       }
     | {

@@ -160,6 +160,21 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       if (command.charset !== null) words.push("CHARSET", formatAstring(command.charset, style));
       for (const key of command.criteria) words.push(formatSearchKey(key, style));
       break;
+    case "sort":
+      uidPrefix(command.uid);
+      words.push("SORT");
+      if (command.returns !== null) words.push(`RETURN (${command.returns.join(" ")})`);
+      words.push(
+        `(${command.sortCriteria.map((c) => (c.isReverse ? `REVERSE ${c.key}` : c.key)).join(" ")})`,
+        formatAstring(command.charset, style),
+      );
+      for (const key of command.criteria) words.push(formatSearchKey(key, style));
+      break;
+    case "thread":
+      uidPrefix(command.uid);
+      words.push("THREAD", command.algorithm, formatAstring(command.charset, style));
+      for (const key of command.criteria) words.push(formatSearchKey(key, style));
+      break;
     case "fetch": {
       uidPrefix(command.uid);
       words.push("FETCH", formatSequenceSet(command.set));

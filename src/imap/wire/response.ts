@@ -117,6 +117,12 @@ export interface NamespaceDescriptor {
 
 export type ImapStatus = "OK" | "NO" | "BAD";
 
+/** One message of a THREAD response (sequence number or UID) and its replies; null: a missing parent. */
+export interface ThreadMember {
+  readonly id: number | null;
+  readonly children: readonly ThreadMember[];
+}
+
 export type ImapResponse =
   | {
       readonly kind: "tagged";
@@ -159,6 +165,10 @@ export type ImapResponse =
       readonly count?: number;
       readonly modSeq?: ModSeq;
     }
+  /** RFC 5256 §4 `* SORT n …`, with RFC 7162's `(MODSEQ n)`. */
+  | { readonly kind: "sort"; readonly numbers: readonly number[]; readonly modSeq: ModSeq | null }
+  /** RFC 5256 §4 `* THREAD (…)(…)`. */
+  | { readonly kind: "thread"; readonly threads: readonly ThreadMember[] }
   | {
       readonly kind: "namespace";
       readonly personal: readonly NamespaceDescriptor[] | null;

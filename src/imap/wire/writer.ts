@@ -11,6 +11,7 @@ import type {
   LiteralContent,
   NamespaceDescriptor,
   ResponseCode,
+  ThreadMember,
 } from "./response.js";
 import { formatSequenceSet } from "./seqset.js";
 import { formatAstring, formatNstring, formatString, type StringStyle } from "./wire-string.js";
@@ -148,6 +149,16 @@ export function* responseParts(
       if (response.modSeq !== undefined) text += ` MODSEQ ${response.modSeq}`;
       break;
     }
+    case "sort":
+      text = `* SORT${response.numbers.map((n) => ` ${n}`).join("")}${response.modSeq === null ? "" : ` (MODSEQ ${response.modSeq})`}`;
+      break;
+    case "thread":
+      // RFC 5256 §5: thread-data = "THREAD" [SP 1*thread-list]
+      text =
+        response.threads.length === 0
+          ? "* THREAD"
+          : `* THREAD ${response.threads.map((thread) => `(${formatThreadMembers(thread)})`).join("")}`;
+      break;
     case "namespace":
       text = `* NAMESPACE ${formatNamespaces(response.personal, style)} ${formatNamespaces(response.otherUsers, style)} ${formatNamespaces(response.shared, style)}`;
       break;
@@ -165,6 +176,26 @@ export function* responseParts(
       return;
   }
   yield `${text}\r\n`;
+}
+
+/**
+ * RFC 5256 §4 thread-members: a chain of single replies is written flat (`1 2 3`, without recursing, so
+ * a long chain cannot exhaust the stack), several replies as parenthesized branches (`1 (2)(3 4)`).
+ */
+function formatThreadMembers(member: ThreadMember): string {
+  let text = "";
+  let node: ThreadMember = member;
+  for (;;) {
+    if (node.id !== null) text += text === "" ? `${node.id}` : ` ${node.id}`;
+    const [only, ...rest] = node.children;
+    if (only === undefined) return text;
+    if (rest.length === 0 && node.id !== null) {
+      node = only;
+      continue;
+    }
+    const branches = node.children.map((child) => `(${formatThreadMembers(child)})`).join("");
+    return text === "" ? branches : `${text} ${branches}`;
+  }
 }
 
 /** An item's text: the whole item, or for a literal item the part before its literal (`BODY[1] `). */
