@@ -83,7 +83,12 @@ export async function startDovecot(options: {
   const isRoot = process.getuid?.() === 0;
   const mailUid = isRoot ? idOf("nobody", "-u") : (process.getuid?.() ?? 0);
   const mailGid = isRoot ? idOf("nobody", "-g") : (process.getgid?.() ?? 0);
-  const userLines = [`${BENCH_ADDRESS}:{PLAIN}${BENCH_PASSWORD}:${mailUid}:${mailGid}::${home}::`];
+  // The bench user's password is stored as Dovecot's default scheme hashes it (as Postfach stores scrypt),
+  // so both servers verify a real hash at login; the many IDLE accounts keep plain passwords.
+  const benchHash = execFileSync("doveadm", ["pw", "-s", "SHA512-CRYPT", "-p", BENCH_PASSWORD], {
+    encoding: "utf8",
+  }).trim();
+  const userLines = [`${BENCH_ADDRESS}:${benchHash}:${mailUid}:${mailGid}::${home}::`];
   for (const { address, password, hasMail } of options.extraUsers ?? []) {
     const userHome = join(dir, "homes", address);
     await mkdir(userHome, { recursive: true });
