@@ -20,10 +20,11 @@ const SEARCH_COLUMNS: Record<EmailTextField, string> = {
 /** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
 const TRIGRAM_LENGTH = 3;
 /**
- * A needle is "rare" when at most this fraction of the mailbox's message count of index rows hold all
- * its trigrams: then walking those candidates (from every mailbox of every account) is cheapest.
- * Otherwise the mailbox's own rows are walked and the index only answers "is this row a candidate"
- * (docs/performance.md "Search index" has the measurements behind the fraction).
+ * A needle is "rare" when the index rows holding all its trigrams number at most this fraction of the
+ * mailbox's messages: then walking those candidates (from every mailbox of every account) is cheapest.
+ * Otherwise the mailbox's own rows are walked and the index only answers "is this row a candidate".
+ * Measured on 100,000 messages: about 16 µs per candidate walked from the index against 4 µs per
+ * mailbox entry walked with the index as a set (docs/performance.md "Search index").
  */
 const RARE_FRACTION = 0.25;
 
