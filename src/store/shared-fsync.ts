@@ -54,4 +54,4 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-export const fsyncDescriptor: (fd: number) => Promise<void> = promisify(fsync);
+const fsyncDescriptor: (fd: number) => Promise<void> = promisify(fsync);

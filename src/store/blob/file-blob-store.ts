@@ -3,23 +3,13 @@
 // blob that a committed transaction references survives kill -9 and power loss. A prefixed blob
 // (<sha256>p) is a small file naming its base blob and holding the bytes that come before it.
 import { createHash, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  createReadStream,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { mkdir, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { BlobStore } from "../mail-store.js";
-import { fsyncDescriptor, SharedFsync } from "../shared-fsync.js";
+import { SharedFsync } from "../shared-fsync.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}p?$/;
 /** Marks a prefixed blob's name; its file is `<base hash>\n<prefix bytes>`. */
@@ -33,8 +23,6 @@ const STALE_TMP_MS = 60 * 60 * 1000;
  * Larger ones are streamed, so no read blocks the event loop for long.
  */
 const SYNC_READ_MAX_BYTES = 256 * 1024;
-/** Blobs up to this size are written with synchronous calls but an fsync in the thread pool (see #writeDurably). */
-const SYNC_WRITE_MAX_BYTES = 256 * 1024;
 /** Chunk size when streaming a large blob. */
 const STREAM_CHUNK_BYTES = 256 * 1024;
 
@@ -155,25 +143,14 @@ export class FileBlobStore implements BlobStore {
 
   async #writeDurably(hash: BlobHash, chunks: readonly Uint8Array[]): Promise<void> {
     const tmpPath = this.#tmpPath();
-    const bytes = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-    if (bytes <= SYNC_WRITE_MAX_BYTES) {
-      // As for small reads: open, write and close only reach the page cache, in less time than one
-      // thread-pool round trip each; the fsync, which waits for the disk, is the one call sent there.
-      const fd = openSync(tmpPath, "w", 0o600);
-      try {
-        for (const chunk of chunks) writeFully(fd, chunk);
-        await fsyncDescriptor(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } else {
-      const file = await open(tmpPath, "w", 0o600);
-      try {
-        for (const chunk of chunks) await file.write(chunk);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+    // Creating, writing and renaming stay in the thread pool: under the fsyncs of concurrent deliveries,
+    // a file creation can wait for the file system's journal, which must not stall the main thread.
+    const file = await open(tmpPath, "w", 0o600);
+    try {
+      for (const chunk of chunks) await file.write(chunk);
+      await file.sync();
+    } finally {
+      await file.close();
     }
     await this.#moveIntoPlace(tmpPath, hash);
   }
@@ -188,7 +165,7 @@ export class FileBlobStore implements BlobStore {
       ready.catch(() => this.#readyDirs.delete(dir));
     }
     await ready;
-    renameSync(tmpPath, join(dir, hash));
+    await rename(tmpPath, join(dir, hash));
     await this.#syncDirectory(dir);
   }
 
@@ -198,7 +175,7 @@ export class FileBlobStore implements BlobStore {
    * A directory that already existed gets both synced once, as its creator may not have yet.
    */
   async #makeDurableDir(top: string, dir: string): Promise<void> {
-    const created = mkdirSync(dir, { recursive: true });
+    const created = await mkdir(dir, { recursive: true });
     if (created !== dir) await this.#syncDirectory(this.#root);
     await this.#syncDirectory(top);
   }
@@ -373,10 +350,6 @@ function readFully(fd: number, buffer: Buffer, position: number): number {
     filled += bytesRead;
   }
   return filled;
-}
-
-function writeFully(fd: number, bytes: Uint8Array): void {
-  for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(fd, bytes, offset);
 }
 
 function isPrefixed(hash: BlobHash): boolean {
