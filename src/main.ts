@@ -50,7 +50,7 @@ export class UnsupportedStoreError extends Error {
 const isPostgresUrl = (store: string): boolean => /^postgres(ql)?:\/\//.test(store);
 
 async function openStore(config: Config, log: Logger): Promise<MailStore> {
-  if (config.store === "sqlite") return openSqliteStore({ dataDir: config.dataDir });
+  if (config.store === "sqlite") return openSqliteStore({ dataDir: config.dataDir, log });
   if (isPostgresUrl(config.store))
     return openPostgresStore({ url: config.store, maxConnections: config.postgres.poolSize, log });
   throw new UnsupportedStoreError(`store = "${config.store}" is neither "sqlite" nor a postgres:// URL`);

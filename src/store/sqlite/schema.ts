@@ -238,7 +238,7 @@ export const MIGRATIONS: readonly string[] = [
   // (RFC 9051 §6.4.4) is answered from the index, never from the message (docs/performance.md "Search
   // index"): by (email_id, name) for field presence, by a trigram index over the values for substrings.
   // Rows go with their email (ON DELETE CASCADE). Emails stored before this migration have no rows here
-  // until a reindex, so HEADER does not find them. IF NOT EXISTS: nothing here is harmed by a second run.
+  // until migration 11 queues them for header-backfill.ts. IF NOT EXISTS: a second run harms nothing.
   `
   CREATE TABLE IF NOT EXISTS email_headers (
     id INTEGER PRIMARY KEY,
@@ -283,5 +283,17 @@ export const MIGRATIONS: readonly string[] = [
     message_id TEXT,
     reference_ids TEXT NOT NULL
   ) WITHOUT ROWID;
+  `,
+  // 11: the emails whose header fields are not in email_headers yet: stored before migration 8 (index
+  // version 1, no rows). header-backfill.ts empties this queue at open, before the store is used, so
+  // HEADER finds them too; a crash mid-way leaves the rest queued for the next open. A destroyed email
+  // leaves the queue with its row. IF NOT EXISTS and OR IGNORE: a second run queues nothing twice.
+  `
+  CREATE TABLE IF NOT EXISTS email_headers_backfill (
+    email_id TEXT PRIMARY KEY REFERENCES emails(id) ON DELETE CASCADE
+  );
+  INSERT OR IGNORE INTO email_headers_backfill (email_id)
+    SELECT i.email_id FROM email_index i JOIN emails m ON m.id = i.email_id
+    WHERE i.version < 2 AND NOT EXISTS (SELECT 1 FROM email_headers h WHERE h.email_id = i.email_id);
   `,
 ];

@@ -2,7 +2,7 @@
 // fields at append time and answers MessageRepository.matchEmails from them, through the trigram
 // indexes of migrations 6-8, choosing per needle between the index and the mailbox's own rows.
 import type { EmailId, MailboxId } from "../../kit/ids.js";
-import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
+import type { IndexedAddressEntry, IndexedHeaderField, MessageIndex } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
 import type { EmailCriterion, EmailTextField } from "../mail-store.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
@@ -53,8 +53,17 @@ export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: M
       foldSearchText(addressText(index.headers.bcc)),
       foldSearchText(index.searchText),
     );
+  insertHeaderFields(sql, emailId, index.headerFields);
+}
+
+/** Stores an email's top-level header fields for HEADER (at append, and by header-backfill.ts). */
+export function insertHeaderFields(
+  sql: SqliteDatabase,
+  emailId: EmailId,
+  fields: readonly IndexedHeaderField[],
+): void {
   const insertHeader = sql.stmt("INSERT INTO email_headers (email_id, name, value) VALUES (?, ?, ?)");
-  for (const field of index.headerFields) insertHeader.run(emailId, field.name, foldSearchText(field.value));
+  for (const field of fields) insertHeader.run(emailId, field.name, foldSearchText(field.value));
 }
 
 /**

@@ -3,10 +3,12 @@
 
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { type Logger, silentLogger } from "../../kit/logger.js";
 import { FileBlobStore } from "../blob/file-blob-store.js";
 import { InProcessMaildropLocks } from "../in-process-maildrop-locks.js";
 import type { ChangeNotifier, MailStore } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
+import { backfillHeaderIndex } from "./header-backfill.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
@@ -19,6 +21,8 @@ export interface SqliteStoreOptions {
   readonly dataDir: string;
   /** Defaults to a new in-process notifier. */
   readonly notifier?: ChangeNotifier;
+  /** Reports work done at open (the header index backfill); defaults to silence. */
+  readonly log?: Logger;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<MailStore> {
@@ -26,6 +30,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
   const notifier = options.notifier ?? new InProcessNotifier();
   const blobs = await FileBlobStore.open(join(options.dataDir, "blobs"));
   const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
+  try {
+    await backfillHeaderIndex(sql, blobs, options.log ?? silentLogger);
+  } catch (error) {
+    sql.close();
+    throw error;
+  }
   return {
     accounts: new SqliteAccounts(sql),
     credentials: new SqliteCredentials(sql),
