@@ -1,7 +1,8 @@
 // SORT and UID SORT (RFC 5256 §3, RFC 5957 DISPLAYFROM/DISPLAYTO) with ESORT's RETURN options (RFC 5267
 // §3.2, answered as ESEARCH): search as SEARCH does, then order the matches by the stored sort keys.
 import type { ModSeq } from "../../kit/ids.js";
-import { loadSortKeys, sortMessages } from "../../mail/sort/sort-messages.js";
+import { loadSortKeys } from "../../mail/sort/sort-key-cache.js";
+import { sortMessages } from "../../mail/sort/sort-messages.js";
 import { compactSet } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
 import { type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";

@@ -1,6 +1,6 @@
 // THREAD and UID THREAD (RFC 5256 §3, §4): search as SEARCH does, then thread the matches by
 // ORDEREDSUBJECT or REFERENCES over the stored thread keys; answered as `* THREAD (…)(…)`.
-import { loadSortKeys } from "../../mail/sort/sort-messages.js";
+import { loadSortKeys } from "../../mail/sort/sort-key-cache.js";
 import { threadByOrderedSubject } from "../../mail/thread/thread-ordered-subject.js";
 import { threadByReferences } from "../../mail/thread/thread-references.js";
 import type { ThreadNode } from "../../mail/thread/thread-tree.js";

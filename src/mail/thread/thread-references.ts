@@ -156,6 +156,7 @@ function mergeBySubject(roots: readonly Container[]): Container[] {
       table.set(subject, root);
   }
   const result = [...roots];
+  const positionOf = new Map<Container, number>(roots.map((root, i) => [root, i]));
   const removed = new Set<Container>();
   for (const root of roots) {
     const subject = subjectOf(root);
@@ -184,7 +185,7 @@ function mergeBySubject(roots: readonly Container[]): Container[] {
         parent: null,
         children: [],
       };
-      result[result.indexOf(held)] = parent;
+      result[positionOf.get(held) as number] = parent;
       link(parent, held);
       link(parent, root);
       table.set(subject, parent);

@@ -7,29 +7,28 @@ import { sortKeysOf } from "../../mime/sort-keys.js";
 import type { EmailSortKeys } from "../mail-store.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
-interface SortKeyRow {
-  email_id: string;
-  sent_at: number | null;
-  base_subject: string;
-  is_reply: number;
-  from_mailbox: string;
-  to_mailbox: string;
-  cc_mailbox: string;
-  display_from: string;
-  display_to: string;
-  message_id: string | null;
-  reference_ids: string;
-}
+/** The columns in the order both statements below name them; rows are read as arrays (half the cost). */
+const COLUMNS = `email_id, sent_at, base_subject, is_reply, from_mailbox, to_mailbox, cc_mailbox, display_from,
+                 display_to, message_id, reference_ids`;
+type SortKeyRow = [
+  emailId: string,
+  sentAt: number | null,
+  baseSubject: string,
+  isReply: number,
+  fromMailbox: string,
+  toMailbox: string,
+  ccMailbox: string,
+  displayFrom: string,
+  displayTo: string,
+  messageId: string | null,
+  referenceIds: string,
+];
 
 /** Stores the keys of a new email (inside the append's transaction). */
 export function insertSortKeys(sql: SqliteDatabase, emailId: EmailId, index: MessageIndex): void {
   const keys = sortKeysOf(index);
   sql
-    .stmt(
-      `INSERT INTO email_sort_keys (email_id, sent_at, base_subject, is_reply, from_mailbox, to_mailbox,
-                                    cc_mailbox, display_from, display_to, message_id, reference_ids)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
+    .stmt(`INSERT INTO email_sort_keys (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     .run(
       emailId,
       keys.sentAtMs,
@@ -50,11 +49,10 @@ export function readSortKeys(sql: SqliteDatabase, emailIds: readonly EmailId[]):
   const keys = new Map<EmailId, EmailSortKeys>();
   if (emailIds.length === 0) return keys;
   const rows = sql
-    .stmt<SortKeyRow>(
-      "SELECT k.* FROM json_each(?) AS wanted JOIN email_sort_keys AS k ON k.email_id = wanted.value",
-    )
-    .all(JSON.stringify(emailIds));
-  for (const row of rows) keys.set(row.email_id as EmailId, toSortKeys(row));
+    .stmt(`SELECT ${COLUMNS} FROM json_each(?) AS wanted JOIN email_sort_keys ON email_id = wanted.value`)
+    .raw(true)
+    .all(JSON.stringify(emailIds)) as SortKeyRow[];
+  for (const row of rows) keys.set(row[0] as EmailId, toSortKeys(row));
   if (keys.size < new Set(emailIds).size) {
     const missing = emailIds.filter((id) => !keys.has(id));
     const indexes = sql
@@ -70,15 +68,16 @@ export function readSortKeys(sql: SqliteDatabase, emailIds: readonly EmailId[]):
 
 function toSortKeys(row: SortKeyRow): EmailSortKeys {
   return {
-    sentAtMs: row.sent_at,
-    baseSubject: row.base_subject,
-    isReplyOrForward: row.is_reply !== 0,
-    fromMailbox: row.from_mailbox,
-    toMailbox: row.to_mailbox,
-    ccMailbox: row.cc_mailbox,
-    displayFrom: row.display_from,
-    displayTo: row.display_to,
-    messageId: row.message_id,
-    references: JSON.parse(row.reference_ids) as string[],
+    sentAtMs: row[1],
+    baseSubject: row[2],
+    isReplyOrForward: row[3] !== 0,
+    fromMailbox: row[4],
+    toMailbox: row[5],
+    ccMailbox: row[6],
+    displayFrom: row[7],
+    displayTo: row[8],
+    messageId: row[9],
+    // Most messages refer to nothing; skip the parser for them.
+    references: row[10] === "[]" ? [] : (JSON.parse(row[10]) as string[]),
   };
 }
