@@ -2,8 +2,9 @@
 // write transaction and one fsync. A group commits without the fsync that synchronous=FULL would do on the
 // main thread; the WAL is fsynced off it instead, and writes that arrive during that fsync gather into the
 // next group, which commits when it ends. Callers resolve only after the fsync covering their commit, so
-// nothing is acknowledged before it is durable. Each write runs in its own savepoint: one that fails is
-// rolled back alone and only its caller rejects.
+// nothing is acknowledged before it is durable (other sessions of this process may read the rows during
+// that fsync). Each write runs in its own savepoint: one that fails is rolled back alone and only its
+// caller rejects.
 
 import type { ChangeEvent } from "../mail-store.js";
 import { fsyncPath } from "../shared-fsync.js";
