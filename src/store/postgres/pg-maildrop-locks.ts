@@ -24,6 +24,8 @@ interface LockConnection {
   readonly client: pg.Client;
   /** The schema the store's tables are in: stores in different schemas of one database lock apart. */
   readonly schema: string;
+  /** Runs one lock statement after the ones before it (pg deprecates overlapping queries on one client). */
+  query(text: string, key: string): Promise<boolean>;
 }
 
 export class PgMaildropLocks implements MaildropLocks {
@@ -43,13 +45,9 @@ export class PgMaildropLocks implements MaildropLocks {
     if (local === null) return null;
     try {
       const connection = this.#connect();
-      const { client, schema } = await connection;
-      const key = lockKey(schema, accountId);
-      const result = await client.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock($1::int8) AS locked",
-        [key],
-      );
-      if (result.rows[0]?.locked !== true) {
+      const lock = await connection;
+      const key = lockKey(lock.schema, accountId);
+      if (!(await lock.query("SELECT pg_try_advisory_lock($1::int8) AS done", key))) {
         local.release();
         return null;
       }
@@ -59,10 +57,10 @@ export class PgMaildropLocks implements MaildropLocks {
         release: () => {
           if (!isHeld) return;
           isHeld = false;
-          // The unlock queues behind nothing but earlier lock statements of this connection, so a
-          // tryAcquire right after this release (same node) runs after it and succeeds.
+          // Lock statements run in order, so a tryAcquire right after this release (same node) runs
+          // after the unlock and succeeds.
           if (this.#connection === connection) {
-            client.query("SELECT pg_advisory_unlock($1::int8)", [key]).catch((error: unknown) => {
+            lock.query("SELECT pg_advisory_unlock($1::int8) AS done", key).catch((error: unknown) => {
               this.#log.warn({ err: error }, "could not release a POP3 maildrop lock");
             });
           }
@@ -110,7 +108,18 @@ export class PgMaildropLocks implements MaildropLocks {
     client.on("end", lost);
     await client.connect();
     const result = await client.query<{ schema: string }>("SELECT current_schema() AS schema");
-    return { client, schema: result.rows[0]?.schema ?? "public" };
+    let last: Promise<unknown> = Promise.resolve();
+    return {
+      client,
+      schema: result.rows[0]?.schema ?? "public",
+      query(text, key) {
+        const next = last.then(
+          async () => (await client.query<{ done: boolean }>(text, [key])).rows[0]?.done === true,
+        );
+        last = next.catch(() => {});
+        return next;
+      },
+    };
   }
 
   async close(): Promise<void> {
