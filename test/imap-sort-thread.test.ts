@@ -2,7 +2,8 @@
 // straightforward reference implementation written here from the RFC text: a generated corpus with known
 // threads (bench/corpus.ts) plus hand-made edge cases (no Date, Re:/Fwd: subjects, groups, missing and
 // duplicate parents, reference loops), every sort criterion alone, reversed and combined, both thread
-// algorithms, over the whole mailbox and over a SEARCH-restricted subset; imaplib's sort()/thread() for interop.
+// algorithms, over the whole mailbox and over a SEARCH-restricted subset; imaplib's sort()/thread() for
+// interop; on both store backends.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
@@ -12,6 +13,7 @@ import { baseSubject } from "../src/mime/base-subject.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { IndexedAddress, IndexedAddressEntry, MessageIndex } from "../src/mime/message-index.js";
 import type { NewMessage } from "../src/store/mail-store.js";
+import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -209,154 +211,159 @@ function referenceOrderedSubject(messages: readonly Message[]): string {
 
 // ---- the tests -------------------------------------------------------------------------------------
 
-describe("SORT and THREAD against the reference implementation", () => {
-  let server: TestServer;
-  let client: RawImap;
-  let messages: Message[];
+function describeSortAndThread(backend: "sqlite" | "postgres"): void {
+  describe(`SORT and THREAD against the reference implementation: ${backend}`, () => {
+    let server: TestServer;
+    let client: RawImap;
+    let messages: Message[];
 
-  before(async () => {
-    server = await startTestServer();
-    await server.addUser(USER);
-    const store = server.server.services.store;
-    const account = await store.accounts.findByAddress(USER);
-    const inbox = (await store.mailboxes.findByName(account?.id as never, "INBOX"))?.id as MailboxId;
-    const raws = [
-      ...generateCorpus(CORPUS_SIZE, { seed: 7, medianBytes: 300 }),
-      ...EDGE_CASES.map((h) => Buffer.from(`${h}\r\nbody\r\n`)),
-    ];
-    const base = Date.UTC(2025, 0, 1);
-    const news: NewMessage[] = [];
-    for (const [i, raw] of raws.entries()) {
-      const { hash } = await store.blobs.put(raw);
-      // Internal dates in a shuffled order, with ties, so ARRIVAL differs from sequence order.
-      news.push({
-        blobHash: hash,
-        index: indexMessage(raw),
-        flags: { system: new Set(), keywords: [] },
-        internalDateMs: base + ((i * 7919) % 97) * 60_000,
-      });
-    }
-    const results = await store.messages.appendMany(account?.id as never, inbox, news);
-    messages = news.map((n, i) => ({
-      seq: i + 1,
-      uid: results[i]?.uid as number,
-      index: n.index,
-      internalDateMs: n.internalDateMs,
-    }));
-    client = await RawImap.connect(server.port("imap"));
-    await client.command("a", `LOGIN ${USER} ${TEST_PASSWORD}`);
-    await client.command("b", "SELECT INBOX");
-  });
-  after(async () => {
-    client.close();
-    await server.stop();
-  });
-
-  async function untagged(command: string, name: string): Promise<string> {
-    const reply = await client.command("t", command);
-    assert.match(reply, /^t OK/m, reply);
-    const line = reply.split("\r\n").find((l) => l.startsWith(`* ${name}`));
-    assert.ok(line !== undefined, reply);
-    return line.slice(`* ${name}`.length).trim();
-  }
-  const numbers = (text: string) =>
-    text
-      .split(" ")
-      .filter((s) => s !== "")
-      .map(Number);
-
-  const KEYS = ["ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"];
-  for (const key of KEYS) {
-    for (const isReverse of [false, true]) {
-      it(`SORT (${isReverse ? "REVERSE " : ""}${key})`, async () => {
-        const got = numbers(await untagged(`SORT (${isReverse ? "REVERSE " : ""}${key}) UTF-8 ALL`, "SORT"));
-        assert.deepEqual(got, referenceSort(messages, [[key, isReverse]]));
-      });
-    }
-  }
-
-  it("SORT with several criteria, and UID SORT over a search", async () => {
-    const criteria: [string, boolean][] = [
-      ["SUBJECT", false],
-      ["REVERSE DATE".split(" ")[1] as string, true],
-      ["FROM", false],
-    ];
-    const got = numbers(await untagged("SORT (SUBJECT REVERSE DATE FROM) utf-8 ALL", "SORT"));
-    assert.deepEqual(got, referenceSort(messages, criteria));
-    const uids = numbers(await untagged("UID SORT (DISPLAYFROM REVERSE SIZE) US-ASCII 1:200 NOT 3", "SORT"));
-    const expected = referenceSort(
-      messages.filter((m) => m.seq <= 200 && m.seq !== 3),
-      [
-        ["DISPLAYFROM", false],
-        ["SIZE", true],
-      ],
-    ).map((seq) => messages[seq - 1]?.uid);
-    assert.deepEqual(uids, expected);
-  });
-
-  it("THREAD=REFERENCES and ORDEREDSUBJECT over the whole mailbox", async () => {
-    assert.equal(await untagged("THREAD REFERENCES UTF-8 ALL", "THREAD"), referenceReferences(messages));
-    assert.equal(
-      await untagged("THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD"),
-      referenceOrderedSubject(messages),
-    );
-  });
-
-  it("THREAD over a subset (missing roots become dummies), and the corpus's known threads stay whole", async () => {
-    // Without every tenth message (the corpus's thread roots) the replies hang under dummy parents.
-    const subset = messages.filter((m) => (m.seq - 1) % 10 !== 0 || m.seq > CORPUS_SIZE);
-    const search = "NOT OR OR OR 1 11 21 OR 31 41";
-    const kept = messages.filter((m) => ![1, 11, 21, 31, 41].includes(m.seq));
-    assert.equal(await untagged(`THREAD REFERENCES UTF-8 ${search}`, "THREAD"), referenceReferences(kept));
-    assert.equal(
-      await untagged(`THREAD ORDEREDSUBJECT UTF-8 ${search}`, "THREAD"),
-      referenceOrderedSubject(kept),
-    );
-    assert.ok(subset.length > 0);
-    const whole = await untagged("THREAD REFERENCES UTF-8 ALL", "THREAD");
-    // Known threads: corpus message i replies to i - i % 10, so seqs 10k+1 … 10k+10 share one thread.
-    const threadOf = new Map<number, number>();
-    let depth = 0;
-    let top = 0;
-    for (const token of whole.match(/\(|\)|\d+/g) ?? []) {
-      if (token === "(") {
-        if (depth++ === 0) top++;
-      } else if (token === ")") depth--;
-      else threadOf.set(Number(token), top);
-    }
-    for (let seq = 1; seq <= CORPUS_SIZE; seq++)
-      assert.equal(threadOf.get(seq), threadOf.get(seq - ((seq - 1) % 10)), `message ${seq}`);
-  });
-
-  it("UID THREAD answers UIDs; ESORT answers ESEARCH in sort order", async () => {
-    const uidThread = await untagged("UID THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD");
-    const bySeq = referenceOrderedSubject(messages).replace(
-      /\d+/g,
-      (seq) => `${messages[Number(seq) - 1]?.uid}`,
-    );
-    assert.equal(uidThread, bySeq);
-    const order = referenceSort(messages, [["DATE", true]]);
-    const esearch = await untagged("SORT RETURN (MIN MAX COUNT) (REVERSE DATE) UTF-8 ALL", "ESEARCH");
-    assert.equal(esearch, `(TAG "t") MIN ${order[0]} MAX ${order.at(-1)} COUNT ${order.length}`);
-    const all = await untagged("SORT RETURN () (SUBJECT) UTF-8 1:5", "ESEARCH");
-    const expected = referenceSort(messages.slice(0, 5), [["SUBJECT", false]]);
-    const listed = (all.split(" ALL ")[1] ?? "").split(",").flatMap((part) => {
-      const [from, to] = part.split(":").map(Number) as [number, number | undefined];
-      return to === undefined ? [from] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    before(async () => {
+      server = await startTestServer(undefined, { store: backend });
+      await server.addUser(USER);
+      const store = server.server.services.store;
+      const account = await store.accounts.findByAddress(USER);
+      const inbox = (await store.mailboxes.findByName(account?.id as never, "INBOX"))?.id as MailboxId;
+      const raws = [
+        ...generateCorpus(CORPUS_SIZE, { seed: 7, medianBytes: 300 }),
+        ...EDGE_CASES.map((h) => Buffer.from(`${h}\r\nbody\r\n`)),
+      ];
+      const base = Date.UTC(2025, 0, 1);
+      const news: NewMessage[] = [];
+      for (const [i, raw] of raws.entries()) {
+        const { hash } = await store.blobs.put(raw);
+        // Internal dates in a shuffled order, with ties, so ARRIVAL differs from sequence order.
+        news.push({
+          blobHash: hash,
+          index: indexMessage(raw),
+          flags: { system: new Set(), keywords: [] },
+          internalDateMs: base + ((i * 7919) % 97) * 60_000,
+        });
+      }
+      const results = await store.messages.appendMany(account?.id as never, inbox, news);
+      messages = news.map((n, i) => ({
+        seq: i + 1,
+        uid: results[i]?.uid as number,
+        index: n.index,
+        internalDateMs: n.internalDateMs,
+      }));
+      client = await RawImap.connect(server.port("imap"));
+      await client.command("a", `LOGIN ${USER} ${TEST_PASSWORD}`);
+      await client.command("b", "SELECT INBOX");
     });
-    assert.deepEqual(listed, expected);
-  });
+    after(async () => {
+      client.close();
+      await server.stop();
+    });
 
-  it("refuses an unknown charset, sort key or algorithm", async () => {
-    assert.match(await client.command("t", "SORT (DATE) X-UNKNOWN ALL"), /^t NO \[BADCHARSET/m);
-    assert.match(await client.command("t", "SORT (COLOR) UTF-8 ALL"), /^t BAD/m);
-    assert.match(await client.command("t", "SORT () UTF-8 ALL"), /^t BAD/m);
-    assert.match(await client.command("t", "SORT (DATE) ALL"), /^t (BAD|NO)/m);
-    assert.match(await client.command("t", "THREAD REFS UTF-8 ALL"), /^t BAD/m);
-  });
+    async function untagged(command: string, name: string): Promise<string> {
+      const reply = await client.command("t", command);
+      assert.match(reply, /^t OK/m, reply);
+      const line = reply.split("\r\n").find((l) => l.startsWith(`* ${name}`));
+      assert.ok(line !== undefined, reply);
+      return line.slice(`* ${name}`.length).trim();
+    }
+    const numbers = (text: string) =>
+      text
+        .split(" ")
+        .filter((s) => s !== "")
+        .map(Number);
 
-  it("imaplib's sort() and thread() agree", async () => {
-    const script = `
+    const KEYS = ["ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"];
+    for (const key of KEYS) {
+      for (const isReverse of [false, true]) {
+        it(`SORT (${isReverse ? "REVERSE " : ""}${key})`, async () => {
+          const got = numbers(
+            await untagged(`SORT (${isReverse ? "REVERSE " : ""}${key}) UTF-8 ALL`, "SORT"),
+          );
+          assert.deepEqual(got, referenceSort(messages, [[key, isReverse]]));
+        });
+      }
+    }
+
+    it("SORT with several criteria, and UID SORT over a search", async () => {
+      const criteria: [string, boolean][] = [
+        ["SUBJECT", false],
+        ["REVERSE DATE".split(" ")[1] as string, true],
+        ["FROM", false],
+      ];
+      const got = numbers(await untagged("SORT (SUBJECT REVERSE DATE FROM) utf-8 ALL", "SORT"));
+      assert.deepEqual(got, referenceSort(messages, criteria));
+      const uids = numbers(
+        await untagged("UID SORT (DISPLAYFROM REVERSE SIZE) US-ASCII 1:200 NOT 3", "SORT"),
+      );
+      const expected = referenceSort(
+        messages.filter((m) => m.seq <= 200 && m.seq !== 3),
+        [
+          ["DISPLAYFROM", false],
+          ["SIZE", true],
+        ],
+      ).map((seq) => messages[seq - 1]?.uid);
+      assert.deepEqual(uids, expected);
+    });
+
+    it("THREAD=REFERENCES and ORDEREDSUBJECT over the whole mailbox", async () => {
+      assert.equal(await untagged("THREAD REFERENCES UTF-8 ALL", "THREAD"), referenceReferences(messages));
+      assert.equal(
+        await untagged("THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD"),
+        referenceOrderedSubject(messages),
+      );
+    });
+
+    it("THREAD over a subset (missing roots become dummies), and the corpus's known threads stay whole", async () => {
+      // Without every tenth message (the corpus's thread roots) the replies hang under dummy parents.
+      const subset = messages.filter((m) => (m.seq - 1) % 10 !== 0 || m.seq > CORPUS_SIZE);
+      const search = "NOT OR OR OR 1 11 21 OR 31 41";
+      const kept = messages.filter((m) => ![1, 11, 21, 31, 41].includes(m.seq));
+      assert.equal(await untagged(`THREAD REFERENCES UTF-8 ${search}`, "THREAD"), referenceReferences(kept));
+      assert.equal(
+        await untagged(`THREAD ORDEREDSUBJECT UTF-8 ${search}`, "THREAD"),
+        referenceOrderedSubject(kept),
+      );
+      assert.ok(subset.length > 0);
+      const whole = await untagged("THREAD REFERENCES UTF-8 ALL", "THREAD");
+      // Known threads: corpus message i replies to i - i % 10, so seqs 10k+1 … 10k+10 share one thread.
+      const threadOf = new Map<number, number>();
+      let depth = 0;
+      let top = 0;
+      for (const token of whole.match(/\(|\)|\d+/g) ?? []) {
+        if (token === "(") {
+          if (depth++ === 0) top++;
+        } else if (token === ")") depth--;
+        else threadOf.set(Number(token), top);
+      }
+      for (let seq = 1; seq <= CORPUS_SIZE; seq++)
+        assert.equal(threadOf.get(seq), threadOf.get(seq - ((seq - 1) % 10)), `message ${seq}`);
+    });
+
+    it("UID THREAD answers UIDs; ESORT answers ESEARCH in sort order", async () => {
+      const uidThread = await untagged("UID THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD");
+      const bySeq = referenceOrderedSubject(messages).replace(
+        /\d+/g,
+        (seq) => `${messages[Number(seq) - 1]?.uid}`,
+      );
+      assert.equal(uidThread, bySeq);
+      const order = referenceSort(messages, [["DATE", true]]);
+      const esearch = await untagged("SORT RETURN (MIN MAX COUNT) (REVERSE DATE) UTF-8 ALL", "ESEARCH");
+      assert.equal(esearch, `(TAG "t") MIN ${order[0]} MAX ${order.at(-1)} COUNT ${order.length}`);
+      const all = await untagged("SORT RETURN () (SUBJECT) UTF-8 1:5", "ESEARCH");
+      const expected = referenceSort(messages.slice(0, 5), [["SUBJECT", false]]);
+      const listed = (all.split(" ALL ")[1] ?? "").split(",").flatMap((part) => {
+        const [from, to] = part.split(":").map(Number) as [number, number | undefined];
+        return to === undefined ? [from] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      });
+      assert.deepEqual(listed, expected);
+    });
+
+    it("refuses an unknown charset, sort key or algorithm", async () => {
+      assert.match(await client.command("t", "SORT (DATE) X-UNKNOWN ALL"), /^t NO \[BADCHARSET/m);
+      assert.match(await client.command("t", "SORT (COLOR) UTF-8 ALL"), /^t BAD/m);
+      assert.match(await client.command("t", "SORT () UTF-8 ALL"), /^t BAD/m);
+      assert.match(await client.command("t", "SORT (DATE) ALL"), /^t (BAD|NO)/m);
+      assert.match(await client.command("t", "THREAD REFS UTF-8 ALL"), /^t BAD/m);
+    });
+
+    it("imaplib's sort() and thread() agree", async () => {
+      const script = `
 import imaplib, json, sys
 req = json.load(sys.stdin)
 m = imaplib.IMAP4("127.0.0.1", req["port"])
@@ -368,22 +375,26 @@ out = {"sort": m.sort("(REVERSE ARRIVAL SUBJECT)", "UTF-8", "ALL")[1][0].decode(
 m.logout()
 print(json.dumps(out))
 `;
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = execFile("python3", ["-c", script], { timeout: 20_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      const output = await new Promise<string>((resolve, reject) => {
+        const child = execFile("python3", ["-c", script], { timeout: 20_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        );
+        child.stdin?.end(JSON.stringify({ port: server.port("imap"), user: USER, password: TEST_PASSWORD }));
+      });
+      const result = JSON.parse(output) as { sort: string; thread: string; caps: string[] };
+      assert.deepEqual(
+        numbers(result.sort),
+        referenceSort(messages, [
+          ["ARRIVAL", true],
+          ["SUBJECT", false],
+        ]),
       );
-      child.stdin?.end(JSON.stringify({ port: server.port("imap"), user: USER, password: TEST_PASSWORD }));
+      assert.equal(result.thread, referenceReferences(messages));
+      for (const cap of ["SORT", "SORT=DISPLAY", "THREAD=REFERENCES", "THREAD=ORDEREDSUBJECT", "ESORT"])
+        assert.ok(result.caps.includes(cap), cap);
     });
-    const result = JSON.parse(output) as { sort: string; thread: string; caps: string[] };
-    assert.deepEqual(
-      numbers(result.sort),
-      referenceSort(messages, [
-        ["ARRIVAL", true],
-        ["SUBJECT", false],
-      ]),
-    );
-    assert.equal(result.thread, referenceReferences(messages));
-    for (const cap of ["SORT", "SORT=DISPLAY", "THREAD=REFERENCES", "THREAD=ORDEREDSUBJECT", "ESORT"])
-      assert.ok(result.caps.includes(cap), cap);
   });
-});
+}
+
+describeSortAndThread("sqlite");
+await describeWithPostgres(() => describeSortAndThread("postgres"));
