@@ -45,11 +45,12 @@ interface Message {
 
 const firstAddress = (list: readonly IndexedAddressEntry[]): IndexedAddress | undefined =>
   list.flatMap((e) => ("group" in e ? e.members : [e]))[0];
-const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** i;unicode-casemap as RFC 5051 describes it: case-mapped, then NFKD. */
+const fold = (s: string) => s.toUpperCase().normalize("NFKD");
 const mailboxPart = (a: IndexedAddress | undefined) =>
-  lower(a ? a.address.slice(0, a.address.lastIndexOf("@")) : "");
+  fold(a ? a.address.slice(0, a.address.lastIndexOf("@")) : "");
 const display = (a: IndexedAddress | undefined) =>
-  lower(a ? (a.name?.trim() ? a.name.trim() : a.address) : "");
+  fold(a ? (a.name?.trim() ? a.name.trim() : a.address) : "");
 const sentDate = (m: Message) => m.index.headers.sentAtMs ?? m.internalDateMs;
 const subjectOf = (m: Message) => baseSubject(m.index.headers.subject);
 

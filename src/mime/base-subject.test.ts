@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { baseSubject } from "./base-subject.js";
+import { baseSubject, foldForCollation } from "./base-subject.js";
 import { indexMessage } from "./index/index-message.js";
 import { sortKeysOf } from "./sort-keys.js";
 
@@ -35,9 +35,18 @@ describe("baseSubject (RFC 5256 §2.1)", () => {
   ];
   for (const [subject, key, isReply] of cases) {
     it(JSON.stringify(subject), () => {
-      assert.deepEqual(baseSubject(subject), { key, isReplyOrForward: isReply });
+      assert.deepEqual(baseSubject(subject), { key: foldForCollation(key), isReplyOrForward: isReply });
     });
   }
+});
+
+describe("foldForCollation (i;unicode-casemap, RFC 5051)", () => {
+  it("case-maps and decomposes, so case variants compare equal", () => {
+    assert.equal(foldForCollation("Hello_world"), "HELLO_WORLD");
+    assert.equal(foldForCollation("ärger"), foldForCollation("ÄRGER"));
+    assert.equal(foldForCollation("é"), "E\u0301");
+    assert.equal(foldForCollation("ﬁle"), "FILE");
+  });
 });
 
 describe("sortKeysOf", () => {
@@ -54,13 +63,13 @@ describe("sortKeysOf", () => {
       "body",
     ].join("\r\n");
     const keys = sortKeysOf(indexMessage(Buffer.from(raw)));
-    assert.equal(keys.baseSubject, "café");
+    assert.equal(keys.baseSubject, "CAFE\u0301");
     assert.equal(keys.isReplyOrForward, true);
-    assert.equal(keys.fromMailbox, "juergen");
-    assert.equal(keys.displayFrom, "jürgen");
-    assert.equal(keys.toMailbox, "bob");
-    assert.equal(keys.displayTo, "bob");
-    assert.equal(keys.ccMailbox, "carol");
+    assert.equal(keys.fromMailbox, "JUERGEN");
+    assert.equal(keys.displayFrom, "JU\u0308RGEN");
+    assert.equal(keys.toMailbox, "BOB");
+    assert.equal(keys.displayTo, "BOB");
+    assert.equal(keys.ccMailbox, "CAROL");
     assert.equal(keys.sentAtMs, Date.UTC(2026, 10, 26, 9));
     assert.equal(keys.messageId, "m1@x");
     assert.deepEqual(keys.references, ["p@x"]);
@@ -69,7 +78,7 @@ describe("sortKeysOf", () => {
   it("falls back to the address without a display name; empty keys without headers", () => {
     const raw = "From: alice@example.com\r\nReferences: <a@x> <b@x>\r\nIn-Reply-To: <c@x>\r\n\r\nx";
     const keys = sortKeysOf(indexMessage(Buffer.from(raw)));
-    assert.equal(keys.displayFrom, "alice@example.com");
+    assert.equal(keys.displayFrom, "ALICE@EXAMPLE.COM");
     assert.equal(keys.toMailbox, "");
     assert.equal(keys.displayTo, "");
     assert.equal(keys.sentAtMs, null);

@@ -2,7 +2,7 @@
 // leaders ("Re:", "Fwd[2]:", "[list]" blobs), "(fwd)" trailers and "[fwd: …]" wrappers removed.
 
 export interface BaseSubject {
-  /** The base subject, ASCII letters lower-cased (the i;ascii-casemap collation compares it as is). */
+  /** The base subject folded by `foldForCollation`, so that comparing it as is follows i;unicode-casemap. */
   readonly key: string;
   /** Something was removed by steps 2, 3 or 6: RFC 5256 §3 REFERENCES step 5 calls it a reply or forward. */
   readonly isReplyOrForward: boolean;
@@ -48,10 +48,14 @@ export function baseSubject(subject: string): BaseSubject {
     }
     break;
   }
-  return { key: foldAscii(text), isReplyOrForward };
+  return { key: foldForCollation(text), isReplyOrForward };
 }
 
-/** i;ascii-casemap (RFC 4790 §9.2): only ASCII letters are folded. */
-export function foldAscii(text: string): string {
-  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+/**
+ * i;unicode-casemap (RFC 5051 §2, the collation of I18NLEVEL=1 that RFC 5256 requires): each character
+ * case-mapped (upper case standing in for title case) and the result decomposed (NFKD); the folded
+ * strings then compare by UTF-8 octets. ASCII-only text folds as i;ascii-casemap does.
+ */
+export function foldForCollation(text: string): string {
+  return text.toUpperCase().normalize("NFKD");
 }

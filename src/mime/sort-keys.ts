@@ -1,9 +1,9 @@
 // What SORT (RFC 5256 §3, RFC 5957 DISPLAYFROM/DISPLAYTO) and THREAD (RFC 5256 §3 REFERENCES,
 // ORDEREDSUBJECT) need of one message, computed once from its MessageIndex when it is stored.
-import { baseSubject, foldAscii } from "./base-subject.js";
+import { baseSubject, foldForCollation } from "./base-subject.js";
 import type { IndexedAddress, IndexedAddressEntry, MessageIndex } from "./message-index.js";
 
-/** Per-message sort and thread keys; strings are already folded for i;ascii-casemap comparison. */
+/** Per-message sort and thread keys; strings are already folded for i;unicode-casemap (foldForCollation). */
 export interface MessageSortKeys {
   /** The Date: header in epoch ms; null when missing or unparseable (the internal date is used then). */
   readonly sentAtMs: number | null;
@@ -58,11 +58,11 @@ function firstAddress(entries: readonly IndexedAddressEntry[]): IndexedAddress |
 function mailboxOf(address: IndexedAddress | null): string {
   if (!address) return "";
   const at = address.address.lastIndexOf("@");
-  return foldAscii(at < 0 ? address.address : address.address.slice(0, at));
+  return foldForCollation(at < 0 ? address.address : address.address.slice(0, at));
 }
 
 function displayOf(address: IndexedAddress | null): string {
   if (!address) return "";
   const name = address.name?.trim() ?? "";
-  return foldAscii(name !== "" ? name : address.address);
+  return foldForCollation(name !== "" ? name : address.address);
 }

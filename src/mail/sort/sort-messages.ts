@@ -153,7 +153,7 @@ function sortValueOf(entry: MailboxEntry, keys: EmailSortKeys, key: SortKey): st
 }
 
 /**
- * Compares folded strings in UTF-8 octet order, as i;ascii-casemap does (RFC 4790 §9.2): UTF-16 code
+ * Compares folded strings in UTF-8 octet order, as i;unicode-casemap does (RFC 5051): UTF-16 code
  * unit order differs only where surrogates meet U+E000..U+FFFF, which is corrected here.
  */
 export function compareUtf8(a: string, b: string): number {
