@@ -355,6 +355,14 @@ function describeSortAndThread(backend: "sqlite" | "postgres"): void {
       assert.deepEqual(listed, expected);
     });
 
+    it("SORT with a MODSEQ key reports the highest mod-sequence (RFC 7162 §3.1.5), an empty result none", async () => {
+      const sorted = await untagged("SORT (REVERSE SUBJECT) UTF-8 MODSEQ 1 1:3", "SORT");
+      const expected = referenceSort(messages.slice(0, 3), [["SUBJECT", true]]);
+      assert.match(sorted, new RegExp(`^${expected.join(" ")} \\(MODSEQ \\d+\\)$`));
+      assert.equal(await untagged("SORT (DATE) UTF-8 MODSEQ 999999", "SORT"), "");
+      assert.equal(await untagged("THREAD REFERENCES UTF-8 MODSEQ 999999", "THREAD"), "");
+    });
+
     it("refuses an unknown charset, sort key or algorithm", async () => {
       assert.match(await client.command("t", "SORT (DATE) X-UNKNOWN ALL"), /^t NO \[BADCHARSET/m);
       assert.match(await client.command("t", "SORT (COLOR) UTF-8 ALL"), /^t BAD/m);
