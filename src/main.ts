@@ -179,6 +179,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         snapshots: services.snapshots,
         maxMessageBytes: config.limits.maxMessageBytes,
         plaintextAuth: config.auth.plaintextAuth,
+        quotaAdmins: new Set(config.imap.quotaAdmins.map((address) => address.toLowerCase())),
       },
       {
         listen: config.imap.listen,

@@ -11,6 +11,8 @@ export type Field =
   | { readonly type: "integer"; readonly min: number; readonly max?: number }
   | { readonly type: "boolean" }
   | { readonly type: "listen" }
+  /** An array of account addresses ("admin@example.org"). */
+  | { readonly type: "addresses" }
   /** An array of CIDR blocks ("10.0.0.0/8", "::1/128") or bare addresses. */
   | { readonly type: "cidrs" }
   /** A TOML array of tables ([[tls.sni]]), each checked against `fields`, `required` keys present. */
@@ -88,7 +90,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     },
   },
   postgres: { pool_size: { type: "integer", min: 1, max: 1000 } },
-  imap: { listen, tls_listen: listen },
+  imap: { listen, tls_listen: listen, quota_admins: { type: "addresses" } },
   pop3: {
     listen,
     tls_listen: listen,
@@ -180,6 +182,15 @@ export function checkValue(field: Field, value: unknown): string | undefined {
         if (typeof entry !== "string") return `expected "host:port" strings, got ${describe(entry)}`;
         const problem = checkListenAddress(entry);
         if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    case "addresses": {
+      if (!Array.isArray(value)) return `expected an array of addresses, got ${describe(value)}`;
+      for (const entry of value) {
+        if (typeof entry !== "string" || !/^[^\s@]+@[^\s@]+$/.test(entry)) {
+          return `expected addresses such as "admin@example.org", got ${describe(entry)}`;
+        }
       }
       return undefined;
     }

@@ -62,6 +62,11 @@ export interface TlsListenConfig extends PlainListenConfig {
 }
 
 /** [pop3]: listeners plus the POP3 policy keys (docs/pop3.md). */
+export interface ImapConfig extends TlsListenConfig {
+  /** Accounts that may change quotas over IMAP with SETQUOTA (RFC 9208); none by default. */
+  readonly quotaAdmins: readonly string[];
+}
+
 export interface Pop3Config extends TlsListenConfig {
   /** RFC 2449 EXPIRE advertised: "never" or a number of days. */
   readonly expireDays: string;
@@ -152,7 +157,7 @@ export interface Config {
   readonly postgres: PostgresConfig;
   readonly log: LogConfig;
   readonly tls: TlsConfig;
-  readonly imap: TlsListenConfig;
+  readonly imap: ImapConfig;
   readonly pop3: Pop3Config;
   readonly lmtp: PlainListenConfig;
   readonly smtp: PlainListenConfig;
@@ -174,7 +179,7 @@ export function defaultConfig(): Config {
     postgres: { poolSize: 10 },
     log: { level: "info", format: "auto" },
     tls: { cert: "", key: "", minVersion: "TLSv1.2", sni: [] },
-    imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] },
+    imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"], quotaAdmins: [] },
     pop3: {
       listen: ["127.0.0.1:1110"],
       tlsListen: ["127.0.0.1:1995"],

@@ -39,7 +39,11 @@ describe("defaults", () => {
     assert.equal(config.hostname, hostname());
     assert.deepEqual(config.log, { level: "info", format: "auto" });
     assert.deepEqual(config.tls, { cert: "", key: "", minVersion: "TLSv1.2", sni: [] });
-    assert.deepEqual(config.imap, { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"] });
+    assert.deepEqual(config.imap, {
+      listen: ["127.0.0.1:1143"],
+      tlsListen: ["127.0.0.1:1993"],
+      quotaAdmins: [],
+    });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:1110"],
       tlsListen: ["127.0.0.1:1995"],
@@ -96,7 +100,7 @@ describe("file", () => {
     assert.equal(config.tls.cert, join(dir, "tls/fullchain.pem"));
     assert.equal(config.tls.key, "/etc/ssl/private/mail.key");
     assert.equal(config.tls.minVersion, "TLSv1.3");
-    assert.deepEqual(config.imap, { listen: ["0.0.0.0:143", "[::]:143"], tlsListen: [] });
+    assert.deepEqual(config.imap, { listen: ["0.0.0.0:143", "[::]:143"], tlsListen: [], quotaAdmins: [] });
     assert.equal(config.limits.maxConnectionsPerIp, 10);
     assert.equal(config.limits.maxConnections, 2000);
     assert.equal(config.accounts.specialUseFolders, false);
@@ -195,7 +199,7 @@ describe("environment overrides", () => {
     assert.equal(config.dataDir, "/work/state");
     assert.equal(config.store, "postgresql://db/mail");
     assert.equal(config.hostname, "mail.example.test");
-    assert.deepEqual(config.imap, { listen: ["0.0.0.0:1143", "[::]:1143"], tlsListen: [] });
+    assert.deepEqual(config.imap, { listen: ["0.0.0.0:1143", "[::]:1143"], tlsListen: [], quotaAdmins: [] });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:110"],
       tlsListen: ["127.0.0.1:995"],
@@ -219,6 +223,21 @@ describe("environment overrides", () => {
   test("an empty POSTFACH_DATA is rejected", async () => {
     const error = await loadError({ env: { POSTFACH_DATA: "" } });
     assert.equal(error.key, "data_dir");
+  });
+});
+
+describe("[imap] quota_admins", () => {
+  test("lists the accounts that may run SETQUOTA", async () => {
+    const path = await writeConfig("quota.toml", '[imap]\nquota_admins = ["postmaster@example.org"]\n');
+    const config = await loadConfig({ path, env: {} });
+    assert.deepEqual(config.imap.quotaAdmins, ["postmaster@example.org"]);
+  });
+
+  test("refuses an entry that is not an address", async () => {
+    const path = await writeConfig("quota-bad.toml", '[imap]\nquota_admins = ["postmaster"]\n');
+    const error = await loadError({ path, env: {} });
+    assert.equal(error.key, "imap.quota_admins");
+    assert.match(error.message, /expected addresses/);
   });
 });
 

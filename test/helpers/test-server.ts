@@ -43,7 +43,7 @@ export async function startTestServer(
     ...(schema === undefined ? {} : { store: testSchemaUrl(schema) }),
     hostname: "localhost",
     log: { level: "silent", format: "json" },
-    imap: { listen: loopback, tlsListen: loopback },
+    imap: { ...base.imap, listen: loopback, tlsListen: loopback },
     pop3: { ...base.pop3, listen: loopback, tlsListen: loopback },
     lmtp: { listen: loopback },
     smtp: { listen: loopback },

@@ -1,5 +1,6 @@
 // STATUS data of one mailbox (RFC 9051 §6.3.11, RFC 3501 RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT,
-// RFC 7162 HIGHESTMODSEQ, RFC 8474 MAILBOXID), shared by STATUS and LIST-STATUS (RFC 5819).
+// RFC 7162 HIGHESTMODSEQ, RFC 8474 MAILBOXID, RFC 9208 DELETED-STORAGE), shared by STATUS and
+// LIST-STATUS (RFC 5819).
 import { asUid } from "../../kit/ids.js";
 import type { MailboxRecord, MailStore } from "../../store/mail-store.js";
 import type { CommandContext } from "../session/command-context.js";
@@ -12,6 +13,7 @@ const ITEM_CAPABILITY: Partial<Record<StatusItem, string>> = {
   MAILBOXID: "OBJECTID",
   APPENDLIMIT: "APPENDLIMIT",
   SIZE: "STATUS=SIZE",
+  "DELETED-STORAGE": "QUOTA=RES-STORAGE",
 };
 
 /**
@@ -79,7 +81,22 @@ async function readItem(
       return source.maxMessageBytes;
     case "MAILBOXID":
       return mailbox.id;
+    case "DELETED-STORAGE":
+      return countDeletedStorage(mailbox, source);
   }
+}
+
+/**
+ * RFC 9208 §4.2 DELETED-STORAGE: what an EXPUNGE would free, in the 1024-octet units of the STORAGE
+ * resource (rounded up, as GETQUOTA rounds usage). Entries are read only when something is \Deleted.
+ */
+async function countDeletedStorage(mailbox: MailboxRecord, source: StatusSource): Promise<number> {
+  if (mailbox.deletedCount === 0) return 0;
+  let bytes = 0;
+  for (const entry of await source.store.messages.listEntries(mailbox.id)) {
+    if (entry.flags.system.has("\\Deleted")) bytes += entry.size;
+  }
+  return Math.ceil(bytes / 1024);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ImapServices {
   readonly maxMessageBytes: number;
   /** When LOGIN and AUTHENTICATE PLAIN/LOGIN are allowed (LOGINDISABLED otherwise). */
   readonly plaintextAuth: PlaintextAuthPolicy;
+  /** Lower-cased addresses of the accounts that may run SETQUOTA (RFC 9208 §4.1.3), from [imap] quota_admins. */
+  readonly quotaAdmins: ReadonlySet<string>;
 }
 
 /** The part of the session a handler may see and change. */

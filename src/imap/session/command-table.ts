@@ -11,6 +11,8 @@ import { deleteMailbox } from "../commands/delete.js";
 import { enable } from "../commands/enable.js";
 import { expunge } from "../commands/expunge.js";
 import { fetch } from "../commands/fetch.js";
+import { getQuota } from "../commands/getquota.js";
+import { getQuotaRoot } from "../commands/getquotaroot.js";
 import { id } from "../commands/id.js";
 import { idle } from "../commands/idle.js";
 import { list, lsub } from "../commands/list.js";
@@ -21,6 +23,7 @@ import { noop } from "../commands/noop.js";
 import { rename } from "../commands/rename.js";
 import { search } from "../commands/search.js";
 import { select } from "../commands/select.js";
+import { setQuota } from "../commands/setquota.js";
 import { sort } from "../commands/sort.js";
 import { starttls } from "../commands/starttls.js";
 import { status } from "../commands/status.js";
@@ -60,6 +63,9 @@ export const COMMANDS: CommandTable = {
   status: { states: AUTHENTICATED, canAnnounceExpunge: always, run: status },
   append: { states: AUTHENTICATED, canAnnounceExpunge: always, run: append },
   idle: { states: AUTHENTICATED, canAnnounceExpunge: always, run: idle },
+  getquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuota },
+  getquotaroot: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuotaRoot },
+  setquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setQuota },
   check: { states: SELECTED, canAnnounceExpunge: always, run: noop },
   close: { states: SELECTED, canAnnounceExpunge: always, run: close },
   unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },

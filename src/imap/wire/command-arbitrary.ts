@@ -228,6 +228,16 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     mailbox,
   }),
   fc.record({ tag, name: fc.constant("rename" as const), from: mailbox, to: mailbox }),
+  fc.record({ tag, name: fc.constant("getquota" as const), root: text }),
+  fc.record({ tag, name: fc.constant("getquotaroot" as const), mailbox }),
+  fc.record({
+    tag,
+    name: fc.constant("setquota" as const),
+    root: text,
+    limits: fc.array(fc.record({ resource: atom.map((a) => a.toUpperCase()), limit: fc.maxSafeNat() }), {
+      maxLength: 3,
+    }),
+  }),
   fc
     .record({
       tag,

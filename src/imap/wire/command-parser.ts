@@ -18,6 +18,8 @@ import { parseEnable } from "./grammar/enable.js";
 import { parseExamine } from "./grammar/examine.js";
 import { parseExpunge } from "./grammar/expunge.js";
 import { parseFetch } from "./grammar/fetch.js";
+import { parseGetQuota } from "./grammar/getquota.js";
+import { parseGetQuotaRoot } from "./grammar/getquotaroot.js";
 import type { Grammar } from "./grammar/grammar.js";
 import { parseId } from "./grammar/id.js";
 import { parseList } from "./grammar/list.js";
@@ -28,6 +30,7 @@ import { noArgument } from "./grammar/no-argument.js";
 import { parseRename } from "./grammar/rename.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
+import { parseSetQuota } from "./grammar/setquota.js";
 import { parseSort } from "./grammar/sort.js";
 import { parseStatus } from "./grammar/status.js";
 import { parseStore } from "./grammar/store.js";
@@ -57,6 +60,9 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   STATUS: parseStatus,
   APPEND: parseAppend,
   IDLE: noArgument("idle"),
+  GETQUOTA: parseGetQuota,
+  GETQUOTAROOT: parseGetQuotaRoot,
+  SETQUOTA: parseSetQuota,
   CHECK: noArgument("check"),
   CLOSE: noArgument("close"),
   UNSELECT: noArgument("unselect"),

@@ -7,7 +7,10 @@ import type { FetchItems } from "./fetch-attribute.js";
 import type { SearchKey } from "./search-key.js";
 import type { SequenceSet } from "./seqset.js";
 
-/** STATUS data items (RFC 9051 §6.3.11, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889, RFC 8474). */
+/**
+ * STATUS data items (RFC 9051 §6.3.11, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889, RFC 8474,
+ * RFC 9208 DELETED-STORAGE).
+ */
 export const STATUS_ITEMS = [
   "MESSAGES",
   "UIDNEXT",
@@ -19,6 +22,7 @@ export const STATUS_ITEMS = [
   "HIGHESTMODSEQ",
   "APPENDLIMIT",
   "MAILBOXID",
+  "DELETED-STORAGE",
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 
@@ -100,6 +104,12 @@ export interface SelectArguments {
   readonly qresync: QresyncParameters | null;
 }
 
+/** One `resource-name SP resource-limit` of SETQUOTA (RFC 9208 §4.1.3); the name upper-cased. */
+export interface QuotaLimitArgument {
+  readonly resource: string;
+  readonly limit: number;
+}
+
 /** COPY and MOVE (RFC 9051 §6.4.7, RFC 6851), with or without UID. */
 export interface TransferArguments {
   readonly uid: boolean;
@@ -147,6 +157,10 @@ export type ImapCommand = Tagged &
     | { readonly name: "status"; readonly mailbox: string; readonly items: readonly StatusItem[] }
     | { readonly name: "append"; readonly mailbox: string; readonly messages: readonly AppendMessage[] }
     | { readonly name: "idle" }
+    /** RFC 9208 §4.1: quota roots are names of their own, not mailbox names. */
+    | { readonly name: "getquota"; readonly root: string }
+    | { readonly name: "getquotaroot"; readonly mailbox: string }
+    | { readonly name: "setquota"; readonly root: string; readonly limits: readonly QuotaLimitArgument[] }
     | { readonly name: "check" }
     | { readonly name: "close" }
     | { readonly name: "unselect" }

@@ -146,6 +146,19 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
     case "status":
       words.push("STATUS", mailbox(command.mailbox), `(${command.items.join(" ")})`);
       break;
+    case "getquota":
+      words.push("GETQUOTA", formatAstring(command.root, style));
+      break;
+    case "getquotaroot":
+      words.push("GETQUOTAROOT", mailbox(command.mailbox));
+      break;
+    case "setquota":
+      words.push(
+        "SETQUOTA",
+        formatAstring(command.root, style),
+        `(${command.limits.map((l) => `${l.resource} ${l.limit}`).join(" ")})`,
+      );
+      break;
     case "append":
       return formatAppend(command, words, mailbox(command.mailbox), options.appendBodies);
     case "expunge":

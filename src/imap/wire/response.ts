@@ -115,6 +115,13 @@ export interface NamespaceDescriptor {
   readonly delimiter: string | null;
 }
 
+/** One resource of a QUOTA response (RFC 9208 §5.1): usage and limit in the resource's units. */
+export interface QuotaResourceData {
+  readonly name: string;
+  readonly usage: number;
+  readonly limit: number;
+}
+
 export type ImapStatus = "OK" | "NO" | "BAD";
 
 /** One message of a THREAD response (sequence number or UID) and its replies; null: a missing parent. */
@@ -179,4 +186,8 @@ export type ImapResponse =
       readonly kind: "id";
       readonly parameters: readonly { readonly key: string; readonly value: string | null }[] | null;
     }
-  | { readonly kind: "vanished"; readonly isEarlier: boolean; readonly uids: SequenceSet };
+  | { readonly kind: "vanished"; readonly isEarlier: boolean; readonly uids: SequenceSet }
+  /** RFC 9208 §5.1 `* QUOTA root (resource usage limit …)`. */
+  | { readonly kind: "quota"; readonly root: string; readonly resources: readonly QuotaResourceData[] }
+  /** RFC 9208 §5.2 `* QUOTAROOT mailbox root …`. */
+  | { readonly kind: "quotaroot"; readonly mailbox: string; readonly roots: readonly string[] };

@@ -118,6 +118,19 @@ describe("response writer", () => {
       },
       '* 12 FETCH (FLAGS (\\Seen) UID 7 MODSEQ (3) INTERNALDATE "01-Mar-2024 09:05:00 +0100" ENVELOPE (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL) BODY[1.HEADER.FIELDS (FROM)]<0> {7}\r\nGrüße BINARY[2] ~{2}\r\n\0\x01 RFC822.TEXT NIL)\r\n',
     ],
+    [
+      {
+        kind: "quota",
+        root: "",
+        resources: [
+          { name: "STORAGE", usage: 10, limit: 512 },
+          { name: "MESSAGE", usage: 3, limit: 100 },
+        ],
+      },
+      '* QUOTA "" (STORAGE 10 512 MESSAGE 3 100)\r\n',
+    ],
+    [{ kind: "quota", root: "bob@example.test", resources: [] }, "* QUOTA bob@example.test ()\r\n"],
+    [{ kind: "quotaroot", mailbox: "Sent Items", roots: [""] }, '* QUOTAROOT "Sent Items" ""\r\n'],
   ];
   for (const [response, expected] of cases) {
     it(`writes ${response.kind} ${JSON.stringify(expected.slice(0, 30))}`, () =>

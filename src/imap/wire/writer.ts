@@ -171,6 +171,14 @@ export function* responseParts(
     case "vanished":
       text = `* VANISHED ${response.isEarlier ? "(EARLIER) " : ""}${formatSequenceSet(response.uids)}`;
       break;
+    case "quota":
+      text = `* QUOTA ${formatAstring(response.root, style)} (${response.resources
+        .map((r) => `${r.name} ${r.usage} ${r.limit}`)
+        .join(" ")})`;
+      break;
+    case "quotaroot":
+      text = `* QUOTAROOT ${mailbox(response.mailbox)}${response.roots.map((r) => ` ${formatAstring(r, style)}`).join("")}`;
+      break;
     case "fetch":
       yield* fetchParts(response.sequence, response.items, style);
       return;
