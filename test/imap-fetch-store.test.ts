@@ -271,7 +271,8 @@ describe("IMAP FETCH and STORE", () => {
     assert.match(
       response,
       new RegExp(
-        `^\\* 1 FETCH \\(UID ${uids.mixed} FLAGS \\([^)]*\\) INTERNALDATE "14-May-2024 07:12:31 \\+0000" RFC822\\.SIZE ${MIXED.length} ENVELOPE \\("Tue, 14 May 2024 09:12:31 \\+0200" "Quarterly report" `,
+        // MODSEQ turns CONDSTORE on (RFC 7162 §3.1), which first tells the HIGHESTMODSEQ.
+        `^(?:\\* OK \\[HIGHESTMODSEQ \\d+\\] [^\\r]*\\r\\n)?\\* 1 FETCH \\(UID ${uids.mixed} FLAGS \\([^)]*\\) INTERNALDATE "14-May-2024 07:12:31 \\+0000" RFC822\\.SIZE ${MIXED.length} ENVELOPE \\("Tue, 14 May 2024 09:12:31 \\+0200" "Quarterly report" `,
       ),
     );
     assert.match(
@@ -300,7 +301,7 @@ describe("IMAP FETCH and STORE", () => {
     assert.doesNotMatch(peek, /FLAGS/);
     assert.doesNotMatch(await raw.command("b", `UID FETCH ${uids.nested} (FLAGS)`), /\\Seen/);
     const read = await raw.command("c", `UID FETCH ${uids.nested} (BODY[1])`);
-    assert.match(read, /BODY\[1\] \{10\}\r\nSee below\. FLAGS \(\\Seen[^)]*\)\)\r\n/);
+    assert.match(read, /BODY\[1\] \{10\}\r\nSee below\. FLAGS \(\\Seen[^)]*\)( MODSEQ \(\d+\))?\)\r\n/);
     assert.match(await raw.command("d", "NOOP"), /^d OK/, "own change not announced again");
     const again = await raw.command("e", `UID FETCH ${uids.nested} (BODY[1])`);
     assert.doesNotMatch(again, /FLAGS/, "already seen: nothing changed");
@@ -310,18 +311,24 @@ describe("IMAP FETCH and STORE", () => {
     const raw = await reader();
     assert.match(
       await raw.command("a", "STORE 1 +FLAGS (\\Flagged $Work)"),
-      /^\* 1 FETCH \(FLAGS \([^)]*\\Flagged[^)]*\$Work\)\)\r\na OK/,
+      /^\* 1 FETCH \(FLAGS \([^)]*\\Flagged[^)]*\$Work\)( UID 1 MODSEQ \(\d+\))?\)\r\na OK/,
     );
     assert.match(
       await raw.command("b", "STORE 1 -FLAGS (\\Flagged)"),
-      /^\* 1 FETCH \(FLAGS \([^)]*\)\)\r\nb OK/,
+      /^\* 1 FETCH \(FLAGS \([^)]*\)( UID 1 MODSEQ \(\d+\))?\)\r\nb OK/,
     );
     assert.doesNotMatch(await raw.command("c", "FETCH 1 FLAGS"), /\\Flagged/);
-    assert.equal(await raw.command("d", "STORE 1 +FLAGS.SILENT (\\Answered)"), "d OK STORE completed\r\n");
+    // With CONDSTORE on (an earlier test fetched MODSEQ), .SILENT still reports the new MODSEQ.
+    assert.match(
+      await raw.command("d", "STORE 1 +FLAGS.SILENT (\\Answered)"),
+      /^(\* 1 FETCH \(UID 1 MODSEQ \(\d+\)\)\r\n)?d OK STORE completed\r\n$/,
+    );
     assert.match(await raw.command("e", "FETCH 1 FLAGS"), /\\Answered.*\$Work/);
     assert.match(
       await raw.command("f", `UID STORE ${uids.mixed} FLAGS (\\Draft Todo)`),
-      new RegExp(`^\\* 1 FETCH \\(FLAGS \\(\\\\Draft (\\\\Recent )?Todo\\) UID ${uids.mixed}\\)\\r\\nf OK`),
+      new RegExp(
+        `^\\* 1 FETCH \\(FLAGS \\(\\\\Draft (\\\\Recent )?Todo\\) UID ${uids.mixed}( MODSEQ \\(\\d+\\))?\\)\\r\\nf OK`,
+      ),
     );
     assert.match(await raw.command("g", "STORE 1 +FLAGS (\\Bogus)"), /^g BAD/);
     assert.match(
@@ -331,7 +338,7 @@ describe("IMAP FETCH and STORE", () => {
     );
     assert.match(
       await raw.command("i", "STORE 1 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)"),
-      /^i OK \[MODIFIED 1\]/,
+      /^i OK \[MODIFIED 1\]/m,
     );
   });
 
@@ -340,7 +347,7 @@ describe("IMAP FETCH and STORE", () => {
     const examined = await examine.command("f", `UID FETCH ${uids.big} (BODY[1] FLAGS)`);
     assert.doesNotMatch(examined, /\\Seen/, "EXAMINE never sets \\Seen");
     assert.match(await examine.command("j", "STORE 1 +FLAGS (\\Deleted)"), /^j OK Store ignored/);
-    assert.match(await examine.command("k", "STORE 1 (UNCHANGEDSINCE 99) +FLAGS (\\Deleted)"), /^k NO/);
+    assert.match(await examine.command("k", "STORE 1 (UNCHANGEDSINCE 99) +FLAGS (\\Deleted)"), /^k NO/m);
     examine.close();
   });
 
@@ -435,7 +442,7 @@ describe("IMAP FETCH and STORE", () => {
     const rfc822 = await raw.command("d", `UID FETCH ${appended.uid} (RFC822.TEXT RFC822)`);
     assert.equal(literalAfter(rfc822, "RFC822.TEXT"), "begin 644 a\r\n`\r\nend\r\n");
     assert.equal(literalAfter(rfc822, "RFC822"), latin1(odd));
-    assert.match(rfc822, /FLAGS \(\\Seen[^)]*\)\)\r\n/, "RFC822 sets \\Seen");
+    assert.match(rfc822, /FLAGS \(\\Seen[^)]*\)( MODSEQ \(\d+\))?\)\r\n/, "RFC822 sets \\Seen");
     const modSeq = Number(
       /MODSEQ \((\d+)\)/.exec(await raw.command("e", `UID FETCH ${appended.uid} (MODSEQ)`))?.[1],
     );

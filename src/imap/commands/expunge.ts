@@ -1,5 +1,6 @@
 // EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): removes messages marked \Deleted (only
 // those in the set for UID EXPUNGE) and announces each removal; \Deleted is re-checked at commit.
+// With CONDSTORE on, the tagged OK carries the mailbox's new HIGHESTMODSEQ (RFC 7162, as in its EXPUNGE example).
 import {
   accountOf,
   type CommandContext,
@@ -29,6 +30,12 @@ export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">
       },
     );
     for (const response of selected.expungedHere(removed)) await ctx.send(response);
+  }
+  if (selected.isCondstore) {
+    // Read the log past this expunge, so the modseq reported is one whose changes were all announced.
+    for (const response of await selected.collectUpdates(true, true)) await ctx.send(response);
+    const modSeq = selected.announcedHighestModSeq();
+    if (modSeq !== null) return ok("EXPUNGE completed", { kind: "HIGHESTMODSEQ", modSeq });
   }
   return ok("EXPUNGE completed");
 }

@@ -1,7 +1,9 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9): resolves the set through the session's snapshot (so a
 // message another session expunged stays fetchable until this one is told), reads summaries in batches
 // and indexes only when a section needs part offsets, sets \Seen for non-PEEK body items and writes
-// one untagged FETCH per message, awaiting backpressure.
+// one untagged FETCH per message, awaiting backpressure. RFC 7162: CHANGEDSINCE keeps only messages
+// changed after a modseq (§3.1.4.1), and UID FETCH's VANISHED modifier first reports the UIDs of the set
+// expunged since then as VANISHED (EARLIER) (§3.2.6).
 import type { EmailId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
@@ -10,15 +12,18 @@ import { buildFetchItems, buildStaticItem, UnknownCteError } from "../fetch/fetc
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import {
   accountOf,
+  bad,
   type CommandContext,
   type CommandOutcome,
   no,
   ok,
   selectedOf,
 } from "../session/command-context.js";
+import { enableCondstore } from "../session/condstore.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
+import { sequenceSetFromNumbers } from "../wire/seqset.js";
 
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
@@ -28,10 +33,22 @@ const LOOKAHEAD_MESSAGES = 16;
 export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): Promise<CommandOutcome> {
   const account = accountOf(ctx);
   const selected = selectedOf(ctx);
-  const plan = planFetch(command.items, command.uid, command.changedSince !== null);
-  let entries = selected.resolve(command.set, command.uid);
   const changedSince = command.changedSince;
-  if (changedSince !== null) entries = entries.filter((e) => e.modSeq > changedSince);
+  if (command.vanished && !ctx.session.enabled.has("QRESYNC")) {
+    return bad("The VANISHED modifier needs ENABLE QRESYNC first");
+  }
+  const plan = planFetch(command.items, command.uid, changedSince !== null, selected.isCondstore);
+  if (changedSince !== null || plan.attributes.some((a) => a.kind === "MODSEQ")) await enableCondstore(ctx);
+  let entries = selected.resolve(command.set, command.uid);
+  if (changedSince !== null) {
+    if (command.vanished) {
+      const vanished = await selected.vanishedSince(changedSince, command.set);
+      if (vanished.length > 0) {
+        await ctx.send({ kind: "vanished", isEarlier: true, uids: sequenceSetFromNumbers(vanished) });
+      }
+    }
+    entries = entries.filter((e) => e.modSeq > changedSince);
+  }
   let isMissingSome = false;
   try {
     for (let at = 0; at < entries.length; at += BATCH_SIZE) {
@@ -137,10 +154,14 @@ async function buildResponse(
   const entry = updated ?? original;
   const summary = summaries.get(entry.emailId);
   if (plan.needsSummary && summary === undefined) return null;
-  const attributes =
-    updated !== undefined && !plan.attributes.some((a) => a.kind === "FLAGS")
-      ? [...plan.attributes, { kind: "FLAGS" } as const]
-      : plan.attributes;
+  // A FETCH that set \Seen reports the new FLAGS (and, with CONDSTORE, the new MODSEQ) unasked.
+  let attributes = plan.attributes;
+  if (updated !== undefined && !attributes.some((a) => a.kind === "FLAGS")) {
+    attributes = [...attributes, { kind: "FLAGS" } as const];
+  }
+  if (updated !== undefined && selected.isCondstore && !attributes.some((a) => a.kind === "MODSEQ")) {
+    attributes = [...attributes, { kind: "MODSEQ" } as const];
+  }
   const items = await buildFetchItems(
     attributes,
     { entry, flags: selected.flagsOf(entry), summary, loadIndex: indexLoader(ctx, account, summary) },

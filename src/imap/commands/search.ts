@@ -6,6 +6,7 @@ import { isKnownCharset } from "../../mime/charset.js";
 import { buildSearchReply } from "../search/search-reply.js";
 import { hasModSeqKey, type SearchScope, toSearchQuery } from "../search/to-search-query.js";
 import { type CommandContext, type CommandOutcome, no, ok, selectedOf } from "../session/command-context.js";
+import { enableCondstore } from "../session/condstore.js";
 import type { CommandOf } from "../wire/command.js";
 
 /**
@@ -57,6 +58,7 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
     );
     let modSeq: ModSeq | null = null;
     if (hasModSeqKey(command.criteria)) {
+      await enableCondstore(ctx);
       for (const entry of matched) if (modSeq === null || entry.modSeq > modSeq) modSeq = entry.modSeq;
     }
     const reply = buildSearchReply({

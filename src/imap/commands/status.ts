@@ -2,6 +2,7 @@
 // answered from the store's exact counts, also for the selected mailbox.
 import { findUnadvertisedItem, readStatusItems, statusSourceOf } from "../list/mailbox-status.js";
 import { accountOf, bad, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import { enableCondstore } from "../session/condstore.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function status(ctx: CommandContext, command: CommandOf<"status">): Promise<CommandOutcome> {
@@ -10,6 +11,8 @@ export async function status(ctx: CommandContext, command: CommandOf<"status">):
   if (unadvertised !== null) {
     return bad(`STATUS ${unadvertised.item} needs ${unadvertised.capability}, which is not advertised`);
   }
+  // RFC 7162 §3.1: STATUS HIGHESTMODSEQ is a CONDSTORE enabling command.
+  if (command.items.includes("HIGHESTMODSEQ")) await enableCondstore(ctx);
   const mailbox = await ctx.services.mailboxes.require(account.id, command.mailbox);
   const items = await readStatusItems(mailbox, command.items, statusSourceOf(ctx));
   // Dovecot echoes the name as the client spelled it.

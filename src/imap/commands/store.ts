@@ -1,6 +1,8 @@
 // STORE and UID STORE (RFC 9051 §6.4.6) with RFC 7162 §3.1.3 UNCHANGEDSINCE: one atomic flag update in the
 // store (a concurrent +FLAGS from another session is never lost), then the resulting flags of every
-// message in the set unless .SILENT. Like Dovecot, a read-only mailbox ignores STORE with OK.
+// message in the set unless .SILENT. Like Dovecot, a read-only mailbox ignores STORE with OK. Once
+// CONDSTORE is on, each response carries UID and MODSEQ, and .SILENT still reports the new MODSEQ of
+// every changed message (RFC 7162 §3.1, §3.1.3), so a client keeps its cached modseqs exact.
 import type { Uid } from "../../kit/ids.js";
 import type { MailboxEntry } from "../../store/mail-store.js";
 import {
@@ -11,6 +13,7 @@ import {
   ok,
   selectedOf,
 } from "../session/command-context.js";
+import { enableCondstore } from "../session/condstore.js";
 import { parseImapFlags } from "../session/imap-flags.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem } from "../wire/response.js";
@@ -21,6 +24,7 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
   const selected = selectedOf(ctx);
   const flags = parseImapFlags(command.flags);
   const entries = selected.resolve(command.set, command.uid);
+  if (command.unchangedSince !== null) await enableCondstore(ctx);
   if (selected.isReadOnly) {
     if (command.unchangedSince !== null) return no("CONDSTORE failed: Mailbox is read-only");
     return ok("Store ignored with read-only mailbox");
@@ -40,13 +44,18 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
         );
   selected.view.applyOwnChanges(result.changed);
   const conflicts = new Set<Uid>(result.conflicts);
-  if (!command.silent) {
+  const isCondstore = selected.isCondstore;
+  if (!command.silent || isCondstore) {
     const changed = new Map<Uid, MailboxEntry>(result.changed.map((e) => [e.uid, e]));
     for (const original of entries) {
       if (conflicts.has(original.uid)) continue;
-      const entry = changed.get(original.uid) ?? original;
-      const items: FetchResponseItem[] = [{ kind: "FLAGS", flags: selected.flagsOf(entry) }];
-      if (command.uid) items.push({ kind: "UID", uid: entry.uid });
+      const updated = changed.get(original.uid);
+      if (command.silent && updated === undefined) continue;
+      const entry = updated ?? original;
+      const items: FetchResponseItem[] = [];
+      if (!command.silent) items.push({ kind: "FLAGS", flags: selected.flagsOf(entry) });
+      if (command.uid || isCondstore) items.push({ kind: "UID", uid: entry.uid });
+      if (isCondstore) items.push({ kind: "MODSEQ", modSeq: entry.modSeq });
       await ctx.send({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
     }
   }

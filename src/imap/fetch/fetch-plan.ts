@@ -1,5 +1,6 @@
 // What one FETCH needs before any message is read (RFC 9051 §6.4.5): the attribute list in answer order
-// (UID first for UID FETCH, §6.4.9; MODSEQ added by CHANGEDSINCE, RFC 7162 §3.1.4.1), and which data
+// (UID first for UID FETCH, §6.4.9; MODSEQ added by CHANGEDSINCE, RFC 7162 §3.1.4.1, and beside FLAGS
+// once CONDSTORE is on, §3.1, as Dovecot does), and which data
 // sources it touches, so `1:* (UID FLAGS)` never goes to the store per message.
 import type { FetchAttribute, FetchItems } from "../wire/fetch-attribute.js";
 import { expandFetchItems } from "../wire/fetch-attribute.js";
@@ -61,7 +62,12 @@ function setsSeen(attribute: FetchAttribute): boolean {
   }
 }
 
-export function planFetch(items: FetchItems, isUid: boolean, hasChangedSince: boolean): FetchPlan {
+export function planFetch(
+  items: FetchItems,
+  isUid: boolean,
+  hasChangedSince: boolean,
+  isCondstore = false,
+): FetchPlan {
   const requested = expandFetchItems(items);
   const attributes: FetchAttribute[] = [];
   if (isUid) attributes.push({ kind: "UID" });
@@ -69,7 +75,8 @@ export function planFetch(items: FetchItems, isUid: boolean, hasChangedSince: bo
     if (isUid && attribute.kind === "UID") continue;
     attributes.push(attribute);
   }
-  if (hasChangedSince && !attributes.some((a) => a.kind === "MODSEQ")) attributes.push({ kind: "MODSEQ" });
+  const addsModSeq = hasChangedSince || (isCondstore && attributes.some((a) => a.kind === "FLAGS"));
+  if (addsModSeq && !attributes.some((a) => a.kind === "MODSEQ")) attributes.push({ kind: "MODSEQ" });
   const index = attributes.some(needsIndex);
   return {
     attributes,

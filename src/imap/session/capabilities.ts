@@ -37,6 +37,8 @@ const AUTHENTICATED_EXTENSIONS = [
   "BINARY",
   "MULTIAPPEND",
   "UTF8=ACCEPT",
+  "CONDSTORE",
+  "QRESYNC",
 ] as const;
 
 export function capabilities(context: CapabilityContext): string[] {
@@ -51,6 +53,9 @@ export function capabilities(context: CapabilityContext): string[] {
   return list;
 }
 
-/** Capabilities a client may ENABLE (RFC 5161), and what they turn on. */
-export const ENABLEABLE = ["IMAP4REV2", "UTF8=ACCEPT"] as const;
+/**
+ * Capabilities a client may ENABLE (RFC 5161), and what they turn on. CONDSTORE is also turned on by the
+ * first command that uses it (RFC 7162 §3.1 "CONDSTORE enabling commands"); QRESYNC implies CONDSTORE.
+ */
+export const ENABLEABLE = ["IMAP4REV2", "UTF8=ACCEPT", "CONDSTORE", "QRESYNC"] as const;
 export type Enableable = (typeof ENABLEABLE)[number];

@@ -1,20 +1,24 @@
 // The IMAP side of a selected mailbox: the mail layer's view plus what only IMAP has — sequence numbers
 // and sets, \Recent (RFC 3501 §2.3.2: exactly one session sees a message as recent), the saved search
-// result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1).
-import type { Uid } from "../../kit/ids.js";
+// result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1; with
+// CONDSTORE the MODSEQ of each change, with QRESYNC VANISHED instead of EXPUNGE, RFC 7162 §3.1, §3.2.10).
+import type { ModSeq, Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
 import type { ImapResponse } from "../wire/response.js";
-import type { SequenceSet } from "../wire/seqset.js";
+import { isInSequenceSet, type SequenceSet, sequenceSetFromNumbers } from "../wire/seqset.js";
+import type { Enableable } from "./capabilities.js";
 import { toImapFlags } from "./imap-flags.js";
 
 export interface SelectOptions {
   readonly isReadOnly: boolean;
   /** IMAP4rev2 sessions have no \Recent (RFC 9051 §2.3.2 removed it). */
   readonly isRev2: boolean;
+  /** The session's ENABLEd extensions, read live: CONDSTORE and QRESYNC change how updates are announced. */
+  readonly enabled: ReadonlySet<Enableable>;
 }
 
 export class SelectedMailbox {
@@ -29,6 +33,7 @@ export class SelectedMailbox {
     readonly isReadOnly: boolean,
     private readonly store: MailStore,
     private readonly isRev2: boolean,
+    private readonly enabled: ReadonlySet<Enableable>,
   ) {}
 
   static async open(
@@ -41,7 +46,7 @@ export class SelectedMailbox {
     const record = await store.mailboxes.findByName(account.id, normalizeMailboxName(mailboxName));
     if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
     const view = await MailboxView.open(store, snapshots, account.id, record.id);
-    const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2);
+    const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2, options.enabled);
     await selected.#claimRecent(view.entries);
     return selected;
   }
@@ -60,6 +65,44 @@ export class SelectedMailbox {
 
   flagsOf(entry: MailboxEntry): readonly string[] {
     return toImapFlags(entry.flags, !this.isRev2 && this.#recentUids.has(entry.uid));
+  }
+
+  /**
+   * The HIGHESTMODSEQ the client may be told (RFC 7162 §3.1.2.1): every change up to it has been
+   * announced. Null while changes read from the log still wait to be announced.
+   */
+  announcedHighestModSeq(): ModSeq | null {
+    return this.view.hasPendingChanges ? null : this.view.highestModSeq;
+  }
+
+  /** Once CONDSTORE is on, every FETCH response carries the message's MODSEQ (RFC 7162 §3.1). */
+  get isCondstore(): boolean {
+    return this.enabled.has("CONDSTORE");
+  }
+
+  /**
+   * UIDs expunged after `sinceModSeq` that this session no longer shows, limited to `uids` when given
+   * (`*` standing for the last UID ever assigned), for VANISHED (EARLIER) (RFC 7162 §3.2.5, §3.2.6).
+   * Tombstones are kept as long as the mailbox exists, so the answer is exact for any modseq of this
+   * UIDVALIDITY; one still shown here is announced later, as any other session's expunge.
+   */
+  async vanishedSince(sinceModSeq: ModSeq, uids: SequenceSet | null): Promise<Uid[]> {
+    const mailbox = this.view.mailbox;
+    const changes = await this.store.changes.mailboxChangesSince(
+      mailbox.id,
+      mailbox.uidValidity,
+      sinceModSeq,
+    );
+    if (changes.isGone) throw new MailError("nonexistent", "The selected mailbox was deleted");
+    const lastAssigned = Math.max(mailbox.uidNext, changes.uidNext) - 1;
+    const named = uids?.kind === "ranges" ? uids : null;
+    const saved = uids?.kind === "saved" ? new Set(this.#savedResult) : null;
+    return changes.expungedUids.filter(
+      (uid) =>
+        this.view.positionOf(uid) === 0 &&
+        (named === null || isInSequenceSet(named, uid, lastAssigned)) &&
+        (saved === null || saved.has(uid)),
+    );
   }
 
   markDirty(): void {
@@ -137,11 +180,7 @@ export class SelectedMailbox {
     }
     if (!this.view.hasPendingChanges) return [];
     const update = this.view.flush(canExpunge);
-    const responses: ImapResponse[] = [];
-    for (const { uid, position } of update.expunged) {
-      this.#recentUids.delete(uid);
-      responses.push({ kind: "expunge", sequence: position });
-    }
+    const responses: ImapResponse[] = this.#announceExpunges(update.expunged);
     if (update.added.length > 0) {
       await this.#claimRecent(update.added);
       responses.push({ kind: "exists", count: update.count });
@@ -154,6 +193,7 @@ export class SelectedMailbox {
         items: [
           { kind: "UID", uid: entry.uid },
           { kind: "FLAGS", flags: this.flagsOf(entry) },
+          ...(this.isCondstore ? [{ kind: "MODSEQ", modSeq: entry.modSeq } as const] : []),
         ],
       });
     }
@@ -162,10 +202,17 @@ export class SelectedMailbox {
 
   /** Announces this session's own expunge: EXPUNGE for each removed message, highest position first. */
   expungedHere(uids: readonly Uid[]): ImapResponse[] {
-    return this.view.removeOwnExpunges(uids).map(({ uid, position }) => {
-      this.#recentUids.delete(uid);
-      return { kind: "expunge", sequence: position } as const;
-    });
+    return this.#announceExpunges(this.view.removeOwnExpunges(uids));
+  }
+
+  /** EXPUNGE per message (highest position first), or one VANISHED of their UIDs once QRESYNC is on. */
+  #announceExpunges(removed: readonly { uid: Uid; position: number }[]): ImapResponse[] {
+    for (const { uid } of removed) this.#recentUids.delete(uid);
+    if (!this.enabled.has("QRESYNC")) {
+      return removed.map(({ position }) => ({ kind: "expunge", sequence: position }) as const);
+    }
+    if (removed.length === 0) return [];
+    return [{ kind: "vanished", isEarlier: false, uids: sequenceSetFromNumbers(removed.map((r) => r.uid)) }];
   }
 
   /**

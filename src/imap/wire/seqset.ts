@@ -97,3 +97,12 @@ export function* iterateSequenceSet(
     for (let n = Math.max(low, 1); n <= high; n++) yield n;
   }
 }
+
+/** Whether `n` is in the set, `*` standing for `largest` (a set of ranges; `$` is the session's to expand). */
+export function isInSequenceSet(set: SequenceSet & { kind: "ranges" }, n: number, largest: number): boolean {
+  return set.ranges.some((range) => {
+    const from = range.from === "*" ? largest : range.from;
+    const to = range.to === "*" ? largest : range.to;
+    return n >= Math.min(from, to) && n <= Math.max(from, to);
+  });
+}
