@@ -1,5 +1,6 @@
 // The server side of the benchmarks: a data folder filled straight through the store (fast, batched),
 // then `postfach serve` as its own process with only the listeners a scenario needs, on free ports.
+// The store is SQLite in the data folder, or for `--vs-postgres` a fresh schema of the bench database.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -11,13 +12,19 @@ import { openServices } from "../src/main.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { NewMessage } from "../src/store/mail-store.js";
 import { generateCorpus, PLANT_EVERY, PLANT_OFFSET } from "./corpus.js";
+import { createBenchSchema } from "./postgres-schema.js";
 
 export const BENCH_ADDRESS = "bench@example.test";
 export const BENCH_PASSWORD = "bench-password-123";
 const CLI = new URL("../src/cli/postfach.js", import.meta.url).pathname;
 
+/** The store backend a fill and its server use. */
+export type BenchStore = "sqlite" | "postgres";
+
 export interface FilledMailbox {
   readonly dataDir: string;
+  /** The `store =` setting that opens this fill: "sqlite" (in dataDir) or its schema's postgres:// URL. */
+  readonly store: string;
   /** Messages carrying the planted search tokens (in each account's INBOX). */
   readonly planted: number;
   /** Sum of the messages' sizes in bytes (of each account's INBOX). */
@@ -43,8 +50,9 @@ export async function fillMailbox(
   distinct: number,
   seed = 2026,
   isReused = false,
+  store: BenchStore = "sqlite",
 ): Promise<FilledMailbox> {
-  return fillAccounts({ addresses: [BENCH_ADDRESS], messages, distinct, seed, isReused });
+  return fillAccounts({ addresses: [BENCH_ADDRESS], messages, distinct, seed, isReused, store });
 }
 
 /**
@@ -58,15 +66,32 @@ export async function fillAccounts(options: {
   readonly distinct: number;
   readonly seed: number;
   readonly isCheapHash?: boolean;
-  /** Whether other scenarios or runs ask for the same fill (see FILL_CACHE_ENV). */
+  /** Whether other scenarios or runs ask for the same fill (see FILL_CACHE_ENV; SQLite fills only). */
   readonly isReused?: boolean;
+  /** "sqlite" unless given; "postgres" fills a fresh schema, dropped by remove(). */
+  readonly store?: BenchStore;
 }): Promise<FilledMailbox> {
   const dataDir = await mkdtemp(join(tmpdir(), "postfach-bench-"));
+  if (options.store === "postgres") {
+    // A schema cannot be copied like a folder, so PostgreSQL fills are never cached.
+    const schema = await createBenchSchema();
+    const remove = async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      await schema.drop();
+    };
+    try {
+      const summary = await fillInto(dataDir, schema.storeUrl, options);
+      return { dataDir, store: schema.storeUrl, ...summary, remove };
+    } catch (error) {
+      await remove();
+      throw error;
+    }
+  }
   const remove = () => rm(dataDir, { recursive: true, force: true });
   const cacheRoot = process.env[FILL_CACHE_ENV];
   try {
     if (cacheRoot === undefined || !options.isReused)
-      return { dataDir, ...(await fillInto(dataDir, options)), remove };
+      return { dataDir, store: "sqlite", ...(await fillInto(dataDir, "sqlite", options)), remove };
     const { addresses, messages, distinct, seed, isCheapHash } = options;
     const key = `${addresses.length}x${messages}-${distinct}-${seed}${isCheapHash ? "-cheap" : ""}-${addresses[0]}`;
     const cached = join(cacheRoot, key);
@@ -74,14 +99,14 @@ export async function fillAccounts(options: {
     if (!existsSync(summaryPath)) {
       await rm(cached, { recursive: true, force: true });
       await mkdir(cached, { recursive: true });
-      await writeFile(summaryPath, JSON.stringify(await fillInto(cached, options)));
+      await writeFile(summaryPath, JSON.stringify(await fillInto(cached, "sqlite", options)));
     }
     await cp(cached, dataDir, { recursive: true });
     const summary = JSON.parse(await readFile(summaryPath, "utf8")) as {
       planted: number;
       totalBytes: number;
     };
-    return { dataDir, planted: summary.planted, totalBytes: summary.totalBytes, remove };
+    return { dataDir, store: "sqlite", planted: summary.planted, totalBytes: summary.totalBytes, remove };
   } catch (error) {
     await remove();
     throw error;
@@ -93,10 +118,11 @@ export const CHEAP_HASH_SETTINGS = { auth: { scrypt_log2_cost: 4 } } as const;
 
 async function fillInto(
   dataDir: string,
+  store: string,
   options: Parameters<typeof fillAccounts>[0],
 ): Promise<{ planted: number; totalBytes: number }> {
   const { addresses, messages, distinct, seed } = options;
-  const services = await openServices({ ...defaultConfig(), dataDir });
+  const services = await openServices({ ...defaultConfig(), dataDir, store });
   let planted = 0;
   let totalBytes = 0;
   try {
@@ -156,11 +182,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `postfach serve` on `dataDir` with plain listeners on free loopback ports for `protocols`. */
+/**
+ * Starts `postfach serve` on `dataDir` with plain listeners on free loopback ports for `protocols`;
+ * `store` is the config's `store =` (a fill's `store`), the SQLite store in `dataDir` unless given.
+ */
 export async function startBenchServer(
   dataDir: string,
   protocols: readonly ("imap" | "pop3" | "lmtp")[],
   settings: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
+  store = "sqlite",
 ): Promise<BenchServer> {
   const configPath = join(dataDir, "bench.toml");
   const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "http"].flatMap((proto) => [
@@ -174,7 +204,14 @@ export async function startBenchServer(
   ]);
   await writeFile(
     configPath,
-    [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', ...settingLines, ...sections].join("\n"),
+    [
+      `data_dir = "${dataDir}"`,
+      `store = "${store}"`,
+      "[log]",
+      'level = "warn"',
+      ...settingLines,
+      ...sections,
+    ].join("\n"),
   );
   const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--config", configPath], {
     stdio: ["ignore", "ignore", "pipe"],

@@ -1,10 +1,11 @@
-// The two-server side of the benchmarks (`--vs-dovecot`): runs a measurement on each target in turn
-// (Postfach, Dovecot, Postfach, Dovecot…) so machine drift hits both alike, reports both medians with
-// the ratio, and appends the figure as a JSON line to the results file run-all.ts collects.
+// The two-server side of the benchmarks (`--vs-dovecot`, `--vs-postgres`): runs a measurement on each
+// target in turn (Postfach, Dovecot, Postfach, Dovecot…) so machine drift hits both alike, reports both
+// medians with the ratio, and appends the figure as a JSON line to the results file run-all.ts collects.
 import { appendFileSync } from "node:fs";
 import { median, report } from "./stats.js";
 
-export type TargetName = "postfach" | "dovecot";
+/** "postfach" is Postfach on its default SQLite store; "postgres" is Postfach on the PostgreSQL store. */
+export type TargetName = "postfach" | "dovecot" | "postgres";
 
 export interface Figure {
   readonly scenario: string;
@@ -13,6 +14,7 @@ export interface Figure {
   readonly isHigherBetter: boolean;
   readonly postfach: number;
   readonly dovecot?: number;
+  readonly postgres?: number;
   readonly runs: number;
   readonly detail: string;
 }
@@ -21,6 +23,15 @@ export interface Figure {
 export function ratioOf(figure: Figure): number | undefined {
   if (figure.dovecot === undefined) return undefined;
   return figure.isHigherBetter ? figure.postfach / figure.dovecot : figure.dovecot / figure.postfach;
+}
+
+/**
+ * Ratio > 1 means the PostgreSQL store is faster than the SQLite one: sqlite/postgres for times,
+ * postgres/sqlite for rates.
+ */
+export function postgresRatioOf(figure: Figure): number | undefined {
+  if (figure.postgres === undefined) return undefined;
+  return figure.isHigherBetter ? figure.postgres / figure.postfach : figure.postfach / figure.postgres;
 }
 
 /** Runs `measure` `runs` times on each target, alternating, and returns each target's values. */
@@ -47,23 +58,31 @@ export function reportFigure(
 ): void {
   const postfachValues = values.get("postfach") ?? [];
   const dovecotValues = values.get("dovecot");
+  const postgresValues = values.get("postgres");
   const figure: Figure = {
     scenario,
     unit,
     isHigherBetter,
     postfach: median(postfachValues),
     ...(dovecotValues ? { dovecot: median(dovecotValues) } : {}),
+    ...(postgresValues ? { postgres: median(postgresValues) } : {}),
     runs: postfachValues.length,
     detail,
   };
+  const shown = (v: number) => Number(v.toPrecision(4));
+  const alternated = `(${detail}, medians of ${figure.runs}, alternated)`;
   const ratio = ratioOf(figure);
-  if (figure.dovecot === undefined || ratio === undefined) {
-    report(scenario, figure.postfach, unit, `${detail}, median of ${figure.runs}`);
-  } else {
-    const shown = (v: number) => Number(v.toPrecision(4));
+  const postgresRatio = postgresRatioOf(figure);
+  if (figure.dovecot !== undefined && ratio !== undefined) {
     console.log(
-      `${scenario} postfach ${shown(figure.postfach)} ${unit} | dovecot ${shown(figure.dovecot)} ${unit} | ratio ${ratio.toFixed(2)}  (${detail}, medians of ${figure.runs}, alternated)`,
+      `${scenario} postfach ${shown(figure.postfach)} ${unit} | dovecot ${shown(figure.dovecot)} ${unit} | ratio ${ratio.toFixed(2)}  ${alternated}`,
     );
+  } else if (figure.postgres !== undefined && postgresRatio !== undefined) {
+    console.log(
+      `${scenario} sqlite ${shown(figure.postfach)} ${unit} | postgres ${shown(figure.postgres)} ${unit} | ratio ${postgresRatio.toFixed(2)}  ${alternated}`,
+    );
+  } else {
+    report(scenario, figure.postfach, unit, `${detail}, median of ${figure.runs}`);
   }
   if (resultsFile) appendFileSync(resultsFile, `${JSON.stringify(figure)}\n`);
 }

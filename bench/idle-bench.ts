@@ -31,6 +31,14 @@ const FANOUT_CONNECTIONS = options.isQuick ? 0 : 10_000;
 const OPENING_IN_PARALLEL = 100;
 const FIGURES = ["idle_memory", "idle_memory_10k", "idle_push_p50", "idle_push_p99"];
 if (!FIGURES.some((figure) => options.isSelected(figure))) process.exit(0);
+if (options.isVsPostgres) {
+  // Idle memory is the IMAP session code, the same on both stores; push across PostgreSQL's
+  // LISTEN/NOTIFY between nodes is what scale-out changes, and test/scale-out-nodes.test.ts measures it.
+  console.log(
+    "idle-bench skipped with --vs-postgres: IDLE memory is store-independent session code; cross-node push latency is measured in test/scale-out-nodes.test.ts (docs/scale-out.md)",
+  );
+  process.exit(0);
+}
 const PASSWORD = "idle-bench-password";
 const SHARED = "shared@example.test";
 

@@ -3,7 +3,8 @@
 // fetch_body_random. The server runs as its own process (`postfach serve`) so the client does not
 // compete with it; each figure is the median of --runs runs and each result is checked.
 // Options: --quick (5,000 messages of 1,000 distinct bodies instead of 100,000 of 5,000), --runs N (default 3), --messages N,
-// --vs-dovecot (the same corpus in Dovecot's Maildir, each run alternating the servers),
+// --vs-dovecot (the same corpus in Dovecot's Maildir, each run alternating the servers), --vs-postgres
+// (the same corpus in a second Postfach on the PostgreSQL store, alternated with the SQLite one),
 // --results-file F (figures as JSON lines, for run-all.ts).
 import assert from "node:assert/strict";
 import { BenchImapClient } from "./bench-imap-client.js";
@@ -41,24 +42,26 @@ async function login(port: number): Promise<BenchImapClient> {
   return client;
 }
 
-async function postfachTarget(): Promise<Target> {
+/** Postfach on its SQLite store ("postfach") or on the PostgreSQL store ("postgres"). */
+async function postfachTarget(name: "postfach" | "postgres"): Promise<Target> {
   const fillStart = process.hrtime.bigint();
-  const fill = await fillMailbox(MESSAGES, DISTINCT, SEED);
+  const store = name === "postgres" ? "postgres" : "sqlite";
+  const fill = await fillMailbox(MESSAGES, DISTINCT, SEED, false, store);
   report(
-    "fill",
+    name === "postgres" ? "fill_postgres" : "fill",
     Number(process.hrtime.bigint() - fillStart) / 1e9,
     "s",
     `${MESSAGES} messages (${DISTINCT} distinct bodies) into INBOX`,
   );
-  let server = await startBenchServer(fill.dataDir, ["imap"]);
+  let server = await startBenchServer(fill.dataDir, ["imap"], {}, fill.store);
   const target: Target = {
-    name: "postfach",
+    name,
     planted: fill.planted,
     client: await login(server.port("imap")),
     async restart() {
       target.client.close();
       await server.stop();
-      server = await startBenchServer(fill.dataDir, ["imap"]);
+      server = await startBenchServer(fill.dataDir, ["imap"], {}, fill.store);
       target.client = await login(server.port("imap"));
     },
     async stop() {
@@ -98,8 +101,9 @@ async function dovecotTarget(): Promise<Target> {
 
 // Both stores are filled at once: Postfach's fill is mostly CPU and fsyncs, Dovecot's mostly file writes.
 const started = await Promise.allSettled([
-  postfachTarget(),
+  postfachTarget("postfach"),
   ...(options.isVsDovecot ? [dovecotTarget()] : []),
+  ...(options.isVsPostgres ? [postfachTarget("postgres")] : []),
 ]);
 const targets = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
 try {

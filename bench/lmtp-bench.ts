@@ -1,14 +1,16 @@
 // The deliver_lmtp scenario of BENCHMARKS.md: 10,000 corpus messages to one account over 4 concurrent
 // LMTP connections (RFC 2033), each transaction pipelined as an MTA does. Reports messages/s and checks
 // the final message count. Options: --quick (500 messages), --runs N (default 3, a fresh store each),
-// --vs-dovecot (each run also delivers to a fresh Dovecot, alternating), --results-file F (run-all.ts).
+// --vs-dovecot (each run also delivers to a fresh Dovecot, alternating), --vs-postgres (each run also
+// delivers to a Postfach on a fresh PostgreSQL schema, alternating), --results-file F (run-all.ts).
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { defaultConfig } from "../src/config/config.js";
+import { openServices } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
-import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { parseBenchOptions } from "./bench-options.js";
-import { BENCH_ADDRESS, fillMailbox, startBenchServer } from "./bench-server.js";
+import { BENCH_ADDRESS, type BenchStore, fillMailbox, startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure } from "./compare.js";
 import { generateCorpus } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
@@ -51,23 +53,28 @@ async function deliverAll(port: number, messages: readonly string[]): Promise<nu
 
 const messages = [...generateCorpus(MESSAGES, { seed: 2033 })].map(asData);
 const megabytes = messages.reduce((sum, m) => sum + m.length, 0) / 1024 / 1024;
-async function deliverToPostfach(): Promise<number> {
-  // The same empty store every run, so run-all.ts creates it (and hashes the password) once.
-  const fill = await fillMailbox(0, 1, 2033, true);
+async function deliverToPostfach(store: BenchStore): Promise<number> {
+  // The same empty store every run, so run-all.ts creates it (and hashes the password) once for SQLite;
+  // PostgreSQL gets a fresh schema each run.
+  const fill = await fillMailbox(0, 1, 2033, true, store);
   try {
-    const server = await startBenchServer(fill.dataDir, ["lmtp"]);
+    const server = await startBenchServer(fill.dataDir, ["lmtp"], {}, fill.store);
     let accepted = 0;
     const ms = await timeMs(async () => {
       accepted = await deliverAll(server.port("lmtp"), messages);
     });
     await server.stop();
-    assert.equal(accepted, MESSAGES, "every message was acknowledged");
-    const store = await openSqliteStore({ dataDir: fill.dataDir });
-    const account = await store.accounts.findByAddress(BENCH_ADDRESS);
-    assert.ok(account);
-    const inbox = await store.mailboxes.findByName(account.id, "INBOX");
-    assert.equal((await store.messages.listEntries(inbox?.id ?? ("" as never))).length, MESSAGES);
-    await store.close();
+    assert.equal(accepted, MESSAGES, `${store}: every message was acknowledged`);
+    const services = await openServices({ ...defaultConfig(), dataDir: fill.dataDir, store: fill.store });
+    try {
+      const account = await services.store.accounts.findByAddress(BENCH_ADDRESS);
+      assert.ok(account);
+      const inbox = await services.store.mailboxes.findByName(account.id, "INBOX");
+      const entries = await services.store.messages.listEntries(inbox?.id ?? ("" as never));
+      assert.equal(entries.length, MESSAGES, `${store}: every message is stored`);
+    } finally {
+      await services.close();
+    }
     return MESSAGES / (ms / 1000);
   } finally {
     await fill.remove();
@@ -94,10 +101,12 @@ async function deliverToDovecot(): Promise<number> {
 const targets = [
   { name: "postfach" as const },
   ...(options.isVsDovecot ? [{ name: "dovecot" as const }] : []),
+  ...(options.isVsPostgres ? [{ name: "postgres" as const }] : []),
 ];
-const rates = await alternate(targets, RUNS, (target) =>
-  target.name === "postfach" ? deliverToPostfach() : deliverToDovecot(),
-);
+const rates = await alternate(targets, RUNS, (target) => {
+  if (target.name === "dovecot") return deliverToDovecot();
+  return deliverToPostfach(target.name === "postgres" ? "postgres" : "sqlite");
+});
 reportFigure(
   "deliver_lmtp",
   "messages/s",

@@ -1,7 +1,7 @@
 // The mbsync_initial scenario of BENCHMARKS.md: Debian's isync (`mbsync`) pulls a whole INBOX (10,000
 // messages; --quick 1,000) into an empty local Maildir, the first sync a new laptop does. Reports
 // seconds; checks the number of files and their bytes in the local Maildir. Options: --runs N (default
-// 3, --quick 1; a fresh local Maildir each, servers alternated), --vs-dovecot, --results-file F.
+// 3, --quick 1; a fresh local Maildir each, servers alternated), --vs-dovecot, --vs-postgres, --results-file F.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -121,22 +121,31 @@ async function pullOnce(name: TargetName, port: number, totalBytes: number): Pro
 }
 
 // Both stores are filled at once (CPU and fsyncs for Postfach, file writes for Dovecot).
-const [filled, started] = await Promise.allSettled([
+const [filled, started, filledPostgres] = await Promise.allSettled([
   fillMailbox(MESSAGES, DISTINCT, SEED, true),
   options.isVsDovecot ? startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED }) : null,
+  options.isVsPostgres ? fillMailbox(MESSAGES, DISTINCT, SEED, false, "postgres") : null,
 ]);
 const fill = filled.status === "fulfilled" ? filled.value : null;
 const dovecot = started.status === "fulfilled" ? started.value : null;
+const postgresFill = filledPostgres.status === "fulfilled" ? filledPostgres.value : null;
 let server: BenchServer | null = null;
+let postgresServer: BenchServer | null = null;
 try {
   if (!fill) throw filled.status === "rejected" ? filled.reason : new Error("no fill");
   if (started.status === "rejected") throw started.reason;
+  if (filledPostgres.status === "rejected") throw filledPostgres.reason;
   server = await startBenchServer(fill.dataDir, ["imap"]);
+  if (postgresFill)
+    postgresServer = await startBenchServer(postgresFill.dataDir, ["imap"], {}, postgresFill.store);
   if (dovecot)
     assert.equal(dovecot.corpus.totalBytes, fill.totalBytes, "both servers hold the same messages");
+  if (postgresFill)
+    assert.equal(postgresFill.totalBytes, fill.totalBytes, "both stores hold the same messages");
   const targets = [
     { name: "postfach" as const, port: server.port("imap") },
     ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap") }] : []),
+    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("imap") }] : []),
   ];
   // An untimed first SELECT: Dovecot builds its index files from the Maildir here, as Postfach did
   // while filling its store.
@@ -158,6 +167,8 @@ try {
   );
 } finally {
   await server?.stop();
+  await postgresServer?.stop();
   await dovecot?.remove();
   await fill?.remove();
+  await postgresFill?.remove();
 }

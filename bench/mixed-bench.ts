@@ -2,11 +2,18 @@
 // 1,000 messages), for 30 s run a realistic mix: open INBOX, fetch the newest 50 headers, read a body,
 // set or clear \Seen, now and then append a message or expunge one. Reports operations/s; every reply is
 // checked (status, counts) and any error fails the run. Options: --quick (10 s, 50 messages each),
-// --runs N (default 3; --quick 1), --vs-dovecot (servers alternated), --results-file F (run-all.ts).
+// --runs N (default 3; --quick 1), --vs-dovecot or --vs-postgres (Postfach on the PostgreSQL store; servers
+// alternated), --results-file F (run-all.ts).
 import assert from "node:assert/strict";
 import { BenchImapClient, type CommandResult } from "./bench-imap-client.js";
 import { parseBenchOptions } from "./bench-options.js";
-import { BENCH_PASSWORD, CHEAP_HASH_SETTINGS, fillAccounts, startBenchServer } from "./bench-server.js";
+import {
+  BENCH_PASSWORD,
+  type BenchStore,
+  CHEAP_HASH_SETTINGS,
+  fillAccounts,
+  startBenchServer,
+} from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { generateCorpus, seededRandom } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
@@ -180,13 +187,17 @@ async function runMix(name: TargetName, port: number, run: number): Promise<numb
 }
 
 const errorCounts = new Map<TargetName, number>();
-const fill = await fillAccounts({
-  addresses: ADDRESSES,
-  messages: MESSAGES_PER_ACCOUNT,
-  distinct: DISTINCT,
-  seed: SEED,
-  isCheapHash: true,
-});
+const fillOn = (store: BenchStore) =>
+  fillAccounts({
+    addresses: ADDRESSES,
+    messages: MESSAGES_PER_ACCOUNT,
+    distinct: DISTINCT,
+    seed: SEED,
+    isCheapHash: true,
+    store,
+  });
+const fill = await fillOn("sqlite");
+const postgresFill = options.isVsPostgres ? await fillOn("postgres") : null;
 const dovecot = options.isVsDovecot
   ? await startDovecot({
       messages: MESSAGES_PER_ACCOUNT,
@@ -196,14 +207,16 @@ const dovecot = options.isVsDovecot
     })
   : null;
 // All clients come from 127.0.0.1: lift the per-IP limit meant for the internet (50 by default).
-const server = await startBenchServer(fill.dataDir, ["imap"], {
-  ...CHEAP_HASH_SETTINGS,
-  limits: { max_connections_per_ip: 1_000 },
-});
+const serverSettings = { ...CHEAP_HASH_SETTINGS, limits: { max_connections_per_ip: 1_000 } };
+const server = await startBenchServer(fill.dataDir, ["imap"], serverSettings);
+const postgresServer = postgresFill
+  ? await startBenchServer(postgresFill.dataDir, ["imap"], serverSettings, postgresFill.store)
+  : null;
 try {
   const targets = [
     { name: "postfach" as const, port: server.port("imap") },
     ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap") }] : []),
+    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("imap") }] : []),
   ];
   const rates = await alternate(targets, RUNS, ({ name, port }, run) => runMix(name, port, run));
   const errors = [...errorCounts].map(([name, count]) => `${name} ${count} errors`).join(", ");
@@ -217,6 +230,8 @@ try {
   );
 } finally {
   await server.stop();
+  await postgresServer?.stop();
   await dovecot?.remove();
   await fill.remove();
+  await postgresFill?.remove();
 }

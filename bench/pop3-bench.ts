@@ -1,11 +1,18 @@
 // The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a
 // 10,000-message INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data;
 // checks that every message arrived. Options: --quick (1,000 messages), --runs N (default 3),
-// --vs-dovecot (the same messages in Dovecot, runs alternated), --results-file F (for run-all.ts).
+// --vs-dovecot (the same messages in Dovecot, runs alternated), --vs-postgres (the same messages in a
+// Postfach on the PostgreSQL store, runs alternated), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { parseBenchOptions } from "./bench-options.js";
-import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
+import {
+  BENCH_ADDRESS,
+  BENCH_PASSWORD,
+  type BenchServer,
+  fillMailbox,
+  startBenchServer,
+} from "./bench-server.js";
 import { alternate, reportFigure } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
 import { timeMs } from "./stats.js";
@@ -65,21 +72,33 @@ if (!options.isSelected("pop3_retr_all")) process.exit(0);
 const DISTINCT = Math.min(MESSAGES, 2_000);
 const SEED = 4242;
 // Both stores are filled at once (CPU and fsyncs for Postfach, file writes for Dovecot).
-const [filled, started] = await Promise.allSettled([
+const [filled, started, filledPostgres] = await Promise.allSettled([
   fillMailbox(MESSAGES, DISTINCT, SEED, true),
   options.isVsDovecot ? startDovecot({ messages: MESSAGES, distinct: DISTINCT, seed: SEED }) : null,
+  options.isVsPostgres ? fillMailbox(MESSAGES, DISTINCT, SEED, false, "postgres") : null,
 ]);
 const fill = filled.status === "fulfilled" ? filled.value : null;
 const dovecot = started.status === "fulfilled" ? started.value : null;
+const postgresFill = filledPostgres.status === "fulfilled" ? filledPostgres.value : null;
+const servers: BenchServer[] = [];
 try {
   if (!fill) throw filled.status === "rejected" ? filled.reason : new Error("no fill");
   if (started.status === "rejected") throw started.reason;
+  if (filledPostgres.status === "rejected") throw filledPostgres.reason;
   if (dovecot)
     assert.equal(dovecot.corpus.totalBytes, fill.totalBytes, "both servers hold the same messages");
+  if (postgresFill)
+    assert.equal(postgresFill.totalBytes, fill.totalBytes, "both stores hold the same messages");
   const server = await startBenchServer(fill.dataDir, ["pop3"]);
+  servers.push(server);
+  const postgresServer = postgresFill
+    ? await startBenchServer(postgresFill.dataDir, ["pop3"], {}, postgresFill.store)
+    : null;
+  if (postgresServer) servers.push(postgresServer);
   const targets = [
     { name: "postfach" as const, port: server.port("pop3") },
     ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("pop3") }] : []),
+    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("pop3") }] : []),
   ];
   const rates = await alternate(targets, RUNS, async ({ name, port }) => {
     let bytes = 0;
@@ -100,8 +119,9 @@ try {
     `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all`,
     options.resultsFile,
   );
-  await server.stop();
 } finally {
+  for (const server of servers) await server.stop();
   await dovecot?.remove();
   await fill?.remove();
+  await postgresFill?.remove();
 }

@@ -1,5 +1,5 @@
-// The Dovecot comparison as an SVG chart: one bar per scenario, the ratio on a log scale around 1
-// (right of the line: Postfach faster). run-all.ts writes it beside the JSON results; run by hand,
+// A comparison as an SVG chart: one bar per scenario, the ratio on a log scale around 1 (right of the
+// line: Postfach faster than Dovecot, or PostgreSQL faster than SQLite for `-postgres` results). run-all.ts writes it beside the JSON results; run by hand,
 // `node dist/bench/ratio-chart.js bench/results/<file>.json` renders an existing results file.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,12 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-export function renderRatioChart(figures: readonly ChartFigure[], title: string): string {
+/** `fasterLabel` names what a ratio above 1 favours (Postfach against Dovecot, PostgreSQL against SQLite). */
+export function renderRatioChart(
+  figures: readonly ChartFigure[],
+  title: string,
+  fasterLabel = "Postfach",
+): string {
   const rows = figures.filter((f): f is Required<ChartFigure> => f.ratio !== undefined && f.ratio > 0);
   const scale = PLOT_PX / 2 / Math.log10(MAX_RATIO);
   const centre = LABEL_PX + PLOT_PX / 2;
@@ -49,7 +54,7 @@ export function renderRatioChart(figures: readonly ChartFigure[], title: string)
     );
   }
   parts.push(
-    `<text x="${centre}" y="${axisY + 30}" text-anchor="middle" fill="#555">ratio (log scale): right of 1× Postfach is faster</text>`,
+    `<text x="${centre}" y="${axisY + 30}" text-anchor="middle" fill="#555">ratio (log scale): right of 1× ${escapeXml(fasterLabel)} is faster</text>`,
     "</svg>",
   );
   return `${parts.join("\n")}\n`;
@@ -66,6 +71,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     figures: ChartFigure[];
   };
   const out = path.replace(/\.json$/, ".svg");
-  writeFileSync(out, renderRatioChart(results.figures, `Postfach vs Dovecot 2.3, ${results.startedAt}`));
+  const isPostgres = path.includes("-postgres");
+  const title = isPostgres ? "Postfach on PostgreSQL vs on SQLite" : "Postfach vs Dovecot 2.3";
+  writeFileSync(
+    out,
+    renderRatioChart(
+      results.figures,
+      `${title}, ${results.startedAt}`,
+      isPostgres ? "PostgreSQL" : "Postfach",
+    ),
+  );
   console.log(`written to ${out}`);
 }

@@ -2,15 +2,18 @@
 // (--only a,b runs only the files reporting those figures); filled mailboxes are shared between them.
 // With --vs-dovecot each scenario also runs on Dovecot (alternating the servers); the figures are then
 // printed as one table `scenario | postfach | dovecot | ratio` and written to bench/results/<date>.json
-// with a chart of the ratios beside it (<date>.svg).
+// with a chart of the ratios beside it (<date>.svg). With --vs-postgres each scenario runs on Postfach
+// with the SQLite store and with the PostgreSQL store (alternated), the table is `scenario | sqlite |
+// postgres | ratio` (ratio > 1: PostgreSQL faster) and the files are <date>-postgres[-quick].json/.svg.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBenchOptions } from "./bench-options.js";
 import { FILL_CACHE_ENV } from "./bench-server.js";
-import { type Figure, ratioOf } from "./compare.js";
+import { type Figure, postgresRatioOf, ratioOf } from "./compare.js";
 import { requireDovecot } from "./dovecot-server.js";
+import { requirePostgres } from "./postgres-schema.js";
 import { renderRatioChart } from "./ratio-chart.js";
 
 /** Each scenario file with the figures it reports (for --only), in the order they run. */
@@ -35,8 +38,8 @@ const SCENARIO_FILES: readonly { readonly file: string; readonly figures: readon
 ];
 const args = process.argv.slice(2);
 const options = parseBenchOptions();
-const isVsDovecot = options.isVsDovecot;
-if (isVsDovecot) requireDovecot();
+if (options.isVsDovecot) requireDovecot();
+if (options.isVsPostgres) await requirePostgres();
 const resultsFile = join(tmpdir(), `postfach-bench-${process.pid}.jsonl`);
 writeFileSync(resultsFile, "");
 // Filled data folders shared by the scenario processes of this invocation (see FILL_CACHE_ENV).
@@ -67,20 +70,54 @@ const figures = readFileSync(resultsFile, "utf8")
   .map((line) => JSON.parse(line) as Figure);
 rmSync(resultsFile, { force: true });
 
-if (isVsDovecot) {
+/** How one comparison shows: its column names, its ratio, and how its files and chart are named. */
+interface Comparison {
+  readonly columns: readonly [string, string];
+  readonly otherOf: (figure: Figure) => number | undefined;
+  readonly ratioOf: (figure: Figure) => number | undefined;
+  readonly ratioMeaning: string;
+  readonly fileSuffix: string;
+  readonly chartTitle: string;
+  readonly fasterLabel: string;
+}
+const comparison: Comparison | undefined = options.isVsDovecot
+  ? {
+      columns: ["postfach", "dovecot"],
+      otherOf: (f) => f.dovecot,
+      ratioOf,
+      ratioMeaning: "ratio > 1: Postfach faster (dovecot/postfach for times, postfach/dovecot for rates)",
+      fileSuffix: "",
+      chartTitle: `Postfach vs Dovecot 2.3, ${startedAt.toISOString()}`,
+      fasterLabel: "Postfach",
+    }
+  : options.isVsPostgres
+    ? {
+        columns: ["sqlite", "postgres"],
+        otherOf: (f) => f.postgres,
+        ratioOf: postgresRatioOf,
+        ratioMeaning:
+          "ratio > 1: the PostgreSQL store faster (sqlite/postgres for times, postgres/sqlite for rates)",
+        fileSuffix: "-postgres",
+        chartTitle: `Postfach on PostgreSQL vs on SQLite, ${startedAt.toISOString()}`,
+        fasterLabel: "PostgreSQL",
+      }
+    : undefined;
+
+if (comparison) {
   const shown = (value: number | undefined, unit: string) =>
     value === undefined ? "–" : `${Number(value.toPrecision(3))} ${unit}`;
   const rows = figures.map((f) => {
-    const ratio = ratioOf(f);
-    return `| ${f.scenario} | ${shown(f.postfach, f.unit)} | ${shown(f.dovecot, f.unit)} | ${ratio === undefined ? "–" : ratio.toFixed(2)} |`;
+    const ratio = comparison.ratioOf(f);
+    return `| ${f.scenario} | ${shown(f.postfach, f.unit)} | ${shown(comparison.otherOf(f), f.unit)} | ${ratio === undefined ? "–" : ratio.toFixed(2)} |`;
   });
-  console.log(["", "| scenario | postfach | dovecot | ratio |", "|---|---|---|---|", ...rows].join("\n"));
-  console.log("ratio > 1: Postfach faster (dovecot/postfach for times, postfach/dovecot for rates)");
+  const [left, right] = comparison.columns;
+  console.log(["", `| scenario | ${left} | ${right} | ratio |`, "|---|---|---|---|", ...rows].join("\n"));
+  console.log(comparison.ratioMeaning);
   const resultsDir = new URL("../../bench/results/", import.meta.url).pathname;
   mkdirSync(resultsDir, { recursive: true });
   // One file per run (minute of its start), so a run never overwrites the results a document cites.
   const minute = startedAt.toISOString().slice(0, 16).replace(":", "");
-  const path = join(resultsDir, `${minute}${options.isQuick ? "-quick" : ""}.json`);
+  const path = join(resultsDir, `${minute}${comparison.fileSuffix}${options.isQuick ? "-quick" : ""}.json`);
   writeFileSync(
     path,
     `${JSON.stringify(
@@ -95,7 +132,7 @@ if (isVsDovecot) {
           node: process.version,
         },
         isComplete: !failed,
-        figures: figures.map((f) => ({ ...f, ratio: ratioOf(f) })),
+        figures: figures.map((f) => ({ ...f, ratio: comparison.ratioOf(f) })),
       },
       null,
       2,
@@ -105,11 +142,12 @@ if (isVsDovecot) {
   writeFileSync(
     chartPath,
     renderRatioChart(
-      figures.map((f) => ({
-        scenario: f.scenario,
-        ...(ratioOf(f) === undefined ? {} : { ratio: ratioOf(f) as number }),
-      })),
-      `Postfach vs Dovecot 2.3, ${startedAt.toISOString()}`,
+      figures.map((f) => {
+        const ratio = comparison.ratioOf(f);
+        return { scenario: f.scenario, ...(ratio === undefined ? {} : { ratio }) };
+      }),
+      comparison.chartTitle,
+      comparison.fasterLabel,
     ),
   );
   console.log(`written to ${path} and ${chartPath}`);
