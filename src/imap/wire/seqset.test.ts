@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
   formatSequenceSet,
+  isInSequenceSet,
   iterateSequenceSet,
   parseSequenceSet,
   type SequenceSet,
@@ -47,6 +48,31 @@ describe("sequence sets", () => {
     assert.deepEqual(
       [...iterateSequenceSet(parseSequenceSet("*") as SequenceSet & { kind: "ranges" }, 0)],
       [],
+    );
+  });
+
+  it("tells membership as iteration would, * standing for the largest number", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 1, max: 40 }),
+            fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant("*" as const)),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 50 }),
+        (pairs, largest, n) => {
+          const text = pairs.map(([a, b]) => `${a}:${b}`).join(",");
+          const set = parseSequenceSet(text, false) as SequenceSet & { kind: "ranges" };
+          const members = new Set(iterateSequenceSet(set, largest));
+          assert.equal(isInSequenceSet(set, n, largest), members.has(n), `${n} in ${text} (* = ${largest})`);
+        },
+      ),
     );
   });
 });
