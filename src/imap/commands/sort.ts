@@ -5,17 +5,13 @@ import { loadSortKeys } from "../../mail/sort/sort-key-cache.js";
 import { sortMessages } from "../../mail/sort/sort-messages.js";
 import { compactSet } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
-import { hasModSeqKey } from "../search/to-search-query.js";
 import { type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
-import { enableCondstore } from "../session/condstore.js";
 import type { CommandOf } from "../wire/command.js";
 import type { ImapResponse } from "../wire/response.js";
 
 export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Promise<CommandOutcome> {
   const result = await searchSelected(ctx, command);
   if ("status" in result) return result;
-  // RFC 7162 §3.1: a MODSEQ search key is a CONDSTORE enabling command, in SORT as in SEARCH.
-  if (hasModSeqKey(command.criteria)) await enableCondstore(ctx);
   const { view, matched, modSeq } = result;
   const keys = await loadSortKeys(ctx.services.store, matched);
   const sorted = sortMessages(matched, keys, command.sortCriteria);

@@ -7,6 +7,7 @@ import { isKnownCharset } from "../../mime/charset.js";
 import type { MailboxEntry } from "../../store/mail-store.js";
 import { ADVERTISED_CHARSETS } from "../commands/search.js";
 import { type CommandContext, type CommandOutcome, no, selectedOf } from "../session/command-context.js";
+import { enableCondstore } from "../session/condstore.js";
 import type { SearchKey } from "../wire/search-key.js";
 import { hasModSeqKey, type SearchScope, toSearchQuery } from "./to-search-query.js";
 
@@ -48,6 +49,8 @@ export async function searchSelected(
   );
   let modSeq: ModSeq | null = null;
   if (hasModSeqKey(command.criteria)) {
+    // RFC 7162 §3.1: a MODSEQ search key is a CONDSTORE enabling command, in SORT and THREAD as in SEARCH.
+    await enableCondstore(ctx);
     for (const entry of matched) if (modSeq === null || entry.modSeq > modSeq) modSeq = entry.modSeq;
   }
   return { view, matched, modSeq };
