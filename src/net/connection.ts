@@ -1,12 +1,14 @@
 // One client connection as protocol handlers see it: reading, writing with backpressure, STARTTLS upgrade
-// in place (RFC 3207 §4.2, RFC 2595 §3.1) with SNI (RFC 6066 §3), idle timeouts, slow-reader limits,
-// graceful-shutdown hooks, and an AbortSignal.
+// in place (RFC 3207 §4.2, RFC 2595 §3.1) with SNI (RFC 6066 §3), DEFLATE compression (RFC 4978), idle
+// timeouts, slow-reader limits, graceful-shutdown hooks, and an AbortSignal.
 import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
+import type { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "../kit/logger.js";
 import { CommandRate } from "./command-rate.js";
 import { type CloseReason, ConnectionClosedError } from "./connection-closed-error.js";
+import { DeflateCompression } from "./deflate-compression.js";
 import type { TlsContextSet } from "./tls-contexts.js";
 
 export type ConnectionHook = () => Promise<void> | void;
@@ -65,6 +67,8 @@ export class Connection {
   /** Child logger with { conn, proto }. */
   readonly log: Logger;
   #socket: Socket;
+  /** Set once `startCompression` ran: every byte in and out goes through it, above TLS. */
+  #compression: DeflateCompression | null = null;
   readonly #tls: TlsContextSet | undefined;
   readonly #handshakeTimeoutMs: number;
   readonly #authenticatedIdleTimeoutMs: number;
@@ -114,6 +118,10 @@ export class Connection {
     return this.#socket instanceof TLSSocket;
   }
 
+  get isCompressed(): boolean {
+    return this.#compression !== null;
+  }
+
   /** Aborted (reason: ConnectionClosedError) when the socket closes, idles out, or the server shuts down. */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -131,14 +139,14 @@ export class Connection {
   /** Received bytes, in order; see the class contract. Bounded: the socket stops reading when unconsumed. */
   async *chunks(): AsyncGenerator<Buffer, void, undefined> {
     while (!this.signal.aborted) {
-      const socket = this.#socket;
-      const chunk = socket.read() as Buffer | null;
+      const source: Readable = this.#compression?.output ?? this.#socket;
+      const chunk = source.read() as Buffer | null;
       if (chunk !== null) {
         yield chunk;
         continue;
       }
-      if (socket.readableEnded || socket.destroyed) return;
-      await this.#waitReadable(socket);
+      if (source.readableEnded || source.destroyed) return;
+      await this.#waitReadable(source);
     }
   }
 
@@ -147,7 +155,8 @@ export class Connection {
    * closed. Slow-read protection for every protocol: a client that lets more than `maxUnsentBytes` pile
    * up unsent, or keeps one write waiting `sendTimeoutMs` without reading, is dropped at once.
    */
-  async write(bytes: Uint8Array | string): Promise<void> {
+  async write(data: Uint8Array | string): Promise<void> {
+    const bytes = this.#compression === null ? data : await this.#compress(this.#compression, data);
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError(this.#closeReason());
     if (this.#maxUnsentBytes > 0 && socket.writableLength > this.#maxUnsentBytes) {
@@ -195,6 +204,26 @@ export class Connection {
       );
     }
     await this.acceptTls();
+  }
+
+  /**
+   * Compresses everything from now on in both directions (RFC 4978 COMPRESS=DEFLATE), above TLS if any.
+   * The protocol calls it right after its tagged OK went out, having dropped its own parse buffer (the
+   * client sends compressed bytes only once it has seen the OK). Bytes the socket already holds are
+   * compressed ones and are inflated, not dropped. Corrupt input closes the connection.
+   */
+  startCompression(): void {
+    if (this.#compression !== null) throw new Error("compression is already active");
+    const compression = new DeflateCompression();
+    this.#compression = compression;
+    compression.output.on("error", (error: Error) => {
+      this.log.info({ err: { message: error.message } }, "client sent corrupt DEFLATE data; closing");
+      this.#abort("closed");
+      this.#socket.destroy();
+    });
+    void this.#closed.then(() => compression.destroy());
+    this.#socket.pipe(compression.input);
+    for (const wake of this.#wakeReaders) wake();
   }
 
   /**
@@ -334,7 +363,16 @@ export class Connection {
     }
   }
 
-  #waitReadable(socket: Socket): Promise<void> {
+  async #compress(compression: DeflateCompression, data: Uint8Array | string): Promise<Buffer> {
+    if (this.#socket.destroyed) throw new ConnectionClosedError(this.#closeReason());
+    try {
+      return await compression.compress(data);
+    } catch {
+      throw new ConnectionClosedError(this.#closeReason());
+    }
+  }
+
+  #waitReadable(socket: Readable): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         socket.off("readable", done);

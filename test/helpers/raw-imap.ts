@@ -2,11 +2,16 @@
 // for a tagged reply. Real clients (imapflow, imaplib) hide the wire; these tests want to see it.
 import { connect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
+import { constants, createDeflateRaw, createInflateRaw } from "node:zlib";
 
 export class RawImap {
   #buffer = "";
   #waiters: (() => void)[] = [];
   #isClosed = false;
+  /** Set by startDeflate: compresses each write and flushes it (RFC 4978). */
+  #send: (bytes: string | Uint8Array) => void = (bytes) => this.socket.write(bytes);
+  /** Compressed bytes received since startDeflate. */
+  compressedBytesReceived = 0;
 
   private constructor(private socket: Socket | TLSSocket) {
     this.#attach(socket);
@@ -55,7 +60,35 @@ export class RawImap {
   }
 
   write(text: string | Uint8Array): void {
-    this.socket.write(text);
+    this.#send(text);
+  }
+
+  /** Switches both directions to raw DEFLATE (after a COMPRESS DEFLATE OK), flushing every write. */
+  startDeflate(): void {
+    const inflate = createInflateRaw();
+    const deflate = createDeflateRaw();
+    this.socket.removeAllListeners("data");
+    this.socket.on("data", (data: string) => {
+      this.compressedBytesReceived += data.length;
+      inflate.write(Buffer.from(data, "latin1"));
+    });
+    inflate.on("data", (data: Buffer) => {
+      this.#buffer += data.toString("latin1");
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    // Closed only once the inflater has passed on the last bytes (it works asynchronously).
+    this.socket.removeAllListeners("close");
+    this.socket.on("close", () => inflate.end());
+    inflate.on("error", () => this.socket.destroy());
+    inflate.on("close", () => {
+      this.#isClosed = true;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    deflate.on("data", (data: Buffer) => this.socket.write(data));
+    this.#send = (bytes) => {
+      deflate.write(bytes);
+      deflate.flush(constants.Z_SYNC_FLUSH);
+    };
   }
 
   async waitFor(predicate: (received: string) => boolean, timeoutMs = 5000): Promise<string> {

@@ -44,6 +44,10 @@ export interface SessionControl {
   /** What AUTHENTICATE needs of the transport: client address and TLS channel bindings (SCRAM-PLUS). */
   saslTransport(): SaslTransport;
   capabilities(): string[];
+  /** DEFLATE is on (RFC 4978). */
+  readonly isCompressed: boolean;
+  /** Compresses the connection from now on; called right after COMPRESS's tagged OK went out. */
+  startCompression(): void;
   /** Upgrades the connection to TLS right after the tagged OK (RFC 9051 §6.2.1). */
   startTls(): Promise<void>;
   /** Asks the client for a continuation line (AUTHENTICATE); resolves with it, or null if the client cancelled with `*`. */

@@ -5,6 +5,7 @@ import { append } from "../commands/append.js";
 import { authenticate } from "../commands/authenticate.js";
 import { capability } from "../commands/capability.js";
 import { close, unselect } from "../commands/close.js";
+import { compress } from "../commands/compress.js";
 import { copy } from "../commands/copy.js";
 import { create } from "../commands/create.js";
 import { deleteMailbox } from "../commands/delete.js";
@@ -63,6 +64,7 @@ export const COMMANDS: CommandTable = {
   status: { states: AUTHENTICATED, canAnnounceExpunge: always, run: status },
   append: { states: AUTHENTICATED, canAnnounceExpunge: always, run: append },
   idle: { states: AUTHENTICATED, canAnnounceExpunge: always, run: idle },
+  compress: { states: AUTHENTICATED, canAnnounceExpunge: always, run: compress },
   getquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuota },
   getquotaroot: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuotaRoot },
   setquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setQuota },

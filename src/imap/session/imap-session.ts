@@ -146,6 +146,17 @@ export class ImapSession implements SessionControl {
     await this.conn.startTls();
   }
 
+  get isCompressed(): boolean {
+    return this.conn.isCompressed;
+  }
+
+  startCompression(): void {
+    // As for STARTTLS, what the client pipelined after COMPRESS in plaintext is dropped: from the OK on
+    // it may only send compressed bytes, which the connection inflates.
+    this.#reader = new ImapReader(this.options.readerLimits);
+    this.conn.startCompression();
+  }
+
   async readContinuation(prompt: string): Promise<string | null> {
     await this.send({ kind: "continuation", text: prompt });
     this.#reader.expectContinuationLine();
@@ -294,7 +305,7 @@ export class ImapSession implements SessionControl {
       const reader = this.#reader;
       for (const event of reader.feed(chunk)) {
         yield event;
-        // STARTTLS replaced the reader: what the client pipelined in plaintext is dropped.
+        // STARTTLS or COMPRESS replaced the reader: what the client pipelined in plaintext is dropped.
         if (this.#reader !== reader || this.#isClosing) break;
       }
       if (this.#isClosing) return;

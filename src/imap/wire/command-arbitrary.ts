@@ -228,6 +228,7 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     mailbox,
   }),
   fc.record({ tag, name: fc.constant("rename" as const), from: mailbox, to: mailbox }),
+  fc.record({ tag, name: fc.constant("compress" as const), mechanism: atom.map((a) => a.toUpperCase()) }),
   fc.record({ tag, name: fc.constant("getquota" as const), root: text }),
   fc.record({ tag, name: fc.constant("getquotaroot" as const), mailbox }),
   fc.record({

@@ -11,6 +11,7 @@ import {
 import type { ImapCommand } from "./command.js";
 import { parseAppend } from "./grammar/append.js";
 import { parseAuthenticate } from "./grammar/authenticate.js";
+import { parseCompress } from "./grammar/compress.js";
 import { parseCopy } from "./grammar/copy.js";
 import { parseCreate } from "./grammar/create.js";
 import { parseDelete } from "./grammar/delete.js";
@@ -60,6 +61,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   STATUS: parseStatus,
   APPEND: parseAppend,
   IDLE: noArgument("idle"),
+  COMPRESS: parseCompress,
   GETQUOTA: parseGetQuota,
   GETQUOTAROOT: parseGetQuotaRoot,
   SETQUOTA: parseSetQuota,

@@ -157,6 +157,8 @@ export type ImapCommand = Tagged &
     | { readonly name: "status"; readonly mailbox: string; readonly items: readonly StatusItem[] }
     | { readonly name: "append"; readonly mailbox: string; readonly messages: readonly AppendMessage[] }
     | { readonly name: "idle" }
+    /** RFC 4978; the algorithm upper-cased. */
+    | { readonly name: "compress"; readonly mechanism: string }
     /** RFC 9208 §4.1: quota roots are names of their own, not mailbox names. */
     | { readonly name: "getquota"; readonly root: string }
     | { readonly name: "getquotaroot"; readonly mailbox: string }

@@ -146,6 +146,9 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
     case "status":
       words.push("STATUS", mailbox(command.mailbox), `(${command.items.join(" ")})`);
       break;
+    case "compress":
+      words.push("COMPRESS", command.mechanism);
+      break;
     case "getquota":
       words.push("GETQUOTA", formatAstring(command.root, style));
       break;

@@ -38,7 +38,8 @@ export type SimpleResponseCode =
   | "TOOBIG"
   | "UNKNOWN-CTE"
   | "USEATTR"
-  | "NOTSAVED";
+  | "NOTSAVED"
+  | "COMPRESSIONACTIVE";
 
 export type ResponseCode =
   | { readonly kind: SimpleResponseCode }
