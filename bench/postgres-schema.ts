@@ -9,6 +9,8 @@ const BENCH_POSTGRES_URL = process.env.POSTFACH_BENCH_POSTGRES_URL ?? "postgres:
 export interface BenchSchema {
   /** What `store =` takes: the database URL with this schema as search_path. */
   readonly storeUrl: string;
+  /** Refreshes the planner statistics of the schema's tables (after a fill). */
+  analyze(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -42,6 +44,16 @@ export async function createBenchSchema(): Promise<BenchSchema> {
   const separator = BENCH_POSTGRES_URL.includes("?") ? "&" : "?";
   return {
     storeUrl: `${BENCH_POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    analyze: () =>
+      withClient(async (client) => {
+        // ANALYZE without a table list would cover the whole database, other schemas included.
+        const { rows } = await client.query<{ table: string }>(
+          "SELECT tablename AS table FROM pg_tables WHERE schemaname = $1",
+          [schema],
+        );
+        const tables = rows.map((row) => `${identifier}.${pg.escapeIdentifier(row.table)}`);
+        if (tables.length > 0) await client.query(`ANALYZE ${tables.join(", ")}`);
+      }),
     drop: () =>
       withClient((client) => client.query(`DROP SCHEMA IF EXISTS ${identifier} CASCADE`)).then(() => {}),
   };
