@@ -88,6 +88,13 @@ export async function select(
     code: { kind: "HIGHESTMODSEQ", modSeq: view.highestModSeq },
     text: "Highest",
   });
+  // RFC 8474 §4.2: the stable id, the same a JMAP client sees as Mailbox/id.
+  await ctx.send({
+    kind: "condition",
+    status: "OK",
+    code: { kind: "MAILBOXID", id: view.mailbox.id },
+    text: "Mailbox id",
+  });
   if (isRev2) {
     await ctx.send({ kind: "list", attributes: [], delimiter: "/", mailbox: view.mailbox.name });
   }
