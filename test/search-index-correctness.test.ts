@@ -326,7 +326,10 @@ describe("search index answers exactly as a brute-force scan", () => {
         )
         .get() as { rows: number; emails: number };
       assert.equal(counts.rows, counts.emails);
-      raw.exec("INSERT INTO email_headers_fts (email_headers_fts) VALUES ('integrity-check')");
+      const headerless = raw
+        .prepare("SELECT count(*) AS n FROM emails WHERE id NOT IN (SELECT email_id FROM email_headers)")
+        .get() as { n: number };
+      assert.equal(headerless.n, 0);
     } finally {
       raw.close();
     }

@@ -29,7 +29,7 @@ import {
 } from "./text-content.js";
 
 /** Header text kept for search, so Received chains cannot crowd out the body. */
-const MAX_SEARCH_HEADER_CHARS = 64 * 1024;
+export const MAX_SEARCH_HEADER_CHARS = 64 * 1024;
 /** Header fields kept for search, so a header of empty fields is bounded too. */
 const MAX_SEARCH_HEADER_FIELDS = 4096;
 

@@ -1,7 +1,9 @@
 // Search on SQLite (RFC 9051 §6.4.4 substring keys): writes an email's folded search text and header
 // fields at append time and answers MessageRepository.matchEmails from them, through the trigram
-// indexes of migrations 6-8, choosing per needle between the index and the mailbox's own rows.
+// index of migrations 6-7 and the header rows of migration 8, choosing per needle between the index
+// and the mailbox's own rows.
 import type { EmailId, MailboxId } from "../../kit/ids.js";
+import { MAX_SEARCH_HEADER_CHARS } from "../../mime/index/index-message.js";
 import type { IndexedAddressEntry, IndexedHeaderField, MessageIndex } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
 import type { EmailCriterion, EmailTextField } from "../mail-store.js";
@@ -56,14 +58,23 @@ export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: M
   insertHeaderFields(sql, emailId, index.headerFields);
 }
 
-/** Stores an email's top-level header fields for HEADER (at append, and by header-backfill.ts). */
+/**
+ * Stores an email's top-level header fields for HEADER (at append, and by header-backfill.ts). A value
+ * is kept only as far as the search text keeps the header (its first MAX_SEARCH_HEADER_CHARS, values
+ * joined by newlines): matchHeader finds candidates through that text.
+ */
 export function insertHeaderFields(
   sql: SqliteDatabase,
   emailId: EmailId,
   fields: readonly IndexedHeaderField[],
 ): void {
   const insertHeader = sql.stmt("INSERT INTO email_headers (email_id, name, value) VALUES (?, ?, ?)");
-  for (const field of fields) insertHeader.run(emailId, field.name, foldSearchText(field.value));
+  let searchTextChars = 0;
+  for (const field of fields) {
+    const kept = field.value.slice(0, Math.max(MAX_SEARCH_HEADER_CHARS - searchTextChars, 0));
+    if (field.value !== "") searchTextChars += field.value.length + 1;
+    insertHeader.run(emailId, field.name, foldSearchText(kept));
+  }
 }
 
 /**
@@ -105,7 +116,7 @@ function matchCriterion(sql: SqliteDatabase, mailboxId: MailboxId, criterion: Em
 function matchText(sql: SqliteDatabase, mailboxId: MailboxId, column: string, needle: string): Set<EmailId> {
   const trigrams = trigramsOf(needle);
   const match = `{${column}} : (${trigrams.map(ftsString).join(" AND ")})`;
-  const plan = choosePlan(sql, mailboxId, "email_search_fts", match, trigrams.length);
+  const plan = choosePlan(sql, mailboxId, match, trigrams.length);
   const verify = isExactTrigram(needle) ? "" : `AND instr(s.${column}, ?) > 0`;
   const verifyParams = verify ? [needle] : [];
   switch (plan) {
@@ -146,14 +157,18 @@ function matchText(sql: SqliteDatabase, mailboxId: MailboxId, column: string, ne
 
 /**
  * A header field `name` containing `needle`; an empty needle asks only for the field. Short needles
- * and presence go through the mailbox's entries and the (email_id, name) index; longer ones as text.
+ * and presence go through the mailbox's entries and the (email_id, name) index. Longer ones take their
+ * candidates from the text index: every header value kept for search is also in the email's folded
+ * `body_text` (insertHeaderFields keeps no more of it than the search text does), so an email whose
+ * field holds the needle holds all its trigrams there. Each candidate's rows of that field are then
+ * checked with instr(); values are short, and there is no second index to write at every append.
  */
 function matchHeader(sql: SqliteDatabase, mailboxId: MailboxId, name: string, needle: string): Set<EmailId> {
   const trigrams = trigramsOf(needle);
-  const match = trigrams.map(ftsString).join(" AND ");
-  const plan = choosePlan(sql, mailboxId, "email_headers_fts", match, trigrams.length);
-  const verify = isExactTrigram(needle) ? "" : "AND instr(h.value, ?) > 0";
-  const verifyParams = verify ? [needle] : [];
+  const match = `{body_text} : (${trigrams.map(ftsString).join(" AND ")})`;
+  const plan = choosePlan(sql, mailboxId, match, trigrams.length);
+  const hasField = `EXISTS (SELECT 1 FROM email_headers h WHERE h.email_id = e.email_id AND h.name = ?
+                      AND instr(h.value, ?) > 0)`;
   switch (plan) {
     case "mailbox": {
       const contains = needle === "" ? "" : "AND instr(h.value, ?) > 0";
@@ -170,21 +185,21 @@ function matchHeader(sql: SqliteDatabase, mailboxId: MailboxId, name: string, ne
       return emailIds(
         sql
           .stmt(
-            `SELECT e.email_id FROM entries e WHERE e.mailbox_id = ? AND +e.email_id IN (
-               SELECT h.email_id FROM email_headers_fts f CROSS JOIN email_headers h ON h.id = f.rowid
-               WHERE email_headers_fts MATCH ? AND h.name = ? ${verify})`,
+            `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
+             WHERE e.mailbox_id = ?
+               AND +s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?) AND ${hasField}`,
           )
-          .all(mailboxId, match, name, ...verifyParams),
+          .all(mailboxId, match, name, needle),
       );
     case "index":
       return emailIds(
         sql
           .stmt(
-            `SELECT e.email_id FROM email_headers_fts f
-             CROSS JOIN email_headers h ON h.id = f.rowid CROSS JOIN entries e ON e.email_id = h.email_id
-             WHERE email_headers_fts MATCH ? AND h.name = ? AND e.mailbox_id = ? ${verify}`,
+            `SELECT e.email_id FROM email_search_fts f
+             CROSS JOIN email_search s ON s.id = f.rowid CROSS JOIN entries e ON e.email_id = s.email_id
+             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? AND ${hasField}`,
           )
-          .all(match, name, mailboxId, ...verifyParams),
+          .all(match, mailboxId, name, needle),
       );
   }
 }
@@ -214,20 +229,16 @@ function matchSentDate(
  * Picks a needle's plan. FTS5 keeps no cheap per-term counts, so the index's candidates are counted
  * only up to the "rare" bound, a cost no larger than the candidates the index plan would walk anyway.
  */
-function choosePlan(
-  sql: SqliteDatabase,
-  mailboxId: MailboxId,
-  table: "email_search_fts" | "email_headers_fts",
-  match: string,
-  trigramCount: number,
-): Plan {
+function choosePlan(sql: SqliteDatabase, mailboxId: MailboxId, match: string, trigramCount: number): Plan {
   if (trigramCount === 0) return "mailbox";
   const mailbox = sql
     .stmt<{ message_count: number }>("SELECT message_count FROM mailboxes WHERE id = ?")
     .get(mailboxId);
   const rareBound = Math.floor((mailbox?.message_count ?? 0) * RARE_FRACTION);
   const found = sql
-    .stmt<{ n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE ${table} MATCH ? LIMIT ?)`)
+    .stmt<{ n: number }>(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM email_search_fts WHERE email_search_fts MATCH ? LIMIT ?)",
+    )
     .get(match, rareBound + 1);
   return (found?.n ?? 0) <= rareBound ? "index" : "mailboxWithIndex";
 }
