@@ -1,5 +1,6 @@
 // Smaller IMAP extensions over real sockets: OBJECTID (RFC 8474), SAVEDATE (RFC 8514), PREVIEW
-// (RFC 8970) and WITHIN (RFC 5032) — each advertised, each data item and search key on the wire.
+// (RFC 8970), WITHIN (RFC 5032) and UNAUTHENTICATE (RFC 8437) — each advertised, each data item,
+// search key and state change on the wire.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RawImap } from "./helpers/raw-imap.js";
@@ -145,6 +146,54 @@ describe("IMAP OBJECTID, SAVEDATE, PREVIEW, WITHIN", () => {
     assert.match(await raw.command("k3", "SEARCH YOUNGER 259200"), /^\* SEARCH 1 2\r\n/m);
     assert.match(await raw.command("k4", "UID SEARCH NOT OLDER 3600"), /^\* SEARCH 2\r\n/m);
     assert.match(await raw.command("k5", "SEARCH OLDER 0"), /^k5 BAD/m);
+    raw.close();
+  });
+});
+
+describe("IMAP UNAUTHENTICATE (RFC 8437)", () => {
+  let t: TestServer;
+  const ALICE = "alice@example.test";
+  const BOB = "bob@example.test";
+
+  before(async () => {
+    // One session per account, so a slot UNAUTHENTICATE failed to release would show.
+    t = await startTestServer((config) => ({
+      ...config,
+      limits: { ...config.limits, maxSessionsPerAccount: 1 },
+    }));
+    await Promise.all([t.addUser(ALICE), t.addUser(BOB)]);
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it("returns to the not-authenticated state, frees the session slot and lets another user log in", async () => {
+    const raw = await RawImap.connect(t.port("imap"));
+    raw.take();
+    assert.match(await raw.command("l1", `LOGIN ${ALICE} ${TEST_PASSWORD}`), /^l1 OK/m);
+    assert.match(await raw.command("c1", "CAPABILITY"), / UNAUTHENTICATE( |\r)/);
+    const note = "From: a@example.test\r\nSubject: mine\r\n\r\nhi\r\n";
+    raw.take();
+    raw.write(`a1 APPEND INBOX {${note.length}+}\r\n${note}\r\n`);
+    assert.match(await raw.untilTagged("a1"), /^a1 OK/m);
+    assert.match(await raw.command("e1", "ENABLE UTF8=ACCEPT"), /^\* ENABLED UTF8=ACCEPT/m);
+    assert.match(await raw.command("s1", "SELECT INBOX"), /^\* 1 EXISTS/m);
+
+    assert.match(await raw.command("u1", "UNAUTHENTICATE"), /^u1 OK/m);
+    assert.match(await raw.command("s2", "SELECT INBOX"), /^s2 BAD/m);
+    assert.doesNotMatch(await raw.command("c2", "CAPABILITY"), /UNAUTHENTICATE|QUOTA/);
+    assert.match(await raw.command("u2", "UNAUTHENTICATE"), /^u2 BAD/m);
+
+    // Alice's slot is free again for a new connection.
+    const other = await RawImap.connect(t.port("imap"));
+    other.take();
+    assert.match(await other.command("l2", `LOGIN ${ALICE} ${TEST_PASSWORD}`), /^l2 OK/m);
+    other.close();
+
+    assert.match(await raw.command("l3", `LOGIN ${BOB} ${TEST_PASSWORD}`), /^l3 OK/m);
+    assert.match(await raw.command("s3", "STATUS INBOX (MESSAGES)"), /MESSAGES 0\)/);
+    // ENABLE was forgotten: Bob's session can enable again and is told so.
+    assert.match(await raw.command("e2", "ENABLE UTF8=ACCEPT"), /^\* ENABLED UTF8=ACCEPT/m);
     raw.close();
   });
 });

@@ -2,13 +2,13 @@
 // listed in command-table.ts; they never touch the socket, only `ctx.send` and the session's state.
 import type { Authenticator, SaslTransport } from "../../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
-import type { SessionRegistry } from "../../auth/session-registry.js";
+import type { SessionLease, SessionRegistry } from "../../auth/session-registry.js";
 import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
-import type { MailStore } from "../../store/mail-store.js";
+import type { AccountRecord, MailStore } from "../../store/mail-store.js";
 import type { CommandOf, ImapCommandName } from "../wire/command.js";
 import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
 import type { Enableable } from "./capabilities.js";
@@ -35,6 +35,13 @@ export interface ImapServices {
 export interface SessionControl {
   readonly state: SessionState;
   setState(state: SessionState): void;
+  /** Enters the authenticated state holding the account's session slot (LOGIN, AUTHENTICATE). */
+  signIn(account: AccountRecord, lease: SessionLease): void;
+  /**
+   * Back to the not-authenticated state (RFC 8437 UNAUTHENTICATE): the mailbox is closed without
+   * expunging, the session slot released, ENABLEd extensions forgotten; TLS and compression stay.
+   */
+  signOut(): void;
   readonly enabled: ReadonlySet<Enableable>;
   enable(capability: Enableable): void;
   readonly isTls: boolean;

@@ -31,6 +31,7 @@ import { status } from "../commands/status.js";
 import { store } from "../commands/store.js";
 import { subscribe } from "../commands/subscribe.js";
 import { thread } from "../commands/thread.js";
+import { unauthenticate } from "../commands/unauthenticate.js";
 import {
   ANY_STATE,
   AUTHENTICATED,
@@ -64,6 +65,7 @@ export const COMMANDS: CommandTable = {
   status: { states: AUTHENTICATED, canAnnounceExpunge: always, run: status },
   append: { states: AUTHENTICATED, canAnnounceExpunge: always, run: append },
   idle: { states: AUTHENTICATED, canAnnounceExpunge: always, run: idle },
+  unauthenticate: { states: AUTHENTICATED, canAnnounceExpunge: always, run: unauthenticate },
   compress: { states: AUTHENTICATED, canAnnounceExpunge: always, run: compress },
   getquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuota },
   getquotaroot: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuotaRoot },

@@ -6,11 +6,13 @@ import { randomBytes } from "node:crypto";
 import type { SaslTransport } from "../../auth/authenticator.js";
 import { isPlaintextAuthAllowed } from "../../auth/plaintext-policy.js";
 import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
+import type { SessionLease } from "../../auth/session-registry.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError } from "../../kit/mail-error.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
+import type { AccountRecord } from "../../store/mail-store.js";
 import type { ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
@@ -57,6 +59,8 @@ export class ImapSession implements SessionControl {
   #appendQueue: AsyncQueue<Uint8Array> | null = null;
   #unsubscribe: (() => void) | null = null;
   #wakeIdle: (() => void) | null = null;
+  /** The account's session slot while logged in. */
+  #lease: SessionLease | null = null;
   readonly #log: Logger;
 
   constructor(
@@ -91,6 +95,19 @@ export class ImapSession implements SessionControl {
         }
       });
     }
+  }
+
+  signIn(account: AccountRecord, lease: SessionLease): void {
+    this.#lease = lease;
+    this.setState({ kind: "authenticated", account });
+  }
+
+  signOut(): void {
+    this.setState({ kind: "notAuthenticated" });
+    this.#lease?.release();
+    this.#lease = null;
+    this.#enabled.clear();
+    this.#reader.setUtf8Accepted(false);
   }
 
   get enabled(): ReadonlySet<Enableable> {

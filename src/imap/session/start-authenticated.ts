@@ -13,7 +13,7 @@ export function startAuthenticated(
     ctx.log.info({ account: account.address, mechanism }, "imap login refused: too many sessions");
     return no("Too many sessions for this account", { kind: "LIMIT" });
   }
-  ctx.session.setState({ kind: "authenticated", account });
+  ctx.session.signIn(account, lease);
   ctx.log.info({ account: account.address, mechanism }, "imap login");
   return ok("Logged in", { kind: "CAPABILITY", capabilities: ctx.session.capabilities() });
 }

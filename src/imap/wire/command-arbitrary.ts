@@ -179,8 +179,18 @@ const noArgument = fc.constantFrom(
   "check",
   "close",
   "unselect",
+  "unauthenticate",
 ) as fc.Arbitrary<
-  "capability" | "noop" | "logout" | "starttls" | "namespace" | "idle" | "check" | "close" | "unselect"
+  | "capability"
+  | "noop"
+  | "logout"
+  | "starttls"
+  | "namespace"
+  | "idle"
+  | "check"
+  | "close"
+  | "unselect"
+  | "unauthenticate"
 >;
 
 /** Any command, in canonical parsed form. */

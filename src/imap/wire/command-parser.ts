@@ -68,6 +68,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   CHECK: noArgument("check"),
   CLOSE: noArgument("close"),
   UNSELECT: noArgument("unselect"),
+  UNAUTHENTICATE: noArgument("unauthenticate"),
   EXPUNGE: parseExpunge,
   SEARCH: parseSearch,
   SORT: parseSort,

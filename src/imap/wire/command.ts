@@ -166,6 +166,8 @@ export type ImapCommand = Tagged &
     | { readonly name: "check" }
     | { readonly name: "close" }
     | { readonly name: "unselect" }
+    /** RFC 8437. */
+    | { readonly name: "unauthenticate" }
     /** `uid: true` is UIDPLUS `UID EXPUNGE set`. */
     | ({ readonly name: "expunge" } & (
         | { readonly uid: false }

@@ -78,6 +78,7 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
     case "check":
     case "close":
     case "unselect":
+    case "unauthenticate":
       words.push(command.name.toUpperCase());
       break;
     case "authenticate":
