@@ -212,6 +212,20 @@ function describeCondstore(backend: "sqlite" | "postgres"): void {
       const resync = await raw.command("f", `UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${after} VANISHED)`);
       // Only the expunge after that modseq, though this session was told of it already (RFC 7162 allows it).
       assert.match(resync, /^\* VANISHED \(EARLIER\) 6\r\nf OK/m);
+      // During IDLE, another session's expunge and flag change arrive as VANISHED and FETCH with MODSEQ.
+      raw.take();
+      raw.write("i IDLE\r\n");
+      await raw.waitFor((text) => text.includes("+ idling"));
+      const idler = await login();
+      await idler.command("x", "SELECT INBOX");
+      await idler.command("s", "UID STORE 1 +FLAGS (\\Flagged)");
+      await idler.command("d", "UID STORE 5 +FLAGS.SILENT (\\Deleted)");
+      await idler.command("p", "UID EXPUNGE 5");
+      idler.close();
+      const pushed = await raw.waitFor((text) => /\* VANISHED 5\r\n/.test(text) && /MODSEQ/.test(text));
+      assert.match(pushed, /^\* 1 FETCH \(UID 1 FLAGS \([^)]*\\Flagged[^)]*\) MODSEQ \(\d+\)\)/m);
+      raw.write("DONE\r\n");
+      await raw.untilTagged("i");
       // MOVE removes from the source with VANISHED too (RFC 6851 and RFC 7162 together).
       assert.match(await raw.command("mv", "UID MOVE 4 Trash"), /^\* VANISHED 4\r\n/m);
       // A session without QRESYNC still gets EXPUNGE.
