@@ -132,6 +132,8 @@ if (comparison) {
           node: process.version,
         },
         isComplete: !failed,
+        // What the figures' `postfach` and other field hold (with --vs-postgres: `postfach` is SQLite).
+        columns: comparison.columns,
         figures: figures.map((f) => ({ ...f, ratio: comparison.ratioOf(f) })),
       },
       null,
