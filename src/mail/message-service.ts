@@ -1,6 +1,7 @@
 // Message use cases every protocol shares: storing a new message (blob, index, entry) and reading
-// message content by byte range. APPEND, LMTP/SMTP delivery, import and JMAP upload all come through here.
-import type { AccountId, BlobHash, MailboxId } from "../kit/ids.js";
+// message content by byte range. APPEND, REPLACE, LMTP/SMTP delivery, import and JMAP upload all come
+// through here.
+import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
 import { indexMessage } from "../mime/index/index-message.js";
 import type { AppendResult, FlagSet, MailStore } from "../store/mail-store.js";
 
@@ -49,6 +50,25 @@ export class MessageService {
       });
     }
     return this.store.messages.appendMany(accountId, mailboxId, prepared);
+  }
+
+  /**
+   * Replaces a message (IMAP REPLACE, RFC 8508): adds the stored blob to `targetMailboxId`, then expunges
+   * `replacedUid` from `sourceMailboxId`. The store has no single "append and expunge" transaction, so this
+   * runs as two, in Dovecot's order: the new message commits first, and only then the old one goes. If the
+   * append fails (overQuota, nonexistent), nothing was changed; between the two commits another session
+   * may see both messages, never neither. `expunged` is empty when the old message was already gone.
+   */
+  async replace(
+    accountId: AccountId,
+    sourceMailboxId: MailboxId,
+    replacedUid: Uid,
+    targetMailboxId: MailboxId,
+    message: { readonly blobHash: BlobHash } & NewMessageOptions,
+  ): Promise<{ readonly appended: AppendResult; readonly expunged: Uid[] }> {
+    const [appended] = await this.appendBlobs(accountId, targetMailboxId, [message]);
+    const expunged = await this.store.messages.expunge(accountId, sourceMailboxId, [replacedUid]);
+    return { appended: appended as AppendResult, expunged };
   }
 
   /** Stores one message and adds it to a mailbox. Rejects with tooBig, overQuota or nonexistent. */

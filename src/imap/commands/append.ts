@@ -36,7 +36,8 @@ export async function append(ctx: CommandContext, command: CommandOf<"append">):
   });
 }
 
-function toEpochMs(date: ImapDateTime): number {
+/** An APPEND date-time as epoch milliseconds (the zone offset applied). */
+export function toEpochMs(date: ImapDateTime): number {
   return (
     Date.UTC(date.year, date.month - 1, date.day, date.hour, date.minute, date.second) -
     date.zoneMinutes * 60_000

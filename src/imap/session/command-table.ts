@@ -22,6 +22,7 @@ import { logout } from "../commands/logout.js";
 import { namespace } from "../commands/namespace.js";
 import { noop } from "../commands/noop.js";
 import { rename } from "../commands/rename.js";
+import { replace } from "../commands/replace.js";
 import { search } from "../commands/search.js";
 import { select } from "../commands/select.js";
 import { setQuota } from "../commands/setquota.js";
@@ -81,4 +82,5 @@ export const COMMANDS: CommandTable = {
   store: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: store },
   copy: { states: SELECTED, canAnnounceExpunge: always, run: copy },
   move: { states: SELECTED, canAnnounceExpunge: always, run: copy },
+  replace: { states: SELECTED, canAnnounceExpunge: always, run: replace },
 };

@@ -294,6 +294,20 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
       { minLength: 1, maxLength: 3 },
     ),
   }),
+  fc.record({
+    tag,
+    name: fc.constant("replace" as const),
+    uid: fc.boolean(),
+    target: seqNumber,
+    mailbox,
+    message: fc.record({
+      flags,
+      internalDate: fc.option(dateTime, { nil: null }),
+      isUtf8: fc.boolean(),
+      isBinary: fc.boolean(),
+      size: fc.nat({ max: 50 }),
+    }),
+  }),
   fc.record({ tag, name: fc.constant("expunge" as const), uid: fc.constant(false as const) }),
   fc.record({
     tag,

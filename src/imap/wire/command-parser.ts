@@ -29,6 +29,7 @@ import { parseLsub } from "./grammar/lsub.js";
 import { parseMove } from "./grammar/move.js";
 import { noArgument } from "./grammar/no-argument.js";
 import { parseRename } from "./grammar/rename.js";
+import { parseReplace } from "./grammar/replace.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
 import { parseSetQuota } from "./grammar/setquota.js";
@@ -60,6 +61,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   NAMESPACE: noArgument("namespace"),
   STATUS: parseStatus,
   APPEND: parseAppend,
+  REPLACE: parseReplace,
   IDLE: noArgument("idle"),
   COMPRESS: parseCompress,
   GETQUOTA: parseGetQuota,
@@ -79,8 +81,18 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   MOVE: parseMove,
 };
 
-/** Commands that take the `UID` prefix (RFC 9051 §6.4.9, RFC 4315, RFC 6851, RFC 5256). */
-const UID_COMMANDS = new Set(["COPY", "MOVE", "FETCH", "SEARCH", "SORT", "THREAD", "STORE", "EXPUNGE"]);
+/** Commands that take the `UID` prefix (RFC 9051 §6.4.9, RFC 4315, RFC 6851, RFC 5256, RFC 8508). */
+const UID_COMMANDS = new Set([
+  "COPY",
+  "MOVE",
+  "FETCH",
+  "SEARCH",
+  "SORT",
+  "THREAD",
+  "STORE",
+  "EXPUNGE",
+  "REPLACE",
+]);
 
 export type ParseResult =
   | { readonly kind: "command"; readonly command: ImapCommand }

@@ -5,7 +5,7 @@ import type { ModSeq } from "../../kit/ids.js";
 import type { ImapDateTime } from "./argument-cursor.js";
 import type { FetchItems } from "./fetch-attribute.js";
 import type { SearchKey } from "./search-key.js";
-import type { SequenceSet } from "./seqset.js";
+import type { SeqNumber, SequenceSet } from "./seqset.js";
 
 /**
  * STATUS data items (RFC 9051 §6.3.11, RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ, RFC 7889, RFC 8474,
@@ -117,6 +117,15 @@ export interface TransferArguments {
   readonly mailbox: string;
 }
 
+/** REPLACE and UID REPLACE (RFC 8508): the message to replace, by number or UID, and its successor. */
+export interface ReplaceArguments {
+  readonly uid: boolean;
+  /** A message sequence number, or a UID with `uid`; `*` is the last message. */
+  readonly target: SeqNumber;
+  readonly mailbox: string;
+  readonly message: AppendMessage;
+}
+
 interface Tagged {
   readonly tag: string;
 }
@@ -156,6 +165,7 @@ export type ImapCommand = Tagged &
     | { readonly name: "namespace" }
     | { readonly name: "status"; readonly mailbox: string; readonly items: readonly StatusItem[] }
     | { readonly name: "append"; readonly mailbox: string; readonly messages: readonly AppendMessage[] }
+    | ({ readonly name: "replace" } & ReplaceArguments)
     | { readonly name: "idle" }
     /** RFC 4978; the algorithm upper-cased. */
     | { readonly name: "compress"; readonly mechanism: string }

@@ -2,7 +2,7 @@
 // literals (RFC 7888) so the result can be fed to the reader in one piece. For tests and tools.
 
 import type { ImapDateTime } from "./argument-cursor.js";
-import type { ImapCommand, ListReturn, ListSelection } from "./command.js";
+import type { AppendMessage, ImapCommand, ListReturn, ListSelection } from "./command.js";
 import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
 import { encodeMailboxName } from "./mailbox-name.js";
 import { formatImapDate, formatSearchKey } from "./search-key.js";
@@ -12,7 +12,7 @@ import { formatAstring, formatNstring, formatString, type StringStyle } from "./
 export interface FormatCommandOptions {
   /** Write mailbox names as UTF-8 (the session enabled UTF8=ACCEPT) instead of modified UTF-7. */
   readonly isUtf8Accepted?: boolean;
-  /** The bytes of each APPEND message; without them each message is `size` bytes of `x`. */
+  /** The bytes of each APPEND (or the REPLACE) message; without them each message is `size` bytes of `x`. */
   readonly appendBodies?: readonly Uint8Array[];
 }
 
@@ -164,7 +164,12 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       );
       break;
     case "append":
-      return formatAppend(command, words, mailbox(command.mailbox), options.appendBodies);
+      words.push("APPEND", mailbox(command.mailbox));
+      return formatMessages(words.join(" "), command.messages, options.appendBodies);
+    case "replace":
+      uidPrefix(command.uid);
+      words.push("REPLACE", String(command.target), mailbox(command.mailbox));
+      return formatMessages(words.join(" "), [command.message], options.appendBodies);
     case "expunge":
       uidPrefix(command.uid);
       words.push("EXPUNGE");
@@ -224,15 +229,15 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
   return encoder.encode(`${words.join(" ")}\r\n`);
 }
 
-function formatAppend(
-  command: Extract<ImapCommand, { name: "append" }>,
-  words: string[],
-  mailbox: string,
+/** The command up to its mailbox (`head`), then each APPEND/REPLACE message with its literal. */
+function formatMessages(
+  head: string,
+  messages: readonly AppendMessage[],
   bodies: readonly Uint8Array[] | undefined,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
-  let text = `${words.join(" ")} APPEND ${mailbox}`;
-  command.messages.forEach((message, index) => {
+  let text = head;
+  messages.forEach((message, index) => {
     if (message.flags.length > 0) text += ` (${message.flags.join(" ")})`;
     if (message.internalDate !== null) text += ` "${formatDateTime(message.internalDate)}"`;
     const literal = `${message.isBinary ? "~" : ""}{${message.size}+}\r\n`;

@@ -12,6 +12,7 @@ import {
 import type { ImapCommand } from "./command.js";
 import { type ParseResult, parseCommand, readCommandName, readTag } from "./command-parser.js";
 import { type AppendMessageHead, parseAppendArguments } from "./grammar/append.js";
+import { parseReplaceArguments } from "./grammar/replace.js";
 import { DEFAULT_READER_LIMITS, type ImapReaderLimits } from "./limits.js";
 
 /**
@@ -324,7 +325,8 @@ export class ImapReader {
       this.refuse(announcement);
       return;
     }
-    const classified = this.commandName === "APPEND" ? this.classifyAppendLiteral() : null;
+    const isMessageCommand = this.commandName === "APPEND" || this.commandName === "REPLACE";
+    const classified = isMessageCommand ? this.classifyAppendLiteral() : null;
     if (classified instanceof WireSyntaxError) {
       yield { kind: "syntaxError", tag: this.tag, text: classified.message };
       this.refuse(announcement);
@@ -380,15 +382,25 @@ export class ImapReader {
     };
   }
 
-  /** Whether the literal just announced in an APPEND is a message (its head) or the mailbox argument. */
+  /**
+   * Whether the literal just announced in an APPEND or (UID) REPLACE (RFC 8508) is a message (its head)
+   * or another argument such as the mailbox name.
+   */
   private classifyAppendLiteral(): AppendMessageHead | WireSyntaxError | null {
     if (this.tag === null) return new WireSyntaxError("Missing or invalid tag");
     const source: CommandSource = { text: concat(this.textParts), literals: this.literals };
     const c = new ArgumentCursor(source, this.parseOptions());
     try {
       c.advance(this.tag.length + 1);
-      if (c.keyword() !== "APPEND") return null;
-      return parseAppendArguments(c).pending;
+      let name = c.keyword();
+      const isUid = name === "UID";
+      if (isUid) {
+        c.expectSpace();
+        name = c.keyword();
+      }
+      if (name === "APPEND" && !isUid) return parseAppendArguments(c).pending;
+      if (name === "REPLACE") return parseReplaceArguments(c, isUid).pending;
+      return null;
     } catch (error) {
       if (error instanceof PendingLiteralError) return null;
       if (error instanceof WireSyntaxError) return error;

@@ -1,0 +1,61 @@
+// REPLACE and UID REPLACE (RFC 8508): appends the new message to the named mailbox, then expunges the
+// replaced one from the selected mailbox. Answers as APPEND does (APPENDUID, RFC 4315) in an untagged OK
+// sent before the EXPUNGE (or VANISHED) of the old message, as MOVE does with COPYUID.
+
+import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import {
+  accountOf,
+  type CommandContext,
+  type CommandOutcome,
+  no,
+  ok,
+  selectedOf,
+} from "../session/command-context.js";
+import { parseImapFlags } from "../session/imap-flags.js";
+import type { CommandOf } from "../wire/command.js";
+import { sequenceSetFromNumbers } from "../wire/seqset.js";
+import { toEpochMs } from "./append.js";
+
+export async function replace(ctx: CommandContext, command: CommandOf<"replace">): Promise<CommandOutcome> {
+  const account = accountOf(ctx);
+  const selected = selectedOf(ctx);
+  // Taken first, so a refused REPLACE never leaves its stored message to a later APPEND.
+  const [blob] = await ctx.session.takeAppendedBlobs();
+  if (!blob) throw new Error("REPLACE literal and message disagree");
+  // A message number beyond the mailbox is a client error (BAD, thrown by resolve); a UID
+  // no longer there is NO, as the client may not have seen another session's expunge yet.
+  const [replaced] = selected.resolve(
+    { kind: "ranges", ranges: [{ from: command.target, to: command.target }] },
+    command.uid,
+  );
+  if (!replaced) return no(`Message UID ${command.target} does not exist`);
+  if (selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
+  const target = await ctx.services.store.mailboxes.findByName(
+    account.id,
+    normalizeMailboxName(command.mailbox),
+  );
+  if (!target) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
+  const { appended, expunged } = await ctx.services.messages.replace(
+    account.id,
+    selected.view.mailboxId,
+    replaced.uid,
+    target.id,
+    {
+      blobHash: blob.hash,
+      flags: parseImapFlags(command.message.flags),
+      ...(command.message.internalDate ? { internalDateMs: toEpochMs(command.message.internalDate) } : {}),
+    },
+  );
+  await ctx.send({
+    kind: "condition",
+    status: "OK",
+    code: {
+      kind: "APPENDUID",
+      uidValidity: appended.uidValidity,
+      uids: sequenceSetFromNumbers([appended.uid]),
+    },
+    text: "Replacement message ready",
+  });
+  for (const response of selected.expungedHere(expunged)) await ctx.send(response);
+  return ok("REPLACE completed");
+}
