@@ -2,7 +2,8 @@
 // email_search holds text folded by mime/search-fold.ts and the needle is folded the same way, so
 // strpos() on the folded column is the rule, exactly as instr() is in the embedded store. A needle of
 // three or more characters is also given as `LIKE '%needle%'`, which the pg_trgm GIN index
-// (email_search_trgm, pg-schema.ts migration 2) answers with candidates; PostgreSQL rechecks them and
+// (email_search_trgm, pg-schema.ts migration 2; its pending list kept small by migration 5 so the planner
+// prefers it to a scan of the body text) answers with candidates; PostgreSQL rechecks them and
 // strpos() decides, so the index changes speed, never results. Shorter needles have no trigram and are
 // checked by strpos() alone over the mailbox's entries. HEADER name value looks in email_headers the
 // same way (migration 3).
