@@ -308,7 +308,7 @@ export class ArgumentCursor {
   stringBytes(allowBinary = false): Uint8Array {
     const b = this.peek();
     if (b === DQUOTE) return this.quoted();
-    if (b === LBRACE || b === TILDE) {
+    if (this.isLiteralStart()) {
       const literal = this.literal(allowBinary);
       if (literal.bytes === null) this.fail("Literal content missing");
       return literal.bytes;
@@ -317,8 +317,13 @@ export class ArgumentCursor {
   }
 
   isStringStart(): boolean {
+    return this.peek() === DQUOTE || this.isLiteralStart();
+  }
+
+  /** `{` or `~{`: a lone `~` is an atom character (RFC 9051 ATOM-CHAR), so `DELETE ~` names a mailbox. */
+  isLiteralStart(): boolean {
     const b = this.peek();
-    return b === DQUOTE || b === LBRACE || b === TILDE;
+    return b === LBRACE || (b === TILDE && this.peek(1) === LBRACE);
   }
 
   private quoted(): Uint8Array {

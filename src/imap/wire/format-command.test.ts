@@ -22,6 +22,15 @@ describe("formatCommand / reader round trip", () => {
     );
   });
 
+  it("reads a mailbox named with a leading ~ as an atom, not as a literal8 (fast-check found `DELETE ~`)", () => {
+    for (const name of ["~", "~x", "~~"]) {
+      const events = collectEvents([Buffer.from(`0 DELETE ${name}\r\n`)]).filter(
+        (e) => e.kind === "command" || e.kind === "syntaxError",
+      );
+      assert.deepEqual(events, [{ kind: "command", command: { tag: "0", name: "delete", mailbox: name } }]);
+    }
+  });
+
   it("round-trips with UTF-8 mailbox names after UTF8=ACCEPT", () => {
     fc.assert(
       fc.property(
