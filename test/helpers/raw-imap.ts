@@ -76,13 +76,21 @@ export class RawImap {
       this.#buffer += data.toString("latin1");
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    // Closed only once the inflater has passed on the last bytes (it works asynchronously).
-    this.socket.removeAllListeners("close");
-    this.socket.on("close", () => inflate.end());
-    inflate.on("error", () => this.socket.destroy());
-    inflate.on("close", () => {
+    // Closed only once the inflater has passed on the last bytes (it works asynchronously). A flush, not
+    // end(): ending a raw DEFLATE stream that has no final block is an "unexpected end of file" error,
+    // which could discard the last reply before it is read.
+    const markClosed = (): void => {
       this.#isClosed = true;
       for (const wake of this.#waiters.splice(0)) wake();
+    };
+    this.socket.removeAllListeners("close");
+    this.socket.on("close", () => {
+      if (inflate.destroyed) markClosed();
+      else inflate.flush(constants.Z_SYNC_FLUSH, markClosed);
+    });
+    inflate.on("error", () => {
+      this.socket.destroy();
+      markClosed();
     });
     deflate.on("data", (data: Buffer) => this.socket.write(data));
     this.#send = (bytes) => {
