@@ -1,15 +1,33 @@
-// The search part shared by SORT and THREAD (RFC 5256 §3: "the same as SEARCH"): announce pending
-// updates as SEARCH does, then evaluate the keys over the session's snapshot through the mail layer.
+// The search part of SEARCH, and of SORT and THREAD (RFC 5256 §3: "the same as SEARCH"): check the
+// CHARSET, announce pending updates, then evaluate the keys over the session's snapshot through the mail
+// layer.
 import type { ModSeq } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { MailboxView } from "../../mail/view/mailbox-view.js";
 import { isKnownCharset } from "../../mime/charset.js";
 import type { MailboxEntry } from "../../store/mail-store.js";
-import { ADVERTISED_CHARSETS } from "../commands/search.js";
 import { type CommandContext, type CommandOutcome, no, selectedOf } from "../session/command-context.js";
 import { enableCondstore } from "../session/condstore.js";
 import type { SearchKey } from "../wire/search-key.js";
 import { hasModSeqKey, type SearchScope, toSearchQuery } from "./to-search-query.js";
+
+/**
+ * The wire decodes search strings from the CHARSET the client named (UTF-8 by default) with the MIME
+ * layer's decoders; BADCHARSET lists the common ones for a charset it does not know.
+ */
+export const ADVERTISED_CHARSETS = [
+  "UTF-8",
+  "US-ASCII",
+  "ISO-8859-1",
+  "ISO-8859-15",
+  "WINDOWS-1252",
+  "KOI8-R",
+  "SHIFT_JIS",
+  "EUC-JP",
+  "ISO-2022-JP",
+  "GB2312",
+  "BIG5",
+];
 
 export interface SelectedSearchResult {
   readonly view: MailboxView;
@@ -22,15 +40,21 @@ export interface SelectedSearchResult {
 /** The matching entries, or the NO [BADCHARSET] outcome for an unknown charset. */
 export async function searchSelected(
   ctx: CommandContext,
-  command: { readonly uid: boolean; readonly charset: string; readonly criteria: readonly SearchKey[] },
+  command: {
+    readonly uid: boolean;
+    /** Null when the client named none (UTF-8). */
+    readonly charset: string | null;
+    readonly criteria: readonly SearchKey[];
+  },
 ): Promise<SelectedSearchResult | CommandOutcome> {
   const selected = selectedOf(ctx);
-  if (!isKnownCharset(command.charset))
+  if (command.charset !== null && !isKnownCharset(command.charset))
     return no(`Charset ${command.charset} is not supported`, {
       kind: "BADCHARSET",
       charsets: ADVERTISED_CHARSETS,
     });
-  // As SEARCH: expunges wait unless this is the UID form (RFC 9051 §7.5.1).
+  // Search what others changed too: flag changes and new messages are announced first; expunges wait
+  // unless this is the UID form (RFC 9051 §7.5.1), keeping the client's sequence numbers valid.
   for (const response of await selected.collectUpdates(command.uid, false)) await ctx.send(response);
   const view = selected.view;
   const scope: SearchScope = {
@@ -49,7 +73,7 @@ export async function searchSelected(
   );
   let modSeq: ModSeq | null = null;
   if (hasModSeqKey(command.criteria)) {
-    // RFC 7162 §3.1: a MODSEQ search key is a CONDSTORE enabling command, in SORT and THREAD as in SEARCH.
+    // RFC 7162 §3.1: a MODSEQ search key is a CONDSTORE enabling command (in SORT and THREAD too).
     await enableCondstore(ctx);
     for (const entry of matched) if (modSeq === null || entry.modSeq > modSeq) modSeq = entry.modSeq;
   }
