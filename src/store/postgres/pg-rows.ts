@@ -1,97 +1,13 @@
-// Row shapes of the PostgreSQL schema (pg-schema.ts) and their mapping to the store's records. int8
-// columns arrive as numbers (pg-database.ts), so the rows match the embedded store's one for one.
-import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../../kit/ids.js";
-import { decodeFlagSet } from "../flag-codec.js";
-import type { AccountRecord, MailboxEntry, MailboxRecord, SpecialUse } from "../mail-store.js";
-
-export interface AccountRow {
-  id: number;
-  address: string;
-  password_hash: string;
-  quota_bytes: number | null;
-  quota_messages: number | null;
-  used_bytes: number;
-  message_count: number;
-  highest_modseq: number;
-  last_uid_validity: number;
-  created_at: number;
-}
-
-export interface MailboxRow {
-  id: string;
-  account_id: number;
-  name: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  modseq: number;
-  special_use: string | null;
-  message_count: number;
-  unseen_count: number;
-  deleted_count: number;
-  total_bytes: number;
-  recent_floor: number;
-}
-
-export interface EntryRow {
-  mailbox_id: string;
-  uid: number;
-  account_id: number;
-  modseq: number;
-  flags: number;
-  keywords: string;
-  email_id: string;
-  thread_id: string;
-  size: number;
-  internal_date: number;
-  save_date: number;
-}
-
-export function toAccountRecord(row: AccountRow): AccountRecord {
-  return {
-    id: row.id as AccountId,
-    address: row.address,
-    passwordHash: row.password_hash,
-    quota: { storageBytes: row.quota_bytes, messages: row.quota_messages },
-    usedBytes: row.used_bytes,
-    messageCount: row.message_count,
-    highestModSeq: row.highest_modseq as ModSeq,
-    createdAtMs: row.created_at,
-  };
-}
-
-export function toMailboxRecord(row: MailboxRow, subscribed: boolean): MailboxRecord {
-  return {
-    id: row.id as MailboxId,
-    accountId: row.account_id as AccountId,
-    name: row.name,
-    uidValidity: row.uid_validity,
-    uidNext: row.uid_next as Uid,
-    highestModSeq: row.highest_modseq as ModSeq,
-    specialUse: row.special_use as SpecialUse | null,
-    subscribed,
-    messageCount: row.message_count,
-    unseenCount: row.unseen_count,
-    deletedCount: row.deleted_count,
-    totalBytes: row.total_bytes,
-    recentUidFloor: row.recent_floor as Uid,
-    modSeq: row.modseq as ModSeq,
-  };
-}
-
-export function toMailboxEntry(row: EntryRow): MailboxEntry {
-  return {
-    mailboxId: row.mailbox_id as MailboxId,
-    uid: row.uid as Uid,
-    modSeq: row.modseq as ModSeq,
-    flags: decodeFlagSet(row.flags, row.keywords),
-    emailId: row.email_id as EmailId,
-    threadId: row.thread_id as ThreadId,
-    size: row.size,
-    internalDateMs: row.internal_date,
-    saveDateMs: row.save_date,
-  };
-}
+// Row shapes of the PostgreSQL schema (pg-schema.ts): int8 columns arrive as numbers (pg-database.ts),
+// so the rows and their mapping are the embedded store's (../record-rows.ts); only text needs care here.
+export {
+  type AccountRow,
+  type EntryRow,
+  type MailboxRow,
+  toAccountRecord,
+  toMailboxEntry,
+  toMailboxRecord,
+} from "../record-rows.js";
 
 /** PostgreSQL text cannot hold U+0000; message-derived text (a decoded =00, a NUL in a body) gets U+FFFD. */
 export function pgText(text: string): string {

@@ -5,7 +5,7 @@ import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.j
 import { MailError } from "../../kit/mail-error.js";
 import { DELETED_BIT, SEEN_BIT } from "../flag-codec.js";
 import type { CopyResult } from "../mail-store.js";
-import type { AccountRow, EntryRow, MailboxRow } from "./rows.js";
+import type { AccountRow, EntryRow, MailboxRow } from "../record-rows.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 
 export interface EntryInsert {

@@ -2,7 +2,7 @@
 import { type AccountId, newObjectId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { AccountRecord, AccountRepository, NewAccount, QuotaLimits } from "../mail-store.js";
-import { type AccountRow, toAccountRecord } from "./rows.js";
+import { type AccountRow, toAccountRecord } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { nextUidValidity } from "./uid-validity.js";
 

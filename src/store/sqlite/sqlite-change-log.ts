@@ -2,7 +2,7 @@
 // so catching up from any modseq costs one indexed range scan.
 import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import type { AccountChanges, ChangeLog, MailboxChanges } from "../mail-store.js";
-import { type EntryRow, type MailboxRow, toMailboxEntry } from "./rows.js";
+import { type EntryRow, type MailboxRow, toMailboxEntry } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 export class SqliteChangeLog implements ChangeLog {

@@ -3,8 +3,8 @@
 import { type AccountId, type MailboxId, newObjectId, type Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { MailboxRecord, MailboxRepository, SpecialUse } from "../mail-store.js";
+import { type MailboxRow, toMailboxRecord } from "../record-rows.js";
 import { removeEntries, transferEntries } from "./entry-writes.js";
-import { type MailboxRow, toMailboxRecord } from "./rows.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 import { nextUidValidity } from "./uid-validity.js";
 

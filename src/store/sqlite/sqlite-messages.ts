@@ -25,6 +25,7 @@ import type {
   MessageRepository,
   NewMessage,
 } from "../mail-store.js";
+import { type EntryRow, toMailboxEntry } from "../record-rows.js";
 import {
   checkQuota,
   insertEntries,
@@ -34,7 +35,6 @@ import {
 } from "./entry-writes.js";
 import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
 import { GroupCommit } from "./group-commit.js";
-import { type EntryRow, toMailboxEntry } from "./rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
 import { insertSortKeys, readSortKeys } from "./sqlite-sort-keys.js";

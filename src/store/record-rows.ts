@@ -1,7 +1,8 @@
-// Row shapes of the embedded schema and their mapping to the store's records.
-import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../../kit/ids.js";
-import { decodeFlagSet } from "../flag-codec.js";
-import type { AccountRecord, MailboxEntry, MailboxRecord, SpecialUse } from "../mail-store.js";
+// Row shapes both backends' schemas share (SQLite's, and PostgreSQL's with int8 read as numbers), and
+// their mapping to the store's records.
+import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
+import { decodeFlagSet } from "./flag-codec.js";
+import type { AccountRecord, MailboxEntry, MailboxRecord, SpecialUse } from "./mail-store.js";
 
 export interface AccountRow {
   id: number;
