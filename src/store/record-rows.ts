@@ -1,8 +1,16 @@
 // Row shapes both backends' schemas share (SQLite's, and PostgreSQL's with int8 read as numbers), and
 // their mapping to the store's records.
+import { randomBytes } from "node:crypto";
 import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
 import { decodeFlagSet } from "./flag-codec.js";
-import type { AccountRecord, MailboxEntry, MailboxRecord, SpecialUse } from "./mail-store.js";
+import type {
+  AccountRecord,
+  AppPasswordRecord,
+  DomainRecord,
+  MailboxEntry,
+  MailboxRecord,
+  SpecialUse,
+} from "./mail-store.js";
 
 export interface AccountRow {
   id: number;
@@ -92,3 +100,44 @@ export function toMailboxEntry(row: EntryRow): MailboxEntry {
     saveDateMs: row.save_date,
   };
 }
+
+export interface AppPasswordRow {
+  id: string;
+  account_id: number;
+  label: string;
+  password_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export const toAppPasswordRecord = (row: AppPasswordRow): AppPasswordRecord => ({
+  id: row.id,
+  accountId: row.account_id as AccountId,
+  label: row.label,
+  passwordHash: row.password_hash,
+  createdAtMs: row.created_at,
+  lastUsedAtMs: row.last_used_at,
+});
+
+/** "ap-" and 12 base-32 characters: short enough to type into `app-password del`, not guessable. */
+export function newAppPasswordId(): string {
+  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+  let id = "ap-";
+  for (const byte of randomBytes(12)) id += alphabet[byte % alphabet.length];
+  return id;
+}
+
+export interface DomainRow {
+  readonly name: string;
+  readonly catch_all: string | null;
+  readonly created_at: number;
+}
+
+export const toDomainRecord = (row: DomainRow): DomainRecord => ({
+  name: row.name,
+  catchAll: row.catch_all,
+  createdAtMs: row.created_at,
+});
+
+/** The domain part of a lower-cased address. */
+export const domainOf = (address: string): string => address.slice(address.lastIndexOf("@") + 1);

@@ -1,6 +1,5 @@
 // CredentialRepository on PostgreSQL: SCRAM keys in account_scram (valid only while their password_hash
 // equals the account's) and application passwords in app_passwords; both cascade with the account.
-import { randomBytes } from "node:crypto";
 import type { AccountId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type {
@@ -9,33 +8,8 @@ import type {
   NewAppPassword,
   PasswordCredential,
 } from "../mail-store.js";
+import { type AppPasswordRow, newAppPasswordId, toAppPasswordRecord } from "../record-rows.js";
 import { isPgError, PG_UNIQUE_VIOLATION, type PgDatabase } from "./pg-database.js";
-
-interface AppPasswordRow {
-  id: string;
-  account_id: number;
-  label: string;
-  password_hash: string;
-  created_at: number;
-  last_used_at: number | null;
-}
-
-const toRecord = (row: AppPasswordRow): AppPasswordRecord => ({
-  id: row.id,
-  accountId: row.account_id as AccountId,
-  label: row.label,
-  passwordHash: row.password_hash,
-  createdAtMs: row.created_at,
-  lastUsedAtMs: row.last_used_at,
-});
-
-/** "ap-" and 12 base-32 characters: short enough to type into `app-password del`, not guessable. */
-function newAppPasswordId(): string {
-  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-  let id = "ap-";
-  for (const byte of randomBytes(12)) id += alphabet[byte % alphabet.length];
-  return id;
-}
 
 export class PgCredentials implements CredentialRepository {
   constructor(readonly sql: PgDatabase) {}
@@ -85,7 +59,7 @@ export class PgCredentials implements CredentialRepository {
            VALUES ($1, $2, $3, $4, $5) RETURNING *`,
           [newAppPasswordId(), accountId, input.label, input.passwordHash, Date.now()],
         );
-        return toRecord(row as AppPasswordRow);
+        return toAppPasswordRecord(row as AppPasswordRow);
       });
     } catch (error) {
       if (isPgError(error, PG_UNIQUE_VIOLATION)) throw labelTaken(input.label);
@@ -98,7 +72,7 @@ export class PgCredentials implements CredentialRepository {
       "SELECT * FROM app_passwords WHERE account_id = $1 ORDER BY created_at, id",
       [accountId],
     );
-    return rows.map(toRecord);
+    return rows.map(toAppPasswordRecord);
   }
 
   async revokeAppPassword(accountId: AccountId, id: string): Promise<void> {

@@ -1,6 +1,5 @@
 // CredentialRepository on SQLite: SCRAM keys in account_scram (valid only while their password_hash
 // equals the account's) and application passwords in app_passwords; both cascade with the account.
-import { randomBytes } from "node:crypto";
 import type { AccountId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type {
@@ -9,33 +8,8 @@ import type {
   NewAppPassword,
   PasswordCredential,
 } from "../mail-store.js";
+import { type AppPasswordRow, newAppPasswordId, toAppPasswordRecord } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
-
-interface AppPasswordRow {
-  id: string;
-  account_id: number;
-  label: string;
-  password_hash: string;
-  created_at: number;
-  last_used_at: number | null;
-}
-
-const toRecord = (row: AppPasswordRow): AppPasswordRecord => ({
-  id: row.id,
-  accountId: row.account_id as AccountId,
-  label: row.label,
-  passwordHash: row.password_hash,
-  createdAtMs: row.created_at,
-  lastUsedAtMs: row.last_used_at,
-});
-
-/** "ap-" and 12 base-32 characters: short enough to type into `app-password del`, not guessable. */
-function newAppPasswordId(): string {
-  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-  let id = "ap-";
-  for (const byte of randomBytes(12)) id += alphabet[byte % alphabet.length];
-  return id;
-}
 
 export class SqliteCredentials implements CredentialRepository {
   constructor(readonly sql: SqliteDatabase) {}
@@ -89,7 +63,9 @@ export class SqliteCredentials implements CredentialRepository {
            VALUES (?, ?, ?, ?, ?)`,
         )
         .run(id, accountId, input.label, input.passwordHash, Date.now());
-      return toRecord(this.sql.stmt("SELECT * FROM app_passwords WHERE id = ?").get(id) as AppPasswordRow);
+      return toAppPasswordRecord(
+        this.sql.stmt("SELECT * FROM app_passwords WHERE id = ?").get(id) as AppPasswordRow,
+      );
     });
   }
 
@@ -97,7 +73,7 @@ export class SqliteCredentials implements CredentialRepository {
     const rows = this.sql
       .stmt("SELECT * FROM app_passwords WHERE account_id = ? ORDER BY created_at, id")
       .all(accountId) as AppPasswordRow[];
-    return rows.map(toRecord);
+    return rows.map(toAppPasswordRecord);
   }
 
   async revokeAppPassword(accountId: AccountId, id: string): Promise<void> {

@@ -2,21 +2,8 @@
 // rows, so one alias can deliver to several addresses (RFC 5321 §3.6.1 local aliases).
 import { MailError } from "../../kit/mail-error.js";
 import type { AliasRecord, DomainRecord, DomainRepository } from "../mail-store.js";
+import { type DomainRow, domainOf, toDomainRecord } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
-
-interface DomainRow {
-  readonly name: string;
-  readonly catch_all: string | null;
-  readonly created_at: number;
-}
-
-const toDomainRecord = (row: DomainRow): DomainRecord => ({
-  name: row.name,
-  catchAll: row.catch_all,
-  createdAtMs: row.created_at,
-});
-
-const domainOf = (address: string): string => address.slice(address.lastIndexOf("@") + 1);
 
 export class SqliteDomains implements DomainRepository {
   constructor(readonly sql: SqliteDatabase) {}
