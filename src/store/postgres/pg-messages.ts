@@ -9,7 +9,7 @@ import {
   type ThreadId,
   type Uid,
 } from "../../kit/ids.js";
-import type { IndexedAddressEntry, MessageIndex } from "../../mime/message-index.js";
+import type { MessageIndex } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
 import { DELETED_BIT, encodeKeywords, encodeSystemFlags, normalizeKeywords } from "../flag-codec.js";
 import type {
@@ -25,6 +25,7 @@ import type {
   MessageRepository,
   NewMessage,
 } from "../mail-store.js";
+import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 import {
   checkQuota,
@@ -323,18 +324,19 @@ async function insertEmails(sql: Sql, accountId: AccountId, emails: readonly New
      SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])`,
     [ids, indexes.map((index) => index.version), indexes.map((index) => JSON.stringify(index))],
   );
-  const fold = (text: string) => pgText(foldSearchText(text));
+  const texts = indexes.map(searchTextOf);
+  const column = (name: keyof SearchTextRow) => texts.map((row) => pgText(row[name]));
   await sql.run(
     `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
     [
       ids,
-      indexes.map((index) => fold(index.headers.subject)),
-      indexes.map((index) => fold(addressText(index.headers.from))),
-      indexes.map((index) => fold(addressText(index.headers.to))),
-      indexes.map((index) => fold(addressText(index.headers.cc))),
-      indexes.map((index) => fold(addressText(index.headers.bcc))),
-      indexes.map((index) => fold(index.searchText)),
+      column("subject"),
+      column("from_text"),
+      column("to_text"),
+      column("cc_text"),
+      column("bcc_text"),
+      column("body_text"),
     ],
   );
 }
@@ -369,18 +371,4 @@ function toSummary(row: EmailRow): EmailSummary {
     body: row.body,
     preview: row.preview,
   };
-}
-
-/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
-function addressText(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    if ("group" in entry) {
-      parts.push(entry.group);
-      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
-    } else {
-      parts.push(entry.name ?? "", `<${entry.address}>`);
-    }
-  }
-  return parts.filter((p) => p !== "").join(" ");
 }

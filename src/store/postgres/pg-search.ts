@@ -9,19 +9,10 @@
 // same way (migration 3).
 import type { MailboxId } from "../../kit/ids.js";
 import { foldSearchText } from "../../mime/search-fold.js";
-import type { EmailCriterion, EmailTextField } from "../mail-store.js";
+import type { EmailCriterion } from "../mail-store.js";
+import { SEARCH_COLUMNS } from "../search-text.js";
 import { pgText } from "./pg-rows.js";
 
-/** email_search column per searchable field; `body` shares the full text column (see EmailCriterion). */
-const SEARCH_COLUMNS: Record<EmailTextField, string> = {
-  subject: "subject",
-  from: "from_text",
-  to: "to_text",
-  cc: "cc_text",
-  bcc: "bcc_text",
-  body: "body_text",
-  text: "body_text",
-};
 /** pg_trgm extracts nothing from shorter needles, so LIKE would only cost a full index scan. */
 const TRIGRAM_LENGTH = 3;
 

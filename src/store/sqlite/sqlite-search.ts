@@ -4,21 +4,12 @@
 // and the mailbox's own rows.
 import type { EmailId, MailboxId } from "../../kit/ids.js";
 import { MAX_SEARCH_HEADER_CHARS } from "../../mime/index/index-message.js";
-import type { IndexedAddressEntry, IndexedHeaderField, MessageIndex } from "../../mime/message-index.js";
+import type { IndexedHeaderField, MessageIndex } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
-import type { EmailCriterion, EmailTextField } from "../mail-store.js";
+import type { EmailCriterion } from "../mail-store.js";
+import { SEARCH_COLUMNS, searchTextOf } from "../search-text.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
-/** email_search column per searchable field; `body` shares the full text column (see EmailCriterion). */
-const SEARCH_COLUMNS: Record<EmailTextField, string> = {
-  subject: "subject",
-  from: "from_text",
-  to: "to_text",
-  cc: "cc_text",
-  bcc: "bcc_text",
-  body: "body_text",
-  text: "body_text",
-};
 /** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
 const TRIGRAM_LENGTH = 3;
 /**
@@ -44,17 +35,9 @@ export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: M
   sql
     .stmt(
       `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (@email_id, @subject, @from_text, @to_text, @cc_text, @bcc_text, @body_text)`,
     )
-    .run(
-      emailId,
-      foldSearchText(index.headers.subject),
-      foldSearchText(addressText(index.headers.from)),
-      foldSearchText(addressText(index.headers.to)),
-      foldSearchText(addressText(index.headers.cc)),
-      foldSearchText(addressText(index.headers.bcc)),
-      foldSearchText(index.searchText),
-    );
+    .run({ email_id: emailId, ...searchTextOf(index) });
   insertHeaderFields(sql, emailId, index.headerFields);
 }
 
@@ -250,20 +233,6 @@ function emailIds(rows: readonly unknown[]): Set<EmailId> {
 function intersect(a: ReadonlySet<EmailId>, b: ReadonlySet<EmailId>): Set<EmailId> {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   return new Set([...small].filter((id) => large.has(id)));
-}
-
-/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
-function addressText(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    if ("group" in entry) {
-      parts.push(entry.group);
-      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
-    } else {
-      parts.push(entry.name ?? "", `<${entry.address}>`);
-    }
-  }
-  return parts.filter((p) => p !== "").join(" ");
 }
 
 /**
