@@ -6,7 +6,7 @@ import type { ModSeq, Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
-import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
+import { firstIndexWithUidAtLeast, type SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
 import type { ImapResponse } from "../wire/response.js";
 import { isInSequenceSet, type SequenceSet, sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -232,16 +232,4 @@ export class SelectedMailbox {
         );
     for (const entry of entries) if (entry.uid >= floor) this.#recentUids.add(entry.uid);
   }
-}
-
-/** Index of the first entry whose UID is at least `uid` (entries.length if none); entries ascend by UID. */
-function firstIndexWithUidAtLeast(entries: readonly MailboxEntry[], uid: number): number {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((entries[mid] as MailboxEntry).uid < uid) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
