@@ -1,12 +1,14 @@
 // Row shapes both backends' schemas share (SQLite's, and PostgreSQL's with int8 read as numbers), and
 // their mapping to the store's records.
 import { randomBytes } from "node:crypto";
-import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
+import type { AccountId, BlobHash, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
+import { MailError } from "../kit/mail-error.js";
 import { decodeFlagSet } from "./flag-codec.js";
 import type {
   AccountRecord,
   AppPasswordRecord,
   DomainRecord,
+  EmailSummary,
   MailboxEntry,
   MailboxRecord,
   SpecialUse,
@@ -141,3 +143,39 @@ export const toDomainRecord = (row: DomainRow): DomainRecord => ({
 
 /** The domain part of a lower-cased address. */
 export const domainOf = (address: string): string => address.slice(address.lastIndexOf("@") + 1);
+
+export interface EmailRow {
+  id: string;
+  account_id: number;
+  blob_hash: string;
+  size: number;
+  crlf_size: number | null;
+  thread_id: string;
+  envelope: string;
+  body_structure: string;
+  body: string;
+  preview: string;
+}
+
+export function toSummary(row: EmailRow): EmailSummary {
+  return {
+    emailId: row.id as EmailId,
+    blobHash: row.blob_hash as BlobHash,
+    size: row.size,
+    crlfSize: row.crlf_size ?? row.size,
+    envelope: row.envelope,
+    bodyStructure: row.body_structure,
+    body: row.body,
+    preview: row.preview,
+  };
+}
+
+/** Rejects with overQuota when adding `count` messages of `bytes` would pass the account's limits. */
+export function checkQuota(account: AccountRow, count: number, bytes: number): void {
+  if (account.quota_bytes !== null && account.used_bytes + bytes > account.quota_bytes) {
+    throw new MailError("overQuota", "Storage quota exceeded");
+  }
+  if (account.quota_messages !== null && account.message_count + count > account.quota_messages) {
+    throw new MailError("overQuota", "Message count quota exceeded");
+  }
+}

@@ -6,6 +6,7 @@ import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.j
 import { MailError } from "../../kit/mail-error.js";
 import { DELETED_BIT, SEEN_BIT } from "../flag-codec.js";
 import type { CopyResult } from "../mail-store.js";
+import { checkQuota } from "../record-rows.js";
 import type { Sql, WriteTx } from "./pg-database.js";
 import type { AccountRow, EntryRow, MailboxRow } from "./pg-rows.js";
 
@@ -35,14 +36,6 @@ export async function requireMailboxRow(
  * Rejects with overQuota if adding `count` messages of `bytes` in total would exceed the account's
  * limits. `account` is the row the transaction locked, so its usage is current.
  */
-export function checkQuota(account: AccountRow, count: number, bytes: number): void {
-  if (account.quota_bytes !== null && account.used_bytes + bytes > account.quota_bytes) {
-    throw new MailError("overQuota", "Storage quota exceeded");
-  }
-  if (account.quota_messages !== null && account.message_count + count > account.quota_messages) {
-    throw new MailError("overQuota", "Message count quota exceeded");
-  }
-}
 
 /** Entries of these UIDs that exist, ascending. */
 export function entryRows(sql: Sql, mailboxId: MailboxId, uids: readonly Uid[]): Promise<EntryRow[]> {

@@ -25,10 +25,10 @@ import type {
   MessageRepository,
   NewMessage,
 } from "../mail-store.js";
+import { checkQuota, type EmailRow, toSummary } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 import {
-  checkQuota,
   entryRows,
   insertEntries,
   removeEntries,
@@ -39,19 +39,6 @@ import { updateEntryFlags } from "./pg-flag-updates.js";
 import { type EntryRow, pgText, pgTextOrNull, toMailboxEntry } from "./pg-rows.js";
 import { buildSearchQuery } from "./pg-search.js";
 import { insertSortKeys, readSortKeys } from "./pg-sort-keys.js";
-
-interface EmailRow {
-  id: string;
-  account_id: number;
-  blob_hash: string;
-  size: number;
-  crlf_size: number | null;
-  thread_id: string;
-  envelope: string;
-  body_structure: string;
-  body: string;
-  preview: string;
-}
 
 interface NewEmail {
   readonly emailId: EmailId;
@@ -358,17 +345,4 @@ async function insertHeaderFields(sql: Sql, emails: readonly NewEmail[]): Promis
     "INSERT INTO email_headers (email_id, name, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
     [emailIds, names, values],
   );
-}
-
-function toSummary(row: EmailRow): EmailSummary {
-  return {
-    emailId: row.id as EmailId,
-    blobHash: row.blob_hash as BlobHash,
-    size: row.size,
-    crlfSize: row.crlf_size ?? row.size,
-    envelope: row.envelope,
-    bodyStructure: row.body_structure,
-    body: row.body,
-    preview: row.preview,
-  };
 }

@@ -5,7 +5,12 @@ import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.j
 import { MailError } from "../../kit/mail-error.js";
 import { DELETED_BIT, SEEN_BIT } from "../flag-codec.js";
 import type { CopyResult } from "../mail-store.js";
-import type { AccountRow, EntryRow, MailboxRow } from "../record-rows.js";
+import {
+  type AccountRow,
+  checkQuota as checkAccountQuota,
+  type EntryRow,
+  type MailboxRow,
+} from "../record-rows.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 
 export interface EntryInsert {
@@ -33,12 +38,7 @@ export function requireMailboxRow(
 export function checkQuota(sql: SqliteDatabase, accountId: AccountId, count: number, bytes: number): void {
   const account = sql.stmt<AccountRow>("SELECT * FROM accounts WHERE id = ?").get(accountId);
   if (!account) throw new MailError("nonexistent", "Account does not exist");
-  if (account.quota_bytes !== null && account.used_bytes + bytes > account.quota_bytes) {
-    throw new MailError("overQuota", "Storage quota exceeded");
-  }
-  if (account.quota_messages !== null && account.message_count + count > account.quota_messages) {
-    throw new MailError("overQuota", "Message count quota exceeded");
-  }
+  checkAccountQuota(account, count, bytes);
 }
 
 /** Inserts entries at the mailbox's next UIDs with `modSeq`; returns the UIDs given. Counts and usage follow. */

@@ -25,7 +25,7 @@ import type {
   MessageRepository,
   NewMessage,
 } from "../mail-store.js";
-import { type EntryRow, toMailboxEntry } from "../record-rows.js";
+import { type EmailRow, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
 import {
   checkQuota,
   insertEntries,
@@ -38,19 +38,6 @@ import { GroupCommit } from "./group-commit.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
 import { insertSortKeys, readSortKeys } from "./sqlite-sort-keys.js";
-
-interface EmailRow {
-  id: string;
-  account_id: number;
-  blob_hash: string;
-  size: number;
-  crlf_size: number | null;
-  thread_id: string;
-  envelope: string;
-  body_structure: string;
-  body: string;
-  preview: string;
-}
 
 const MAX_UID = 0xffffffff;
 /** Above this many UIDs, one range scan filtered in memory beats one lookup per UID. */
@@ -301,17 +288,4 @@ export class SqliteMessages implements MessageRepository {
     }
     return rows;
   }
-}
-
-function toSummary(row: EmailRow): EmailSummary {
-  return {
-    emailId: row.id as EmailId,
-    blobHash: row.blob_hash as BlobHash,
-    size: row.size,
-    crlfSize: row.crlf_size ?? row.size,
-    envelope: row.envelope,
-    bodyStructure: row.body_structure,
-    body: row.body,
-    preview: row.preview,
-  };
 }
