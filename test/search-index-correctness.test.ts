@@ -17,42 +17,12 @@ import type { SearchQuery } from "../src/mail/search/search-query.js";
 import { decodeEncodedWords } from "../src/mime/encoded-word.js";
 import { parseHeaderBlock, readFieldValue } from "../src/mime/header.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
-import type { IndexedAddressEntry } from "../src/mime/message-index.js";
 import { foldSearchText } from "../src/mime/search-fold.js";
 import type { EmailCriterion, EmailTextField, MailboxEntry, MailStore } from "../src/store/mail-store.js";
 import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { FIELDS, type FoldedFields, foldFields } from "./helpers/search-oracle.js";
 
 const CORPUS_SIZE = 2_500;
-const FIELDS: readonly EmailTextField[] = ["subject", "from", "to", "cc", "bcc", "body", "text"];
-
-/** The folded text of each field of one message, computed without the store. */
-type FoldedFields = Record<EmailTextField, string>;
-
-/** Display names and addresses as the store's search text has them (one searchable string). */
-function addressString(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    const members = "group" in entry ? entry.members : [entry];
-    if ("group" in entry) parts.push(entry.group);
-    for (const member of members) parts.push(member.name ?? "", `<${member.address}>`);
-  }
-  return parts.filter((part) => part !== "").join(" ");
-}
-
-function foldFields(raw: Buffer): FoldedFields {
-  const { headers, searchText } = indexMessage(raw);
-  const body = foldSearchText(searchText);
-  return {
-    subject: foldSearchText(headers.subject),
-    from: foldSearchText(addressString(headers.from)),
-    to: foldSearchText(addressString(headers.to)),
-    cc: foldSearchText(addressString(headers.cc)),
-    bcc: foldSearchText(addressString(headers.bcc)),
-    body,
-    text: body,
-  };
-}
-
 /** Every top-level header field of the raw message, parsed from its bytes: name, folded decoded value. */
 function foldHeaderFields(raw: Buffer): { name: string; value: string }[] {
   return parseHeaderBlock(raw, 0, raw.length).fields.map((field) => ({

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { generateCorpus, seededRandom } from "../../../bench/corpus.js";
+import { FIELDS, type FoldedFields, foldFields } from "../../../test/helpers/search-oracle.js";
 import type { AccountId, EmailId, MailboxId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
-import type { IndexedAddressEntry } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
 import type { EmailCriterion, EmailTextField, MailStore } from "../mail-store.js";
 import {
@@ -19,34 +19,6 @@ import {
 
 const CORPUS_SIZE = 1_200;
 const RANDOM_NEEDLES = 300;
-const FIELDS: readonly EmailTextField[] = ["subject", "from", "to", "cc", "bcc", "body", "text"];
-
-type FoldedFields = Record<EmailTextField, string>;
-
-function addressString(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    const members = "group" in entry ? entry.members : [entry];
-    if ("group" in entry) parts.push(entry.group);
-    for (const member of members) parts.push(member.name ?? "", `<${member.address}>`);
-  }
-  return parts.filter((part) => part !== "").join(" ");
-}
-
-function foldFields(raw: Buffer): FoldedFields {
-  const { headers, searchText } = indexMessage(raw);
-  const body = foldSearchText(searchText);
-  return {
-    subject: foldSearchText(headers.subject),
-    from: foldSearchText(addressString(headers.from)),
-    to: foldSearchText(addressString(headers.to)),
-    cc: foldSearchText(addressString(headers.cc)),
-    bcc: foldSearchText(addressString(headers.bcc)),
-    body,
-    text: body,
-  };
-}
-
 /** Messages with planted tokens in encoded-words, Greek, Cyrillic, ß and LIKE's own wildcards. */
 function plantedMessages(): Buffer[] {
   const encoded = (text: string) => `=?UTF-8?B?${Buffer.from(text).toString("base64")}?=`;
