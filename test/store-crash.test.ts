@@ -1,5 +1,6 @@
 // Durability under kill -9: a child appends in a loop and is killed at random moments, many times.
 // Every message the store acknowledged must be present and intact; no partial message may be visible.
+// REPLACE (RFC 8508) under kill -9 leaves exactly one of the old and the new message, never both or none.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -22,9 +23,11 @@ interface Ack {
  * Starts the child, waits for its first acknowledged append (so every round makes progress however
  * loaded the machine is), kills it `killAfterMs` later, returns its acknowledgements.
  */
-function runAndKill(dataDir: string, killAfterMs: number): Promise<Ack[]> {
+function runAndKill(dataDir: string, killAfterMs: number, mode = "append"): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dataDir, ADDRESS], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CHILD, dataDir, ADDRESS, mode], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     let stderr = "";
     child.stdout.setEncoding("utf8");
@@ -87,6 +90,33 @@ test("acknowledged appends survive kill -9 intact and no partial message is ever
       }
     }
     assert.ok(acknowledged.length >= ROUNDS, `the child made progress (${acknowledged.length} acks)`);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("REPLACE killed at any moment leaves exactly one draft, the last acknowledged or its successor", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "postfach-crash-replace-"));
+  try {
+    let lastAck: Ack | undefined;
+    for (let round = 0; round < 8; round++) {
+      const acks = await runAndKill(dataDir, 30 + ((round * 211) % 300), "replace");
+      lastAck = acks.at(-1) ?? lastAck;
+      const store = await openSqliteStore({ dataDir });
+      try {
+        const account = await store.accounts.findByAddress(ADDRESS);
+        assert.ok(account);
+        const inbox = await store.mailboxes.findByName(account.id, "INBOX");
+        assert.ok(inbox);
+        const entries = await store.messages.listEntries(inbox.id);
+        assert.equal(entries.length, 1, `round ${round}: one message, not both and not neither`);
+        assert.equal((await store.accounts.get(account.id))?.messageCount, 1, "quota usage agrees");
+        const entry = entries[0] as (typeof entries)[number];
+        assert.ok(lastAck && entry.uid >= lastAck.uid, "nothing acknowledged was undone");
+      } finally {
+        await store.close();
+      }
+    }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

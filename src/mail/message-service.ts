@@ -3,7 +3,7 @@
 // through here.
 import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
 import { indexMessage } from "../mime/index/index-message.js";
-import type { AppendResult, FlagSet, MailStore } from "../store/mail-store.js";
+import type { AppendResult, FlagSet, MailStore, ReplaceResult } from "../store/mail-store.js";
 
 export interface MessageLimits {
   readonly maxMessageBytes: number;
@@ -53,11 +53,10 @@ export class MessageService {
   }
 
   /**
-   * Replaces a message (IMAP REPLACE, RFC 8508): adds the stored blob to `targetMailboxId`, then expunges
-   * `replacedUid` from `sourceMailboxId`. The store has no single "append and expunge" transaction, so this
-   * runs as two, in Dovecot's order: the new message commits first, and only then the old one goes. If the
-   * append fails (overQuota, nonexistent), nothing was changed; between the two commits another session
-   * may see both messages, never neither. `expunged` is empty when the old message was already gone.
+   * Replaces a message (IMAP REPLACE, RFC 8508): adds the stored blob to `targetMailboxId` and expunges
+   * `replacedUid` from `sourceMailboxId` in one store transaction, so other sessions, and the data after a
+   * crash, hold the old message or the new one, never both or neither. If the append fails (overQuota,
+   * nonexistent), nothing changed. `expunged` is empty when the old message was already gone.
    */
   async replace(
     accountId: AccountId,
@@ -65,10 +64,14 @@ export class MessageService {
     replacedUid: Uid,
     targetMailboxId: MailboxId,
     message: { readonly blobHash: BlobHash } & NewMessageOptions,
-  ): Promise<{ readonly appended: AppendResult; readonly expunged: Uid[] }> {
-    const [appended] = await this.appendBlobs(accountId, targetMailboxId, [message]);
-    const expunged = await this.store.messages.expunge(accountId, sourceMailboxId, [replacedUid]);
-    return { appended: appended as AppendResult, expunged };
+  ): Promise<ReplaceResult> {
+    const raw = await this.store.blobs.read(message.blobHash);
+    return this.store.messages.replace(accountId, sourceMailboxId, replacedUid, targetMailboxId, {
+      blobHash: message.blobHash,
+      index: indexMessage(raw),
+      flags: message.flags ?? NO_FLAGS,
+      internalDateMs: message.internalDateMs ?? Date.now(),
+    });
   }
 
   /** Stores one message and adds it to a mailbox. Rejects with tooBig, overQuota or nonexistent. */

@@ -121,6 +121,13 @@ export interface AppendResult {
   readonly threadId: ThreadId;
 }
 
+/** What `MessageRepository.replace` did: the new message, and the old UID if it was still there. */
+export interface ReplaceResult {
+  readonly appended: AppendResult;
+  /** `[replacedUid]`, or empty when another session had already expunged it. */
+  readonly expunged: readonly Uid[];
+}
+
 export type FlagOperation = "add" | "remove" | "replace";
 
 export interface FlagUpdate {
@@ -335,6 +342,19 @@ export interface MessageRepository {
     mailboxId: MailboxId,
     messages: readonly NewMessage[],
   ): Promise<AppendResult[]>;
+  /**
+   * RFC 8508 REPLACE in one transaction: expunges `replacedUid` from `from` and appends `message` to `to`
+   * (as `append`; the quota is checked with the old message gone). Every reader, and the data after a
+   * crash at any moment, has either the old message or the new one, never both and never neither.
+   * Rejects as `append` does, leaving the old message in place.
+   */
+  replace(
+    accountId: AccountId,
+    from: MailboxId,
+    replacedUid: Uid,
+    to: MailboxId,
+    message: NewMessage,
+  ): Promise<ReplaceResult>;
   /** Entries with UIDs in [fromUid, toUid], ascending. */
   listEntries(mailboxId: MailboxId, fromUid?: Uid, toUid?: Uid): Promise<MailboxEntry[]>;
   /** Entries for exactly these UIDs (missing ones are skipped), ascending. */

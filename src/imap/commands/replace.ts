@@ -1,6 +1,6 @@
-// REPLACE and UID REPLACE (RFC 8508): appends the new message to the named mailbox, then expunges the
-// replaced one from the selected mailbox. Answers as APPEND does (APPENDUID, RFC 4315) in an untagged OK
-// sent before the EXPUNGE (or VANISHED) of the old message, as MOVE does with COPYUID.
+// REPLACE and UID REPLACE (RFC 8508): appends the new message to the named mailbox and expunges the
+// replaced one from the selected mailbox, in one store transaction. Answers as APPEND does (APPENDUID,
+// RFC 4315) in an untagged OK sent before the EXPUNGE (or VANISHED) of the old message, as MOVE does.
 
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import {

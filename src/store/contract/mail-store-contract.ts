@@ -551,6 +551,122 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       );
     });
 
+    it("replaces a message in one transaction: the new one in, the old one out, one change set", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const drafts = await store.mailboxes.create(account.id, "Drafts", null);
+      const old = await store.messages.append(account.id, drafts.id, await storeTestMessage(store));
+      const before = (await store.mailboxes.get(account.id, drafts.id))?.highestModSeq as ModSeq;
+      const result = await store.messages.replace(
+        account.id,
+        drafts.id,
+        old.uid,
+        drafts.id,
+        await storeTestMessage(store, { flags: flagSet(["\\Draft"]) }),
+      );
+      assert.deepEqual(result.expunged, [old.uid]);
+      assert.equal(result.appended.uid, old.uid + 1);
+      const entries = await store.messages.listEntries(drafts.id);
+      assert.deepEqual(
+        entries.map((e) => e.uid),
+        [result.appended.uid],
+      );
+      const changes = await store.changes.mailboxChangesSince(drafts.id, drafts.uidValidity, before);
+      assert.deepEqual(changes.expungedUids, [old.uid]);
+      assert.deepEqual(
+        changes.entries.map((e) => e.uid),
+        [result.appended.uid],
+      );
+      const usage = await store.accounts.get(account.id);
+      assert.equal(usage?.messageCount, 1, "quota usage counts the new message only");
+      // Replacing into another mailbox; the old UID already gone is no error, nothing is expunged.
+      const moved = await store.messages.replace(
+        account.id,
+        drafts.id,
+        old.uid,
+        inbox.id,
+        await storeTestMessage(store),
+      );
+      assert.deepEqual(moved.expunged, []);
+      assert.equal((await store.messages.listEntries(inbox.id)).length, 1);
+    });
+
+    it("rolls a REPLACE back whole when its append fails after its expunge (no message lost)", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const old = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const before = await store.accounts.get(account.id);
+      // The expunge part succeeds (the message is there); the append part finds its mailbox gone.
+      await rejectsWith(
+        store.messages.replace(
+          account.id,
+          inbox.id,
+          old.uid,
+          "Mnonexistent" as MailboxId,
+          await storeTestMessage(store),
+        ),
+        "nonexistent",
+      );
+      assert.deepEqual(
+        (await store.messages.listEntries(inbox.id)).map((e) => e.uid),
+        [old.uid],
+        "the expunge was rolled back",
+      );
+      const after = await store.accounts.get(account.id);
+      assert.equal(after?.messageCount, before?.messageCount);
+      assert.equal(after?.usedBytes, before?.usedBytes);
+      const highest = (await store.mailboxes.get(account.id, inbox.id))?.highestModSeq;
+      const changes = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity, old.modSeq);
+      assert.deepEqual(changes.expungedUids, [], `no tombstone left (HIGHESTMODSEQ ${highest})`);
+      // A new message that does not fit even without the old one is refused; the old one stays.
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 0 });
+      await rejectsWith(
+        store.messages.replace(account.id, inbox.id, old.uid, inbox.id, await storeTestMessage(store)),
+        "overQuota",
+      );
+      assert.deepEqual(
+        (await store.messages.listEntries(inbox.id)).map((e) => e.uid),
+        [old.uid],
+      );
+      // At its message limit an account can still replace: the quota counts the result.
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 1 });
+      const replaced = await store.messages.replace(
+        account.id,
+        inbox.id,
+        old.uid,
+        inbox.id,
+        await storeTestMessage(store),
+      );
+      assert.deepEqual(replaced.expunged, [old.uid]);
+    });
+
+    it("never shows another handle both messages or neither while REPLACEs run", async () => {
+      const account = await newAccount(store);
+      const drafts = await store.mailboxes.create(account.id, "Drafts", null);
+      const second = await sut.openSecond();
+      try {
+        let current = await store.messages.append(account.id, drafts.id, await storeTestMessage(store));
+        let isDone = false;
+        const seen = new Set<number>();
+        const watcher = (async () => {
+          while (!isDone) {
+            seen.add((await second.messages.listEntries(drafts.id)).length);
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        })();
+        for (let i = 0; i < 25; i++) {
+          const next = await storeTestMessage(store);
+          const result = await store.messages.replace(account.id, drafts.id, current.uid, drafts.id, next);
+          current = result.appended;
+        }
+        isDone = true;
+        await watcher;
+        assert.deepEqual([...seen], [1], "the watcher always saw exactly one draft");
+      } finally {
+        await second.close();
+      }
+    });
+
     it("expunges only messages still marked \\Deleted when asked to", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

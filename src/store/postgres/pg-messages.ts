@@ -1,5 +1,6 @@
 // MessageRepository on PostgreSQL: append (emails + entries + search text in one transaction, set-based),
-// header fields, entry reads, atomic flag updates (pg-flag-updates.ts), copy, move, expunge and search.
+// header fields, entry reads, atomic flag updates (pg-flag-updates.ts), copy, move, expunge, REPLACE's
+// append-and-expunge in one transaction, and search.
 import {
   type AccountId,
   type BlobHash,
@@ -24,10 +25,11 @@ import type {
   MailboxEntry,
   MessageRepository,
   NewMessage,
+  ReplaceResult,
 } from "../mail-store.js";
-import { checkQuota, type EmailRow, toSummary } from "../record-rows.js";
+import { type AccountRow, checkQuota, type EmailRow, toSummary } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
-import type { PgDatabase, Sql } from "./pg-database.js";
+import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import {
   entryRows,
   insertEntries,
@@ -66,43 +68,72 @@ export class PgMessages implements MessageRepository {
     messages: readonly NewMessage[],
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
-    const results = await this.sql.writeAccount(accountId, async (tx, account) => {
-      const mailbox = await requireMailboxRow(tx, accountId, mailboxId);
-      checkQuota(
-        account,
-        messages.length,
-        messages.reduce((sum, m) => sum + m.index.size, 0),
-      );
-      const modSeq = await tx.nextModSeq(accountId);
-      const emails = await assignThreads(tx, accountId, messages);
-      await insertEmails(tx, accountId, emails);
-      await insertHeaderFields(tx, emails);
-      await insertSortKeys(tx, emails);
-      const uids = await insertEntries(
-        tx,
-        accountId,
-        mailboxId,
-        emails.map(({ emailId, threadId, message }) => ({
-          flags: encodeSystemFlags(message.flags.system),
-          keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
-          emailId,
-          threadId,
-          size: message.index.size,
-          internalDateMs: message.internalDateMs,
-        })),
-        modSeq,
-      );
-      tx.emit({ accountId, mailboxId, modSeq });
-      return emails.map((email, i) => ({
-        uidValidity: mailbox.uid_validity,
-        uid: uids[i] as Uid,
-        modSeq,
-        emailId: email.emailId,
-        threadId: email.threadId,
-      }));
-    });
+    const results = await this.sql.writeAccount(accountId, (tx, account) =>
+      this.#appendIn(tx, account, accountId, mailboxId, messages),
+    );
     if (messages.length >= ANALYZE_AFTER_APPEND) await analyzeAppendedTables(this.sql);
     return results;
+  }
+
+  async replace(
+    accountId: AccountId,
+    from: MailboxId,
+    replacedUid: Uid,
+    to: MailboxId,
+    message: NewMessage,
+  ): Promise<ReplaceResult> {
+    return this.sql.writeAccount(accountId, async (tx, account) => {
+      // The old message leaves first, so the quota is checked against what the account will hold.
+      const expunged = await this.#expungeIn(tx, accountId, from, [replacedUid], {});
+      const current =
+        expunged.length === 0
+          ? account
+          : ((await tx.one<AccountRow>("SELECT * FROM accounts WHERE id = $1", [accountId])) ?? account);
+      const [appended] = await this.#appendIn(tx, current, accountId, to, [message]);
+      return { appended: appended as AppendResult, expunged };
+    });
+  }
+
+  async #appendIn(
+    tx: WriteTx,
+    account: AccountRow,
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly NewMessage[],
+  ): Promise<AppendResult[]> {
+    const mailbox = await requireMailboxRow(tx, accountId, mailboxId);
+    checkQuota(
+      account,
+      messages.length,
+      messages.reduce((sum, m) => sum + m.index.size, 0),
+    );
+    const modSeq = await tx.nextModSeq(accountId);
+    const emails = await assignThreads(tx, accountId, messages);
+    await insertEmails(tx, accountId, emails);
+    await insertHeaderFields(tx, emails);
+    await insertSortKeys(tx, emails);
+    const uids = await insertEntries(
+      tx,
+      accountId,
+      mailboxId,
+      emails.map(({ emailId, threadId, message }) => ({
+        flags: encodeSystemFlags(message.flags.system),
+        keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
+        emailId,
+        threadId,
+        size: message.index.size,
+        internalDateMs: message.internalDateMs,
+      })),
+      modSeq,
+    );
+    tx.emit({ accountId, mailboxId, modSeq });
+    return emails.map((email, i) => ({
+      uidValidity: mailbox.uid_validity,
+      uid: uids[i] as Uid,
+      modSeq,
+      emailId: email.emailId,
+      threadId: email.threadId,
+    }));
   }
 
   async listEntries(
@@ -190,17 +221,25 @@ export class PgMessages implements MessageRepository {
     uids: readonly Uid[],
     options: { readonly onlyDeleted?: boolean } = {},
   ): Promise<Uid[]> {
-    return this.sql.writeAccount(accountId, async (tx) => {
-      await requireMailboxRow(tx, accountId, mailboxId);
-      const present = (await entryRows(tx, mailboxId, uids))
-        .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
-        .map((row) => row.uid as Uid);
-      if (present.length === 0) return [];
-      const modSeq = await tx.nextModSeq(accountId);
-      const removed = await removeEntries(tx, accountId, mailboxId, present, modSeq);
-      tx.emit({ accountId, mailboxId, modSeq });
-      return removed;
-    });
+    return this.sql.writeAccount(accountId, (tx) => this.#expungeIn(tx, accountId, mailboxId, uids, options));
+  }
+
+  async #expungeIn(
+    tx: WriteTx,
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    options: { readonly onlyDeleted?: boolean },
+  ): Promise<Uid[]> {
+    await requireMailboxRow(tx, accountId, mailboxId);
+    const present = (await entryRows(tx, mailboxId, uids))
+      .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
+      .map((row) => row.uid as Uid);
+    if (present.length === 0) return [];
+    const modSeq = await tx.nextModSeq(accountId);
+    const removed = await removeEntries(tx, accountId, mailboxId, present, modSeq);
+    tx.emit({ accountId, mailboxId, modSeq });
+    return removed;
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {

@@ -1,6 +1,7 @@
 // MessageRepository on SQLite: append (email + entry + search text in one transaction, shared with
 // concurrent appends by group-commit.ts), entry reads, atomic flag updates with CONDSTORE's UNCHANGEDSINCE
-// (flag-updates.ts), copy, move and expunge. Search lives in sqlite-search.ts.
+// (flag-updates.ts), copy, move, expunge, and REPLACE's append-and-expunge in one transaction. Search
+// lives in sqlite-search.ts.
 import {
   type AccountId,
   type BlobHash,
@@ -24,6 +25,7 @@ import type {
   MailboxEntry,
   MessageRepository,
   NewMessage,
+  ReplaceResult,
 } from "../mail-store.js";
 import { type EmailRow, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
 import {
@@ -35,7 +37,7 @@ import {
 } from "./entry-writes.js";
 import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
 import { GroupCommit } from "./group-commit.js";
-import type { SqliteDatabase } from "./sqlite-database.js";
+import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
 import { insertSortKeys, readSortKeys } from "./sqlite-sort-keys.js";
 
@@ -66,38 +68,63 @@ export class SqliteMessages implements MessageRepository {
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
     const indexJson = messages.map((message) => JSON.stringify(message.index));
+    return this.#appends.run((scope) => this.#appendIn(scope, accountId, mailboxId, messages, indexJson));
+  }
+
+  async replace(
+    accountId: AccountId,
+    from: MailboxId,
+    replacedUid: Uid,
+    to: MailboxId,
+    message: NewMessage,
+  ): Promise<ReplaceResult> {
+    const indexJson = [JSON.stringify(message.index)];
+    // One savepoint of one group transaction: the append and the expunge commit (and fsync) together.
+    // The old message leaves first, so the quota is checked against what the account will hold.
     return this.#appends.run((scope) => {
-      const mailbox = requireMailboxRow(this.sql, accountId, mailboxId);
-      checkQuota(
-        this.sql,
-        accountId,
-        messages.length,
-        messages.reduce((sum, m) => sum + m.index.size, 0),
-      );
-      const modSeq = scope.nextModSeq(accountId);
-      const inserts = messages.map((message, i) => {
-        const emailId = newObjectId("E") as EmailId;
-        const threadId = this.#threadFor(accountId, message.index);
-        this.#insertEmail(accountId, emailId, threadId, message, indexJson[i] as string);
-        return {
-          flags: encodeSystemFlags(message.flags.system),
-          keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
-          emailId,
-          threadId,
-          size: message.index.size,
-          internalDateMs: message.internalDateMs,
-        };
-      });
-      const uids = insertEntries(this.sql, accountId, mailbox, inserts, modSeq);
-      scope.emit({ accountId, mailboxId, modSeq });
-      return inserts.map((insert, i) => ({
-        uidValidity: mailbox.uid_validity,
-        uid: uids[i] as Uid,
-        modSeq,
-        emailId: insert.emailId,
-        threadId: insert.threadId,
-      }));
+      const expunged = this.#expungeIn(scope, accountId, from, [replacedUid], {});
+      const [appended] = this.#appendIn(scope, accountId, to, [message], indexJson);
+      return { appended: appended as AppendResult, expunged };
     });
+  }
+
+  #appendIn(
+    scope: WriteScope,
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    messages: readonly NewMessage[],
+    indexJson: readonly string[],
+  ): AppendResult[] {
+    const mailbox = requireMailboxRow(this.sql, accountId, mailboxId);
+    checkQuota(
+      this.sql,
+      accountId,
+      messages.length,
+      messages.reduce((sum, m) => sum + m.index.size, 0),
+    );
+    const modSeq = scope.nextModSeq(accountId);
+    const inserts = messages.map((message, i) => {
+      const emailId = newObjectId("E") as EmailId;
+      const threadId = this.#threadFor(accountId, message.index);
+      this.#insertEmail(accountId, emailId, threadId, message, indexJson[i] as string);
+      return {
+        flags: encodeSystemFlags(message.flags.system),
+        keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
+        emailId,
+        threadId,
+        size: message.index.size,
+        internalDateMs: message.internalDateMs,
+      };
+    });
+    const uids = insertEntries(this.sql, accountId, mailbox, inserts, modSeq);
+    scope.emit({ accountId, mailboxId, modSeq });
+    return inserts.map((insert, i) => ({
+      uidValidity: mailbox.uid_validity,
+      uid: uids[i] as Uid,
+      modSeq,
+      emailId: insert.emailId,
+      threadId: insert.threadId,
+    }));
   }
 
   #insertEmail(
@@ -228,17 +255,25 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     options: { readonly onlyDeleted?: boolean } = {},
   ): Promise<Uid[]> {
-    return this.sql.write((scope) => {
-      requireMailboxRow(this.sql, accountId, mailboxId);
-      const present = this.#rowsFor(mailboxId, uids)
-        .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
-        .map((row) => row.uid as Uid);
-      if (present.length === 0) return [];
-      const modSeq = scope.nextModSeq(accountId);
-      const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);
-      scope.emit({ accountId, mailboxId, modSeq });
-      return removed;
-    });
+    return this.sql.write((scope) => this.#expungeIn(scope, accountId, mailboxId, uids, options));
+  }
+
+  #expungeIn(
+    scope: WriteScope,
+    accountId: AccountId,
+    mailboxId: MailboxId,
+    uids: readonly Uid[],
+    options: { readonly onlyDeleted?: boolean },
+  ): Uid[] {
+    requireMailboxRow(this.sql, accountId, mailboxId);
+    const present = this.#rowsFor(mailboxId, uids)
+      .filter((row) => !options.onlyDeleted || (row.flags & DELETED_BIT) !== 0)
+      .map((row) => row.uid as Uid);
+    if (present.length === 0) return [];
+    const modSeq = scope.nextModSeq(accountId);
+    const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);
+    scope.emit({ accountId, mailboxId, modSeq });
+    return removed;
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {
