@@ -3,13 +3,14 @@
 // and indexes only when a section needs part offsets, sets \Seen for non-PEEK body items and writes
 // one untagged FETCH per message, awaiting backpressure. RFC 7162: CHANGEDSINCE keeps only messages
 // changed after a modseq (§3.1.4.1), and UID FETCH's VANISHED modifier first reports the UIDs of the set
-// expunged since then as VANISHED (EARLIER) (§3.2.6).
+// expunged since then as VANISHED (EARLIER) (§3.2.6). RFC 9394 §3.2: the PARTIAL modifier pages.
 import type { EmailId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
 import { buildFetchItems, buildStaticItem, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
+import { selectPartial } from "../search/partial-window.js";
 import {
   accountOf,
   bad,
@@ -49,6 +50,8 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
     }
     entries = entries.filter((e) => e.modSeq > changedSince);
   }
+  // RFC 9394 §3.2: PARTIAL pages through what the set (and CHANGEDSINCE) left, in UID order.
+  if (command.partial !== null) entries = selectPartial(entries, command.partial);
   let isMissingSome = false;
   try {
     for (let at = 0; at < entries.length; at += BATCH_SIZE) {

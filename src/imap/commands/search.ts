@@ -19,12 +19,21 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
       tag: command.tag,
       isUid: command.uid,
       returns: command.returns,
+      partial: command.partial,
       isRev2: ctx.session.enabled.has("IMAP4REV2"),
       hits: matched.map((entry) => ({ uid: entry.uid, position: view.positionOf(entry.uid) })),
       modSeq,
     });
     if (reply.saved !== null) selected.saveResult(reply.saved);
     for (const response of reply.responses) await ctx.send(response);
+    // RFC 5267 §4.2: this server does not keep results up to date yet.
+    if (command.returns?.includes("UPDATE"))
+      await ctx.send({
+        kind: "condition",
+        status: "NO",
+        code: { kind: "NOUPDATE", tag: command.tag },
+        text: "Updates are not tracked",
+      });
     return ok(`${command.uid ? "UID SEARCH" : "SEARCH"} completed`);
   } catch (error) {
     // RFC 5182 §2.1: a failed SEARCH with SAVE leaves `$` empty.

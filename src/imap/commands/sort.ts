@@ -1,50 +1,55 @@
 // SORT and UID SORT (RFC 5256 §3, RFC 5957 DISPLAYFROM/DISPLAYTO) with ESORT's RETURN options (RFC 5267
-// §3.2, answered as ESEARCH): search as SEARCH does, then order the matches by the stored sort keys.
-import type { ModSeq } from "../../kit/ids.js";
+// §3.2, answered as ESEARCH), SAVE (RFC 5182) and PARTIAL (RFC 9394): search as SEARCH does, then order
+// the matches by the stored sort keys.
 import { loadSortKeys } from "../../mail/sort/sort-key-cache.js";
 import { sortMessages } from "../../mail/sort/sort-messages.js";
-import { compactSet } from "../search/search-reply.js";
+import { buildSearchReply } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
-import { type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import { type CommandContext, type CommandOutcome, ok, selectedOf } from "../session/command-context.js";
 import type { CommandOf } from "../wire/command.js";
-import type { ImapResponse } from "../wire/response.js";
 
 export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Promise<CommandOutcome> {
-  const result = await searchSelected(ctx, command);
-  if ("status" in result) return result;
-  const { view, matched, modSeq } = result;
-  const keys = await loadSortKeys(ctx.services.store, matched);
-  const sorted = sortMessages(matched, keys, command.sortCriteria);
-  const numbers = sorted.map((entry) => (command.uid ? entry.uid : view.positionOf(entry.uid)));
-  await ctx.send(
-    command.returns === null
-      ? { kind: "sort", numbers, modSeq: numbers.length > 0 ? modSeq : null }
-      : esortResponse(command, numbers, modSeq),
-  );
-  return ok(`${command.uid ? "UID SORT" : "SORT"} completed`);
-}
-
-/**
- * RFC 5267 §3.2: MIN and MAX are the first and last message in sort order, ALL the sorted numbers as a
- * sequence set that keeps their order (consecutive runs joined), COUNT how many; `RETURN ()` means ALL.
- */
-function esortResponse(
-  command: CommandOf<"sort">,
-  numbers: readonly number[],
-  modSeq: ModSeq | null,
-): ImapResponse {
-  const asked = new Set(command.returns ?? []);
-  if (asked.size === 0) asked.add("ALL");
-  const first = numbers[0];
-  const last = numbers.at(-1);
-  return {
-    kind: "esearch",
-    tag: command.tag,
-    uid: command.uid,
-    ...(asked.has("MIN") && first !== undefined ? { min: first } : {}),
-    ...(asked.has("MAX") && last !== undefined ? { max: last } : {}),
-    ...(asked.has("ALL") && numbers.length > 0 ? { all: compactSet(numbers) } : {}),
-    ...(asked.has("COUNT") ? { count: numbers.length } : {}),
-    ...(modSeq !== null && numbers.length > 0 ? { modSeq } : {}),
-  };
+  const selected = selectedOf(ctx);
+  const isSave = command.returns?.includes("SAVE") ?? false;
+  try {
+    const result = await searchSelected(ctx, command);
+    if ("status" in result) {
+      if (isSave) selected.saveResult([]);
+      return result;
+    }
+    const { view, matched, modSeq } = result;
+    const keys = await loadSortKeys(ctx.services.store, matched);
+    const sorted = sortMessages(matched, keys, command.sortCriteria);
+    if (command.returns === null) {
+      const numbers = sorted.map((entry) => (command.uid ? entry.uid : view.positionOf(entry.uid)));
+      await ctx.send({ kind: "sort", numbers, modSeq: numbers.length > 0 ? modSeq : null });
+      return ok(`${command.uid ? "UID SORT" : "SORT"} completed`);
+    }
+    // RFC 5267 §3.2: MIN and MAX are the first and last message in sort order, ALL the sorted numbers as
+    // a sequence set that keeps their order; the ESEARCH builder takes the hits in that order.
+    const reply = buildSearchReply({
+      tag: command.tag,
+      isUid: command.uid,
+      returns: command.returns,
+      partial: command.partial,
+      isRev2: false,
+      hits: sorted.map((entry) => ({ uid: entry.uid, position: view.positionOf(entry.uid) })),
+      modSeq,
+    });
+    if (reply.saved !== null) selected.saveResult(reply.saved);
+    for (const response of reply.responses) await ctx.send(response);
+    // RFC 5267 §4.2: this server does not keep results up to date yet.
+    if (command.returns?.includes("UPDATE"))
+      await ctx.send({
+        kind: "condition",
+        status: "NO",
+        code: { kind: "NOUPDATE", tag: command.tag },
+        text: "Updates are not tracked",
+      });
+    return ok(`${command.uid ? "UID SORT" : "SORT"} completed`);
+  } catch (error) {
+    // RFC 5182 §2.1: a failed command with SAVE leaves `$` empty.
+    if (isSave) selected.saveResult([]);
+    throw error;
+  }
 }

@@ -15,7 +15,16 @@ const hits = [
 const input = (
   returns: readonly SearchReturnOption[] | null,
   over: Partial<SearchReplyInput> = {},
-): SearchReplyInput => ({ tag: "a1", isUid: false, returns, isRev2: false, hits, modSeq: null, ...over });
+): SearchReplyInput => ({
+  tag: "a1",
+  isUid: false,
+  returns,
+  partial: null,
+  isRev2: false,
+  hits,
+  modSeq: null,
+  ...over,
+});
 
 describe("buildSearchReply", () => {
   it("answers a plain SEARCH with * SEARCH (positions, or UIDs for UID SEARCH)", () => {
@@ -80,5 +89,38 @@ describe("buildSearchReply", () => {
         { from: 7, to: 8 },
       ],
     });
+  });
+
+  it("answers PARTIAL with the window of the hits, MIN/MAX/COUNT over all of them (RFC 9394 §3.1)", () => {
+    const reply = buildSearchReply(
+      input(["MIN", "COUNT"], { isUid: true, partial: { first: -1, last: -2 } }),
+    );
+    assert.deepEqual(reply.responses, [
+      {
+        kind: "esearch",
+        tag: "a1",
+        uid: true,
+        min: 10,
+        count: 4,
+        partial: { range: "-1:-2", set: compactSet([12, 20]) },
+      },
+    ]);
+    const empty = buildSearchReply(input([], { partial: { first: 5, last: 9 } }));
+    assert.deepEqual(empty.responses, [
+      { kind: "esearch", tag: "a1", uid: false, partial: { range: "5:9", set: null } },
+    ]);
+  });
+
+  it("saves only the PARTIAL window as $ (RFC 9394 §3.1)", () => {
+    const reply = buildSearchReply(input(["SAVE"], { partial: { first: 2, last: 3 } }));
+    assert.deepEqual(reply.saved, [11, 12]);
+    assert.equal(reply.responses.length, 1);
+  });
+
+  it("answers RETURN (UPDATE) alone with ALL", () => {
+    const reply = buildSearchReply(input(["UPDATE"], { isUid: true }));
+    assert.deepEqual(reply.responses, [
+      { kind: "esearch", tag: "a1", uid: true, all: compactSet([10, 11, 12, 20]) },
+    ]);
   });
 });

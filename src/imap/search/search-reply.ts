@@ -1,11 +1,14 @@
-// The untagged answer to SEARCH: IMAP4rev1 `* SEARCH` (RFC 3501 §7.2.5) or ESEARCH (RFC 4731 §3.1;
-// RFC 9051 §7.3.4 for every SEARCH of an IMAP4rev2 client), and what RFC 5182 SAVE keeps as `$`.
+// The untagged answer to SEARCH (and ESORT): IMAP4rev1 `* SEARCH` (RFC 3501 §7.2.5) or ESEARCH (RFC 4731
+// §3.1; RFC 9051 §7.3.4 for every SEARCH of an IMAP4rev2 client; RFC 5267 §3.2 for SORT, whose hits come
+// in sort order), PARTIAL windows (RFC 9394 §3.1), and what RFC 5182 SAVE keeps as `$`.
 import type { ModSeq, Uid } from "../../kit/ids.js";
-import type { SearchReturnOption } from "../wire/command.js";
+import type { PartialRange, SearchReturnOption } from "../wire/command.js";
+import { formatPartialRange } from "../wire/grammar/partial-range.js";
 import type { ImapResponse } from "../wire/response.js";
 import type { SeqRange, SequenceSet } from "../wire/seqset.js";
+import { selectPartial } from "./partial-window.js";
 
-/** One matching message, in ascending order. */
+/** One matching message. */
 export interface SearchHit {
   readonly uid: Uid;
   readonly position: number;
@@ -16,8 +19,11 @@ export interface SearchReplyInput {
   readonly isUid: boolean;
   /** RETURN options as sent; null for a SEARCH without RETURN. */
   readonly returns: readonly SearchReturnOption[] | null;
+  /** RFC 9394 PARTIAL range, or null. */
+  readonly partial: PartialRange | null;
   /** The client ENABLEd IMAP4rev2: a plain SEARCH answers with ESEARCH ALL. */
   readonly isRev2: boolean;
+  /** Ascending for SEARCH, in sort order for SORT: MIN is the first, MAX the last. */
   readonly hits: readonly SearchHit[];
   /** RFC 7162 §3.1.5: the highest mod-sequence of the hits, when the criteria used MODSEQ. */
   readonly modSeq: ModSeq | null;
@@ -37,18 +43,27 @@ export function buildSearchReply(input: SearchReplyInput): SearchReply {
     const modSeq = hits.length > 0 ? input.modSeq : null;
     return { responses: [{ kind: "search", numbers: hits.map(numberOf), modSeq }], saved: null };
   }
-  const asked = new Set(input.returns ?? []);
+  const asked = new Set<SearchReturnOption>(input.returns ?? []);
   const isSave = asked.delete("SAVE");
-  // RFC 4731 §3.1: `RETURN ()` means ALL; RFC 5182 §2.1: SAVE alone returns no ESEARCH at all.
-  const isSaveOnly = isSave && asked.size === 0 && input.returns !== null;
-  if (asked.size === 0 && !isSaveOnly) asked.add("ALL");
+  // RFC 5267 §4.1: CONTEXT is a hint and UPDATE asks for later updates; neither is result data.
+  asked.delete("CONTEXT");
+  const isUpdate = asked.delete("UPDATE");
+  const partial = input.partial;
+  const hasData = asked.size > 0 || partial !== null;
+  // RFC 4731 §3.1: `RETURN ()` means ALL (so does UPDATE alone: the client needs the starting set);
+  // RFC 5182 §2.1: SAVE alone returns no ESEARCH at all.
+  const isSaveOnly = isSave && !hasData && !isUpdate && input.returns !== null;
+  if (!hasData && !isSaveOnly) asked.add("ALL");
   const first = hits[0];
   const last = hits.at(-1);
+  const window = partial === null ? null : selectPartial(hits, partial);
   let saved: readonly Uid[] | null = null;
   if (isSave) {
-    // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, `$` holds just those messages.
+    // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, `$` holds just those messages;
+    // RFC 9394 §3.1: with PARTIAL, just the messages of the window.
     const isMinMaxOnly = !asked.has("ALL") && !asked.has("COUNT") && (asked.has("MIN") || asked.has("MAX"));
-    if (!isMinMaxOnly) saved = hits.map((hit) => hit.uid);
+    if (window !== null) saved = window.map((hit) => hit.uid).sort((a, b) => a - b);
+    else if (!isMinMaxOnly) saved = hits.map((hit) => hit.uid).sort((a, b) => a - b);
     else {
       const picked = new Set<Uid>();
       if (asked.has("MIN") && first) picked.add(first.uid);
@@ -66,6 +81,7 @@ export function buildSearchReply(input: SearchReplyInput): SearchReply {
     all?: SequenceSet;
     count?: number;
     modSeq?: ModSeq;
+    partial?: { range: string; set: SequenceSet | null };
   } = { kind: "esearch", tag: input.tag, uid: input.isUid };
   if (first && last) {
     if (asked.has("MIN")) response.min = numberOf(first);
@@ -74,6 +90,12 @@ export function buildSearchReply(input: SearchReplyInput): SearchReply {
     if (input.modSeq !== null) response.modSeq = input.modSeq;
   }
   if (asked.has("COUNT")) response.count = hits.length;
+  if (partial !== null && window !== null) {
+    response.partial = {
+      range: formatPartialRange(partial),
+      set: window.length === 0 ? null : compactSet(window.map(numberOf)),
+    };
+  }
   return { responses: [response], saved };
 }
 

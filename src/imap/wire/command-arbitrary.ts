@@ -28,6 +28,22 @@ const keywordAtom = atom.filter((a) => a.toUpperCase() !== "NIL");
 const mailbox = fc.string({ unit: "grapheme", maxLength: 20 }).map(normalizeInbox);
 const text = fc.string({ unit: "grapheme", maxLength: 30 }).filter((s) => !s.includes("\0"));
 const nz = fc.integer({ min: 1, max: 0xffffffff });
+/** RFC 9394 ranges as the parser normalizes them: |first| <= |last|, both of one sign. */
+const partialRange = fc
+  .tuple(fc.integer({ min: 1, max: 0xffff_ffff }), fc.integer({ min: 1, max: 0xffff_ffff }), fc.boolean())
+  .map(([a, b, isFromEnd]) => {
+    const low = Math.min(a, b);
+    const high = Math.max(a, b);
+    return isFromEnd ? { first: -low, last: -high } : { first: low, last: high };
+  });
+
+/** PARTIAL exists only inside RETURN (…), and never beside ALL (RFC 9394 §3.1). */
+function withValidPartial<C extends { returns: readonly string[] | null; partial: unknown }>(command: C): C {
+  if (command.returns === null) return { ...command, partial: null };
+  if (command.partial !== null) return { ...command, returns: command.returns.filter((o) => o !== "ALL") };
+  return command;
+}
+
 const modSeq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((n) => n as ModSeq);
 const seqNumber = fc.oneof(nz, fc.constant("*" as const));
 const ranges = fc
@@ -315,26 +331,35 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     uid: fc.constant(true as const),
     set: sequenceSet,
   }),
-  fc.record({
-    tag,
-    name: fc.constant("search" as const),
-    uid: fc.boolean(),
-    charset: fc.option(fc.constantFrom("UTF-8", "US-ASCII"), { nil: null }),
-    returns: fc.option(subset(SEARCH_RETURN_OPTIONS), { nil: null }),
-    criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
-  }),
-  fc.record({
-    tag,
-    name: fc.constant("sort" as const),
-    uid: fc.boolean(),
-    returns: fc.option(subset(SORT_RETURN_OPTIONS), { nil: null }),
-    sortCriteria: fc.array(fc.record({ key: fc.constantFrom(...SORT_KEY_NAMES), isReverse: fc.boolean() }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-    charset: fc.constantFrom("UTF-8", "US-ASCII"),
-    criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
-  }),
+  fc
+    .record({
+      tag,
+      name: fc.constant("search" as const),
+      uid: fc.boolean(),
+      charset: fc.option(fc.constantFrom("UTF-8", "US-ASCII"), { nil: null }),
+      returns: fc.option(subset(SEARCH_RETURN_OPTIONS), { nil: null }),
+      partial: fc.option(partialRange, { nil: null }),
+      criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+    })
+    .map(withValidPartial),
+  fc
+    .record({
+      tag,
+      name: fc.constant("sort" as const),
+      uid: fc.boolean(),
+      returns: fc.option(subset(SORT_RETURN_OPTIONS), { nil: null }),
+      partial: fc.option(partialRange, { nil: null }),
+      sortCriteria: fc.array(
+        fc.record({ key: fc.constantFrom(...SORT_KEY_NAMES), isReverse: fc.boolean() }),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      charset: fc.constantFrom("UTF-8", "US-ASCII"),
+      criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+    })
+    .map(withValidPartial),
   fc.record({
     tag,
     name: fc.constant("thread" as const),
@@ -352,6 +377,7 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
       items: fetchItems,
       changedSince: fc.option(modSeq, { nil: null }),
       vanished: fc.boolean(),
+      partial: fc.option(partialRange, { nil: null }),
     })
     .map((c) => ({ ...c, vanished: c.vanished && c.uid && c.changedSince !== null })),
   fc.record({

@@ -26,9 +26,21 @@ export const STATUS_ITEMS = [
 ] as const;
 export type StatusItem = (typeof STATUS_ITEMS)[number];
 
-/** RFC 4731 / RFC 5182 `RETURN (…)` options of SEARCH, in canonical order. */
-export const SEARCH_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT", "SAVE"] as const;
+/**
+ * RFC 4731 / RFC 5182 / RFC 5267 `RETURN (…)` options of SEARCH, in canonical order. PARTIAL (RFC 9394)
+ * carries a range and is kept apart, as the command's `partial`.
+ */
+export const SEARCH_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT", "SAVE", "CONTEXT", "UPDATE"] as const;
 export type SearchReturnOption = (typeof SEARCH_RETURN_OPTIONS)[number];
+
+/**
+ * RFC 9394 §3 `partial-range`: 1-based positions in a result, both positive (`1:100`, counted from the
+ * first) or both negative (`-1:-100`, counted from the last); normalized so |first| <= |last|.
+ */
+export interface PartialRange {
+  readonly first: number;
+  readonly last: number;
+}
 
 /** RFC 5256 §3 sort keys plus RFC 5957 DISPLAYFROM/DISPLAYTO. */
 export const SORT_KEY_NAMES = [
@@ -50,8 +62,8 @@ export interface SortCriterionArgument {
   readonly isReverse: boolean;
 }
 
-/** RFC 5267 ESORT `RETURN (…)` options of SORT, in canonical order. */
-export const SORT_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT"] as const;
+/** RFC 5267 ESORT `RETURN (…)` options of SORT (with RFC 5182 SAVE), in canonical order. */
+export const SORT_RETURN_OPTIONS = ["MIN", "MAX", "ALL", "COUNT", "SAVE", "CONTEXT", "UPDATE"] as const;
 export type SortReturnOption = (typeof SORT_RETURN_OPTIONS)[number];
 
 /** RFC 5256 §3 THREAD algorithms this server implements. */
@@ -189,6 +201,8 @@ export type ImapCommand = Tagged &
         readonly charset: string | null;
         /** RFC 4731 RETURN options; null without RETURN, [] for `RETURN ()` (= ALL). */
         readonly returns: readonly SearchReturnOption[] | null;
+        /** RFC 9394 `RETURN (PARTIAL range)`; null when not asked (always null without RETURN). */
+        readonly partial: PartialRange | null;
         /** All must match. Text values decoded as UTF-8 (the session rejects other charsets). */
         readonly criteria: readonly SearchKey[];
       }
@@ -198,6 +212,8 @@ export type ImapCommand = Tagged &
         readonly uid: boolean;
         /** RFC 5267 RETURN options; null without RETURN, [] for `RETURN ()` (= ALL). */
         readonly returns: readonly SortReturnOption[] | null;
+        /** RFC 9394 `RETURN (PARTIAL range)`; null when not asked. */
+        readonly partial: PartialRange | null;
         readonly sortCriteria: readonly SortCriterionArgument[];
         /** Upper-cased; SORT requires one (RFC 5256 §5). */
         readonly charset: string;
@@ -220,6 +236,8 @@ export type ImapCommand = Tagged &
         readonly changedSince: ModSeq | null;
         /** RFC 7162 §3.2.6 VANISHED modifier (UID FETCH only). */
         readonly vanished: boolean;
+        /** RFC 9394 §3.2 PARTIAL modifier: only this window of the (UID-ordered) messages. */
+        readonly partial: PartialRange | null;
       }
     | {
         readonly name: "store";

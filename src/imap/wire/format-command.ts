@@ -2,8 +2,9 @@
 // literals (RFC 7888) so the result can be fed to the reader in one piece. For tests and tools.
 
 import type { ImapDateTime } from "./argument-cursor.js";
-import type { AppendMessage, ImapCommand, ListReturn, ListSelection } from "./command.js";
+import type { AppendMessage, ImapCommand, ListReturn, ListSelection, PartialRange } from "./command.js";
 import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
+import { formatPartialRange } from "./grammar/partial-range.js";
 import { encodeMailboxName } from "./mailbox-name.js";
 import { formatImapDate, formatSearchKey } from "./search-key.js";
 import { formatSequenceSet } from "./seqset.js";
@@ -53,6 +54,12 @@ function formatReturn(r: ListReturn): string | null {
 }
 
 /** Formats a command; `parseCommand` of the result (via the reader) gives back an equal command. */
+function formatSearchReturn(returns: readonly string[], partial: PartialRange | null): string {
+  const options = [...returns];
+  if (partial !== null) options.push(`PARTIAL ${formatPartialRange(partial)}`);
+  return `RETURN (${options.join(" ")})`;
+}
+
 export function formatCommand(command: ImapCommand, options: FormatCommandOptions = {}): Uint8Array {
   const isUtf8 = options.isUtf8Accepted ?? false;
   const style: StringStyle = { literalMarker: "+", isUtf8Quoted: false };
@@ -178,14 +185,14 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
     case "search":
       uidPrefix(command.uid);
       words.push("SEARCH");
-      if (command.returns !== null) words.push(`RETURN (${command.returns.join(" ")})`);
+      if (command.returns !== null) words.push(formatSearchReturn(command.returns, command.partial));
       if (command.charset !== null) words.push("CHARSET", formatAstring(command.charset, style));
       for (const key of command.criteria) words.push(formatSearchKey(key, style));
       break;
     case "sort":
       uidPrefix(command.uid);
       words.push("SORT");
-      if (command.returns !== null) words.push(`RETURN (${command.returns.join(" ")})`);
+      if (command.returns !== null) words.push(formatSearchReturn(command.returns, command.partial));
       words.push(
         `(${command.sortCriteria.map((c) => (c.isReverse ? `REVERSE ${c.key}` : c.key)).join(" ")})`,
         formatAstring(command.charset, style),
@@ -209,6 +216,7 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       const modifiers: string[] = [];
       if (command.changedSince !== null) modifiers.push(`CHANGEDSINCE ${command.changedSince}`);
       if (command.vanished) modifiers.push("VANISHED");
+      if (command.partial !== null) modifiers.push(`PARTIAL ${formatPartialRange(command.partial)}`);
       if (modifiers.length > 0) words.push(`(${modifiers.join(" ")})`);
       break;
     }

@@ -179,6 +179,7 @@ describe("reader: good commands at every split point", () => {
         uid: false,
         charset: null,
         returns: null,
+        partial: null,
         criteria: [{ kind: "flag", name: "UNSEEN" }],
       },
     ],
@@ -191,6 +192,7 @@ describe("reader: good commands at every split point", () => {
         uid: true,
         charset: "UTF-8",
         returns: ["COUNT", "SAVE"],
+        partial: null,
         criteria: [
           { kind: "header", field: "X-Y", value: "abc" },
           { kind: "size", isLarger: true, bytes: 10 },
@@ -207,6 +209,7 @@ describe("reader: good commands at every split point", () => {
         uid: false,
         charset: null,
         returns: [],
+        partial: null,
         criteria: [
           {
             kind: "not",
@@ -225,6 +228,33 @@ describe("reader: good commands at every split point", () => {
       },
     ],
     [
+      "search partial and update (RFC 9394, RFC 5267)",
+      "s UID SEARCH RETURN (update PARTIAL -100:-1 MIN context) FLAGGED\r\n",
+      {
+        tag: "s",
+        name: "search",
+        uid: true,
+        charset: null,
+        returns: ["MIN", "CONTEXT", "UPDATE"],
+        partial: { first: -1, last: -100 },
+        criteria: [{ kind: "flag", name: "FLAGGED" }],
+      },
+    ],
+    [
+      "fetch partial modifier (RFC 9394 §3.2)",
+      "f UID FETCH 1:* (UID) (CHANGEDSINCE 7 PARTIAL 50:1)\r\n",
+      {
+        tag: "f",
+        name: "fetch",
+        uid: true,
+        set: r([1, "*"]),
+        items: { kind: "attributes", attributes: [{ kind: "UID" }] },
+        changedSince: 7,
+        vanished: false,
+        partial: { first: 1, last: 50 },
+      },
+    ],
+    [
       "fetch macro",
       "f FETCH 1:* FAST\r\n",
       {
@@ -235,6 +265,7 @@ describe("reader: good commands at every split point", () => {
         items: { kind: "macro", macro: "FAST" },
         changedSince: null,
         vanished: false,
+        partial: null,
       },
     ],
     [
@@ -251,6 +282,7 @@ describe("reader: good commands at every split point", () => {
         },
         changedSince: null,
         vanished: false,
+        partial: null,
       },
     ],
     [
@@ -283,6 +315,7 @@ describe("reader: good commands at every split point", () => {
         },
         changedSince: null,
         vanished: false,
+        partial: null,
       },
     ],
     [

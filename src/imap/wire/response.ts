@@ -56,7 +56,15 @@ export type ResponseCode =
       readonly sourceUids: SequenceSet;
       readonly destinationUids: SequenceSet;
     }
-  | { readonly kind: "MODIFIED"; readonly set: SequenceSet };
+  | { readonly kind: "MODIFIED"; readonly set: SequenceSet }
+  /** RFC 5267 §4.2: the server does not (or no longer) keep the search with this tag up to date. */
+  | { readonly kind: "NOUPDATE"; readonly tag: string };
+
+/** RFC 5267 §4.3 `context-position SP sequence-set` of ADDTO/REMOVEFROM (position 0 for SEARCH). */
+export interface ContextChange {
+  readonly position: number;
+  readonly set: SequenceSet;
+}
 
 /**
  * Bytes of a literal sent to the client: in memory, or streamed with a size known in advance (the
@@ -166,12 +174,19 @@ export type ImapResponse =
       readonly kind: "esearch";
       /** Tag of the SEARCH this answers (`(TAG "a1")`). */
       readonly tag: string | null;
+      /** RFC 7377 §2: MULTISEARCH names the mailbox of each answer (`MAILBOX "x" UIDVALIDITY n`). */
+      readonly mailbox?: { readonly name: string; readonly uidValidity: number };
       readonly uid: boolean;
       readonly min?: number;
       readonly max?: number;
       readonly all?: SequenceSet;
       readonly count?: number;
       readonly modSeq?: ModSeq;
+      /** RFC 9394 §3.1 `PARTIAL (range set)`; a null set writes NIL. */
+      readonly partial?: { readonly range: string; readonly set: SequenceSet | null };
+      /** RFC 5267 §4.3 updates of a live search, applied in the order written. */
+      readonly removeFrom?: readonly ContextChange[];
+      readonly addTo?: readonly ContextChange[];
     }
   /** RFC 5256 §4 `* SORT n …`, with RFC 7162's `(MODSEQ n)`. */
   | { readonly kind: "sort"; readonly numbers: readonly number[]; readonly modSeq: ModSeq | null }

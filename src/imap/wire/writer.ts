@@ -6,6 +6,7 @@ import { formatSection } from "./fetch-attribute.js";
 import { formatDateTime } from "./format-command.js";
 import { encodeMailboxName } from "./mailbox-name.js";
 import type {
+  ContextChange,
   FetchResponseItem,
   ImapResponse,
   LiteralContent,
@@ -40,6 +41,9 @@ function formatCode(code: ResponseCode): string {
       return `CAPABILITY ${code.capabilities.join(" ")}`;
     case "PERMANENTFLAGS":
       return `PERMANENTFLAGS (${code.flags.join(" ")})`;
+    case "NOUPDATE":
+      // A tag has no `"` or `\\` (ASTRING-CHAR minus `+`), so it always fits a quoted string.
+      return `NOUPDATE "${code.tag}"`;
     case "BADCHARSET":
       return code.charsets.length === 0 ? "BADCHARSET" : `BADCHARSET (${code.charsets.join(" ")})`;
     case "UIDNEXT":
@@ -60,6 +64,11 @@ function formatCode(code: ResponseCode): string {
     default:
       return code.kind;
   }
+}
+
+/** `position set` pairs of ADDTO/REMOVEFROM (RFC 5267 §4.3). */
+function formatContextChanges(changes: readonly ContextChange[]): string {
+  return changes.map((c) => `${c.position} ${formatSequenceSet(c.set)}`).join(" ");
 }
 
 function statusLine(prefix: string, status: string, code: ResponseCode | null, text: string): string {
@@ -140,12 +149,26 @@ export function* responseParts(
       break;
     case "esearch": {
       text = "* ESEARCH";
-      if (response.tag !== null) text += ` (TAG ${formatString(response.tag, style)})`;
+      if (response.tag !== null) {
+        text += ` (TAG ${formatString(response.tag, style)}`;
+        if (response.mailbox !== undefined) {
+          text += ` MAILBOX ${mailbox(response.mailbox.name)} UIDVALIDITY ${response.mailbox.uidValidity}`;
+        }
+        text += ")";
+      }
       if (response.uid) text += " UID";
       if (response.min !== undefined) text += ` MIN ${response.min}`;
       if (response.max !== undefined) text += ` MAX ${response.max}`;
       if (response.all !== undefined) text += ` ALL ${formatSequenceSet(response.all)}`;
       if (response.count !== undefined) text += ` COUNT ${response.count}`;
+      if (response.partial !== undefined) {
+        const set = response.partial.set === null ? "NIL" : formatSequenceSet(response.partial.set);
+        text += ` PARTIAL (${response.partial.range} ${set})`;
+      }
+      if (response.removeFrom !== undefined && response.removeFrom.length > 0)
+        text += ` REMOVEFROM (${formatContextChanges(response.removeFrom)})`;
+      if (response.addTo !== undefined && response.addTo.length > 0)
+        text += ` ADDTO (${formatContextChanges(response.addTo)})`;
       if (response.modSeq !== undefined) text += ` MODSEQ ${response.modSeq}`;
       break;
     }

@@ -1,9 +1,10 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5) with BINARY (RFC 3516 §4.2), CHANGEDSINCE/VANISHED modifiers
-// (RFC 7162 §3.1.4, §3.2.6), EMAILID/THREADID (RFC 8474), SAVEDATE (RFC 8514), PREVIEW (RFC 8970).
+// (RFC 7162 §3.1.4, §3.2.6), PARTIAL modifier (RFC 9394 §3.2), EMAILID/THREADID (RFC 8474), SAVEDATE
+// (RFC 8514), PREVIEW (RFC 8970).
 
 import type { ModSeq } from "../../../kit/ids.js";
 import type { ArgumentCursor } from "../argument-cursor.js";
-import type { ImapCommand } from "../command.js";
+import type { ImapCommand, PartialRange } from "../command.js";
 import {
   type BodySection,
   type FetchAttribute,
@@ -12,6 +13,7 @@ import {
   type SectionText,
   SIMPLE_FETCH_ATTRIBUTES,
 } from "../fetch-attribute.js";
+import { parsePartialRange } from "./partial-range.js";
 
 const SIMPLE: ReadonlySet<string> = new Set(SIMPLE_FETCH_ATTRIBUTES);
 
@@ -128,6 +130,7 @@ export function parseFetch(c: ArgumentCursor, tag: string, uid: boolean): ImapCo
   const items = parseFetchItems(c);
   let changedSince: ModSeq | null = null;
   let vanished = false;
+  let partial: PartialRange | null = null;
   if (c.skipSpace()) {
     c.list(() => {
       const modifier = c.keyword();
@@ -136,11 +139,15 @@ export function parseFetch(c: ArgumentCursor, tag: string, uid: boolean): ImapCo
         changedSince = c.number64() as ModSeq;
       } else if (modifier === "VANISHED") {
         vanished = true;
+      } else if (modifier === "PARTIAL") {
+        if (partial !== null) c.fail("PARTIAL given twice");
+        c.expectSpace();
+        partial = parsePartialRange(c);
       } else c.fail(`Unknown FETCH modifier ${modifier}`);
     }, false);
     // RFC 7162 §3.2.6: VANISHED only with UID FETCH and CHANGEDSINCE.
     if (vanished && (!uid || changedSince === null)) c.fail("VANISHED needs UID FETCH and CHANGEDSINCE");
   }
   c.expectEnd();
-  return { tag, name: "fetch", uid, set, items, changedSince, vanished };
+  return { tag, name: "fetch", uid, set, items, changedSince, vanished, partial };
 }

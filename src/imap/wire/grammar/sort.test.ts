@@ -32,6 +32,7 @@ describe("SORT grammar", () => {
       name: "sort",
       uid: false,
       returns: null,
+      partial: null,
       sortCriteria: [
         { key: "DATE", isReverse: true },
         { key: "SUBJECT", isReverse: false },
@@ -48,12 +49,26 @@ describe("SORT grammar", () => {
       name: "sort",
       uid: true,
       returns: ["MIN", "COUNT"],
+      partial: null,
       sortCriteria: [{ key: "ARRIVAL", isReverse: false }],
       charset: "US-ASCII",
       criteria: [
         { kind: "text", name: "SUBJECT", value: "abc" },
         { kind: "flag", name: "ALL" },
       ],
+    });
+  });
+
+  it("reads RETURN (SAVE PARTIAL …) (RFC 5182, RFC 9394)", () => {
+    assertParses("u UID SORT RETURN (PARTIAL -1:-10 SAVE) (SIZE) UTF-8 ALL\r\n", {
+      tag: "u",
+      name: "sort",
+      uid: true,
+      returns: ["SAVE"],
+      partial: { first: -1, last: -10 },
+      sortCriteria: [{ key: "SIZE", isReverse: false }],
+      charset: "UTF-8",
+      criteria: [{ kind: "flag", name: "ALL" }],
     });
   });
 
@@ -64,7 +79,7 @@ describe("SORT grammar", () => {
       "s SORT (REVERSE) UTF-8 ALL\r\n",
       "s SORT (DATE) UTF-8\r\n",
       "s SORT (DATE)\r\n",
-      "s SORT RETURN (SAVE) (DATE) UTF-8 ALL\r\n",
+      "s SORT RETURN (SAVE ALL PARTIAL 1:2) (DATE) UTF-8 ALL\r\n",
       "s SORT DATE UTF-8 ALL\r\n",
     ])
       assertRejected(input);

@@ -1,30 +1,27 @@
-// SORT and UID SORT (RFC 5256 §5, RFC 5957 §5) with ESORT return options (RFC 5267 §3.2):
+// SORT and UID SORT (RFC 5256 §5, RFC 5957 §5) with ESORT return options (RFC 5267 §3.2, §4.1), SAVE
+// (RFC 5182) and PARTIAL (RFC 9394 §3.1):
 // `SORT [RETURN (…)] (criteria) charset key …`; the search keys are SEARCH's (search-key.ts).
 
 import type { ArgumentCursor } from "../argument-cursor.js";
 import {
   type ImapCommand,
+  type PartialRange,
   SORT_KEY_NAMES,
   SORT_RETURN_OPTIONS,
   type SortCriterionArgument,
   type SortKeyName,
   type SortReturnOption,
 } from "../command.js";
+import { parseReturnOptions } from "./search.js";
 import { parseCharsetAndCriteria } from "./thread.js";
 
 export function parseSort(c: ArgumentCursor, tag: string, uid: boolean): ImapCommand {
   c.expectSpace();
   let returns: SortReturnOption[] | null = null;
+  let partial: PartialRange | null = null;
   if (c.tryKeyword("RETURN")) {
     c.expectSpace();
-    const seen = new Set<string>();
-    c.list(() => {
-      const option = c.keyword();
-      if (!(SORT_RETURN_OPTIONS as readonly string[]).includes(option))
-        c.fail(`Unknown RETURN option ${option}`);
-      seen.add(option);
-    });
-    returns = SORT_RETURN_OPTIONS.filter((o) => seen.has(o));
+    ({ returns, partial } = parseReturnOptions(c, SORT_RETURN_OPTIONS));
     c.expectSpace();
   }
   const sortCriteria: SortCriterionArgument[] = [];
@@ -40,5 +37,5 @@ export function parseSort(c: ArgumentCursor, tag: string, uid: boolean): ImapCom
   }, false);
   c.expectSpace();
   const { charset, criteria } = parseCharsetAndCriteria(c);
-  return { tag, name: "sort", uid, returns, sortCriteria, charset, criteria };
+  return { tag, name: "sort", uid, returns, partial, sortCriteria, charset, criteria };
 }
