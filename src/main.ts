@@ -180,6 +180,8 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         maxMessageBytes: config.limits.maxMessageBytes,
         plaintextAuth: config.auth.plaintextAuth,
         quotaAdmins: new Set(config.imap.quotaAdmins.map((address) => address.toLowerCase())),
+        messageLimit: config.imap.messageLimit,
+        saveLimit: effectiveSaveLimit(config.imap.messageLimit, config.imap.saveLimit),
       },
       {
         listen: config.imap.listen,
@@ -297,4 +299,10 @@ function printBanner(config: Config, listeners: readonly BoundListener[]): void 
     "",
   ];
   process.stderr.write(`${lines.join("\n")}\n`);
+}
+
+/** RFC 9738: SAVELIMIT never exceeds MESSAGELIMIT; 0 in [imap] save_limit means "the same". */
+function effectiveSaveLimit(messageLimit: number, saveLimit: number): number {
+  if (saveLimit === 0) return messageLimit;
+  return messageLimit === 0 ? saveLimit : Math.min(messageLimit, saveLimit);
 }

@@ -90,7 +90,13 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     },
   },
   postgres: { pool_size: { type: "integer", min: 1, max: 1000 } },
-  imap: { listen, tls_listen: listen, quota_admins: { type: "addresses" } },
+  imap: {
+    listen,
+    tls_listen: listen,
+    quota_admins: { type: "addresses" },
+    message_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
+    save_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
+  },
   pop3: {
     listen,
     tls_listen: listen,

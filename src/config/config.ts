@@ -65,6 +65,13 @@ export interface TlsListenConfig extends PlainListenConfig {
 export interface ImapConfig extends TlsListenConfig {
   /** Accounts that may change quotas over IMAP with SETQUOTA (RFC 9208); none by default. */
   readonly quotaAdmins: readonly string[];
+  /**
+   * RFC 9738 MESSAGELIMIT and SAVELIMIT: the most messages one FETCH, STORE, SEARCH, COPY, MOVE, UID
+   * EXPUNGE or APPEND handles, and the most UIDs SEARCH RETURN (SAVE) keeps; 0 turns the limit off.
+   */
+  readonly messageLimit: number;
+  /** RFC 9738 SAVELIMIT when smaller than messageLimit (a cap on `$` of SEARCHRES); 0 = messageLimit. */
+  readonly saveLimit: number;
 }
 
 export interface Pop3Config extends TlsListenConfig {
@@ -179,7 +186,13 @@ export function defaultConfig(): Config {
     postgres: { poolSize: 10 },
     log: { level: "info", format: "auto" },
     tls: { cert: "", key: "", minVersion: "TLSv1.2", sni: [] },
-    imap: { listen: ["127.0.0.1:1143"], tlsListen: ["127.0.0.1:1993"], quotaAdmins: [] },
+    imap: {
+      listen: ["127.0.0.1:1143"],
+      tlsListen: ["127.0.0.1:1993"],
+      quotaAdmins: [],
+      messageLimit: 1_000_000,
+      saveLimit: 0,
+    },
     pop3: {
       listen: ["127.0.0.1:1110"],
       tlsListen: ["127.0.0.1:1995"],

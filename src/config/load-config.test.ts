@@ -43,6 +43,8 @@ describe("defaults", () => {
       listen: ["127.0.0.1:1143"],
       tlsListen: ["127.0.0.1:1993"],
       quotaAdmins: [],
+      messageLimit: 1_000_000,
+      saveLimit: 0,
     });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:1110"],
@@ -100,7 +102,13 @@ describe("file", () => {
     assert.equal(config.tls.cert, join(dir, "tls/fullchain.pem"));
     assert.equal(config.tls.key, "/etc/ssl/private/mail.key");
     assert.equal(config.tls.minVersion, "TLSv1.3");
-    assert.deepEqual(config.imap, { listen: ["0.0.0.0:143", "[::]:143"], tlsListen: [], quotaAdmins: [] });
+    assert.deepEqual(config.imap, {
+      listen: ["0.0.0.0:143", "[::]:143"],
+      tlsListen: [],
+      quotaAdmins: [],
+      messageLimit: 1_000_000,
+      saveLimit: 0,
+    });
     assert.equal(config.limits.maxConnectionsPerIp, 10);
     assert.equal(config.limits.maxConnections, 2000);
     assert.equal(config.accounts.specialUseFolders, false);
@@ -199,7 +207,13 @@ describe("environment overrides", () => {
     assert.equal(config.dataDir, "/work/state");
     assert.equal(config.store, "postgresql://db/mail");
     assert.equal(config.hostname, "mail.example.test");
-    assert.deepEqual(config.imap, { listen: ["0.0.0.0:1143", "[::]:1143"], tlsListen: [], quotaAdmins: [] });
+    assert.deepEqual(config.imap, {
+      listen: ["0.0.0.0:1143", "[::]:1143"],
+      tlsListen: [],
+      quotaAdmins: [],
+      messageLimit: 1_000_000,
+      saveLimit: 0,
+    });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:110"],
       tlsListen: ["127.0.0.1:995"],

@@ -5,6 +5,7 @@
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
 import { parseImapFlags } from "../session/imap-flags.js";
+import { messageLimitOf, overLimit } from "../session/message-limit.js";
 import type { ImapDateTime } from "../wire/argument-cursor.js";
 import type { CommandOf } from "../wire/command.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -18,6 +19,8 @@ export async function append(ctx: CommandContext, command: CommandOf<"append">):
   );
   if (!mailbox) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
   if (blobs.length !== command.messages.length) throw new Error("APPEND literals and messages disagree");
+  const limit = messageLimitOf(ctx);
+  if (limit !== null && blobs.length > limit) return overLimit("APPEND", limit);
   const results = await ctx.services.messages.appendBlobs(
     account.id,
     mailbox.id,

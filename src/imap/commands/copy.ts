@@ -10,6 +10,7 @@ import {
   ok,
   selectedOf,
 } from "../session/command-context.js";
+import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
 import type { CommandOf } from "../wire/command.js";
 import type { ResponseCode } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -22,7 +23,14 @@ export async function copy(
   const selected = selectedOf(ctx);
   const isMove = command.name === "move";
   if (isMove && selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
-  const entries = selected.resolve(command.set, command.uid);
+  const limited = limitMessages(
+    ctx,
+    selected.resolve(command.set, command.uid),
+    command.uid,
+    isMove ? "MOVE" : "COPY",
+  );
+  if (isOutcome(limited)) return limited;
+  const entries = limited.entries;
   const target = await ctx.services.store.mailboxes.findByName(
     account.id,
     normalizeMailboxName(command.mailbox),
@@ -43,8 +51,13 @@ export async function copy(
           sourceUids: sequenceSetFromNumbers(result.sourceUids),
           destinationUids: sequenceSetFromNumbers(result.destinationUids),
         };
-  if (!isMove) return ok(`${verb} completed`, code);
+  if (!isMove) {
+    // COPYUID goes untagged when the tagged reply carries LIMIT, as MOVE sends it (RFC 6851 §4.3).
+    if (limited.isLimited && code) await ctx.send({ kind: "condition", status: "OK", code, text: "Copied" });
+    const outcome = limited.isLimited ? ok(`${verb} completed`) : ok(`${verb} completed`, code);
+    return completeLimited(ctx, outcome, limited.isLimited, entries.length);
+  }
   if (code) await ctx.send({ kind: "condition", status: "OK", code, text: "Moved" });
   for (const response of selected.expungedHere(result.sourceUids)) await ctx.send(response);
-  return ok(`${verb} completed`);
+  return completeLimited(ctx, ok(`${verb} completed`), limited.isLimited, entries.length);
 }

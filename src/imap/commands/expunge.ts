@@ -1,6 +1,7 @@
 // EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): removes messages marked \Deleted (only
 // those in the set for UID EXPUNGE) and announces each removal; \Deleted is re-checked at commit.
 // With CONDSTORE on, the tagged OK carries the mailbox's new HIGHESTMODSEQ (RFC 7162, as in its EXPUNGE example).
+import type { MailboxEntry } from "../../store/mail-store.js";
 import {
   accountOf,
   type CommandContext,
@@ -9,6 +10,7 @@ import {
   ok,
   selectedOf,
 } from "../session/command-context.js";
+import { completeLimited, type LimitedMessages, limitMessages } from "../session/message-limit.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">): Promise<CommandOutcome> {
@@ -17,9 +19,14 @@ export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">
   if (selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
   // See others' flag changes first, so \Deleted set elsewhere counts too.
   for (const response of await selected.collectUpdates(true, true)) await ctx.send(response);
-  const candidates = (command.uid ? selected.resolve(command.set, true) : selected.view.entries)
-    .filter((e) => e.flags.system.has("\\Deleted"))
-    .map((e) => e.uid);
+  const deleted = (command.uid ? selected.resolve(command.set, true) : selected.view.entries).filter((e) =>
+    e.flags.system.has("\\Deleted"),
+  );
+  // RFC 9738 limits UID EXPUNGE only: plain EXPUNGE has no set a client could narrow.
+  const limited = command.uid
+    ? (limitMessages(ctx, deleted, true, "EXPUNGE") as LimitedMessages<MailboxEntry>)
+    : { entries: deleted, isLimited: false };
+  const candidates = limited.entries.map((e) => e.uid);
   if (candidates.length > 0) {
     const removed = await ctx.services.store.messages.expunge(
       account.id,
@@ -35,7 +42,10 @@ export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">
     // Read the log past this expunge, so the modseq reported is one whose changes were all announced.
     for (const response of await selected.collectUpdates(true, true)) await ctx.send(response);
     const modSeq = selected.announcedHighestModSeq();
-    if (modSeq !== null) return ok("EXPUNGE completed", { kind: "HIGHESTMODSEQ", modSeq });
+    if (modSeq !== null) {
+      const outcome = ok("EXPUNGE completed", { kind: "HIGHESTMODSEQ", modSeq });
+      return completeLimited(ctx, outcome, limited.isLimited, candidates.length);
+    }
   }
-  return ok("EXPUNGE completed");
+  return completeLimited(ctx, ok("EXPUNGE completed"), limited.isLimited, candidates.length);
 }

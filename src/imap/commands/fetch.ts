@@ -21,6 +21,7 @@ import {
   selectedOf,
 } from "../session/command-context.js";
 import { enableCondstore } from "../session/condstore.js";
+import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
@@ -40,7 +41,9 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   }
   const plan = planFetch(command.items, command.uid, changedSince !== null, selected.isCondstore);
   if (changedSince !== null || plan.attributes.some((a) => a.kind === "MODSEQ")) await enableCondstore(ctx);
-  let entries = selected.resolve(command.set, command.uid);
+  const limited = limitMessages(ctx, selected.resolve(command.set, command.uid), command.uid, "FETCH");
+  if (isOutcome(limited)) return limited;
+  let entries = limited.entries;
   if (changedSince !== null) {
     if (command.vanished) {
       const vanished = await selected.vanishedSince(changedSince, command.set);
@@ -64,7 +67,7 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
     throw error;
   }
   if (isMissingSome) return no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" });
-  return ok("FETCH completed");
+  return completeLimited(ctx, ok("FETCH completed"), limited.isLimited, limited.entries.length);
 }
 
 /** Fetches one batch; false if some message's content is gone from the store (purged after an expunge). */

@@ -3,13 +3,20 @@
 import { buildSearchReply } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
 import { type CommandContext, type CommandOutcome, ok, selectedOf } from "../session/command-context.js";
+import { completeLimited, limitSaved, limitSearch } from "../session/message-limit.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function search(ctx: CommandContext, command: CommandOf<"search">): Promise<CommandOutcome> {
   const selected = selectedOf(ctx);
   const isSave = command.returns?.includes("SAVE") ?? false;
   try {
-    const result = await searchSelected(ctx, command);
+    const limited = limitSearch(ctx, selected, command.criteria, command.uid);
+    if ("status" in limited) {
+      if (isSave) selected.saveResult([]);
+      return limited;
+    }
+    const criteria = limited.extraKey === null ? command.criteria : [...command.criteria, limited.extraKey];
+    const result = await searchSelected(ctx, { ...command, criteria });
     if ("status" in result) {
       if (isSave) selected.saveResult([]);
       return result;
@@ -24,7 +31,8 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
       hits: matched.map((entry) => ({ uid: entry.uid, position: view.positionOf(entry.uid) })),
       modSeq,
     });
-    if (reply.saved !== null) selected.saveResult(reply.saved);
+    const saved = reply.saved === null ? null : limitSaved(ctx, reply.saved);
+    if (saved !== null) selected.saveResult(saved.entries);
     for (const response of reply.responses) await ctx.send(response);
     // RFC 5267 §4.2: this server does not keep results up to date yet.
     if (command.returns?.includes("UPDATE"))
@@ -34,7 +42,10 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
         code: { kind: "NOUPDATE", tag: command.tag },
         text: "Updates are not tracked",
       });
-    return ok(`${command.uid ? "UID SEARCH" : "SEARCH"} completed`);
+    const outcome = ok(`${command.uid ? "UID SEARCH" : "SEARCH"} completed`);
+    if (saved?.isLimited)
+      return { ...outcome, code: { kind: "LIMIT" }, text: "Saved result truncated (SAVELIMIT)" };
+    return completeLimited(ctx, outcome, limited.extraKey !== null, null);
   } catch (error) {
     // RFC 5182 §2.1: a failed SEARCH with SAVE leaves `$` empty.
     if (isSave) selected.saveResult([]);

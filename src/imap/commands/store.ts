@@ -15,6 +15,7 @@ import {
 } from "../session/command-context.js";
 import { enableCondstore } from "../session/condstore.js";
 import { parseImapFlags } from "../session/imap-flags.js";
+import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -23,7 +24,9 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
   const account = accountOf(ctx);
   const selected = selectedOf(ctx);
   const flags = parseImapFlags(command.flags);
-  const entries = selected.resolve(command.set, command.uid);
+  const limited = limitMessages(ctx, selected.resolve(command.set, command.uid), command.uid, "STORE");
+  if (isOutcome(limited)) return limited;
+  const entries = limited.entries;
   if (command.unchangedSince !== null) await enableCondstore(ctx);
   if (selected.isReadOnly) {
     if (command.unchangedSince !== null) return no("CONDSTORE failed: Mailbox is read-only");
@@ -59,9 +62,16 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
       await ctx.send({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
     }
   }
-  if (conflicts.size === 0) return ok("STORE completed");
+  if (conflicts.size === 0) {
+    return completeLimited(ctx, ok("STORE completed"), limited.isLimited, entries.length);
+  }
   const failed = entries
     .filter((e) => conflicts.has(e.uid))
     .map((e) => (command.uid ? e.uid : selected.view.positionOf(e.uid)));
-  return ok("Conditional STORE failed", { kind: "MODIFIED", set: sequenceSetFromNumbers(failed) });
+  return completeLimited(
+    ctx,
+    ok("Conditional STORE failed", { kind: "MODIFIED", set: sequenceSetFromNumbers(failed) }),
+    limited.isLimited,
+    entries.length,
+  );
 }

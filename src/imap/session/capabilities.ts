@@ -9,6 +9,9 @@ export interface CapabilityContext {
   /** SASL mechanisms usable on this connection now (Authenticator.mechanisms), advertised as AUTH=. */
   readonly saslMechanisms: readonly string[];
   readonly maxMessageBytes: number;
+  /** RFC 9738 MESSAGELIMIT and SAVELIMIT; 0 = none (not advertised). */
+  readonly messageLimit: number;
+  readonly saveLimit: number;
 }
 
 /** Extensions a logged-in client sees, in addition to the base set. */
@@ -58,6 +61,8 @@ export function capabilities(context: CapabilityContext): string[] {
     return list;
   }
   list.push(...AUTHENTICATED_EXTENSIONS, `APPENDLIMIT=${context.maxMessageBytes}`);
+  if (context.messageLimit > 0) list.push(`MESSAGELIMIT=${context.messageLimit}`);
+  if (context.saveLimit > 0) list.push(`SAVELIMIT=${context.saveLimit}`);
   return list;
 }
 

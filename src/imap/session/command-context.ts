@@ -29,6 +29,10 @@ export interface ImapServices {
   readonly plaintextAuth: PlaintextAuthPolicy;
   /** Lower-cased addresses of the accounts that may run SETQUOTA (RFC 9208 §4.1.3), from [imap] quota_admins. */
   readonly quotaAdmins: ReadonlySet<string>;
+  /** RFC 9738 MESSAGELIMIT/SAVELIMIT ([imap] message_limit); 0 = no limit, not advertised. */
+  readonly messageLimit: number;
+  /** RFC 9738 SAVELIMIT: the most UIDs SEARCH RETURN (SAVE) keeps; 0 = no limit, not advertised. */
+  readonly saveLimit: number;
 }
 
 /** The part of the session a handler may see and change. */

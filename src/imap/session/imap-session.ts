@@ -154,6 +154,8 @@ export class ImapSession implements SessionControl {
         ? []
         : this.options.services.authenticator.mechanisms(this.saslTransport()),
       maxMessageBytes: this.options.services.maxMessageBytes,
+      messageLimit: this.options.services.messageLimit,
+      saveLimit: this.options.services.saveLimit,
     });
   }
 
