@@ -38,6 +38,11 @@ export interface FilledMailbox {
  * again. Fills used once are not cached: the copy would cost as much disk writing as the fill saves.
  */
 export const FILL_CACHE_ENV = "POSTFACH_BENCH_FILL_CACHE";
+/**
+ * Extra Node.js options for the server processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a
+ * scenario (NODE_OPTIONS does not allow --cpu-prof).
+ */
+export const SERVER_NODE_ARGS_ENV = "POSTFACH_BENCH_SERVER_NODE_ARGS";
 /** Blob writes in flight while filling: each is fsynced, and concurrent fsyncs share the disk's flushes. */
 const BLOB_WRITES_IN_FLIGHT = 64;
 
@@ -217,7 +222,8 @@ export async function startBenchServer(
       ...sections,
     ].join("\n"),
   );
-  const child: ChildProcess = spawn(process.execPath, [CLI, "serve", "--config", configPath], {
+  const nodeArgs = (process.env[SERVER_NODE_ARGS_ENV] ?? "").split(" ").filter((arg) => arg !== "");
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, CLI, "serve", "--config", configPath], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let output = "";
