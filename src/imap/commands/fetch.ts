@@ -26,6 +26,7 @@ import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
+import { formatLiteralFreeFetch } from "../wire/writer.js";
 
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
@@ -127,7 +128,10 @@ async function sendStaticBatch(
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   let isComplete = true;
-  const responses: ImapResponse[] = [];
+  const options = { isUtf8Accepted: ctx.session.enabled.has("UTF8=ACCEPT") };
+  // One string for the whole batch: no response object per message is kept until it is written.
+  let text = "";
+  let position = 0;
   for (const entry of batch) {
     const summary = summaries.get(entry.emailId);
     if (plan.needsSummary && summary === undefined) {
@@ -138,9 +142,10 @@ async function sendStaticBatch(
     const items = plan.attributes.map(
       (attribute) => buildStaticItem(attribute, message) as FetchResponseItem,
     );
-    responses.push({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+    position = selected.view.positionOf(entry.uid, position + 1);
+    text += formatLiteralFreeFetch(position, items, options) as string;
   }
-  await ctx.sendAll(responses);
+  await ctx.sendText(text);
   return isComplete;
 }
 

@@ -9,18 +9,21 @@ export const RECENT = "\\Recent";
 export const WELL_KNOWN_KEYWORDS = ["$Forwarded", "$Junk", "$NotJunk", "$MDNSent", "$Phishing"] as const;
 const MAX_KEYWORD_CHARS = 128;
 
-/** Lists of flag sets without \Recent, by flag set: the store shares one FlagSet per distinct combination. */
+/**
+ * Lists by flag set, with and without \Recent: the store shares one FlagSet per distinct combination, so
+ * a FETCH of a whole mailbox makes one list per combination instead of one per message.
+ */
 const listsByFlagSet = new WeakMap<FlagSet, readonly string[]>();
+const recentListsByFlagSet = new WeakMap<FlagSet, readonly string[]>();
 
 export function toImapFlags(flags: FlagSet, isRecent: boolean): readonly string[] {
-  if (!isRecent) {
-    const known = listsByFlagSet.get(flags);
-    if (known !== undefined) return known;
-  }
+  const cache = isRecent ? recentListsByFlagSet : listsByFlagSet;
+  const known = cache.get(flags);
+  if (known !== undefined) return known;
   const list: string[] = [...flags.system];
   if (isRecent) list.push(RECENT);
   list.push(...flags.keywords);
-  if (!isRecent) listsByFlagSet.set(flags, list);
+  cache.set(flags, list);
   return list;
 }
 

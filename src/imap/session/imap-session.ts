@@ -264,6 +264,13 @@ export class ImapSession implements SessionControl {
     return write;
   }
 
+  /** Writes preformatted response lines in order with the other output. */
+  sendText(text: string): Promise<void> {
+    const write = this.#output.then(() => this.#buffer(text));
+    this.#output = write.catch(() => {});
+    return write;
+  }
+
   /**
    * Queues output; returns the write's promise only when the buffer was full enough to go out. Text is
    * kept as strings and encoded once per write, not once per response.
@@ -409,6 +416,7 @@ export class ImapSession implements SessionControl {
       log: this.#log,
       send: (response) => this.send(response),
       sendAll: (responses) => this.sendAll(responses),
+      sendText: (text) => this.sendText(text),
     };
     let outcome: CommandOutcome;
     try {

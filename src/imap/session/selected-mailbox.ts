@@ -7,11 +7,12 @@ import { MailError } from "../../kit/mail-error.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
 import { firstIndexWithUidAtLeast, type SnapshotCache } from "../../mail/view/snapshot-cache.js";
-import type { AccountRecord, MailboxEntry, MailStore } from "../../store/mail-store.js";
+import type { AccountRecord, FlagSet, MailboxEntry, MailStore } from "../../store/mail-store.js";
 import type { ImapResponse } from "../wire/response.js";
 import { isInSequenceSet, type SequenceSet, sequenceSetFromNumbers } from "../wire/seqset.js";
 import type { Enableable } from "./capabilities.js";
 import { toImapFlags } from "./imap-flags.js";
+import { RecentUids } from "./recent-uids.js";
 
 export interface SelectOptions {
   readonly isReadOnly: boolean;
@@ -22,9 +23,10 @@ export interface SelectOptions {
 }
 
 export class SelectedMailbox {
-  readonly #recentUids = new Set<Uid>();
+  readonly #recentUids = new RecentUids();
   /** RFC 5182 `$`: UIDs of the last SEARCH RETURN (SAVE), empty until one ran. */
   #savedResult: readonly Uid[] = [];
+  #lastFlags: { flags: FlagSet; isRecent: boolean; list: readonly string[] } | null = null;
   /** Set by change notifications: the next command should poll the change log. */
   #isDirty = false;
 
@@ -47,7 +49,7 @@ export class SelectedMailbox {
     if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
     const view = await MailboxView.open(store, snapshots, account.id, record.id);
     const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2, options.enabled);
-    await selected.#claimRecent(view.entries);
+    await selected.#claimRecent(view.entries, false);
     return selected;
   }
 
@@ -64,7 +66,13 @@ export class SelectedMailbox {
   }
 
   flagsOf(entry: MailboxEntry): readonly string[] {
-    return toImapFlags(entry.flags, !this.isRev2 && this.#recentUids.has(entry.uid));
+    const isRecent = !this.isRev2 && this.#recentUids.has(entry.uid);
+    // Neighbouring messages mostly share their flags: the last answer saves the cache lookup.
+    const last = this.#lastFlags;
+    if (last !== null && last.flags === entry.flags && last.isRecent === isRecent) return last.list;
+    const list = toImapFlags(entry.flags, isRecent);
+    this.#lastFlags = { flags: entry.flags, isRecent, list };
+    return list;
   }
 
   /**
@@ -182,7 +190,7 @@ export class SelectedMailbox {
     const update = this.view.flush(canExpunge);
     const responses: ImapResponse[] = this.#announceExpunges(update.expunged);
     if (update.added.length > 0) {
-      await this.#claimRecent(update.added);
+      await this.#claimRecent(update.added, update.added.length < update.count);
       responses.push({ kind: "exists", count: update.count });
       if (!this.isRev2) responses.push({ kind: "recent", count: this.#recentUids.size });
     }
@@ -207,7 +215,7 @@ export class SelectedMailbox {
 
   /** EXPUNGE per message (highest position first), or one VANISHED of their UIDs once QRESYNC is on. */
   #announceExpunges(removed: readonly { uid: Uid; position: number }[]): ImapResponse[] {
-    for (const { uid } of removed) this.#recentUids.delete(uid);
+    for (const { uid } of removed) this.#recentUids.expunged(uid);
     if (!this.enabled.has("QRESYNC")) {
       return removed.map(({ position }) => ({ kind: "expunge", sequence: position }) as const);
     }
@@ -220,7 +228,7 @@ export class SelectedMailbox {
    * them. IMAP4rev2 sessions claim too, without showing it, so rev1 sessions opened later do not see
    * messages as new that a rev2 client already saw.
    */
-  async #claimRecent(entries: readonly MailboxEntry[]): Promise<void> {
+  async #claimRecent(entries: readonly MailboxEntry[], followsSnapshot: boolean): Promise<void> {
     if (entries.length === 0) return;
     const lastUid = (entries.at(-1) as MailboxEntry).uid;
     const floor = this.isReadOnly
@@ -230,6 +238,10 @@ export class SelectedMailbox {
           this.view.mailboxId,
           (lastUid + 1) as Uid,
         );
-    for (const entry of entries) if (entry.uid >= floor) this.#recentUids.add(entry.uid);
+    const uids = entries.map((e) => e.uid);
+    // The new entries directly follow the snapshot's earlier ones: when its last one was recent too,
+    // the range just grows.
+    const previous = followsSnapshot ? this.view.entryAt(this.view.count - entries.length) : undefined;
+    this.#recentUids.claim(uids, floor, previous !== undefined && this.#recentUids.has(previous.uid));
   }
 }

@@ -229,11 +229,26 @@ function formatThreadMembers(member: ThreadMember): string {
   }
 }
 
+/**
+ * FLAGS item texts by flag list: sessions share one list per distinct flag combination (imap-flags.ts), so
+ * a whole mailbox's FETCH joins each combination once.
+ */
+const flagsItemTexts = new WeakMap<readonly string[], string>();
+
+function flagsItemText(flags: readonly string[]): string {
+  let text = flagsItemTexts.get(flags);
+  if (text === undefined) {
+    text = `FLAGS (${flags.join(" ")})`;
+    flagsItemTexts.set(flags, text);
+  }
+  return text;
+}
+
 /** An item's text: the whole item, or for a literal item the part before its literal (`BODY[1] `). */
-function fetchItemText(item: FetchResponseItem, style: StringStyle): string {
+export function fetchItemText(item: FetchResponseItem, style: StringStyle): string {
   switch (item.kind) {
     case "FLAGS":
-      return `FLAGS (${item.flags.join(" ")})`;
+      return flagsItemText(item.flags);
     case "UID":
       return `UID ${item.uid}`;
     case "RFC822.SIZE":

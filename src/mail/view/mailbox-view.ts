@@ -82,8 +82,12 @@ export class MailboxView {
     return this.#pendingExpunges.size > 0 || this.#pendingEntries.size > 0;
   }
 
-  /** 1-based position of a UID, or 0 if it is not in the snapshot. */
-  positionOf(uid: Uid): number {
+  /**
+   * 1-based position of a UID, or 0 if it is not in the snapshot. `expected` is checked first: callers
+   * walking entries in order pass the position after the previous one and skip the search.
+   */
+  positionOf(uid: Uid, expected = 0): number {
+    if (expected > 0 && this.#entries[expected - 1]?.uid === uid) return expected;
     let low = 0;
     let high = this.#entries.length - 1;
     while (low <= high) {
