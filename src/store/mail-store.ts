@@ -83,6 +83,12 @@ export interface MailboxEntry {
   readonly size: number;
   readonly internalDateMs: number;
   readonly saveDateMs: number;
+  /**
+   * The message's blob (its email's, immutable), when the store read it with the entry: listEntries,
+   * getEntries and the change log do, so a session's snapshot can serve a body FETCH or RETR without
+   * a store query; flag updates leave it undefined (the view keeps the one it had).
+   */
+  readonly blobHash: BlobHash | undefined;
 }
 
 /** What FETCH ENVELOPE/BODYSTRUCTURE and JMAP Email/get need without parsing the index JSON. */

@@ -55,6 +55,8 @@ export interface EntryRow {
   size: number;
   internal_date: number;
   save_date: number;
+  /** The email's blob_hash, joined in by the reads that serve snapshots (absent from bare entry rows). */
+  blob_hash?: string | null;
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -89,6 +91,12 @@ export function toMailboxRecord(row: MailboxRow, subscribed: boolean): MailboxRe
   };
 }
 
+/**
+ * `SELECT` list and `FROM` of entry rows with their email's blob_hash (alias `e` for entries), for the
+ * reads that fill snapshots; both backends' SQL. Emails outlive their entries, so the join loses none.
+ */
+export const ENTRY_WITH_BLOB = "e.*, m.blob_hash FROM entries e JOIN emails m ON m.id = e.email_id";
+
 export function toMailboxEntry(row: EntryRow): MailboxEntry {
   return {
     mailboxId: row.mailbox_id as MailboxId,
@@ -100,6 +108,7 @@ export function toMailboxEntry(row: EntryRow): MailboxEntry {
     size: row.size,
     internalDateMs: row.internal_date,
     saveDateMs: row.save_date,
+    blobHash: (row.blob_hash ?? undefined) as BlobHash | undefined,
   };
 }
 

@@ -4,7 +4,8 @@
 // one untagged FETCH per message, awaiting backpressure. RFC 7162: CHANGEDSINCE keeps only messages
 // changed after a modseq (§3.1.4.1), and UID FETCH's VANISHED modifier first reports the UIDs of the set
 // expunged since then as VANISHED (EARLIER) (§3.2.6). RFC 9394 §3.2: the PARTIAL modifier pages.
-import type { EmailId } from "../../kit/ids.js";
+import type { BlobHash, EmailId } from "../../kit/ids.js";
+import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
@@ -81,7 +82,10 @@ async function fetchBatch(
 ): Promise<boolean> {
   const seenNow =
     plan.setsSeen && !selected.isReadOnly ? await markSeen(ctx, account, selected, batch) : null;
-  const summaries = plan.needsSummary
+  // Bodies need only the blob hash, which snapshot entries carry: no store query for those.
+  const needsSummaries =
+    plan.needsSummary || (plan.readsContent && batch.some((e) => e.blobHash === undefined));
+  const summaries = needsSummaries
     ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
     : new Map<EmailId, EmailSummary>();
   if (!plan.readsContent) return sendStaticBatch(ctx, selected, plan, summaries, batch);
@@ -162,9 +166,16 @@ async function buildResponse(
   original: MailboxEntry,
   updated: MailboxEntry | undefined,
 ): Promise<ImapResponse | null> {
-  const entry = updated ?? original;
+  // A flag update does not read the blob hash; the snapshot's entry has it (the email is the same).
+  const entry =
+    updated === undefined
+      ? original
+      : updated.blobHash === undefined
+        ? { ...updated, blobHash: original.blobHash }
+        : updated;
   const summary = summaries.get(entry.emailId);
   if (plan.needsSummary && summary === undefined) return null;
+  if (entry.blobHash === undefined && summary === undefined) return null;
   // A FETCH that set \Seen reports the new FLAGS (and, with CONDSTORE, the new MODSEQ) unasked.
   let attributes = plan.attributes;
   if (updated !== undefined && !attributes.some((a) => a.kind === "FLAGS")) {
@@ -173,11 +184,24 @@ async function buildResponse(
   if (updated !== undefined && selected.isCondstore && !attributes.some((a) => a.kind === "MODSEQ")) {
     attributes = [...attributes, { kind: "MODSEQ" } as const];
   }
-  const items = await buildFetchItems(
-    attributes,
-    { entry, flags: selected.flagsOf(entry), summary, loadIndex: indexLoader(ctx, account, summary) },
-    ctx.services.messages,
-  );
+  const blobHash = entry.blobHash ?? (summary as EmailSummary).blobHash;
+  let items: FetchResponseItem[];
+  try {
+    items = await buildFetchItems(
+      attributes,
+      {
+        entry,
+        flags: selected.flagsOf(entry),
+        summary,
+        loadIndex: indexLoader(ctx, account, entry.emailId, blobHash),
+      },
+      ctx.services.messages,
+    );
+  } catch (error) {
+    // Its blob was collected after another session expunged it: as gone as a purged summary.
+    if (isMailError(error) && error.code === "nonexistent") return null;
+    throw error;
+  }
   return { kind: "fetch", sequence: selected.view.positionOf(entry.uid), items };
 }
 
@@ -210,15 +234,15 @@ async function markSeen(
 function indexLoader(
   ctx: CommandContext,
   account: AccountRecord,
-  summary: EmailSummary | undefined,
+  emailId: EmailId,
+  blobHash: BlobHash,
 ): () => Promise<MessageIndex> {
   let loaded: Promise<MessageIndex> | null = null;
   return () => {
-    if (summary === undefined) return Promise.reject(new Error("FETCH plan did not load the email summary"));
     loaded ??= (async () => {
-      const record = await ctx.services.store.messages.getEmail(account.id, summary.emailId);
+      const record = await ctx.services.store.messages.getEmail(account.id, emailId);
       if (record !== undefined) return record.index;
-      return indexMessage(await ctx.services.messages.readAll(summary.blobHash));
+      return indexMessage(await ctx.services.messages.readAll(blobHash));
     })();
     return loaded;
   };

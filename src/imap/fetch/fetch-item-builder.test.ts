@@ -56,6 +56,7 @@ const entry: MailboxEntry = {
   size: RAW.length,
   internalDateMs: Date.UTC(2024, 4, 14, 7, 12, 31),
   saveDateMs: Date.UTC(2024, 4, 15, 0, 0, 0),
+  blobHash: undefined,
 };
 const index = indexMessage(RAW);
 const summary: EmailSummary = {
@@ -187,12 +188,15 @@ describe("planFetch", () => {
     });
   });
 
-  it("loads summaries for the whole message and indexes only for sections", () => {
+  it("loads summaries only for listing items, and indexes only for sections", () => {
     const whole = planFetch({ kind: "attributes", attributes: [body([])] }, false, false);
-    assert.equal(whole.needsSummary, true);
+    assert.equal(whole.needsSummary, false, "the snapshot entry names the blob");
     assert.equal(whole.needsIndex, false);
     const part = planFetch({ kind: "attributes", attributes: [body([1])] }, false, false);
     assert.equal(part.needsIndex, true);
+    assert.equal(part.needsSummary, false);
+    const listing = planFetch({ kind: "attributes", attributes: [{ kind: "ENVELOPE" }, body([])] }, false, false);
+    assert.equal(listing.needsSummary, true);
   });
 
   it("reads content only for body sections, BINARY and RFC822 items, not for the listing items", () => {

@@ -1,6 +1,7 @@
 // One message's FETCH data items (RFC 9051 §7.5.2; RFC 3516 BINARY, RFC 8474 EMAILID/THREADID,
 // RFC 8514 SAVEDATE, RFC 8970 PREVIEW, RFC 7162 MODSEQ) from its entry, summary and, only when a section
 // needs part offsets, its MessageIndex. Body bytes come from the blob store as ranges.
+import type { BlobHash } from "../../kit/ids.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import { selectHeaderFields } from "../../mime/select-header-fields.js";
 import { decodeTransferEncoding } from "../../mime/transfer-encoding.js";
@@ -23,7 +24,7 @@ export interface FetchMessage {
   readonly entry: MailboxEntry;
   /** Its flags as IMAP writes them (\Recent included where the session has it). */
   readonly flags: readonly string[];
-  /** Present whenever the plan needs a summary. */
+  /** Present whenever the plan needs a summary, or the entry does not name its blob. */
   readonly summary: EmailSummary | undefined;
   /** Loads the full index; called only for sections that need part offsets. */
   readonly loadIndex: () => Promise<MessageIndex>;
@@ -45,6 +46,13 @@ export async function buildFetchItems(
 function summaryOf(message: FetchMessage): EmailSummary {
   if (message.summary === undefined) throw new Error("FETCH plan did not load the email summary");
   return message.summary;
+}
+
+/** The message's blob and size: from the snapshot entry, so a body needs no summary, else the summary. */
+function blobOf(message: FetchMessage): { readonly blobHash: BlobHash; readonly size: number } {
+  const { entry } = message;
+  if (entry.blobHash !== undefined) return { blobHash: entry.blobHash, size: entry.size };
+  return summaryOf(message);
 }
 
 /**
@@ -92,12 +100,12 @@ async function buildItem(
   if (known !== null) return known;
   switch (attribute.kind) {
     case "RFC822": {
-      const summary = summaryOf(message);
-      return { kind: "RFC822", content: await rangeContent(blobs, summary.blobHash, 0, summary.size, null) };
+      const { blobHash, size } = blobOf(message);
+      return { kind: "RFC822", content: await rangeContent(blobs, blobHash, 0, size, null) };
     }
     case "RFC822.HEADER":
     case "RFC822.TEXT": {
-      const { blobHash } = summaryOf(message);
+      const { blobHash } = blobOf(message);
       const root = (await message.loadIndex()).root;
       const [start, end] =
         attribute.kind === "RFC822.HEADER"
@@ -135,7 +143,7 @@ async function bodySection(
   message: FetchMessage,
   blobs: BlobRanges,
 ): Promise<LiteralContent> {
-  const { blobHash, size } = summaryOf(message);
+  const { blobHash, size } = blobOf(message);
   const { section, partial } = attribute;
   if (section.part.length === 0 && section.text === null)
     return rangeContent(blobs, blobHash, 0, size, partial);
@@ -158,7 +166,7 @@ async function binaryBytes(
   message: FetchMessage,
   blobs: BlobRanges,
 ): Promise<Uint8Array | { readonly start: number; readonly end: number }> {
-  const { blobHash, size } = summaryOf(message);
+  const { blobHash, size } = blobOf(message);
   const source =
     path.length === 0
       ? ({ kind: "range", start: 0, end: size } as const)
@@ -187,7 +195,7 @@ async function binaryPart(
   const bytes = await binaryBytes(attribute.part, message, blobs);
   if (bytes instanceof Uint8Array) return memoryContent(bytes, attribute.partial, true);
   // Too large to look for NULs first: sent untouched as literal8.
-  return streamedRange(blobs, summaryOf(message).blobHash, bytes.start, bytes.end, attribute.partial, true);
+  return streamedRange(blobs, blobOf(message).blobHash, bytes.start, bytes.end, attribute.partial, true);
 }
 
 async function binarySize(
@@ -195,7 +203,7 @@ async function binarySize(
   message: FetchMessage,
   blobs: BlobRanges,
 ): Promise<number> {
-  if (path.length === 0) return summaryOf(message).size;
+  if (path.length === 0) return blobOf(message).size;
   const source = resolveBinaryPart((await message.loadIndex()).root, path);
   switch (source.kind) {
     case "empty":
@@ -205,7 +213,7 @@ async function binarySize(
     case "range":
       return source.end - source.start;
     case "decode": {
-      const raw = await readRange(blobs, summaryOf(message).blobHash, source.start, source.end);
+      const raw = await readRange(blobs, blobOf(message).blobHash, source.start, source.end);
       return decodeTransferEncoding(raw, source.encoding).length;
     }
   }

@@ -7,7 +7,10 @@ import { expandFetchItems } from "../wire/fetch-attribute.js";
 
 export interface FetchPlan {
   readonly attributes: readonly FetchAttribute[];
-  /** Email summaries (ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW, or the blob hash for any content). */
+  /**
+   * Email summaries (ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW). Content items need only the blob hash,
+   * which snapshot entries carry; their summaries are read only for entries that lack it.
+   */
   readonly needsSummary: boolean;
   /** The full MessageIndex with part offsets (every section except the whole message). */
   readonly needsIndex: boolean;
@@ -17,13 +20,7 @@ export interface FetchPlan {
   readonly readsContent: boolean;
 }
 
-const SUMMARY_KINDS = new Set<FetchAttribute["kind"]>([
-  "ENVELOPE",
-  "BODYSTRUCTURE",
-  "BODY",
-  "PREVIEW",
-  "RFC822",
-]);
+const SUMMARY_KINDS = new Set<FetchAttribute["kind"]>(["ENVELOPE", "BODYSTRUCTURE", "BODY", "PREVIEW"]);
 
 function needsIndex(attribute: FetchAttribute): boolean {
   switch (attribute.kind) {
@@ -81,9 +78,7 @@ export function planFetch(
   return {
     attributes,
     needsIndex: index,
-    needsSummary:
-      index ||
-      attributes.some((a) => SUMMARY_KINDS.has(a.kind) || a.kind === "BODY[]" || a.kind === "BINARY[]"),
+    needsSummary: attributes.some((a) => SUMMARY_KINDS.has(a.kind)),
     setsSeen: attributes.some(setsSeen),
     readsContent: attributes.some((a) => CONTENT_KINDS.has(a.kind)),
   };

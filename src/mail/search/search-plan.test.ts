@@ -17,6 +17,7 @@ function entry(uid: number, system: SystemFlag[] = []): MailboxEntry {
     flags: { system: new Set(system), keywords: [] },
     internalDateMs: 0,
     saveDateMs: 0,
+    blobHash: undefined,
     size: 100 * uid,
   };
 }

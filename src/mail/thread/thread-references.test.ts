@@ -37,6 +37,7 @@ function mailbox(specs: readonly Spec[]) {
       size: 1,
       internalDateMs: 0,
       saveDateMs: 0,
+      blobHash: undefined,
     };
   });
   return { entries, keys };

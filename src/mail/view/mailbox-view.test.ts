@@ -103,6 +103,23 @@ describe("MailboxView", () => {
     assert.ok(view.entryAt(1)?.flags.system.has("\\Flagged"));
   });
 
+  it("keeps each entry's blob hash through its own flag changes, which do not read it", async () => {
+    const { accountId, mailboxId } = await setup(2);
+    const view = await MailboxView.open(store, snapshots, accountId, mailboxId);
+    const blobHashes = view.entries.map((e) => e.blobHash);
+    assert.ok(blobHashes.every((hash) => typeof hash === "string" && hash.length >= 64));
+    const result = await store.messages.updateFlags(accountId, mailboxId, [1 as Uid, 2 as Uid], {
+      operation: "add",
+      flags: flagSet(["\\Seen"]),
+    });
+    view.applyOwnChanges(result.changed);
+    assert.ok(view.entryAt(2)?.flags.system.has("\\Seen"));
+    assert.deepEqual(
+      view.entries.map((e) => e.blobHash),
+      blobHashes,
+    );
+  });
+
   it("fails the poll when the mailbox is deleted under it", async () => {
     const { accountId } = await setup(0);
     const other = await store.mailboxes.create(accountId, "Doomed", null);

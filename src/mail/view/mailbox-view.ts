@@ -169,7 +169,9 @@ export class MailboxView {
     const modSeqs = new Set<number>();
     for (const entry of entries) {
       const position = this.positionOf(entry.uid);
-      if (position > 0) this.#entries[position - 1] = entry;
+      if (position > 0) {
+        this.#entries[position - 1] = keepBlobHash(entry, this.#entries[position - 1] as MailboxEntry);
+      }
       const pending = this.#pendingEntries.get(entry.uid);
       if (pending && pending.modSeq <= entry.modSeq) this.#pendingEntries.delete(entry.uid);
       modSeqs.add(entry.modSeq);
@@ -186,6 +188,17 @@ export class MailboxView {
     for (const uid of uids) this.#pendingExpunges.add(uid);
     return this.#applyExpunges();
   }
+}
+
+/**
+ * `entry` with the blob hash the snapshot knew for it, which a flag update does not read: the email
+ * (and so its blob) of an entry never changes, and a body FETCH then still needs no store query.
+ */
+function keepBlobHash(entry: MailboxEntry, known: MailboxEntry): MailboxEntry {
+  if (entry.blobHash !== undefined || known.blobHash === undefined || known.emailId !== entry.emailId) {
+    return entry;
+  }
+  return { ...entry, blobHash: known.blobHash };
 }
 
 function sameFlags(a: FlagSet, b: FlagSet): boolean {

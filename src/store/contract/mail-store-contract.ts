@@ -224,6 +224,45 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       assert.ok(accountChanges.changedMailboxIds.includes(inbox.id));
     });
 
+    it("reads each entry's blob hash with it for snapshots: listEntries, getEntries, the change log", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const messages = [await storeTestMessage(store), await storeTestMessage(store)];
+      const since = (await store.mailboxes.get(account.id, inbox.id))?.highestModSeq ?? (0 as ModSeq);
+      for (const message of messages) await store.messages.append(account.id, inbox.id, message);
+      const archive = await store.mailboxes.create(account.id, "Archive", null);
+      await store.messages.copy(account.id, inbox.id, [2 as Uid], archive.id);
+      const expected = messages.map((m) => m.blobHash);
+      const listed = await store.messages.listEntries(inbox.id);
+      assert.deepEqual(
+        listed.map((e) => e.blobHash),
+        expected,
+      );
+      const summaries = await store.messages.getEmailSummaries(listed.map((e) => e.emailId));
+      for (const entry of listed) assert.equal(entry.blobHash, summaries.get(entry.emailId)?.blobHash);
+      assert.deepEqual(
+        (await store.messages.getEntries(inbox.id, [2 as Uid, 1 as Uid])).map((e) => e.blobHash),
+        expected,
+      );
+      assert.deepEqual(
+        (await store.messages.listEntries(archive.id)).map((e) => e.blobHash),
+        [expected[1]],
+        "a copy shares the email and its blob",
+      );
+      const changes = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity, since);
+      assert.deepEqual(
+        changes.entries.map((e) => e.blobHash),
+        expected,
+      );
+      await store.messages.expunge(account.id, inbox.id, [1 as Uid]);
+      const afterExpunge = await store.changes.mailboxChangesSince(inbox.id, inbox.uidValidity, since);
+      assert.deepEqual(afterExpunge.expungedUids, [1]);
+      assert.deepEqual(
+        afterExpunge.entries.map((e) => e.blobHash),
+        [expected[1]],
+      );
+    });
+
     it("renames a mailbox with its children, keeping ids, UIDVALIDITY and messages", async () => {
       const account = await newAccount(store);
       const parent = await store.mailboxes.create(account.id, "Work", null);

@@ -146,6 +146,8 @@ export async function updateEntryFlags(
       size: row.size,
       internalDateMs: row.internal_date,
       saveDateMs: row.save_date,
+      // Not read here; MailboxView keeps the blob hash an entry already had.
+      blobHash: undefined,
     }),
   );
   tx.emit({ accountId, mailboxId, modSeq });

@@ -27,7 +27,7 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { type AccountRow, checkQuota, type EmailRow, toSummary } from "../record-rows.js";
+import { type AccountRow, checkQuota, ENTRY_WITH_BLOB, type EmailRow, toSummary } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import {
@@ -142,14 +142,19 @@ export class PgMessages implements MessageRepository {
     toUid = MAX_UID as Uid,
   ): Promise<MailboxEntry[]> {
     const rows = await this.sql.rows<EntryRow>(
-      "SELECT * FROM entries WHERE mailbox_id = $1 AND uid BETWEEN $2 AND $3 ORDER BY uid",
+      `SELECT ${ENTRY_WITH_BLOB} WHERE e.mailbox_id = $1 AND e.uid BETWEEN $2 AND $3 ORDER BY e.uid`,
       [mailboxId, fromUid, toUid],
     );
     return rows.map(toMailboxEntry);
   }
 
   async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {
-    return (await entryRows(this.sql, mailboxId, uids)).map(toMailboxEntry);
+    if (uids.length === 0) return [];
+    const rows = await this.sql.rows<EntryRow>(
+      `SELECT ${ENTRY_WITH_BLOB} WHERE e.mailbox_id = $1 AND e.uid = ANY($2::bigint[]) ORDER BY e.uid`,
+      [mailboxId, [...new Set(uids)]],
+    );
+    return rows.map(toMailboxEntry);
   }
 
   async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {

@@ -163,6 +163,8 @@ export function updateEntryFlags(
       size,
       internalDateMs: internalDate,
       saveDateMs: saveDate,
+      // Not read here (a join per changed row); MailboxView keeps the blob hash an entry already had.
+      blobHash: undefined,
     };
   });
   sql

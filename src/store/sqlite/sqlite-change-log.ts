@@ -2,7 +2,7 @@
 // so catching up from any modseq costs one indexed range scan.
 import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import type { AccountChanges, ChangeLog, MailboxChanges } from "../mail-store.js";
-import { type EntryRow, type MailboxRow, toMailboxEntry } from "../record-rows.js";
+import { ENTRY_WITH_BLOB, type EntryRow, type MailboxRow, toMailboxEntry } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 export class SqliteChangeLog implements ChangeLog {
@@ -20,7 +20,7 @@ export class SqliteChangeLog implements ChangeLog {
         return { entries: [], expungedUids: [], highestModSeq: sinceModSeq, uidNext: 1 as Uid, isGone: true };
       }
       const entries = this.sql
-        .stmt<EntryRow>("SELECT * FROM entries WHERE mailbox_id = ? AND modseq > ? ORDER BY uid")
+        .stmt<EntryRow>(`SELECT ${ENTRY_WITH_BLOB} WHERE e.mailbox_id = ? AND e.modseq > ? ORDER BY e.uid`)
         .all(mailboxId, sinceModSeq)
         .map(toMailboxEntry);
       const expungedUids = this.sql

@@ -27,7 +27,7 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { type EmailRow, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
+import { ENTRY_WITH_BLOB, type EmailRow, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
 import {
   checkQuota,
   insertEntries,
@@ -298,7 +298,9 @@ export class SqliteMessages implements MessageRepository {
 
   #rowsInRange(mailboxId: MailboxId, fromUid: number, toUid: number): EntryRow[] {
     return this.sql
-      .stmt<EntryRow>("SELECT * FROM entries WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid")
+      .stmt<EntryRow>(
+        `SELECT ${ENTRY_WITH_BLOB} WHERE e.mailbox_id = ? AND e.uid BETWEEN ? AND ? ORDER BY e.uid`,
+      )
       .all(mailboxId, fromUid, toUid);
   }
 
@@ -315,7 +317,7 @@ export class SqliteMessages implements MessageRepository {
       }
       return this.#rowsInRange(mailboxId, min, max).filter((row) => wanted.has(row.uid));
     }
-    const select = this.sql.stmt<EntryRow>("SELECT * FROM entries WHERE mailbox_id = ? AND uid = ?");
+    const select = this.sql.stmt<EntryRow>(`SELECT ${ENTRY_WITH_BLOB} WHERE e.mailbox_id = ? AND e.uid = ?`);
     const rows: EntryRow[] = [];
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const row = select.get(mailboxId, uid);
