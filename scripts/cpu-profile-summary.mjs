@@ -35,14 +35,19 @@ for (const file of files) {
     if (!isCounting) continue;
     const { functionName, url, lineNumber } = nodeById.get(id).callFrame;
     const us = profile.timeDeltas[i + 1] ?? 0;
-    const where = url === "" ? "" : ` ${url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, "$1/")}:${lineNumber + 1}`;
+    const where =
+      url === "" ? "" : ` ${url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, "$1/")}:${lineNumber + 1}`;
     const key = `${functionName || "(anonymous)"}${where}`;
     selfUs.set(key, (selfUs.get(key) ?? 0) + us);
     totalUs += us;
   }
 }
 const idleUs = selfUs.get("(idle)") ?? 0;
-console.log(`${(totalUs / 1000).toFixed(1)} ms of samples, ${((totalUs - idleUs) / 1000).toFixed(1)} ms not idle`);
+console.log(
+  `${(totalUs / 1000).toFixed(1)} ms of samples, ${((totalUs - idleUs) / 1000).toFixed(1)} ms not idle`,
+);
 for (const [key, us] of [...selfUs].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-  console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${key}`);
+  console.log(
+    `${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / totalUs).toFixed(1).padStart(5)}%  ${key}`,
+  );
 }

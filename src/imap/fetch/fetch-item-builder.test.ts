@@ -195,7 +195,11 @@ describe("planFetch", () => {
     const part = planFetch({ kind: "attributes", attributes: [body([1])] }, false, false);
     assert.equal(part.needsIndex, true);
     assert.equal(part.needsSummary, false);
-    const listing = planFetch({ kind: "attributes", attributes: [{ kind: "ENVELOPE" }, body([])] }, false, false);
+    const listing = planFetch(
+      { kind: "attributes", attributes: [{ kind: "ENVELOPE" }, body([])] },
+      false,
+      false,
+    );
     assert.equal(listing.needsSummary, true);
   });
 

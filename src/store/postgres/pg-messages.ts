@@ -27,7 +27,7 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { type AccountRow, checkQuota, ENTRY_WITH_BLOB, type EmailRow, toSummary } from "../record-rows.js";
+import { type AccountRow, checkQuota, type EmailRow, ENTRY_WITH_BLOB, toSummary } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import {

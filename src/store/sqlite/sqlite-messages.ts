@@ -27,7 +27,7 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { ENTRY_WITH_BLOB, type EmailRow, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
+import { type EmailRow, ENTRY_WITH_BLOB, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
 import {
   checkQuota,
   insertEntries,
