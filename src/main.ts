@@ -12,6 +12,7 @@ import { type Logger, silentLogger } from "./kit/logger.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
+import { MetadataService } from "./mail/metadata/metadata-service.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
@@ -33,6 +34,8 @@ export interface Services {
   readonly store: MailStore;
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
+  /** Mailbox and server annotations (RFC 5464), with the [imap] metadata_* limits. */
+  readonly metadata: MetadataService;
   readonly users: UserAdmin;
   readonly authenticator: Authenticator;
   /** Authenticated IMAP/POP3 sessions per account ([limits] max_sessions_per_account). */
@@ -87,6 +90,13 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
   const store = await openStore(config, log);
   const mailboxes = new MailboxService(store);
   const messages = new MessageService(store, { maxMessageBytes: config.limits.maxMessageBytes });
+  const metadata = new MetadataService(store, {
+    maxEntryBytes: config.imap.metadataMaxEntryBytes,
+    maxEntriesPerMailbox: config.imap.metadataMaxEntries,
+    maxAccountBytes: config.imap.metadataMaxAccountBytes,
+    allowPrivate: config.imap.metadataPrivate,
+    adminUri: config.imap.metadataAdmin === "" ? null : config.imap.metadataAdmin,
+  });
   const quota = {
     storageBytes: config.accounts.defaultQuotaBytes > 0 ? config.accounts.defaultQuotaBytes : null,
     messages: config.accounts.defaultQuotaMessages > 0 ? config.accounts.defaultQuotaMessages : null,
@@ -120,6 +130,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     store,
     mailboxes,
     messages,
+    metadata,
     users,
     authenticator,
     sessions,
@@ -177,6 +188,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
       {
         ...mailServices,
         snapshots: services.snapshots,
+        metadata: services.metadata,
         maxMessageBytes: config.limits.maxMessageBytes,
         plaintextAuth: config.auth.plaintextAuth,
         quotaAdmins: new Set(config.imap.quotaAdmins.map((address) => address.toLowerCase())),

@@ -65,6 +65,13 @@ function checkExpireDays(value: string): string | undefined {
   return /^(never|[0-9]{1,5})$/.test(value) ? undefined : 'must be "never" or a number of days';
 }
 
+/** RFC 5464 §3.2.1.1: /shared/admin is a URI (mailto:, tel:, https:…); "" leaves it unset. */
+function checkAdminUri(value: string): string | undefined {
+  return value === "" || /^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(value)
+    ? undefined
+    : 'must be "" or a URI such as "mailto:postmaster@example.org"';
+}
+
 /** Top-level keys; the `""` section. */
 export const TOP_LEVEL_FIELDS: Readonly<Record<string, Field>> = {
   data_dir: { type: "string", check: nonEmpty },
@@ -96,6 +103,11 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     quota_admins: { type: "addresses" },
     message_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
     save_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
+    metadata_max_entry_bytes: { type: "integer", min: 1, max: 65_536 },
+    metadata_max_entries: { type: "integer", min: 1, max: 1_000_000 },
+    metadata_max_account_bytes: count(1),
+    metadata_private: { type: "boolean" },
+    metadata_admin: { type: "string", check: checkAdminUri },
   },
   pop3: {
     listen,

@@ -72,6 +72,16 @@ export interface ImapConfig extends TlsListenConfig {
   readonly messageLimit: number;
   /** RFC 9738 SAVELIMIT when smaller than messageLimit (a cap on `$` of SEARCHRES); 0 = messageLimit. */
   readonly saveLimit: number;
+  /** Largest METADATA value (RFC 5464) in bytes; at most 64 KiB, the largest literal a command may carry. */
+  readonly metadataMaxEntryBytes: number;
+  /** METADATA entries per mailbox (and of the server), every user's private ones included. */
+  readonly metadataMaxEntries: number;
+  /** Bytes of all METADATA entries (names and values) of one account. */
+  readonly metadataMaxAccountBytes: number;
+  /** Whether users may set /private METADATA entries ([METADATA NOPRIVATE] otherwise). */
+  readonly metadataPrivate: boolean;
+  /** The server's read-only /shared/admin METADATA entry, a URI such as mailto:; "" for none. */
+  readonly metadataAdmin: string;
 }
 
 export interface Pop3Config extends TlsListenConfig {
@@ -192,6 +202,11 @@ export function defaultConfig(): Config {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      metadataMaxEntryBytes: 65_536,
+      metadataMaxEntries: 100,
+      metadataMaxAccountBytes: 1_048_576,
+      metadataPrivate: true,
+      metadataAdmin: "",
     },
     pop3: {
       listen: ["127.0.0.1:1110"],

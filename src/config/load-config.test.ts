@@ -31,6 +31,15 @@ async function loadError(options: Parameters<typeof loadConfig>[0]): Promise<Con
   assert.fail("loadConfig succeeded");
 }
 
+/** The [imap] METADATA keys' defaults (RFC 5464 limits, docs/configuration.md). */
+const METADATA_DEFAULTS = {
+  metadataMaxEntryBytes: 65_536,
+  metadataMaxEntries: 100,
+  metadataMaxAccountBytes: 1_048_576,
+  metadataPrivate: true,
+  metadataAdmin: "",
+};
+
 describe("defaults", () => {
   test("no file and no env gives the documented defaults with data_dir resolved against cwd", async () => {
     const config = await loadConfig({ env: {}, cwd: "/srv/mail" });
@@ -45,6 +54,7 @@ describe("defaults", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:1110"],
@@ -108,6 +118,7 @@ describe("file", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      ...METADATA_DEFAULTS,
     });
     assert.equal(config.limits.maxConnectionsPerIp, 10);
     assert.equal(config.limits.maxConnections, 2000);
@@ -213,6 +224,7 @@ describe("environment overrides", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {
       listen: ["127.0.0.1:110"],
@@ -237,6 +249,29 @@ describe("environment overrides", () => {
   test("an empty POSTFACH_DATA is rejected", async () => {
     const error = await loadError({ env: { POSTFACH_DATA: "" } });
     assert.equal(error.key, "data_dir");
+  });
+});
+
+describe("[imap] metadata_*", () => {
+  test("sets the METADATA limits, private entries and /shared/admin", async () => {
+    const path = await writeConfig(
+      "metadata.toml",
+      "[imap]\nmetadata_max_entry_bytes = 1024\nmetadata_max_entries = 5\nmetadata_max_account_bytes = 4096\n" +
+        'metadata_private = false\nmetadata_admin = "mailto:postmaster@example.org"\n',
+    );
+    const config = await loadConfig({ path, env: {} });
+    assert.equal(config.imap.metadataMaxEntryBytes, 1024);
+    assert.equal(config.imap.metadataMaxEntries, 5);
+    assert.equal(config.imap.metadataMaxAccountBytes, 4096);
+    assert.equal(config.imap.metadataPrivate, false);
+    assert.equal(config.imap.metadataAdmin, "mailto:postmaster@example.org");
+  });
+
+  test("refuses a value limit above the largest literal and an admin that is no URI", async () => {
+    const big = await writeConfig("metadata-big.toml", "[imap]\nmetadata_max_entry_bytes = 65537\n");
+    assert.equal((await loadError({ path: big, env: {} })).key, "imap.metadata_max_entry_bytes");
+    const admin = await writeConfig("metadata-admin.toml", '[imap]\nmetadata_admin = "postmaster"\n');
+    assert.equal((await loadError({ path: admin, env: {} })).key, "imap.metadata_admin");
   });
 });
 

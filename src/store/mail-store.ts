@@ -463,6 +463,66 @@ export interface DomainRepository {
   listAliases(domain?: string): Promise<AliasRecord[]>;
 }
 
+/**
+ * One stored annotation (RFC 5464 §3): of a mailbox, or of the server when `mailboxId` is null (IMAP's
+ * mailbox name ""). Server entries belong to an account too: each account has its own.
+ */
+export interface MetadataRecord {
+  readonly mailboxId: MailboxId | null;
+  /** Whose private entry this is (RFC 5464 §3.3 `/private`); null for a shared entry (`/shared`). */
+  readonly ownerId: AccountId | null;
+  /** The name below `/private` or `/shared`, lower-case, starting with "/": "/comment", "/vendor/x/y". */
+  readonly name: string;
+  readonly value: Uint8Array;
+}
+
+/** One change of a metadata write: `value` null removes the entry (RFC 5464 §4.3 NIL). */
+export interface MetadataWrite {
+  readonly ownerId: AccountId | null;
+  readonly name: string;
+  readonly value: Uint8Array | null;
+}
+
+/** Bounds a metadata write must keep (checked inside its transaction, so concurrent writers cannot pass them). */
+export interface MetadataLimits {
+  /** Entries of one mailbox (or of the server), shared and every user's private ones together. */
+  readonly maxEntriesPerMailbox: number;
+  /** Bytes of all entries of the account (name plus value), server and mailboxes together. */
+  readonly maxAccountBytes: number;
+}
+
+/** How a metadata write ended: applied, or refused whole because it would pass a limit. */
+export type MetadataWriteOutcome = "written" | "tooManyEntries" | "accountFull";
+
+/**
+ * Mailbox and server annotations (RFC 5464). Entries live with their mailbox: they follow a rename (they
+ * are keyed by mailbox id) and go when the mailbox or the account is deleted.
+ */
+export interface MetadataRepository {
+  /**
+   * The entries of the account's server (null) or mailboxes that `viewer` sees: the shared ones and
+   * `viewer`'s private ones, ordered by mailbox id, then name, shared before private. Without
+   * `mailboxIds`: those of the server and of every mailbox of the account.
+   */
+  list(
+    accountId: AccountId,
+    viewer: AccountId,
+    mailboxIds?: readonly (MailboxId | null)[],
+  ): Promise<MetadataRecord[]>;
+  /**
+   * Applies every write or none (RFC 5464 §4.3). A write that would leave more entries in the mailbox
+   * than the limit, or more bytes in the account, changes nothing and says which limit, unless it does
+   * not grow that count (removals and same-size replacements always pass). Rejects with nonexistent
+   * when the mailbox is not the account's.
+   */
+  write(
+    accountId: AccountId,
+    mailboxId: MailboxId | null,
+    writes: readonly MetadataWrite[],
+    limits: MetadataLimits,
+  ): Promise<MetadataWriteOutcome>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -486,6 +546,7 @@ export interface MailStore {
   readonly messages: MessageRepository;
   readonly changes: ChangeLog;
   readonly domains: DomainRepository;
+  readonly metadata: MetadataRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;

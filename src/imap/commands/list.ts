@@ -1,5 +1,6 @@
 // LIST (RFC 9051 §6.3.9; LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN
-// RFC 3348) and LSUB (RFC 3501 §6.3.9, still served to IMAP4rev2 sessions). One store read, matching in memory.
+// RFC 3348, LIST-METADATA RFC 9590) and LSUB (RFC 3501 §6.3.9, still served to IMAP4rev2 sessions). One
+// store read, matching in memory; one more for the annotations RETURN (METADATA …) asks for.
 import { HIERARCHY_DELIMITER } from "../../mail/mailbox-name.js";
 import type { MailboxRecord } from "../../store/mail-store.js";
 import { collectMailboxFacts, listAttributes } from "../list/list-attributes.js";
@@ -22,6 +23,7 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
     returns.children ||
     returns.specialUse ||
     returns.status !== null ||
+    returns.metadata !== null ||
     command.patterns.length > 1;
   if (!isExtended && command.patterns[0] === "") {
     await ctx.send({
@@ -55,7 +57,26 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
     includeSpecialUse: !isExtended || returns.specialUse || selection.specialUse,
   };
   const statusSource = statusSourceOf(ctx);
-  for (const listed of selectListNames(facts, patterns, selection)) {
+  const listedNames = selectListNames(facts, patterns, selection);
+  // Read (and check the entry names) before the first LIST line, so a bad name is a clean BAD.
+  const metadata =
+    returns.metadata === null
+      ? null
+      : await ctx.services.metadata.readMany(
+          account.id,
+          account.id,
+          listedNames.flatMap((listed) => {
+            const record = records.get(listed.name);
+            return record !== undefined && listed.meetsSelection ? [record] : [];
+          }),
+          {
+            names: returns.metadata.entries,
+            depth: returns.metadata.options.depth,
+            maxSize: returns.metadata.options.maxSize,
+          },
+        );
+  let longestOmittedBytes: number | null = null;
+  for (const listed of listedNames) {
     await ctx.send({
       kind: "list",
       attributes: listAttributes(listed.name, facts, attributeOptions),
@@ -69,8 +90,21 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
       const items = await readStatusItems(record, returns.status, statusSource);
       await ctx.send({ kind: "status", mailbox: record.name, items });
     }
+    // RFC 9590 §3: the METADATA of each mailbox follows its LIST line.
+    const annotations = record === undefined ? undefined : metadata?.get(record.id);
+    if (record !== undefined && annotations !== undefined) {
+      if (annotations.entries.length > 0) {
+        await ctx.send({ kind: "metadata", mailbox: record.name, entries: annotations.entries });
+      }
+      if (annotations.longestOmittedBytes !== null) {
+        longestOmittedBytes = Math.max(longestOmittedBytes ?? 0, annotations.longestOmittedBytes);
+      }
+    }
   }
-  return ok("LIST completed");
+  return ok(
+    "LIST completed",
+    longestOmittedBytes === null ? null : { kind: "METADATA LONGENTRIES", value: longestOmittedBytes },
+  );
 }
 
 export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Promise<CommandOutcome> {

@@ -50,6 +50,9 @@ const AUTHENTICATED_EXTENSIONS = [
   "UTF8=ACCEPT",
   "CONDSTORE",
   "QRESYNC",
+  "METADATA",
+  "METADATA-SERVER",
+  "LIST-METADATA",
 ] as const;
 
 export function capabilities(context: CapabilityContext): string[] {

@@ -7,6 +7,7 @@ import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
+import type { MetadataService } from "../../mail/metadata/metadata-service.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../../store/mail-store.js";
 import type { CommandOf, ImapCommandName } from "../wire/command.js";
@@ -19,6 +20,8 @@ export interface ImapServices {
   readonly store: MailStore;
   readonly mailboxes: MailboxService;
   readonly messages: MessageService;
+  /** Mailbox and server annotations (RFC 5464 METADATA, RFC 9590 LIST-METADATA). */
+  readonly metadata: MetadataService;
   /** Where SELECT opens its snapshot. */
   readonly snapshots: SnapshotCache;
   readonly authenticator: Authenticator;

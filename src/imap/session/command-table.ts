@@ -12,6 +12,7 @@ import { deleteMailbox } from "../commands/delete.js";
 import { enable } from "../commands/enable.js";
 import { expunge } from "../commands/expunge.js";
 import { fetch } from "../commands/fetch.js";
+import { getMetadata } from "../commands/getmetadata.js";
 import { getQuota } from "../commands/getquota.js";
 import { getQuotaRoot } from "../commands/getquotaroot.js";
 import { id } from "../commands/id.js";
@@ -25,6 +26,7 @@ import { rename } from "../commands/rename.js";
 import { replace } from "../commands/replace.js";
 import { search } from "../commands/search.js";
 import { select } from "../commands/select.js";
+import { setMetadata } from "../commands/setmetadata.js";
 import { setQuota } from "../commands/setquota.js";
 import { sort } from "../commands/sort.js";
 import { starttls } from "../commands/starttls.js";
@@ -71,6 +73,8 @@ export const COMMANDS: CommandTable = {
   getquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuota },
   getquotaroot: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuotaRoot },
   setquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setQuota },
+  getmetadata: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getMetadata },
+  setmetadata: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setMetadata },
   check: { states: SELECTED, canAnnounceExpunge: always, run: noop },
   close: { states: SELECTED, canAnnounceExpunge: always, run: close },
   unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },

@@ -357,9 +357,21 @@ export class ImapSession implements SessionControl {
         this.#appendQueue?.end();
         this.#appendQueue = null;
         return;
-      case "literalTooLarge":
+      case "literalTooLarge": {
         await this.#appendAborted();
-        return this.#tagged(event.tag, { status: "NO", code: { kind: "TOOBIG" }, text: "Literal too large" });
+        // RFC 5464 §4.3: a value too large for SETMETADATA is refused with the largest size accepted.
+        // ([imap] metadata_max_entry_bytes is at most the reader's largest literal, 64 KiB.)
+        const maxEntryBytes = this.options.services.metadata.settings.maxEntryBytes;
+        const outcome: CommandOutcome =
+          event.command === "SETMETADATA"
+            ? {
+                status: "NO",
+                code: { kind: "METADATA MAXSIZE", value: maxEntryBytes },
+                text: "Annotation value too large",
+              }
+            : { status: "NO", code: { kind: "TOOBIG" }, text: "Literal too large" };
+        return this.#tagged(event.tag, outcome);
+      }
       case "continuationLine":
       case "idleDone":
         return this.#countBad(null, "Unexpected continuation");

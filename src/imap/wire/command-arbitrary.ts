@@ -44,6 +44,12 @@ function withValidPartial<C extends { returns: readonly string[] | null; partial
   return command;
 }
 
+/** Metadata entry names as the grammar takes them (any astring); "/" first, as real ones have. */
+const metadataEntry = text.map((t) => `/${t}`);
+const metadataOptions = fc.record({
+  maxSize: fc.option(fc.integer({ min: 0, max: 0xffffffff }), { nil: null }),
+  depth: fc.constantFrom(0 as const, 1 as const, "infinity" as const),
+});
 const modSeq = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((n) => n as ModSeq);
 const seqNumber = fc.oneof(nz, fc.constant("*" as const));
 const ranges = fc
@@ -285,10 +291,39 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
           subset(STATUS_ITEMS).filter((s) => s.length > 0),
           { nil: null },
         ),
+        metadata: fc.option(
+          fc.record({
+            entries: fc.array(metadataEntry, { minLength: 1, maxLength: 3 }),
+            options: metadataOptions,
+          }),
+          { nil: null },
+        ),
       }),
     })
     .filter((c) => !c.selection.recursiveMatch || c.selection.subscribed || c.selection.specialUse),
   fc.record({ tag, name: fc.constant("lsub" as const), reference: mailbox, pattern: mailbox }),
+  fc.record({
+    tag,
+    name: fc.constant("getmetadata" as const),
+    mailbox,
+    options: metadataOptions,
+    entries: fc.array(metadataEntry, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    tag,
+    name: fc.constant("setmetadata" as const),
+    mailbox,
+    entries: fc.array(
+      fc.record({
+        entry: metadataEntry,
+        value: fc.option(
+          fc.uint8Array({ maxLength: 20 }).map((bytes) => new Uint8Array(bytes)),
+          { nil: null },
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  }),
   fc.record({
     tag,
     name: fc.constant("status" as const),

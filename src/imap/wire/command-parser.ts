@@ -19,6 +19,7 @@ import { parseEnable } from "./grammar/enable.js";
 import { parseExamine } from "./grammar/examine.js";
 import { parseExpunge } from "./grammar/expunge.js";
 import { parseFetch } from "./grammar/fetch.js";
+import { parseGetMetadata } from "./grammar/getmetadata.js";
 import { parseGetQuota } from "./grammar/getquota.js";
 import { parseGetQuotaRoot } from "./grammar/getquotaroot.js";
 import type { Grammar } from "./grammar/grammar.js";
@@ -32,6 +33,7 @@ import { parseRename } from "./grammar/rename.js";
 import { parseReplace } from "./grammar/replace.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
+import { parseSetMetadata } from "./grammar/setmetadata.js";
 import { parseSetQuota } from "./grammar/setquota.js";
 import { parseSort } from "./grammar/sort.js";
 import { parseStatus } from "./grammar/status.js";
@@ -67,6 +69,8 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   GETQUOTA: parseGetQuota,
   GETQUOTAROOT: parseGetQuotaRoot,
   SETQUOTA: parseSetQuota,
+  GETMETADATA: parseGetMetadata,
+  SETMETADATA: parseSetMetadata,
   CHECK: noArgument("check"),
   CLOSE: noArgument("close"),
   UNSELECT: noArgument("unselect"),

@@ -78,13 +78,37 @@ export interface ListSelection {
   readonly specialUse: boolean;
 }
 
-/** RFC 5258 §3.2 return options (plus RFC 6154 SPECIAL-USE, RFC 5819 STATUS). */
+/** RFC 5464 §4.2.2 DEPTH: the entry only, its children too, or everything below it. */
+export type MetadataDepthOption = 0 | 1 | "infinity";
+
+/** RFC 5464 §4.2 GETMETADATA options (also RFC 9590 LIST RETURN (METADATA …)). */
+export interface MetadataOptions {
+  /** MAXSIZE: longer values are left out (and reported by LONGENTRIES); null when not given. */
+  readonly maxSize: number | null;
+  readonly depth: MetadataDepthOption;
+}
+
+/** RFC 9590 `METADATA [options] entries` of LIST's RETURN: entry names as sent (the handler checks them). */
+export interface ListMetadataReturn {
+  readonly entries: readonly string[];
+  readonly options: MetadataOptions;
+}
+
+/** One `entry value` of SETMETADATA (RFC 5464 §4.3): value bytes, or null (NIL) to remove the entry. */
+export interface MetadataEntryArgument {
+  readonly entry: string;
+  readonly value: Uint8Array | null;
+}
+
+/** RFC 5258 §3.2 return options (plus RFC 6154 SPECIAL-USE, RFC 5819 STATUS, RFC 9590 METADATA). */
 export interface ListReturn {
   readonly subscribed: boolean;
   readonly children: boolean;
   readonly specialUse: boolean;
   /** STATUS (items) of RFC 5819 LIST-STATUS; null when not asked. */
   readonly status: readonly StatusItem[] | null;
+  /** METADATA of RFC 9590 LIST-METADATA; null when not asked. */
+  readonly metadata: ListMetadataReturn | null;
 }
 
 /** RFC 7162 §3.2.5 `QRESYNC (uidvalidity modseq [known-uids [(seq-match)]])`. */
@@ -185,6 +209,19 @@ export type ImapCommand = Tagged &
     | { readonly name: "getquota"; readonly root: string }
     | { readonly name: "getquotaroot"; readonly mailbox: string }
     | { readonly name: "setquota"; readonly root: string; readonly limits: readonly QuotaLimitArgument[] }
+    /** RFC 5464 §4.2; mailbox "" means the server. Entry names as sent: the handler checks them. */
+    | {
+        readonly name: "getmetadata";
+        readonly mailbox: string;
+        readonly options: MetadataOptions;
+        readonly entries: readonly string[];
+      }
+    /** RFC 5464 §4.3; mailbox "" means the server. */
+    | {
+        readonly name: "setmetadata";
+        readonly mailbox: string;
+        readonly entries: readonly MetadataEntryArgument[];
+      }
     | { readonly name: "check" }
     | { readonly name: "close" }
     | { readonly name: "unselect" }

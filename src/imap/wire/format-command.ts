@@ -2,7 +2,15 @@
 // literals (RFC 7888) so the result can be fed to the reader in one piece. For tests and tools.
 
 import type { ImapDateTime } from "./argument-cursor.js";
-import type { AppendMessage, ImapCommand, ListReturn, ListSelection, PartialRange } from "./command.js";
+import type {
+  AppendMessage,
+  ImapCommand,
+  ListReturn,
+  ListSelection,
+  MetadataEntryArgument,
+  MetadataOptions,
+  PartialRange,
+} from "./command.js";
 import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
 import { formatPartialRange } from "./grammar/partial-range.js";
 import { encodeMailboxName } from "./mailbox-name.js";
@@ -49,8 +57,27 @@ function formatReturn(r: ListReturn): string | null {
     r.children && "CHILDREN",
     r.specialUse && "SPECIAL-USE",
     r.status !== null && `STATUS (${r.status.join(" ")})`,
+    r.metadata !== null &&
+      `METADATA ${[formatMetadataOptions(r.metadata.options), formatEntries(r.metadata.entries)]
+        .filter((part) => part !== null)
+        .join(" ")}`,
   ].filter((o): o is string => o !== false);
   return options.length === 0 ? null : `RETURN (${options.join(" ")})`;
+}
+
+/** GETMETADATA options (RFC 5464 §4.2), or null when they are the defaults. */
+function formatMetadataOptions(options: MetadataOptions): string | null {
+  const words = [
+    options.maxSize !== null && `MAXSIZE ${options.maxSize}`,
+    options.depth !== 0 && `DEPTH ${options.depth}`,
+  ].filter((o): o is string => o !== false);
+  return words.length === 0 ? null : `(${words.join(" ")})`;
+}
+
+function formatEntries(entries: readonly string[]): string {
+  const style: StringStyle = { literalMarker: "+", isUtf8Quoted: false };
+  const formatted = entries.map((entry) => formatAstring(entry, style));
+  return formatted.length === 1 ? (formatted[0] as string) : `(${formatted.join(" ")})`;
 }
 
 /** Formats a command; `parseCommand` of the result (via the reader) gives back an equal command. */
@@ -170,6 +197,18 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
         `(${command.limits.map((l) => `${l.resource} ${l.limit}`).join(" ")})`,
       );
       break;
+    case "getmetadata": {
+      words.push("GETMETADATA");
+      const metadataOptions = formatMetadataOptions(command.options);
+      if (metadataOptions !== null) words.push(metadataOptions);
+      words.push(mailbox(command.mailbox), formatEntries(command.entries));
+      break;
+    }
+    case "setmetadata":
+      return formatSetMetadata(
+        `${words.join(" ")} SETMETADATA ${mailbox(command.mailbox)} (`,
+        command.entries,
+      );
     case "append":
       words.push("APPEND", mailbox(command.mailbox));
       return formatMessages(words.join(" "), command.messages, options.appendBodies);
@@ -235,6 +274,35 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       break;
   }
   return encoder.encode(`${words.join(" ")}\r\n`);
+}
+
+/** SETMETADATA's `entry value` pairs: values as literals (literal8 when they hold a NUL), or NIL. */
+function formatSetMetadata(head: string, entries: readonly MetadataEntryArgument[]): Uint8Array {
+  const style: StringStyle = { literalMarker: "+", isUtf8Quoted: false };
+  const parts: Uint8Array[] = [];
+  let text = head;
+  entries.forEach((pair, index) => {
+    text += `${index === 0 ? "" : " "}${formatAstring(pair.entry, style)} `;
+    if (pair.value === null) {
+      text += "NIL";
+      return;
+    }
+    text += `${pair.value.includes(0) ? "~" : ""}{${pair.value.length}+}\r\n`;
+    parts.push(encoder.encode(text), pair.value);
+    text = "";
+  });
+  parts.push(encoder.encode(`${text})\r\n`));
+  return concatBytes(parts);
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** The command up to its mailbox (`head`), then each APPEND/REPLACE message with its literal. */

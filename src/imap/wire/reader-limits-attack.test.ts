@@ -36,7 +36,7 @@ describe("reader attacks", () => {
   it("huge synchronizing literal announcement is refused without waiting for bytes", () => {
     const events = eventsAtEverySplit(bytesOf("a LOGIN {99999999999999999999}\r\nb NOOP\r\n"));
     assert.deepEqual(events, [
-      { kind: "literalTooLarge", tag: "a", size: Number.POSITIVE_INFINITY, sync: true },
+      { kind: "literalTooLarge", tag: "a", command: "LOGIN", size: Number.POSITIVE_INFINITY, sync: true },
       { kind: "command", command: { tag: "b", name: "noop" } },
     ]);
   });
@@ -50,7 +50,7 @@ describe("reader attacks", () => {
     const smuggled = `b LOGOUT\r\n${"y".repeat(50)}`;
     const events = eventsAtEverySplit(bytesOf(`a LOGIN {60+}\r\n${smuggled} pw\r\nc NOOP\r\n`));
     assert.deepEqual(events, [
-      { kind: "literalTooLarge", tag: "a", size: 60, sync: false },
+      { kind: "literalTooLarge", tag: "a", command: "LOGIN", size: 60, sync: false },
       { kind: "command", command: { tag: "c", name: "noop" } },
     ]);
   });

@@ -138,7 +138,7 @@ describe("reader: good commands at every split point", () => {
         reference: "",
         patterns: ["*"],
         selection: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false },
-        returns: { subscribed: false, children: false, specialUse: false, status: null },
+        returns: { subscribed: false, children: false, specialUse: false, status: null, metadata: null },
       },
     ],
     [
@@ -150,7 +150,13 @@ describe("reader: good commands at every split point", () => {
         reference: "",
         patterns: ["%", "Foo/*"],
         selection: { subscribed: true, remote: false, recursiveMatch: true, specialUse: false },
-        returns: { subscribed: false, children: false, specialUse: true, status: ["MESSAGES", "UIDNEXT"] },
+        returns: {
+          subscribed: false,
+          children: false,
+          specialUse: true,
+          status: ["MESSAGES", "UIDNEXT"],
+          metadata: null,
+        },
       },
     ],
     ["lsub", 'l LSUB "" %\r\n', { tag: "l", name: "lsub", reference: "", pattern: "%" }],
@@ -346,6 +352,63 @@ describe("reader: good commands at every split point", () => {
         flags: [],
       },
     ],
+    [
+      "getmetadata with options and an entry list (RFC 5464 §4.2)",
+      'g GETMETADATA (MAXSIZE 1024 DEPTH infinity) "" (/shared/comment "/private/comment")\r\n',
+      {
+        tag: "g",
+        name: "getmetadata",
+        mailbox: "",
+        options: { maxSize: 1024, depth: "infinity" },
+        entries: ["/shared/comment", "/private/comment"],
+      },
+    ],
+    [
+      "getmetadata with one entry",
+      "g GETMETADATA INBOX /private/comment\r\n",
+      {
+        tag: "g",
+        name: "getmetadata",
+        mailbox: "INBOX",
+        options: { maxSize: null, depth: 0 },
+        entries: ["/private/comment"],
+      },
+    ],
+    [
+      "setmetadata with quoted, literal8 and NIL values (RFC 5464 §4.3)",
+      'm SETMETADATA INBOX (/shared/comment "hi" /private/x ~{3}\r\na\u0000b /private/y NIL)\r\n',
+      {
+        tag: "m",
+        name: "setmetadata",
+        mailbox: "INBOX",
+        entries: [
+          { entry: "/shared/comment", value: Uint8Array.from([0x68, 0x69]) },
+          { entry: "/private/x", value: Uint8Array.from([0x61, 0, 0x62]) },
+          { entry: "/private/y", value: null },
+        ],
+      },
+    ],
+    [
+      "list return metadata (RFC 9590)",
+      'l LIST "" * RETURN (METADATA (DEPTH 1) (/shared/comment /private/comment) CHILDREN)\r\n',
+      {
+        tag: "l",
+        name: "list",
+        reference: "",
+        patterns: ["*"],
+        selection: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false },
+        returns: {
+          subscribed: false,
+          children: true,
+          specialUse: false,
+          status: null,
+          metadata: {
+            entries: ["/shared/comment", "/private/comment"],
+            options: { maxSize: null, depth: 1 },
+          },
+        },
+      },
+    ],
     ["copy", "c COPY 1 Trash\r\n", { tag: "c", name: "copy", uid: false, set: r([1, 1]), mailbox: "Trash" }],
     [
       "uid move",
@@ -402,6 +465,12 @@ describe("reader: bad commands give syntaxError with the tag", () => {
     ["copy missing mailbox", "a COPY 1\r\n", "a"],
     ["append no literal", "a APPEND INBOX\r\n", "a"],
     ["literal8 outside append", "a LOGIN ~{1+}\r\nx y\r\n", "a"],
+    ["getmetadata depth 2", "a GETMETADATA (DEPTH 2) INBOX /shared/comment\r\n", "a"],
+    ["getmetadata empty options", "a GETMETADATA () INBOX /shared/comment\r\n", "a"],
+    ["getmetadata no entries", "a GETMETADATA INBOX ()\r\n", "a"],
+    ["setmetadata atom value", "a SETMETADATA INBOX (/shared/comment x)\r\n", "a"],
+    ["setmetadata no list", 'a SETMETADATA INBOX /shared/comment "x"\r\n', "a"],
+    ["list metadata without entries", 'a LIST "" * RETURN (METADATA)\r\n', "a"],
   ];
   for (const [name, input, tag] of cases) {
     it(name, () => {

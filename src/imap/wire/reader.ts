@@ -58,6 +58,8 @@ export type ReaderEvent =
   | {
       readonly kind: "literalTooLarge";
       readonly tag: string | null;
+      /** The command's name, upper-cased (`UID` skipped), so the refusal can fit it (SETMETADATA). */
+      readonly command: string | null;
       readonly size: number;
       readonly sync: boolean;
     }
@@ -335,16 +337,22 @@ export class ImapReader {
     if (classified === null) {
       const size = announcement.size;
       if (size > this.limits.maxLiteralBytes || this.commandBytes + size > this.limits.maxCommandBytes) {
-        const tag = this.tag;
+        const { tag, commandName } = this;
         this.refuse(announcement);
-        yield { kind: "literalTooLarge", tag, size, sync: announcement.sync };
+        yield { kind: "literalTooLarge", tag, command: commandName, size, sync: announcement.sync };
         return;
       }
       this.commandBytes += size;
     } else if (!Number.isSafeInteger(announcement.size)) {
-      const tag = this.tag;
+      const { tag, commandName } = this;
       this.refuse(announcement);
-      yield { kind: "literalTooLarge", tag, size: announcement.size, sync: announcement.sync };
+      yield {
+        kind: "literalTooLarge",
+        tag,
+        command: commandName,
+        size: announcement.size,
+        sync: announcement.sync,
+      };
       return;
     }
     this.literal = {

@@ -58,7 +58,17 @@ export type ResponseCode =
     }
   | { readonly kind: "MODIFIED"; readonly set: SequenceSet }
   /** RFC 5267 §4.2: the server does not (or no longer) keep the search with this tag up to date. */
-  | { readonly kind: "NOUPDATE"; readonly tag: string };
+  | { readonly kind: "NOUPDATE"; readonly tag: string }
+  /** RFC 5464 §4.2.1 and §4.3: `METADATA LONGENTRIES n`, `METADATA MAXSIZE n`. */
+  | { readonly kind: "METADATA LONGENTRIES" | "METADATA MAXSIZE"; readonly value: number }
+  /** RFC 5464 §4.3: `METADATA TOOMANY`, `METADATA NOPRIVATE`. */
+  | { readonly kind: "METADATA TOOMANY" | "METADATA NOPRIVATE" };
+
+/** One `entry value` of a METADATA response (RFC 5464 §4.4.1); a null value writes NIL. */
+export interface MetadataResponseEntry {
+  readonly name: string;
+  readonly value: Uint8Array | null;
+}
 
 /** RFC 5267 §4.3 `context-position SP sequence-set` of ADDTO/REMOVEFROM (position 0 for SEARCH). */
 export interface ContextChange {
@@ -205,5 +215,11 @@ export type ImapResponse =
   | { readonly kind: "vanished"; readonly isEarlier: boolean; readonly uids: SequenceSet }
   /** RFC 9208 §5.1 `* QUOTA root (resource usage limit …)`. */
   | { readonly kind: "quota"; readonly root: string; readonly resources: readonly QuotaResourceData[] }
+  /** RFC 5464 §4.4.1 `* METADATA mailbox (entry value …)`; mailbox "" is the server. */
+  | {
+      readonly kind: "metadata";
+      readonly mailbox: string;
+      readonly entries: readonly MetadataResponseEntry[];
+    }
   /** RFC 9208 §5.2 `* QUOTAROOT mailbox root …`. */
   | { readonly kind: "quotaroot"; readonly mailbox: string; readonly roots: readonly string[] };

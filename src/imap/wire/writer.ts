@@ -10,6 +10,7 @@ import type {
   FetchResponseItem,
   ImapResponse,
   LiteralContent,
+  MetadataResponseEntry,
   NamespaceDescriptor,
   ResponseCode,
   ThreadMember,
@@ -61,6 +62,9 @@ function formatCode(code: ResponseCode): string {
       return `COPYUID ${code.uidValidity} ${formatSequenceSet(code.sourceUids)} ${formatSequenceSet(code.destinationUids)}`;
     case "MODIFIED":
       return `MODIFIED ${formatSequenceSet(code.set)}`;
+    case "METADATA LONGENTRIES":
+    case "METADATA MAXSIZE":
+      return `${code.kind} ${code.value}`;
     default:
       return code.kind;
   }
@@ -205,6 +209,9 @@ export function* responseParts(
     case "fetch":
       yield* fetchParts(response.sequence, response.items, style);
       return;
+    case "metadata":
+      yield* metadataParts(mailbox(response.mailbox), response.entries, style);
+      return;
   }
   yield `${text}\r\n`;
 }
@@ -315,6 +322,38 @@ function* fetchParts(
     }
   }
   yield `${text})\r\n`;
+}
+
+/**
+ * RFC 5464 §4.4.1 `* METADATA mailbox (entry value …)`. A value is quoted when it is short printable
+ * ASCII, else a literal of its bytes; literal8 when it holds a NUL (RFC 5464 §5 `value = nstring / literal8`).
+ */
+function* metadataParts(
+  mailbox: string,
+  entries: readonly MetadataResponseEntry[],
+  style: StringStyle,
+): Generator<ResponsePart, void, undefined> {
+  let text = `* METADATA ${mailbox} (`;
+  for (let i = 0; i < entries.length; i++) {
+    const { name, value } = entries[i] as MetadataResponseEntry;
+    text += `${i === 0 ? "" : " "}${formatAstring(name, style)} `;
+    if (value === null) text += "NIL";
+    else if (isQuotableAscii(value)) text += `"${decoder.decode(value).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    else {
+      yield `${text}${value.includes(0) ? "~" : ""}{${value.length}}\r\n`;
+      yield value;
+      text = "";
+    }
+  }
+  yield `${text})\r\n`;
+}
+
+const MAX_QUOTED_VALUE_BYTES = 1024;
+
+function isQuotableAscii(bytes: Uint8Array): boolean {
+  if (bytes.length > MAX_QUOTED_VALUE_BYTES) return false;
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return false;
+  return true;
 }
 
 /**

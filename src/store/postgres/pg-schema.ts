@@ -304,4 +304,25 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "trigram indexes' GIN pending lists limited to 256 kB, so the planner keeps using them",
     apply: limitTrigramPendingLists,
   },
+  {
+    // Keyed by (account, mailbox or NULL for the server, owner of a private entry or NULL for a shared
+    // one, name); the unique index spells the NULLs out so they compare equal. Rows go with their
+    // mailbox and accounts; a rename keeps the mailbox id.
+    description: "mailbox and server annotations (RFC 5464 METADATA)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE metadata (
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          mailbox_id text COLLATE "C" REFERENCES mailboxes(id) ON DELETE CASCADE,
+          owner_id bigint REFERENCES accounts(id) ON DELETE CASCADE,
+          name text COLLATE "C" NOT NULL,
+          value bytea NOT NULL
+        );
+        CREATE UNIQUE INDEX metadata_key
+          ON metadata (account_id, coalesce(mailbox_id, ''), coalesce(owner_id, 0), name);
+        CREATE INDEX metadata_by_mailbox ON metadata (mailbox_id);
+        CREATE INDEX metadata_by_owner ON metadata (owner_id);
+      `);
+    },
+  },
 ];

@@ -4,6 +4,7 @@ import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
+import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
@@ -14,5 +15,6 @@ await describeWithPostgres(() => {
   describeSearchContract("postgres", postgresHarness);
   describeSortKeysContract("postgres", postgresHarness);
   describeCredentialContract("postgres", postgresHarness);
+  describeMetadataContract("postgres", postgresHarness);
   describeMaildropLockContract("postgres", postgresHarness, { isSharedAcrossHandles: true });
 });

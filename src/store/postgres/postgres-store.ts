@@ -13,6 +13,7 @@ import { PgDomains } from "./pg-domains.js";
 import { PgMailboxes } from "./pg-mailboxes.js";
 import { PgMaildropLocks } from "./pg-maildrop-locks.js";
 import { PgMessages } from "./pg-messages.js";
+import { PgMetadata } from "./pg-metadata.js";
 import { type MigrationReport, migratePostgres } from "./pg-migrate.js";
 import { PgNotifier } from "./pg-notifier.js";
 
@@ -55,6 +56,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     messages: new PgMessages(sql),
     changes: new PgChangeLog(sql),
     domains: new PgDomains(sql),
+    metadata: new PgMetadata(sql),
     blobs: new PgBlobStore(sql),
     notifier,
     maildropLocks,

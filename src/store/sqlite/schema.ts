@@ -306,4 +306,22 @@ export const MIGRATIONS: readonly string[] = [
   DROP TRIGGER IF EXISTS email_headers_fts_update;
   DROP TABLE IF EXISTS email_headers_fts;
   `,
+  // 13: mailbox and server annotations (RFC 5464 METADATA; store/mail-store.ts MetadataRepository). A row
+  // is keyed by (account, mailbox or NULL for the server, owner of a private entry or NULL for a shared
+  // one, name below /private or /shared); the unique index spells the NULLs out so they compare equal.
+  // Rows go with their mailbox and their accounts (ON DELETE CASCADE); a rename keeps the mailbox id.
+  `
+  CREATE TABLE IF NOT EXISTS metadata (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    mailbox_id TEXT REFERENCES mailboxes(id) ON DELETE CASCADE,
+    owner_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS metadata_key
+    ON metadata (account_id, ifnull(mailbox_id, ''), ifnull(owner_id, 0), name);
+  CREATE INDEX IF NOT EXISTS metadata_by_mailbox ON metadata (mailbox_id);
+  CREATE INDEX IF NOT EXISTS metadata_by_owner ON metadata (owner_id);
+  `,
 ];

@@ -16,6 +16,7 @@ import { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
+import { SqliteMetadata } from "./sqlite-metadata.js";
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -43,6 +44,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     messages: new SqliteMessages(sql),
     changes: new SqliteChangeLog(sql),
     domains: new SqliteDomains(sql),
+    metadata: new SqliteMetadata(sql),
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),

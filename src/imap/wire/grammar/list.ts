@@ -1,8 +1,10 @@
 // LIST (RFC 9051 §6.3.9) with LIST-EXTENDED selection and return options (RFC 5258 §3), SPECIAL-USE
-// (RFC 6154 §4) and LIST-STATUS (RFC 5819 §2).
+// (RFC 6154 §4), LIST-STATUS (RFC 5819 §2) and LIST-METADATA (RFC 9590 §3: `METADATA [options] entries`,
+// options and entries as GETMETADATA's; an options list is told apart by its first word).
 
 import type { ArgumentCursor } from "../argument-cursor.js";
-import type { ImapCommand, ListReturn, ListSelection, StatusItem } from "../command.js";
+import type { ImapCommand, ListMetadataReturn, ListReturn, ListSelection, StatusItem } from "../command.js";
+import { DEFAULT_METADATA_OPTIONS, parseMetadataEntries, parseMetadataOptions } from "./getmetadata.js";
 import { parseStatusItems } from "./status.js";
 
 export function parseList(c: ArgumentCursor, tag: string): ImapCommand {
@@ -33,6 +35,7 @@ export function parseList(c: ArgumentCursor, tag: string): ImapCommand {
     children: false,
     specialUse: false,
     status: null as StatusItem[] | null,
+    metadata: null as ListMetadataReturn | null,
   };
   if (c.skipSpace()) {
     c.expectKeyword("RETURN");
@@ -45,6 +48,9 @@ export function parseList(c: ArgumentCursor, tag: string): ImapCommand {
       else if (option === "STATUS") {
         c.expectSpace();
         returns.status = parseStatusItems(c);
+      } else if (option === "METADATA") {
+        c.expectSpace();
+        returns.metadata = parseListMetadata(c);
       } else c.fail(`Unknown LIST return option ${option}`);
     });
   }
@@ -57,4 +63,19 @@ export function parseList(c: ArgumentCursor, tag: string): ImapCommand {
     selection: selection satisfies ListSelection,
     returns: returns satisfies ListReturn,
   };
+}
+
+function parseListMetadata(c: ArgumentCursor): ListMetadataReturn {
+  let options = DEFAULT_METADATA_OPTIONS;
+  if (c.isListStart() && isOptionsList(c)) {
+    options = parseMetadataOptions(c);
+    c.expectSpace();
+  }
+  return { entries: parseMetadataEntries(c), options };
+}
+
+/** `(MAXSIZE …` or `(DEPTH …` starts options; entries start with "/" or a string. */
+function isOptionsList(c: ArgumentCursor): boolean {
+  const word = String.fromCharCode(...[1, 2, 3, 4, 5, 6, 7, 8].map((k) => Math.max(c.peek(k), 0)));
+  return /^(MAXSIZE|DEPTH) /i.test(word);
 }
