@@ -1,7 +1,7 @@
 // Writes an `ImapCommand` as a client would send it (RFC 9051 §9 grammar), with non-synchronizing
 // literals (RFC 7888) so the result can be fed to the reader in one piece. For tests and tools.
 
-import type { ImapDateTime } from "./argument-cursor.js";
+import { type ImapDateTime, MONTHS } from "./argument-cursor.js";
 import type {
   AppendMessage,
   ImapCommand,
@@ -14,7 +14,7 @@ import type {
 import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
 import { formatPartialRange } from "./grammar/partial-range.js";
 import { encodeMailboxName } from "./mailbox-name.js";
-import { formatImapDate, formatSearchKey } from "./search-key.js";
+import { formatSearchKey } from "./search-key.js";
 import { formatSequenceSet } from "./seqset.js";
 import { formatAstring, formatNstring, formatString, type StringStyle } from "./wire-string.js";
 
@@ -33,12 +33,15 @@ const isListChar = (ch: string): boolean => {
   return code > 0x20 && code < 0x7f && !'(){"\\'.includes(ch);
 };
 
+/** "00".."99": date-times of whole mailboxes are formatted per message (FETCH INTERNALDATE listings). */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
+
 /** `DD-Mon-YYYY HH:MM:SS +ZZZZ`, the quoted `date-time` of RFC 9051 §9. */
 export function formatDateTime(value: ImapDateTime): string {
-  const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
   const sign = value.zoneMinutes < 0 ? "-" : "+";
   const zone = Math.abs(value.zoneMinutes);
-  return `${pad(value.day)}-${formatImapDate(value).split("-")[1]}-${pad(value.year, 4)} ${pad(value.hour)}:${pad(value.minute)}:${pad(value.second)} ${sign}${pad(Math.floor(zone / 60))}${pad(zone % 60)}`;
+  const year = value.year >= 1000 ? String(value.year) : String(value.year).padStart(4, "0");
+  return `${TWO_DIGITS[value.day]}-${MONTHS[value.month - 1]}-${year} ${TWO_DIGITS[value.hour]}:${TWO_DIGITS[value.minute]}:${TWO_DIGITS[value.second]} ${sign}${TWO_DIGITS[Math.floor(zone / 60)]}${TWO_DIGITS[zone % 60]}`;
 }
 
 function formatSelection(s: ListSelection): string | null {
