@@ -1,8 +1,11 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502: all messages or none), UIDPLUS APPENDUID
-// (RFC 4315), BINARY literal8 and UTF8 (RFC 6855). The message bytes were streamed to the blob store
-// while they arrived; here they are indexed and committed in one transaction.
+// (RFC 4315), BINARY literal8, UTF8 (RFC 6855) and CATENATE (RFC 4469). The message bytes were streamed
+// to the blob store while they arrived (CATENATE messages are put together from their parts first); here
+// they are indexed and committed in one transaction.
 
+import type { BlobHash } from "../../kit/ids.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import { appendSources } from "../append/append-sources.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
 import { parseImapFlags } from "../session/imap-flags.js";
 import { messageLimitOf, overLimit } from "../session/message-limit.js";
@@ -18,14 +21,15 @@ export async function append(ctx: CommandContext, command: CommandOf<"append">):
     normalizeMailboxName(command.mailbox),
   );
   if (!mailbox) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
-  if (blobs.length !== command.messages.length) throw new Error("APPEND literals and messages disagree");
   const limit = messageLimitOf(ctx);
-  if (limit !== null && blobs.length > limit) return overLimit("APPEND", limit);
+  if (limit !== null && command.messages.length > limit) return overLimit("APPEND", limit);
+  const sources = await appendSources(ctx, account, command.messages, blobs);
+  if (!Array.isArray(sources)) return sources;
   const results = await ctx.services.messages.appendBlobs(
     account.id,
     mailbox.id,
     command.messages.map((message, i) => ({
-      blobHash: (blobs[i] as (typeof blobs)[number]).hash,
+      blobHash: sources[i] as BlobHash,
       flags: parseImapFlags(message.flags),
       ...(message.internalDate ? { internalDateMs: toEpochMs(message.internalDate) } : {}),
     })),

@@ -3,6 +3,7 @@
 // RFC 4315) in an untagged OK sent before the EXPUNGE (or VANISHED) of the old message, as MOVE does.
 
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import { appendSources } from "../append/append-sources.js";
 import {
   accountOf,
   type CommandContext,
@@ -20,8 +21,7 @@ export async function replace(ctx: CommandContext, command: CommandOf<"replace">
   const account = accountOf(ctx);
   const selected = selectedOf(ctx);
   // Taken first, so a refused REPLACE never leaves its stored message to a later APPEND.
-  const [blob] = await ctx.session.takeAppendedBlobs();
-  if (!blob) throw new Error("REPLACE literal and message disagree");
+  const blobs = await ctx.session.takeAppendedBlobs();
   // A message number beyond the mailbox is a client error (BAD, thrown by resolve); a UID
   // no longer there is NO, as the client may not have seen another session's expunge yet.
   const [replaced] = selected.resolve(
@@ -35,13 +35,18 @@ export async function replace(ctx: CommandContext, command: CommandOf<"replace">
     normalizeMailboxName(command.mailbox),
   );
   if (!target) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
+  // RFC 8508 §4.4: the new message may be built with CATENATE, as with APPEND.
+  const sources = await appendSources(ctx, account, [command.message], blobs);
+  if (!Array.isArray(sources)) return sources;
+  const [blobHash] = sources;
+  if (blobHash === undefined) throw new Error("REPLACE literal and message disagree");
   const { appended, expunged } = await ctx.services.messages.replace(
     account.id,
     selected.view.mailboxId,
     replaced.uid,
     target.id,
     {
-      blobHash: blob.hash,
+      blobHash,
       flags: parseImapFlags(command.message.flags),
       ...(command.message.internalDate ? { internalDateMs: toEpochMs(command.message.internalDate) } : {}),
     },

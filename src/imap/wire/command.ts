@@ -129,7 +129,17 @@ export interface AppendMessage {
   readonly isBinary: boolean;
   /** Byte count of the message; its bytes were delivered as `literalChunk` events, never in the command. */
   readonly size: number;
+  /**
+   * Present when the message is built with CATENATE (RFC 4469 §5): its parts in order. `size` is then the
+   * sum of the TEXT parts, whose bytes were streamed as `literalChunk` events like a message literal.
+   */
+  readonly catenate?: readonly CatenatePart[];
 }
+
+/** One `cat-part` of CATENATE (RFC 4469 §5): a TEXT literal streamed by the reader, or an IMAP URL. */
+export type CatenatePart =
+  | { readonly kind: "text"; readonly size: number; readonly isBinary: boolean }
+  | { readonly kind: "url"; readonly url: string };
 
 export type StoreAction = "replace" | "add" | "remove";
 

@@ -57,6 +57,8 @@ export type ResponseCode =
       readonly destinationUids: SequenceSet;
     }
   | { readonly kind: "MODIFIED"; readonly set: SequenceSet }
+  /** RFC 4469 §6: a CATENATE URL the server cannot resolve, echoed as the client sent it. */
+  | { readonly kind: "BADURL"; readonly url: string }
   /** RFC 5267 §4.2: the server does not (or no longer) keep the search with this tag up to date. */
   | { readonly kind: "NOUPDATE"; readonly tag: string }
   /** RFC 5464 §4.2.1 and §4.3: `METADATA LONGENTRIES n`, `METADATA MAXSIZE n`. */

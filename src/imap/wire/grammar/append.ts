@@ -1,8 +1,9 @@
-// APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502 §6), literal8 (RFC 3516 §4.3) and the UTF8
-// data item (RFC 6855 §4). Message literals are streamed by the reader, so they carry no bytes here.
+// APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502 §6), literal8 (RFC 3516 §4.3), the UTF8 data
+// item (RFC 6855 §4) and CATENATE (RFC 4469 §5). Message literals and CATENATE's TEXT literals are
+// streamed by the reader, so they carry no bytes here.
 
 import { type ArgumentCursor, type ImapDateTime, PendingLiteralError } from "../argument-cursor.js";
-import type { AppendMessage, ImapCommand } from "../command.js";
+import type { AppendMessage, CatenatePart, ImapCommand } from "../command.js";
 
 /** What is known of an APPEND message when its literal is announced, before its bytes arrive. */
 export interface AppendMessageHead {
@@ -12,6 +13,8 @@ export interface AppendMessageHead {
   readonly flags: readonly string[];
   readonly internalDate: ImapDateTime | null;
   readonly isUtf8: boolean;
+  /** For a CATENATE TEXT literal: its position among the message's parts (URL parts counted). */
+  readonly catenatePart?: number;
 }
 
 export interface AppendArguments {
@@ -27,8 +30,9 @@ export type AppendMessagePart =
   | { readonly message: null; readonly pending: AppendMessageHead };
 
 /**
- * Reads `[flag-list SP] [date-time SP] (literal / literal8 / UTF8 (literal8))` (RFC 3502 append-message,
- * RFC 6855 §4), the part APPEND repeats and REPLACE (RFC 8508 §6) has once.
+ * Reads `[flag-list SP] [date-time SP] (literal / literal8 / UTF8 (literal8) / CATENATE (cat-part …))`
+ * (RFC 3502 append-message, RFC 6855 §4, RFC 4469 §5), the part APPEND repeats and REPLACE (RFC 8508 §6)
+ * has once.
  */
 export function parseAppendMessage(c: ArgumentCursor, mailbox: string, index: number): AppendMessagePart {
   let flags: string[] = [];
@@ -40,6 +44,17 @@ export function parseAppendMessage(c: ArgumentCursor, mailbox: string, index: nu
   if (c.peek() === 0x22) {
     internalDate = c.dateTime();
     c.expectSpace();
+  }
+  if (c.tryKeyword("CATENATE")) {
+    const head: AppendMessageHead = { mailbox, index, flags, internalDate, isUtf8: false };
+    try {
+      return { message: parseCatenate(c, head), pending: null };
+    } catch (error) {
+      // A TEXT literal not yet received: the reader streams it as a piece of this message.
+      if (error instanceof PendingTextError)
+        return { message: null, pending: { ...head, catenatePart: error.part } };
+      throw error;
+    }
   }
   const isUtf8 = c.tryKeyword("UTF8");
   if (isUtf8) {
@@ -60,6 +75,43 @@ export function parseAppendMessage(c: ArgumentCursor, mailbox: string, index: nu
     message: { flags, internalDate, isUtf8, isBinary: literal.isBinary, size: literal.size },
     pending: null,
   };
+}
+
+/**
+ * `"CATENATE" SP "(" cat-part *(SP cat-part) ")"` with `cat-part = "TEXT" SP literal / "URL" SP astring`
+ * (RFC 4469 §5; literal8 too, as with BINARY). A TEXT literal not yet received is reported as pending;
+ * a URL given as a literal is an ordinary argument (PendingLiteralError reaches the reader).
+ */
+function parseCatenate(c: ArgumentCursor, head: AppendMessageHead): AppendMessage {
+  c.expectSpace();
+  const parts: CatenatePart[] = [];
+  c.list(() => {
+    if (c.tryKeyword("TEXT")) {
+      c.expectSpace();
+      let literal: ReturnType<ArgumentCursor["literal"]>;
+      try {
+        literal = c.literal(true);
+      } catch (error) {
+        if (error instanceof PendingLiteralError) throw new PendingTextError(parts.length);
+        throw error;
+      }
+      parts.push({ kind: "text", size: literal.size, isBinary: literal.isBinary });
+      return;
+    }
+    c.expectKeyword("URL");
+    c.expectSpace();
+    parts.push({ kind: "url", url: c.astring() });
+  }, false);
+  const size = parts.reduce((sum, p) => sum + (p.kind === "text" ? p.size : 0), 0);
+  const { flags, internalDate } = head;
+  return { flags, internalDate, isUtf8: false, isBinary: false, size, catenate: parts };
+}
+
+/** A CATENATE TEXT literal announced but not received yet, at this part position. */
+class PendingTextError extends Error {
+  constructor(readonly part: number) {
+    super("CATENATE TEXT literal not yet received");
+  }
 }
 
 /** Reads APPEND's arguments; stops at the first not-yet-received message literal and reports its head. */

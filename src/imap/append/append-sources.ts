@@ -1,0 +1,142 @@
+// The stored blob of each APPEND or REPLACE message. A plain message is its literal, stored while it
+// arrived. A CATENATE message (RFC 4469 §5) is put together here: its TEXT literals (each stored as a blob
+// while it arrived) and the messages or parts its IMAP URLs (RFC 5092) name in this account, streamed in
+// order into one new blob, never held whole in memory. A URL that does not resolve gives NO [BADURL url],
+// a result over the message size limit NO [TOOBIG], before anything is stored.
+import type { BlobHash, Uid } from "../../kit/ids.js";
+import { isMailError } from "../../kit/mail-error.js";
+import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import { selectHeaderFields } from "../../mime/select-header-fields.js";
+import type { AccountRecord, MailboxRecord } from "../../store/mail-store.js";
+import { readRange } from "../fetch/body-content.js";
+import { clampPartial, resolveBodySection } from "../fetch/section-resolver.js";
+import type { AppendedBlob, CommandContext, CommandOutcome } from "../session/command-context.js";
+import { no } from "../session/command-context.js";
+import type { AppendMessage, CatenatePart } from "../wire/command.js";
+import { parseImapMessageUrl } from "../wire/imap-url.js";
+
+/** Where the bytes of one CATENATE part come from. */
+type PartSource =
+  | { readonly kind: "range"; readonly blobHash: BlobHash; readonly start: number; readonly end: number }
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array };
+
+/**
+ * The blob of each message, in order, taking the streamed literals from `blobs` (one per plain message,
+ * one per TEXT part of a CATENATE message); or the NO reply when a CATENATE message cannot be built.
+ */
+export async function appendSources(
+  ctx: CommandContext,
+  account: AccountRecord,
+  messages: readonly AppendMessage[],
+  blobs: readonly AppendedBlob[],
+): Promise<BlobHash[] | CommandOutcome> {
+  let next = 0;
+  const takeBlob = (): AppendedBlob => {
+    const blob = blobs[next++];
+    if (blob === undefined) throw new Error("APPEND literals and messages disagree");
+    return blob;
+  };
+  const plans: (BlobHash | PartSource[])[] = [];
+  for (const message of messages) {
+    if (message.catenate === undefined) {
+      plans.push(takeBlob().hash);
+      continue;
+    }
+    const sources: PartSource[] = [];
+    for (const part of message.catenate) {
+      const source =
+        part.kind === "text" ? textSource(takeBlob(), part) : await urlSource(ctx, account, part.url);
+      if (source === null) return no("CATENATE URL does not name a readable message part", badUrl(part));
+      sources.push(source);
+    }
+    const total = sources.reduce((sum, s) => sum + sizeOf(s), 0);
+    if (total > ctx.services.maxMessageBytes) {
+      return no(`CATENATE message of ${total} bytes exceeds the limit`, { kind: "TOOBIG" });
+    }
+    if (total === 0) return no("CATENATE message would be empty");
+    plans.push(sources);
+  }
+  if (next !== blobs.length) throw new Error("APPEND literals and messages disagree");
+  const hashes: BlobHash[] = [];
+  for (const plan of plans) {
+    if (typeof plan === "string") hashes.push(plan);
+    else hashes.push((await ctx.services.messages.storeBlob(concatenated(ctx, plan))).hash);
+  }
+  return hashes;
+}
+
+function badUrl(part: CatenatePart) {
+  return { kind: "BADURL", url: part.kind === "url" ? part.url : "" } as const;
+}
+
+function textSource(blob: AppendedBlob, part: Extract<CatenatePart, { kind: "text" }>): PartSource {
+  return { kind: "range", blobHash: blob.hash, start: 0, end: Math.min(blob.size, part.size) };
+}
+
+function sizeOf(source: PartSource): number {
+  return source.kind === "range" ? source.end - source.start : source.bytes.length;
+}
+
+async function* concatenated(ctx: CommandContext, sources: readonly PartSource[]): AsyncIterable<Uint8Array> {
+  for (const source of sources) {
+    if (source.kind === "bytes") yield source.bytes;
+    else if (source.end > source.start) {
+      yield* ctx.services.messages.readRange(source.blobHash, source.start, source.end);
+    }
+  }
+}
+
+/**
+ * The bytes a message URL names, if it names a message (or part) of this account that exists: the
+ * selected mailbox for a relative URL, else the named mailbox, whose UIDVALIDITY must match if given.
+ * Null for anything else (BADURL), including an empty part.
+ */
+async function urlSource(
+  ctx: CommandContext,
+  account: AccountRecord,
+  url: string,
+): Promise<PartSource | null> {
+  const parsed = parseImapMessageUrl(url);
+  if (parsed === null) return null;
+  if (parsed.user !== null && parsed.user.toLowerCase() !== account.address.toLowerCase()) return null;
+  const store = ctx.services.store;
+  let mailbox: MailboxRecord | undefined;
+  if (parsed.mailbox === null) {
+    const state = ctx.session.state;
+    if (state.kind !== "selected") return null;
+    mailbox = state.selected.view.mailbox;
+  } else {
+    try {
+      mailbox = await store.mailboxes.findByName(account.id, normalizeMailboxName(parsed.mailbox));
+    } catch (error) {
+      if (isMailError(error)) return null;
+      throw error;
+    }
+  }
+  if (mailbox === undefined) return null;
+  if (parsed.uidValidity !== null && parsed.uidValidity !== mailbox.uidValidity) return null;
+  const [entry] = await store.messages.getEntries(mailbox.id, [parsed.uid as Uid]);
+  if (entry === undefined) return null;
+  const summary = (await store.messages.getEmailSummaries([entry.emailId])).get(entry.emailId);
+  if (summary === undefined) return null;
+  let source: PartSource;
+  if (parsed.section === null) {
+    source = { kind: "range", blobHash: summary.blobHash, start: 0, end: summary.size };
+  } else {
+    const email = await store.messages.getEmail(account.id, entry.emailId);
+    if (email === undefined) return null;
+    const resolved = resolveBodySection(email.index.root, parsed.section);
+    if (resolved.kind === "empty") return null;
+    if (resolved.kind === "range") {
+      source = { kind: "range", blobHash: summary.blobHash, start: resolved.start, end: resolved.end };
+    } else {
+      const header = await readRange(ctx.services.messages, summary.blobHash, resolved.start, resolved.end);
+      source = { kind: "bytes", bytes: selectHeaderFields(header, resolved.fields, resolved.isNot) };
+    }
+  }
+  const size = sizeOf(source);
+  const { from, to } = clampPartial(size, parsed.partial);
+  if (to <= from) return null;
+  if (source.kind === "bytes") return { kind: "bytes", bytes: source.bytes.subarray(from, to) };
+  return { kind: "range", blobHash: source.blobHash, start: source.start + from, end: source.start + to };
+}
