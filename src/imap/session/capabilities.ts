@@ -54,6 +54,7 @@ const AUTHENTICATED_EXTENSIONS = [
   "METADATA",
   "METADATA-SERVER",
   "LIST-METADATA",
+  "NOTIFY",
 ] as const;
 
 export function capabilities(context: CapabilityContext): string[] {

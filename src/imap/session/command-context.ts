@@ -10,6 +10,7 @@ import type { MessageService } from "../../mail/message-service.js";
 import type { MetadataService } from "../../mail/metadata/metadata-service.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../../store/mail-store.js";
+import type { NotifyWatch } from "../notify/notify-watch.js";
 import type { CommandOf, ImapCommandName } from "../wire/command.js";
 import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
 import type { Enableable } from "./capabilities.js";
@@ -66,6 +67,10 @@ export interface SessionControl {
   startTls(): Promise<void>;
   /** Asks the client for a continuation line (AUTHENTICATE); resolves with it, or null if the client cancelled with `*`. */
   readContinuation(prompt: string): Promise<string | null>;
+  /** RFC 5465: the NOTIFY SET in force, or null (never sent, NOTIFY NONE, or overflowed). */
+  readonly notify: NotifyWatch | null;
+  /** Replaces what NOTIFY watches (null: NOTIFY NONE); changes are heard from now on. */
+  setNotify(watch: NotifyWatch | null): void;
   /** Enters IDLE: resolves when the client sends DONE (or the connection ends). */
   idle(onEnter: () => Promise<void>): Promise<void>;
   /**

@@ -22,6 +22,7 @@ import { login } from "../commands/login.js";
 import { logout } from "../commands/logout.js";
 import { namespace } from "../commands/namespace.js";
 import { noop } from "../commands/noop.js";
+import { notify } from "../commands/notify.js";
 import { rename } from "../commands/rename.js";
 import { replace } from "../commands/replace.js";
 import { search } from "../commands/search.js";
@@ -68,6 +69,7 @@ export const COMMANDS: CommandTable = {
   status: { states: AUTHENTICATED, canAnnounceExpunge: always, run: status },
   append: { states: AUTHENTICATED, canAnnounceExpunge: always, run: append },
   idle: { states: AUTHENTICATED, canAnnounceExpunge: always, run: idle },
+  notify: { states: AUTHENTICATED, canAnnounceExpunge: always, run: notify },
   unauthenticate: { states: AUTHENTICATED, canAnnounceExpunge: always, run: unauthenticate },
   compress: { states: AUTHENTICATED, canAnnounceExpunge: always, run: compress },
   getquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getQuota },

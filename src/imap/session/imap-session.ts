@@ -8,15 +8,19 @@ import { isPlaintextAuthAllowed } from "../../auth/plaintext-policy.js";
 import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
 import type { SessionLease } from "../../auth/session-registry.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
+import type { Uid } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError } from "../../kit/mail-error.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
+import { fetch } from "../commands/fetch.js";
+import { MAX_NOTIFY_FETCH_MESSAGES, type NotifyWatch } from "../notify/notify-watch.js";
 import type { ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
 import type { ImapResponse, ResponseCode } from "../wire/response.js";
+import { sequenceSetFromNumbers } from "../wire/seqset.js";
 import { formatLiteralFreeFetch, writeResponse } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import type {
@@ -28,6 +32,7 @@ import type {
 } from "./command-context.js";
 import { COMMANDS } from "./command-table.js";
 import { IMAP_ERROR_REPLIES } from "./error-mapping.js";
+import type { SelectedMailbox } from "./selected-mailbox.js";
 import type { SessionState } from "./session-state.js";
 
 export interface ImapSessionOptions {
@@ -59,6 +64,15 @@ export class ImapSession implements SessionControl {
   #appendQueue: AsyncQueue<Uint8Array> | null = null;
   #unsubscribe: (() => void) | null = null;
   #wakeIdle: (() => void) | null = null;
+  /** A change arrived while IDLE was announcing the previous one: announce again before waiting. */
+  #hasWake = false;
+  /** RFC 5465 NOTIFY SET in force; null for the sessions that never sent one (nearly all). */
+  #notify: NotifyWatch | null = null;
+  /** A reader event (a command, a literal) is being handled: notifications wait for its end. */
+  #isHandling = false;
+  /** NOTIFY responses being pushed between commands, and whether another change came meanwhile. */
+  #pushing: Promise<void> | null = null;
+  #isPushRequested = false;
   /** The account's session slot while logged in. */
   #lease: SessionLease | null = null;
   readonly #log: Logger;
@@ -79,22 +93,56 @@ export class ImapSession implements SessionControl {
   }
 
   setState(state: SessionState): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
     // Logged in: the short pre-login idle timeout gives way to RFC 9051 §5.4's 30 minutes.
     if (this.#state.kind === "notAuthenticated" && state.kind === "authenticated") {
       this.conn.useAuthenticatedIdleTimeout();
     }
+    const before = this.#state;
     this.#state = state;
-    if (state.kind === "selected") {
-      const selected = state.selected;
-      this.#unsubscribe = this.options.services.store.notifier.subscribe(state.account.id, (event) => {
-        if (event.mailboxId === null || event.mailboxId === selected.view.mailboxId) {
-          selected.markDirty();
-          this.#wakeIdle?.();
-        }
-      });
+    if (this.#notify !== null) {
+      // NOTIFY counts of a mailbox were not kept while it was selected (RFC 5465 §6.1).
+      if (before.kind === "selected") this.#notify.rebaseline(before.selected.view.mailboxId);
+      if (state.kind === "selected") this.#notify.rebaseline(state.selected.view.mailboxId);
     }
+    this.#watchChanges();
+  }
+
+  /**
+   * The one subscription to the account's change notifications: the selected mailbox's changes mark
+   * its view dirty; with NOTIFY, every change of the account is noted for the watch too.
+   */
+  #watchChanges(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    const state = this.#state;
+    const notify = this.#notify;
+    if (state.kind !== "selected" && !(state.kind === "authenticated" && notify !== null)) return;
+    const selected = state.kind === "selected" ? state.selected : null;
+    this.#unsubscribe = this.options.services.store.notifier.subscribe(state.account.id, (event) => {
+      const isSelected =
+        selected !== null && (event.mailboxId === null || event.mailboxId === selected.view.mailboxId);
+      if (isSelected) selected.markDirty();
+      if (notify !== null && (notify.watchesOthers || isSelected)) {
+        notify.markChanged(event.mailboxId);
+        this.#wake();
+      } else if (isSelected) this.#wake();
+    });
+  }
+
+  /** A change to announce: IDLE announces it now; with NOTIFY it is pushed between commands too. */
+  #wake(): void {
+    if (this.#wakeIdle !== null) this.#wakeIdle();
+    else this.#hasWake = true;
+    if (this.#notify !== null) this.#requestPush();
+  }
+
+  get notify(): NotifyWatch | null {
+    return this.#notify;
+  }
+
+  setNotify(watch: NotifyWatch | null): void {
+    this.#notify = watch;
+    this.#watchChanges();
   }
 
   signIn(account: AccountRecord, lease: SessionLease): void {
@@ -103,6 +151,7 @@ export class ImapSession implements SessionControl {
   }
 
   signOut(): void {
+    this.#notify = null;
     this.setState({ kind: "notAuthenticated" });
     this.#lease?.release();
     this.#lease = null;
@@ -189,7 +238,10 @@ export class ImapSession implements SessionControl {
   async idle(onEnter: () => Promise<void>): Promise<void> {
     this.#reader.expectIdleDone();
     await this.send({ kind: "continuation", text: "idling" });
+    this.#hasWake = false;
     await onEnter();
+    // NOTIFY's other mailboxes: what changed before IDLE began is announced at once too.
+    if (this.#notify !== null) await this.#announceNotify();
     await this.#flushOutput();
     // Pull events until DONE; meanwhile notifications wake `announce` below.
     const done = (async () => {
@@ -207,12 +259,15 @@ export class ImapSession implements SessionControl {
       this.#wakeIdle?.();
     });
     while (!isDone && !this.#isClosing) {
-      await new Promise<void>((resolve) => {
-        this.#wakeIdle = resolve;
-      });
-      this.#wakeIdle = null;
+      if (!this.#hasWake) {
+        await new Promise<void>((resolve) => {
+          this.#wakeIdle = resolve;
+        });
+        this.#wakeIdle = null;
+      }
+      this.#hasWake = false;
       if (!isDone) {
-        await this.#announceUpdates(true, false);
+        await this.#announceUpdates(true, false, "idle");
         await this.#flushOutput();
       }
     }
@@ -309,8 +364,12 @@ export class ImapSession implements SessionControl {
         text: "Postfach ready.",
       });
       for await (const event of this.#events) {
+        this.#isHandling = true;
+        if (this.#pushing !== null) await this.#pushing;
         await this.#handle(event);
+        this.#isHandling = false;
         if (this.#isClosing) break;
+        if (this.#isPushRequested) this.#requestPush();
       }
     } catch (error) {
       // A client hanging up while we write is how connections end, not an error worth a warning.
@@ -442,9 +501,10 @@ export class ImapSession implements SessionControl {
       outcome = this.#outcomeOf(error, command);
     }
     if (this.#isClosing) return;
-    if (this.#state.kind === "selected" && outcome.status !== "BAD") {
+    const isAnnouncing = this.#state.kind === "selected" || this.#notify !== null;
+    if (isAnnouncing && outcome.status !== "BAD") {
       const canExpunge = (spec.canAnnounceExpunge as (command: ImapCommand) => boolean)(command);
-      await this.#announceUpdates(canExpunge, false).catch((error: unknown) => {
+      await this.#announceUpdates(canExpunge, false, "command").catch((error: unknown) => {
         outcome = this.#outcomeOf(error, command);
       });
     }
@@ -468,13 +528,34 @@ export class ImapSession implements SessionControl {
     return { status: "NO", code: { kind: "SERVERBUG" }, text: `Internal error (id ${id})` };
   }
 
-  /** Sends the untagged responses for others' changes to the selected mailbox. */
-  async #announceUpdates(canExpunge: boolean, force: boolean): Promise<void> {
+  /**
+   * Sends the untagged responses for others' changes: to the selected mailbox, and with NOTIFY to the
+   * other watched mailboxes. After a command and during IDLE as RFC 9051 §7.5.1 allows; with NOTIFY
+   * also between commands ("push"), where the selected mailbox is announced only if NOTIFY asked for
+   * it, and its expunges only with `selected` (RFC 5465 §5.3, §6.1).
+   */
+  async #announceUpdates(
+    canExpunge: boolean,
+    force: boolean,
+    moment: "command" | "idle" | "push",
+  ): Promise<void> {
     const state = this.#state;
-    if (state.kind !== "selected") return;
+    const notify = this.#notify;
+    // RFC 5465 §4: in IDLE, exactly the events NOTIFY asked for.
+    const isSelectedWatched = notify === null || notify.selected !== null || moment === "command";
+    if (state.kind === "selected" && isSelectedWatched) {
+      const mayExpunge = moment === "push" ? (notify?.selected?.isImmediateExpunge ?? false) : canExpunge;
+      await this.#announceSelected(state.selected, mayExpunge, force);
+    }
+    if (notify !== null && this.#notify === notify) await this.#announceNotify();
+  }
+
+  /** The selected mailbox's changes, and with NOTIFY's `MessageNew (fetch-att…)` a FETCH of each new message. */
+  async #announceSelected(selected: SelectedMailbox, canExpunge: boolean, force: boolean): Promise<void> {
     let responses: ImapResponse[];
+    const added: Uid[] = [];
     try {
-      responses = await state.selected.collectUpdates(canExpunge, force);
+      responses = await selected.collectUpdates(canExpunge, force, (uids) => added.push(...uids));
     } catch (error) {
       // The selected mailbox was deleted (or recreated) elsewhere: its sequence numbers mean nothing
       // any more, and there is no way to tell the client but to end the session (as Dovecot does).
@@ -485,6 +566,75 @@ export class ImapSession implements SessionControl {
       throw error;
     }
     for (const response of responses) await this.send(response);
+    const fetchItems = this.#notify?.selected?.fetch ?? null;
+    if (fetchItems === null || added.length === 0) return;
+    if (added.length > MAX_NOTIFY_FETCH_MESSAGES) return this.#overflowNotify();
+    // The new messages as a UID FETCH of the items MessageNew named (RFC 5465 §5.2), through FETCH itself.
+    const ctx: CommandContext = {
+      services: this.options.services,
+      session: this,
+      log: this.#log,
+      send: (response) => this.send(response),
+      sendAll: (responses) => this.sendAll(responses),
+    };
+    await fetch(ctx, {
+      tag: "*",
+      name: "fetch",
+      uid: true,
+      set: sequenceSetFromNumbers(added),
+      items: fetchItems,
+      changedSince: null,
+      vanished: false,
+    });
+  }
+
+  /** NOTIFY's responses for the watched mailboxes other than the selected one. */
+  async #announceNotify(): Promise<void> {
+    const notify = this.#notify;
+    const state = this.#state;
+    if (notify === null || (state.kind !== "authenticated" && state.kind !== "selected")) return;
+    if (notify.isOverflowed) return this.#overflowNotify();
+    const selectedId = state.kind === "selected" ? state.selected.view.mailboxId : null;
+    const responses = await notify.collect(selectedId, this.#enabled.has("CONDSTORE"));
+    for (const response of responses) await this.send(response);
+  }
+
+  /** RFC 5465 §5.8: too much to announce; the client is told and NOTIFY is off as after NOTIFY NONE. */
+  async #overflowNotify(): Promise<void> {
+    this.setNotify(null);
+    await this.send({
+      kind: "condition",
+      status: "OK",
+      code: { kind: "NOTIFICATIONOVERFLOW" },
+      text: "Too many notifications; NOTIFY is off",
+    });
+  }
+
+  /**
+   * Pushes NOTIFY's responses while no command is in progress (RFC 5465 §1: the client listens all the
+   * time). Only at a point where the client has sent no partial command; changes that come during a
+   * command are announced when it completes.
+   */
+  #requestPush(): void {
+    this.#isPushRequested = true;
+    if (this.#pushing !== null || this.#isHandling || this.#isClosing || !this.#reader.isIdle()) return;
+    if (this.#notify === null) {
+      this.#isPushRequested = false;
+      return;
+    }
+    this.#pushing = (async () => {
+      while (this.#isPushRequested && this.#notify !== null && !this.#isClosing) {
+        this.#isPushRequested = false;
+        await this.#announceUpdates(false, false, "push");
+        await this.#flushOutput();
+      }
+    })()
+      .catch((error: unknown) => {
+        if (!isConnectionClosedError(error)) this.#log.warn({ err: error }, "imap notification failed");
+      })
+      .finally(() => {
+        this.#pushing = null;
+      });
   }
 
   async #countBad(tag: string | null, text: string, code: ResponseCode | null = null): Promise<void> {

@@ -179,9 +179,14 @@ export class SelectedMailbox {
   /**
    * Reads others' changes (always when `force`, else only after a notification) and returns the untagged
    * responses that announce them. Expunges wait while `canExpunge` is false (during FETCH, STORE,
-   * SEARCH), keeping sequence numbers stable for the client.
+   * SEARCH), keeping sequence numbers stable for the client. `onAdded` hears the UIDs announced as new
+   * (NOTIFY's MessageNew fetches them).
    */
-  async collectUpdates(canExpunge: boolean, force: boolean): Promise<ImapResponse[]> {
+  async collectUpdates(
+    canExpunge: boolean,
+    force: boolean,
+    onAdded?: (uids: readonly Uid[]) => void,
+  ): Promise<ImapResponse[]> {
     if (force || this.#isDirty) {
       this.#isDirty = false;
       await this.view.poll();
@@ -193,6 +198,7 @@ export class SelectedMailbox {
       await this.#claimRecent(update.added, update.added.length < update.count);
       responses.push({ kind: "exists", count: update.count });
       if (!this.isRev2) responses.push({ kind: "recent", count: this.#recentUids.size });
+      onAdded?.(update.added.map((entry) => entry.uid));
     }
     for (const { entry, position } of update.flagChanges) {
       responses.push({

@@ -6,6 +6,9 @@ import type { ModSeq } from "../../kit/ids.js";
 import type { ImapDate, ImapDateTime } from "./argument-cursor.js";
 import {
   type ImapCommand,
+  type NotifyEventArgument,
+  type NotifyEventGroup,
+  type NotifySetArguments,
   SEARCH_RETURN_OPTIONS,
   SORT_KEY_NAMES,
   SORT_RETURN_OPTIONS,
@@ -178,6 +181,58 @@ const fetchItems: fc.Arbitrary<FetchItems> = fc.oneof(
     attributes: fc.array(fetchAttribute, { minLength: 1, maxLength: 5 }),
   }),
 );
+/** A NOTIFY event list that obeys RFC 5465 §5's pairing rules (MessageNew and MessageExpunge together). */
+const notifyEvents = (isSelected: boolean): fc.Arbitrary<NotifyEventArgument[] | null> =>
+  fc.option(
+    fc
+      .record({
+        messages: fc.boolean(),
+        newFetch: fc.option(fc.array(fetchAttribute, { minLength: 1, maxLength: 3 }), { nil: null }),
+        flags: fc.boolean(),
+        others: isSelected
+          ? fc.constant([] as string[])
+          : fc.subarray(["MailboxName", "SubscriptionChange", "ServerMetadataChange", "XFOO"]),
+      })
+      .map(({ messages, newFetch, flags, others }) => {
+        const events: NotifyEventArgument[] = [];
+        if (messages || others.length === 0) {
+          events.push({
+            name: "MessageNew",
+            fetch: newFetch === null ? null : { kind: "attributes", attributes: newFetch },
+          });
+          events.push({ name: "MessageExpunge", fetch: null });
+          if (flags) events.push({ name: "FlagChange", fetch: null });
+        }
+        for (const name of others) events.push({ name, fetch: null });
+        return events;
+      }),
+    { nil: null },
+  );
+const notifyGroup: fc.Arbitrary<NotifyEventGroup> = fc.oneof(
+  fc
+    .constantFrom("inboxes" as const, "personal" as const, "subscribed" as const)
+    .chain((kind) => notifyEvents(false).map((events) => ({ filter: { kind }, events }))),
+  fc
+    .record({
+      kind: fc.constantFrom("subtree" as const, "mailboxes" as const),
+      mailboxes: fc.array(mailbox, { minLength: 1, maxLength: 3 }),
+    })
+    .chain((filter) => notifyEvents(false).map((events) => ({ filter, events }))),
+);
+const notifySet: fc.Arbitrary<NotifySetArguments> = fc
+  .record({
+    isStatus: fc.boolean(),
+    selected: fc.option(fc.constantFrom("selected" as const, "selected-delayed" as const), { nil: null }),
+    selectedEvents: notifyEvents(true),
+    others: fc.array(notifyGroup, { maxLength: 3 }),
+  })
+  .map(({ isStatus, selected, selectedEvents, others }) => ({
+    isStatus,
+    groups:
+      selected === null && others.length > 0
+        ? others
+        : [{ filter: { kind: selected ?? "selected" }, events: selectedEvents }, ...others],
+  }));
 const selectArgs = fc.record({
   mailbox,
   condstore: fc.boolean(),
@@ -415,6 +470,7 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
       partial: fc.option(partialRange, { nil: null }),
     })
     .map((c) => ({ ...c, vanished: c.vanished && c.uid && c.changedSince !== null })),
+  fc.record({ tag, name: fc.constant("notify" as const), set: fc.option(notifySet, { nil: null }) }),
   fc.record({
     tag,
     name: fc.constant("store" as const),

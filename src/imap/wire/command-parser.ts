@@ -29,6 +29,7 @@ import { parseLogin } from "./grammar/login.js";
 import { parseLsub } from "./grammar/lsub.js";
 import { parseMove } from "./grammar/move.js";
 import { noArgument } from "./grammar/no-argument.js";
+import { parseNotify } from "./grammar/notify.js";
 import { parseRename } from "./grammar/rename.js";
 import { parseReplace } from "./grammar/replace.js";
 import { parseSearch } from "./grammar/search.js";
@@ -65,6 +66,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   APPEND: parseAppend,
   REPLACE: parseReplace,
   IDLE: noArgument("idle"),
+  NOTIFY: parseNotify,
   COMPRESS: parseCompress,
   GETQUOTA: parseGetQuota,
   GETQUOTAROOT: parseGetQuotaRoot,

@@ -172,6 +172,32 @@ export interface ReplaceArguments {
   readonly message: AppendMessage;
 }
 
+/** RFC 5465 §8 mailbox specifiers (filter-mailboxes); `selected` and `selected-delayed` name the selected mailbox. */
+export type NotifyFilter =
+  | { readonly kind: "selected" | "selected-delayed" | "inboxes" | "personal" | "subscribed" }
+  | { readonly kind: "subtree" | "mailboxes"; readonly mailboxes: readonly string[] };
+
+/**
+ * One event of a NOTIFY event group (RFC 5465 §5): the known names spelled as the RFC does, any other
+ * atom (event-ext) upper-cased; `fetch` is MessageNew's fetch attributes, null when none were given.
+ */
+export interface NotifyEventArgument {
+  readonly name: string;
+  readonly fetch: FetchItems | null;
+}
+
+/** `(filter-mailboxes events)`; `events` is null for `NONE`. */
+export interface NotifyEventGroup {
+  readonly filter: NotifyFilter;
+  readonly events: readonly NotifyEventArgument[] | null;
+}
+
+/** `NOTIFY SET [STATUS] event-groups` (RFC 5465 §3.1). */
+export interface NotifySetArguments {
+  readonly isStatus: boolean;
+  readonly groups: readonly NotifyEventGroup[];
+}
+
 interface Tagged {
   readonly tag: string;
 }
@@ -213,6 +239,8 @@ export type ImapCommand = Tagged &
     | { readonly name: "append"; readonly mailbox: string; readonly messages: readonly AppendMessage[] }
     | ({ readonly name: "replace" } & ReplaceArguments)
     | { readonly name: "idle" }
+    /** RFC 5465; `set` null for `NOTIFY NONE`. */
+    | { readonly name: "notify"; readonly set: NotifySetArguments | null }
     /** RFC 4978; the algorithm upper-cased. */
     | { readonly name: "compress"; readonly mechanism: string }
     /** RFC 9208 §4.1: quota roots are names of their own, not mailbox names. */

@@ -262,6 +262,36 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       if (modifiers.length > 0) words.push(`(${modifiers.join(" ")})`);
       break;
     }
+    case "notify": {
+      words.push("NOTIFY");
+      const set = command.set;
+      if (set === null) {
+        words.push("NONE");
+        break;
+      }
+      words.push("SET");
+      if (set.isStatus) words.push("STATUS");
+      for (const group of set.groups) {
+        const filter = group.filter;
+        let spec: string = filter.kind.toUpperCase();
+        if (filter.kind === "subtree" || filter.kind === "mailboxes") {
+          const names = filter.mailboxes.map(mailbox);
+          spec += ` ${names.length === 1 ? names[0] : `(${names.join(" ")})`}`;
+        }
+        const events =
+          group.events === null
+            ? "NONE"
+            : `(${group.events
+                .map((e) =>
+                  e.fetch === null
+                    ? e.name
+                    : `${e.name} (${expandFetchItems(e.fetch).map(formatFetchAttribute).join(" ")})`,
+                )
+                .join(" ")})`;
+        words.push(`(${spec} ${events})`);
+      }
+      break;
+    }
     case "store": {
       uidPrefix(command.uid);
       words.push("STORE", formatSequenceSet(command.set));

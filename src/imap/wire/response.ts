@@ -39,7 +39,8 @@ export type SimpleResponseCode =
   | "UNKNOWN-CTE"
   | "USEATTR"
   | "NOTSAVED"
-  | "COMPRESSIONACTIVE";
+  | "COMPRESSIONACTIVE"
+  | "NOTIFICATIONOVERFLOW";
 
 export type ResponseCode =
   | { readonly kind: SimpleResponseCode }
@@ -64,7 +65,9 @@ export type ResponseCode =
   /** RFC 5464 §4.2.1 and §4.3: `METADATA LONGENTRIES n`, `METADATA MAXSIZE n`. */
   | { readonly kind: "METADATA LONGENTRIES" | "METADATA MAXSIZE"; readonly value: number }
   /** RFC 5464 §4.3: `METADATA TOOMANY`, `METADATA NOPRIVATE`. */
-  | { readonly kind: "METADATA TOOMANY" | "METADATA NOPRIVATE" };
+  | { readonly kind: "METADATA TOOMANY" | "METADATA NOPRIVATE" }
+  /** RFC 5465 §8: the events this server supports, after a NOTIFY asked for others. */
+  | { readonly kind: "BADEVENT"; readonly events: readonly string[] };
 
 /** One `entry value` of a METADATA response (RFC 5464 §4.4.1); a null value writes NIL. */
 export interface MetadataResponseEntry {

@@ -68,6 +68,8 @@ function formatCode(code: ResponseCode): string {
     case "BADURL":
       // url-resp-text (RFC 4469 §6): any CHAR except CR, LF and "]".
       return `BADURL ${code.url.replace(/[^\x01-\x09\x0b\x0c\x0e-\x5c\x5e-\x7f]/g, "?")}`;
+    case "BADEVENT":
+      return `BADEVENT (${code.events.join(" ")})`;
     default:
       return code.kind;
   }

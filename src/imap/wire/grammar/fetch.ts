@@ -85,7 +85,7 @@ function parsePartial(c: ArgumentCursor): Partial | null {
   return { offset, length };
 }
 
-function parseFetchAttribute(c: ArgumentCursor): FetchAttribute {
+export function parseFetchAttribute(c: ArgumentCursor): FetchAttribute {
   const name = c.scanWhile(isNameChar).toUpperCase();
   if (name === "") c.fail("Expected a fetch attribute");
   if ((name === "BODY" || name === "BODY.PEEK") && c.peek() === 0x5b) {
