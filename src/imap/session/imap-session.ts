@@ -585,6 +585,7 @@ export class ImapSession implements SessionControl {
       items: fetchItems,
       changedSince: null,
       vanished: false,
+      partial: null,
     });
   }
 
