@@ -481,14 +481,7 @@ export class ImapSession implements SessionControl {
         this.#state.kind === "notAuthenticated" ? "Log in first" : "Command not allowed in this state";
       return this.#countBad(command.tag, text);
     }
-    const ctx: CommandContext = {
-      services: this.options.services,
-      session: this,
-      log: this.#log,
-      send: (response) => this.send(response),
-      sendAll: (responses) => this.sendAll(responses),
-      sendText: (text) => this.sendText(text),
-    };
+    const ctx = this.#commandContext();
     let outcome: CommandOutcome;
     try {
       // The table is keyed by name, so the spec and the command variant always agree.
@@ -516,6 +509,17 @@ export class ImapSession implements SessionControl {
       await outcome.afterReply();
     }
     if (this.#state.kind === "logout") this.#isClosing = true;
+  }
+
+  #commandContext(): CommandContext {
+    return {
+      services: this.options.services,
+      session: this,
+      log: this.#log,
+      send: (response) => this.send(response),
+      sendAll: (responses) => this.sendAll(responses),
+      sendText: (text) => this.sendText(text),
+    };
   }
 
   #outcomeOf(error: unknown, command: ImapCommand): CommandOutcome {
@@ -570,14 +574,7 @@ export class ImapSession implements SessionControl {
     if (fetchItems === null || added.length === 0) return;
     if (added.length > MAX_NOTIFY_FETCH_MESSAGES) return this.#overflowNotify();
     // The new messages as a UID FETCH of the items MessageNew named (RFC 5465 §5.2), through FETCH itself.
-    const ctx: CommandContext = {
-      services: this.options.services,
-      session: this,
-      log: this.#log,
-      send: (response) => this.send(response),
-      sendAll: (responses) => this.sendAll(responses),
-    };
-    await fetch(ctx, {
+    await fetch(this.#commandContext(), {
       tag: "*",
       name: "fetch",
       uid: true,
