@@ -222,7 +222,7 @@ async function markSeen(
     operation: "add",
     flags: { system: new Set(["\\Seen"]), keywords: [] },
   });
-  selected.view.applyOwnChanges(result.changed);
+  selected.applyOwnChanges(result.changed);
   for (const entry of result.changed) changed.set(entry.uid, entry);
   return changed;
 }

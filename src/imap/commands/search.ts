@@ -1,5 +1,7 @@
-// SEARCH and UID SEARCH (RFC 9051 §6.4.4, §6.4.9) with CHARSET, ESEARCH return options (RFC 4731) and
-// SAVE / `$` (RFC 5182): the keys become a mail-layer SearchQuery evaluated over the session's snapshot.
+// SEARCH and UID SEARCH (RFC 9051 §6.4.4, §6.4.9) with CHARSET, ESEARCH return options (RFC 4731),
+// SAVE / `$` (RFC 5182), PARTIAL (RFC 9394) and UPDATE (RFC 5267 §4: the result kept live): the keys
+// become a mail-layer SearchQuery evaluated over the session's snapshot.
+import { updateRefusal } from "../search/search-contexts.js";
 import { buildSearchReply } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
 import { type CommandContext, type CommandOutcome, ok, selectedOf } from "../session/command-context.js";
@@ -9,6 +11,8 @@ import type { CommandOf } from "../wire/command.js";
 export async function search(ctx: CommandContext, command: CommandOf<"search">): Promise<CommandOutcome> {
   const selected = selectedOf(ctx);
   const isSave = command.returns?.includes("SAVE") ?? false;
+  const isUpdate = command.returns?.includes("UPDATE") ?? false;
+  const refusal = isUpdate ? updateRefusal(selected.contexts, command.tag, command.criteria) : null;
   try {
     const limited = limitSearch(ctx, selected, command.criteria, command.uid);
     if ("status" in limited) {
@@ -16,12 +20,12 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
       return limited;
     }
     const criteria = limited.extraKey === null ? command.criteria : [...command.criteria, limited.extraKey];
-    const result = await searchSelected(ctx, { ...command, criteria });
+    const result = await searchSelected(ctx, { ...command, criteria }, isUpdate && refusal === null);
     if ("status" in result) {
       if (isSave) selected.saveResult([]);
       return result;
     }
-    const { view, matched, modSeq } = result;
+    const { view, matched, modSeq, live } = result;
     const reply = buildSearchReply({
       tag: command.tag,
       isUid: command.uid,
@@ -34,13 +38,13 @@ export async function search(ctx: CommandContext, command: CommandOf<"search">):
     const saved = reply.saved === null ? null : limitSaved(ctx, reply.saved);
     if (saved !== null) selected.saveResult(saved.entries);
     for (const response of reply.responses) await ctx.send(response);
-    // RFC 5267 §4.2: this server does not keep results up to date yet.
-    if (command.returns?.includes("UPDATE"))
+    if (live !== null) selected.contexts.addSearch(command.tag, command.uid, live, matched);
+    if (refusal !== null)
       await ctx.send({
         kind: "condition",
         status: "NO",
         code: { kind: "NOUPDATE", tag: command.tag },
-        text: "Updates are not tracked",
+        text: refusal,
       });
     const outcome = ok(`${command.uid ? "UID SEARCH" : "SEARCH"} completed`);
     if (saved?.isLimited)

@@ -1,8 +1,9 @@
 // SORT and UID SORT (RFC 5256 §3, RFC 5957 DISPLAYFROM/DISPLAYTO) with ESORT's RETURN options (RFC 5267
-// §3.2, answered as ESEARCH), SAVE (RFC 5182) and PARTIAL (RFC 9394): search as SEARCH does, then order
-// the matches by the stored sort keys.
+// §3.2, answered as ESEARCH), SAVE (RFC 5182), PARTIAL (RFC 9394) and UPDATE (CONTEXT=SORT, RFC 5267
+// §4): search as SEARCH does, then order the matches by the stored sort keys.
 import { loadSortKeys } from "../../mail/sort/sort-key-cache.js";
 import { sortMessages } from "../../mail/sort/sort-messages.js";
+import { updateRefusal } from "../search/search-contexts.js";
 import { buildSearchReply } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
 import { type CommandContext, type CommandOutcome, ok, selectedOf } from "../session/command-context.js";
@@ -11,13 +12,15 @@ import type { CommandOf } from "../wire/command.js";
 export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Promise<CommandOutcome> {
   const selected = selectedOf(ctx);
   const isSave = command.returns?.includes("SAVE") ?? false;
+  const isUpdate = command.returns?.includes("UPDATE") ?? false;
+  const refusal = isUpdate ? updateRefusal(selected.contexts, command.tag, command.criteria) : null;
   try {
-    const result = await searchSelected(ctx, command);
+    const result = await searchSelected(ctx, command, isUpdate && refusal === null);
     if ("status" in result) {
       if (isSave) selected.saveResult([]);
       return result;
     }
-    const { view, matched, modSeq } = result;
+    const { view, matched, modSeq, live } = result;
     const keys = await loadSortKeys(ctx.services.store, matched);
     const sorted = sortMessages(matched, keys, command.sortCriteria);
     if (command.returns === null) {
@@ -38,13 +41,14 @@ export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Pro
     });
     if (reply.saved !== null) selected.saveResult(reply.saved);
     for (const response of reply.responses) await ctx.send(response);
-    // RFC 5267 §4.2: this server does not keep results up to date yet.
-    if (command.returns?.includes("UPDATE"))
+    if (live !== null)
+      selected.contexts.addSort(command.tag, command.uid, live, sorted, command.sortCriteria);
+    if (refusal !== null)
       await ctx.send({
         kind: "condition",
         status: "NO",
         code: { kind: "NOUPDATE", tag: command.tag },
-        text: "Updates are not tracked",
+        text: refusal,
       });
     return ok(`${command.uid ? "UID SORT" : "SORT"} completed`);
   } catch (error) {

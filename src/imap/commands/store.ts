@@ -45,7 +45,7 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
             ...(command.unchangedSince !== null ? { unchangedSince: command.unchangedSince } : {}),
           },
         );
-  selected.view.applyOwnChanges(result.changed);
+  selected.applyOwnChanges(result.changed);
   const conflicts = new Set<Uid>(result.conflicts);
   const isCondstore = selected.isCondstore;
   if (!command.silent || isCondstore) {

@@ -2,6 +2,7 @@
 // CHARSET, announce pending updates, then evaluate the keys over the session's snapshot through the mail
 // layer.
 import type { ModSeq } from "../../kit/ids.js";
+import { LiveSearch } from "../../mail/search/live-search.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { MailboxView } from "../../mail/view/mailbox-view.js";
 import { isKnownCharset } from "../../mime/charset.js";
@@ -35,6 +36,8 @@ export interface SelectedSearchResult {
   readonly matched: readonly MailboxEntry[];
   /** RFC 7162 §3.1.5: the highest modseq of the matches when the keys used MODSEQ, else null. */
   readonly modSeq: ModSeq | null;
+  /** The search kept for updates (RFC 5267 RETURN (UPDATE)), when `keepLive` asked for it. */
+  readonly live: LiveSearch | null;
 }
 
 /** The matching entries, or the NO [BADCHARSET] outcome for an unknown charset. */
@@ -46,6 +49,7 @@ export async function searchSelected(
     readonly charset: string | null;
     readonly criteria: readonly SearchKey[];
   },
+  keepLive = false,
 ): Promise<SelectedSearchResult | CommandOutcome> {
   const selected = selectedOf(ctx);
   if (command.charset !== null && !isKnownCharset(command.charset))
@@ -64,18 +68,23 @@ export async function searchSelected(
     nowMs: Date.now(),
   };
   const query = toSearchQuery(command.criteria, scope);
-  const matched = await searchMailbox(
-    ctx.services.store,
-    view.accountId,
-    view.mailboxId,
-    view.entries,
-    query,
-  );
+  let live: LiveSearch | null = null;
+  let matched: MailboxEntry[];
+  if (keepLive) {
+    ({ search: live, matched } = await LiveSearch.start(
+      ctx.services.store,
+      view.mailboxId,
+      view.entries,
+      query,
+    ));
+  } else {
+    matched = await searchMailbox(ctx.services.store, view.accountId, view.mailboxId, view.entries, query);
+  }
   let modSeq: ModSeq | null = null;
   if (hasModSeqKey(command.criteria)) {
     // RFC 7162 §3.1: a MODSEQ search key is a CONDSTORE enabling command (in SORT and THREAD too).
     await enableCondstore(ctx);
     for (const entry of matched) if (modSeq === null || entry.modSeq > modSeq) modSeq = entry.modSeq;
   }
-  return { view, matched, modSeq };
+  return { view, matched, modSeq, live };
 }

@@ -3,6 +3,7 @@
 // command without a handler does not compile.
 import { append } from "../commands/append.js";
 import { authenticate } from "../commands/authenticate.js";
+import { cancelUpdate } from "../commands/cancelupdate.js";
 import { capability } from "../commands/capability.js";
 import { close, unselect } from "../commands/close.js";
 import { compress } from "../commands/compress.js";
@@ -83,6 +84,7 @@ export const COMMANDS: CommandTable = {
   expunge: { states: SELECTED, canAnnounceExpunge: always, run: expunge },
   search: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: search },
   sort: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: sort },
+  cancelupdate: { states: SELECTED, canAnnounceExpunge: always, run: cancelUpdate },
   thread: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: thread },
   fetch: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: fetch },
   store: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: store },

@@ -1,13 +1,15 @@
 // The IMAP side of a selected mailbox: the mail layer's view plus what only IMAP has — sequence numbers
 // and sets, \Recent (RFC 3501 §2.3.2: exactly one session sees a message as recent), the saved search
 // result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1; with
-// CONDSTORE the MODSEQ of each change, with QRESYNC VANISHED instead of EXPUNGE, RFC 7162 §3.1, §3.2.10).
+// CONDSTORE the MODSEQ of each change, with QRESYNC VANISHED instead of EXPUNGE, RFC 7162 §3.1, §3.2.10;
+// the ADDTO/REMOVEFROM of live searches, RFC 5267 §4).
 import type { ModSeq, Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
 import { firstIndexWithUidAtLeast, type SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, FlagSet, MailboxEntry, MailStore } from "../../store/mail-store.js";
+import { SearchContexts } from "../search/search-contexts.js";
 import type { ImapResponse } from "../wire/response.js";
 import { isInSequenceSet, type SequenceSet, sequenceSetFromNumbers } from "../wire/seqset.js";
 import type { Enableable } from "./capabilities.js";
@@ -29,6 +31,8 @@ export class SelectedMailbox {
   #lastFlags: { flags: FlagSet; isRecent: boolean; list: readonly string[] } | null = null;
   /** Set by change notifications: the next command should poll the change log. */
   #isDirty = false;
+  /** RFC 5267 searches kept up to date (RETURN (UPDATE)); they end with this selection. */
+  readonly contexts: SearchContexts;
 
   private constructor(
     readonly view: MailboxView,
@@ -36,7 +40,9 @@ export class SelectedMailbox {
     private readonly store: MailStore,
     private readonly isRev2: boolean,
     private readonly enabled: ReadonlySet<Enableable>,
-  ) {}
+  ) {
+    this.contexts = new SearchContexts(store);
+  }
 
   static async open(
     store: MailStore,
@@ -111,6 +117,15 @@ export class SelectedMailbox {
         (named === null || isInSequenceSet(named, uid, lastAssigned)) &&
         (saved === null || saved.has(uid)),
     );
+  }
+
+  /**
+   * Records flag changes this session made itself (STORE, FETCH setting \Seen): they are no news to the
+   * client, but may move messages into or out of its live searches.
+   */
+  applyOwnChanges(entries: readonly MailboxEntry[]): void {
+    this.view.applyOwnChanges(entries);
+    this.contexts.noteOwnChanges(entries);
   }
 
   markDirty(): void {
@@ -191,9 +206,13 @@ export class SelectedMailbox {
       this.#isDirty = false;
       await this.view.poll();
     }
-    if (!this.view.hasPendingChanges) return [];
+    if (!this.view.hasPendingChanges) {
+      return this.contexts.hasOwnChanges ? this.contexts.changed([], (uid) => this.view.positionOf(uid)) : [];
+    }
     const update = this.view.flush(canExpunge);
-    const responses: ImapResponse[] = this.#announceExpunges(update.expunged);
+    // Live searches lose expunged messages before the EXPUNGEs renumber the rest (RFC 5267 §4.3).
+    const responses: ImapResponse[] = this.contexts.expunged(update.expunged);
+    responses.push(...this.#announceExpunges(update.expunged));
     if (update.added.length > 0) {
       await this.#claimRecent(update.added, update.added.length < update.count);
       responses.push({ kind: "exists", count: update.count });
@@ -211,12 +230,15 @@ export class SelectedMailbox {
         ],
       });
     }
+    const changed = [...update.added, ...update.flagChanges.map((change) => change.entry)];
+    responses.push(...(await this.contexts.changed(changed, (uid) => this.view.positionOf(uid))));
     return responses;
   }
 
   /** Announces this session's own expunge: EXPUNGE for each removed message, highest position first. */
   expungedHere(uids: readonly Uid[]): ImapResponse[] {
-    return this.#announceExpunges(this.view.removeOwnExpunges(uids));
+    const removed = this.view.removeOwnExpunges(uids);
+    return [...this.contexts.expunged(removed), ...this.#announceExpunges(removed)];
   }
 
   /** EXPUNGE per message (highest position first), or one VANISHED of their UIDs once QRESYNC is on. */

@@ -452,6 +452,11 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     .map(withValidPartial),
   fc.record({
     tag,
+    name: fc.constant("cancelupdate" as const),
+    tags: fc.array(tag, { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    tag,
     name: fc.constant("thread" as const),
     uid: fc.boolean(),
     algorithm: fc.constantFrom(...THREAD_ALGORITHM_NAMES),

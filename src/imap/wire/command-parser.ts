@@ -11,6 +11,7 @@ import {
 import type { ImapCommand } from "./command.js";
 import { parseAppend } from "./grammar/append.js";
 import { parseAuthenticate } from "./grammar/authenticate.js";
+import { parseCancelUpdate } from "./grammar/cancelupdate.js";
 import { parseCompress } from "./grammar/compress.js";
 import { parseCopy } from "./grammar/copy.js";
 import { parseCreate } from "./grammar/create.js";
@@ -80,6 +81,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   EXPUNGE: parseExpunge,
   SEARCH: parseSearch,
   SORT: parseSort,
+  CANCELUPDATE: parseCancelUpdate,
   THREAD: parseThread,
   FETCH: parseFetch,
   STORE: parseStore,

@@ -323,6 +323,8 @@ export type ImapCommand = Tagged &
         readonly silent: boolean;
         readonly flags: readonly string[];
       }
+    /** RFC 5267 §4.2: the tags of the live searches to stop updating. */
+    | { readonly name: "cancelupdate"; readonly tags: readonly string[] }
     | ({ readonly name: "copy" } & TransferArguments)
     | ({ readonly name: "move" } & TransferArguments)
   );

@@ -241,6 +241,9 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       );
       for (const key of command.criteria) words.push(formatSearchKey(key, style));
       break;
+    case "cancelupdate":
+      words.push("CANCELUPDATE", ...command.tags.map((t) => formatString(t, style)));
+      break;
     case "thread":
       uidPrefix(command.uid);
       words.push("THREAD", command.algorithm, formatAstring(command.charset, style));
