@@ -194,6 +194,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         quotaAdmins: new Set(config.imap.quotaAdmins.map((address) => address.toLowerCase())),
         messageLimit: config.imap.messageLimit,
         saveLimit: effectiveSaveLimit(config.imap.messageLimit, config.imap.saveLimit),
+        progressIntervalMs: config.imap.progressIntervalMs,
       },
       {
         listen: config.imap.listen,

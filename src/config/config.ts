@@ -72,6 +72,8 @@ export interface ImapConfig extends TlsListenConfig {
   readonly messageLimit: number;
   /** RFC 9738 SAVELIMIT when smaller than messageLimit (a cap on `$` of SEARCHRES); 0 = messageLimit. */
   readonly saveLimit: number;
+  /** RFC 9585 INPROGRESS: least time between two progress responses of one long command. */
+  readonly progressIntervalMs: number;
   /** Largest METADATA value (RFC 5464) in bytes; at most 64 KiB, the largest literal a command may carry. */
   readonly metadataMaxEntryBytes: number;
   /** METADATA entries per mailbox (and of the server), every user's private ones included. */
@@ -202,6 +204,7 @@ export function defaultConfig(): Config {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      progressIntervalMs: 1000,
       metadataMaxEntryBytes: 65_536,
       metadataMaxEntries: 100,
       metadataMaxAccountBytes: 1_048_576,

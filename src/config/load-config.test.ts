@@ -54,6 +54,7 @@ describe("defaults", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      progressIntervalMs: 1000,
       ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {
@@ -118,6 +119,7 @@ describe("file", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      progressIntervalMs: 1000,
       ...METADATA_DEFAULTS,
     });
     assert.equal(config.limits.maxConnectionsPerIp, 10);
@@ -224,6 +226,7 @@ describe("environment overrides", () => {
       quotaAdmins: [],
       messageLimit: 1_000_000,
       saveLimit: 0,
+      progressIntervalMs: 1000,
       ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {

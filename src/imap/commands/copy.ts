@@ -1,7 +1,10 @@
 // COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), with or without UID, answering COPYUID (RFC 4315).
-// MOVE sends COPYUID untagged before its EXPUNGE responses (RFC 6851 §4.3).
+// MOVE sends COPYUID untagged before its EXPUNGE responses (RFC 6851 §4.3). Over many messages they
+// work in chunks with INPROGRESS reports (RFC 9585, session/progress.ts); a COPY that fails part way
+// takes back what it copied.
 
 import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import type { CopyResult } from "../../store/mail-store.js";
 import {
   accountOf,
   type CommandContext,
@@ -11,6 +14,7 @@ import {
   selectedOf,
 } from "../session/command-context.js";
 import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
+import { inChunks } from "../session/progress.js";
 import type { CommandOf } from "../wire/command.js";
 import type { ResponseCode } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -39,9 +43,25 @@ export async function copy(
   const verb = isMove ? "MOVE" : "COPY";
   if (entries.length === 0) return ok(`${verb} completed (no messages)`);
   const uids = entries.map((e) => e.uid);
-  const result = isMove
-    ? await ctx.services.store.messages.move(account.id, selected.view.mailboxId, uids, target.id)
-    : await ctx.services.store.messages.copy(account.id, selected.view.mailboxId, uids, target.id);
+  const store = ctx.services.store.messages;
+  const from = selected.view.mailboxId;
+  const parts: CopyResult[] = [];
+  try {
+    await inChunks(ctx, command.tag, uids, async (chunk) => {
+      parts.push(await (isMove ? store.move : store.copy).call(store, account.id, from, chunk, target.id));
+    });
+  } catch (error) {
+    const done = mergeResults(parts);
+    if (isMove) {
+      // What was moved before the failing chunk stays moved; the client must hear of it.
+      for (const response of selected.expungedHere(done.sourceUids)) await ctx.send(response);
+    } else if (done.destinationUids.length > 0) {
+      // RFC 9051 §6.4.7: a failed COPY leaves the destination as it was.
+      await store.expunge(account.id, target.id, done.destinationUids);
+    }
+    throw error;
+  }
+  const result = mergeResults(parts);
   const code: ResponseCode | null =
     result.sourceUids.length === 0
       ? null
@@ -60,4 +80,13 @@ export async function copy(
   if (code) await ctx.send({ kind: "condition", status: "OK", code, text: "Moved" });
   for (const response of selected.expungedHere(result.sourceUids)) await ctx.send(response);
   return completeLimited(ctx, ok(`${verb} completed`), limited.isLimited, entries.length);
+}
+
+/** The COPYUID data of several chunks as one (chunks are in ascending source UID order). */
+function mergeResults(parts: readonly CopyResult[]): CopyResult {
+  return {
+    uidValidity: parts[0]?.uidValidity ?? 0,
+    sourceUids: parts.flatMap((p) => p.sourceUids),
+    destinationUids: parts.flatMap((p) => p.destinationUids),
+  };
 }

@@ -1,6 +1,7 @@
 // EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): removes messages marked \Deleted (only
 // those in the set for UID EXPUNGE) and announces each removal; \Deleted is re-checked at commit.
 // With CONDSTORE on, the tagged OK carries the mailbox's new HIGHESTMODSEQ (RFC 7162, as in its EXPUNGE example).
+import type { Uid } from "../../kit/ids.js";
 import type { MailboxEntry } from "../../store/mail-store.js";
 import {
   accountOf,
@@ -11,6 +12,7 @@ import {
   selectedOf,
 } from "../session/command-context.js";
 import { completeLimited, type LimitedMessages, limitMessages } from "../session/message-limit.js";
+import { inChunks } from "../session/progress.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">): Promise<CommandOutcome> {
@@ -27,15 +29,15 @@ export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">
     ? (limitMessages(ctx, deleted, true, "EXPUNGE") as LimitedMessages<MailboxEntry>)
     : { entries: deleted, isLimited: false };
   const candidates = limited.entries.map((e) => e.uid);
-  if (candidates.length > 0) {
-    const removed = await ctx.services.store.messages.expunge(
-      account.id,
-      selected.view.mailboxId,
-      candidates,
-      {
-        onlyDeleted: true,
-      },
-    );
+  const removed: Uid[] = [];
+  try {
+    await inChunks(ctx, command.tag, candidates, async (chunk) => {
+      const options = { onlyDeleted: true };
+      removed.push(
+        ...(await ctx.services.store.messages.expunge(account.id, selected.view.mailboxId, chunk, options)),
+      );
+    });
+  } finally {
     for (const response of selected.expungedHere(removed)) await ctx.send(response);
   }
   if (selected.isCondstore) {

@@ -16,6 +16,7 @@ import {
 import { enableCondstore } from "../session/condstore.js";
 import { parseImapFlags } from "../session/imap-flags.js";
 import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
+import { inChunks } from "../session/progress.js";
 import type { CommandOf } from "../wire/command.js";
 import type { FetchResponseItem } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -32,19 +33,25 @@ export async function store(ctx: CommandContext, command: CommandOf<"store">): P
     if (command.unchangedSince !== null) return no("CONDSTORE failed: Mailbox is read-only");
     return ok("Store ignored with read-only mailbox");
   }
-  const result =
-    entries.length === 0
-      ? { changed: [], conflicts: [] }
-      : await ctx.services.store.messages.updateFlags(
-          account.id,
-          selected.view.mailboxId,
-          entries.map((e) => e.uid),
-          {
-            operation: command.action,
-            flags,
-            ...(command.unchangedSince !== null ? { unchangedSince: command.unchangedSince } : {}),
-          },
-        );
+  const changedEntries: MailboxEntry[] = [];
+  const refused: Uid[] = [];
+  const update = {
+    operation: command.action,
+    flags,
+    ...(command.unchangedSince !== null ? { unchangedSince: command.unchangedSince } : {}),
+  };
+  await inChunks(ctx, command.tag, entries, async (chunk) => {
+    const uids = chunk.map((e) => e.uid);
+    const part = await ctx.services.store.messages.updateFlags(
+      account.id,
+      selected.view.mailboxId,
+      uids,
+      update,
+    );
+    changedEntries.push(...part.changed);
+    refused.push(...part.conflicts);
+  });
+  const result = { changed: changedEntries, conflicts: refused };
   selected.applyOwnChanges(result.changed);
   const conflicts = new Set<Uid>(result.conflicts);
   const isCondstore = selected.isCondstore;

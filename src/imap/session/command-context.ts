@@ -37,6 +37,8 @@ export interface ImapServices {
   readonly messageLimit: number;
   /** RFC 9738 SAVELIMIT: the most UIDs SEARCH RETURN (SAVE) keeps; 0 = no limit, not advertised. */
   readonly saveLimit: number;
+  /** RFC 9585: least milliseconds between INPROGRESS responses of one command ([imap] progress_interval_ms). */
+  readonly progressIntervalMs: number;
 }
 
 /** The part of the session a handler may see and change. */

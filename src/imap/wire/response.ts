@@ -58,6 +58,8 @@ export type ResponseCode =
       readonly destinationUids: SequenceSet;
     }
   | { readonly kind: "MODIFIED"; readonly set: SequenceSet }
+  /** RFC 9585: progress of the command with this tag, `count` of `total` messages done. */
+  | { readonly kind: "INPROGRESS"; readonly tag: string; readonly count: number; readonly total: number }
   /** RFC 4469 §6: a CATENATE URL the server cannot resolve, echoed as the client sent it. */
   | { readonly kind: "BADURL"; readonly url: string }
   /** RFC 5267 §4.2: the server does not (or no longer) keep the search with this tag up to date. */

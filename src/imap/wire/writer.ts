@@ -65,6 +65,9 @@ function formatCode(code: ResponseCode): string {
     case "METADATA LONGENTRIES":
     case "METADATA MAXSIZE":
       return `${code.kind} ${code.value}`;
+    case "INPROGRESS":
+      // As NOUPDATE's: a tag has no `"` or `\\`, so it always fits a quoted string.
+      return `INPROGRESS ("${code.tag}" ${code.count} ${code.total})`;
     case "BADURL":
       // url-resp-text (RFC 4469 §6): any CHAR except CR, LF and "]".
       return `BADURL ${code.url.replace(/[^\x01-\x09\x0b\x0c\x0e-\x5c\x5e-\x7f]/g, "?")}`;
