@@ -94,6 +94,14 @@ export class MessageService {
     return this.store.blobs.readRange(blobHash, start, end);
   }
 
+  /**
+   * Bytes [start, end) of a message when the blob store reads them at once (a small blob in a local
+   * file: cheaper than any await), else null; throws MailError("nonexistent") if the blob is gone.
+   */
+  readRangeNow(blobHash: BlobHash, start: number, end: number): Buffer | null {
+    return this.store.blobs.readRangeNow?.(blobHash, start, end) ?? null;
+  }
+
   readAll(blobHash: BlobHash): Promise<Buffer> {
     return this.store.blobs.read(blobHash);
   }

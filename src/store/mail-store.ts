@@ -214,6 +214,12 @@ export interface BlobStore {
   read(hash: BlobHash): Promise<Buffer>;
   /** Bytes [start, end) of a blob as a stream (end clamped to the size). */
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array>;
+  /**
+   * Bytes [start, end) of a blob read at once, when this store can do so cheaply (a small range of a
+   * local file), else null; throws MailError("nonexistent") if the blob is missing. Optional: a store
+   * without it is read through readRange only.
+   */
+  readRangeNow?(hash: BlobHash, start: number, end: number): Buffer | null;
   has(hash: BlobHash): Promise<boolean>;
   /** Removes blobs not in `referenced` that are older than `minAgeMs`; returns how many were removed. */
   collectGarbage(isReferenced: (hash: BlobHash) => Promise<boolean>, minAgeMs: number): Promise<number>;

@@ -9,7 +9,12 @@ import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
-import { buildFetchItems, buildStaticItem, UnknownCteError } from "../fetch/fetch-item-builder.js";
+import {
+  buildFetchItems,
+  buildFetchItemsNow,
+  buildStaticItem,
+  UnknownCteError,
+} from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import { selectPartial } from "../search/partial-window.js";
 import {
@@ -25,6 +30,7 @@ import { enableCondstore } from "../session/condstore.js";
 import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
 import type { SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf } from "../wire/command.js";
+import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
 import { formatLiteralFreeFetch } from "../wire/writer.js";
@@ -89,7 +95,11 @@ async function fetchBatch(
     ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
     : new Map<EmailId, EmailSummary>();
   if (!plan.readsContent) return sendStaticBatch(ctx, selected, plan, summaries, batch);
-  let isComplete = true;
+  const sentNow = plan.needsIndex
+    ? { handled: 0, isComplete: true }
+    : await sendBuiltNow(ctx, selected, plan, summaries, batch, seenNow);
+  if (sentNow.handled === batch.length) return sentNow.isComplete;
+  let isComplete = sentNow.isComplete;
   // Items of the next few messages are built while earlier ones are written, so the small blob reads
   // (header fields, decoded parts) and index loads overlap; streamed bodies open only when written.
   // Decoded BINARY parts can be large: those are built one at a time.
@@ -102,7 +112,7 @@ async function fetchBatch(
     if (response === null) isComplete = false;
     else await ctx.send(response);
   };
-  for (const original of batch) {
+  for (const original of batch.slice(sentNow.handled)) {
     const built = buildResponse(
       ctx,
       account,
@@ -156,6 +166,82 @@ async function sendStaticBatch(
 const noIndexLoader = (): Promise<MessageIndex> =>
   Promise.reject(new Error("FETCH plan reads no content but asked for the index"));
 
+/** Bytes of whole-message responses gathered before they are handed to the writer. */
+const SEND_NOW_BYTES = 256 * 1024;
+
+/**
+ * Builds and sends the batch's responses for as long as each can be built without an await (whole
+ * messages in blobs the store reads at once: the usual body FETCH), so a message costs no promise of
+ * its own. Stops at the first that needs an await; returns how many messages it handled.
+ */
+async function sendBuiltNow(
+  ctx: CommandContext,
+  selected: SelectedMailbox,
+  plan: FetchPlan,
+  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  batch: readonly MailboxEntry[],
+  seenNow: ReadonlyMap<number, MailboxEntry> | null,
+): Promise<{ handled: number; isComplete: boolean }> {
+  let isComplete = true;
+  let responses: ImapResponse[] = [];
+  let gathered = 0;
+  let handled = 0;
+  for (; handled < batch.length; handled++) {
+    const original = batch[handled] as MailboxEntry;
+    const updated = seenNow?.get(original.uid);
+    const entry = withBlobOf(original, updated);
+    const summary = summaries.get(entry.emailId);
+    if ((plan.needsSummary || entry.blobHash === undefined) && summary === undefined) {
+      isComplete = false;
+      continue;
+    }
+    let items: FetchResponseItem[] | null;
+    try {
+      items = buildFetchItemsNow(
+        attributesFor(plan, selected, updated),
+        { entry, flags: selected.flagsOf(entry), summary, loadIndex: noIndexLoader },
+        ctx.services.messages,
+      );
+    } catch (error) {
+      if (!isMailError(error) || error.code !== "nonexistent") throw error;
+      isComplete = false;
+      continue;
+    }
+    if (items === null) break;
+    responses.push({ kind: "fetch", sequence: selected.view.positionOf(entry.uid), items });
+    gathered += entry.size;
+    if (gathered >= SEND_NOW_BYTES) {
+      await ctx.sendAll(responses);
+      responses = [];
+      gathered = 0;
+    }
+  }
+  if (responses.length > 0) await ctx.sendAll(responses);
+  return { handled, isComplete };
+}
+
+/** The entry to answer with: the one \Seen updated, with the blob hash a flag update does not read. */
+function withBlobOf(original: MailboxEntry, updated: MailboxEntry | undefined): MailboxEntry {
+  if (updated === undefined) return original;
+  // The email (and so its blob) is the same; only flags and modseq changed.
+  return updated.blobHash === undefined ? { ...updated, blobHash: original.blobHash } : updated;
+}
+
+/** A FETCH that set \Seen reports the new FLAGS (and, with CONDSTORE, the new MODSEQ) unasked. */
+function attributesFor(
+  plan: FetchPlan,
+  selected: SelectedMailbox,
+  updated: MailboxEntry | undefined,
+): readonly FetchAttribute[] {
+  let attributes = plan.attributes;
+  if (updated === undefined) return attributes;
+  if (!attributes.some((a) => a.kind === "FLAGS")) attributes = [...attributes, { kind: "FLAGS" } as const];
+  if (selected.isCondstore && !attributes.some((a) => a.kind === "MODSEQ")) {
+    attributes = [...attributes, { kind: "MODSEQ" } as const];
+  }
+  return attributes;
+}
+
 /** One message's untagged FETCH, or null when its content is gone from the store. */
 async function buildResponse(
   ctx: CommandContext,
@@ -166,24 +252,11 @@ async function buildResponse(
   original: MailboxEntry,
   updated: MailboxEntry | undefined,
 ): Promise<ImapResponse | null> {
-  // A flag update does not read the blob hash; the snapshot's entry has it (the email is the same).
-  const entry =
-    updated === undefined
-      ? original
-      : updated.blobHash === undefined
-        ? { ...updated, blobHash: original.blobHash }
-        : updated;
+  const entry = withBlobOf(original, updated);
   const summary = summaries.get(entry.emailId);
   if (plan.needsSummary && summary === undefined) return null;
   if (entry.blobHash === undefined && summary === undefined) return null;
-  // A FETCH that set \Seen reports the new FLAGS (and, with CONDSTORE, the new MODSEQ) unasked.
-  let attributes = plan.attributes;
-  if (updated !== undefined && !attributes.some((a) => a.kind === "FLAGS")) {
-    attributes = [...attributes, { kind: "FLAGS" } as const];
-  }
-  if (updated !== undefined && selected.isCondstore && !attributes.some((a) => a.kind === "MODSEQ")) {
-    attributes = [...attributes, { kind: "MODSEQ" } as const];
-  }
+  const attributes = attributesFor(plan, selected, updated);
   const blobHash = entry.blobHash ?? (summary as EmailSummary).blobHash;
   let items: FetchResponseItem[];
   try {

@@ -9,6 +9,8 @@ import { clampPartial } from "./section-resolver.js";
 /** The blob reads the FETCH builder needs (MessageService provides them). */
 export interface BlobRanges {
   readRange(blobHash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array>;
+  /** The bytes at once when the store can read them without waiting, else null (see BlobStore). */
+  readRangeNow?(blobHash: BlobHash, start: number, end: number): Uint8Array | null;
 }
 
 type PartialRequest = { readonly offset: number; readonly length: number } | null;

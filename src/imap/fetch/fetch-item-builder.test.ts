@@ -8,7 +8,7 @@ import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, LiteralContent } from "../wire/response.js";
 import type { BlobRanges } from "./body-content.js";
-import { buildFetchItems, UnknownCteError } from "./fetch-item-builder.js";
+import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "./fetch-item-builder.js";
 import { planFetch } from "./fetch-plan.js";
 
 const RAW = Buffer.from(
@@ -173,6 +173,62 @@ describe("buildFetchItems", () => {
     const split = all.indexOf("\r\n\r\n") + 4;
     assert.equal((await bytesOf(header.content)).toString("latin1"), all.slice(0, split));
     assert.equal((await bytesOf(text.content)).toString("latin1"), all.slice(split));
+  });
+});
+
+describe("buildFetchItemsNow", () => {
+  const reads: [number, number][] = [];
+  const blobsNow: BlobRanges = {
+    readRange: blobs.readRange,
+    readRangeNow(hash, start, end) {
+      reads.push([start, end]);
+      return hash === ("h" as BlobHash) ? RAW.subarray(start, end) : null;
+    },
+  };
+  const message = { entry, flags: ["\\Seen"], summary, loadIndex: async () => index };
+  const wholeItems: FetchAttribute[] = [
+    { kind: "UID" },
+    body([]),
+    body([], { offset: 6, length: 7 }),
+    body([], { offset: 9999, length: 5 }),
+    { kind: "RFC822" },
+    { kind: "BINARY[]", isPeek: true, part: [], partial: null },
+    { kind: "RFC822.SIZE" },
+  ];
+
+  it("builds whole-message items with the bytes the awaited builder sends, reading the blob once", async () => {
+    reads.length = 0;
+    const now = buildFetchItemsNow(wholeItems, message, blobsNow);
+    assert.ok(now !== null);
+    assert.deepEqual(reads, [[0, RAW.length]]);
+    const awaited = await buildFetchItems(wholeItems, message, blobs);
+    assert.equal(now.length, awaited.length);
+    for (const [i, item] of now.entries()) {
+      const other = awaited[i] as FetchResponseItem;
+      assert.equal(item.kind, other.kind);
+      if ("content" in item && "content" in other) {
+        assert.deepEqual(await bytesOf(item.content), await bytesOf(other.content), `item ${i}`);
+        assert.equal(item.content?.isBinary, other.content?.isBinary);
+        assert.equal("origin" in item && item.origin, "origin" in other && other.origin);
+      } else {
+        assert.deepEqual(item, other);
+      }
+    }
+  });
+
+  it("takes the blob from the snapshot entry without a summary", () => {
+    const bare = { ...message, entry: { ...entry, blobHash: "h" as BlobHash }, summary: undefined };
+    const items = buildFetchItemsNow([body([])], bare, blobsNow);
+    assert.ok(items?.[0]?.kind === "BODY[]" && items[0].content?.kind === "bytes");
+    assert.equal(items[0].content.bytes.length, RAW.length);
+  });
+
+  it("leaves sections, and blobs the store cannot read at once, to the awaited builder", () => {
+    assert.equal(buildFetchItemsNow([body([1])], message, blobsNow), null);
+    assert.equal(buildFetchItemsNow([{ kind: "RFC822.HEADER" }], message, blobsNow), null);
+    assert.equal(buildFetchItemsNow([body([])], message, blobs), null, "no readRangeNow");
+    const elsewhere = { ...message, summary: { ...summary, blobHash: "other" as BlobHash } };
+    assert.equal(buildFetchItemsNow([body([])], elsewhere, blobsNow), null);
   });
 });
 

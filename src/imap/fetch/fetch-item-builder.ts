@@ -91,6 +91,60 @@ export function buildStaticItem(attribute: FetchAttribute, message: FetchMessage
   }
 }
 
+/**
+ * The items when none needs an await: the static ones and whole-message content (BODY[], RFC822,
+ * BINARY[] of no part, partials included) of a blob the store reads at once. Null when some item needs
+ * an await (a section, or a blob read only as a stream); buildFetchItems then builds them. Throws
+ * MailError("nonexistent") when the blob is gone.
+ */
+export function buildFetchItemsNow(
+  attributes: readonly FetchAttribute[],
+  message: FetchMessage,
+  blobs: BlobRanges,
+): FetchResponseItem[] | null {
+  const items: FetchResponseItem[] = [];
+  let bytes: Uint8Array | null = null;
+  for (const attribute of attributes) {
+    const known = buildStaticItem(attribute, message);
+    if (known !== null) {
+      items.push(known);
+      continue;
+    }
+    const isWhole =
+      attribute.kind === "RFC822" ||
+      (attribute.kind === "BODY[]" &&
+        attribute.section.part.length === 0 &&
+        attribute.section.text === null) ||
+      (attribute.kind === "BINARY[]" && attribute.part.length === 0);
+    if (!isWhole || blobs.readRangeNow === undefined) return null;
+    const { blobHash, size } = blobOf(message);
+    bytes ??= blobs.readRangeNow(blobHash, 0, size);
+    if (bytes === null) return null;
+    switch (attribute.kind) {
+      case "RFC822":
+        items.push({ kind: "RFC822", content: memoryContent(bytes, null, false) });
+        break;
+      case "BODY[]":
+        items.push({
+          kind: "BODY[]",
+          section: attribute.section,
+          origin: attribute.partial?.offset ?? null,
+          content: memoryContent(bytes, attribute.partial, false),
+        });
+        break;
+      case "BINARY[]":
+        items.push({
+          kind: "BINARY[]",
+          part: attribute.part,
+          origin: attribute.partial?.offset ?? null,
+          content: memoryContent(bytes, attribute.partial, true),
+        });
+        break;
+    }
+  }
+  return items;
+}
+
 async function buildItem(
   attribute: FetchAttribute,
   message: FetchMessage,

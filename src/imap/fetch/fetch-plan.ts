@@ -12,7 +12,10 @@ export interface FetchPlan {
    * which snapshot entries carry; their summaries are read only for entries that lack it.
    */
   readonly needsSummary: boolean;
-  /** The full MessageIndex with part offsets (every section except the whole message). */
+  /**
+   * The full MessageIndex with part offsets (every section except the whole message). Without it, every
+   * item reading bytes reads the whole message: BODY[], RFC822 or BINARY[], with or without a partial.
+   */
   readonly needsIndex: boolean;
   /** A non-PEEK body item: \Seen is set (RFC 9051 §6.4.5). */
   readonly setsSeen: boolean;

@@ -219,6 +219,11 @@ export class FileBlobStore implements BlobStore {
     return this.#readRangeInChunks(hash, start, end);
   }
 
+  readRangeNow(hash: BlobHash, start: number, end: number): Buffer | null {
+    if (end - start > SYNC_READ_MAX_BYTES || isPrefixed(hash)) return null;
+    return end > start ? this.#readSmallRange(hash, start, end - start) : Buffer.alloc(0);
+  }
+
   async *#readRangeInChunks(hash: BlobHash, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
     if (isPrefixed(hash)) {
