@@ -158,13 +158,42 @@ export class Connection {
   async write(data: Uint8Array | string): Promise<void> {
     const bytes = this.#compression === null ? data : await this.#compress(this.#compression, data);
     const socket = this.#socket;
+    this.#checkWritable();
+    if (socket.write(bytes)) return;
+    await this.#drained();
+  }
+
+  /**
+   * Writes several pieces as `write` does one, in a single system call (writev) instead of copying them
+   * into one buffer first: message bodies go from the blob read to the socket as they are.
+   */
+  async writeChunks(chunks: readonly Uint8Array[]): Promise<void> {
+    if (chunks.length === 1 || this.#compression !== null) {
+      return this.write(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks));
+    }
+    if (chunks.length === 0) return;
+    const socket = this.#socket;
+    this.#checkWritable();
+    socket.cork();
+    let hasRoom = true;
+    for (const chunk of chunks) hasRoom = socket.write(chunk);
+    socket.uncork();
+    if (!hasRoom) await this.#drained();
+  }
+
+  #checkWritable(): void {
+    const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError(this.#closeReason());
     if (this.#maxUnsentBytes > 0 && socket.writableLength > this.#maxUnsentBytes) {
       this.#dropSlowReader({ unsentBytes: socket.writableLength });
       throw new ConnectionClosedError("slowReader");
     }
-    if (socket.write(bytes)) return;
-    await new Promise<void>((resolve, reject) => {
+  }
+
+  /** Resolves at the socket's next 'drain'; see `write` for the slow-reader and close handling. */
+  #drained(): Promise<void> {
+    const socket = this.#socket;
+    return new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
         clearTimeout(timer);
         socket.off("drain", onDrain);

@@ -338,10 +338,10 @@ export class ImapSession implements SessionControl {
 
   async #flush(): Promise<void> {
     if (this.#pendingBytes === 0) return;
-    const data = joinOutput(this.#pending);
+    const chunks = outputChunks(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
-    await this.conn.write(data);
+    await this.conn.writeChunks(chunks);
   }
 
   /** Sends what is buffered (IDLE announcements have no tagged reply to carry them out). */
@@ -670,8 +670,11 @@ export class ImapSession implements SessionControl {
 }
 
 /** Buffered output as one write: runs of text are joined and encoded as UTF-8 in one go. */
-function joinOutput(chunks: readonly (string | Uint8Array)[]): Uint8Array {
-  if (chunks.length === 1 && typeof chunks[0] !== "string") return chunks[0] as Uint8Array;
+/**
+ * Queued output as the pieces of one write: consecutive text encoded together, byte pieces (literal
+ * bodies) passed on uncopied for the connection's writev.
+ */
+function outputChunks(chunks: readonly (string | Uint8Array)[]): Uint8Array[] {
   const buffers: Uint8Array[] = [];
   let text = "";
   for (const chunk of chunks) {
@@ -684,5 +687,5 @@ function joinOutput(chunks: readonly (string | Uint8Array)[]): Uint8Array {
     buffers.push(chunk);
   }
   if (text !== "") buffers.push(Buffer.from(text, "utf8"));
-  return buffers.length === 1 ? (buffers[0] as Uint8Array) : Buffer.concat(buffers);
+  return buffers;
 }

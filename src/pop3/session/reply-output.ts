@@ -24,6 +24,7 @@ export class ReplyOutput {
     const parts = this.#parts;
     this.#parts = [];
     this.#bytes = 0;
-    await this.conn.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    // Message bodies go to the socket as read (one writev), not copied into one buffer first.
+    await this.conn.writeChunks(parts);
   }
 }
