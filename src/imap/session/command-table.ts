@@ -11,6 +11,7 @@ import { copy } from "../commands/copy.js";
 import { create } from "../commands/create.js";
 import { deleteMailbox } from "../commands/delete.js";
 import { enable } from "../commands/enable.js";
+import { esearch } from "../commands/esearch.js";
 import { expunge } from "../commands/expunge.js";
 import { fetch } from "../commands/fetch.js";
 import { getMetadata } from "../commands/getmetadata.js";
@@ -84,6 +85,7 @@ export const COMMANDS: CommandTable = {
   expunge: { states: SELECTED, canAnnounceExpunge: always, run: expunge },
   search: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: search },
   sort: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: sort },
+  esearch: { states: AUTHENTICATED, canAnnounceExpunge: always, run: esearch },
   cancelupdate: { states: SELECTED, canAnnounceExpunge: always, run: cancelUpdate },
   thread: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: thread },
   fetch: { states: SELECTED, canAnnounceExpunge: unlessBySequence, run: fetch },

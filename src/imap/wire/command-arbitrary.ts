@@ -450,6 +450,37 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
       criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
     })
     .map(withValidPartial),
+  fc
+    .record({
+      tag,
+      name: fc.constant("esearch" as const),
+      sources: fc.option(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              kind: fc.constantFrom(
+                "selected" as const,
+                "selected-delayed" as const,
+                "inboxes" as const,
+                "personal" as const,
+                "subscribed" as const,
+              ),
+            }),
+            fc.record({
+              kind: fc.constantFrom("subtree" as const, "subtree-one" as const, "mailboxes" as const),
+              mailboxes: fc.array(mailbox, { minLength: 1, maxLength: 3 }),
+            }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
+        { nil: null },
+      ),
+      charset: fc.option(fc.constantFrom("UTF-8", "US-ASCII"), { nil: null }),
+      returns: fc.option(subset(SEARCH_RETURN_OPTIONS), { nil: null }),
+      partial: fc.option(partialRange, { nil: null }),
+      criteria: fc.array(searchKey, { minLength: 1, maxLength: 3 }),
+    })
+    .map(withValidPartial),
   fc.record({
     tag,
     name: fc.constant("cancelupdate" as const),

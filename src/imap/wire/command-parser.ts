@@ -17,6 +17,7 @@ import { parseCopy } from "./grammar/copy.js";
 import { parseCreate } from "./grammar/create.js";
 import { parseDelete } from "./grammar/delete.js";
 import { parseEnable } from "./grammar/enable.js";
+import { parseEsearch } from "./grammar/esearch.js";
 import { parseExamine } from "./grammar/examine.js";
 import { parseExpunge } from "./grammar/expunge.js";
 import { parseFetch } from "./grammar/fetch.js";
@@ -82,6 +83,7 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   SEARCH: parseSearch,
   SORT: parseSort,
   CANCELUPDATE: parseCancelUpdate,
+  ESEARCH: parseEsearch,
   THREAD: parseThread,
   FETCH: parseFetch,
   STORE: parseStore,

@@ -42,6 +42,11 @@ export interface PartialRange {
   readonly last: number;
 }
 
+/** RFC 7377 §4 `filter-mailboxes` of ESEARCH IN (…): RFC 5465's specifiers plus `subtree-one`. */
+export type SearchSource =
+  | { readonly kind: "selected" | "selected-delayed" | "inboxes" | "personal" | "subscribed" }
+  | { readonly kind: "subtree" | "subtree-one" | "mailboxes"; readonly mailboxes: readonly string[] };
+
 /** RFC 5256 §3 sort keys plus RFC 5957 DISPLAYFROM/DISPLAYTO. */
 export const SORT_KEY_NAMES = [
   "ARRIVAL",
@@ -322,6 +327,15 @@ export type ImapCommand = Tagged &
         readonly action: StoreAction;
         readonly silent: boolean;
         readonly flags: readonly string[];
+      }
+    /** RFC 7377 MULTISEARCH: SEARCH over the mailboxes `sources` names (null: the selected one). */
+    | {
+        readonly name: "esearch";
+        readonly sources: readonly SearchSource[] | null;
+        readonly returns: readonly SearchReturnOption[] | null;
+        readonly partial: PartialRange | null;
+        readonly charset: string | null;
+        readonly criteria: readonly SearchKey[];
       }
     /** RFC 5267 §4.2: the tags of the live searches to stop updating. */
     | { readonly name: "cancelupdate"; readonly tags: readonly string[] }

@@ -10,6 +10,7 @@ import type {
   MetadataEntryArgument,
   MetadataOptions,
   PartialRange,
+  SearchSource,
 } from "./command.js";
 import { expandFetchItems, formatFetchAttribute } from "./fetch-attribute.js";
 import { formatPartialRange } from "./grammar/partial-range.js";
@@ -88,6 +89,12 @@ function formatSearchReturn(returns: readonly string[], partial: PartialRange | 
   const options = [...returns];
   if (partial !== null) options.push(`PARTIAL ${formatPartialRange(partial)}`);
   return `RETURN (${options.join(" ")})`;
+}
+
+function formatSource(source: SearchSource, mailbox: (name: string) => string): string {
+  if (!("mailboxes" in source)) return source.kind;
+  const names = source.mailboxes.map(mailbox);
+  return `${source.kind} ${names.length === 1 ? names[0] : `(${names.join(" ")})`}`;
 }
 
 export function formatCommand(command: ImapCommand, options: FormatCommandOptions = {}): Uint8Array {
@@ -239,6 +246,14 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
         `(${command.sortCriteria.map((c) => (c.isReverse ? `REVERSE ${c.key}` : c.key)).join(" ")})`,
         formatAstring(command.charset, style),
       );
+      for (const key of command.criteria) words.push(formatSearchKey(key, style));
+      break;
+    case "esearch":
+      words.push("ESEARCH");
+      if (command.sources !== null)
+        words.push(`IN (${command.sources.map((source) => formatSource(source, mailbox)).join(" ")})`);
+      if (command.returns !== null) words.push(formatSearchReturn(command.returns, command.partial));
+      if (command.charset !== null) words.push("CHARSET", formatAstring(command.charset, style));
       for (const key of command.criteria) words.push(formatSearchKey(key, style));
       break;
     case "cancelupdate":
