@@ -236,6 +236,26 @@ export function describeMetadataContract(backend: string, harness: StoreHarness)
       assert.equal((await store.metadata.list(account.id, account.id)).length, 2);
     });
 
+    it("keeps the entry limit under concurrent writers on two handles", async () => {
+      const account = await newAccount();
+      const box = await newMailbox(account.id, "Raced");
+      const second = await sut.openSecond();
+      const limits = { maxEntriesPerMailbox: 5, maxAccountBytes: 1 << 20 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 === 0 ? store : second).metadata.write(
+            account.id,
+            box,
+            [{ ownerId: null, name: `/entry${i}`, value: bytes(`${i}`) }],
+            limits,
+          ),
+        ),
+      );
+      assert.equal(outcomes.filter((o) => o === "written").length, 5);
+      assert.equal(outcomes.filter((o) => o === "tooManyEntries").length, 7);
+      assert.equal((await store.metadata.list(account.id, account.id, [box])).length, 5);
+    });
+
     it("lists the entries of many mailboxes at once, and of none", async () => {
       const account = await newAccount();
       const ids: MailboxId[] = [];
