@@ -30,7 +30,7 @@ async function nothingPushed(raw: RawImap, pattern: RegExp, ms = 400): Promise<v
 }
 
 const SUPPORTED =
-  "BADEVENT (MessageNew MessageExpunge FlagChange AnnotationChange MailboxName SubscriptionChange)";
+  "BADEVENT (MessageNew MessageExpunge FlagChange AnnotationChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange)";
 
 function describeNotify(backend: "sqlite" | "postgres"): void {
   describe(`IMAP NOTIFY (${backend} store)`, () => {
@@ -264,6 +264,43 @@ function describeNotify(backend: "sqlite" | "postgres"): void {
       watcher.close();
     });
 
+    it("names changed mailbox and server annotations in METADATA responses (RFC 5465 §5.6, §5.7)", async () => {
+      const { login } = await freshAccount(["Work", "Private"]);
+      const watcher = await login();
+      const other = await login();
+      await watcher.command("s", "SELECT INBOX");
+      assert.match(
+        await watcher.command(
+          "n",
+          "NOTIFY SET (mailboxes (INBOX Work) (MailboxMetadataChange ServerMetadataChange))",
+        ),
+        /^n OK/m,
+      );
+      assert.match(await other.command("m", 'SETMETADATA Work (/shared/comment "for the team")'), /^m OK/m);
+      assert.match(await pushed(watcher, /METADATA/), /^\* METADATA Work \/shared\/comment\r$/m);
+      // The selected mailbox too (it is a mailbox event), several entries at once, in one response.
+      assert.match(
+        await other.command("m", 'SETMETADATA INBOX (/private/comment "mine" /shared/vendor/x/colour "red")'),
+        /^m OK/m,
+      );
+      assert.match(
+        await pushed(watcher, /METADATA/),
+        /^\* METADATA INBOX \/private\/comment \/shared\/vendor\/x\/colour\r$/m,
+      );
+      // A removal is a change too; a folder not watched says nothing.
+      assert.match(await other.command("m", "SETMETADATA Work (/shared/comment NIL)"), /^m OK/m);
+      assert.match(await pushed(watcher, /METADATA/), /^\* METADATA Work \/shared\/comment\r$/m);
+      assert.match(await other.command("m", 'SETMETADATA Private (/shared/comment "quiet")'), /^m OK/m);
+      await nothingPushed(watcher, /METADATA/);
+      // Server annotations: mailbox name "".
+      assert.match(await other.command("m", 'SETMETADATA "" (/shared/motd "hi")'), /^m OK/m);
+      assert.match(await pushed(watcher, /METADATA ""/), /^\* METADATA "" \/shared\/motd\r$/m);
+      assert.match(await other.command("m", 'SETMETADATA "" (/private/vendor/x/theme "dark")'), /^m OK/m);
+      assert.match(await pushed(watcher, /METADATA ""/), /^\* METADATA "" \/private\/vendor\/x\/theme\r$/m);
+      other.close();
+      watcher.close();
+    });
+
     it("includes HIGHESTMODSEQ and UIDVALIDITY in STATUS once CONDSTORE is enabled (RFC 5465 §5.2)", async () => {
       const { login } = await freshAccount(["Work"]);
       const watcher = await login();
@@ -359,7 +396,7 @@ describe("IMAP NOTIFY command syntax and refusals", () => {
   });
 
   it("refuses events it does not report with NO [BADEVENT] listing those it does (RFC 5465 §3.1)", async () => {
-    for (const event of ["MailboxMetadataChange", "ServerMetadataChange", "XFutureEvent"]) {
+    for (const event of ["XFutureEvent", "MessageMove"]) {
       const reply = await raw.command("e", `NOTIFY SET (personal (MessageNew MessageExpunge ${event}))`);
       assert.match(reply, new RegExp(`^e NO \\[${SUPPORTED.replace(/[()]/g, "\\$&")}\\] `, "m"), event);
     }

@@ -519,7 +519,8 @@ export interface MetadataRepository {
    * Applies every write or none (RFC 5464 §4.3). A write that would leave more entries in the mailbox
    * than the limit, or more bytes in the account, changes nothing and says which limit, unless it does
    * not grow that count (removals and same-size replacements always pass). Rejects with nonexistent
-   * when the mailbox is not the account's.
+   * when the mailbox is not the account's. A write publishes a change event of the mailbox (null for
+   * the server's entries) with modseq 0: annotations take no modseq (NOTIFY re-reads them, RFC 5465 §5.6).
    */
   write(
     accountId: AccountId,

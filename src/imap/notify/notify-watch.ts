@@ -1,6 +1,7 @@
 // What one session's NOTIFY SET watches (RFC 5465 §5, §6) and the untagged responses it owes for the
 // mailboxes other than the selected one: STATUS when messages come, go or change flags (§5.1-§5.3),
-// LIST for created, deleted and renamed mailboxes (§5.4, OLDNAME) and for subscription changes (§5.5).
+// LIST for created, deleted and renamed mailboxes (§5.4, OLDNAME) and for subscription changes (§5.5),
+// METADATA naming the changed annotations of mailboxes (§5.6) and of the server (§5.7).
 // It never trusts a change notification's content: it keeps the last state it announced of each
 // mailbox and compares it with the store's. Only sessions that sent NOTIFY SET have one.
 import type { MailboxId } from "../../kit/ids.js";
@@ -11,7 +12,7 @@ import type { FetchItems } from "../wire/fetch-attribute.js";
 import { MESSAGE_EVENTS } from "../wire/grammar/notify.js";
 import type { ImapResponse, ListResponseData } from "../wire/response.js";
 
-/** The events this server reports (RFC 5465 §5); the METADATA ones only once METADATA exists. */
+/** The events this server reports (RFC 5465 §5). */
 export const SUPPORTED_NOTIFY_EVENTS = [
   "MessageNew",
   "MessageExpunge",
@@ -19,7 +20,15 @@ export const SUPPORTED_NOTIFY_EVENTS = [
   "AnnotationChange",
   "MailboxName",
   "SubscriptionChange",
+  "MailboxMetadataChange",
+  "ServerMetadataChange",
 ] as const;
+
+/** The server's annotations in the metadata snapshot (IMAP's mailbox name ""). */
+const SERVER = "";
+
+/** Annotations by full entry name (`/shared/comment`) → value, to tell which changed. */
+type MetadataSnapshot = Map<string, string>;
 
 /** Notifier events received without being announced before the session gives up (§5.8). */
 export const MAX_QUEUED_NOTIFY_EVENTS = 5_000;
@@ -113,6 +122,8 @@ export class NotifyWatch {
   #changed = new Set<MailboxId>();
   #isAllChanged = false;
   #queuedEvents = 0;
+  /** Last announced annotations of the server and of mailboxes watched for metadata events. */
+  readonly #metadata = new Map<MailboxId | typeof SERVER, MetadataSnapshot>();
 
   private constructor(
     private readonly store: MailStore,
@@ -167,6 +178,9 @@ export class NotifyWatch {
     }
     const watch = new NotifyWatch(store, account, groups, selected);
     for (const record of await store.mailboxes.list(account.id)) watch.#remember(record);
+    if (watch.#watchesMetadata) {
+      for (const [key, snapshot] of await watch.#readMetadata(undefined)) watch.#metadata.set(key, snapshot);
+    }
     return watch;
   }
 
@@ -225,6 +239,7 @@ export class NotifyWatch {
   async collect(selectedId: MailboxId | null, isCondstore: boolean): Promise<ImapResponse[]> {
     if (!this.hasChanges) return [];
     const changed = this.#changed;
+    const isAllChangedBefore = this.#isAllChanged;
     const isAll = this.#isAllChanged || [...changed].some((id) => !this.#known.has(id));
     this.#changed = new Set();
     this.#isAllChanged = false;
@@ -238,9 +253,13 @@ export class NotifyWatch {
       for (const id of changed) current.set(id, await this.store.mailboxes.get(this.account.id, id));
     }
     const responses: ImapResponse[] = [];
+    const metadataTargets = new Map<MailboxId | null, string>();
+    // The server's annotations changed only with an event that named no mailbox.
+    if (this.#isServerMetadataWatched && isAllChangedBefore) metadataTargets.set(null, SERVER);
     for (const [id, record] of current) {
       const known = this.#known.get(id);
       if (record === undefined) {
+        this.#metadata.delete(id);
         if (known === undefined) continue;
         this.#known.delete(id);
         if (eventsFor(this.groups, known.name, known.isSubscribed).has("MailboxName")) {
@@ -250,6 +269,7 @@ export class NotifyWatch {
       }
       this.#remember(record);
       const events = eventsFor(this.groups, record.name, record.subscribed);
+      if (events.has("MailboxMetadataChange")) metadataTargets.set(id, record.name);
       if (known === undefined) {
         if (events.has("MailboxName")) responses.push(listResponse(record.name, attributesOf(record)));
         continue;
@@ -273,6 +293,57 @@ export class NotifyWatch {
       ) {
         responses.push(this.#status(record, events, isCondstore, false));
       }
+    }
+    responses.push(...(await this.#metadataChanges(metadataTargets)));
+    return responses;
+  }
+
+  get #isServerMetadataWatched(): boolean {
+    return this.groups.some((g) => g.events.has("ServerMetadataChange"));
+  }
+
+  get #watchesMetadata(): boolean {
+    return this.groups.some(
+      (g) => g.events.has("MailboxMetadataChange") || g.events.has("ServerMetadataChange"),
+    );
+  }
+
+  /** The annotations this account sees, of the given mailboxes (null: the server), or of all. */
+  async #readMetadata(
+    ids: readonly (MailboxId | null)[] | undefined,
+  ): Promise<Map<MailboxId | typeof SERVER, MetadataSnapshot>> {
+    const snapshots = new Map<MailboxId | typeof SERVER, MetadataSnapshot>();
+    for (const id of ids ?? []) snapshots.set(id ?? SERVER, new Map());
+    for (const record of await this.store.metadata.list(this.account.id, this.account.id, ids)) {
+      const key = record.mailboxId ?? SERVER;
+      let snapshot = snapshots.get(key);
+      if (snapshot === undefined) {
+        snapshot = new Map();
+        snapshots.set(key, snapshot);
+      }
+      const entry = `${record.ownerId === null ? "/shared" : "/private"}${record.name}`;
+      snapshot.set(entry, Buffer.from(record.value).toString("latin1"));
+    }
+    return snapshots;
+  }
+
+  /**
+   * `* METADATA name entry…` for the annotations that changed since last announced (§5.6, §5.7):
+   * added, changed and removed ones alike. `mailboxes` maps the ids to read to their names.
+   */
+  async #metadataChanges(mailboxes: ReadonlyMap<MailboxId | null, string>): Promise<ImapResponse[]> {
+    if (mailboxes.size === 0) return [];
+    const current = await this.#readMetadata([...mailboxes.keys()]);
+    const responses: ImapResponse[] = [];
+    for (const [id, name] of mailboxes) {
+      const key = id ?? SERVER;
+      const before = this.#metadata.get(key) ?? new Map<string, string>();
+      const after = current.get(key) ?? new Map<string, string>();
+      const names = [...new Set([...before.keys(), ...after.keys()])]
+        .filter((entry) => before.get(entry) !== after.get(entry))
+        .sort();
+      this.#metadata.set(key, after);
+      if (names.length > 0) responses.push({ kind: "metadataChanged", mailbox: name, names });
     }
     return responses;
   }

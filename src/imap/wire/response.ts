@@ -228,5 +228,7 @@ export type ImapResponse =
       readonly mailbox: string;
       readonly entries: readonly MetadataResponseEntry[];
     }
+  /** RFC 5464 §4.4.2 unsolicited `* METADATA mailbox entry …`: these entries changed (RFC 5465 §5.6). */
+  | { readonly kind: "metadataChanged"; readonly mailbox: string; readonly names: readonly string[] }
   /** RFC 9208 §5.2 `* QUOTAROOT mailbox root …`. */
   | { readonly kind: "quotaroot"; readonly mailbox: string; readonly roots: readonly string[] };

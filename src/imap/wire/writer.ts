@@ -220,6 +220,10 @@ export function* responseParts(
     case "metadata":
       yield* metadataParts(mailbox(response.mailbox), response.entries, style);
       return;
+    case "metadataChanged":
+      // RFC 5464 §4.4.2 unsolicited `entry-list`: names only, not parenthesized.
+      text = `* METADATA ${mailbox(response.mailbox)}${response.names.map((n) => ` ${formatAstring(n, style)}`).join("")}`;
+      break;
   }
   yield `${text}\r\n`;
 }

@@ -33,6 +33,23 @@ export function describeMetadataContract(backend: string, harness: StoreHarness)
       await sut.destroy();
     });
 
+    it("publishes a change event of the mailbox (null for the server) after a write, none after a refused one", async () => {
+      const owner = await newAccount();
+      const box = await newMailbox(owner.id, "Watched");
+      const events: (MailboxId | null)[] = [];
+      const unsubscribe = store.notifier.subscribe(owner.id, (event) => events.push(event.mailboxId));
+      const write = [{ ownerId: null, name: "/comment", value: bytes("x") }];
+      assert.equal(await store.metadata.write(owner.id, box, write, LIMITS), "written");
+      assert.equal(await store.metadata.write(owner.id, null, write, LIMITS), "written");
+      const tight = { maxEntriesPerMailbox: 1, maxAccountBytes: 1 << 20 };
+      const two = [...write, { ownerId: null, name: "/other", value: bytes("y") }];
+      assert.equal(await store.metadata.write(owner.id, box, two, tight), "tooManyEntries");
+      // PostgreSQL delivers this node's events after the commit, on the next turn at the latest.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      unsubscribe();
+      assert.deepEqual(events, [box, null]);
+    });
+
     it("keeps shared and private entries of a mailbox apart, and shows a viewer only its own private ones", async () => {
       const owner = await newAccount();
       const other = await newAccount();

@@ -1,7 +1,7 @@
 // MetadataRepository on PostgreSQL: RFC 5464 annotations as rows keyed by (account, mailbox or "" for
 // the server, owner of a private entry or 0 for a shared one, name). A write holds the account's row lock
 // (pg-database.ts), applies every change, then checks the limits and rolls back if one is passed.
-import type { AccountId, MailboxId } from "../../kit/ids.js";
+import type { AccountId, MailboxId, ModSeq } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type {
   MetadataLimits,
@@ -70,6 +70,8 @@ export class PgMetadata implements MetadataRepository {
         }
         const passed = metadataLimitPassed(before, await usage(tx, accountId, mailboxId), limits);
         if (passed !== null) throw new MetadataLimitReached(passed);
+        // For NOTIFY's metadata events: annotations take no modseq, so the event carries none (0).
+        tx.emit({ accountId, mailboxId, modSeq: 0 as ModSeq });
       });
       return "written";
     } catch (error) {

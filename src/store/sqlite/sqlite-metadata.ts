@@ -1,7 +1,7 @@
 // MetadataRepository on SQLite: RFC 5464 annotations as rows keyed by (account, mailbox or "" for the
 // server, owner of a private entry or 0 for a shared one, name); a write is one transaction that applies
 // every change, then checks the limits and rolls back if one is passed.
-import type { AccountId, MailboxId } from "../../kit/ids.js";
+import type { AccountId, MailboxId, ModSeq } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type {
   MetadataLimits,
@@ -58,7 +58,7 @@ export class SqliteMetadata implements MetadataRepository {
     limits: MetadataLimits,
   ): Promise<MetadataWriteOutcome> {
     try {
-      this.sql.write(() => {
+      this.sql.write((scope) => {
         if (!this.sql.stmt("SELECT 1 FROM accounts WHERE id = ?").get(accountId)) {
           throw new MailError("nonexistent", "Account does not exist");
         }
@@ -86,6 +86,8 @@ export class SqliteMetadata implements MetadataRepository {
         }
         const passed = metadataLimitPassed(before, this.#usage(accountId, mailboxId), limits);
         if (passed !== null) throw new MetadataLimitReached(passed);
+        // For NOTIFY's metadata events: annotations take no modseq, so the event carries none (0).
+        scope.emit({ accountId, mailboxId, modSeq: 0 as ModSeq });
       });
       return "written";
     } catch (error) {
