@@ -7,6 +7,7 @@ import { updateRefusal } from "../search/search-contexts.js";
 import { buildSearchReply } from "../search/search-reply.js";
 import { searchSelected } from "../search/search-selected.js";
 import { type CommandContext, type CommandOutcome, ok, selectedOf } from "../session/command-context.js";
+import { limitSaved } from "../session/message-limit.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Promise<CommandOutcome> {
@@ -39,7 +40,9 @@ export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Pro
       hits: sorted.map((entry) => ({ uid: entry.uid, position: view.positionOf(entry.uid) })),
       modSeq,
     });
-    if (reply.saved !== null) selected.saveResult(reply.saved);
+    // RFC 9738 SAVELIMIT holds for SORT's SAVE as for SEARCH's: the lowest UIDs are kept.
+    const saved = reply.saved === null ? null : limitSaved(ctx, reply.saved);
+    if (saved !== null) selected.saveResult(saved.entries);
     for (const response of reply.responses) await ctx.send(response);
     if (live !== null)
       selected.contexts.addSort(command.tag, command.uid, live, sorted, command.sortCriteria);
@@ -50,6 +53,7 @@ export async function sort(ctx: CommandContext, command: CommandOf<"sort">): Pro
         code: { kind: "NOUPDATE", tag: command.tag },
         text: refusal,
       });
+    if (saved?.isLimited) return { ...ok("Saved result truncated (SAVELIMIT)"), code: { kind: "LIMIT" } };
     return ok(`${command.uid ? "UID SORT" : "SORT"} completed`);
   } catch (error) {
     // RFC 5182 §2.1: a failed command with SAVE leaves `$` empty.
