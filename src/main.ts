@@ -7,6 +7,7 @@ import { JwtVerifier } from "./auth/jwt-verifier.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SessionRegistry } from "./auth/session-registry.js";
 import type { Config } from "./config/config.js";
+import { createHttpListeners } from "./http/http-server.js";
 import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
 import { DeliveryService } from "./mail/delivery-service.js";
@@ -206,6 +207,24 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ...createPop3Listeners(mailServices, config, log),
     ...createLmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.lmtp.listen }, log),
     ...createSmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.smtp.listen }, log),
+    ...createHttpListeners(
+      { ...mailServices, snapshots: services.snapshots },
+      {
+        listen: config.http.listen,
+        tlsListen: config.http.tlsListen,
+        plaintextAuth: config.auth.plaintextAuth,
+        limits: {
+          maxSizeRequest: config.http.maxRequestBytes,
+          maxConcurrentRequests: config.http.maxConcurrentRequests,
+          maxCallsInRequest: config.http.maxCallsInRequest,
+          maxObjectsInGet: config.http.maxObjectsInGet,
+          maxObjectsInSet: config.http.maxObjectsInSet,
+        },
+        requestTimeoutMs: config.http.requestTimeoutMs,
+        keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+      },
+      log,
+    ),
   ];
 }
 

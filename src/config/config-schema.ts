@@ -120,7 +120,17 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
   lmtp: { listen },
   smtp: { listen },
   submission: { listen },
-  http: { listen },
+  http: {
+    listen,
+    tls_listen: listen,
+    max_request_bytes: { type: "integer", min: 1024, max: 1_073_741_824 },
+    max_calls_in_request: { type: "integer", min: 1, max: 100_000 },
+    max_objects_in_get: { type: "integer", min: 1, max: 1_000_000 },
+    max_objects_in_set: { type: "integer", min: 1, max: 1_000_000 },
+    max_concurrent_requests: { type: "integer", min: 1, max: 10_000 },
+    request_timeout_ms: { type: "integer", min: 1000, max: 3_600_000 },
+    keep_alive_timeout_ms: { type: "integer", min: 100, max: 3_600_000 },
+  },
   limits: {
     max_message_bytes: count(1),
     max_line_bytes: { type: "integer", min: 1000, max: Number.MAX_SAFE_INTEGER },

@@ -86,6 +86,24 @@ export interface ImapConfig extends TlsListenConfig {
   readonly metadataAdmin: string;
 }
 
+/** [http]: JMAP's HTTP listeners and the request limits JMAP advertises (docs/jmap.md). */
+export interface HttpConfig extends TlsListenConfig {
+  /** Largest request body in bytes (JMAP maxSizeRequest); larger ones get 413 / `limit`. */
+  readonly maxRequestBytes: number;
+  /** Method calls one JMAP request may hold (maxCallsInRequest). */
+  readonly maxCallsInRequest: number;
+  /** Ids one /get may ask for (maxObjectsInGet). */
+  readonly maxObjectsInGet: number;
+  /** Creates, updates and destroys one /set may hold together (maxObjectsInSet). */
+  readonly maxObjectsInSet: number;
+  /** API requests one account may have running at once (maxConcurrentRequests). */
+  readonly maxConcurrentRequests: number;
+  /** A request (headers and body) must arrive within this; slower clients get 408. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+}
+
 export interface Pop3Config extends TlsListenConfig {
   /** RFC 2449 EXPIRE advertised: "never" or a number of days. */
   readonly expireDays: string;
@@ -181,7 +199,7 @@ export interface Config {
   readonly lmtp: PlainListenConfig;
   readonly smtp: PlainListenConfig;
   readonly submission: PlainListenConfig;
-  readonly http: PlainListenConfig;
+  readonly http: HttpConfig;
   readonly limits: LimitsConfig;
   readonly proxy: ProxyConfig;
   readonly accounts: AccountsConfig;
@@ -221,7 +239,17 @@ export function defaultConfig(): Config {
     lmtp: { listen: ["127.0.0.1:2424"] },
     smtp: { listen: ["127.0.0.1:2525"] },
     submission: { listen: ["127.0.0.1:1587"] },
-    http: { listen: ["127.0.0.1:8080"] },
+    http: {
+      listen: ["127.0.0.1:8080"],
+      tlsListen: ["127.0.0.1:8443"],
+      maxRequestBytes: 10_000_000,
+      maxCallsInRequest: 64,
+      maxObjectsInGet: 1000,
+      maxObjectsInSet: 1000,
+      maxConcurrentRequests: 8,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+    },
     limits: {
       maxMessageBytes: 52_428_800,
       maxLineBytes: 65_536,

@@ -48,7 +48,7 @@ export async function startTestServer(
     lmtp: { listen: loopback },
     smtp: { listen: loopback },
     submission: { listen: loopback },
-    http: { listen: loopback },
+    http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
   });
   const server = await runServer(config, { handleSignals: false, quiet: true }).catch(async (error) => {

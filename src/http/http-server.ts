@@ -1,0 +1,113 @@
+// The HTTP listeners (plain and implicit TLS, same certificates as the mail listeners): sockets come from
+// net's ListenerGroup, so connection limits, TLS and graceful shutdown are the ones every protocol has,
+// and are handed to one node:http server that parses requests. Routes: jmap-routes.ts.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { PlaintextAuthPolicy } from "../auth/plaintext-policy.js";
+import type { JmapLimits } from "../jmap/capabilities.js";
+import type { JmapServices } from "../jmap/jmap-context.js";
+import type { Logger } from "../kit/logger.js";
+import type { Connection } from "../net/connection.js";
+import type { ListenerSpec } from "../net/listener-group.js";
+import { type HttpRequestContext, handleJmapRequest } from "./jmap-routes.js";
+import { RequestLimiter } from "./request-limiter.js";
+
+export interface HttpDeps extends JmapServices {
+  readonly authenticator: Authenticator;
+}
+
+export interface HttpOptions {
+  readonly listen: readonly string[];
+  readonly tlsListen: readonly string[];
+  readonly plaintextAuth: PlaintextAuthPolicy;
+  readonly limits: JmapLimits;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** Header bytes one request may send (node's default is 16 KiB; JMAP requests carry their data in the body). */
+const MAX_HEADER_BYTES = 16_384;
+
+interface SocketState {
+  readonly conn: Connection;
+  inFlight: number;
+  isClosing: boolean;
+}
+
+export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: Logger): ListenerSpec[] {
+  if (options.listen.length === 0 && options.tlsListen.length === 0) return [];
+  const states = new WeakMap<Socket, SocketState>();
+  const requestLimiter = new RequestLimiter(options.limits.maxConcurrentRequests);
+  const httpLog = log.child({ proto: "http" });
+  const server: Server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: Math.min(options.requestTimeoutMs, 60_000),
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+    },
+    (req, res) => void serve(req, res),
+  );
+  // Sockets are handed in with emit("connection") and the server never listens itself; its request
+  // and header timeouts are checked by a timer that node starts on "listening", so start it so.
+  server.emit("listening");
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status =
+      error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const state = states.get(req.socket as Socket);
+    if (state === undefined) {
+      res.destroy();
+      return;
+    }
+    state.inFlight++;
+    res.once("close", () => {
+      state.inFlight--;
+      if (state.isClosing && state.inFlight === 0) req.socket.end();
+    });
+    if (state.isClosing) res.shouldKeepAlive = false;
+    const context: HttpRequestContext = {
+      deps,
+      limits: options.limits,
+      plaintextAuth: options.plaintextAuth,
+      remoteAddress: state.conn.remoteAddress,
+      isTls: state.conn.isTls,
+      requestLimiter,
+      log: state.conn.log,
+    };
+    try {
+      await handleJmapRequest(context, req, res);
+    } catch (error) {
+      state.conn.log.error({ err: error }, "HTTP request failed");
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+        res.end("Internal server error\n");
+      } else res.destroy();
+    }
+  }
+
+  const handler = async (conn: Connection): Promise<void> => {
+    const socket = conn.socket;
+    const state: SocketState = { conn, inFlight: 0, isClosing: false };
+    states.set(socket, state);
+    conn.onShutdown(() => {
+      // Idle keep-alive connections go now; busy ones finish their response and then close.
+      state.isClosing = true;
+      if (state.inFlight === 0) socket.end();
+    });
+    server.emit("connection", socket);
+    await conn.closed;
+  };
+  httpLog.debug({}, "HTTP server ready");
+  return [
+    ...options.listen.map((address) => ({ proto: "http", address, implicitTls: false, handler })),
+    ...options.tlsListen.map((address) => ({ proto: "http", address, implicitTls: true, handler })),
+  ];
+}

@@ -1,0 +1,76 @@
+// Runs one JMAP API request (RFC 8620 §3.3-3.6): parse and check it, then each method call in order,
+// resolving result references against the responses so far. A failing call yields an "error" response
+// and the next call still runs; unexpected failures become serverFail with an id, details in the log.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "../kit/logger.js";
+import { isMailError } from "../kit/mail-error.js";
+import type { AccountRecord } from "../store/mail-store.js";
+import type { JmapLimits } from "./capabilities.js";
+import { METHOD_ERROR_OF } from "./error-mapping.js";
+import type { JmapContext, JmapServices } from "./jmap-context.js";
+import { MethodError } from "./jmap-error.js";
+import { parseJmapRequest } from "./jmap-request.js";
+import { findMethod } from "./method-registry.js";
+import { type Invocation, resolveResultReferences } from "./result-reference.js";
+
+export interface ApiRequestInput {
+  readonly services: JmapServices;
+  readonly account: AccountRecord;
+  readonly limits: JmapLimits;
+  readonly log: Logger;
+  /** The session resource's state, echoed as sessionState. */
+  readonly sessionState: string;
+}
+
+/** The Response object; throws RequestProblem for request-level errors. */
+export async function runApiRequest(
+  input: ApiRequestInput,
+  body: Uint8Array,
+): Promise<Record<string, unknown>> {
+  const request = parseJmapRequest(body, input.limits.maxCallsInRequest);
+  const ctx: JmapContext = {
+    services: input.services,
+    account: input.account,
+    limits: input.limits,
+    using: request.using,
+  };
+  const responses: Invocation[] = [];
+  for (const call of request.methodCalls) {
+    responses.push(await runCall(ctx, call.name, call.args, call.callId, responses, input.log));
+  }
+  return {
+    methodResponses: responses,
+    ...(request.createdIds === undefined ? {} : { createdIds: request.createdIds }),
+    sessionState: input.sessionState,
+  };
+}
+
+async function runCall(
+  ctx: JmapContext,
+  name: string,
+  rawArgs: Record<string, unknown>,
+  callId: string,
+  responses: readonly Invocation[],
+  log: Logger,
+): Promise<Invocation> {
+  try {
+    const method = findMethod(name);
+    // RFC 8620 §3.6.2: a method of a capability the request did not `use` is unknown to it.
+    if (method === undefined || !ctx.using.has(method.capability)) {
+      throw new MethodError("unknownMethod", `Unknown method ${name}`);
+    }
+    const args = resolveResultReferences(rawArgs, responses);
+    return [name, await method.run(ctx, args), callId];
+  } catch (error) {
+    return ["error", toMethodError(error, name, log).toJSON(), callId];
+  }
+}
+
+function toMethodError(error: unknown, method: string, log: Logger): MethodError {
+  if (error instanceof MethodError) return error;
+  if (isMailError(error) && error.code !== "serverBug")
+    return new MethodError(METHOD_ERROR_OF[error.code], error.publicText);
+  const id = randomBytes(6).toString("hex");
+  log.error({ err: error, method, errorId: id }, "JMAP method failed");
+  return new MethodError("serverFail", `Internal error ${id}`);
+}

@@ -1,0 +1,42 @@
+// The capabilities this server advertises in the session resource (RFC 8620 §2, RFC 8621 §1.3) and the
+// limits behind them; a request may `use` only these.
+
+export const CORE_CAPABILITY = "urn:ietf:params:jmap:core";
+export const MAIL_CAPABILITY = "urn:ietf:params:jmap:mail";
+export const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set([CORE_CAPABILITY, MAIL_CAPABILITY]);
+
+/** RFC 8620 §2 core limits, from config [http]. */
+export interface JmapLimits {
+  readonly maxSizeRequest: number;
+  readonly maxConcurrentRequests: number;
+  readonly maxCallsInRequest: number;
+  readonly maxObjectsInGet: number;
+  readonly maxObjectsInSet: number;
+}
+
+/** The largest upload and download this build accepts (uploads are not served yet; see docs/jmap.md). */
+const MAX_SIZE_UPLOAD = 0;
+const MAX_CONCURRENT_UPLOAD = 0;
+
+export function coreCapability(limits: JmapLimits): Record<string, unknown> {
+  return {
+    maxSizeUpload: MAX_SIZE_UPLOAD,
+    maxConcurrentUpload: MAX_CONCURRENT_UPLOAD,
+    maxSizeRequest: limits.maxSizeRequest,
+    maxConcurrentRequests: limits.maxConcurrentRequests,
+    maxCallsInRequest: limits.maxCallsInRequest,
+    maxObjectsInGet: limits.maxObjectsInGet,
+    maxObjectsInSet: limits.maxObjectsInSet,
+    collationAlgorithms: ["i;ascii-casemap", "i;unicode-casemap"],
+  };
+}
+
+/** RFC 8621 §1.3.1: the account capability of urn:ietf:params:jmap:mail. */
+export const MAIL_ACCOUNT_CAPABILITY = {
+  maxMailboxesPerEmail: null,
+  maxMailboxDepth: null,
+  maxSizeMailboxName: 1000,
+  maxSizeAttachmentsPerEmail: 50_000_000,
+  emailQuerySortOptions: ["receivedAt", "sentAt", "size", "from", "to", "subject"],
+  mayCreateTopLevelMailbox: true,
+} as const;

@@ -1,0 +1,86 @@
+// The Mailbox object (RFC 8621 §2) of a stored mailbox: the last name segment, parent by name, role from
+// its SPECIAL-USE attribute (RFC 8457 registry names), counts over its entries as JMAP defines them.
+import type { EmailId, ThreadId } from "../kit/ids.js";
+import type { MailboxEntry, MailboxRecord, SpecialUse } from "../store/mail-store.js";
+
+export const MAILBOX_PROPERTIES = [
+  "id",
+  "name",
+  "parentId",
+  "role",
+  "sortOrder",
+  "totalEmails",
+  "unreadEmails",
+  "totalThreads",
+  "unreadThreads",
+  "myRights",
+  "isSubscribed",
+] as const;
+
+const ROLE_OF: Readonly<Record<SpecialUse, string>> = {
+  "\\Drafts": "drafts",
+  "\\Sent": "sent",
+  "\\Trash": "trash",
+  "\\Junk": "junk",
+  "\\Archive": "archive",
+  "\\All": "all",
+  "\\Flagged": "flagged",
+};
+
+export function roleOf(mailbox: MailboxRecord): string | null {
+  if (mailbox.name === "INBOX") return "inbox";
+  return mailbox.specialUse === null ? null : ROLE_OF[mailbox.specialUse];
+}
+
+/** RFC 8621 §2: an email counts as unread without $seen and $draft (IMAP \Seen and \Draft). */
+function isUnread(entry: MailboxEntry): boolean {
+  return !entry.flags.system.has("\\Seen") && !entry.flags.system.has("\\Draft");
+}
+
+export function toMailboxObject(
+  mailbox: MailboxRecord,
+  byName: ReadonlyMap<string, MailboxRecord>,
+  entries: readonly MailboxEntry[],
+  subscriptions: ReadonlySet<string>,
+): Record<string, unknown> {
+  const slash = mailbox.name.lastIndexOf("/");
+  const parent = slash < 0 ? undefined : byName.get(mailbox.name.slice(0, slash));
+  // Copies of one message in a mailbox are one Email: counts are over distinct ids.
+  const emails = new Set<EmailId>();
+  const unreadEmails = new Set<EmailId>();
+  const threads = new Set<ThreadId>();
+  const unreadThreads = new Set<ThreadId>();
+  for (const entry of entries) {
+    emails.add(entry.emailId);
+    threads.add(entry.threadId);
+    if (isUnread(entry)) {
+      unreadEmails.add(entry.emailId);
+      unreadThreads.add(entry.threadId);
+    }
+  }
+  const isInbox = mailbox.name === "INBOX";
+  return {
+    id: mailbox.id,
+    name: slash < 0 ? mailbox.name : mailbox.name.slice(slash + 1),
+    parentId: parent?.id ?? null,
+    role: roleOf(mailbox),
+    sortOrder: isInbox ? 0 : 10,
+    totalEmails: emails.size,
+    unreadEmails: unreadEmails.size,
+    totalThreads: threads.size,
+    unreadThreads: unreadThreads.size,
+    // The owner has every right on their own mailboxes; INBOX cannot be renamed away or deleted here.
+    myRights: {
+      mayReadItems: true,
+      mayAddItems: true,
+      mayRemoveItems: true,
+      maySetSeen: true,
+      maySetKeywords: true,
+      mayCreateChild: true,
+      mayRename: !isInbox,
+      mayDelete: !isInbox,
+      maySubmit: true,
+    },
+    isSubscribed: subscriptions.has(mailbox.name),
+  };
+}

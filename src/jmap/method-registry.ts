@@ -1,0 +1,49 @@
+// Every JMAP method this server answers, with the capability a request must `use` to call it. Typed with
+// `satisfies`, so a name in METHOD_NAMES without a handler does not compile.
+import type { Args } from "./args.js";
+import { CORE_CAPABILITY, MAIL_CAPABILITY } from "./capabilities.js";
+import type { JmapContext } from "./jmap-context.js";
+import { coreEcho } from "./methods/core-echo.js";
+import { emailChanges } from "./methods/email-changes.js";
+import { emailGet } from "./methods/email-get.js";
+import { emailQuery } from "./methods/email-query.js";
+import { mailboxChanges } from "./methods/mailbox-changes.js";
+import { mailboxGet } from "./methods/mailbox-get.js";
+import { mailboxQuery } from "./methods/mailbox-query.js";
+import { threadGet } from "./methods/thread-get.js";
+
+export const METHOD_NAMES = [
+  "Core/echo",
+  "Mailbox/get",
+  "Mailbox/changes",
+  "Mailbox/query",
+  "Thread/get",
+  "Email/get",
+  "Email/changes",
+  "Email/query",
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export interface MethodSpec {
+  readonly capability: string;
+  run(ctx: JmapContext, args: Args): Promise<Record<string, unknown>>;
+}
+
+const mail = (run: MethodSpec["run"]): MethodSpec => ({ capability: MAIL_CAPABILITY, run });
+
+export const METHODS = {
+  "Core/echo": { capability: CORE_CAPABILITY, run: coreEcho },
+  "Mailbox/get": mail(mailboxGet),
+  "Mailbox/changes": mail(mailboxChanges),
+  "Mailbox/query": mail(mailboxQuery),
+  "Thread/get": mail(threadGet),
+  "Email/get": mail(emailGet),
+  "Email/changes": mail(emailChanges),
+  "Email/query": mail(emailQuery),
+} satisfies Record<MethodName, MethodSpec>;
+
+const NAMES: ReadonlySet<string> = new Set(METHOD_NAMES);
+
+export function findMethod(name: string): MethodSpec | undefined {
+  return NAMES.has(name) ? METHODS[name as MethodName] : undefined;
+}

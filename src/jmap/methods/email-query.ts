@@ -1,0 +1,174 @@
+// Email/query (RFC 8621 §4.4, RFC 8620 §5.5): filters run through the mail layer's search (the indexes
+// IMAP SEARCH uses) in every mailbox the filter can match, results are Emails (distinct ids), sorted,
+// optionally one per thread, then windowed by position or anchor.
+
+import type { EmailId, ThreadId } from "../../kit/ids.js";
+import { searchMailbox } from "../../mail/search/search-mailbox.js";
+import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
+import { requireAccount } from "../account-check.js";
+import { loadAccountMail, receivedAtOf } from "../account-mail.js";
+import {
+  type Args,
+  checkKnownArgs,
+  isPlainObject,
+  readBoolean,
+  readInt,
+  readOptionalUnsigned,
+  readString,
+} from "../args.js";
+import { compileEmailFilter } from "../email-filter.js";
+import type { JmapContext } from "../jmap-context.js";
+import { MethodError } from "../jmap-error.js";
+import { currentAccount, formatState } from "../state.js";
+
+const SORT_PROPERTIES = new Set(["receivedAt", "sentAt", "size", "subject", "from", "to"]);
+const COLLATIONS = new Set(["i;ascii-casemap", "i;unicode-casemap"]);
+/** The most ids one response carries; a larger `limit` is lowered and the response says so. */
+const MAX_QUERY_LIMIT = 10_000;
+
+interface Comparator {
+  readonly property: string;
+  readonly isAscending: boolean;
+}
+
+export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
+  checkKnownArgs(args, [
+    "accountId",
+    "filter",
+    "sort",
+    "position",
+    "anchor",
+    "anchorOffset",
+    "limit",
+    "calculateTotal",
+    "collapseThreads",
+  ]);
+  const accountId = requireAccount(ctx, args);
+  const filterFor = compileEmailFilter(args.filter);
+  const comparators = readSort(args.sort);
+  const position = readInt(args, "position", 0, Number.MIN_SAFE_INTEGER);
+  const anchor = readString(args, "anchor");
+  const anchorOffset = readInt(args, "anchorOffset", 0, Number.MIN_SAFE_INTEGER);
+  const requestedLimit = readOptionalUnsigned(args, "limit");
+  const calculateTotal = readBoolean(args, "calculateTotal", false);
+  const collapseThreads = readBoolean(args, "collapseThreads", false);
+
+  const queryState = formatState((await currentAccount(ctx)).highestModSeq);
+  const mail = await loadAccountMail(ctx);
+  const matched = new Set<EmailId>();
+  for (const mailbox of mail.mailboxes) {
+    const entries = mail.entriesByMailbox.get(mailbox.id) ?? [];
+    if (entries.length === 0) continue;
+    const query = filterFor(mailbox.id);
+    if (query.kind === "not" && query.query.kind === "all") continue;
+    const hits = await searchMailbox(ctx.services.store, ctx.account.id, mailbox.id, entries, query);
+    for (const entry of hits) matched.add(entry.emailId);
+  }
+  let ids = [...matched];
+  const sortKeys = needsSortKeys(comparators)
+    ? await ctx.services.store.messages.getSortKeys(ids)
+    : new Map<EmailId, EmailSortKeys>();
+  const entriesOf = (id: EmailId): readonly MailboxEntry[] => mail.entriesByEmail.get(id) ?? [];
+  ids.sort((a, b) => compareEmails(a, b, comparators, entriesOf, sortKeys));
+  if (collapseThreads) {
+    const seen = new Set<ThreadId>();
+    ids = ids.filter((id) => {
+      const threadId = (entriesOf(id)[0] as MailboxEntry).threadId;
+      if (seen.has(threadId)) return false;
+      seen.add(threadId);
+      return true;
+    });
+  }
+  const limit = Math.min(requestedLimit ?? MAX_QUERY_LIMIT, MAX_QUERY_LIMIT);
+  let start: number;
+  if (anchor !== undefined) {
+    const index = ids.indexOf(anchor as EmailId);
+    if (index < 0) throw new MethodError("anchorNotFound", "The anchor is not in the results");
+    start = Math.max(0, index + anchorOffset);
+  } else {
+    start = position < 0 ? Math.max(0, ids.length + position) : Math.min(position, ids.length);
+  }
+  const window = ids.slice(start, start + limit);
+  return {
+    accountId,
+    queryState,
+    canCalculateChanges: false,
+    position: start,
+    ids: window,
+    ...(calculateTotal ? { total: ids.length } : {}),
+    ...(requestedLimit === null || requestedLimit > MAX_QUERY_LIMIT ? { limit } : {}),
+  };
+}
+
+function readSort(sort: unknown): Comparator[] {
+  if (sort === undefined || sort === null) return [{ property: "receivedAt", isAscending: false }];
+  if (!Array.isArray(sort)) throw new MethodError("invalidArguments", '"sort" must be a list of comparators');
+  return sort.map((comparator): Comparator => {
+    if (!isPlainObject(comparator) || typeof comparator.property !== "string") {
+      throw new MethodError("invalidArguments", "A comparator needs a property");
+    }
+    if (!SORT_PROPERTIES.has(comparator.property)) {
+      throw new MethodError("unsupportedSort", `Sorting by "${comparator.property}" is not supported`);
+    }
+    if (comparator.collation !== undefined && !COLLATIONS.has(comparator.collation as string)) {
+      throw new MethodError(
+        "unsupportedSort",
+        `The collation ${String(comparator.collation)} is not supported`,
+      );
+    }
+    const isAscending = comparator.isAscending ?? true;
+    if (typeof isAscending !== "boolean")
+      throw new MethodError("invalidArguments", '"isAscending" must be a boolean');
+    return { property: comparator.property, isAscending };
+  });
+}
+
+function needsSortKeys(comparators: readonly Comparator[]): boolean {
+  return comparators.some((c) => c.property !== "receivedAt" && c.property !== "size");
+}
+
+function compareEmails(
+  a: EmailId,
+  b: EmailId,
+  comparators: readonly Comparator[],
+  entriesOf: (id: EmailId) => readonly MailboxEntry[],
+  sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+): number {
+  for (const { property, isAscending } of comparators) {
+    const order = compareBy(property, a, b, entriesOf, sortKeys);
+    if (order !== 0) return isAscending ? order : -order;
+  }
+  // A stable total order: equal keys fall back to the id, so pages never overlap or skip.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareBy(
+  property: string,
+  a: EmailId,
+  b: EmailId,
+  entriesOf: (id: EmailId) => readonly MailboxEntry[],
+  sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+): number {
+  const receivedA = receivedAtOf(entriesOf(a));
+  const receivedB = receivedAtOf(entriesOf(b));
+  switch (property) {
+    case "receivedAt":
+      return receivedA - receivedB;
+    case "size":
+      return (entriesOf(a)[0]?.size ?? 0) - (entriesOf(b)[0]?.size ?? 0);
+    case "sentAt":
+      return (sortKeys.get(a)?.sentAtMs ?? receivedA) - (sortKeys.get(b)?.sentAtMs ?? receivedB);
+    case "subject":
+      return compareText(sortKeys.get(a)?.baseSubject, sortKeys.get(b)?.baseSubject);
+    case "from":
+      return compareText(sortKeys.get(a)?.displayFrom, sortKeys.get(b)?.displayFrom);
+    default:
+      return compareText(sortKeys.get(a)?.displayTo, sortKeys.get(b)?.displayTo);
+  }
+}
+
+function compareText(a: string | undefined, b: string | undefined): number {
+  const x = a ?? "";
+  const y = b ?? "";
+  return x < y ? -1 : x > y ? 1 : 0;
+}
