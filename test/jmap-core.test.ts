@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { request as httpsRequest } from "node:https";
 import { after, before, describe, it } from "node:test";
-import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { CORE, type Invocation, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
@@ -177,12 +177,18 @@ describe("JMAP core over HTTP", () => {
       ["Core/echo", { "#x": { resultOf: "q", name: "Mailbox/query", path: "/nothing/here" } }, "bad3"],
       ["Core/echo", { x: 1, "#x": { resultOf: "q", name: "Mailbox/query", path: "/ids" } }, "bad4"],
     ]);
-    const [query, get, all, echo, ...bad] = responses;
-    assert.equal(((get?.[1].list as Record<string, unknown>[])[0] as Record<string, unknown>).role, "inbox");
-    assert.deepEqual((get?.[1].list as unknown[]).length, (query?.[1].ids as unknown[]).length);
-    const names = (all?.[1].list as { name: string }[]).map((m) => m.name);
+    const [query, get, all, echo, ...bad] = responses as [
+      Invocation,
+      Invocation,
+      Invocation,
+      Invocation,
+      ...Invocation[],
+    ];
+    assert.equal(((get[1].list as Record<string, unknown>[])[0] as Record<string, unknown>).role, "inbox");
+    assert.deepEqual((get[1].list as unknown[]).length, (query[1].ids as unknown[]).length);
+    const names = (all[1].list as { name: string }[]).map((m) => m.name);
     assert.ok(names.includes("INBOX") && names.includes("Sent"));
-    assert.deepEqual(echo?.[1], { names });
+    assert.deepEqual(echo[1], { names });
     assert.deepEqual(
       bad.map(([name, args]) => [name, args.type]),
       [

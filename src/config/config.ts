@@ -241,7 +241,7 @@ export function defaultConfig(): Config {
     submission: { listen: ["127.0.0.1:1587"] },
     http: {
       listen: ["127.0.0.1:8080"],
-      tlsListen: ["127.0.0.1:8443"],
+      tlsListen: [],
       maxRequestBytes: 10_000_000,
       maxCallsInRequest: 64,
       maxObjectsInGet: 1000,

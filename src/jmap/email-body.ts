@@ -102,7 +102,7 @@ export function bodyPartObject(emailId: EmailId, part: LocatedPart): Record<stri
   };
 }
 
-/** The bodyStructure tree with only the asked properties (subParts recurse). */
+/** The bodyStructure tree with the asked properties; a multipart always has its subParts (the tree). */
 export function bodyStructureOf(
   emailId: EmailId,
   part: LocatedPart,
@@ -110,11 +110,9 @@ export function bodyStructureOf(
 ): Record<string, unknown> {
   const full = bodyPartObject(emailId, part);
   const result: Record<string, unknown> = {};
-  for (const property of properties) {
-    if (property === "subParts") {
-      if (part.section === null)
-        result.subParts = part.subParts.map((child) => bodyStructureOf(emailId, child, properties));
-    } else result[property] = full[property];
+  for (const property of properties) if (property !== "subParts") result[property] = full[property];
+  if (part.section === null) {
+    result.subParts = part.subParts.map((child) => bodyStructureOf(emailId, child, properties));
   }
   return result;
 }
