@@ -12,6 +12,7 @@ export const MAIL_ERROR_CODES = [
   "tooBig", // message larger than the configured limit (IMAP [TOOBIG], 552 5.3.4)
   "invalidInput", // malformed argument the client sent (IMAP BAD / NO, JMAP invalidArguments)
   "authFailed", // wrong credentials (IMAP [AUTHENTICATIONFAILED], -ERR [AUTH])
+  "noPerm", // the user lacks the access right the operation needs (IMAP [NOPERM], RFC 4314 §4; JMAP forbidden)
   "inUse", // resource locked by another session (IMAP [INUSE], -ERR [IN-USE])
   "limit", // a server limit was reached (IMAP [LIMIT])
   "unavailable", // temporary failure, retry later (IMAP [UNAVAILABLE], 451 4.3.0)

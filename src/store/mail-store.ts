@@ -530,6 +530,41 @@ export interface MetadataRepository {
   ): Promise<MetadataWriteOutcome>;
 }
 
+/** One entry of a mailbox's access control list (RFC 4314 §2): an identifier and the rights it holds. */
+export interface AclEntry {
+  /** A user's address (lower-case), or the special identifiers "anyone" and "authenticated". */
+  readonly identifier: string;
+  /** Canonical right letters in "lrswipkxtea" order (mail/access/rights.ts), never empty. */
+  readonly rights: string;
+}
+
+/** A mailbox of another account that an ACL entry names a user (or anyone) in. */
+export interface MailboxGrant {
+  /** The mailbox as its owner sees it (`subscribed` is the owner's, of no meaning to the grantee). */
+  readonly mailbox: MailboxRecord;
+  readonly ownerAddress: string;
+  readonly identifier: string;
+  readonly rights: string;
+}
+
+/**
+ * Access control lists of mailboxes (RFC 4314). The owner's own rights are implicit (all of them) and
+ * never stored. Entries go with their mailbox (DELETE removes them, RENAME keeps them), and an account's
+ * deletion removes the entries naming its address, so a later account of that address inherits nothing.
+ */
+export interface AclRepository {
+  /** The mailbox's entries, by identifier; empty for an unknown mailbox. */
+  list(accountId: AccountId, mailboxId: MailboxId): Promise<AclEntry[]>;
+  /**
+   * Sets an identifier's rights (canonical letters), or removes its entry when `rights` is empty. Counts
+   * as a change of the mailbox (a new modseq, published), so sessions re-check what they may do.
+   * Rejects with nonexistent when the mailbox is not the account's.
+   */
+  set(accountId: AccountId, mailboxId: MailboxId, identifier: string, rights: string): Promise<void>;
+  /** Mailboxes of accounts other than `exceptAccountId` with an entry for any of `identifiers`. */
+  listGrants(identifiers: readonly string[], exceptAccountId: AccountId): Promise<MailboxGrant[]>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -550,6 +585,7 @@ export interface MailStore {
   readonly accounts: AccountRepository;
   readonly credentials: CredentialRepository;
   readonly mailboxes: MailboxRepository;
+  readonly acl: AclRepository;
   readonly messages: MessageRepository;
   readonly changes: ChangeLog;
   readonly domains: DomainRepository;

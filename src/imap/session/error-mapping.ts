@@ -18,6 +18,7 @@ export const IMAP_ERROR_REPLIES: Readonly<Record<MailErrorCode, ImapErrorReply>>
   tooBig: { status: "NO", code: "TOOBIG" },
   invalidInput: { status: "BAD", code: null },
   authFailed: { status: "NO", code: "AUTHENTICATIONFAILED" },
+  noPerm: { status: "NO", code: "NOPERM" },
   inUse: { status: "NO", code: "INUSE" },
   limit: { status: "NO", code: "LIMIT" },
   unavailable: { status: "NO", code: "UNAVAILABLE" },

@@ -15,6 +15,7 @@ export const MAIL_ERROR_RESP_CODES: Readonly<Record<MailErrorCode, Pop3RespCode 
   tooBig: "SYS/PERM",
   invalidInput: null,
   authFailed: "AUTH",
+  noPerm: null,
   inUse: "IN-USE",
   limit: "SYS/TEMP",
   unavailable: "SYS/TEMP",

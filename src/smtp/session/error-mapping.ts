@@ -28,6 +28,7 @@ export const SMTP_ERROR_REPLIES: Record<MailErrorCode, Mapping> = {
   tooBig: fixed(552, "5.3.4", "Message too big"),
   invalidInput: fixed(501, "5.5.4", "Invalid arguments"),
   authFailed: fixed(535, "5.7.8", "Authentication credentials invalid"),
+  noPerm: fixed(550, "5.7.1", "Delivery not allowed"),
   inUse: fixed(450, "4.2.0", "Mailbox busy, try again later"),
   limit: fixed(452, "4.3.1", "Insufficient system resources, try again later"),
   unavailable: fixed(451, "4.3.0", "Temporary failure, try again later"),

@@ -72,7 +72,9 @@ export class PgAccounts implements AccountRepository {
   }
 
   async delete(id: AccountId): Promise<void> {
-    await this.sql.writeAccount(id, async (tx) => {
+    await this.sql.writeAccount(id, async (tx, account) => {
+      // Grants to this address go too: an account created later with it must not inherit them.
+      await tx.run("DELETE FROM mailbox_acl WHERE identifier = $1", [account.address]);
       for (const table of ["email_search", "email_index"]) {
         await tx.run(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE account_id = $1)`, [
           id,

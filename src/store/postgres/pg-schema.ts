@@ -325,4 +325,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Rows go with their mailbox (DELETE removes the ACL, RENAME keeps it); pg-acl.ts.
+    description: "access control lists of mailboxes (RFC 4314)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE mailbox_acl (
+          mailbox_id text COLLATE "C" NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+          account_id bigint NOT NULL,
+          identifier text COLLATE "C" NOT NULL,
+          rights text NOT NULL,
+          PRIMARY KEY (mailbox_id, identifier)
+        );
+        CREATE INDEX mailbox_acl_by_identifier ON mailbox_acl (identifier);
+      `);
+    },
+  },
 ];

@@ -1,5 +1,6 @@
 // Runs the store contract, unchanged, against the PostgreSQL backend, each run in its own schema of the
 // test database (POSTFACH_TEST_POSTGRES_URL, default postgres://root@127.0.0.1:5432/test, then as postgres).
+import { describeAclContract } from "../contract/acl-contract.js";
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
@@ -11,6 +12,7 @@ import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.j
 
 await describeWithPostgres(() => {
   describeMailStoreContract("postgres", postgresHarness);
+  describeAclContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
   describeSortKeysContract("postgres", postgresHarness);

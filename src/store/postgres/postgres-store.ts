@@ -5,6 +5,7 @@
 import { type Logger, silentLogger } from "../../kit/logger.js";
 import type { MailStore } from "../mail-store.js";
 import { PgAccounts } from "./pg-accounts.js";
+import { PgAcl } from "./pg-acl.js";
 import { PgBlobStore } from "./pg-blob-store.js";
 import { PgChangeLog } from "./pg-change-log.js";
 import { PgCredentials } from "./pg-credentials.js";
@@ -53,6 +54,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     accounts: new PgAccounts(sql),
     credentials: new PgCredentials(sql),
     mailboxes: new PgMailboxes(sql),
+    acl: new PgAcl(sql),
     messages: new PgMessages(sql),
     changes: new PgChangeLog(sql),
     domains: new PgDomains(sql),

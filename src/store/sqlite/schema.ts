@@ -324,4 +324,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS metadata_by_mailbox ON metadata (mailbox_id);
   CREATE INDEX IF NOT EXISTS metadata_by_owner ON metadata (owner_id);
   `,
+  // 14: access control lists of mailboxes (RFC 4314; sqlite-acl.ts): one row per mailbox and identifier
+  // (a grantee's address, "anyone" or "authenticated"), rights as canonical letters. Rows go with their
+  // mailbox (DELETE removes the ACL, RENAME keeps it); by identifier for "what is shared with me".
+  `
+  CREATE TABLE IF NOT EXISTS mailbox_acl (
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    account_id INTEGER NOT NULL,
+    identifier TEXT NOT NULL,
+    rights TEXT NOT NULL,
+    PRIMARY KEY (mailbox_id, identifier)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS mailbox_acl_by_identifier ON mailbox_acl (identifier);
+  `,
 ];

@@ -69,7 +69,10 @@ export class SqliteAccounts implements AccountRepository {
 
   async delete(id: AccountId): Promise<void> {
     this.sql.write(() => {
-      if (!this.sql.stmt("SELECT 1 FROM accounts WHERE id = ?").get(id)) throw noAccount(id);
+      const account = this.sql.stmt<{ address: string }>("SELECT address FROM accounts WHERE id = ?").get(id);
+      if (!account) throw noAccount(id);
+      // Grants to this address go too: an account created later with it must not inherit them.
+      this.sql.stmt("DELETE FROM mailbox_acl WHERE identifier = ?").run(account.address);
       for (const table of ["email_search", "email_index"]) {
         this.sql
           .stmt(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE account_id = ?)`)

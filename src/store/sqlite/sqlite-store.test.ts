@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeAclContract } from "../contract/acl-contract.js";
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
@@ -41,6 +42,7 @@ const harness: StoreHarness = {
 };
 
 describeMailStoreContract("sqlite", harness);
+describeAclContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
 describeSearchContract("sqlite", harness);
 describeSortKeysContract("sqlite", harness);

@@ -10,6 +10,7 @@ import type { ChangeNotifier, MailStore } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { backfillHeaderIndex } from "./header-backfill.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
+import { SqliteAcl } from "./sqlite-acl.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
 import { SqliteDatabase } from "./sqlite-database.js";
@@ -41,6 +42,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     accounts: new SqliteAccounts(sql),
     credentials: new SqliteCredentials(sql),
     mailboxes: new SqliteMailboxes(sql),
+    acl: new SqliteAcl(sql),
     messages: new SqliteMessages(sql),
     changes: new SqliteChangeLog(sql),
     domains: new SqliteDomains(sql),
