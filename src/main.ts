@@ -10,6 +10,7 @@ import type { Config } from "./config/config.js";
 import { createHttpListeners } from "./http/http-server.js";
 import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
+import { MailboxAccess } from "./mail/access/mailbox-access.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
@@ -34,6 +35,8 @@ export interface Services {
   readonly config: Config;
   readonly store: MailStore;
   readonly mailboxes: MailboxService;
+  /** Who may do what on which mailbox (RFC 4314 ACLs, shared mailboxes). */
+  readonly access: MailboxAccess;
   readonly messages: MessageService;
   /** Mailbox and server annotations (RFC 5464), with the [imap] metadata_* limits. */
   readonly metadata: MetadataService;
@@ -130,6 +133,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     config,
     store,
     mailboxes,
+    access: new MailboxAccess(store),
     messages,
     metadata,
     users,
@@ -188,6 +192,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ...createImapListeners(
       {
         ...mailServices,
+        access: services.access,
         snapshots: services.snapshots,
         metadata: services.metadata,
         maxMessageBytes: config.limits.maxMessageBytes,

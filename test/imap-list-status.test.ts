@@ -264,11 +264,11 @@ describe("IMAP LIST, LSUB, STATUS, NAMESPACE", () => {
     raw.close();
   });
 
-  it("answers NAMESPACE with one personal namespace", async () => {
+  it("answers NAMESPACE with the personal and the shared namespace", async () => {
     const { raw } = await freshRaw();
     assert.equal(
       await raw.command("a1", "NAMESPACE"),
-      '* NAMESPACE (("" "/")) NIL NIL\r\na1 OK NAMESPACE completed\r\n',
+      '* NAMESPACE (("" "/")) NIL (("Shared/" "/"))\r\na1 OK NAMESPACE completed\r\n',
     );
     raw.close();
   });
@@ -331,7 +331,7 @@ print(json.dumps(out))
     assert.ok((out.lsub as string[]).includes('() "/" Entw&APw-rfe/&U,BTFw-'));
     assert.ok((out.lsub as string[]).includes('(\\Sent) "/" Sent'));
     assert.deepEqual(out.status, ["INBOX (MESSAGES 1 UNSEEN 0 RECENT 1 UIDNEXT 2)"]);
-    assert.deepEqual(out.namespace, ['(("" "/")) NIL NIL']);
+    assert.deepEqual(out.namespace, ['(("" "/")) NIL (("Shared/" "/"))']);
   });
 
   it("lists an account with 1,000 mailboxes quickly", async (context) => {

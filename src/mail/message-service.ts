@@ -3,7 +3,15 @@
 // through here.
 import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
 import { indexMessage } from "../mime/index/index-message.js";
-import type { AppendResult, FlagSet, MailStore, ReplaceResult } from "../store/mail-store.js";
+import type {
+  AppendResult,
+  CopyResult,
+  FlagSet,
+  MailboxEntry,
+  MailStore,
+  NewMessage,
+  ReplaceResult,
+} from "../store/mail-store.js";
 
 export interface MessageLimits {
   readonly maxMessageBytes: number;
@@ -72,6 +80,44 @@ export class MessageService {
       flags: message.flags ?? NO_FLAGS,
       internalDateMs: message.internalDateMs ?? Date.now(),
     });
+  }
+
+  /**
+   * Copies entries into a mailbox of another account, or with other flags than they have (a shared
+   * mailbox the user may not set every flag in, RFC 4314 §4): each email's stored blob and index are
+   * appended anew in one transaction, so the target account holds its own emails and its quota is
+   * charged. Emails no longer in the source account are skipped. INTERNALDATE is kept.
+   */
+  async copyAcross(
+    sourceAccountId: AccountId,
+    entries: readonly MailboxEntry[],
+    targetAccountId: AccountId,
+    targetMailboxId: MailboxId,
+    flagsOf: (entry: MailboxEntry) => FlagSet,
+  ): Promise<CopyResult> {
+    const sourceUids: Uid[] = [];
+    const messages: NewMessage[] = [];
+    for (const entry of entries) {
+      const email = await this.store.messages.getEmail(sourceAccountId, entry.emailId);
+      if (email === undefined) continue;
+      sourceUids.push(entry.uid);
+      messages.push({
+        blobHash: email.blobHash,
+        index: email.index,
+        flags: flagsOf(entry),
+        internalDateMs: entry.internalDateMs,
+      });
+    }
+    if (messages.length === 0) {
+      const target = await this.store.mailboxes.get(targetAccountId, targetMailboxId);
+      return { uidValidity: target?.uidValidity ?? 0, sourceUids: [], destinationUids: [] };
+    }
+    const results = await this.store.messages.appendMany(targetAccountId, targetMailboxId, messages);
+    return {
+      uidValidity: (results[0] as AppendResult).uidValidity,
+      sourceUids,
+      destinationUids: results.map((r) => r.uid),
+    };
   }
 
   /** Stores one message and adds it to a mailbox. Rejects with tooBig, overQuota or nonexistent. */

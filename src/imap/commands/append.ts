@@ -1,13 +1,15 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502: all messages or none), UIDPLUS APPENDUID
 // (RFC 4315), BINARY literal8, UTF8 (RFC 6855) and CATENATE (RFC 4469). The message bytes were streamed
 // to the blob store while they arrived (CATENATE messages are put together from their parts first); here
-// they are indexed and committed in one transaction.
+// they are indexed and committed in one transaction. Needs the i right on the mailbox (RFC 4314 §4);
+// flags the user may not set are dropped, and the owner's quota is charged.
 
 import type { BlobHash } from "../../kit/ids.js";
-import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import { permittedFlags } from "../../mail/access/rights.js";
 import { appendSources } from "../append/append-sources.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
 import { parseImapFlags } from "../session/imap-flags.js";
+import { openTarget } from "../session/mailbox-access.js";
 import { messageLimitOf, overLimit } from "../session/message-limit.js";
 import type { ImapDateTime } from "../wire/argument-cursor.js";
 import type { CommandOf } from "../wire/command.js";
@@ -16,21 +18,18 @@ import { sequenceSetFromNumbers } from "../wire/seqset.js";
 export async function append(ctx: CommandContext, command: CommandOf<"append">): Promise<CommandOutcome> {
   const account = accountOf(ctx);
   const blobs = await ctx.session.takeAppendedBlobs();
-  const mailbox = await ctx.services.store.mailboxes.findByName(
-    account.id,
-    normalizeMailboxName(command.mailbox),
-  );
-  if (!mailbox) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
+  const target = await openTarget(ctx, command.mailbox);
+  if (!target) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
   const limit = messageLimitOf(ctx);
   if (limit !== null && command.messages.length > limit) return overLimit("APPEND", limit);
   const sources = await appendSources(ctx, account, command.messages, blobs);
   if (!Array.isArray(sources)) return sources;
   const results = await ctx.services.messages.appendBlobs(
-    account.id,
-    mailbox.id,
+    target.owner.id,
+    target.mailbox.id,
     command.messages.map((message, i) => ({
       blobHash: sources[i] as BlobHash,
-      flags: parseImapFlags(message.flags),
+      flags: permittedFlags(parseImapFlags(message.flags), target.rights),
       ...(message.internalDate ? { internalDateMs: toEpochMs(message.internalDate) } : {}),
     })),
   );

@@ -1,18 +1,17 @@
 // COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), with or without UID, answering COPYUID (RFC 4315).
 // MOVE sends COPYUID untagged before its EXPUNGE responses (RFC 6851 §4.3). Over many messages they
 // work in chunks with INPROGRESS reports (RFC 9585, session/progress.ts); a COPY that fails part way
-// takes back what it copied.
+// takes back what it copied. The target needs the i right (RFC 4314 §4), MOVE the t and e rights on the
+// source. Into another account's mailbox, or where flags the user may not set must be dropped, the
+// emails are appended anew there (then, for MOVE, expunged here: two transactions, so a crash between
+// them leaves a copy, never a loss).
 
-import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import type { Uid } from "../../kit/ids.js";
+import { noPermission } from "../../mail/access/mailbox-access.js";
+import { canChangeAllFlags, permittedFlags } from "../../mail/access/rights.js";
 import type { CopyResult } from "../../store/mail-store.js";
-import {
-  accountOf,
-  type CommandContext,
-  type CommandOutcome,
-  no,
-  ok,
-  selectedOf,
-} from "../session/command-context.js";
+import { type CommandContext, type CommandOutcome, no, ok, selectedOf } from "../session/command-context.js";
+import { openTarget } from "../session/mailbox-access.js";
 import { completeLimited, isOutcome, limitMessages } from "../session/message-limit.js";
 import { inChunks } from "../session/progress.js";
 import type { CommandOf } from "../wire/command.js";
@@ -23,10 +22,11 @@ export async function copy(
   ctx: CommandContext,
   command: CommandOf<"copy" | "move">,
 ): Promise<CommandOutcome> {
-  const account = accountOf(ctx);
   const selected = selectedOf(ctx);
   const isMove = command.name === "move";
   if (isMove && selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
+  if (isMove && !selected.rights.has("t")) throw noPermission("t");
+  if (isMove && !selected.rights.has("e")) throw noPermission("e");
   const limited = limitMessages(
     ctx,
     selected.resolve(command.set, command.uid),
@@ -35,21 +35,40 @@ export async function copy(
   );
   if (isOutcome(limited)) return limited;
   const entries = limited.entries;
-  const target = await ctx.services.store.mailboxes.findByName(
-    account.id,
-    normalizeMailboxName(command.mailbox),
-  );
+  const target = await openTarget(ctx, command.mailbox);
   if (!target) return no(`Mailbox ${command.mailbox} does not exist`, { kind: "TRYCREATE" });
   const verb = isMove ? "MOVE" : "COPY";
   if (entries.length === 0) return ok(`${verb} completed (no messages)`);
   const uids = entries.map((e) => e.uid);
   const store = ctx.services.store.messages;
   const from = selected.view.mailboxId;
+  const sourceAccountId = selected.view.accountId;
   const parts: CopyResult[] = [];
+  let moved: readonly Uid[] | null = null;
   try {
-    await inChunks(ctx, command.tag, uids, async (chunk) => {
-      parts.push(await (isMove ? store.move : store.copy).call(store, account.id, from, chunk, target.id));
-    });
+    if (target.owner.id === sourceAccountId && canChangeAllFlags(target.rights)) {
+      await inChunks(ctx, command.tag, uids, async (chunk) => {
+        parts.push(
+          await (isMove ? store.move : store.copy).call(
+            store,
+            sourceAccountId,
+            from,
+            chunk,
+            target.mailbox.id,
+          ),
+        );
+      });
+    } else {
+      const copied = await ctx.services.messages.copyAcross(
+        sourceAccountId,
+        entries,
+        target.owner.id,
+        target.mailbox.id,
+        (entry) => permittedFlags(entry.flags, target.rights),
+      );
+      parts.push(copied);
+      if (isMove) moved = await store.expunge(sourceAccountId, from, copied.sourceUids);
+    }
   } catch (error) {
     const done = mergeResults(parts);
     if (isMove) {
@@ -57,7 +76,7 @@ export async function copy(
       for (const response of selected.expungedHere(done.sourceUids)) await ctx.send(response);
     } else if (done.destinationUids.length > 0) {
       // RFC 9051 §6.4.7: a failed COPY leaves the destination as it was.
-      await store.expunge(account.id, target.id, done.destinationUids);
+      await store.expunge(target.owner.id, target.mailbox.id, done.destinationUids);
     }
     throw error;
   }
@@ -78,7 +97,7 @@ export async function copy(
     return completeLimited(ctx, outcome, limited.isLimited, entries.length);
   }
   if (code) await ctx.send({ kind: "condition", status: "OK", code, text: "Moved" });
-  for (const response of selected.expungedHere(result.sourceUids)) await ctx.send(response);
+  for (const response of selected.expungedHere(moved ?? result.sourceUids)) await ctx.send(response);
   return completeLimited(ctx, ok(`${verb} completed`), limited.isLimited, entries.length);
 }
 

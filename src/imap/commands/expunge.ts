@@ -2,23 +2,18 @@
 // those in the set for UID EXPUNGE) and announces each removal; \Deleted is re-checked at commit.
 // With CONDSTORE on, the tagged OK carries the mailbox's new HIGHESTMODSEQ (RFC 7162, as in its EXPUNGE example).
 import type { Uid } from "../../kit/ids.js";
+// Needs the e right (RFC 4314 §4).
+import { noPermission } from "../../mail/access/mailbox-access.js";
 import type { MailboxEntry } from "../../store/mail-store.js";
-import {
-  accountOf,
-  type CommandContext,
-  type CommandOutcome,
-  no,
-  ok,
-  selectedOf,
-} from "../session/command-context.js";
+import { type CommandContext, type CommandOutcome, no, ok, selectedOf } from "../session/command-context.js";
 import { completeLimited, type LimitedMessages, limitMessages } from "../session/message-limit.js";
 import { inChunks } from "../session/progress.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">): Promise<CommandOutcome> {
-  const account = accountOf(ctx);
   const selected = selectedOf(ctx);
   if (selected.isReadOnly) return no("Mailbox is read-only", { kind: "READ-ONLY" });
+  if (!selected.rights.has("e")) throw noPermission("e");
   // See others' flag changes first, so \Deleted set elsewhere counts too.
   for (const response of await selected.collectUpdates(true, true)) await ctx.send(response);
   const deleted = (command.uid ? selected.resolve(command.set, true) : selected.view.entries).filter((e) =>
@@ -34,7 +29,12 @@ export async function expunge(ctx: CommandContext, command: CommandOf<"expunge">
     await inChunks(ctx, command.tag, candidates, async (chunk) => {
       const options = { onlyDeleted: true };
       removed.push(
-        ...(await ctx.services.store.messages.expunge(account.id, selected.view.mailboxId, chunk, options)),
+        ...(await ctx.services.store.messages.expunge(
+          selected.view.accountId,
+          selected.view.mailboxId,
+          chunk,
+          options,
+        )),
       );
     });
   } finally {

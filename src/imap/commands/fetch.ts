@@ -4,7 +4,7 @@
 // one untagged FETCH per message, awaiting backpressure. RFC 7162: CHANGEDSINCE keeps only messages
 // changed after a modseq (§3.1.4.1), and UID FETCH's VANISHED modifier first reports the UIDs of the set
 // expunged since then as VANISHED (EARLIER) (§3.2.6). RFC 9394 §3.2: the PARTIAL modifier pages.
-import type { BlobHash, EmailId } from "../../kit/ids.js";
+import type { AccountId, BlobHash, EmailId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
@@ -87,7 +87,10 @@ async function fetchBatch(
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   const seenNow =
-    plan.setsSeen && !selected.isReadOnly ? await markSeen(ctx, account, selected, batch) : null;
+    // RFC 4314 §4: without the s right a body FETCH does not set \Seen.
+    plan.setsSeen && !selected.isReadOnly && selected.rights.has("s")
+      ? await markSeen(ctx, account, selected, batch)
+      : null;
   // Bodies need only the blob hash, which snapshot entries carry: no store query for those.
   const needsSummaries =
     plan.needsSummary || (plan.readsContent && batch.some((e) => e.blobHash === undefined));
@@ -266,7 +269,7 @@ async function buildResponse(
         entry,
         flags: selected.flagsOf(entry),
         summary,
-        loadIndex: indexLoader(ctx, account, entry.emailId, blobHash),
+        loadIndex: indexLoader(ctx, selected.view.accountId, entry.emailId, blobHash),
       },
       ctx.services.messages,
     );
@@ -291,10 +294,15 @@ async function markSeen(
   const unseen = batch.filter((e) => !e.flags.system.has("\\Seen")).map((e) => e.uid);
   const changed = new Map<number, MailboxEntry>();
   if (unseen.length === 0) return changed;
-  const result = await ctx.services.store.messages.updateFlags(account.id, selected.view.mailboxId, unseen, {
-    operation: "add",
-    flags: { system: new Set(["\\Seen"]), keywords: [] },
-  });
+  const result = await ctx.services.store.messages.updateFlags(
+    selected.view.accountId,
+    selected.view.mailboxId,
+    unseen,
+    {
+      operation: "add",
+      flags: { system: new Set(["\\Seen"]), keywords: [] },
+    },
+  );
   selected.applyOwnChanges(result.changed);
   for (const entry of result.changed) changed.set(entry.uid, entry);
   return changed;
@@ -306,14 +314,14 @@ async function markSeen(
  */
 function indexLoader(
   ctx: CommandContext,
-  account: AccountRecord,
+  accountId: AccountId,
   emailId: EmailId,
   blobHash: BlobHash,
 ): () => Promise<MessageIndex> {
   let loaded: Promise<MessageIndex> | null = null;
   return () => {
     loaded ??= (async () => {
-      const record = await ctx.services.store.messages.getEmail(account.id, emailId);
+      const record = await ctx.services.store.messages.getEmail(accountId, emailId);
       if (record !== undefined) return record.index;
       return indexMessage(await ctx.services.messages.readAll(blobHash));
     })();

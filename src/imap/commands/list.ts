@@ -1,13 +1,18 @@
 // LIST (RFC 9051 §6.3.9; LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN
 // RFC 3348, LIST-METADATA RFC 9590) and LSUB (RFC 3501 §6.3.9, still served to IMAP4rev2 sessions). One
 // store read, matching in memory; one more for the annotations RETURN (METADATA …) asks for.
+// Other accounts' mailboxes the user has the l right on (RFC 4314 §4) are listed in the shared namespace
+// as `Shared/<owner>/<name>`, below the \Noselect levels "Shared" and "Shared/<owner>"; others not at all.
+
+import { ALL_RIGHTS, type RightSet } from "../../mail/access/rights.js";
 import { HIERARCHY_DELIMITER } from "../../mail/mailbox-name.js";
-import type { MailboxRecord } from "../../store/mail-store.js";
+import type { AccountRecord, MailboxRecord } from "../../store/mail-store.js";
 import { collectMailboxFacts, listAttributes } from "../list/list-attributes.js";
 import { selectListNames, selectLsubNames } from "../list/mailbox-listing.js";
 import { compileMailboxPattern } from "../list/mailbox-pattern.js";
 import { findUnadvertisedItem, readStatusItems, statusSourceOf } from "../list/mailbox-status.js";
 import { accountOf, bad, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
+import { sharedName } from "../session/mailbox-access.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function list(ctx: CommandContext, command: CommandOf<"list">): Promise<CommandOutcome> {
@@ -41,12 +46,12 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
     }
   }
   const isSubscriptionNeeded = selection.subscribed || returns.subscribed;
-  const [mailboxes, subscriptions] = await Promise.all([
-    ctx.services.mailboxes.list(account.id),
+  const [visible, subscriptions] = await Promise.all([
+    visibleMailboxes(ctx, account),
     isSubscriptionNeeded ? ctx.services.store.mailboxes.listSubscriptions(account.id) : [],
   ]);
-  const facts = collectMailboxFacts(mailboxes, subscriptions);
-  const records = new Map<string, MailboxRecord>(mailboxes.map((m) => [m.name, m]));
+  const facts = collectMailboxFacts(visible, subscriptions);
+  const records = new Map<string, VisibleMailbox>(visible.map((m) => [m.name, m]));
   const patterns = command.patterns.map((p) => compileMailboxPattern(command.reference, p));
   const attributeOptions = {
     isExtended,
@@ -66,8 +71,11 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
           account.id,
           account.id,
           listedNames.flatMap((listed) => {
-            const record = records.get(listed.name);
-            return record !== undefined && listed.meetsSelection ? [record] : [];
+            // Annotations of the user's own mailboxes only (shared ones are their owners').
+            const visible = records.get(listed.name);
+            return visible !== undefined && listed.meetsSelection && visible.record.accountId === account.id
+              ? [visible.record]
+              : [];
           }),
           {
             names: returns.metadata.entries,
@@ -84,17 +92,23 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
       mailbox: listed.name,
       childInfo: listed.childInfo,
     });
-    const record = records.get(listed.name);
-    // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox returned for itself.
-    if (returns.status !== null && record !== undefined && listed.meetsSelection) {
-      const items = await readStatusItems(record, returns.status, statusSource);
-      await ctx.send({ kind: "status", mailbox: record.name, items });
+    const visibleMailbox = records.get(listed.name);
+    // RFC 5819 §2: STATUS follows the LIST line of each selectable mailbox returned for itself (and
+    // readable: STATUS needs the r right, RFC 4314 §4).
+    if (
+      returns.status !== null &&
+      visibleMailbox !== undefined &&
+      listed.meetsSelection &&
+      visibleMailbox.rights.has("r")
+    ) {
+      const items = await readStatusItems(visibleMailbox.record, returns.status, statusSource);
+      await ctx.send({ kind: "status", mailbox: visibleMailbox.name, items });
     }
     // RFC 9590 §3: the METADATA of each mailbox follows its LIST line.
-    const annotations = record === undefined ? undefined : metadata?.get(record.id);
-    if (record !== undefined && annotations !== undefined) {
+    const annotations = visibleMailbox === undefined ? undefined : metadata?.get(visibleMailbox.record.id);
+    if (visibleMailbox !== undefined && annotations !== undefined) {
       if (annotations.entries.length > 0) {
-        await ctx.send({ kind: "metadata", mailbox: record.name, entries: annotations.entries });
+        await ctx.send({ kind: "metadata", mailbox: visibleMailbox.name, entries: annotations.entries });
       }
       if (annotations.longestOmittedBytes !== null) {
         longestOmittedBytes = Math.max(longestOmittedBytes ?? 0, annotations.longestOmittedBytes);
@@ -110,7 +124,7 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
 export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Promise<CommandOutcome> {
   const account = accountOf(ctx);
   const [mailboxes, subscriptions] = await Promise.all([
-    ctx.services.mailboxes.list(account.id),
+    visibleMailboxes(ctx, account),
     ctx.services.store.mailboxes.listSubscriptions(account.id),
   ]);
   const facts = collectMailboxFacts(mailboxes, subscriptions);
@@ -131,6 +145,37 @@ export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Pro
     });
   }
   return ok("LSUB completed");
+}
+
+/** A mailbox the user may list, by the name they see it under. */
+interface VisibleMailbox {
+  readonly name: string;
+  readonly specialUse: string | null;
+  readonly record: MailboxRecord;
+  readonly rights: RightSet;
+}
+
+/** The user's own mailboxes, then those other accounts share with them (l right), by their shared names. */
+async function visibleMailboxes(ctx: CommandContext, account: AccountRecord): Promise<VisibleMailbox[]> {
+  const user = { id: account.id, address: account.address };
+  const [own, shared] = await Promise.all([
+    ctx.services.mailboxes.list(account.id),
+    ctx.services.access.sharedWith(user),
+  ]);
+  return [
+    ...own.map((record) => ({
+      name: record.name,
+      specialUse: record.specialUse,
+      record,
+      rights: ALL_RIGHTS,
+    })),
+    ...shared.map(({ owner, mailbox, rights }) => ({
+      name: sharedName(owner.address, mailbox.name),
+      specialUse: null,
+      record: mailbox,
+      rights,
+    })),
+  ];
 }
 
 /**

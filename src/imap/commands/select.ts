@@ -2,11 +2,15 @@
 // opens a snapshot of the mailbox and describes it; a failed SELECT still deselects the previous one.
 // HIGHESTMODSEQ always (RFC 7162 §3.1.2.1: every mailbox keeps modseqs, so never NOMODSEQ); the
 // CONDSTORE parameter (§3.1.8) and the QRESYNC resync (§3.2.5) with VANISHED (EARLIER) and FETCH.
+// Needs the r right (RFC 4314 §4); READ-ONLY without any of i, e, s, w, t, and PERMANENTFLAGS limited
+// to the flags the user may change (§5.1.1, §5.2).
+import { isReadOnlyWith } from "../../mail/access/rights.js";
 import type { FlagSet, MailboxEntry } from "../../store/mail-store.js";
 import { accountOf, bad, type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
 import { enableCondstore } from "../session/condstore.js";
 import { WELL_KNOWN_KEYWORDS } from "../session/imap-flags.js";
-import { SelectedMailbox } from "../session/selected-mailbox.js";
+import { accessUserOf, openMailbox } from "../session/mailbox-access.js";
+import { PERMANENT_SYSTEM_FLAGS, SelectedMailbox } from "../session/selected-mailbox.js";
 import type { CommandOf, QresyncParameters } from "../wire/command.js";
 import type { ImapResponse } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
@@ -14,14 +18,12 @@ import { sequenceSetFromNumbers } from "../wire/seqset.js";
 /** Changed messages per batch of FETCH responses in a QRESYNC resync. */
 const RESYNC_BATCH = 1000;
 
-const SYSTEM_FLAG_LIST = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
-
 export async function select(
   ctx: CommandContext,
   command: CommandOf<"select" | "examine">,
 ): Promise<CommandOutcome> {
   const account = accountOf(ctx);
-  const isReadOnly = command.name === "examine";
+  let isReadOnly = command.name === "examine";
   const isRev2 = ctx.session.enabled.has("IMAP4REV2");
   // RFC 7162 §3.2.5: the QRESYNC parameter is an error unless QRESYNC was enabled first.
   if (command.qresync !== null && !ctx.session.enabled.has("QRESYNC")) {
@@ -37,25 +39,24 @@ export async function select(
     });
   }
   if (command.condstore) await enableCondstore(ctx);
+  const target = await openMailbox(ctx, command.mailbox, "r");
+  isReadOnly ||= isReadOnlyWith(target.rights);
   const selected = await SelectedMailbox.open(
     ctx.services.store,
     ctx.services.snapshots,
-    account,
-    command.mailbox,
-    {
-      isReadOnly,
-      isRev2,
-      enabled: ctx.session.enabled,
-    },
+    { user: accessUserOf(ctx), service: ctx.services.access },
+    target,
+    { isReadOnly, isRev2, enabled: ctx.session.enabled },
   );
   const { view } = selected;
   const keywords = keywordsInUse(view.entries);
-  await ctx.send({ kind: "flags", flags: [...SYSTEM_FLAG_LIST, ...keywords] });
+  await ctx.send({ kind: "flags", flags: [...PERMANENT_SYSTEM_FLAGS, ...keywords] });
+  const permanentFlags = selected.permanentFlags(PERMANENT_SYSTEM_FLAGS, keywords);
   await ctx.send({
     kind: "condition",
     status: "OK",
-    code: { kind: "PERMANENTFLAGS", flags: isReadOnly ? [] : [...SYSTEM_FLAG_LIST, ...keywords, "\\*"] },
-    text: isReadOnly ? "No permanent flags permitted" : "Flags permitted",
+    code: { kind: "PERMANENTFLAGS", flags: permanentFlags },
+    text: permanentFlags.length === 0 ? "No permanent flags permitted" : "Flags permitted",
   });
   await ctx.send({ kind: "exists", count: view.count });
   if (!isRev2) {
@@ -96,7 +97,7 @@ export async function select(
     text: "Mailbox id",
   });
   if (isRev2) {
-    await ctx.send({ kind: "list", attributes: [], delimiter: "/", mailbox: view.mailbox.name });
+    await ctx.send({ kind: "list", attributes: [], delimiter: "/", mailbox: selected.name });
   }
   // §3.2.5.1: with another UIDVALIDITY the client's cache is void; it gets no changes and resyncs fully.
   if (command.qresync !== null && command.qresync.uidValidity === view.mailbox.uidValidity) {

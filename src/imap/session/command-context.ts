@@ -5,6 +5,7 @@ import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { SessionLease, SessionRegistry } from "../../auth/session-registry.js";
 import type { BlobHash } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
+import type { MailboxAccess } from "../../mail/access/mailbox-access.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
 import type { MetadataService } from "../../mail/metadata/metadata-service.js";
@@ -20,6 +21,8 @@ import type { SessionState, SessionStateKind } from "./session-state.js";
 export interface ImapServices {
   readonly store: MailStore;
   readonly mailboxes: MailboxService;
+  /** Rights of users on mailboxes, their own and shared ones (RFC 4314): every mailbox command asks here. */
+  readonly access: MailboxAccess;
   readonly messages: MessageService;
   /** Mailbox and server annotations (RFC 5464 METADATA, RFC 9590 LIST-METADATA). */
   readonly metadata: MetadataService;

@@ -1,6 +1,7 @@
 // Every IMAP command as data: the states it may run in, whether its completion may announce expunges
 // (RFC 9051 §7.5.1: not FETCH, STORE or SEARCH by sequence number) and its handler. Typed so that a
 // command without a handler does not compile.
+import { deleteAcl, getAcl, listRights, myRights, setAcl } from "../commands/acl.js";
 import { append } from "../commands/append.js";
 import { authenticate } from "../commands/authenticate.js";
 import { cancelUpdate } from "../commands/cancelupdate.js";
@@ -79,6 +80,11 @@ export const COMMANDS: CommandTable = {
   setquota: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setQuota },
   getmetadata: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getMetadata },
   setmetadata: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setMetadata },
+  setacl: { states: AUTHENTICATED, canAnnounceExpunge: always, run: setAcl },
+  deleteacl: { states: AUTHENTICATED, canAnnounceExpunge: always, run: deleteAcl },
+  getacl: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getAcl },
+  listrights: { states: AUTHENTICATED, canAnnounceExpunge: always, run: listRights },
+  myrights: { states: AUTHENTICATED, canAnnounceExpunge: always, run: myRights },
   check: { states: SELECTED, canAnnounceExpunge: always, run: noop },
   close: { states: SELECTED, canAnnounceExpunge: always, run: close },
   unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },

@@ -127,6 +127,20 @@ export class ImapSession implements SessionControl {
         this.#wake();
       } else if (isSelected) this.#wake();
     });
+    // A mailbox another account shares (RFC 4314) changes in its owner's account, whoever changes it.
+    if (selected !== null && selected.view.accountId !== state.account.id) {
+      const own = this.#unsubscribe;
+      const shared = this.options.services.store.notifier.subscribe(selected.view.accountId, (event) => {
+        if (event.mailboxId === null || event.mailboxId === selected.view.mailboxId) {
+          selected.markDirty();
+          this.#wake();
+        }
+      });
+      this.#unsubscribe = () => {
+        own();
+        shared();
+      };
+    }
   }
 
   /** A change to announce: IDLE announces it now; with NOTIFY it is pushed between commands too. */
@@ -270,6 +284,12 @@ export class ImapSession implements SessionControl {
         await this.#announceUpdates(true, false, "idle");
         await this.#flushOutput();
       }
+    }
+    if (this.#isClosing && !isDone) {
+      // A BYE went out while idling (mailbox gone, access revoked): no DONE will come, so end the
+      // connection, which also ends the read of it.
+      await this.#flushOutput();
+      void this.conn.close();
     }
     await done;
   }
@@ -565,6 +585,11 @@ export class ImapSession implements SessionControl {
       // any more, and there is no way to tell the client but to end the session (as Dovecot does).
       if (isMailError(error) && error.code === "nonexistent") {
         await this.#bye("Selected mailbox was deleted, have to disconnect");
+        return;
+      }
+      // RFC 4314 §5.1.1: a user who lost the read right on the selected mailbox may be sent BYE.
+      if (isMailError(error) && error.code === "noPerm") {
+        await this.#bye("Access to the selected mailbox was revoked, have to disconnect");
         return;
       }
       throw error;

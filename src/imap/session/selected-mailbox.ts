@@ -3,17 +3,27 @@
 // result (RFC 5182) — and the untagged responses that announce changes (RFC 9051 §7.4, §7.5.1; with
 // CONDSTORE the MODSEQ of each change, with QRESYNC VANISHED instead of EXPUNGE, RFC 7162 §3.1, §3.2.10;
 // the ADDTO/REMOVEFROM of live searches, RFC 5267 §4).
+// A mailbox shared by another account keeps the user's rights (RFC 4314), re-read whenever the mailbox
+// changes: lost rights show as a new PERMANENTFLAGS, a lost read right ends the session (§5.1.1).
 import type { ModSeq, Uid } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import { normalizeMailboxName } from "../../mail/mailbox-name.js";
+import type { AccessUser, MailboxAccess } from "../../mail/access/mailbox-access.js";
+import { type RightSet, rightForFlag } from "../../mail/access/rights.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
 import { firstIndexWithUidAtLeast, type SnapshotCache } from "../../mail/view/snapshot-cache.js";
-import type { AccountRecord, FlagSet, MailboxEntry, MailStore } from "../../store/mail-store.js";
+import {
+  type FlagSet,
+  type MailboxEntry,
+  type MailStore,
+  SYSTEM_FLAGS,
+  type SystemFlag,
+} from "../../store/mail-store.js";
 import { SearchContexts } from "../search/search-contexts.js";
 import type { ImapResponse } from "../wire/response.js";
 import { isInSequenceSet, type SequenceSet, sequenceSetFromNumbers } from "../wire/seqset.js";
 import type { Enableable } from "./capabilities.js";
 import { toImapFlags } from "./imap-flags.js";
+import type { ImapMailbox } from "./mailbox-access.js";
 import { RecentUids } from "./recent-uids.js";
 
 export interface SelectOptions {
@@ -24,6 +34,11 @@ export interface SelectOptions {
   readonly enabled: ReadonlySet<Enableable>;
 }
 
+/** The system flags a client may set, in the order SELECT lists them. */
+export const PERMANENT_SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
+const isSystemFlag = (flag: string): flag is SystemFlag => (SYSTEM_FLAGS as readonly string[]).includes(flag);
+
 export class SelectedMailbox {
   readonly #recentUids = new RecentUids();
   /** RFC 5182 `$`: UIDs of the last SEARCH RETURN (SAVE), empty until one ran. */
@@ -33,6 +48,7 @@ export class SelectedMailbox {
   #isDirty = false;
   /** RFC 5267 searches kept up to date (RETURN (UPDATE)); they end with this selection. */
   readonly contexts: SearchContexts;
+  #rights: RightSet;
 
   private constructor(
     readonly view: MailboxView,
@@ -40,27 +56,71 @@ export class SelectedMailbox {
     private readonly store: MailStore,
     private readonly isRev2: boolean,
     private readonly enabled: ReadonlySet<Enableable>,
+    private readonly target: ImapMailbox,
+    private readonly user: AccessUser,
+    private readonly access: MailboxAccess,
   ) {
+    this.#rights = target.rights;
     this.contexts = new SearchContexts(store);
   }
 
+  /** Opens `target` (already checked for the r right) in the owner's account. */
   static async open(
     store: MailStore,
     snapshots: SnapshotCache,
-    account: AccountRecord,
-    mailboxName: string,
+    access: { readonly user: AccessUser; readonly service: MailboxAccess },
+    target: ImapMailbox,
     options: SelectOptions,
   ): Promise<SelectedMailbox> {
-    const record = await store.mailboxes.findByName(account.id, normalizeMailboxName(mailboxName));
-    if (!record) throw new MailError("nonexistent", `Mailbox ${mailboxName} does not exist`);
-    const view = await MailboxView.open(store, snapshots, account.id, record.id);
-    const selected = new SelectedMailbox(view, options.isReadOnly, store, options.isRev2, options.enabled);
+    const view = await MailboxView.open(store, snapshots, target.owner.id, target.mailbox.id);
+    const selected = new SelectedMailbox(
+      view,
+      options.isReadOnly,
+      store,
+      options.isRev2,
+      options.enabled,
+      target,
+      access.user,
+      access.service,
+    );
     await selected.#claimRecent(view.entries, false);
     return selected;
   }
 
+  /** The name the client selected it by (`Shared/<owner>/<name>` for another account's mailbox). */
   get name(): string {
-    return this.view.mailbox.name;
+    return this.target.isOwn ? this.view.mailbox.name : this.target.clientName;
+  }
+
+  /** The user's rights on the mailbox as last read (all of them on their own mailbox). */
+  get rights(): RightSet {
+    return this.#rights;
+  }
+
+  /**
+   * PERMANENTFLAGS (RFC 9051 §7.1, RFC 4314 §5.1.1: only what this user may change): none when read-only,
+   * else the system flags their rights allow, and keywords with \* when they hold w.
+   */
+  permanentFlags(systemFlags: readonly string[], keywords: readonly string[]): string[] {
+    if (this.isReadOnly) return [];
+    const rights = this.#rights;
+    const system = systemFlags.filter((flag) =>
+      rights.has(rightForFlag(isSystemFlag(flag) ? flag : "keyword")),
+    );
+    return rights.has("w") ? [...system, ...keywords, "\\*"] : system;
+  }
+
+  /** Re-reads the rights on another account's mailbox; rejects with noPerm once the read right is gone. */
+  async #refreshRights(): Promise<boolean> {
+    if (this.target.isOwn) return false;
+    const rights = await this.access.rightsOn(this.user, this.target.owner.id, this.view.mailboxId);
+    if (!rights.has("r")) {
+      this.#rights = rights;
+      throw new MailError("noPerm", "Access to the selected mailbox was revoked");
+    }
+    const isChanged = rights.size !== this.#rights.size || [...rights].some((r) => !this.#rights.has(r));
+    this.#rights = rights;
+    return isChanged;
   }
 
   get recentCount(): number {
@@ -202,16 +262,31 @@ export class SelectedMailbox {
     force: boolean,
     onAdded?: (uids: readonly Uid[]) => void,
   ): Promise<ImapResponse[]> {
+    if (!this.#rights.has("r")) throw new MailError("noPerm", "Access to the selected mailbox was revoked");
+    let isRightsChanged = false;
     if (force || this.#isDirty) {
       this.#isDirty = false;
+      isRightsChanged = await this.#refreshRights();
       await this.view.poll();
     }
+    const rightsNotice: ImapResponse[] = isRightsChanged
+      ? [
+          {
+            kind: "condition",
+            status: "OK",
+            code: { kind: "PERMANENTFLAGS", flags: this.permanentFlags(PERMANENT_SYSTEM_FLAGS, []) },
+            text: "Your rights on this mailbox changed",
+          },
+        ]
+      : [];
     if (!this.view.hasPendingChanges) {
-      return this.contexts.hasOwnChanges ? this.contexts.changed([], (uid) => this.view.positionOf(uid)) : [];
+      return this.contexts.hasOwnChanges
+        ? [...rightsNotice, ...(await this.contexts.changed([], (uid) => this.view.positionOf(uid)))]
+        : rightsNotice;
     }
     const update = this.view.flush(canExpunge);
     // Live searches lose expunged messages before the EXPUNGEs renumber the rest (RFC 5267 §4.3).
-    const responses: ImapResponse[] = this.contexts.expunged(update.expunged);
+    const responses: ImapResponse[] = [...rightsNotice, ...this.contexts.expunged(update.expunged)];
     responses.push(...this.#announceExpunges(update.expunged));
     if (update.added.length > 0) {
       await this.#claimRecent(update.added, update.added.length < update.count);

@@ -318,6 +318,10 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
   fc.record({ tag, name: fc.constant("compress" as const), mechanism: atom.map((a) => a.toUpperCase()) }),
   fc.record({ tag, name: fc.constant("getquota" as const), root: text }),
   fc.record({ tag, name: fc.constant("getquotaroot" as const), mailbox }),
+  fc.record({ tag, name: fc.constant("setacl" as const), mailbox, identifier: text, rights: text }),
+  fc.record({ tag, name: fc.constant("deleteacl" as const), mailbox, identifier: text }),
+  fc.record({ tag, name: fc.constantFrom("getacl" as const, "myrights" as const), mailbox }),
+  fc.record({ tag, name: fc.constant("listrights" as const), mailbox, identifier: text }),
   fc.record({
     tag,
     name: fc.constant("setquota" as const),

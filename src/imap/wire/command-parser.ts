@@ -16,26 +16,31 @@ import { parseCompress } from "./grammar/compress.js";
 import { parseCopy } from "./grammar/copy.js";
 import { parseCreate } from "./grammar/create.js";
 import { parseDelete } from "./grammar/delete.js";
+import { parseDeleteAcl } from "./grammar/deleteacl.js";
 import { parseEnable } from "./grammar/enable.js";
 import { parseEsearch } from "./grammar/esearch.js";
 import { parseExamine } from "./grammar/examine.js";
 import { parseExpunge } from "./grammar/expunge.js";
 import { parseFetch } from "./grammar/fetch.js";
+import { parseGetAcl } from "./grammar/getacl.js";
 import { parseGetMetadata } from "./grammar/getmetadata.js";
 import { parseGetQuota } from "./grammar/getquota.js";
 import { parseGetQuotaRoot } from "./grammar/getquotaroot.js";
 import type { Grammar } from "./grammar/grammar.js";
 import { parseId } from "./grammar/id.js";
 import { parseList } from "./grammar/list.js";
+import { parseListRights } from "./grammar/listrights.js";
 import { parseLogin } from "./grammar/login.js";
 import { parseLsub } from "./grammar/lsub.js";
 import { parseMove } from "./grammar/move.js";
+import { parseMyRights } from "./grammar/myrights.js";
 import { noArgument } from "./grammar/no-argument.js";
 import { parseNotify } from "./grammar/notify.js";
 import { parseRename } from "./grammar/rename.js";
 import { parseReplace } from "./grammar/replace.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
+import { parseSetAcl } from "./grammar/setacl.js";
 import { parseSetMetadata } from "./grammar/setmetadata.js";
 import { parseSetQuota } from "./grammar/setquota.js";
 import { parseSort } from "./grammar/sort.js";
@@ -75,6 +80,11 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   SETQUOTA: parseSetQuota,
   GETMETADATA: parseGetMetadata,
   SETMETADATA: parseSetMetadata,
+  SETACL: parseSetAcl,
+  DELETEACL: parseDeleteAcl,
+  GETACL: parseGetAcl,
+  LISTRIGHTS: parseListRights,
+  MYRIGHTS: parseMyRights,
   CHECK: noArgument("check"),
   CLOSE: noArgument("close"),
   UNSELECT: noArgument("unselect"),

@@ -265,6 +265,17 @@ export type ImapCommand = Tagged &
         readonly mailbox: string;
         readonly entries: readonly MetadataEntryArgument[];
       }
+    /** RFC 4314 §3: identifiers and rights as the client sent them (checked by the handlers). */
+    | {
+        readonly name: "setacl";
+        readonly mailbox: string;
+        readonly identifier: string;
+        readonly rights: string;
+      }
+    | { readonly name: "deleteacl"; readonly mailbox: string; readonly identifier: string }
+    | { readonly name: "getacl"; readonly mailbox: string }
+    | { readonly name: "listrights"; readonly mailbox: string; readonly identifier: string }
+    | { readonly name: "myrights"; readonly mailbox: string }
     | { readonly name: "check" }
     | { readonly name: "close" }
     | { readonly name: "unselect" }

@@ -219,6 +219,26 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
         `${words.join(" ")} SETMETADATA ${mailbox(command.mailbox)} (`,
         command.entries,
       );
+    case "setacl":
+      words.push(
+        "SETACL",
+        mailbox(command.mailbox),
+        formatAstring(command.identifier, style),
+        formatAstring(command.rights, style),
+      );
+      break;
+    case "deleteacl":
+      words.push("DELETEACL", mailbox(command.mailbox), formatAstring(command.identifier, style));
+      break;
+    case "getacl":
+      words.push("GETACL", mailbox(command.mailbox));
+      break;
+    case "listrights":
+      words.push("LISTRIGHTS", mailbox(command.mailbox), formatAstring(command.identifier, style));
+      break;
+    case "myrights":
+      words.push("MYRIGHTS", mailbox(command.mailbox));
+      break;
     case "append":
       words.push("APPEND", mailbox(command.mailbox));
       return formatMessages(words.join(" "), command.messages, options.appendBodies);

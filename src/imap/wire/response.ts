@@ -231,4 +231,20 @@ export type ImapResponse =
   /** RFC 5464 §4.4.2 unsolicited `* METADATA mailbox entry …`: these entries changed (RFC 5465 §5.6). */
   | { readonly kind: "metadataChanged"; readonly mailbox: string; readonly names: readonly string[] }
   /** RFC 9208 §5.2 `* QUOTAROOT mailbox root …`. */
-  | { readonly kind: "quotaroot"; readonly mailbox: string; readonly roots: readonly string[] };
+  | { readonly kind: "quotaroot"; readonly mailbox: string; readonly roots: readonly string[] }
+  /** RFC 4314 §3.6 `* ACL mailbox identifier rights …`. */
+  | {
+      readonly kind: "acl";
+      readonly mailbox: string;
+      readonly entries: readonly { readonly identifier: string; readonly rights: string }[];
+    }
+  /** RFC 4314 §3.7 `* LISTRIGHTS mailbox identifier required optional …`. */
+  | {
+      readonly kind: "listrights";
+      readonly mailbox: string;
+      readonly identifier: string;
+      readonly required: string;
+      readonly optional: readonly string[];
+    }
+  /** RFC 4314 §3.8 `* MYRIGHTS mailbox rights`. */
+  | { readonly kind: "myrights"; readonly mailbox: string; readonly rights: string };

@@ -214,6 +214,17 @@ export function* responseParts(
     case "quotaroot":
       text = `* QUOTAROOT ${mailbox(response.mailbox)}${response.roots.map((r) => ` ${formatAstring(r, style)}`).join("")}`;
       break;
+    case "acl":
+      text = `* ACL ${mailbox(response.mailbox)}${response.entries
+        .map((e) => ` ${formatAstring(e.identifier, style)} ${formatAstring(e.rights, style)}`)
+        .join("")}`;
+      break;
+    case "listrights":
+      text = `* LISTRIGHTS ${mailbox(response.mailbox)} ${formatAstring(response.identifier, style)} ${formatAstring(response.required, style)}${response.optional.map((r) => ` ${formatAstring(r, style)}`).join("")}`;
+      break;
+    case "myrights":
+      text = `* MYRIGHTS ${mailbox(response.mailbox)} ${formatAstring(response.rights, style)}`;
+      break;
     case "fetch":
       yield* fetchParts(response.sequence, response.items, style);
       return;
