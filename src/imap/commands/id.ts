@@ -1,4 +1,6 @@
-// ID (RFC 2971): logs what the client says about itself and names the server; nothing secret.
+// ID (RFC 2971): logs what the client says about itself, keeps which client it is for the client quirks
+// (session/client-quirks.ts) and names the server; nothing secret.
+import { identifyClient } from "../session/client-quirks.js";
 import { type CommandContext, type CommandOutcome, ok } from "../session/command-context.js";
 import type { CommandOf } from "../wire/command.js";
 
@@ -9,6 +11,7 @@ export async function id(ctx: CommandContext, command: CommandOf<"id">): Promise
     );
     ctx.log.info({ client }, "imap client id");
   }
+  ctx.session.identifyClient(identifyClient(command.parameters));
   await ctx.send({ kind: "id", parameters: [{ key: "name", value: "Postfach" }] });
   return ok("ID completed");
 }

@@ -129,17 +129,20 @@ export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Pro
   ]);
   const facts = collectMailboxFacts(mailboxes, subscriptions);
   const pattern = compileMailboxPattern(command.reference, command.pattern);
-  // Dovecot shows special uses in LSUB too (Outlook relies on it), but no children attributes.
+  // Dovecot shows special uses in LSUB too (Outlook relies on it), but no children attributes, except
+  // for Outlook (client-quirks.ts: outlook-lsub-without-children).
   const attributeOptions = {
     isExtended: false,
     includeSubscribed: false,
-    includeChildren: false,
+    includeChildren: ctx.session.quirks.isLsubChildrenShown,
     includeSpecialUse: true,
   };
   for (const { name, isParentOnly } of selectLsubNames(facts, pattern)) {
     await ctx.send({
       kind: "lsub",
-      attributes: isParentOnly ? ["\\Noselect"] : listAttributes(name, facts, attributeOptions),
+      attributes: isParentOnly
+        ? ["\\Noselect", ...(attributeOptions.includeChildren ? ["\\HasChildren"] : [])]
+        : listAttributes(name, facts, attributeOptions),
       delimiter: HIERARCHY_DELIMITER,
       mailbox: name,
     });

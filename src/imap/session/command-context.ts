@@ -15,6 +15,7 @@ import type { NotifyWatch } from "../notify/notify-watch.js";
 import type { CommandOf, ImapCommandName } from "../wire/command.js";
 import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
 import type { Enableable } from "./capabilities.js";
+import type { ClientIdentity, ClientQuirks } from "./client-quirks.js";
 import type { SessionState, SessionStateKind } from "./session-state.js";
 
 /** The services IMAP uses, all from the mail layer down. */
@@ -66,6 +67,10 @@ export interface SessionControl {
   capabilities(): string[];
   /** DEFLATE is on (RFC 4978). */
   readonly isCompressed: boolean;
+  /** What the server does differently for the client that identified itself with ID (client-quirks.ts). */
+  readonly quirks: ClientQuirks;
+  /** Records the client's ID (RFC 2971) for the rest of the connection. */
+  identifyClient(client: ClientIdentity): void;
   /** Compresses the connection from now on; called right after COMPRESS's tagged OK went out. */
   startCompression(): void;
   /** Upgrades the connection to TLS right after the tagged OK (RFC 9051 §6.2.1). */

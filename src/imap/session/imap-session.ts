@@ -23,6 +23,7 @@ import type { ImapResponse, ResponseCode } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
 import { formatLiteralFreeFetch, writeResponse } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
+import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
 import type {
   AppendedBlob,
   CommandContext,
@@ -51,6 +52,7 @@ type EventStream = AsyncGenerator<ReaderEvent, void, undefined>;
 export class ImapSession implements SessionControl {
   #state: SessionState = { kind: "notAuthenticated" };
   readonly #enabled = new Set<Enableable>();
+  #quirks: ClientQuirks = quirksFor(null);
   #reader: ImapReader;
   readonly #events: EventStream;
   /** Serializes writes: IDLE notifications and command responses never interleave. */
@@ -226,6 +228,14 @@ export class ImapSession implements SessionControl {
     // STARTTLS contract (net/connection.ts): drop our parse buffer, then upgrade with no await between.
     this.#reader = new ImapReader(this.options.readerLimits);
     await this.conn.startTls();
+  }
+
+  get quirks(): ClientQuirks {
+    return this.#quirks;
+  }
+
+  identifyClient(client: ClientIdentity): void {
+    this.#quirks = quirksFor(client);
   }
 
   get isCompressed(): boolean {
