@@ -231,6 +231,23 @@ describe("IMAP CATENATE (RFC 4469)", () => {
     raw.close();
   });
 
+  it("resolves URLs into another account's folder only with the read right (ACL)", async () => {
+    const owner = await withOriginal();
+    const reader = `cat${++userCount}@example.test`;
+    await t.addUser(reader);
+    const raw = await RawImap.connect(port);
+    raw.take();
+    assert.match(await raw.command("l", `LOGIN ${reader} ${TEST_PASSWORD}`), /^l OK/m);
+    const url = `/Shared/${encodeURIComponent(owner.user)}/INBOX;UIDVALIDITY=${owner.uidValidity}/;UID=1/;SECTION=1`;
+    const part = `APPEND Drafts CATENATE (TEXT ${lit("Subject: shared\r\n\r\n")} URL "${url}")`;
+    assert.ok((await send(raw, "n1", part)).includes(`n1 NO [BADURL ${url}]`));
+    assert.match(await owner.raw.command("g", `SETACL INBOX ${reader} lr`), /^g OK/m);
+    assert.match(await send(raw, "y1", part), /^y1 OK \[APPENDUID/m);
+    assert.equal(await bodyOf(raw, "Drafts", 1), "Subject: shared\r\n\r\nHere are the figures.");
+    owner.raw.close();
+    raw.close();
+  });
+
   it("builds REPLACE's new message with CATENATE, reusing a part of the message it replaces", async () => {
     const { raw, uidValidity } = await withOriginal();
     assert.match(await raw.command("s", "SELECT INBOX"), /^s OK/m);

@@ -1,17 +1,18 @@
 // The stored blob of each APPEND or REPLACE message. A plain message is its literal, stored while it
 // arrived. A CATENATE message (RFC 4469 §5) is put together here: its TEXT literals (each stored as a blob
-// while it arrived) and the messages or parts its IMAP URLs (RFC 5092) name in this account, streamed in
-// order into one new blob, never held whole in memory. A URL that does not resolve gives NO [BADURL url],
-// a result over the message size limit NO [TOOBIG], before anything is stored.
-import type { BlobHash, Uid } from "../../kit/ids.js";
+// while it arrived) and the messages or parts its IMAP URLs (RFC 5092) name, streamed in order into one
+// new blob, never held whole in memory. A URL may name any mailbox the user may read (their own, or
+// another account's shared with the r right, RFC 4314). A URL that does not resolve gives
+// NO [BADURL url], a result over the message size limit NO [TOOBIG], before anything is stored.
+import type { AccountId, BlobHash, Uid } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
-import { normalizeMailboxName } from "../../mail/mailbox-name.js";
 import { selectHeaderFields } from "../../mime/select-header-fields.js";
 import type { AccountRecord, MailboxRecord } from "../../store/mail-store.js";
 import { readRange } from "../fetch/body-content.js";
 import { clampPartial, resolveBodySection } from "../fetch/section-resolver.js";
 import type { AppendedBlob, CommandContext, CommandOutcome } from "../session/command-context.js";
 import { no } from "../session/command-context.js";
+import { openMailbox } from "../session/mailbox-access.js";
 import type { AppendMessage, CatenatePart } from "../wire/command.js";
 import { parseImapMessageUrl } from "../wire/imap-url.js";
 
@@ -87,7 +88,7 @@ async function* concatenated(ctx: CommandContext, sources: readonly PartSource[]
 }
 
 /**
- * The bytes a message URL names, if it names a message (or part) of this account that exists: the
+ * The bytes a message URL names, if it names a message (or part) the user may read that exists: the
  * selected mailbox for a relative URL, else the named mailbox, whose UIDVALIDITY must match if given.
  * Null for anything else (BADURL), including an empty part.
  */
@@ -100,20 +101,25 @@ async function urlSource(
   if (parsed === null) return null;
   if (parsed.user !== null && parsed.user.toLowerCase() !== account.address.toLowerCase()) return null;
   const store = ctx.services.store;
-  let mailbox: MailboxRecord | undefined;
+  // The selected mailbox for a relative URL, else the named one if the user may read it (RFC 4314 r;
+  // Shared/<owner>/… names another account's folder): the owner's account holds its messages.
+  let mailbox: MailboxRecord;
+  let ownerId: AccountId;
   if (parsed.mailbox === null) {
     const state = ctx.session.state;
     if (state.kind !== "selected") return null;
     mailbox = state.selected.view.mailbox;
+    ownerId = state.selected.view.accountId;
   } else {
     try {
-      mailbox = await store.mailboxes.findByName(account.id, normalizeMailboxName(parsed.mailbox));
+      const target = await openMailbox(ctx, parsed.mailbox, "r");
+      mailbox = target.mailbox;
+      ownerId = target.owner.id;
     } catch (error) {
       if (isMailError(error)) return null;
       throw error;
     }
   }
-  if (mailbox === undefined) return null;
   if (parsed.uidValidity !== null && parsed.uidValidity !== mailbox.uidValidity) return null;
   const [entry] = await store.messages.getEntries(mailbox.id, [parsed.uid as Uid]);
   if (entry === undefined) return null;
@@ -123,7 +129,7 @@ async function urlSource(
   if (parsed.section === null) {
     source = { kind: "range", blobHash: summary.blobHash, start: 0, end: summary.size };
   } else {
-    const email = await store.messages.getEmail(account.id, entry.emailId);
+    const email = await store.messages.getEmail(ownerId, entry.emailId);
     if (email === undefined) return null;
     const resolved = resolveBodySection(email.index.root, parsed.section);
     if (resolved.kind === "empty") return null;
