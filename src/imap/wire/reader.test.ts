@@ -524,6 +524,67 @@ describe("reader: literals", () => {
     );
   });
 
+  it("streams CATENATE TEXT literals as pieces of their message; a URL literal is an argument (RFC 4469)", () => {
+    const head = { mailbox: "Drafts", index: 0, flags: ["\\Seen"], internalDate: null, isUtf8: false };
+    assertEvents(
+      'a APPEND Drafts (\\Seen) CATENATE (TEXT {3+}\r\nabc URL {4}\r\n/A/b URL "/INBOX/;UID=1" TEXT ~{2+}\r\n\x00z) {1+}\r\nq\r\n',
+      [
+        {
+          kind: "needLiteral",
+          tag: "a",
+          size: 3,
+          sync: false,
+          isBinary: false,
+          append: { ...head, catenatePart: 0 },
+        },
+        { kind: "literalChunk", bytes: [97, 98, 99] },
+        { kind: "literalEnd" },
+        { kind: "needLiteral", tag: "a", size: 4, sync: true, isBinary: false, append: null },
+        {
+          kind: "needLiteral",
+          tag: "a",
+          size: 2,
+          sync: false,
+          isBinary: true,
+          append: { ...head, catenatePart: 3 },
+        },
+        { kind: "literalChunk", bytes: [0, 122] },
+        { kind: "literalEnd" },
+        {
+          kind: "needLiteral",
+          tag: "a",
+          size: 1,
+          sync: false,
+          isBinary: false,
+          append: { mailbox: "Drafts", index: 1, flags: [], internalDate: null, isUtf8: false },
+        },
+        { kind: "literalChunk", bytes: [113] },
+        { kind: "literalEnd" },
+        cmd({
+          tag: "a",
+          name: "append",
+          mailbox: "Drafts",
+          messages: [
+            {
+              flags: ["\\Seen"],
+              internalDate: null,
+              isUtf8: false,
+              isBinary: false,
+              size: 5,
+              catenate: [
+                { kind: "text", size: 3, isBinary: false },
+                { kind: "url", url: "/A/b" },
+                { kind: "url", url: "/INBOX/;UID=1" },
+                { kind: "text", size: 2, isBinary: true },
+              ],
+            },
+            { flags: [], internalDate: null, isUtf8: false, isBinary: false, size: 1 },
+          ],
+        }),
+      ],
+    );
+  });
+
   it("streams APPEND message literals and reports the command after them (MULTIAPPEND, literal8, UTF8)", () => {
     assertEvents(
       'a APPEND {5}\r\nDraft (\\Seen) " 7-Feb-1994 21:52:25 -0800" {3}\r\nabc ~{2+}\r\n\x00z UTF8 (~{1}\r\nq)\r\n',
