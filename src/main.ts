@@ -179,6 +179,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     messages: services.messages,
     authenticator: services.authenticator,
     sessions: services.sessions,
+    snapshots: services.snapshots,
   };
   const inbound = {
     hostname: config.hostname,

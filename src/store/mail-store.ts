@@ -89,6 +89,8 @@ export interface MailboxEntry {
    * a store query; flag updates leave it undefined (the view keeps the one it had).
    */
   readonly blobHash: BlobHash | undefined;
+  /** Size with bare LFs counted as CRLF (POP3's octet count), read with `blobHash` (else undefined). */
+  readonly crlfSize: number | undefined;
 }
 
 /** What FETCH ENVELOPE/BODYSTRUCTURE and JMAP Email/get need without parsing the index JSON. */

@@ -55,8 +55,9 @@ export interface EntryRow {
   size: number;
   internal_date: number;
   save_date: number;
-  /** The email's blob_hash, joined in by the reads that serve snapshots (absent from bare entry rows). */
+  /** The email's blob_hash and crlf_size, joined in by the reads that serve snapshots (else absent). */
   blob_hash?: string | null;
+  crlf_size?: number | null;
 }
 
 export function toAccountRecord(row: AccountRow): AccountRecord {
@@ -92,10 +93,11 @@ export function toMailboxRecord(row: MailboxRow, subscribed: boolean): MailboxRe
 }
 
 /**
- * `SELECT` list and `FROM` of entry rows with their email's blob_hash (alias `e` for entries), for the
+ * `SELECT` list and `FROM` of entry rows with their email's blob_hash and crlf_size (alias `e` for entries), for the
  * reads that fill snapshots; both backends' SQL. Emails outlive their entries, so the join loses none.
  */
-export const ENTRY_WITH_BLOB = "e.*, m.blob_hash FROM entries e JOIN emails m ON m.id = e.email_id";
+export const ENTRY_WITH_BLOB =
+  "e.*, m.blob_hash, m.crlf_size FROM entries e JOIN emails m ON m.id = e.email_id";
 
 export function toMailboxEntry(row: EntryRow): MailboxEntry {
   return {
@@ -109,6 +111,8 @@ export function toMailboxEntry(row: EntryRow): MailboxEntry {
     internalDateMs: row.internal_date,
     saveDateMs: row.save_date,
     blobHash: (row.blob_hash ?? undefined) as BlobHash | undefined,
+    // An email older than the crlf_size column counts its size (as toSummary does).
+    crlfSize: row.blob_hash == null ? undefined : (row.crlf_size ?? row.size),
   };
 }
 

@@ -227,7 +227,9 @@ async function sendBuiltNow(
 function withBlobOf(original: MailboxEntry, updated: MailboxEntry | undefined): MailboxEntry {
   if (updated === undefined) return original;
   // The email (and so its blob) is the same; only flags and modseq changed.
-  return updated.blobHash === undefined ? { ...updated, blobHash: original.blobHash } : updated;
+  return updated.blobHash === undefined
+    ? { ...updated, blobHash: original.blobHash, crlfSize: original.crlfSize }
+    : updated;
 }
 
 /** A FETCH that set \Seen reports the new FLAGS (and, with CONDSTORE, the new MODSEQ) unasked. */

@@ -57,6 +57,7 @@ const entry: MailboxEntry = {
   internalDateMs: Date.UTC(2024, 4, 14, 7, 12, 31),
   saveDateMs: Date.UTC(2024, 4, 15, 0, 0, 0),
   blobHash: undefined,
+  crlfSize: undefined,
 };
 const index = indexMessage(RAW);
 const summary: EmailSummary = {

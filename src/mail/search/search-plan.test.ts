@@ -18,6 +18,7 @@ function entry(uid: number, system: SystemFlag[] = []): MailboxEntry {
     internalDateMs: 0,
     saveDateMs: 0,
     blobHash: undefined,
+    crlfSize: undefined,
     size: 100 * uid,
   };
 }

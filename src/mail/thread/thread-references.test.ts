@@ -38,6 +38,7 @@ function mailbox(specs: readonly Spec[]) {
       internalDateMs: 0,
       saveDateMs: 0,
       blobHash: undefined,
+      crlfSize: undefined,
     };
   });
   return { entries, keys };

@@ -191,14 +191,14 @@ export class MailboxView {
 }
 
 /**
- * `entry` with the blob hash the snapshot knew for it, which a flag update does not read: the email
+ * `entry` with the blob hash (and CRLF size) the snapshot knew for it, which a flag update does not read: the email
  * (and so its blob) of an entry never changes, and a body FETCH then still needs no store query.
  */
 function keepBlobHash(entry: MailboxEntry, known: MailboxEntry): MailboxEntry {
   if (entry.blobHash !== undefined || known.blobHash === undefined || known.emailId !== entry.emailId) {
     return entry;
   }
-  return { ...entry, blobHash: known.blobHash };
+  return { ...entry, blobHash: known.blobHash, crlfSize: known.crlfSize };
 }
 
 function sameFlags(a: FlagSet, b: FlagSet): boolean {

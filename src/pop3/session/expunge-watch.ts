@@ -25,6 +25,12 @@ export class ExpungeWatch {
     signal.addEventListener("abort", unsubscribe, { once: true });
   }
 
+  /** isExpunged without an await, or null when a change notification asks for a look at the change log. */
+  isExpungedNow(uid: Uid): boolean | null {
+    if (this.#isDirty) return null;
+    return this.#isMailboxGone || this.#expunged.has(uid);
+  }
+
   /** True if the message with this UID was expunged (or its mailbox deleted) since the snapshot. */
   async isExpunged(uid: Uid): Promise<boolean> {
     if (this.#isDirty) {

@@ -43,7 +43,7 @@ export async function logIn(
   }
   try {
     const inbox = await services.mailboxes.require(account.id, "INBOX");
-    const maildrop = await Maildrop.open(services.store, inbox, ctx.conn.signal);
+    const maildrop = await Maildrop.open(services.store, services.snapshots, inbox, ctx.conn.signal);
     loginDelay.record(account.id);
     ctx.state = { kind: "transaction", account, maildrop, lock: handle };
   } catch (error) {

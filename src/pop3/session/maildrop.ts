@@ -1,8 +1,9 @@
 // The maildrop of one POP3 session (RFC 1939 §5): the INBOX as it was at login, numbered 1..n for the
 // whole session, with the session's deletion marks (applied only in UPDATE) and the \Seen marks still to
 // be written. Messages delivered later stay invisible until the next login.
-import type { BlobHash, Uid } from "../../kit/ids.js";
-import type { MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
+import type { BlobHash, EmailId, Uid } from "../../kit/ids.js";
+import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
+import type { EmailSummary, MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
 import { ExpungeWatch } from "./expunge-watch.js";
 
 export type MessageLookup =
@@ -36,15 +37,27 @@ export class Maildrop {
   ) {}
 
   /**
-   * Snapshots the INBOX; the mailbox row first, so UIDVALIDITY belongs to the entries read after it.
-   * Octet counts are what RETR sends before dot-stuffing (bare LF counted as CRLF), RFC 1939 §5.
-   * Other sessions' expunges are watched until `signal` aborts (the connection ends).
+   * Snapshots the INBOX through the process's snapshot cache (a repeated login costs the changes since
+   * the last open, not a read of every entry); the entries carry their blobs and octet counts, so only
+   * those that lack them (rare) cost a summary read. Octet counts are what RETR sends before
+   * dot-stuffing (bare LF counted as CRLF), RFC 1939 §5. Other sessions' expunges are watched until
+   * `signal` aborts (the connection ends).
    */
-  static async open(store: MailStore, mailbox: MailboxRecord, signal: AbortSignal): Promise<Maildrop> {
-    const entries = await store.messages.listEntries(mailbox.id);
-    const summaries = await store.messages.getEmailSummaries(entries.map((e) => e.emailId));
-    const octets = entries.map((e) => summaries.get(e.emailId)?.crlfSize ?? e.size);
-    const contents = entries.map((e) => {
+  static async open(
+    store: MailStore,
+    snapshots: SnapshotCache,
+    inbox: MailboxRecord,
+    signal: AbortSignal,
+  ): Promise<Maildrop> {
+    const { mailbox, entries } = await snapshots.open(inbox.accountId, inbox.id);
+    const lacking = entries.filter((e) => e.blobHash === undefined || e.crlfSize === undefined);
+    const summaries =
+      lacking.length === 0
+        ? new Map<EmailId, EmailSummary>()
+        : await store.messages.getEmailSummaries(lacking.map((e) => e.emailId));
+    const octets = entries.map((e) => e.crlfSize ?? summaries.get(e.emailId)?.crlfSize ?? e.size);
+    const contents = entries.map((e): MessageContent | undefined => {
+      if (e.blobHash !== undefined) return { blobHash: e.blobHash, size: e.size };
       const summary = summaries.get(e.emailId);
       return summary && { blobHash: summary.blobHash, size: summary.size };
     });
@@ -54,6 +67,11 @@ export class Maildrop {
   /** True if another session expunged this message after the snapshot was taken. */
   isExpungedElsewhere(entry: MailboxEntry): Promise<boolean> {
     return this.expunges.isExpunged(entry.uid);
+  }
+
+  /** As isExpungedElsewhere, answered without an await when nothing changed since the last look; else null. */
+  isExpungedElsewhereNow(entry: MailboxEntry): boolean | null {
+    return this.expunges.isExpungedNow(entry.uid);
   }
 
   /** The stored bytes of this message (1-based number), so RETR needs no store round trip to find them. */

@@ -6,6 +6,7 @@ import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { SessionRegistry } from "../../auth/session-registry.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
+import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MaildropLocks, MailStore } from "../../store/mail-store.js";
 import type { LoginDelay } from "./login-delay.js";
 
@@ -17,6 +18,8 @@ export interface Pop3Services {
   readonly authenticator: Authenticator;
   /** Authenticated sessions per account, shared with IMAP (a login takes a slot until the close). */
   readonly sessions: SessionRegistry;
+  /** The process's cache of mailbox snapshots (shared with IMAP): the maildrop opens through it. */
+  readonly snapshots: SnapshotCache;
 }
 
 export interface Pop3Settings {

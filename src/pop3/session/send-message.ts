@@ -1,5 +1,5 @@
 // The RETR/TOP body (RFC 1939 §5, §7): checks the message still exists (another session may have expunged
-// it), then sends it through the MessageEncoder. The blob store reads a usual message in one piece
+// it), then sends it through the MessageEncoder. The blob store reads a usual message at once
 // (synchronously, see store/blob) and streams a large one in big chunks, each awaiting backpressure.
 import type { MailboxEntry } from "../../store/mail-store.js";
 import { MessageEncoder } from "../wire/message-encoder.js";
@@ -15,9 +15,23 @@ export async function sendMessage(
 ): Promise<boolean> {
   const { maildrop } = ctx.transaction;
   const content = maildrop.contentOf(messageNumber);
-  if (!content || (await maildrop.isExpungedElsewhere(entry))) {
+  if (!content || (maildrop.isExpungedElsewhereNow(entry) ?? (await maildrop.isExpungedElsewhere(entry)))) {
     await ctx.reply(err("Message was deleted by another session"));
     return false;
+  }
+  // The usual message, a small blob in a local file, is read at once: no stream, no await per chunk.
+  // A failed read throws before "+OK" and is answered with -ERR.
+  const bytes = ctx.deps.services.messages.readRangeNow(content.blobHash, 0, content.size);
+  if (bytes !== null) {
+    const encoder = new MessageEncoder(bodyLineLimit);
+    await ctx.reply(
+      ok(bodyLineLimit === null ? `${maildrop.octetsOf(messageNumber)} octets` : "Top of message follows"),
+    );
+    ctx.isStreaming = true;
+    await ctx.send(encoder.encode(bytes));
+    await ctx.send(encoder.finish());
+    ctx.isStreaming = false;
+    return true;
   }
   const chunks = ctx.deps.services.messages
     .readRange(content.blobHash, 0, content.size)

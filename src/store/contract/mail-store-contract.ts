@@ -239,7 +239,10 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
         expected,
       );
       const summaries = await store.messages.getEmailSummaries(listed.map((e) => e.emailId));
-      for (const entry of listed) assert.equal(entry.blobHash, summaries.get(entry.emailId)?.blobHash);
+      for (const entry of listed) {
+        assert.equal(entry.blobHash, summaries.get(entry.emailId)?.blobHash);
+        assert.equal(entry.crlfSize, summaries.get(entry.emailId)?.crlfSize);
+      }
       assert.deepEqual(
         (await store.messages.getEntries(inbox.id, [2 as Uid, 1 as Uid])).map((e) => e.blobHash),
         expected,

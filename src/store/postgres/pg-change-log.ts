@@ -26,10 +26,10 @@ export class PgChangeLog implements ChangeLog {
     const rows = await this.sql.rows<ChangeRow>(
       `SELECT m.uid_validity, m.highest_modseq AS mailbox_highest_modseq, m.uid_next AS mailbox_uid_next, c.*
        FROM mailboxes m LEFT JOIN LATERAL (
-         SELECT false AS is_tombstone, e.*, em.blob_hash FROM entries e
+         SELECT false AS is_tombstone, e.*, em.blob_hash, em.crlf_size FROM entries e
          JOIN emails em ON em.id = e.email_id WHERE e.mailbox_id = m.id AND e.modseq > $2
          UNION ALL
-         SELECT true, t.mailbox_id, t.uid, t.account_id, t.modseq, 0, '', t.email_id, '', 0, 0, 0, NULL
+         SELECT true, t.mailbox_id, t.uid, t.account_id, t.modseq, 0, '', t.email_id, '', 0, 0, 0, NULL, NULL
          FROM entry_tombstones t WHERE t.mailbox_id = m.id AND t.modseq > $2
        ) c ON true
        WHERE m.id = $1 ORDER BY c.uid`,

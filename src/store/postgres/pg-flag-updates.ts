@@ -148,6 +148,7 @@ export async function updateEntryFlags(
       saveDateMs: row.save_date,
       // Not read here; MailboxView keeps the blob hash an entry already had.
       blobHash: undefined,
+      crlfSize: undefined,
     }),
   );
   tx.emit({ accountId, mailboxId, modSeq });

@@ -165,6 +165,7 @@ export function updateEntryFlags(
       saveDateMs: saveDate,
       // Not read here (a join per changed row); MailboxView keeps the blob hash an entry already had.
       blobHash: undefined,
+      crlfSize: undefined,
     };
   });
   sql
