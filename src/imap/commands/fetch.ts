@@ -145,7 +145,10 @@ async function sendStaticBatch(
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   let isComplete = true;
-  const options = { isUtf8Accepted: ctx.session.enabled.has("UTF8=ACCEPT") };
+  const options = {
+    isUtf8Accepted: ctx.session.enabled.has("UTF8=ACCEPT"),
+    isUidOnly: ctx.session.enabled.has("UIDONLY"),
+  };
   // One string for the whole batch: no response object per message is kept until it is written.
   let text = "";
   let position = 0;

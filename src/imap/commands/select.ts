@@ -62,7 +62,8 @@ export async function select(
   if (!isRev2) {
     await ctx.send({ kind: "recent", count: selected.recentCount });
     const firstUnseen = view.entries.findIndex((e) => !e.flags.system.has("\\Seen"));
-    if (firstUnseen >= 0) {
+    // [UNSEEN n] is a message number, which UIDONLY sessions are never sent (RFC 9586 §3).
+    if (firstUnseen >= 0 && !ctx.session.enabled.has("UIDONLY")) {
       await ctx.send({
         kind: "condition",
         status: "OK",

@@ -60,6 +60,7 @@ const AUTHENTICATED_EXTENSIONS = [
   "METADATA-SERVER",
   "LIST-METADATA",
   "NOTIFY",
+  "UIDONLY",
 ] as const;
 
 export function capabilities(context: CapabilityContext): string[] {
@@ -80,5 +81,5 @@ export function capabilities(context: CapabilityContext): string[] {
  * Capabilities a client may ENABLE (RFC 5161), and what they turn on. CONDSTORE is also turned on by the
  * first command that uses it (RFC 7162 §3.1 "CONDSTORE enabling commands"); QRESYNC implies CONDSTORE.
  */
-export const ENABLEABLE = ["IMAP4REV2", "UTF8=ACCEPT", "CONDSTORE", "QRESYNC"] as const;
+export const ENABLEABLE = ["IMAP4REV2", "UTF8=ACCEPT", "CONDSTORE", "QRESYNC", "UIDONLY"] as const;
 export type Enableable = (typeof ENABLEABLE)[number];

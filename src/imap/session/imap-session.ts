@@ -21,7 +21,7 @@ import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
 import type { ImapResponse, ResponseCode } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
-import { formatLiteralFreeFetch, writeResponse } from "../wire/writer.js";
+import { formatLiteralFreeFetch, type WriterOptions, writeResponse } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
 import type {
@@ -35,6 +35,7 @@ import { COMMANDS } from "./command-table.js";
 import { IMAP_ERROR_REPLIES } from "./error-mapping.js";
 import type { SelectedMailbox } from "./selected-mailbox.js";
 import type { SessionState } from "./session-state.js";
+import { usesMessageNumbers } from "./uid-only.js";
 
 export interface ImapSessionOptions {
   readonly services: ImapServices;
@@ -320,9 +321,7 @@ export class ImapSession implements SessionControl {
    */
   send(response: ImapResponse): Promise<void> {
     const write = this.#output.then(async () => {
-      await writeResponse(response, (bytes) => this.#buffer(bytes), {
-        isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"),
-      });
+      await writeResponse(response, (bytes) => this.#buffer(bytes), this.#writerOptions());
       if (response.kind === "continuation" || response.kind === "condition") await this.#flush();
     });
     this.#output = write.catch(() => {});
@@ -331,7 +330,7 @@ export class ImapSession implements SessionControl {
 
   /** Writes data responses in order as one piece of work (a FETCH batch of a whole mailbox). */
   sendAll(responses: readonly ImapResponse[]): Promise<void> {
-    const options = { isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT") };
+    const options = this.#writerOptions();
     const write = this.#output.then(async () => {
       for (const response of responses) {
         const text =
@@ -347,6 +346,11 @@ export class ImapSession implements SessionControl {
     });
     this.#output = write.catch(() => {});
     return write;
+  }
+
+  /** How responses are written: UTF-8 names after UTF8=ACCEPT, UIDFETCH after UIDONLY. */
+  #writerOptions(): WriterOptions {
+    return { isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"), isUidOnly: this.#enabled.has("UIDONLY") };
   }
 
   /** Writes preformatted response lines in order with the other output. */
@@ -510,6 +514,12 @@ export class ImapSession implements SessionControl {
       const text =
         this.#state.kind === "notAuthenticated" ? "Log in first" : "Command not allowed in this state";
       return this.#countBad(command.tag, text);
+    }
+    if (this.#enabled.has("UIDONLY") && usesMessageNumbers(command)) {
+      await this.#appendAborted();
+      return this.#countBad(command.tag, "Message numbers are not allowed after ENABLE UIDONLY", {
+        kind: "UIDREQUIRED",
+      });
     }
     const ctx = this.#commandContext();
     let outcome: CommandOutcome;

@@ -319,7 +319,8 @@ export class SelectedMailbox {
   /** EXPUNGE per message (highest position first), or one VANISHED of their UIDs once QRESYNC is on. */
   #announceExpunges(removed: readonly { uid: Uid; position: number }[]): ImapResponse[] {
     for (const { uid } of removed) this.#recentUids.expunged(uid);
-    if (!this.enabled.has("QRESYNC")) {
+    // RFC 9586 §3: UIDONLY sessions get VANISHED too, never a message number.
+    if (!this.enabled.has("QRESYNC") && !this.enabled.has("UIDONLY")) {
       return removed.map(({ position }) => ({ kind: "expunge", sequence: position }) as const);
     }
     if (removed.length === 0) return [];

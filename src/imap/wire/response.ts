@@ -40,7 +40,9 @@ export type SimpleResponseCode =
   | "USEATTR"
   | "NOTSAVED"
   | "COMPRESSIONACTIVE"
-  | "NOTIFICATIONOVERFLOW";
+  | "NOTIFICATIONOVERFLOW"
+  /** RFC 9586 §3: a message number was used after ENABLE UIDONLY. */
+  | "UIDREQUIRED";
 
 export type ResponseCode =
   | { readonly kind: SimpleResponseCode }

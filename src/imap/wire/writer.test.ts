@@ -144,6 +144,37 @@ describe("response writer", () => {
     );
   });
 
+  it("writes FETCH as UIDFETCH under UIDONLY, without the UID item unless it is the only one (RFC 9586 §3.3)", () => {
+    const uidOnly = (r: ImapResponse): string =>
+      new TextDecoder().decode(encodeResponse(r, { isUtf8Accepted: false, isUidOnly: true }));
+    const flags = { kind: "FLAGS", flags: ["\\Seen"] } as const;
+    const uid = { kind: "UID", uid: 25996 } as const;
+    assert.equal(
+      uidOnly({ kind: "fetch", sequence: 7, items: [uid, flags] }),
+      "* 25996 UIDFETCH (FLAGS (\\Seen))\r\n",
+    );
+    assert.equal(
+      uidOnly({ kind: "fetch", sequence: 7, items: [flags, uid] }),
+      "* 25996 UIDFETCH (FLAGS (\\Seen))\r\n",
+    );
+    assert.equal(uidOnly({ kind: "fetch", sequence: 7, items: [uid] }), "* 25996 UIDFETCH (UID 25996)\r\n");
+    const body = {
+      kind: "BODY[]",
+      section: { part: [], text: null },
+      origin: null,
+      content: { kind: "bytes", bytes: new TextEncoder().encode("hi") },
+    } as const;
+    assert.equal(
+      uidOnly({ kind: "fetch", sequence: 7, items: [uid, body] }),
+      "* 25996 UIDFETCH (BODY[] {2}\r\nhi)\r\n",
+    );
+    // Without UIDONLY nothing changes.
+    assert.equal(
+      text({ kind: "fetch", sequence: 7, items: [uid, flags] }),
+      "* 7 FETCH (UID 25996 FLAGS (\\Seen))\r\n",
+    );
+  });
+
   it("streams literals through write, awaiting each chunk, and checks their size", async () => {
     async function* chunks() {
       yield Uint8Array.of(0x61, 0x62);

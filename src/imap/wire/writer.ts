@@ -21,6 +21,8 @@ import { formatAstring, formatNstring, formatString, type StringStyle } from "./
 export interface WriterOptions {
   /** The session enabled UTF8=ACCEPT (RFC 6855): mailbox names in UTF-8, UTF-8 allowed in quoted strings. */
   readonly isUtf8Accepted: boolean;
+  /** RFC 9586 UIDONLY is enabled: FETCH responses are written `* uid UIDFETCH (…)`. */
+  readonly isUidOnly?: boolean;
 }
 
 /** A streamed literal's bytes, announced already; the caller copies exactly `size` bytes from `chunks`. */
@@ -226,7 +228,7 @@ export function* responseParts(
       text = `* MYRIGHTS ${mailbox(response.mailbox)} ${formatAstring(response.rights, style)}`;
       break;
     case "fetch":
-      yield* fetchParts(response.sequence, response.items, style);
+      yield* fetchParts(response.sequence, response.items, style, options.isUidOnly === true);
       return;
     case "metadata":
       yield* metadataParts(mailbox(response.mailbox), response.entries, style);
@@ -325,15 +327,38 @@ function fetchItemContent(item: FetchResponseItem): LiteralContent | null | unde
   }
 }
 
+/**
+ * `* n FETCH (`, or under UIDONLY `* uid UIDFETCH (` (RFC 9586 §3.3) with the UID item left out unless
+ * it is the only one; `skip` is the index of the item not to write (-1: none).
+ */
+function fetchHead(
+  sequence: number,
+  items: readonly FetchResponseItem[],
+  isUidOnly: boolean,
+): { readonly head: string; readonly skip: number } {
+  if (isUidOnly) {
+    const index = items.findIndex((item) => item.kind === "UID");
+    const item = items[index];
+    if (item?.kind === "UID")
+      return { head: `* ${item.uid} UIDFETCH (`, skip: items.length > 1 ? index : -1 };
+  }
+  return { head: `* ${sequence} FETCH (`, skip: -1 };
+}
+
 function* fetchParts(
   sequence: number,
   items: readonly FetchResponseItem[],
   style: StringStyle,
+  isUidOnly: boolean,
 ): Generator<ResponsePart, void, undefined> {
-  let text = `* ${sequence} FETCH (`;
+  const { head, skip } = fetchHead(sequence, items, isUidOnly);
+  let text = head;
+  let isFirst = true;
   for (let i = 0; i < items.length; i++) {
+    if (i === skip) continue;
     const item = items[i] as FetchResponseItem;
-    text += (i === 0 ? "" : " ") + fetchItemText(item, style);
+    text += (isFirst ? "" : " ") + fetchItemText(item, style);
+    isFirst = false;
     const content = fetchItemContent(item);
     if (content === null) text += "NIL";
     else if (content !== undefined) {
@@ -389,11 +414,15 @@ export function formatLiteralFreeFetch(
   options: WriterOptions = DEFAULT_OPTIONS,
 ): string | null {
   const style: StringStyle = { literalMarker: "", isUtf8Quoted: options.isUtf8Accepted };
-  let text = `* ${sequence} FETCH (`;
+  const { head, skip } = fetchHead(sequence, items, options.isUidOnly === true);
+  let text = head;
+  let isFirst = true;
   for (let i = 0; i < items.length; i++) {
+    if (i === skip) continue;
     const item = items[i] as FetchResponseItem;
     if (fetchItemContent(item) !== undefined) return null;
-    text += (i === 0 ? "" : " ") + fetchItemText(item, style);
+    text += (isFirst ? "" : " ") + fetchItemText(item, style);
+    isFirst = false;
   }
   return `${text})\r\n`;
 }
