@@ -7,6 +7,7 @@ import { coreEcho } from "./methods/core-echo.js";
 import { emailChanges } from "./methods/email-changes.js";
 import { emailGet } from "./methods/email-get.js";
 import { emailQuery } from "./methods/email-query.js";
+import { emailSet } from "./methods/email-set.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
@@ -21,6 +22,7 @@ export const METHOD_NAMES = [
   "Email/get",
   "Email/changes",
   "Email/query",
+  "Email/set",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
@@ -40,6 +42,7 @@ export const METHODS = {
   "Email/get": mail(emailGet),
   "Email/changes": mail(emailChanges),
   "Email/query": mail(emailQuery),
+  "Email/set": mail(emailSet),
 } satisfies Record<MethodName, MethodSpec>;
 
 const NAMES: ReadonlySet<string> = new Set(METHOD_NAMES);
