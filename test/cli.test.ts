@@ -112,6 +112,46 @@ describe("postfach CLI", () => {
     assert.doesNotMatch((await postfach(["user", "list"], env)).stdout, /temp@/);
   });
 
+  it("shares a team mailbox with acl set, get and del, refusing unknown users and rights", async () => {
+    for (const user of ["sales@example.test", "carol@example.test"]) {
+      assert.equal((await postfach(["user", "add", user], env, "team-passphrase\n")).code, 0);
+    }
+    const set = await postfach(
+      ["acl", "set", "sales@example.test", "INBOX", "Carol@Example.test", "lrswite"],
+      env,
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /carol@example\.test on INBOX of sales@example\.test: lrswited/);
+    const removed = await postfach(
+      ["acl", "set", "sales@example.test", "INBOX", "--", "carol@example.test", "-w"],
+      env,
+    );
+    assert.equal(removed.code, 0, removed.stderr);
+    const listed = await postfach(["acl", "get", "sales@example.test", "INBOX", "--json"], env);
+    assert.deepEqual(JSON.parse(listed.stdout), [
+      { identifier: "sales@example.test", rights: "lrswipkxteacd", isOwner: true },
+      { identifier: "carol@example.test", rights: "lrsited", isOwner: false },
+    ]);
+    const unknownUser = await postfach(
+      ["acl", "set", "sales@example.test", "INBOX", "nobody@example.test", "lr"],
+      env,
+    );
+    assert.equal(unknownUser.code, 1);
+    assert.match(unknownUser.stderr, /No such user/);
+    const badRight = await postfach(
+      ["acl", "set", "sales@example.test", "INBOX", "carol@example.test", "lrZ"],
+      env,
+    );
+    assert.equal(badRight.code, 1);
+    assert.match(badRight.stderr, /Unknown right/);
+    assert.equal(
+      (await postfach(["acl", "del", "sales@example.test", "INBOX", "carol@example.test"], env)).code,
+      0,
+    );
+    const after = await postfach(["acl", "get", "sales@example.test", "INBOX"], env);
+    assert.doesNotMatch(after.stdout, /carol/);
+  });
+
   it("prints help for every level", async () => {
     const top = await postfach(["--help"], env);
     assert.match(top.stdout, /user add/);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/config-error.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { CliCommand } from "./command.js";
+import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
 import { domainCommands } from "./commands/domain.js";
@@ -20,6 +21,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...userCommands,
   ...appPasswordCommands,
   ...mailboxCommands,
+  ...aclCommands,
   ...domainCommands,
   ...aliasCommands,
 ];
