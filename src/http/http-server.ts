@@ -31,7 +31,8 @@ const MAX_HEADER_BYTES = 16_384;
 
 interface SocketState {
   readonly conn: Connection;
-  inFlight: number;
+  /** Responses of this connection not yet finished (pipelined requests queue behind the first). */
+  readonly responses: Set<ServerResponse>;
   isClosing: boolean;
 }
 
@@ -46,6 +47,8 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       requestTimeout: options.requestTimeoutMs,
       headersTimeout: Math.min(options.requestTimeoutMs, 60_000),
       keepAliveTimeout: options.keepAliveTimeoutMs,
+      // How often node checks those timeouts: often enough that a timeout fires close to its time.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, options.requestTimeoutMs / 4)),
     },
     (req, res) => void serve(req, res),
   );
@@ -67,10 +70,10 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       res.destroy();
       return;
     }
-    state.inFlight++;
+    state.responses.add(res);
     res.once("close", () => {
-      state.inFlight--;
-      if (state.isClosing && state.inFlight === 0) req.socket.end();
+      state.responses.delete(res);
+      if (state.isClosing && state.responses.size === 0) req.socket.end();
     });
     if (state.isClosing) res.shouldKeepAlive = false;
     const context: HttpRequestContext = {
@@ -95,12 +98,13 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
 
   const handler = async (conn: Connection): Promise<void> => {
     const socket = conn.socket;
-    const state: SocketState = { conn, inFlight: 0, isClosing: false };
+    const state: SocketState = { conn, responses: new Set(), isClosing: false };
     states.set(socket, state);
     conn.onShutdown(() => {
-      // Idle keep-alive connections go now; busy ones finish their response and then close.
+      // Idle keep-alive connections go now; busy ones finish their response, say so, and then close.
       state.isClosing = true;
-      if (state.inFlight === 0) socket.end();
+      for (const res of state.responses) if (!res.headersSent) res.shouldKeepAlive = false;
+      if (state.responses.size === 0) socket.end();
     });
     server.emit("connection", socket);
     await conn.closed;
