@@ -33,6 +33,8 @@ interface SocketState {
   readonly conn: Connection;
   /** Responses of this connection not yet finished (pipelined requests queue behind the first). */
   readonly responses: Set<ServerResponse>;
+  /** Aborted on shutdown, so long-lived responses (EventSource) end instead of holding the socket. */
+  readonly closing: AbortController;
   isClosing: boolean;
 }
 
@@ -84,6 +86,8 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       isTls: state.conn.isTls,
       requestLimiter,
       log: state.conn.log,
+      closing: state.closing.signal,
+      useLongIdleTimeout: () => state.conn.useAuthenticatedIdleTimeout(),
     };
     try {
       await handleJmapRequest(context, req, res);
@@ -98,12 +102,18 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
 
   const handler = async (conn: Connection): Promise<void> => {
     const socket = conn.socket;
-    const state: SocketState = { conn, responses: new Set(), isClosing: false };
+    const state: SocketState = {
+      conn,
+      responses: new Set(),
+      closing: new AbortController(),
+      isClosing: false,
+    };
     states.set(socket, state);
     conn.onShutdown(() => {
       // Idle keep-alive connections go now; busy ones finish their response, say so, and then close.
       state.isClosing = true;
       for (const res of state.responses) if (!res.headersSent) res.shouldKeepAlive = false;
+      state.closing.abort();
       if (state.responses.size === 0) socket.end();
     });
     server.emit("connection", socket);

@@ -7,11 +7,18 @@ import type { JmapLimits } from "../jmap/capabilities.js";
 import { decodedPartBytes, findSection, locateParts, parseBlobId } from "../jmap/email-body.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
 import { RequestProblem } from "../jmap/jmap-error.js";
-import { API_PATH, DOWNLOAD_PATH, sessionResource, sessionStateOf } from "../jmap/session-resource.js";
+import {
+  API_PATH,
+  DOWNLOAD_PATH,
+  EVENT_SOURCE_PATH,
+  sessionResource,
+  sessionStateOf,
+} from "../jmap/session-resource.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord } from "../store/mail-store.js";
 import { BASIC_CHALLENGE, parseBasicAuthorization } from "./basic-auth.js";
+import { parseEventSourceQuery, serveEventSource } from "./event-source.js";
 import type { HttpDeps } from "./http-server.js";
 import { readBody } from "./read-body.js";
 import type { RequestLimiter } from "./request-limiter.js";
@@ -24,6 +31,10 @@ export interface HttpRequestContext {
   readonly isTls: boolean;
   readonly requestLimiter: RequestLimiter;
   readonly log: Logger;
+  /** Aborted when the server shuts down (long responses such as EventSource end then). */
+  readonly closing: AbortSignal;
+  /** Gives the connection the logged-in idle timeout (a quiet EventSource stream is not idle). */
+  readonly useLongIdleTimeout: () => void;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -60,6 +71,25 @@ export async function handleJmapRequest(
       account,
       path.slice(DOWNLOAD_PATH.length + 1),
       url.searchParams.get("accept"),
+      res,
+    );
+    return;
+  }
+  if (path === EVENT_SOURCE_PATH || path === `${EVENT_SOURCE_PATH}/`) {
+    if (!allowMethods(res, method, ["GET"])) return;
+    const account = await authenticate(ctx, req, res);
+    if (account === null) return;
+    const request = parseEventSourceQuery(url.searchParams);
+    if (typeof request === "string") {
+      sendProblem(res, 400, { type: "about:blank", title: "Bad Request", status: 400, detail: request });
+      return;
+    }
+    ctx.useLongIdleTimeout();
+    await serveEventSource(
+      { store: ctx.deps.store, log: ctx.log, closing: ctx.closing },
+      account,
+      request,
+      req,
       res,
     );
     return;

@@ -1,0 +1,166 @@
+// The JMAP push channel (RFC 8620 §7.3): an EventSource (text/event-stream) response that sends a "state"
+// event with a StateChange (§7.1) whenever the account changes, through one subscription to the store's
+// change notifier (as IMAP IDLE). Notifications are hints: each wake re-reads the states, so a burst of
+// changes becomes one event, and at most one event is ever waiting for the socket (bounded memory).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { jmapAccountId } from "../jmap/jmap-context.js";
+import {
+  changedStates,
+  type PushStates,
+  type PushType,
+  parsePushTypes,
+  readPushStates,
+} from "../jmap/push/push-states.js";
+import type { Logger } from "../kit/logger.js";
+import type { AccountRecord, MailStore } from "../store/mail-store.js";
+
+/** Ping intervals the client may ask for are clamped to this range (RFC 8620 §7.3 lets the server). */
+export const MIN_PING_SECONDS = 1;
+export const MAX_PING_SECONDS = 300;
+
+export interface EventSourceRequest {
+  readonly types: ReadonlySet<PushType>;
+  readonly closeAfterState: boolean;
+  /** Seconds between pings; 0 for none. */
+  readonly pingSeconds: number;
+}
+
+/** The query parameters, or a text saying which one is malformed. */
+export function parseEventSourceQuery(params: URLSearchParams): EventSourceRequest | string {
+  const closeAfter = params.get("closeafter") ?? "no";
+  if (closeAfter !== "state" && closeAfter !== "no") return '"closeafter" must be "state" or "no"';
+  const pingText = params.get("ping") ?? "0";
+  if (!/^[0-9]{1,9}$/.test(pingText)) return '"ping" must be a non-negative integer';
+  const ping = Number(pingText);
+  return {
+    types: parsePushTypes(params.get("types")),
+    closeAfterState: closeAfter === "state",
+    pingSeconds: ping === 0 ? 0 : Math.min(MAX_PING_SECONDS, Math.max(MIN_PING_SECONDS, ping)),
+  };
+}
+
+export interface EventSourceDeps {
+  readonly store: MailStore;
+  readonly log: Logger;
+  /** Aborted when the server shuts down: the stream then ends cleanly. */
+  readonly closing: AbortSignal;
+}
+
+/** Streams events until the client goes, closeafter=state is met, or the server shuts down. */
+export async function serveEventSource(
+  deps: EventSourceDeps,
+  account: AccountRecord,
+  request: EventSourceRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { store, log } = deps;
+  let isDirty = false;
+  let isRunning = false;
+  let isDone = false;
+  let pingTimer: NodeJS.Timeout | null = null;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+
+  // Subscribe before reading the first states, so no change can fall between the two.
+  const unsubscribe = store.notifier.subscribe(account.id, () => {
+    isDirty = true;
+    if (!isRunning) void pushChanges();
+  });
+  const finish = (): void => {
+    if (isDone) return;
+    isDone = true;
+    unsubscribe();
+    if (pingTimer !== null) clearTimeout(pingTimer);
+    deps.closing.removeEventListener("abort", finish);
+    if (!res.writableEnded) res.end();
+    resolveDone();
+  };
+  res.once("close", finish);
+  req.once("close", () => {
+    if (!res.writableFinished) finish();
+  });
+  deps.closing.addEventListener("abort", finish, { once: true });
+
+  let sent: PushStates | undefined;
+  try {
+    sent = await readPushStates(store, account.id);
+  } catch (error) {
+    log.error({ err: error }, "EventSource: reading the account's state failed");
+  }
+  if (sent === undefined || isDone) {
+    finish();
+    if (!res.headersSent) res.destroy();
+    return;
+  }
+  let current: PushStates = sent;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-store",
+    // Proxies such as nginx would otherwise hold events back in their buffer.
+    "x-accel-buffering": "no",
+  });
+  res.flushHeaders();
+  schedulePing();
+  if (isDirty) void pushChanges();
+
+  async function pushChanges(): Promise<void> {
+    isRunning = true;
+    try {
+      while (isDirty && !isDone) {
+        isDirty = false;
+        const now = await readPushStates(store, account.id);
+        if (now === undefined || isDone) return finish();
+        const changed = changedStates(current, now, request.types);
+        current = now;
+        if (Object.keys(changed).length === 0) continue;
+        const event = {
+          "@type": "StateChange",
+          changed: { [jmapAccountId(account)]: changed },
+        };
+        await writeEvent("state", event);
+        if (request.closeAfterState) return finish();
+      }
+    } catch (error) {
+      log.error({ err: error }, "EventSource: pushing a state change failed");
+      finish();
+    } finally {
+      isRunning = false;
+    }
+  }
+
+  /** Writes one event and waits for the socket to take it, so nothing piles up behind a slow client. */
+  async function writeEvent(name: string, data: unknown): Promise<void> {
+    if (isDone) return;
+    schedulePing();
+    const isFlushed = res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (!isFlushed) {
+      await new Promise<void>((resolve) => {
+        const settle = (): void => {
+          res.off("drain", settle);
+          res.off("close", settle);
+          resolve();
+        };
+        res.on("drain", settle);
+        res.on("close", settle);
+      });
+    }
+  }
+
+  /** RFC 8620 §7.3: a "ping" event whenever the interval passes without any other event. */
+  function schedulePing(): void {
+    if (request.pingSeconds === 0 || isDone) return;
+    if (pingTimer !== null) clearTimeout(pingTimer);
+    pingTimer = setTimeout(() => {
+      pingTimer = null;
+      // A client that has not taken the last event gets no ping on top of it.
+      if (res.writableNeedDrain) return schedulePing();
+      void writeEvent("ping", { interval: request.pingSeconds });
+    }, request.pingSeconds * 1000);
+    pingTimer.unref();
+  }
+
+  await done;
+}
