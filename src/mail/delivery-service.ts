@@ -1,5 +1,6 @@
 // Final delivery of one received message to its envelope recipients (RFC 5321 §4.4, RFC 2033 §4.2):
-// the message is stored and fsynced once and indexed once; each recipient's copy is its own trace fields
+// the message is stored and fsynced once and indexed once (one recipient: its bytes go with the append,
+// durable with its rows); each recipient's copy is its own trace fields
 // (a small prefixed blob) in front of that one blob, all copies appended at once (the store may commit
 // them together) with one outcome per recipient, so LMTP can answer each separately.
 
@@ -51,6 +52,8 @@ export interface DeliveryReport {
 interface StoredCopy {
   readonly blobHash: BlobHash;
   readonly index: MessageIndex;
+  /** The blob's bytes when they are not stored yet: the append stores them (NewMessage.body). */
+  readonly body?: Uint8Array;
 }
 
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
@@ -155,8 +158,10 @@ export class DeliveryService {
   ): Promise<(recipient: number) => Promise<StoredCopy>> {
     const first = prefixes[0] ?? Buffer.alloc(0);
     if (prefixes.length === 1) {
+      // The bytes go with the append, so the store can make them durable in the same commit as the
+      // rows (the SQLite store: one WAL fsync for both); either way, durable before the append resolves.
       const raw = Buffer.concat([first, data]);
-      const copy = { blobHash: (await this.store.blobs.put(raw)).hash, index: indexMessage(raw) };
+      const copy = { blobHash: this.store.blobs.hashOf(raw), body: raw, index: indexMessage(raw) };
       return async () => copy;
     }
     const base = (await this.store.blobs.put(data)).hash;
@@ -176,12 +181,13 @@ export class DeliveryService {
   ): Promise<RecipientOutcome> {
     try {
       const mailbox = await this.#mailboxFor(target);
-      const { blobHash, index } = await copy();
+      const { blobHash, index, body } = await copy();
       await this.store.messages.append(target.accountId, mailbox, {
         blobHash,
         index,
         flags: NO_FLAGS,
         internalDateMs,
+        ...(body ? { body } : {}),
       });
       return { kind: "delivered" };
     } catch (error) {

@@ -119,6 +119,13 @@ export interface NewMessage {
   readonly index: MessageIndex;
   readonly flags: FlagSet;
   readonly internalDateMs: number;
+  /**
+   * The bytes of `blobHash` (`blobs.hashOf(body)`) when they are not stored yet: the store makes them
+   * durable no later than the append that references them, in the same transaction where it can (the
+   * SQLite store keeps small bodies in the database, so one commit covers body and rows). Without it,
+   * the blob must already be stored (`blobs.put`).
+   */
+  readonly body?: Uint8Array;
 }
 
 export interface AppendResult {
@@ -196,6 +203,8 @@ export interface ChangeNotifier {
 
 /** Content-addressed storage of raw message bytes (SHA-256). */
 export interface BlobStore {
+  /** The hash put() gives these bytes (content addressing), computed without storing them. */
+  hashOf(bytes: Uint8Array): BlobHash;
   /**
    * Stores the bytes and returns their hash and size once they are durable (fsynced). Storing
    * bytes that already exist is cheap and returns the same hash. Rejects with MailError("tooBig")

@@ -58,6 +58,10 @@ export class FileBlobStore implements BlobStore {
     return store;
   }
 
+  hashOf(bytes: Uint8Array): BlobHash {
+    return createHash("sha256").update(bytes).digest("hex") as BlobHash;
+  }
+
   pathOf(hash: BlobHash): string {
     return `${this.#rootPrefix}${hash.slice(0, 2)}${sep}${hash.slice(2, 4)}${sep}${hash}`;
   }
@@ -68,7 +72,7 @@ export class FileBlobStore implements BlobStore {
   ): Promise<{ hash: BlobHash; size: number }> {
     if (source instanceof Uint8Array) {
       if (source.byteLength > maxBytes) throw tooBig(maxBytes);
-      const hash = createHash("sha256").update(source).digest("hex") as BlobHash;
+      const hash = this.hashOf(source);
       if (!existsSync(this.pathOf(hash))) await this.#writeDurably(hash, [source]);
       return { hash, size: source.byteLength };
     }

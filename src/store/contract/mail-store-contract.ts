@@ -801,6 +801,73 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       await rejectsWith(store.blobs.read("0".repeat(64) as BlobHash), "nonexistent");
     });
 
+    it("stores a body that comes with its append, small or large, durable and readable once it resolves", async () => {
+      const account = await newAccount(store);
+      await store.accounts.setQuota(account.id, { storageBytes: null, messages: 2 });
+      const inbox = await inboxOf(store, account.id);
+      const small = Buffer.from(`Subject: small body\r\n\r\n${"small line\r\n".repeat(50)}`);
+      const large = Buffer.from(`Subject: large body\r\n\r\n${"large body line\r\n".repeat(10_000)}`);
+      const hashes = [store.blobs.hashOf(small), store.blobs.hashOf(large)];
+      assert.equal(hashes[0], createHash("sha256").update(small).digest("hex"));
+      const appended = await Promise.all(
+        [small, large].map((body, i) =>
+          store.messages.append(account.id, inbox.id, {
+            blobHash: hashes[i] as BlobHash,
+            body,
+            index: indexMessage(body),
+            flags: flagSet(),
+            internalDateMs: Date.now(),
+          }),
+        ),
+      );
+      // Over quota: the append fails (its body may stay behind as garbage until the next collection).
+      const refused = Buffer.from("Subject: refused\r\n\r\nno room\r\n");
+      await rejectsWith(
+        store.messages.append(account.id, inbox.id, {
+          blobHash: store.blobs.hashOf(refused),
+          body: refused,
+          index: indexMessage(refused),
+          flags: flagSet(),
+          internalDateMs: Date.now(),
+        }),
+        "overQuota",
+      );
+
+      store = await sut.reopen();
+      for (const [i, body] of [small, large].entries()) {
+        const hash = hashes[i] as BlobHash;
+        assert.equal(await store.blobs.has(hash), true);
+        assert.deepEqual(await store.blobs.read(hash), body);
+        const range: Buffer[] = [];
+        for await (const chunk of store.blobs.readRange(hash, 9, body.length + 100)) {
+          range.push(Buffer.from(chunk));
+        }
+        assert.deepEqual(Buffer.concat(range), body.subarray(9));
+        const now = store.blobs.readRangeNow?.(hash, 9, body.length) ?? null;
+        if (now !== null) assert.deepEqual(Buffer.from(now), body.subarray(9));
+        const empty: Uint8Array[] = [];
+        for await (const chunk of store.blobs.readRange(hash, body.length + 5, body.length + 9))
+          empty.push(chunk);
+        assert.equal(Buffer.concat(empty).length, 0);
+      }
+      // A prefixed blob may take an appended body as its base.
+      const prefix = Buffer.from("Delivered-To: c@example.test\r\n");
+      const prefixed = await store.blobs.putPrefixed(prefix, hashes[0] as BlobHash);
+      assert.deepEqual(await store.blobs.read(prefixed.hash), Buffer.concat([prefix, small]));
+
+      // Referenced bodies survive garbage collection; once their emails are purged, they go.
+      await store.blobs.collectGarbage((h) => store.messages.isBlobReferenced(h), 0);
+      assert.deepEqual(await store.blobs.read(hashes[0] as BlobHash), small);
+      await store.messages.expunge(
+        account.id,
+        inbox.id,
+        appended.map((a) => a.uid),
+      );
+      await store.messages.purgeDestroyedEmails(0);
+      await store.blobs.collectGarbage((h) => store.messages.isBlobReferenced(h), 0);
+      for (const hash of hashes) assert.equal(await store.blobs.has(hash as BlobHash), false);
+    });
+
     it("reads a prefixed blob as prefix + base and keeps the base while a referenced prefix needs it", async () => {
       const body = Buffer.from(`Subject: shared\r\n\r\n${"body line\r\n".repeat(40_000)}`);
       const { hash: base } = await store.blobs.put(body);

@@ -46,13 +46,17 @@ interface PreparedChunk {
 export class PgBlobStore implements BlobStore {
   constructor(readonly sql: PgDatabase) {}
 
+  hashOf(bytes: Uint8Array): BlobHash {
+    return createHash("sha256").update(bytes).digest("hex") as BlobHash;
+  }
+
   async put(
     source: Uint8Array | AsyncIterable<Uint8Array>,
     maxBytes = Number.POSITIVE_INFINITY,
   ): Promise<{ hash: BlobHash; size: number }> {
     if (source instanceof Uint8Array) {
       if (source.byteLength > maxBytes) throw tooBig(maxBytes);
-      const hash = createHash("sha256").update(source).digest("hex") as BlobHash;
+      const hash = this.hashOf(source);
       await this.#putWhole(hash, Buffer.from(source.buffer, source.byteOffset, source.byteLength));
       return { hash, size: source.byteLength };
     }

@@ -15,6 +15,7 @@ import { foldSearchText } from "../../mime/search-fold.js";
 import { DELETED_BIT, encodeKeywords, encodeSystemFlags, normalizeKeywords } from "../flag-codec.js";
 import type {
   AppendResult,
+  BlobStore,
   CopyResult,
   EmailCriterion,
   EmailRecord,
@@ -55,7 +56,11 @@ const ANALYZE_AFTER_APPEND = 1000;
 const APPENDED_TABLES = ["entries", "emails", "email_search", "email_headers", "email_sort_keys"];
 
 export class PgMessages implements MessageRepository {
-  constructor(readonly sql: PgDatabase) {}
+  /** `blobs` stores the bodies that appends bring along (NewMessage.body). */
+  constructor(
+    readonly sql: PgDatabase,
+    private readonly blobs: Pick<BlobStore, "put">,
+  ) {}
 
   async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
     const [result] = await this.appendMany(accountId, mailboxId, [message]);
@@ -68,6 +73,8 @@ export class PgMessages implements MessageRepository {
     messages: readonly NewMessage[],
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
+    // Bodies are committed (durably, synchronous_commit) before the rows that reference them.
+    for (const message of messages) if (message.body) await this.blobs.put(message.body);
     const results = await this.sql.writeAccount(accountId, (tx, account) =>
       this.#appendIn(tx, account, accountId, mailboxId, messages),
     );
@@ -82,6 +89,7 @@ export class PgMessages implements MessageRepository {
     to: MailboxId,
     message: NewMessage,
   ): Promise<ReplaceResult> {
+    if (message.body) await this.blobs.put(message.body);
     return this.sql.writeAccount(accountId, async (tx, account) => {
       // The old message leaves first, so the quota is checked against what the account will hold.
       const expunged = await this.#expungeIn(tx, accountId, from, [replacedUid], {});

@@ -50,16 +50,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   );
   database = sql;
   const maildropLocks = new PgMaildropLocks(options, log);
+  const blobs = new PgBlobStore(sql);
   return {
     accounts: new PgAccounts(sql),
     credentials: new PgCredentials(sql),
     mailboxes: new PgMailboxes(sql),
     acl: new PgAcl(sql),
-    messages: new PgMessages(sql),
+    messages: new PgMessages(sql, blobs),
     changes: new PgChangeLog(sql),
     domains: new PgDomains(sql),
     metadata: new PgMetadata(sql),
-    blobs: new PgBlobStore(sql),
+    blobs,
     notifier,
     maildropLocks,
     close: async () => {

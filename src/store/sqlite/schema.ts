@@ -337,4 +337,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS mailbox_acl_by_identifier ON mailbox_acl (identifier);
   `,
+  // 15: small message bodies kept in the database (sqlite-blob-store.ts): an append that brings its body
+  // (NewMessage.body, up to INLINE_BODY_MAX_BYTES) writes it here in its own transaction, so one WAL
+  // commit and fsync make body and rows durable together. Larger bodies and blobs.put() stay files.
+  `
+  CREATE TABLE IF NOT EXISTS message_blobs (
+    hash TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL
+  );
+  `,
 ];

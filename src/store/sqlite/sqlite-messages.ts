@@ -37,6 +37,7 @@ import {
 } from "./entry-writes.js";
 import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
 import { GroupCommit } from "./group-commit.js";
+import { INLINE_BODY_MAX_BYTES, type SqliteBlobStore } from "./sqlite-blob-store.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
 import { insertSortKeys, readSortKeys } from "./sqlite-sort-keys.js";
@@ -51,7 +52,11 @@ export class SqliteMessages implements MessageRepository {
   /** Appends share transactions and WAL fsyncs with the appends requested alongside them. */
   readonly #appends: GroupCommit;
 
-  constructor(readonly sql: SqliteDatabase) {
+  /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
+  constructor(
+    readonly sql: SqliteDatabase,
+    private readonly blobs: SqliteBlobStore,
+  ) {
     registerFlagFunctions(sql);
     this.#appends = new GroupCommit(sql);
   }
@@ -67,6 +72,7 @@ export class SqliteMessages implements MessageRepository {
     messages: readonly NewMessage[],
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
+    await this.#storeLargeBodies(messages);
     const indexJson = messages.map((message) => JSON.stringify(message.index));
     return this.#appends.run((scope) => this.#appendIn(scope, accountId, mailboxId, messages, indexJson));
   }
@@ -78,6 +84,7 @@ export class SqliteMessages implements MessageRepository {
     to: MailboxId,
     message: NewMessage,
   ): Promise<ReplaceResult> {
+    await this.#storeLargeBodies([message]);
     const indexJson = [JSON.stringify(message.index)];
     // One savepoint of one group transaction: the append and the expunge commit (and fsync) together.
     // The old message leaves first, so the quota is checked against what the account will hold.
@@ -86,6 +93,16 @@ export class SqliteMessages implements MessageRepository {
       const [appended] = this.#appendIn(scope, accountId, to, [message], indexJson);
       return { appended: appended as AppendResult, expunged };
     });
+  }
+
+  /**
+   * A large body is a file, durable before the transaction that references it; a small one is written
+   * in that transaction (#insertEmail), durable with it.
+   */
+  async #storeLargeBodies(messages: readonly NewMessage[]): Promise<void> {
+    for (const { body } of messages) {
+      if (body && body.byteLength > INLINE_BODY_MAX_BYTES) await this.blobs.files.put(body);
+    }
   }
 
   #appendIn(
@@ -134,7 +151,8 @@ export class SqliteMessages implements MessageRepository {
     message: NewMessage,
     indexJson: string,
   ): void {
-    const { index } = message;
+    const { index, body } = message;
+    if (body && body.byteLength <= INLINE_BODY_MAX_BYTES) this.blobs.insertInline(message.blobHash, body);
     this.sql
       .stmt(
         `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,

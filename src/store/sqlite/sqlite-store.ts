@@ -1,5 +1,6 @@
 // The embedded MailStore: SQLite (WAL, synchronous=FULL) at <dataDir>/postfach.db and message bodies
-// in a content-addressed file tree at <dataDir>/blobs. The default backend; only src/main.ts picks it.
+// in a content-addressed file tree at <dataDir>/blobs, small delivered ones in the database
+// (sqlite-blob-store.ts). The default backend; only src/main.ts picks it.
 
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { backfillHeaderIndex } from "./header-backfill.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
 import { SqliteAcl } from "./sqlite-acl.js";
+import { SqliteBlobStore } from "./sqlite-blob-store.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
 import { SqliteDatabase } from "./sqlite-database.js";
@@ -30,8 +32,9 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<MailStore> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const notifier = options.notifier ?? new InProcessNotifier();
-  const blobs = await FileBlobStore.open(join(options.dataDir, "blobs"));
+  const files = await FileBlobStore.open(join(options.dataDir, "blobs"));
   const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
+  const blobs = new SqliteBlobStore(sql, files);
   try {
     await backfillHeaderIndex(sql, blobs, options.log ?? silentLogger);
   } catch (error) {
@@ -43,7 +46,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     credentials: new SqliteCredentials(sql),
     mailboxes: new SqliteMailboxes(sql),
     acl: new SqliteAcl(sql),
-    messages: new SqliteMessages(sql),
+    messages: new SqliteMessages(sql, blobs),
     changes: new SqliteChangeLog(sql),
     domains: new SqliteDomains(sql),
     metadata: new SqliteMetadata(sql),

@@ -1,0 +1,115 @@
+// The embedded store's BlobStore: message bodies that arrived with their append (NewMessage.body) and
+// are small live in the database's `message_blobs` table (migration 13), written in the append's own
+// transaction, so one WAL commit and fsync cover body and rows; everything else is the file tree of
+// FileBlobStore. Reads look in the table first (a primary-key lookup), then in the files.
+import type { BlobHash } from "../../kit/ids.js";
+import type { FileBlobStore } from "../blob/file-blob-store.js";
+import type { BlobStore } from "../mail-store.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+
+/**
+ * Bodies up to this size go into the database with their append. Most mail is well below it (the
+ * bench corpus: 8 KB on average); above it, the copy through the WAL and the checkpoint would cost
+ * more than the file's own fsync saves.
+ */
+export const INLINE_BODY_MAX_BYTES = 64 * 1024;
+
+/** A plain blob's hash (hex SHA-256); prefixed blobs (one more character) are always files. */
+const PLAIN_HASH_LENGTH = 64;
+
+export class SqliteBlobStore implements BlobStore {
+  constructor(
+    private readonly sql: SqliteDatabase,
+    /** Where every other blob lives. */
+    readonly files: FileBlobStore,
+  ) {}
+
+  hashOf(bytes: Uint8Array): BlobHash {
+    return this.files.hashOf(bytes);
+  }
+
+  put(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    maxBytes?: number,
+  ): Promise<{ hash: BlobHash; size: number }> {
+    return this.files.put(source, maxBytes);
+  }
+
+  async putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }> {
+    // A prefixed blob names its base by file; a base kept in the table gets its file first.
+    const inline = this.#inline(base);
+    if (inline) await this.files.put(inline);
+    return this.files.putPrefixed(prefix, base);
+  }
+
+  /**
+   * Writes a body inside the caller's write transaction (SqliteMessages.appendMany); the row commits
+   * with the rows that reference it. Storing bytes that are already there changes nothing.
+   */
+  insertInline(hash: BlobHash, bytes: Uint8Array): void {
+    this.sql.stmt("INSERT OR IGNORE INTO message_blobs (hash, bytes) VALUES (?, ?)").run(hash, bytes);
+  }
+
+  async read(hash: BlobHash): Promise<Buffer> {
+    return this.#inline(hash) ?? this.files.read(hash);
+  }
+
+  readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
+    const inline = this.#inline(hash);
+    if (!inline) return this.files.readRange(hash, start, end);
+    const range = inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
+    return oneChunk(range);
+  }
+
+  readRangeNow(hash: BlobHash, start: number, end: number): Buffer | null {
+    const inline = this.#inline(hash);
+    if (!inline) return this.files.readRangeNow(hash, start, end);
+    return inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
+  }
+
+  async has(hash: BlobHash): Promise<boolean> {
+    return this.#isInline(hash) || this.files.has(hash);
+  }
+
+  /**
+   * Collects the files, then the table's rows that nothing references. A row is written in the same
+   * transaction as the email that references it, so it is never young and unreferenced: no age test.
+   */
+  async collectGarbage(
+    isReferenced: (hash: BlobHash) => Promise<boolean>,
+    minAgeMs: number,
+  ): Promise<number> {
+    let removed = await this.files.collectGarbage(isReferenced, minAgeMs);
+    const hashes = this.sql
+      .stmt<{ hash: BlobHash }>("SELECT hash FROM message_blobs")
+      .all()
+      .map((row) => row.hash);
+    for (const hash of hashes) {
+      if (await isReferenced(hash)) continue;
+      removed += this.sql.write(
+        () => this.sql.stmt("DELETE FROM message_blobs WHERE hash = ?").run(hash).changes,
+      );
+    }
+    return removed;
+  }
+
+  #inline(hash: BlobHash): Buffer | undefined {
+    if (hash.length !== PLAIN_HASH_LENGTH) return undefined;
+    return this.sql.stmt<{ bytes: Buffer }>("SELECT bytes FROM message_blobs WHERE hash = ?").get(hash)
+      ?.bytes;
+  }
+
+  #isInline(hash: BlobHash): boolean {
+    if (hash.length !== PLAIN_HASH_LENGTH) return false;
+    return this.sql.stmt("SELECT 1 FROM message_blobs WHERE hash = ?").get(hash) !== undefined;
+  }
+}
+
+/** An iterable of one chunk (none when it is empty). */
+function oneChunk(chunk: Uint8Array): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (chunk.byteLength > 0) yield chunk;
+    },
+  };
+}
