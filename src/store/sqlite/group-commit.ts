@@ -93,18 +93,25 @@ export class GroupCommit {
     }
   }
 
-  /** One write in a savepoint; its change events reach the transaction only if it succeeded. */
+  /**
+   * One write in a savepoint; its change events and deferred work reach the transaction only if it
+   * succeeded. Deferred work (search-index inserts) runs after every savepoint of the group, outside
+   * them: FTS5 writes a segment per savepoint, so the group's index rows then go out as one.
+   */
   #inSavepoint(scope: WriteScope, write: Write<unknown>): Outcome {
     const events: ChangeEvent[] = [];
+    const deferred: (() => void)[] = [];
     const ownScope: WriteScope = {
       // Inside the savepoint: a rolled-back write gives its modseq back.
       nextModSeq: (accountId) => scope.nextModSeq(accountId),
       emit: (event) => events.push(event),
+      defer: (work) => deferred.push(work),
     };
     try {
       // A transaction inside a transaction is a savepoint in better-sqlite3.
       const value = this.sql.db.transaction(() => write(ownScope))();
       for (const event of events) scope.emit(event);
+      for (const work of deferred) scope.defer(work);
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error };

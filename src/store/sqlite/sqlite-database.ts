@@ -12,6 +12,12 @@ export interface WriteScope {
   /** Takes the account's next modseq (one per mutation, shared by every row it touches). */
   nextModSeq(accountId: AccountId): ModSeq;
   emit(event: ChangeEvent): void;
+  /**
+   * Runs `work` later in the same transaction, after the writes sharing it succeeded: a group commit's
+   * writes each run in a savepoint, and FTS5 writes its pending index rows out as a new segment at every
+   * savepoint, so the search-index inserts of a whole group are deferred to run together (one segment).
+   */
+  defer(work: () => void): void;
 }
 
 export class SqliteDatabase {
@@ -54,10 +60,11 @@ export class SqliteDatabase {
 
   /**
    * Runs `fn` as one IMMEDIATE transaction (taking the write lock up front, so two writers never
-   * deadlock on upgrade), then publishes the events it emitted.
+   * deadlock on upgrade) followed by the work it deferred, then publishes the events it emitted.
    */
   write<T>(fn: (scope: WriteScope) => T): T {
     const events: ChangeEvent[] = [];
+    const deferred: (() => void)[] = [];
     const scope: WriteScope = {
       nextModSeq: (accountId) => {
         const row = this.#nextModSeq.get(accountId);
@@ -65,8 +72,15 @@ export class SqliteDatabase {
         return row.highest_modseq as ModSeq;
       },
       emit: (event) => events.push(event),
+      defer: (work) => deferred.push(work),
     };
-    const result = this.db.transaction(fn).immediate(scope);
+    const result = this.db
+      .transaction((inner: WriteScope) => {
+        const value = fn(inner);
+        for (let i = 0; i < deferred.length; i++) (deferred[i] as () => void)();
+        return value;
+      })
+      .immediate(scope);
     for (const event of events) this.#notifier.publish(event);
     return result;
   }

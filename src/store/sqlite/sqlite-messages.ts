@@ -123,7 +123,7 @@ export class SqliteMessages implements MessageRepository {
     const inserts = messages.map((message, i) => {
       const emailId = newObjectId("E") as EmailId;
       const threadId = this.#threadFor(accountId, message.index);
-      this.#insertEmail(accountId, emailId, threadId, message, indexJson[i] as string);
+      this.#insertEmail(scope, accountId, emailId, threadId, message, indexJson[i] as string);
       return {
         flags: encodeSystemFlags(message.flags.system),
         keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
@@ -145,6 +145,7 @@ export class SqliteMessages implements MessageRepository {
   }
 
   #insertEmail(
+    scope: WriteScope,
     accountId: AccountId,
     emailId: EmailId,
     threadId: ThreadId,
@@ -176,7 +177,8 @@ export class SqliteMessages implements MessageRepository {
     this.sql
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
       .run(emailId, index.version, indexJson);
-    insertSearchText(this.sql, emailId, index);
+    // Last in the transaction, with the other appends' (WriteScope.defer): one FTS5 segment per group.
+    scope.defer(() => insertSearchText(this.sql, emailId, index));
     insertSortKeys(this.sql, emailId, index);
   }
 
