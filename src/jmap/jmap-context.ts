@@ -1,5 +1,6 @@
 // What a JMAP method call runs with: the authenticated account, the mail-layer services and store
 // interface it may use, the advertised limits, and the capabilities the request declared in `using`.
+import type { MailboxService } from "../mail/mailbox-service.js";
 import type { MessageService } from "../mail/message-service.js";
 import type { SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
@@ -8,6 +9,8 @@ import type { JmapLimits } from "./capabilities.js";
 export interface JmapServices {
   readonly store: MailStore;
   readonly messages: MessageService;
+  /** Mailbox create, rename and delete with the name rules every protocol shares. */
+  readonly mailboxes: MailboxService;
   /** Mailbox entries kept current from the change log: Email and Thread objects are built from them. */
   readonly snapshots: SnapshotCache;
 }

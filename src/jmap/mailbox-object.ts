@@ -27,6 +27,12 @@ const ROLE_OF: Readonly<Record<SpecialUse, string>> = {
   "\\Flagged": "flagged",
 };
 
+/** The special use a settable role stands for (RFC 8457 names; "inbox" is INBOX's alone). */
+export function specialUseOfRole(role: string): SpecialUse | undefined {
+  for (const [use, name] of Object.entries(ROLE_OF)) if (name === role) return use as SpecialUse;
+  return undefined;
+}
+
 export function roleOf(mailbox: MailboxRecord): string | null {
   if (mailbox.name === "INBOX") return "inbox";
   return mailbox.specialUse === null ? null : ROLE_OF[mailbox.specialUse];

@@ -11,6 +11,7 @@ import { emailSet } from "./methods/email-set.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
+import { mailboxSet } from "./methods/mailbox-set.js";
 import { threadGet } from "./methods/thread-get.js";
 
 export const METHOD_NAMES = [
@@ -18,6 +19,7 @@ export const METHOD_NAMES = [
   "Mailbox/get",
   "Mailbox/changes",
   "Mailbox/query",
+  "Mailbox/set",
   "Thread/get",
   "Email/get",
   "Email/changes",
@@ -38,6 +40,7 @@ export const METHODS = {
   "Mailbox/get": mail(mailboxGet),
   "Mailbox/changes": mail(mailboxChanges),
   "Mailbox/query": mail(mailboxQuery),
+  "Mailbox/set": mail(mailboxSet),
   "Thread/get": mail(threadGet),
   "Email/get": mail(emailGet),
   "Email/changes": mail(emailChanges),
