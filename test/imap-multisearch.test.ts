@@ -165,6 +165,29 @@ describe("MULTISEARCH (RFC 7377): ESEARCH across mailboxes", () => {
     await client.command("u", "UNSELECT");
   });
 
+  it("searches a selected mailbox shared by another account under the name it was selected by", async () => {
+    const friend = "friend@example.test";
+    await server.addUser(friend);
+    assert.match(await client.command("g", `SETACL Work ${friend} lr`), /^g OK/m);
+    const other = await RawImap.connect(server.port("imap"));
+    try {
+      await other.command("a", `LOGIN ${friend} ${TEST_PASSWORD}`);
+      const shared = `Shared/${USER}/Work`;
+      assert.match(await other.command("s", `SELECT "${shared}"`), /^s OK/m);
+      const reply = await other.command("m", "ESEARCH IN (selected personal) SUBJECT alpha");
+      const lines = esearchLines(reply);
+      assert.equal(lines.length, 1, reply);
+      assert.equal(lines[0]?.mailbox, shared);
+      assert.equal(lines[0]?.uidValidity, uidValidity.get("Work"));
+      assert.deepEqual(lines[0]?.all, alpha.get("Work"));
+      // `personal` is the friend's own mailboxes only: the owner's other folders never appear.
+      const own = await other.command("m", "ESEARCH IN (personal) SUBJECT alpha");
+      assert.equal(esearchLines(own).length, 0, own);
+    } finally {
+      other.close();
+    }
+  });
+
   it("answers BAD for sequence numbers, $, SAVE, UPDATE, unknown sources and scope options", async () => {
     for (const command of [
       "ESEARCH IN (personal) 1:5",

@@ -54,10 +54,19 @@ export async function esearch(ctx: CommandContext, command: CommandOf<"esearch">
   const isSelectedOnly = sources.every((s) => s.kind === "selected" || s.kind === "selected-delayed");
   if (isSelectedOnly && selected === null) return bad("No mailbox is selected");
   const all = await ctx.services.store.mailboxes.list(account.id);
-  const mailboxes = resolveSearchSources(sources, all, selected?.view.mailboxId ?? null);
+  const mailboxes: { record: MailboxRecord; name: string }[] = resolveSearchSources(
+    sources,
+    all,
+    selected?.view.mailboxId ?? null,
+  ).map((record) => ({ record, name: record.name }));
+  // A selected mailbox shared by another account (ACL) is not among the user's own: `selected` still
+  // names it, by the name the client selected it with.
+  const isSelectedNamed = sources.some((s) => s.kind === "selected" || s.kind === "selected-delayed");
+  if (selected !== null && isSelectedNamed && !mailboxes.some((m) => m.record.id === selected.view.mailboxId))
+    mailboxes.unshift({ record: selected.view.mailbox, name: selected.name });
   const isModSeq = hasModSeqKey(command.criteria);
   if (isModSeq) await enableCondstore(ctx);
-  for (const mailbox of mailboxes) {
+  for (const { record: mailbox, name } of mailboxes) {
     const found =
       selected !== null && mailbox.id === selected.view.mailboxId
         ? await searchSelected(ctx, { uid: true, charset: command.charset, criteria: command.criteria })
@@ -80,9 +89,7 @@ export async function esearch(ctx: CommandContext, command: CommandOf<"esearch">
     });
     for (const response of reply.responses) {
       await ctx.send(
-        response.kind === "esearch"
-          ? { ...response, mailbox: { name: mailbox.name, uidValidity } }
-          : response,
+        response.kind === "esearch" ? { ...response, mailbox: { name, uidValidity } } : response,
       );
     }
   }
