@@ -3,6 +3,7 @@
 // progress_interval_ms = 0 here, so every chunk boundary reports); the results are those of one command.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ImapFlow } from "imapflow";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { NewMessage } from "../src/store/mail-store.js";
 import { RawImap } from "./helpers/raw-imap.js";
@@ -25,6 +26,16 @@ describe("IMAP INPROGRESS (RFC 9585)", () => {
 
   /** A user whose INBOX holds TOTAL messages (stored directly, sharing one blob), selected. */
   async function bigInbox(): Promise<RawImap> {
+    const user = await bigUser();
+    const client = await RawImap.connect(port);
+    client.take();
+    assert.match(await client.command("l", `LOGIN ${user} ${TEST_PASSWORD}`), /^l OK/m);
+    assert.match(await client.command("s", "SELECT INBOX"), new RegExp(`^\\* ${TOTAL} EXISTS`, "m"));
+    return client;
+  }
+
+  /** A new user whose INBOX holds TOTAL messages. */
+  async function bigUser(): Promise<string> {
     const user = `progress${++userCount}@example.test`;
     const services = t.server.services;
     const account = await services.users.add(user, TEST_PASSWORD);
@@ -38,11 +49,7 @@ describe("IMAP INPROGRESS (RFC 9585)", () => {
       internalDateMs: Date.now(),
     };
     await services.store.messages.appendMany(account.id, inbox.id, Array(TOTAL).fill(message));
-    const client = await RawImap.connect(port);
-    client.take();
-    assert.match(await client.command("l", `LOGIN ${user} ${TEST_PASSWORD}`), /^l OK/m);
-    assert.match(await client.command("s", "SELECT INBOX"), new RegExp(`^\\* ${TOTAL} EXISTS`, "m"));
-    return client;
+    return user;
   }
 
   const progressOf = (text: string, tag: string): string[] =>
@@ -94,5 +101,34 @@ describe("IMAP INPROGRESS (RFC 9585)", () => {
     assert.match(reply, /^c1 NO \[OVERQUOTA\]/m);
     assert.match(await raw.command("st", "STATUS Half (MESSAGES)"), /MESSAGES 0/);
     raw.close();
+  });
+
+  it("lets imapflow copy a big mailbox through the progress responses", async () => {
+    const user = await bigUser();
+    const flow = new ImapFlow({
+      host: "127.0.0.1",
+      port,
+      secure: false,
+      auth: { user, pass: TEST_PASSWORD },
+      logger: false,
+      tls: { rejectUnauthorized: false },
+    });
+    await flow.connect();
+    try {
+      await flow.mailboxCreate("Copies");
+      const lock = await flow.getMailboxLock("INBOX");
+      try {
+        const result = await flow.messageCopy("1:*", "Copies");
+        assert.ok(result !== false);
+        assert.equal(result.uidMap?.size, TOTAL);
+      } finally {
+        lock.release();
+      }
+      const status = await flow.status("Copies", { messages: true });
+      assert.ok(status !== false);
+      assert.equal(status.messages, TOTAL);
+    } finally {
+      await flow.logout();
+    }
   });
 });
