@@ -154,7 +154,42 @@ describe("CONTEXT=SEARCH and CONTEXT=SORT (RFC 5267): live search results", () =
     assert.match(reply, new RegExp(`^\\* ESEARCH \\(TAG "I2"\\) UID REMOVEFROM \\(0 ${uid}\\)\\r$`, "m"));
     assert.ok(reply.indexOf("ESEARCH") < reply.indexOf("s OK"));
     assert.equal(updatesOf(reply, "I1").length, 0);
-    await watcher.command("s", `UID STORE ${uid} -FLAGS (\\Seen)`);
+    // A FETCH that sets \Seen is a change of the client's own too.
+    assert.match(await watcher.command("s", `UID STORE ${uid} -FLAGS (\\Seen)`), /ADDTO \(0 /);
+    const fetched = await watcher.command("f", `UID FETCH ${uid} (BODY[TEXT])`);
+    assert.match(
+      fetched,
+      new RegExp(`^\\* ESEARCH \\(TAG "I2"\\) UID REMOVEFROM \\(0 ${uid}\\)\\r$`, "m"),
+      fetched,
+    );
+  });
+
+  it("a SORT by sequence number names sort positions and sequence numbers", async () => {
+    const sortNumbers = (reply: string) =>
+      (/^\* SORT ?([0-9 ]*)\r$/m.exec(reply)?.[1] ?? "").split(" ").filter(Boolean).map(Number);
+    const { initial } = await start("S1", "SORT RETURN (UPDATE) (REVERSE SUBJECT) UTF-8 ALL");
+    let model = initial.all ?? [];
+    assert.deepEqual(model, sortNumbers(await watcher.command("F", "SORT (REVERSE SUBJECT) UTF-8 ALL")));
+    await append(other, "zzz sorts first in reverse", "");
+    let reply = await watcher.command("n", "NOOP");
+    const count = Number(/^\* (\d+) EXISTS\r$/m.exec(reply)?.[1]);
+    assert.match(reply, new RegExp(`^\\* ESEARCH \\(TAG "S1"\\) ADDTO \\(1 ${count}\\)\\r$`, "m"), reply);
+    model = applyUpdates(model, updatesOf(reply, "S1"), true);
+    assert.deepEqual(model, sortNumbers(await watcher.command("F", "SORT (REVERSE SUBJECT) UTF-8 ALL")));
+    // Expunging the first message: REMOVEFROM names it as sequence number 1, before the EXPUNGE.
+    const uids = (await start("F", "UID SEARCH RETURN (ALL) ALL")).initial.all ?? [];
+    await other.command("s", `UID STORE ${uids[0]} +FLAGS.SILENT (\\Deleted)`);
+    await other.command("e", "EXPUNGE");
+    reply = await watcher.command("n", "NOOP");
+    const position = model.indexOf(1) + 1;
+    assert.match(
+      reply,
+      new RegExp(`^\\* ESEARCH \\(TAG "S1"\\) REMOVEFROM \\(${position} 1\\)\\r$`, "m"),
+      reply,
+    );
+    assert.ok(reply.indexOf("REMOVEFROM") < reply.indexOf("* 1 EXPUNGE"), reply);
+    model = applyUpdates(model, updatesOf(reply, "S1"), true).map((n) => n - 1);
+    assert.deepEqual(model, sortNumbers(await watcher.command("F", "SORT (REVERSE SUBJECT) UTF-8 ALL")));
   });
 
   it("a SEARCH by sequence number removes with the numbers from before the EXPUNGE", async () => {
