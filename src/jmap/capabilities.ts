@@ -3,7 +3,19 @@
 
 export const CORE_CAPABILITY = "urn:ietf:params:jmap:core";
 export const MAIL_CAPABILITY = "urn:ietf:params:jmap:mail";
-export const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set([CORE_CAPABILITY, MAIL_CAPABILITY]);
+/** RFC 8621 §1.3.2: Identity (EmailSubmission is not offered yet; see docs/jmap.md). */
+export const SUBMISSION_CAPABILITY = "urn:ietf:params:jmap:submission";
+/** RFC 8621 §1.3.3. */
+export const VACATION_CAPABILITY = "urn:ietf:params:jmap:vacationresponse";
+export const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set([
+  CORE_CAPABILITY,
+  MAIL_CAPABILITY,
+  SUBMISSION_CAPABILITY,
+  VACATION_CAPABILITY,
+]);
+
+/** RFC 8621 §1.3.2: the account capability of urn:ietf:params:jmap:submission. */
+export const SUBMISSION_ACCOUNT_CAPABILITY = { maxDelayedSend: 0, submissionExtensions: {} } as const;
 
 /** RFC 8620 §2 core limits, from config [http]. */
 export interface JmapLimits {

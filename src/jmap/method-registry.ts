@@ -1,18 +1,27 @@
 // Every JMAP method this server answers, with the capability a request must `use` to call it. Typed with
 // `satisfies`, so a name in METHOD_NAMES without a handler does not compile.
 import type { Args } from "./args.js";
-import { CORE_CAPABILITY, MAIL_CAPABILITY } from "./capabilities.js";
+import {
+  CORE_CAPABILITY,
+  MAIL_CAPABILITY,
+  SUBMISSION_CAPABILITY,
+  VACATION_CAPABILITY,
+} from "./capabilities.js";
 import type { JmapContext } from "./jmap-context.js";
 import { coreEcho } from "./methods/core-echo.js";
 import { emailChanges } from "./methods/email-changes.js";
 import { emailGet } from "./methods/email-get.js";
 import { emailQuery } from "./methods/email-query.js";
 import { emailSet } from "./methods/email-set.js";
+import { identityGet } from "./methods/identity-get.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
 import { mailboxSet } from "./methods/mailbox-set.js";
+import { searchSnippetGet } from "./methods/search-snippet-get.js";
 import { threadGet } from "./methods/thread-get.js";
+import { vacationResponseGet } from "./methods/vacation-response-get.js";
+import { vacationResponseSet } from "./methods/vacation-response-set.js";
 
 export const METHOD_NAMES = [
   "Core/echo",
@@ -25,6 +34,10 @@ export const METHOD_NAMES = [
   "Email/changes",
   "Email/query",
   "Email/set",
+  "SearchSnippet/get",
+  "Identity/get",
+  "VacationResponse/get",
+  "VacationResponse/set",
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
@@ -46,6 +59,10 @@ export const METHODS = {
   "Email/changes": mail(emailChanges),
   "Email/query": mail(emailQuery),
   "Email/set": mail(emailSet),
+  "SearchSnippet/get": mail(searchSnippetGet),
+  "Identity/get": { capability: SUBMISSION_CAPABILITY, run: identityGet },
+  "VacationResponse/get": { capability: VACATION_CAPABILITY, run: vacationResponseGet },
+  "VacationResponse/set": { capability: VACATION_CAPABILITY, run: vacationResponseSet },
 } satisfies Record<MethodName, MethodSpec>;
 
 const NAMES: ReadonlySet<string> = new Set(METHOD_NAMES);

@@ -8,6 +8,9 @@ import {
   type JmapLimits,
   MAIL_ACCOUNT_CAPABILITY,
   MAIL_CAPABILITY,
+  SUBMISSION_ACCOUNT_CAPABILITY,
+  SUBMISSION_CAPABILITY,
+  VACATION_CAPABILITY,
 } from "./capabilities.js";
 import { jmapAccountId } from "./jmap-context.js";
 
@@ -31,16 +34,31 @@ export function sessionResource(
 ): Record<string, unknown> {
   const accountId = jmapAccountId(account);
   return {
-    capabilities: { [CORE_CAPABILITY]: coreCapability(limits), [MAIL_CAPABILITY]: {} },
+    capabilities: {
+      [CORE_CAPABILITY]: coreCapability(limits),
+      [MAIL_CAPABILITY]: {},
+      [SUBMISSION_CAPABILITY]: {},
+      [VACATION_CAPABILITY]: {},
+    },
     accounts: {
       [accountId]: {
         name: account.address,
         isPersonal: true,
         isReadOnly: false,
-        accountCapabilities: { [CORE_CAPABILITY]: {}, [MAIL_CAPABILITY]: MAIL_ACCOUNT_CAPABILITY },
+        accountCapabilities: {
+          [CORE_CAPABILITY]: {},
+          [MAIL_CAPABILITY]: MAIL_ACCOUNT_CAPABILITY,
+          [SUBMISSION_CAPABILITY]: SUBMISSION_ACCOUNT_CAPABILITY,
+          [VACATION_CAPABILITY]: {},
+        },
       },
     },
-    primaryAccounts: { [CORE_CAPABILITY]: accountId, [MAIL_CAPABILITY]: accountId },
+    primaryAccounts: {
+      [CORE_CAPABILITY]: accountId,
+      [MAIL_CAPABILITY]: accountId,
+      [SUBMISSION_CAPABILITY]: accountId,
+      [VACATION_CAPABILITY]: accountId,
+    },
     username: account.address,
     apiUrl: `${origin}${API_PATH}`,
     downloadUrl: `${origin}${DOWNLOAD_PATH}/{accountId}/{blobId}/{name}?accept={type}`,
