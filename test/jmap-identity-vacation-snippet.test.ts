@@ -138,7 +138,7 @@ describe("JMAP Identity, VacationResponse and SearchSnippet", () => {
       [["VacationResponse/get", { accountId: bobAccount }, "b"]],
       [CORE, VACATION],
     );
-    assert.equal(((bobGet?.[1] as Obj).list as Obj[])[0]?.isEnabled, false);
+    assert.equal(((bobGet as [string, Obj, string])[1].list as Obj[])[0]?.isEnabled, false);
   });
 
   it("VacationResponse/set refuses what RFC 8621 §8 does not allow", async () => {
@@ -155,7 +155,7 @@ describe("JMAP Identity, VacationResponse and SearchSnippet", () => {
     assert.equal(((set.notDestroyed as Obj).singleton as Obj).type, "singleton");
     const notUpdated = set.notUpdated as Record<string, Obj>;
     assert.equal(notUpdated.singleton?.type, "invalidProperties");
-    assert.deepEqual([...(notUpdated.singleton?.properties as string[])].sort(), [
+    assert.deepEqual([...((notUpdated.singleton as Obj).properties as string[])].sort(), [
       "colour",
       "fromDate",
       "isEnabled",
