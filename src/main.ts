@@ -228,6 +228,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         },
         requestTimeoutMs: config.http.requestTimeoutMs,
         keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+        tokenLifetimeMs: config.http.tokenLifetimeSeconds * 1000,
       },
       log,
     ),

@@ -255,3 +255,48 @@ describe("JMAP brute-force limits", () => {
     assert.equal(real.status, 401, "blocked even with the right password");
   });
 });
+
+describe("JMAP bearer tokens", () => {
+  let server: TestServer;
+  let base: string;
+  before(async () => {
+    server = await startTestServer();
+    await server.addUser(ALICE);
+    base = `http://127.0.0.1:${server.port("http")}`;
+  });
+  after(() => server.stop());
+
+  it("issues a token for Basic credentials, accepts it instead of the password, and revokes it", async () => {
+    const alice = new JmapTestClient(base, ALICE, TEST_PASSWORD);
+    const login = await alice.fetch("/jmap/token", { method: "POST" });
+    assert.equal(login.status, 200);
+    const issued = (await login.json()) as { access_token: string; token_type: string; expires_in: number };
+    assert.equal(issued.token_type, "Bearer");
+    assert.equal(issued.expires_in, 86_400);
+    assert.match(issued.access_token, /^[A-Za-z0-9_-]{43}$/);
+    const bearer = { authorization: `Bearer ${issued.access_token}` };
+    const session = await fetch(`${base}/.well-known/jmap`, { headers: bearer });
+    assert.equal(session.status, 200);
+    assert.equal(((await session.json()) as Record<string, unknown>).username, ALICE);
+    const api = await fetch(`${base}/jmap/api`, {
+      method: "POST",
+      headers: bearer,
+      body: JSON.stringify({ using: [CORE], methodCalls: [["Core/echo", { a: 1 }, "e"]] }),
+    });
+    assert.equal(api.status, 200);
+    // A token cannot mint another one; only a password login can.
+    assert.equal((await fetch(`${base}/jmap/token`, { method: "POST", headers: bearer })).status, 401);
+    assert.equal((await fetch(`${base}/jmap/token`, { method: "DELETE", headers: bearer })).status, 204);
+    const revoked = await fetch(`${base}/.well-known/jmap`, { headers: bearer });
+    assert.equal(revoked.status, 401);
+    assert.match(revoked.headers.get("www-authenticate") ?? "", /^Bearer .*invalid_token/);
+    const forged = await fetch(`${base}/.well-known/jmap`, {
+      headers: { authorization: `Bearer ${"A".repeat(43)}` },
+    });
+    assert.equal(forged.status, 401);
+    const wrongPassword = await new JmapTestClient(base, ALICE, "wrong").fetch("/jmap/token", {
+      method: "POST",
+    });
+    assert.equal(wrongPassword.status, 401);
+  });
+});

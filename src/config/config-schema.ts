@@ -130,6 +130,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     max_concurrent_requests: { type: "integer", min: 1, max: 10_000 },
     request_timeout_ms: { type: "integer", min: 1000, max: 3_600_000 },
     keep_alive_timeout_ms: { type: "integer", min: 100, max: 3_600_000 },
+    token_lifetime_seconds: { type: "integer", min: 60, max: 31_536_000 },
   },
   limits: {
     max_message_bytes: count(1),

@@ -102,6 +102,8 @@ export interface HttpConfig extends TlsListenConfig {
   readonly requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   readonly keepAliveTimeoutMs: number;
+  /** How long a bearer token from POST /jmap/token stays valid. */
+  readonly tokenLifetimeSeconds: number;
 }
 
 export interface Pop3Config extends TlsListenConfig {
@@ -249,6 +251,7 @@ export function defaultConfig(): Config {
       maxConcurrentRequests: 8,
       requestTimeoutMs: 60_000,
       keepAliveTimeoutMs: 5000,
+      tokenLifetimeSeconds: 86_400,
     },
     limits: {
       maxMessageBytes: 52_428_800,

@@ -10,6 +10,7 @@ import type { JmapServices } from "../jmap/jmap-context.js";
 import type { Logger } from "../kit/logger.js";
 import type { Connection } from "../net/connection.js";
 import type { ListenerSpec } from "../net/listener-group.js";
+import { BearerTokens } from "./bearer-tokens.js";
 import { type HttpRequestContext, handleJmapRequest } from "./jmap-routes.js";
 import { RequestLimiter } from "./request-limiter.js";
 
@@ -24,6 +25,8 @@ export interface HttpOptions {
   readonly limits: JmapLimits;
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  /** How long a bearer token from POST /jmap/token stays valid. */
+  readonly tokenLifetimeMs: number;
 }
 
 /** Header bytes one request may send (node's default is 16 KiB; JMAP requests carry their data in the body). */
@@ -42,6 +45,7 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
   if (options.listen.length === 0 && options.tlsListen.length === 0) return [];
   const states = new WeakMap<Socket, SocketState>();
   const requestLimiter = new RequestLimiter(options.limits.maxConcurrentRequests);
+  const tokens = new BearerTokens(options.tokenLifetimeMs);
   const httpLog = log.child({ proto: "http" });
   const server: Server = createServer(
     {
@@ -88,6 +92,7 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       log: state.conn.log,
       closing: state.closing.signal,
       useLongIdleTimeout: () => state.conn.useAuthenticatedIdleTimeout(),
+      tokens,
     };
     try {
       await handleJmapRequest(context, req, res);

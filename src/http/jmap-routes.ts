@@ -18,6 +18,7 @@ import type { Logger } from "../kit/logger.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord } from "../store/mail-store.js";
 import { BASIC_CHALLENGE, parseBasicAuthorization } from "./basic-auth.js";
+import { type BearerTokens, parseBearerAuthorization } from "./bearer-tokens.js";
 import { parseEventSourceQuery, serveEventSource } from "./event-source.js";
 import type { HttpDeps } from "./http-server.js";
 import { readBody } from "./read-body.js";
@@ -35,6 +36,7 @@ export interface HttpRequestContext {
   readonly closing: AbortSignal;
   /** Gives the connection the logged-in idle timeout (a quiet EventSource stream is not idle). */
   readonly useLongIdleTimeout: () => void;
+  readonly tokens: BearerTokens;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -53,6 +55,10 @@ export async function handleJmapRequest(
     const account = await authenticate(ctx, req, res);
     if (account === null) return;
     sendJson(res, 200, sessionResource(account, ctx.limits, originOf(req, ctx.isTls)));
+    return;
+  }
+  if (path === TOKEN_PATH) {
+    await serveToken(ctx, method, req, res);
     return;
   }
   if (path === API_PATH) {
@@ -109,12 +115,87 @@ function allowMethods(res: ServerResponse, method: string, allowed: readonly str
   return false;
 }
 
-/** The account of the request's Basic credentials, or null after answering 401/403. */
+/** The path of the bearer-token login (POST with Basic credentials) and logout (DELETE with the token). */
+export const TOKEN_PATH = "/jmap/token";
+
+async function serveToken(
+  ctx: HttpRequestContext,
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (!allowMethods(res, method, ["POST", "DELETE"])) return;
+  if (method === "DELETE") {
+    const token = parseBearerAuthorization(req.headers.authorization);
+    if (token === null || !ctx.tokens.revoke(token)) {
+      res.setHeader("www-authenticate", 'Bearer realm="Postfach", error="invalid_token"');
+      sendProblem(res, 401, {
+        type: "about:blank",
+        title: "Unauthorized",
+        status: 401,
+        detail: "No such token",
+      });
+      return;
+    }
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  // Only a password login issues a token: a token cannot extend itself.
+  if (parseBasicAuthorization(req.headers.authorization) === null) {
+    res.setHeader("www-authenticate", BASIC_CHALLENGE);
+    sendProblem(res, 401, {
+      type: "about:blank",
+      title: "Unauthorized",
+      status: 401,
+      detail: "HTTP Basic credentials are required",
+    });
+    return;
+  }
+  const account = await authenticate(ctx, req, res);
+  if (account === null) return;
+  const issued = ctx.tokens.issue(account.id);
+  sendJson(res, 200, {
+    access_token: issued.token,
+    token_type: "Bearer",
+    expires_in: Math.round(ctx.tokens.lifetimeMs / 1000),
+  });
+}
+
+/**
+ * The account of the request's bearer token or Basic credentials, or null after answering 401/403.
+ * Either is a credential, so both need TLS or what [auth] plaintext_auth allows.
+ */
 async function authenticate(
   ctx: HttpRequestContext,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<AccountRecord | null> {
+  const bearer = parseBearerAuthorization(req.headers.authorization);
+  if (bearer !== null) {
+    if (!isPlaintextAuthAllowed(ctx.plaintextAuth, ctx.isTls, ctx.remoteAddress)) {
+      sendProblem(res, 403, {
+        type: "about:blank",
+        title: "Forbidden",
+        status: 403,
+        detail: "Tokens are accepted over HTTPS only",
+      });
+      return null;
+    }
+    const accountId = ctx.tokens.verify(bearer);
+    const account = accountId === null ? undefined : await ctx.deps.store.accounts.get(accountId);
+    if (account === undefined) {
+      res.setHeader("www-authenticate", 'Bearer realm="Postfach", error="invalid_token"');
+      sendProblem(res, 401, {
+        type: "about:blank",
+        title: "Unauthorized",
+        status: 401,
+        detail: "The token is unknown, revoked or expired",
+      });
+      return null;
+    }
+    return account;
+  }
   const credentials = parseBasicAuthorization(req.headers.authorization);
   if (credentials === null) {
     res.setHeader("www-authenticate", BASIC_CHALLENGE);
