@@ -9,13 +9,9 @@ import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
-import {
-  buildFetchItems,
-  buildFetchItemsNow,
-  buildStaticItem,
-  UnknownCteError,
-} from "../fetch/fetch-item-builder.js";
+import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
+import { noIndexLoader, staticFetchLine, staticFetchMessage } from "../fetch/static-fetch-lines.js";
 import { selectPartial } from "../search/partial-window.js";
 import {
   accountOf,
@@ -33,7 +29,6 @@ import type { CommandOf } from "../wire/command.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
-import { formatLiteralFreeFetch } from "../wire/writer.js";
 
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
@@ -145,10 +140,10 @@ async function sendStaticBatch(
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   let isComplete = true;
-  const options = {
-    isUtf8Accepted: ctx.session.enabled.has("UTF8=ACCEPT"),
+  const formatLine = staticFetchLine(plan.attributes, {
+    style: { literalMarker: "", isUtf8Quoted: ctx.session.enabled.has("UTF8=ACCEPT") },
     isUidOnly: ctx.session.enabled.has("UIDONLY"),
-  };
+  });
   // One string for the whole batch: no response object per message is kept until it is written.
   let text = "";
   let position = 0;
@@ -158,19 +153,12 @@ async function sendStaticBatch(
       isComplete = false;
       continue;
     }
-    const message = { entry, flags: selected.flagsOf(entry), summary, loadIndex: noIndexLoader };
-    const items = plan.attributes.map(
-      (attribute) => buildStaticItem(attribute, message) as FetchResponseItem,
-    );
     position = selected.view.positionOf(entry.uid, position + 1);
-    text += formatLiteralFreeFetch(position, items, options) as string;
+    text += formatLine(position, staticFetchMessage(entry, selected.flagsOf(entry), summary));
   }
   await ctx.sendText(text);
   return isComplete;
 }
-
-const noIndexLoader = (): Promise<MessageIndex> =>
-  Promise.reject(new Error("FETCH plan reads no content but asked for the index"));
 
 /** Bytes of whole-message responses gathered before they are handed to the writer. */
 const SEND_NOW_BYTES = 256 * 1024;
