@@ -70,6 +70,20 @@ const flag = fc.oneof(
 const flags = fc
   .array(flag, { maxLength: 4 })
   .map((fs) => fs.map((f) => (f.startsWith("\\") ? f : f)).filter((f, i, all) => all.indexOf(f) === i));
+/** An APPEND/REPLACE message sent as one literal (RFC 3502, RFC 3516 literal8, RFC 6855 UTF8). */
+const appendMessageOf = () =>
+  fc.record({
+    flags,
+    internalDate: fc.option(dateTime, { nil: null }),
+    isUtf8: fc.boolean(),
+    isBinary: fc.boolean(),
+    size: fc.nat({ max: 50 }),
+  });
+/** RFC 4469 cat-parts: TEXT literals and URLs (any text, which the formatter quotes or sends as a literal). */
+const catenatePart = fc.oneof(
+  fc.record({ kind: fc.constant("text" as const), size: fc.nat({ max: 20 }), isBinary: fc.boolean() }),
+  fc.record({ kind: fc.constant("url" as const), url: text }),
+);
 const date: fc.Arbitrary<ImapDate> = fc.record({
   year: fc.integer({ min: 1970, max: 2100 }),
   month: fc.integer({ min: 1, max: 12 }),
@@ -84,6 +98,22 @@ const dateTime: fc.Arbitrary<ImapDateTime> = fc.record({
   second: fc.integer({ min: 0, max: 59 }),
   zoneMinutes: fc.integer({ min: -12 * 60, max: 14 * 60 }),
 });
+const appendMessage = appendMessageOf();
+/** A CATENATE message (RFC 4469 §5): its size is what its TEXT parts hold, as the parser counts it. */
+const catenateMessage = fc
+  .record({
+    flags,
+    internalDate: fc.option(dateTime, { nil: null }),
+    catenate: fc.array(catenatePart, { minLength: 1, maxLength: 4 }),
+  })
+  .map(({ flags: messageFlags, internalDate, catenate }) => ({
+    flags: messageFlags,
+    internalDate,
+    isUtf8: false,
+    isBinary: false,
+    size: catenate.reduce((sum, p) => sum + (p.kind === "text" ? p.size : 0), 0),
+    catenate,
+  }));
 const subset = <T>(values: readonly T[]): fc.Arbitrary<T[]> =>
   fc.subarray([...values]).map((picked) => values.filter((v) => picked.includes(v)));
 
@@ -393,16 +423,7 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     tag,
     name: fc.constant("append" as const),
     mailbox,
-    messages: fc.array(
-      fc.record({
-        flags,
-        internalDate: fc.option(dateTime, { nil: null }),
-        isUtf8: fc.boolean(),
-        isBinary: fc.boolean(),
-        size: fc.nat({ max: 50 }),
-      }),
-      { minLength: 1, maxLength: 3 },
-    ),
+    messages: fc.array(fc.oneof(appendMessage, catenateMessage), { minLength: 1, maxLength: 3 }),
   }),
   fc.record({
     tag,
@@ -410,13 +431,7 @@ export const imapCommand: fc.Arbitrary<ImapCommand> = fc.oneof(
     uid: fc.boolean(),
     target: seqNumber,
     mailbox,
-    message: fc.record({
-      flags,
-      internalDate: fc.option(dateTime, { nil: null }),
-      isUtf8: fc.boolean(),
-      isBinary: fc.boolean(),
-      size: fc.nat({ max: 50 }),
-    }),
+    message: fc.oneof(appendMessage, catenateMessage),
   }),
   fc.record({ tag, name: fc.constant("expunge" as const), uid: fc.constant(false as const) }),
   fc.record({

@@ -241,11 +241,15 @@ export function formatCommand(command: ImapCommand, options: FormatCommandOption
       break;
     case "append":
       words.push("APPEND", mailbox(command.mailbox));
-      return formatMessages(words.join(" "), command.messages, options.appendBodies);
+      return formatMessages(words.join(" "), command.messages, options.appendBodies, (url) =>
+        formatAstring(url, style),
+      );
     case "replace":
       uidPrefix(command.uid);
       words.push("REPLACE", String(command.target), mailbox(command.mailbox));
-      return formatMessages(words.join(" "), [command.message], options.appendBodies);
+      return formatMessages(words.join(" "), [command.message], options.appendBodies, (url) =>
+        formatAstring(url, style),
+      );
     case "expunge":
       uidPrefix(command.uid);
       words.push("EXPUNGE");
@@ -376,17 +380,37 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** The command up to its mailbox (`head`), then each APPEND/REPLACE message with its literal. */
+/**
+ * The command up to its mailbox (`head`), then each APPEND/REPLACE message with its literal, or its
+ * CATENATE parts (RFC 4469: TEXT literals filled with "x", URLs as astrings).
+ */
 function formatMessages(
   head: string,
   messages: readonly AppendMessage[],
   bodies: readonly Uint8Array[] | undefined,
+  astring: (value: string) => string,
 ): Uint8Array {
   const parts: Uint8Array[] = [];
   let text = head;
   messages.forEach((message, index) => {
     if (message.flags.length > 0) text += ` (${message.flags.join(" ")})`;
     if (message.internalDate !== null) text += ` "${formatDateTime(message.internalDate)}"`;
+    if (message.catenate !== undefined) {
+      text += " CATENATE (";
+      message.catenate.forEach((part, at) => {
+        if (at > 0) text += " ";
+        if (part.kind === "url") {
+          text += `URL ${astring(part.url)}`;
+          return;
+        }
+        text += `TEXT ${part.isBinary ? "~" : ""}{${part.size}+}\r\n`;
+        parts.push(encoder.encode(text));
+        parts.push(new Uint8Array(part.size).fill(0x78));
+        text = "";
+      });
+      text += ")";
+      return;
+    }
     const literal = `${message.isBinary ? "~" : ""}{${message.size}+}\r\n`;
     text += message.isUtf8 ? ` UTF8 (${literal}` : ` ${literal}`;
     parts.push(encoder.encode(text));
