@@ -8,13 +8,12 @@ import type { AccountId, BlobHash, EmailId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
-import type { AccountRecord, EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
 import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import { noIndexLoader, staticFetchLine, staticFetchMessage } from "../fetch/static-fetch-lines.js";
 import { selectPartial } from "../search/partial-window.js";
 import {
-  accountOf,
   bad,
   type CommandContext,
   type CommandOutcome,
@@ -36,7 +35,6 @@ const BATCH_SIZE = 500;
 const LOOKAHEAD_MESSAGES = 16;
 
 export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): Promise<CommandOutcome> {
-  const account = accountOf(ctx);
   const selected = selectedOf(ctx);
   const changedSince = command.changedSince;
   if (command.vanished && !ctx.session.enabled.has("QRESYNC")) {
@@ -62,7 +60,7 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   try {
     for (let at = 0; at < entries.length; at += BATCH_SIZE) {
       const batch = entries.slice(at, at + BATCH_SIZE);
-      const isComplete = await fetchBatch(ctx, account, selected, plan, batch);
+      const isComplete = await fetchBatch(ctx, selected, plan, batch);
       if (!isComplete) isMissingSome = true;
     }
   } catch (error) {
@@ -76,7 +74,6 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
 /** Fetches one batch; false if some message's content is gone from the store (purged after an expunge). */
 async function fetchBatch(
   ctx: CommandContext,
-  account: AccountRecord,
   selected: SelectedMailbox,
   plan: FetchPlan,
   batch: readonly MailboxEntry[],
@@ -84,7 +81,7 @@ async function fetchBatch(
   const seenNow =
     // RFC 4314 §4: without the s right a body FETCH does not set \Seen.
     plan.setsSeen && !selected.isReadOnly && selected.rights.has("s")
-      ? await markSeen(ctx, account, selected, batch)
+      ? await markSeen(ctx, selected, batch)
       : null;
   // Bodies need only the blob hash, which snapshot entries carry: no store query for those.
   const needsSummaries =
@@ -111,15 +108,7 @@ async function fetchBatch(
     else await ctx.send(response);
   };
   for (const original of batch.slice(sentNow.handled)) {
-    const built = buildResponse(
-      ctx,
-      account,
-      selected,
-      plan,
-      summaries,
-      original,
-      seenNow?.get(original.uid),
-    );
+    const built = buildResponse(ctx, selected, plan, summaries, original, seenNow?.get(original.uid));
     built.catch(() => {}); // observed here; the error surfaces when this response's turn comes
     building.push(built);
     if (building.length >= lookahead) await flushOne();
@@ -241,7 +230,6 @@ function attributesFor(
 /** One message's untagged FETCH, or null when its content is gone from the store. */
 async function buildResponse(
   ctx: CommandContext,
-  account: AccountRecord,
   selected: SelectedMailbox,
   plan: FetchPlan,
   summaries: ReadonlyMap<EmailId, EmailSummary>,
@@ -280,7 +268,6 @@ async function buildResponse(
  */
 async function markSeen(
   ctx: CommandContext,
-  account: AccountRecord,
   selected: SelectedMailbox,
   batch: readonly MailboxEntry[],
 ): Promise<Map<number, MailboxEntry>> {
