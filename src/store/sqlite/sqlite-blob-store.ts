@@ -14,6 +14,8 @@ import type { SqliteDatabase } from "./sqlite-database.js";
  */
 export const INLINE_BODY_MAX_BYTES = 64 * 1024;
 
+/** Table rows examined per page by collectGarbage. */
+const GC_PAGE = 1000;
 /** A plain blob's hash (hex SHA-256); prefixed blobs (one more character) are always files. */
 const PLAIN_HASH_LENGTH = 64;
 
@@ -80,15 +82,20 @@ export class SqliteBlobStore implements BlobStore {
     minAgeMs: number,
   ): Promise<number> {
     let removed = await this.files.collectGarbage(isReferenced, minAgeMs);
-    const hashes = this.sql
-      .stmt<{ hash: BlobHash }>("SELECT hash FROM message_blobs")
-      .all()
-      .map((row) => row.hash);
-    for (const hash of hashes) {
-      if (await isReferenced(hash)) continue;
-      removed += this.sql.write(
-        () => this.sql.stmt("DELETE FROM message_blobs WHERE hash = ?").run(hash).changes,
-      );
+    const page = this.sql.stmt<{ hash: BlobHash }>(
+      "SELECT hash FROM message_blobs WHERE hash > ? ORDER BY hash LIMIT ?",
+    );
+    // Page by page in hash order, so memory stays bounded however many bodies the table holds.
+    for (let after = ""; ; ) {
+      const hashes = page.all(after, GC_PAGE).map((row) => row.hash);
+      if (hashes.length === 0) break;
+      after = hashes[hashes.length - 1] as string;
+      for (const hash of hashes) {
+        if (await isReferenced(hash)) continue;
+        removed += this.sql.write(
+          () => this.sql.stmt("DELETE FROM message_blobs WHERE hash = ?").run(hash).changes,
+        );
+      }
     }
     return removed;
   }
