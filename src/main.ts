@@ -146,6 +146,9 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
 }
 
 /** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
+/** JMAP uploads one account may run at once (maxConcurrentUpload). */
+const UPLOADS_PER_ACCOUNT = 4;
+
 export interface RunningServer {
   readonly services: Services;
   readonly listeners: readonly BoundListener[];
@@ -225,6 +228,8 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
           maxCallsInRequest: config.http.maxCallsInRequest,
           maxObjectsInGet: config.http.maxObjectsInGet,
           maxObjectsInSet: config.http.maxObjectsInSet,
+          maxSizeUpload: config.limits.maxMessageBytes,
+          maxConcurrentUpload: UPLOADS_PER_ACCOUNT,
         },
         requestTimeoutMs: config.http.requestTimeoutMs,
         keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,

@@ -46,6 +46,7 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
   const states = new WeakMap<Socket, SocketState>();
   const requestLimiter = new RequestLimiter(options.limits.maxConcurrentRequests);
   const tokens = new BearerTokens(options.tokenLifetimeMs);
+  const uploadLimiter = new RequestLimiter(options.limits.maxConcurrentUpload);
   const httpLog = log.child({ proto: "http" });
   const server: Server = createServer(
     {
@@ -89,6 +90,7 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       remoteAddress: state.conn.remoteAddress,
       isTls: state.conn.isTls,
       requestLimiter,
+      uploadLimiter,
       log: state.conn.log,
       closing: state.closing.signal,
       useLongIdleTimeout: () => state.conn.useAuthenticatedIdleTimeout(),

@@ -13,6 +13,7 @@ import {
   EVENT_SOURCE_PATH,
   sessionResource,
   sessionStateOf,
+  UPLOAD_PATH,
 } from "../jmap/session-resource.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError } from "../kit/mail-error.js";
@@ -23,6 +24,7 @@ import { parseEventSourceQuery, serveEventSource } from "./event-source.js";
 import type { HttpDeps } from "./http-server.js";
 import { readBody } from "./read-body.js";
 import type { RequestLimiter } from "./request-limiter.js";
+import { receiveUpload } from "./upload.js";
 
 export interface HttpRequestContext {
   readonly deps: HttpDeps;
@@ -31,6 +33,8 @@ export interface HttpRequestContext {
   readonly remoteAddress: string;
   readonly isTls: boolean;
   readonly requestLimiter: RequestLimiter;
+  /** maxConcurrentUpload per account. */
+  readonly uploadLimiter: RequestLimiter;
   readonly log: Logger;
   /** Aborted when the server shuts down (long responses such as EventSource end then). */
   readonly closing: AbortSignal;
@@ -79,6 +83,25 @@ export async function handleJmapRequest(
       url.searchParams.get("accept"),
       res,
     );
+    return;
+  }
+  if (path.startsWith(`${UPLOAD_PATH}/`)) {
+    if (!allowMethods(res, method, ["POST"])) return;
+    const account = await authenticate(ctx, req, res);
+    if (account === null) return;
+    const accountId = path.slice(UPLOAD_PATH.length + 1).replace(/\/$/, "");
+    const outcome = await receiveUpload(
+      { store: ctx.deps.store, limits: ctx.limits, uploadLimiter: ctx.uploadLimiter },
+      account,
+      accountId,
+      req,
+    );
+    if (outcome.status === 201) sendJson(res, 201, outcome.body);
+    else {
+      // The rest of a refused body is not read: this connection cannot carry another request.
+      res.shouldKeepAlive = false;
+      sendProblem(res, outcome.status, outcome.body);
+    }
     return;
   }
   if (path === EVENT_SOURCE_PATH || path === `${EVENT_SOURCE_PATH}/`) {

@@ -24,16 +24,16 @@ export interface JmapLimits {
   readonly maxCallsInRequest: number;
   readonly maxObjectsInGet: number;
   readonly maxObjectsInSet: number;
+  /** Largest upload (RFC 8620 §6.1): the largest message the server accepts, as an upload is for import. */
+  readonly maxSizeUpload: number;
+  /** Uploads one account may run at once. */
+  readonly maxConcurrentUpload: number;
 }
-
-/** The largest upload and download this build accepts (uploads are not served yet; see docs/jmap.md). */
-const MAX_SIZE_UPLOAD = 0;
-const MAX_CONCURRENT_UPLOAD = 0;
 
 export function coreCapability(limits: JmapLimits): Record<string, unknown> {
   return {
-    maxSizeUpload: MAX_SIZE_UPLOAD,
-    maxConcurrentUpload: MAX_CONCURRENT_UPLOAD,
+    maxSizeUpload: limits.maxSizeUpload,
+    maxConcurrentUpload: limits.maxConcurrentUpload,
     maxSizeRequest: limits.maxSizeRequest,
     maxConcurrentRequests: limits.maxConcurrentRequests,
     maxCallsInRequest: limits.maxCallsInRequest,

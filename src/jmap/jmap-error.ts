@@ -81,6 +81,7 @@ export type SetErrorType =
   | "willDestroy"
   | "invalidProperties"
   | "singleton"
+  | "blobNotFound"
   | "mailboxHasChild"
   | "mailboxHasEmail"
   | "alreadyExists"

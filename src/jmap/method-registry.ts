@@ -11,6 +11,8 @@ import type { JmapContext } from "./jmap-context.js";
 import { coreEcho } from "./methods/core-echo.js";
 import { emailChanges } from "./methods/email-changes.js";
 import { emailGet } from "./methods/email-get.js";
+import { emailImport } from "./methods/email-import.js";
+import { emailParse } from "./methods/email-parse.js";
 import { emailQuery } from "./methods/email-query.js";
 import { emailSet } from "./methods/email-set.js";
 import { identityGet } from "./methods/identity-get.js";
@@ -35,6 +37,8 @@ export const METHOD_NAMES = [
   "Email/query",
   "Email/set",
   "SearchSnippet/get",
+  "Email/import",
+  "Email/parse",
   "Identity/get",
   "VacationResponse/get",
   "VacationResponse/set",
@@ -60,6 +64,8 @@ export const METHODS = {
   "Email/query": mail(emailQuery),
   "Email/set": mail(emailSet),
   "SearchSnippet/get": mail(searchSnippetGet),
+  "Email/import": mail(emailImport),
+  "Email/parse": mail(emailParse),
   "Identity/get": { capability: SUBMISSION_CAPABILITY, run: identityGet },
   "VacationResponse/get": { capability: VACATION_CAPABILITY, run: vacationResponseGet },
   "VacationResponse/set": { capability: VACATION_CAPABILITY, run: vacationResponseSet },

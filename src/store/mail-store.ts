@@ -418,7 +418,7 @@ export interface MessageRepository {
   ): Promise<Uid[]>;
   /** Removes emails destroyed (left without entries) more than `olderThanMs` ago; returns how many. */
   purgeDestroyedEmails(olderThanMs: number): Promise<number>;
-  /** Whether any email, destroyed-but-unpurged ones included, references the blob (for garbage collection). */
+  /** Whether any email (destroyed-but-unpurged ones included) or unexpired JMAP upload references the blob (for garbage collection). */
   isBlobReferenced(hash: BlobHash): Promise<boolean>;
   /**
    * The emails with an entry in the mailbox that meet every criterion (an empty list: all of them).
@@ -576,6 +576,31 @@ export interface AclRepository {
   listGrants(identifiers: readonly string[], exceptAccountId: AccountId): Promise<MailboxGrant[]>;
 }
 
+/** A blob uploaded over JMAP (RFC 8620 §6.1), waiting to be referenced (Email/import, Email/parse). */
+export interface UploadRecord {
+  /** The JMAP blobId it was given: unique, URL-safe. */
+  readonly id: string;
+  readonly accountId: AccountId;
+  readonly blobHash: BlobHash;
+  readonly size: number;
+  /** The Content-Type the client sent. */
+  readonly type: string;
+  readonly createdAtMs: number;
+}
+
+/**
+ * Uploaded blobs of each account. A record keeps its blob from garbage collection (isBlobReferenced
+ * counts it) until it expires; an upload belongs to its account only.
+ */
+export interface UploadRepository {
+  /** Records an upload whose blob is already stored (durable). */
+  add(record: UploadRecord): Promise<void>;
+  /** The upload, only if it is this account's. */
+  get(accountId: AccountId, id: string): Promise<UploadRecord | undefined>;
+  /** Forgets uploads made before `beforeMs` (their blobs become garbage if nothing else needs them). */
+  expire(beforeMs: number): Promise<number>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -601,6 +626,7 @@ export interface MailStore {
   readonly changes: ChangeLog;
   readonly domains: DomainRepository;
   readonly metadata: MetadataRepository;
+  readonly uploads: UploadRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;

@@ -341,4 +341,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // A blob uploaded over JMAP, kept from garbage collection until the row expires; pg-uploads.ts.
+    description: "JMAP uploads (RFC 8620 §6.1)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE jmap_uploads (
+          id text COLLATE "C" PRIMARY KEY,
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          blob_hash text COLLATE "C" NOT NULL,
+          size bigint NOT NULL,
+          type text NOT NULL,
+          created_at bigint NOT NULL
+        );
+        CREATE INDEX jmap_uploads_by_created ON jmap_uploads (created_at);
+        CREATE INDEX jmap_uploads_by_blob ON jmap_uploads (blob_hash);
+      `);
+    },
+  },
 ];

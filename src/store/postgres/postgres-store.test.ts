@@ -8,11 +8,13 @@ import { describeMaildropLockContract } from "../contract/maildrop-lock-contract
 import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
+import { describeUploadContract } from "../contract/upload-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
 
 await describeWithPostgres(() => {
   describeMailStoreContract("postgres", postgresHarness);
   describeAclContract("postgres", postgresHarness);
+  describeUploadContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
   describeSortKeysContract("postgres", postgresHarness);

@@ -2,6 +2,7 @@
 // PostgreSQL database, so any number of stateless nodes can serve the same accounts (docs/scale-out.md).
 // Opening applies pending migrations under an advisory lock and starts the LISTEN connection that
 // brings other nodes' changes. Only src/main.ts picks it (store = "postgres://…").
+
 import { type Logger, silentLogger } from "../../kit/logger.js";
 import type { MailStore } from "../mail-store.js";
 import { PgAccounts } from "./pg-accounts.js";
@@ -17,6 +18,7 @@ import { PgMessages } from "./pg-messages.js";
 import { PgMetadata } from "./pg-metadata.js";
 import { type MigrationReport, migratePostgres } from "./pg-migrate.js";
 import { PgNotifier } from "./pg-notifier.js";
+import { PgUploads } from "./pg-uploads.js";
 
 export interface PostgresStoreOptions extends PgConnectionOptions {
   /** Pooled connections of this node (besides the LISTEN connection); default 10. */
@@ -60,6 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     changes: new PgChangeLog(sql),
     domains: new PgDomains(sql),
     metadata: new PgMetadata(sql),
+    uploads: new PgUploads(sql),
     blobs,
     notifier,
     maildropLocks,

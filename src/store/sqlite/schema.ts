@@ -346,4 +346,18 @@ export const MIGRATIONS: readonly string[] = [
     bytes BLOB NOT NULL
   );
   `,
+  // 16: JMAP uploads (RFC 8620 §6.1; sqlite-uploads.ts): a blob uploaded by an account, kept from garbage
+  // collection until the row expires; by creation time for the expiry sweep.
+  `
+  CREATE TABLE IF NOT EXISTS jmap_uploads (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    blob_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS jmap_uploads_by_created ON jmap_uploads (created_at);
+  CREATE INDEX IF NOT EXISTS jmap_uploads_by_blob ON jmap_uploads (blob_hash);
+  `,
 ];

@@ -309,7 +309,14 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
-    return this.sql.stmt("SELECT 1 FROM emails WHERE blob_hash = ? LIMIT 1").get(hash) !== undefined;
+    // A JMAP upload keeps its blob too, until the upload expires.
+    return (
+      this.sql
+        .stmt(
+          "SELECT 1 FROM emails WHERE blob_hash = ? UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = ? LIMIT 1",
+        )
+        .get(hash, hash) !== undefined
+    );
   }
 
   async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {

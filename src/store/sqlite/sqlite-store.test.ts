@@ -10,6 +10,7 @@ import { describeMaildropLockContract } from "../contract/maildrop-lock-contract
 import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
+import { describeUploadContract } from "../contract/upload-contract.js";
 import type { MailStore } from "../mail-store.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
@@ -43,6 +44,7 @@ const harness: StoreHarness = {
 
 describeMailStoreContract("sqlite", harness);
 describeAclContract("sqlite", harness);
+describeUploadContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
 describeSearchContract("sqlite", harness);
 describeSortKeysContract("sqlite", harness);

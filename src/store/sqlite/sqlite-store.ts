@@ -20,6 +20,7 @@ import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteMetadata } from "./sqlite-metadata.js";
+import { SqliteUploads } from "./sqlite-uploads.js";
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -50,6 +51,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     changes: new SqliteChangeLog(sql),
     domains: new SqliteDomains(sql),
     metadata: new SqliteMetadata(sql),
+    uploads: new SqliteUploads(sql),
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),
