@@ -4,6 +4,7 @@
 // (RFC 5182 with RFC 5267 ESORT), the RFC's examples, and malformed ranges answered BAD.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ImapFlow } from "imapflow";
 import type { MailboxId } from "../src/kit/ids.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { NewMessage, SystemFlag } from "../src/store/mail-store.js";
@@ -239,6 +240,42 @@ describe("PARTIAL (RFC 9394): paged SEARCH, SORT and FETCH", () => {
     }
     // The session goes on after them.
     assert.match(await client.command("n", "NOOP"), /^n OK/m);
+  });
+
+  it("imapflow sees the capabilities and its searches and fetches agree with the paged answers", async () => {
+    const flow = new ImapFlow({
+      host: "127.0.0.1",
+      port: server.port("imap"),
+      secure: false,
+      tls: { rejectUnauthorized: false },
+      auth: { user: USER, pass: TEST_PASSWORD },
+      logger: false,
+    });
+    await flow.connect();
+    try {
+      for (const cap of ["PARTIAL", "CONTEXT=SEARCH", "CONTEXT=SORT", "MULTISEARCH", "ESEARCH"])
+        assert.ok(flow.capabilities.has(cap), cap);
+      const lock = await flow.getMailboxLock("INBOX");
+      try {
+        const flagged = (await flow.search({ flagged: true }, { uid: true })) || [];
+        const pages: number[] = [];
+        for (let start = 1; start <= flagged.length; start += 40)
+          pages.push(
+            ...((await esearch(`UID SEARCH RETURN (PARTIAL ${start}:${start + 39}) FLAGGED`)).partial
+              ?.numbers ?? []),
+          );
+        assert.deepEqual(pages, flagged);
+        const last = fetchedUids(await client.command("f", "UID FETCH 1:* (UID) (PARTIAL -1:-10)"));
+        const viaFlow: number[] = [];
+        for await (const message of flow.fetch(`${last[0]}:*`, { uid: true }, { uid: true }))
+          viaFlow.push(message.uid);
+        assert.deepEqual(viaFlow, last);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await flow.logout();
+    }
   });
 
   it("expandSet reads the sets written here", () => {
