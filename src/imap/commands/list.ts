@@ -1,11 +1,13 @@
 // LIST (RFC 9051 §6.3.9; LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154, CHILDREN
 // RFC 3348, LIST-METADATA RFC 9590) and LSUB (RFC 3501 §6.3.9, still served to IMAP4rev2 sessions). One
-// store read, matching in memory; one more for the annotations RETURN (METADATA …) asks for.
+// store read, matching in memory; one more per owning account for the annotations RETURN (METADATA …) asks for.
 // Other accounts' mailboxes the user has the l right on (RFC 4314 §4) are listed in the shared namespace
 // as `Shared/<owner>/<name>`, below the \Noselect levels "Shared" and "Shared/<owner>"; others not at all.
 
+import type { AccountId, MailboxId } from "../../kit/ids.js";
 import { ALL_RIGHTS, type RightSet } from "../../mail/access/rights.js";
 import { HIERARCHY_DELIMITER } from "../../mail/mailbox-name.js";
+import type { MetadataQuery, MetadataReadResult } from "../../mail/metadata/metadata-service.js";
 import type { AccountRecord, MailboxRecord } from "../../store/mail-store.js";
 import { collectMailboxFacts, listAttributes } from "../list/list-attributes.js";
 import { selectListNames, selectLsubNames } from "../list/mailbox-listing.js";
@@ -67,15 +69,12 @@ export async function list(ctx: CommandContext, command: CommandOf<"list">): Pro
   const metadata =
     returns.metadata === null
       ? null
-      : await ctx.services.metadata.readMany(
-          account.id,
-          account.id,
+      : await readListedMetadata(
+          ctx,
+          account,
           listedNames.flatMap((listed) => {
-            // Annotations of the user's own mailboxes only (shared ones are their owners').
             const visible = records.get(listed.name);
-            return visible !== undefined && listed.meetsSelection && visible.record.accountId === account.id
-              ? [visible.record]
-              : [];
+            return visible !== undefined && listed.meetsSelection ? [visible] : [];
           }),
           {
             names: returns.metadata.entries,
@@ -148,6 +147,34 @@ export async function lsub(ctx: CommandContext, command: CommandOf<"lsub">): Pro
     });
   }
   return ok("LSUB completed");
+}
+
+/**
+ * RETURN (METADATA …) for the listed mailboxes: one read per owning account. A shared folder's
+ * annotations need l and r, as GETMETADATA does (RFC 5464 §3.4); the user's /private entries there are
+ * their own.
+ */
+async function readListedMetadata(
+  ctx: CommandContext,
+  account: AccountRecord,
+  listed: readonly VisibleMailbox[],
+  query: MetadataQuery,
+): Promise<Map<MailboxId, MetadataReadResult>> {
+  const byOwner = new Map<AccountId, MailboxRecord[]>();
+  for (const { record, rights } of listed) {
+    if (!rights.has("l") || !rights.has("r")) continue;
+    const records = byOwner.get(record.accountId);
+    if (records === undefined) byOwner.set(record.accountId, [record]);
+    else records.push(record);
+  }
+  // The user's own account first, so invalid entry names are refused (BAD) even with nothing listed.
+  if (!byOwner.has(account.id)) byOwner.set(account.id, []);
+  const results = new Map<MailboxId, MetadataReadResult>();
+  for (const [ownerId, records] of byOwner) {
+    const read = await ctx.services.metadata.readMany(ownerId, account.id, records, query);
+    for (const [id, result] of read) results.set(id, result);
+  }
+  return results;
 }
 
 /** A mailbox the user may list, by the name they see it under. */

@@ -2,8 +2,13 @@
 // "", all or none. Refusals carry RFC 5464's codes: [METADATA MAXSIZE n] for a value over the limit,
 // [METADATA TOOMANY] past the entry or byte limits, [METADATA NOPRIVATE] when private entries are off;
 // computed entries (/private/specialuse, /shared/admin) are read-only ([CANNOT]).
+// On a shared folder (RFC 5464 §3.4, RFC 4314): /private entries need the l right and are the writer's
+// own (nobody else sees them), /shared entries need w; without them NO [NOPERM], or [NONEXISTENT] for a
+// folder the user may not see at all.
+import { entryNameError } from "../../mail/metadata/entry-name.js";
 import type { MetadataWriteResult } from "../../mail/metadata/metadata-service.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
+import { noPermission, openMailbox } from "../session/mailbox-access.js";
 import type { CommandOf } from "../wire/command.js";
 
 export async function setMetadata(
@@ -11,12 +16,19 @@ export async function setMetadata(
   command: CommandOf<"setmetadata">,
 ): Promise<CommandOutcome> {
   const account = accountOf(ctx);
-  const mailbox =
-    command.mailbox === "" ? null : await ctx.services.mailboxes.require(account.id, command.mailbox);
+  const target = command.mailbox === "" ? null : await openMailbox(ctx, command.mailbox, "visible");
+  if (target !== null) {
+    for (const { entry } of command.entries) {
+      // Invalid names are left to the write, which refuses them with BAD.
+      if (entryNameError(entry) !== null) continue;
+      const right = entry.toLowerCase().startsWith("/private") ? "l" : "w";
+      if (!target.rights.has(right)) throw noPermission(right);
+    }
+  }
   const result = await ctx.services.metadata.write(
+    target?.owner.id ?? account.id,
     account.id,
-    account.id,
-    mailbox,
+    target?.mailbox ?? null,
     command.entries.map((pair) => ({ name: pair.entry, value: pair.value })),
   );
   return outcomeOf(result);
