@@ -266,6 +266,51 @@ describe("JMAP Mail: reading what LMTP and IMAP stored", () => {
     });
   });
 
+  it("parses header fields in the forms RFC 8621 §4.1.2 defines", async () => {
+    const get = await alice.one("Email/get", {
+      accountId,
+      ids: [reportId],
+      properties: [
+        "header:Subject:asText",
+        "header:subject",
+        "header:From:asAddresses",
+        "header:To:asGroupedAddresses",
+        "header:Message-ID:asMessageIds",
+        "header:Date:asDate",
+        "header:Received:all",
+        "header:X-Missing",
+        "header:X-Missing:all",
+      ],
+    });
+    const email = (get.list as Obj[])[0] as Obj;
+    assert.equal(email["header:Subject:asText"], "Quarterly report");
+    assert.equal(email["header:subject"], " Quarterly report");
+    assert.deepEqual(email["header:From:asAddresses"], [
+      { name: "Carol Example", email: "carol@example.test" },
+    ]);
+    assert.deepEqual(email["header:To:asGroupedAddresses"], [
+      { name: null, addresses: [{ name: "Alice", email: "alice@example.test" }] },
+      {
+        name: "team",
+        addresses: [
+          { name: null, email: "dave@example.test" },
+          { name: null, email: "erin@example.test" },
+        ],
+      },
+    ]);
+    assert.deepEqual(email["header:Message-ID:asMessageIds"], ["q4@example.test"]);
+    assert.equal(email["header:Date:asDate"], "2024-05-14T07:12:31Z");
+    assert.ok(
+      Array.isArray(email["header:Received:all"]) && (email["header:Received:all"] as unknown[]).length >= 1,
+    );
+    assert.equal(email["header:X-Missing"], null);
+    assert.deepEqual(email["header:X-Missing:all"], []);
+    const [wrongForm] = await alice.call([
+      ["Email/get", { accountId, ids: [reportId], properties: ["header:Subject:asAddresses"] }, "x"],
+    ]);
+    assert.equal(wrongForm?.[1].type, "invalidArguments");
+  });
+
   it("downloads the message and a decoded attachment by blob id", async () => {
     const get = await alice.one("Email/get", {
       accountId,

@@ -79,7 +79,11 @@ export function readIds(args: Args, name: string): string[] | null {
 }
 
 /** A list of property names, or null (the type's defaults), or absent. */
-export function readProperties(args: Args, name: string, known: ReadonlySet<string>): string[] | null {
+export function readProperties(
+  args: Args,
+  name: string,
+  known: { has(property: string): boolean },
+): string[] | null {
   const value = args[name];
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value) || !value.every((p) => typeof p === "string")) {

@@ -6,6 +6,7 @@ import type { EmailRecord, MailboxEntry } from "../store/mail-store.js";
 import { receivedAtOf } from "./account-mail.js";
 import { blobIdOf } from "./email-body.js";
 import { keywordsOf } from "./keywords.js";
+import { utcDateOf } from "./utc-date.js";
 
 export const EMAIL_PROPERTIES = [
   "id",
@@ -42,9 +43,7 @@ export const DEFAULT_EMAIL_PROPERTIES = EMAIL_PROPERTIES.filter(
 );
 
 /** RFC 8620 §1.4 UTCDate: no fraction when it is zero. */
-export function utcDate(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
-}
+export const utcDate = utcDateOf;
 
 /** RFC 8621 §4.1.2.3 EmailAddress[]: group members flattened in order. */
 function addresses(entries: readonly IndexedAddressEntry[]): { name: string | null; email: string }[] | null {

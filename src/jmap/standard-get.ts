@@ -16,7 +16,7 @@ export interface GetRequest {
 export function readGetRequest(
   ctx: JmapContext,
   args: Args,
-  known: ReadonlySet<string>,
+  known: { has(property: string): boolean },
   defaults: readonly string[],
   extraArgs: readonly string[] = [],
 ): GetRequest {

@@ -16,12 +16,17 @@ import {
   locateParts,
 } from "../email-body.js";
 import { DEFAULT_EMAIL_PROPERTIES, EMAIL_PROPERTIES, emailHeaderObject } from "../email-object.js";
+import { headerPropertyValue, parseHeaderProperty } from "../header-forms.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
 import { pick, readGetRequest } from "../standard-get.js";
 import { currentAccount, formatState } from "../state.js";
 
-const KNOWN = new Set<string>(EMAIL_PROPERTIES);
+const EMAIL_PROPERTY_NAMES = new Set<string>(EMAIL_PROPERTIES);
+/** The named properties and every `header:…` form (RFC 8621 §4.1.3). */
+const KNOWN = {
+  has: (property: string) => EMAIL_PROPERTY_NAMES.has(property) || parseHeaderProperty(property) !== null,
+};
 const KNOWN_BODY = new Set<string>(BODY_PART_PROPERTIES);
 const BODY_ARGS = [
   "bodyProperties",
@@ -48,6 +53,10 @@ export async function emailGet(ctx: JmapContext, args: Args): Promise<Record<str
     );
   }
   const wants = new Set(request.properties);
+  const headerProperties = request.properties.flatMap((property) => {
+    const parsed = parseHeaderProperty(property);
+    return parsed === null ? [] : [[property, parsed] as const];
+  });
   const list: Record<string, unknown>[] = [];
   const notFound: string[] = [];
   for (const id of ids) {
@@ -62,13 +71,20 @@ export async function emailGet(ctx: JmapContext, args: Args): Promise<Record<str
     }
     const object: Record<string, unknown> = emailHeaderObject(email, entries);
     const needsRaw =
-      wants.has("headers") || (wants.has("bodyValues") && (fetchText || fetchHtml || fetchAll));
+      wants.has("headers") ||
+      headerProperties.length > 0 ||
+      (wants.has("bodyValues") && (fetchText || fetchHtml || fetchAll));
     const raw = needsRaw ? await ctx.services.messages.readAll(email.blobHash) : null;
     const root = locateParts(email.index.root);
     const lists = bodyListsOf(root);
     const partObject = (part: LocatedPart) => pick(bodyPartObject(email.emailId, part), bodyProperties);
-    if (raw !== null && wants.has("headers")) {
-      const block = parseHeaderBlock(raw, 0, email.index.root.bodyStart);
+    const block = raw === null ? null : parseHeaderBlock(raw, 0, email.index.root.bodyStart);
+    if (raw !== null && block !== null) {
+      for (const [property, parsed] of headerProperties) {
+        object[property] = headerPropertyValue(raw, block.fields, parsed);
+      }
+    }
+    if (raw !== null && block !== null && wants.has("headers")) {
       object.headers = block.fields.map((field) => ({
         name: raw.toString("latin1", field.start, field.valueStart - 1).trimEnd(),
         value: raw.toString("utf8", field.valueStart, field.end).replace(/\r?\n$/, ""),
