@@ -39,7 +39,7 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
   for (const creationId of Object.keys(create)) {
     notCreated[creationId] = {
       type: "forbidden",
-      description: "Creating emails over JMAP is not available yet; use IMAP APPEND",
+      description: "Email/set does not create emails yet; use Email/import with an uploaded blob",
     };
   }
 
