@@ -136,7 +136,20 @@ describe("JMAP Mail: reading what LMTP and IMAP stored", () => {
     const child = byName.get("2024") as Obj;
     assert.equal(child.parentId, projectsId);
     assert.equal(child.totalEmails, 1);
-    assert.equal((inbox.myRights as Obj).mayDelete, false);
+    // RFC 8621 §2 from the ACL rights model: the owner holds every right; INBOX cannot be renamed or deleted.
+    const allRights = {
+      mayReadItems: true,
+      mayAddItems: true,
+      mayRemoveItems: true,
+      maySetSeen: true,
+      maySetKeywords: true,
+      mayCreateChild: true,
+      mayRename: true,
+      mayDelete: true,
+      maySubmit: true,
+    };
+    assert.deepEqual(inbox.myRights, { ...allRights, mayRename: false, mayDelete: false });
+    assert.deepEqual(child.myRights, allRights);
     assert.equal(typeof get.state, "string");
     const some = await alice.one("Mailbox/get", { accountId, ids: [inboxId, "Mnope"], properties: ["role"] });
     assert.deepEqual(some.list, [{ id: inboxId, role: "inbox" }]);

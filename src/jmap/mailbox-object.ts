@@ -1,6 +1,8 @@
 // The Mailbox object (RFC 8621 §2) of a stored mailbox: the last name segment, parent by name, role from
-// its SPECIAL-USE attribute (RFC 8457 registry names), counts over its entries as JMAP defines them.
+// its SPECIAL-USE attribute (RFC 8457 registry names), counts over its entries as JMAP defines them,
+// myRights from the RFC 4314 rights model (mail/access/rights.ts).
 import type { EmailId, ThreadId } from "../kit/ids.js";
+import { ALL_RIGHTS, mailboxRightsFlags } from "../mail/access/rights.js";
 import type { MailboxEntry, MailboxRecord, SpecialUse } from "../store/mail-store.js";
 
 export const MAILBOX_PROPERTIES = [
@@ -75,18 +77,8 @@ export function toMailboxObject(
     unreadEmails: unreadEmails.size,
     totalThreads: threads.size,
     unreadThreads: unreadThreads.size,
-    // The owner has every right on their own mailboxes; INBOX cannot be renamed away or deleted here.
-    myRights: {
-      mayReadItems: true,
-      mayAddItems: true,
-      mayRemoveItems: true,
-      maySetSeen: true,
-      maySetKeywords: true,
-      mayCreateChild: true,
-      mayRename: !isInbox,
-      mayDelete: !isInbox,
-      maySubmit: true,
-    },
+    // The owner has every right on their own mailboxes (JMAP serves only the account's own).
+    myRights: mailboxRightsFlags(ALL_RIGHTS, isInbox),
     isSubscribed: subscriptions.has(mailbox.name),
   };
 }

@@ -9,6 +9,7 @@ import {
   effectiveRights,
   formatRights,
   isReadOnlyWith,
+  mailboxRightsFlags,
   parseRights,
   parseRightsModification,
   permittedFlags,
@@ -82,5 +83,33 @@ describe("RFC 4314 rights", () => {
     assert.deepEqual(only("rwis"), ["$Forwarded", "\\Draft", "\\Seen"]);
     assert.deepEqual(only("rsti"), ["\\Deleted", "\\Seen"]);
     assert.deepEqual(only("ri"), []);
+  });
+
+  it("maps rights to JMAP myRights as RFC 8621 §2 says (lr read, te remove, x rename and delete)", () => {
+    const all = mailboxRightsFlags(ALL_RIGHTS, false);
+    assert.ok(Object.values(all).every((value) => value === true));
+    const inbox = mailboxRightsFlags(ALL_RIGHTS, true);
+    assert.equal(inbox.mayRename, false);
+    assert.equal(inbox.mayDelete, false);
+    assert.equal(inbox.mayReadItems, true);
+    const cases: [string, keyof ReturnType<typeof mailboxRightsFlags>, boolean][] = [
+      ["lr", "mayReadItems", true],
+      ["l", "mayReadItems", false],
+      ["r", "mayReadItems", false],
+      ["i", "mayAddItems", true],
+      ["t", "mayRemoveItems", false],
+      ["te", "mayRemoveItems", true],
+      ["s", "maySetSeen", true],
+      ["w", "maySetKeywords", true],
+      ["k", "mayCreateChild", true],
+      ["x", "mayRename", true],
+      ["x", "mayDelete", true],
+      ["p", "maySubmit", true],
+      ["lrswiktea", "maySubmit", false],
+    ];
+    for (const [letters, flag, expected] of cases) {
+      assert.equal(mailboxRightsFlags(set(letters), false)[flag], expected, `${letters} ${flag}`);
+    }
+    assert.ok(Object.values(mailboxRightsFlags(set(""), false)).every((value) => value === false));
   });
 });

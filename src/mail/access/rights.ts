@@ -146,3 +146,34 @@ export function permittedFlags(flags: FlagSet, rights: RightSet): FlagSet {
     keywords: rights.has("w") ? flags.keywords : [],
   };
 }
+
+/** A mailbox's rights as JMAP names them (RFC 8621 §2 Mailbox.myRights). */
+export interface MailboxRightsFlags {
+  readonly mayReadItems: boolean;
+  readonly mayAddItems: boolean;
+  readonly mayRemoveItems: boolean;
+  readonly maySetSeen: boolean;
+  readonly maySetKeywords: boolean;
+  readonly mayCreateChild: boolean;
+  readonly mayRename: boolean;
+  readonly mayDelete: boolean;
+  readonly maySubmit: boolean;
+}
+
+/**
+ * RFC 8621 §2's mapping from IMAP ACL rights: read needs l and r, remove t and e, rename and delete x;
+ * `isFixed` (INBOX, which cannot be renamed away or deleted) takes those two back.
+ */
+export function mailboxRightsFlags(rights: RightSet, isFixed: boolean): MailboxRightsFlags {
+  return {
+    mayReadItems: rights.has("l") && rights.has("r"),
+    mayAddItems: rights.has("i"),
+    mayRemoveItems: rights.has("t") && rights.has("e"),
+    maySetSeen: rights.has("s"),
+    maySetKeywords: rights.has("w"),
+    mayCreateChild: rights.has("k"),
+    mayRename: rights.has("x") && !isFixed,
+    mayDelete: rights.has("x") && !isFixed,
+    maySubmit: rights.has("p"),
+  };
+}
