@@ -5,7 +5,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
-import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
+import type { Config } from "../src/config/config.js";
+import {
+  createTestSchema,
+  describeWithPostgres,
+  dropTestSchema,
+  testSchemaUrl,
+} from "../src/store/postgres/postgres-test-harness.js";
 import { EventSourceReader, type StreamEvent } from "./helpers/event-source-reader.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { LineSocket } from "./helpers/line-socket.js";
@@ -217,6 +223,70 @@ function describePush(store: "sqlite" | "postgres"): void {
 
 describePush("sqlite");
 await describeWithPostgres(() => describePush("postgres"));
+
+// Two nodes on one PostgreSQL schema: the change is made through one node, the stream is held by the
+// other, so the event travels by LISTEN/NOTIFY.
+await describeWithPostgres(() =>
+  describe("JMAP push across nodes (PostgreSQL LISTEN/NOTIFY)", () => {
+    let schema: string;
+    let nodeA: TestServer;
+    let nodeB: TestServer;
+    before(async () => {
+      schema = await createTestSchema();
+      const onSchema = (config: Config): Config => ({
+        ...config,
+        store: testSchemaUrl(schema),
+      });
+      nodeA = await startTestServer(onSchema);
+      nodeB = await startTestServer(onSchema);
+      await nodeA.addUser(ALICE);
+    });
+    after(async () => {
+      await nodeA?.stop();
+      await nodeB?.stop();
+      await dropTestSchema(schema);
+    });
+
+    it("a STORE on node A reaches an EventSource on node B", async () => {
+      const lmtp = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: nodeA.port("lmtp"),
+        lmtp: true,
+        ignoreTLS: true,
+      });
+      await lmtp.sendMail({ envelope: { from: "carol@example.test", to: [ALICE] }, raw: message(1) });
+      const onB = new JmapTestClient(`http://127.0.0.1:${nodeB.port("http")}`, ALICE, TEST_PASSWORD);
+      const accountId = await onB.accountId();
+      const stream = await EventSourceReader.open(
+        `${onB.baseUrl}/jmap/eventsource?types=*`,
+        onB.authorization,
+      );
+      const imap = new ImapFlow({
+        host: "127.0.0.1",
+        port: nodeA.port("imap"),
+        secure: false,
+        auth: { user: ALICE, pass: TEST_PASSWORD },
+        logger: false,
+        tls: { rejectUnauthorized: false },
+      });
+      await imap.connect();
+      await imap.mailboxOpen("INBOX");
+      const latencies: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const start = performance.now();
+        if (round % 2 === 0) await imap.messageFlagsAdd("1:*", ["\\Flagged"]);
+        else await imap.messageFlagsRemove("1:*", ["\\Flagged"]);
+        const event = await stream.next();
+        latencies.push(event.atMs - start);
+        const changed = stateChange(event)[accountId];
+        assert.equal(changed?.Email, (await onB.one("Email/get", { accountId, ids: [] })).state);
+      }
+      report("IMAP STORE on node A, stream on node B", latencies);
+      stream.close();
+      await imap.logout();
+    });
+  }),
+);
 
 describe("JMAP push: shutdown", () => {
   it("ends open streams cleanly when the server stops", async () => {
