@@ -2,7 +2,7 @@
 // event with a StateChange (§7.1) whenever the account changes, through one subscription to the store's
 // change notifier (as IMAP IDLE). Notifications are hints: each wake re-reads the states, so a burst of
 // changes becomes one event, and at most one event is ever waiting for the socket (bounded memory).
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { jmapAccountId } from "../jmap/jmap-context.js";
 import {
   changedStates,
@@ -51,7 +51,6 @@ export async function serveEventSource(
   deps: EventSourceDeps,
   account: AccountRecord,
   request: EventSourceRequest,
-  req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const { store, log } = deps;
@@ -78,10 +77,8 @@ export async function serveEventSource(
     if (!res.writableEnded) res.end();
     resolveDone();
   };
+  // The response closes when the client goes (the socket closes) as well as when it is ended here.
   res.once("close", finish);
-  req.once("close", () => {
-    if (!res.writableFinished) finish();
-  });
   deps.closing.addEventListener("abort", finish, { once: true });
 
   let sent: PushStates | undefined;

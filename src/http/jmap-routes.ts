@@ -118,7 +118,6 @@ export async function handleJmapRequest(
       { store: ctx.deps.store, log: ctx.log, closing: ctx.closing },
       account,
       request,
-      req,
       res,
     );
     return;

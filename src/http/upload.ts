@@ -3,7 +3,7 @@
 // for the account; the answer names the blobId that Email/import and Email/parse then accept. Uploads
 // expire after UPLOAD_TTL_MS; each upload sweeps the expired ones.
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
 import { UPLOAD_TTL_MS } from "../jmap/upload-blob.js";
