@@ -147,6 +147,45 @@ describe("JMAP upload, Email/import and Email/parse", () => {
     await get.body?.cancel();
   });
 
+  it("allows maxConcurrentUpload uploads at once per account, and answers 429 past it", async () => {
+    const core = (await alice.session()).capabilities as Obj;
+    const max = (core["urn:ietf:params:jmap:core"] as Obj).maxConcurrentUpload as number;
+    const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const pending = Array.from({ length: max }, () =>
+      alice.fetch(`/jmap/upload/${accountId}/`, {
+        method: "POST",
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            controllers.push(controller);
+            controller.enqueue(Buffer.from("From: slow@example.test\r\n"));
+          },
+        }),
+        duplex: "half",
+      } as RequestInit),
+    );
+    // Each held upload has started streaming before the next one is tried.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const refused = await upload(alice, accountId, MESSAGE);
+    assert.equal(refused.status, 429);
+    assert.equal(((await refused.json()) as Obj).limit, "maxConcurrentUpload");
+    // Another account is not held back by this one's uploads.
+    const bobAccount = await bob.accountId();
+    const other = await upload(bob, bobAccount, MESSAGE);
+    assert.equal(other.status, 201);
+    await other.body?.cancel();
+    for (const controller of controllers) {
+      controller.enqueue(Buffer.from("\r\nbody\r\n"));
+      controller.close();
+    }
+    for (const res of await Promise.all(pending)) {
+      assert.equal(res.status, 201);
+      await res.body?.cancel();
+    }
+    const after = await upload(alice, accountId, MESSAGE);
+    assert.equal(after.status, 201);
+    await after.body?.cancel();
+  });
+
   it("Email/import puts the blob in the mailboxes; an IMAP client idling there sees it, and push announces it", async () => {
     const archiveId = await mailboxId("Archive");
     const inboxId = await mailboxId("INBOX");
