@@ -22,7 +22,7 @@ export async function notify(ctx: CommandContext, command: CommandOf<"notify">):
   if (NotifyWatch.mailboxNameCount(set) > MAX_NOTIFY_MAILBOX_NAMES) {
     return no(`At most ${MAX_NOTIFY_MAILBOX_NAMES} mailbox names`, { kind: "NOTIFICATIONOVERFLOW" });
   }
-  const watch = await NotifyWatch.start(ctx.services.store, accountOf(ctx), set);
+  const watch = await NotifyWatch.start(ctx.services.store, ctx.services.access, accountOf(ctx), set);
   const state = ctx.session.state;
   const selected = state.kind === "selected" ? state.selected : null;
   if (set.isStatus) {

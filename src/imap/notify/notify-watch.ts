@@ -4,9 +4,15 @@
 // METADATA naming the changed annotations of mailboxes (§5.6) and of the server (§5.7).
 // It never trusts a change notification's content: it keeps the last state it announced of each
 // mailbox and compares it with the store's. Only sessions that sent NOTIFY SET have one.
-import type { MailboxId } from "../../kit/ids.js";
+// Folders other accounts share (RFC 4314, `Shared/<owner>/…`) are watched when a `subtree` or `mailboxes`
+// name reaches into the shared namespace (never through `personal`/`inboxes`, §6), only while the user
+// may list them (l); their message and annotation events also need r (§5: nothing about mailboxes the
+// user cannot see). A folder the user loses l on is announced as deleted, one they gain it on as created.
+import type { AccountId, MailboxId } from "../../kit/ids.js";
+import type { AccessUser, MailboxAccess } from "../../mail/access/mailbox-access.js";
 import { HIERARCHY_DELIMITER, normalizeMailboxName } from "../../mail/mailbox-name.js";
 import type { AccountRecord, MailboxRecord, MailStore } from "../../store/mail-store.js";
+import { parseMailboxRef, SHARED_ROOT, sharedName } from "../session/mailbox-access.js";
 import type { NotifyFilter, NotifySetArguments, StatusItem } from "../wire/command.js";
 import type { FetchItems } from "../wire/fetch-attribute.js";
 import { MESSAGE_EVENTS } from "../wire/grammar/notify.js";
@@ -92,9 +98,10 @@ function eventsFor(groups: readonly WatchGroup[], name: string, isSubscribed: bo
         isMatch = false;
         break;
       // Mail is delivered to any folder (plus addressing), so every personal mailbox is an inbox (§6.3).
+      // Other users' folders are neither personal nor inboxes (§6).
       case "inboxes":
       case "personal":
-        isMatch = true;
+        isMatch = !isSharedName(name);
         break;
       case "subscribed":
         isMatch = isSubscribed;
@@ -113,6 +120,16 @@ function eventsFor(groups: readonly WatchGroup[], name: string, isSubscribed: bo
   return events;
 }
 
+/** A name in the shared namespace (`Shared/…`), where other accounts' folders are. */
+function isSharedName(name: string): boolean {
+  return name === SHARED_ROOT || name.startsWith(`${SHARED_ROOT}${HIERARCHY_DELIMITER}`);
+}
+
+/** A shared folder under the name the user sees; not subscribed (the record's flag is the owner's). */
+function asSeenByUser(owner: string, record: MailboxRecord): MailboxRecord {
+  return { ...record, name: sharedName(owner, record.name), subscribed: false, specialUse: null };
+}
+
 const hasMessageEvent = (events: ReadonlySet<string>): boolean =>
   [...events].some((e) => MESSAGE_EVENTS.has(e));
 
@@ -124,12 +141,19 @@ export class NotifyWatch {
   #queuedEvents = 0;
   /** Last announced annotations of the server and of mailboxes watched for metadata events. */
   readonly #metadata = new Map<MailboxId | typeof SERVER, MetadataSnapshot>();
+  /** Shared folders being watched: their owner's account, and whether the user may read them (r). */
+  readonly #shared = new Map<MailboxId, { readonly ownerId: AccountId; readonly isReadable: boolean }>();
+  /** Owners whose changes matter: those named in the filters, and those of watched shared folders. */
+  readonly #sharedOwners = new Set<AccountId>();
 
   private constructor(
     private readonly store: MailStore,
     private readonly account: AccountRecord,
     private readonly groups: readonly WatchGroup[],
     readonly selected: SelectedWatch | null,
+    private readonly access: MailboxAccess,
+    /** Whether any filter name reaches into the shared namespace. */
+    private readonly watchesShared: boolean,
   ) {}
 
   /** The events of a NOTIFY SET this server does not support, in the order given (each once). */
@@ -153,6 +177,7 @@ export class NotifyWatch {
   /** Starts watching: the account's mailboxes as they are now are the baseline nothing is announced for. */
   static async start(
     store: MailStore,
+    access: MailboxAccess,
     account: AccountRecord,
     set: NotifySetArguments,
   ): Promise<NotifyWatch> {
@@ -176,12 +201,58 @@ export class NotifyWatch {
           : filter;
       groups.push({ filter: normalized, events: new Set(group.events.map((e) => e.name)) });
     }
-    const watch = new NotifyWatch(store, account, groups, selected);
+    const sharedNames = groups.flatMap(({ filter }) =>
+      filter.kind === "subtree" || filter.kind === "mailboxes" ? filter.mailboxes.filter(isSharedName) : [],
+    );
+    const watch = new NotifyWatch(store, account, groups, selected, access, sharedNames.length > 0);
     for (const record of await store.mailboxes.list(account.id)) watch.#remember(record);
+    // Owners named in the filters are followed even before they share anything the filters match.
+    for (const name of sharedNames) {
+      const ref = parseMailboxRef(name);
+      const owner = ref.kind === "shared" ? await access.findOwner(ref.ownerAddress) : undefined;
+      if (owner !== undefined && owner.id !== account.id) watch.#sharedOwners.add(owner.id);
+    }
+    for (const record of await watch.#sharedRecords()) watch.#remember(record);
     if (watch.#watchesMetadata) {
       for (const [key, snapshot] of await watch.#readMetadata(undefined)) watch.#metadata.set(key, snapshot);
     }
     return watch;
+  }
+
+  /** Other accounts whose change notifications the session must pass on (owners of watched shared folders). */
+  get sharedOwnerIds(): ReadonlySet<AccountId> {
+    return this.#sharedOwners;
+  }
+
+  /**
+   * The shared folders the filters reach and the user may list, under their `Shared/…` names (none when
+   * no filter names the shared namespace). Remembers their owners and whether they are readable.
+   */
+  async #sharedRecords(): Promise<MailboxRecord[]> {
+    if (!this.watchesShared) return [];
+    const user: AccessUser = { id: this.account.id, address: this.account.address };
+    this.#shared.clear();
+    const records: MailboxRecord[] = [];
+    for (const { owner, mailbox, rights } of await this.access.sharedWith(user)) {
+      const record = asSeenByUser(owner.address, mailbox);
+      if (eventsFor(this.groups, record.name, false).size === 0) continue;
+      this.#shared.set(mailbox.id, { ownerId: owner.id, isReadable: rights.has("r") });
+      this.#sharedOwners.add(owner.id);
+      records.push(record);
+    }
+    return records;
+  }
+
+  /** The events a mailbox gets: a shared folder's message and annotation events need the r right. */
+  #eventsOf(record: MailboxRecord): Set<string> {
+    const events = eventsFor(this.groups, record.name, record.subscribed);
+    const shared = this.#shared.get(record.id);
+    if (shared !== undefined && !shared.isReadable) {
+      for (const event of [...events]) {
+        if (MESSAGE_EVENTS.has(event) || event === "MailboxMetadataChange") events.delete(event);
+      }
+    }
+    return events;
   }
 
   /** Whether anything but the selected mailbox is watched (then every change of the account matters). */
@@ -222,9 +293,10 @@ export class NotifyWatch {
    */
   async initialStatus(selectedId: MailboxId | null, isCondstore: boolean): Promise<ImapResponse[]> {
     const responses: ImapResponse[] = [];
-    for (const record of await this.store.mailboxes.list(this.account.id)) {
+    const own = await this.store.mailboxes.list(this.account.id);
+    for (const record of [...own, ...(await this.#sharedRecords())]) {
       if (record.id === selectedId) continue;
-      const events = eventsFor(this.groups, record.name, record.subscribed);
+      const events = this.#eventsOf(record);
       if (!hasMessageEvent(events)) continue;
       responses.push(this.#status(record, events, isCondstore, true));
       this.#remember(record);
@@ -241,6 +313,8 @@ export class NotifyWatch {
     const changed = this.#changed;
     const isAllChangedBefore = this.#isAllChanged;
     const isAll = this.#isAllChanged || [...changed].some((id) => !this.#known.has(id));
+    const isSharedChanged = isAll || [...changed].some((id) => this.#shared.has(id));
+    const sharedBefore = [...this.#shared.keys()];
     this.#changed = new Set();
     this.#isAllChanged = false;
     this.#queuedEvents = 0;
@@ -250,7 +324,14 @@ export class NotifyWatch {
       for (const id of this.#known.keys()) current.set(id, undefined);
       for (const record of await this.store.mailboxes.list(this.account.id)) current.set(record.id, record);
     } else {
-      for (const id of changed) current.set(id, await this.store.mailboxes.get(this.account.id, id));
+      for (const id of changed) {
+        if (!this.#shared.has(id)) current.set(id, await this.store.mailboxes.get(this.account.id, id));
+      }
+    }
+    if (isSharedChanged && this.watchesShared) {
+      // Rights are read again with the folders: a revoked l makes a folder vanish from the watch.
+      for (const id of sharedBefore) current.set(id, undefined);
+      for (const record of await this.#sharedRecords()) current.set(record.id, record);
     }
     const responses: ImapResponse[] = [];
     const metadataTargets = new Map<MailboxId | null, string>();
@@ -268,7 +349,7 @@ export class NotifyWatch {
         continue;
       }
       this.#remember(record);
-      const events = eventsFor(this.groups, record.name, record.subscribed);
+      const events = this.#eventsOf(record);
       if (events.has("MailboxMetadataChange")) metadataTargets.set(id, record.name);
       if (known === undefined) {
         if (events.has("MailboxName")) responses.push(listResponse(record.name, attributesOf(record)));
@@ -314,7 +395,16 @@ export class NotifyWatch {
   ): Promise<Map<MailboxId | typeof SERVER, MetadataSnapshot>> {
     const snapshots = new Map<MailboxId | typeof SERVER, MetadataSnapshot>();
     for (const id of ids ?? []) snapshots.set(id ?? SERVER, new Map());
-    for (const record of await this.store.metadata.list(this.account.id, this.account.id, ids)) {
+    const ownIds = ids?.filter((id) => id === null || !this.#shared.has(id));
+    const records = await this.store.metadata.list(this.account.id, this.account.id, ownIds);
+    // A shared folder's annotations live in its owner's account; the user's private ones there too.
+    const sharedIds = ids === undefined ? [...this.#shared.keys()] : ids.filter((id) => id !== null);
+    for (const id of sharedIds) {
+      const shared = this.#shared.get(id);
+      if (shared === undefined || !shared.isReadable) continue;
+      records.push(...(await this.store.metadata.list(shared.ownerId, this.account.id, [id])));
+    }
+    for (const record of records) {
       const key = record.mailboxId ?? SERVER;
       let snapshot = snapshots.get(key);
       if (snapshot === undefined) {

@@ -144,6 +144,22 @@ export class ImapSession implements SessionControl {
         shared();
       };
     }
+    // NOTIFY on folders other accounts share: their owners' changes, ACL changes included, reach the watch.
+    if (notify !== null && notify.sharedOwnerIds.size > 0) {
+      const before = this.#unsubscribe;
+      const owners = [...notify.sharedOwnerIds]
+        .filter((ownerId) => ownerId !== state.account.id)
+        .map((ownerId) =>
+          this.options.services.store.notifier.subscribe(ownerId, (event) => {
+            notify.markChanged(event.mailboxId);
+            this.#wake();
+          }),
+        );
+      this.#unsubscribe = () => {
+        before();
+        for (const unsubscribe of owners) unsubscribe();
+      };
+    }
   }
 
   /** A change to announce: IDLE announces it now; with NOTIFY it is pushed between commands too. */
