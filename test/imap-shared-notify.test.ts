@@ -136,6 +136,25 @@ function describeSharedNotify(store: "sqlite" | "postgres"): void {
       );
     });
 
+    it("subtree Shared follows an owner who shares a folder after NOTIFY SET, once it is noticed", async () => {
+      const ownerAddress = await newUser("owner");
+      const granteeAddress = await newUser("grantee");
+      const owner = await login(ownerAddress);
+      await ok(owner, "CREATE Later");
+      const grantee = await login(granteeAddress);
+      await ok(grantee, "NOTIFY SET (subtree Shared (MessageNew MessageExpunge MailboxName))");
+      await ok(owner, `SETACL Later ${granteeAddress} lr`);
+      // The new grant is noticed at the next change of the user's own account (documented in imap.md).
+      const created = (await ok(grantee, "CREATE Mine")) + (await pushedWithin(grantee));
+      const box = `Shared/${ownerAddress}/Later`;
+      assert.match(created, new RegExp(`^\\* LIST \\(\\) "/" "?${escapeRegExp(box)}"?\\r$`, "m"));
+      grantee.take();
+      await append(owner, "Later", "after the grant");
+      await grantee.waitFor((text) =>
+        new RegExp(`STATUS "?${escapeRegExp(box)}"? \\(MESSAGES 1 `).test(text),
+      );
+    });
+
     it("personal and inboxes watch the user's own folders only (RFC 5465 §6)", async () => {
       const s = await setup("lrswipkxtea");
       await ok(s.grantee, "CREATE Mine");

@@ -654,7 +654,10 @@ export class ImapSession implements SessionControl {
     if (notify === null || (state.kind !== "authenticated" && state.kind !== "selected")) return;
     if (notify.isOverflowed) return this.#overflowNotify();
     const selectedId = state.kind === "selected" ? state.selected.view.mailboxId : null;
+    const ownersBefore = notify.sharedOwnerIds.size;
     const responses = await notify.collect(selectedId, this.#enabled.has("CONDSTORE"));
+    // A folder of an owner not followed before is now watched: follow that owner's changes too.
+    if (notify.sharedOwnerIds.size !== ownersBefore && this.#notify === notify) this.#watchChanges();
     for (const response of responses) await this.send(response);
   }
 
