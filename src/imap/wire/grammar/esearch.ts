@@ -12,39 +12,8 @@ import {
   type SearchSource,
 } from "../command.js";
 import { parseSearchCriteria } from "../search-key.js";
+import { parseSearchSource } from "./filter-mailboxes.js";
 import { parseReturnOptions } from "./search.js";
-
-function parseMailboxes(c: ArgumentCursor): string[] {
-  c.expectSpace();
-  const names: string[] = [];
-  if (c.isListStart()) c.list(() => names.push(c.mailbox()), false);
-  else names.push(c.mailbox());
-  return names;
-}
-
-function parseSource(c: ArgumentCursor): SearchSource {
-  const name = c.keyword();
-  switch (name) {
-    case "SELECTED":
-      return { kind: "selected" };
-    case "SELECTED-DELAYED":
-      return { kind: "selected-delayed" };
-    case "INBOXES":
-      return { kind: "inboxes" };
-    case "PERSONAL":
-      return { kind: "personal" };
-    case "SUBSCRIBED":
-      return { kind: "subscribed" };
-    case "SUBTREE":
-      return { kind: "subtree", mailboxes: parseMailboxes(c) };
-    case "SUBTREE-ONE":
-      return { kind: "subtree-one", mailboxes: parseMailboxes(c) };
-    case "MAILBOXES":
-      return { kind: "mailboxes", mailboxes: parseMailboxes(c) };
-    default:
-      return c.fail(`Unknown ESEARCH source ${name.slice(0, 32)}`);
-  }
-}
 
 export function parseEsearch(c: ArgumentCursor, tag: string): ImapCommand {
   c.expectSpace();
@@ -53,10 +22,10 @@ export function parseEsearch(c: ArgumentCursor, tag: string): ImapCommand {
     c.expectSpace();
     const found: SearchSource[] = [];
     c.openList();
-    found.push(parseSource(c));
+    found.push(parseSearchSource(c, "ESEARCH source"));
     while (c.skipSpace()) {
       if (c.isListStart()) c.fail("No scope options are supported");
-      found.push(parseSource(c));
+      found.push(parseSearchSource(c, "ESEARCH source"));
     }
     c.closeList();
     sources = found;

@@ -13,6 +13,7 @@ import type {
 } from "../command.js";
 import type { FetchAttribute } from "../fetch-attribute.js";
 import { parseFetchAttribute } from "./fetch.js";
+import { parseNotifyFilter } from "./filter-mailboxes.js";
 
 /** The events RFC 5465 §5 defines, spelled as it does; event names are case-insensitive (§8). */
 export const NOTIFY_EVENT_NAMES = [
@@ -36,36 +37,6 @@ export const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 const CANONICAL = new Map<string, string>(NOTIFY_EVENT_NAMES.map((name) => [name.toUpperCase(), name]));
-
-function parseMailboxes(c: ArgumentCursor): string[] {
-  c.expectSpace();
-  const names: string[] = [];
-  if (c.isListStart()) c.list(() => names.push(c.mailbox()), false);
-  else names.push(c.mailbox());
-  return names;
-}
-
-function parseFilter(c: ArgumentCursor): NotifyFilter {
-  const name = c.keyword();
-  switch (name) {
-    case "SELECTED":
-      return { kind: "selected" };
-    case "SELECTED-DELAYED":
-      return { kind: "selected-delayed" };
-    case "INBOXES":
-      return { kind: "inboxes" };
-    case "PERSONAL":
-      return { kind: "personal" };
-    case "SUBSCRIBED":
-      return { kind: "subscribed" };
-    case "SUBTREE":
-      return { kind: "subtree", mailboxes: parseMailboxes(c) };
-    case "MAILBOXES":
-      return { kind: "mailboxes", mailboxes: parseMailboxes(c) };
-    default:
-      return c.fail(`Unknown NOTIFY mailbox specifier ${name.slice(0, 32)}`);
-  }
-}
 
 function parseEvent(c: ArgumentCursor): NotifyEventArgument {
   const atom = c.keyword();
@@ -98,7 +69,7 @@ function checkEvents(c: ArgumentCursor, filter: NotifyFilter, events: readonly N
 
 function parseGroup(c: ArgumentCursor): NotifyEventGroup {
   c.openList();
-  const filter = parseFilter(c);
+  const filter = parseNotifyFilter(c);
   c.expectSpace();
   let events: NotifyEventArgument[] | null = null;
   if (!c.tryKeyword("NONE")) {
