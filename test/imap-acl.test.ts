@@ -5,8 +5,8 @@
 // it is reachable, on PostgreSQL.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
 import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -38,10 +38,8 @@ function describeAcl(store: "sqlite" | "postgres"): void {
     }
 
     async function login(user: string): Promise<RawImap> {
-      const raw = await RawImap.connect(port);
+      const raw = await RawImap.loggedIn(port, user, TEST_PASSWORD);
       open.push(raw);
-      raw.take();
-      assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
       return raw;
     }
 
@@ -423,15 +421,7 @@ function describeAcl(store: "sqlite" | "postgres"): void {
       const o = await login(owner);
       await run(o, "CREATE Shared-Work");
       await run(o, `SETACL Shared-Work ${grantee} lrswite`);
-      const flow = (user: string) =>
-        new ImapFlow({
-          host: "127.0.0.1",
-          port,
-          secure: false,
-          auth: { user, pass: TEST_PASSWORD },
-          logger: false,
-          tls: { rejectUnauthorized: false },
-        });
+      const flow = (user: string) => imapFlowClient(port, user);
       const ownerFlow = flow(owner);
       const granteeFlow = flow(grantee);
       await Promise.all([ownerFlow.connect(), granteeFlow.connect()]);

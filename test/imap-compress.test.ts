@@ -3,7 +3,7 @@
 // COMPRESS (NO [COMPRESSIONACTIVE]) and corrupt input; imapflow negotiates it on its own.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -24,9 +24,7 @@ describe("IMAP COMPRESS=DEFLATE (RFC 4978)", () => {
   });
 
   async function login(user: string, tls = false): Promise<RawImap> {
-    const raw = await RawImap.connect(t.port("imap", tls), { tls });
-    raw.take();
-    assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
+    const raw = await RawImap.loggedIn(t.port("imap", tls), user, TEST_PASSWORD, { tls });
     return raw;
   }
 
@@ -105,14 +103,7 @@ describe("IMAP COMPRESS=DEFLATE (RFC 4978)", () => {
 
   it("is negotiated by imapflow, which then fetches and hears IDLE news through it", async () => {
     const user = nextUser();
-    const client = new ImapFlow({
-      host: "127.0.0.1",
-      port: t.port("imap"),
-      secure: false,
-      auth: { user, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    const client = imapFlowClient(t.port("imap"), user);
     await client.connect();
     // imapflow keeps no public flag for it; its deflate stream exists once COMPRESS succeeded.
     assert.ok((client as unknown as { _deflate?: unknown })._deflate, "imapflow compresses");

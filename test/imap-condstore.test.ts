@@ -4,11 +4,11 @@
 // raw bytes, imapflow, and the resync of a large mailbox measured against a full FETCH 1:* FLAGS.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
 import type { Uid } from "../src/kit/ids.js";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { NewMessage } from "../src/store/mail-store.js";
 import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -239,15 +239,7 @@ function describeCondstore(backend: "sqlite" | "postgres"): void {
 
     it("syncs with imapflow, which uses CONDSTORE and QRESYNC when offered", async () => {
       const { user, login } = await freshAccount(5);
-      const flow = new ImapFlow({
-        host: "127.0.0.1",
-        port,
-        secure: false,
-        auth: { user, pass: TEST_PASSWORD },
-        logger: false,
-        tls: { rejectUnauthorized: false },
-        qresync: true,
-      });
+      const flow = imapFlowClient(port, user, { qresync: true });
       await flow.connect();
       try {
         assert.ok(flow.enabled.has("QRESYNC"), "imapflow enabled QRESYNC");

@@ -7,7 +7,8 @@ import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -131,14 +132,7 @@ describe("IMAP FETCH and STORE", () => {
   const uids: Record<"mixed" | "nested" | "big", number> = { mixed: 0, nested: 0, big: 0 };
 
   function flow(): ImapFlow {
-    return new ImapFlow({
-      host: "127.0.0.1",
-      port,
-      secure: false,
-      auth: { user: USER, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    return imapFlowClient(port, USER);
   }
 
   async function rawSession(mailbox = "INBOX", examine = false): Promise<RawImap> {

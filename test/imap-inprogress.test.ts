@@ -3,10 +3,10 @@
 // progress_interval_ms = 0 here, so every chunk boundary reports); the results are those of one command.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
 import { indexMessage } from "../src/mime/index/index-message.js";
 import type { NewMessage } from "../src/store/mail-store.js";
 import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -110,14 +110,7 @@ function describeInProgress(backend: "sqlite" | "postgres"): void {
 
     it("lets imapflow copy a big mailbox through the progress responses", async () => {
       const user = await bigUser();
-      const flow = new ImapFlow({
-        host: "127.0.0.1",
-        port,
-        secure: false,
-        auth: { user, pass: TEST_PASSWORD },
-        logger: false,
-        tls: { rejectUnauthorized: false },
-      });
+      const flow = imapFlowClient(port, user);
       await flow.connect();
       try {
         await flow.mailboxCreate("Copies");

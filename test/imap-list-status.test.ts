@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -39,21 +40,12 @@ describe("IMAP LIST, LSUB, STATUS, NAMESPACE", () => {
   /** A fresh account (INBOX, Drafts, Sent, Trash, Junk, Archive) and a logged-in raw connection. */
   async function freshRaw(): Promise<{ raw: RawImap; user: string }> {
     const user = nextUser();
-    const raw = await RawImap.connect(port);
-    raw.take();
-    assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
+    const raw = await RawImap.loggedIn(port, user, TEST_PASSWORD);
     return { raw, user };
   }
 
   function flow(user: string): ImapFlow {
-    return new ImapFlow({
-      host: "127.0.0.1",
-      port,
-      secure: false,
-      auth: { user, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    return imapFlowClient(port, user);
   }
 
   it('answers LIST "" "" with the delimiter and the reference root', async () => {

@@ -51,9 +51,7 @@ function describeMetadata(store: "sqlite" | "postgres"): void {
     });
 
     async function login(user = nextUser(), server = t): Promise<RawImap> {
-      const raw = await RawImap.connect(server.port("imap"));
-      raw.take();
-      assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
+      const raw = await RawImap.loggedIn(server.port("imap"), user, TEST_PASSWORD);
       return raw;
     }
 

@@ -5,9 +5,10 @@
 // [NOTIFICATIONOVERFLOW].
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -59,14 +60,7 @@ function describeNotify(backend: "sqlite" | "postgres"): void {
       for (const folder of folders) assert.match(await setup.command("c", `CREATE "${folder}"`), /^c OK/m);
       setup.close();
       const flow = async (): Promise<ImapFlow> => {
-        const client = new ImapFlow({
-          host: "127.0.0.1",
-          port,
-          secure: false,
-          auth: { user, pass: TEST_PASSWORD },
-          logger: false,
-          tls: { rejectUnauthorized: false },
-        });
+        const client = imapFlowClient(port, user);
         await client.connect();
         return client;
       };

@@ -3,7 +3,7 @@
 // DELETED-STORAGE; raw wire checks and imapflow's getQuota.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -30,9 +30,7 @@ describe("IMAP QUOTA (RFC 9208)", () => {
   });
 
   async function login(user: string): Promise<RawImap> {
-    const raw = await RawImap.connect(port);
-    raw.take();
-    assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
+    const raw = await RawImap.loggedIn(port, user, TEST_PASSWORD);
     return raw;
   }
 
@@ -155,14 +153,7 @@ describe("IMAP QUOTA (RFC 9208)", () => {
   it("gives imapflow's getQuota the root's usage and limits", async () => {
     const user = nextUser();
     await setQuota(user, "STORAGE 50 MESSAGE 10");
-    const client = new ImapFlow({
-      host: "127.0.0.1",
-      port,
-      secure: false,
-      auth: { user, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    const client = imapFlowClient(port, user);
     await client.connect();
     await client.append("INBOX", message("flow", 1500));
     const quota = await client.getQuota("INBOX");

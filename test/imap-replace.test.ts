@@ -30,9 +30,7 @@ describe("IMAP REPLACE (RFC 8508)", () => {
   });
 
   async function login(user: string): Promise<RawImap> {
-    const raw = await RawImap.connect(port);
-    raw.take();
-    assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
+    const raw = await RawImap.loggedIn(port, user, TEST_PASSWORD);
     return raw;
   }
 

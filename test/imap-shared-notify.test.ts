@@ -44,10 +44,8 @@ function describeSharedNotify(store: "sqlite" | "postgres"): void {
       return address;
     }
     async function login(user: string): Promise<RawImap> {
-      const raw = await RawImap.connect(t.port("imap"));
+      const raw = await RawImap.loggedIn(t.port("imap"), user, TEST_PASSWORD);
       open.push(raw);
-      raw.take();
-      assert.match(await raw.command("l0", `LOGIN ${user} ${TEST_PASSWORD}`), /^l0 OK/m);
       return raw;
     }
     const run = (raw: RawImap, command: string): Promise<string> => raw.command(`t${++tagCounter}`, command);

@@ -3,7 +3,8 @@
 // EXPUNGE; bad patches, unknown ids and stale ifInState get the RFC's SetErrors and method errors.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -42,15 +43,7 @@ describe("JMAP Email/set, seen by IMAP IDLE", () => {
   const ids = new Map<string, string>();
   const mailboxes = new Map<string, string>();
 
-  const imapClient = () =>
-    new ImapFlow({
-      host: "127.0.0.1",
-      port: server.port("imap"),
-      secure: false,
-      auth: { user: ALICE, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+  const imapClient = () => imapFlowClient(server.port("imap"), ALICE);
   const set = (args: Obj) => alice.one("Email/set", { accountId, ...args });
   const emailOf = async (id: string): Promise<Obj> =>
     (

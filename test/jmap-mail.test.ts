@@ -3,8 +3,9 @@
 // IMAP show in Email/changes, Mailbox/changes and Email/get keywords.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -94,14 +95,7 @@ describe("JMAP Mail: reading what LMTP and IMAP stored", () => {
       ignoreTLS: true,
     });
     await lmtp.sendMail({ envelope: { from: "carol@example.test", to: [ALICE] }, raw: REPORT });
-    imap = new ImapFlow({
-      host: "127.0.0.1",
-      port: server.port("imap"),
-      secure: false,
-      auth: { user: ALICE, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    imap = imapFlowClient(server.port("imap"), ALICE);
     await imap.connect();
     await imap.mailboxCreate("Projects/2024");
     await imap.append("INBOX", reply(1), ["\\Seen"], new Date("2024-05-16T10:00:00Z"));

@@ -3,7 +3,8 @@
 // emails, INBOX and unknown ids.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -28,14 +29,7 @@ describe("JMAP Mailbox/set, seen by IMAP", () => {
     await server.addUser(ALICE);
     alice = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);
     accountId = await alice.accountId();
-    imap = new ImapFlow({
-      host: "127.0.0.1",
-      port: server.port("imap"),
-      secure: false,
-      auth: { user: ALICE, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    imap = imapFlowClient(server.port("imap"), ALICE);
     await imap.connect();
   });
   after(async () => {

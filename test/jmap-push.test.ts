@@ -3,7 +3,7 @@
 // closeafter=state, pings, malformed parameters, and a clean end of the stream at server shutdown.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import type { Config } from "../src/config/config.js";
 import {
@@ -13,6 +13,7 @@ import {
   testSchemaUrl,
 } from "../src/store/postgres/postgres-test-harness.js";
 import { EventSourceReader, type StreamEvent } from "./helpers/event-source-reader.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { LineSocket } from "./helpers/line-socket.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
@@ -86,14 +87,7 @@ function describePush(store: "sqlite" | "postgres"): void {
         ignoreTLS: true,
       });
       await deliver();
-      imap = new ImapFlow({
-        host: "127.0.0.1",
-        port: server.port("imap"),
-        secure: false,
-        auth: { user: ALICE, pass: TEST_PASSWORD },
-        logger: false,
-        tls: { rejectUnauthorized: false },
-      });
+      imap = imapFlowClient(server.port("imap"), ALICE);
       await imap.connect();
       await imap.mailboxOpen("INBOX");
     });
@@ -261,14 +255,7 @@ await describeWithPostgres(() =>
         `${onB.baseUrl}/jmap/eventsource?types=*`,
         onB.authorization,
       );
-      const imap = new ImapFlow({
-        host: "127.0.0.1",
-        port: nodeA.port("imap"),
-        secure: false,
-        auth: { user: ALICE, pass: TEST_PASSWORD },
-        logger: false,
-        tls: { rejectUnauthorized: false },
-      });
+      const imap = imapFlowClient(nodeA.port("imap"), ALICE);
       await imap.connect();
       await imap.mailboxOpen("INBOX");
       const latencies: number[] = [];

@@ -4,8 +4,9 @@
 // an uploaded multipart message parsed without being stored.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
+import type { ImapFlow } from "imapflow";
 import { EventSourceReader } from "./helpers/event-source-reader.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { JmapTestClient } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -72,14 +73,7 @@ describe("JMAP upload, Email/import and Email/parse", () => {
     alice = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);
     bob = new JmapTestClient(alice.baseUrl, BOB, TEST_PASSWORD);
     accountId = await alice.accountId();
-    imap = new ImapFlow({
-      host: "127.0.0.1",
-      port: server.port("imap"),
-      secure: false,
-      auth: { user: ALICE, pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    imap = imapFlowClient(server.port("imap"), ALICE);
     await imap.connect();
     await imap.mailboxCreate("Archive");
   });

@@ -8,9 +8,9 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { connectPlainClient } from "../src/net/line-client.testkit.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { readReply, withoutTrace } from "./helpers/inbound-server.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -182,14 +182,7 @@ describe("LMTP delivery read back over IMAP and POP3", () => {
     assertCopy(read.imap[0], "node@example.test", plain, "IMAP plain");
     assertCopy(read.pop3[0], "node@example.test", plain, "POP3 plain");
 
-    const client = new ImapFlow({
-      host: "127.0.0.1",
-      port: t.port("imap"),
-      secure: false,
-      auth: { user: "big@example.test", pass: TEST_PASSWORD },
-      logger: false,
-      tls: { rejectUnauthorized: false },
-    });
+    const client = imapFlowClient(t.port("imap"), "big@example.test");
     await client.connect();
     await client.mailboxOpen("INBOX", { readOnly: true });
     const message = await client.fetchOne("1", { source: true, size: true });

@@ -1,5 +1,6 @@
 // A deliberately dumb IMAP client for exact-protocol tests: writes raw bytes, collects lines, and waits
 // for a tagged reply. Real clients (imapflow, imaplib) hide the wire; these tests want to see it.
+import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 import { constants, createDeflateRaw, createInflateRaw } from "node:zlib";
@@ -28,6 +29,19 @@ export class RawImap {
     const client = new RawImap(socket);
     await client.waitFor((text) => text.includes("\r\n"));
     return client;
+  }
+
+  /** Connects and logs in with LOGIN, asserting the server answers OK. */
+  static async loggedIn(
+    port: number,
+    user: string,
+    password: string,
+    options: { tls?: boolean } = {},
+  ): Promise<RawImap> {
+    const raw = await RawImap.connect(port, options);
+    raw.take();
+    assert.match(await raw.command("l0", `LOGIN ${user} ${password}`), /^l0 OK/m);
+    return raw;
   }
 
   #attach(socket: Socket | TLSSocket): void {
