@@ -217,7 +217,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ...createLmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.lmtp.listen }, log),
     ...createSmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.smtp.listen }, log),
     ...createHttpListeners(
-      { ...mailServices, snapshots: services.snapshots },
+      { ...mailServices, snapshots: services.snapshots, delivery: services.delivery },
       {
         listen: config.http.listen,
         tlsListen: config.http.tlsListen,

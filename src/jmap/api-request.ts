@@ -33,14 +33,17 @@ export async function runApiRequest(
     account: input.account,
     limits: input.limits,
     using: request.using,
+    createdIds: new Map(Object.entries(request.createdIds ?? {})),
+    implicitResponses: [],
   };
   const responses: Invocation[] = [];
   for (const call of request.methodCalls) {
     responses.push(await runCall(ctx, call.name, call.args, call.callId, responses, input.log));
+    for (const [name, args] of ctx.implicitResponses.splice(0)) responses.push([name, args, call.callId]);
   }
   return {
     methodResponses: responses,
-    ...(request.createdIds === undefined ? {} : { createdIds: request.createdIds }),
+    ...(request.createdIds === undefined ? {} : { createdIds: Object.fromEntries(ctx.createdIds) }),
     sessionState: input.sessionState,
   };
 }

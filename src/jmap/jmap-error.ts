@@ -85,12 +85,27 @@ export type SetErrorType =
   | "mailboxHasChild"
   | "mailboxHasEmail"
   | "alreadyExists"
-  | "serverFail";
+  | "serverFail"
+  // RFC 8621 §7.5 EmailSubmission/set:
+  | "invalidEmail"
+  | "tooManyRecipients"
+  | "noRecipients"
+  | "invalidRecipients"
+  | "forbiddenMailFrom"
+  | "forbiddenFrom"
+  | "forbiddenToSend"
+  | "cannotUnsend";
 
 export interface SetError {
   readonly type: SetErrorType;
   readonly description?: string;
   readonly properties?: readonly string[];
+  /** blobNotFound (RFC 8621 §4.6): the blob ids that were not found. */
+  readonly notFound?: readonly string[];
+  /** invalidRecipients (RFC 8621 §7.5): the addresses that were refused. */
+  readonly invalidRecipients?: readonly string[];
+  /** tooManyRecipients (RFC 8621 §7.5). */
+  readonly maxRecipients?: number;
 }
 
 /** Shorthand for the most common method error. */

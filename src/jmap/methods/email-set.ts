@@ -1,6 +1,7 @@
-// Email/set (RFC 8621 §4.6, RFC 8620 §5.3): keyword and mailboxIds updates, and destroy, made through the
-// same store operations IMAP's STORE, COPY, MOVE and EXPUNGE use, so IMAP sessions (IDLE included) see
-// them as they see another IMAP client's changes. Creating emails is not offered yet.
+// Email/set (RFC 8621 §4.6, RFC 8620 §5.3): create (the Email object written as a message by
+// email-create.ts, then stored through the mail layer's append like Email/import and IMAP APPEND), keyword
+// and mailboxIds updates, and destroy, made through the same store operations IMAP's APPEND, STORE, COPY,
+// MOVE and EXPUNGE use, so IMAP sessions (IDLE included) see them as they see another IMAP client's changes.
 
 import type { EmailId, MailboxId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
@@ -8,9 +9,11 @@ import type { MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
 import { loadAccountMail } from "../account-mail.js";
 import { type Args, checkKnownArgs, isId, isPlainObject, readString } from "../args.js";
+import { blobIdOf } from "../email-body.js";
+import { prepareEmail } from "../email-create.js";
 import { keywordsOfEntries } from "../email-object.js";
 import { SET_ERROR_OF } from "../error-mapping.js";
-import type { JmapContext } from "../jmap-context.js";
+import { type JmapContext, resolveCreationId } from "../jmap-context.js";
 import { MethodError, type SetError } from "../jmap-error.js";
 import { flagsOf, isValidKeyword, keywordsOf } from "../keywords.js";
 import { currentAccount, formatState } from "../state.js";
@@ -35,12 +38,23 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
     throw new MethodError("stateMismatch", "The account changed since ifInState");
   }
 
+  const created: Record<string, unknown> = {};
   const notCreated: Record<string, SetError> = {};
-  for (const creationId of Object.keys(create)) {
-    notCreated[creationId] = {
-      type: "forbidden",
-      description: "Email/set does not create emails yet; use Email/import with an uploaded blob",
-    };
+  if (Object.keys(create).length > 0) {
+    const known = new Set<string>((await ctx.services.store.mailboxes.list(ctx.account.id)).map((m) => m.id));
+    for (const [creationId, object] of Object.entries(create)) {
+      try {
+        const outcome = await createEmail(ctx, object, known);
+        if ("type" in outcome) notCreated[creationId] = outcome;
+        else {
+          created[creationId] = outcome;
+          ctx.createdIds.set(creationId, outcome.id);
+        }
+      } catch (error) {
+        if (!isMailError(error) || error.code === "serverBug") throw error;
+        notCreated[creationId] = { type: SET_ERROR_OF[error.code], description: error.publicText };
+      }
+    }
   }
 
   const mail = await loadAccountMail(ctx);
@@ -48,7 +62,7 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
   const updated: Record<string, null> = {};
   const notUpdated: Record<string, SetError> = {};
   for (const [id, patch] of Object.entries(update)) {
-    const entries = mail.entriesByEmail.get(id as EmailId);
+    const entries = mail.entriesByEmail.get((resolveCreationId(ctx, id) ?? "") as EmailId);
     if (entries === undefined) {
       notUpdated[id] = { type: "notFound" };
       continue;
@@ -70,7 +84,8 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
 
   const destroyed: string[] = [];
   const notDestroyed: Record<string, SetError> = {};
-  for (const id of destroyIds) {
+  for (const given of destroyIds) {
+    const id = resolveCreationId(ctx, given) ?? given;
     const entries = mail.entriesByEmail.get(id as EmailId);
     if (entries === undefined || Object.hasOwn(update, id)) {
       notDestroyed[id] = entries === undefined ? { type: "notFound" } : { type: "willDestroy" };
@@ -90,12 +105,36 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
     accountId,
     oldState,
     newState: formatState((await currentAccount(ctx)).highestModSeq),
-    created: null,
+    created: Object.keys(created).length === 0 ? null : created,
     updated: Object.keys(updated).length === 0 ? null : updated,
     destroyed: destroyed.length === 0 ? null : destroyed,
     notCreated: Object.keys(notCreated).length === 0 ? null : notCreated,
     notUpdated: Object.keys(notUpdated).length === 0 ? null : notUpdated,
     notDestroyed: Object.keys(notDestroyed).length === 0 ? null : notDestroyed,
+  };
+}
+
+/** Writes and stores one new email: appended to its first mailbox (quota, push, IMAP), copied to the rest. */
+async function createEmail(
+  ctx: JmapContext,
+  object: unknown,
+  knownMailboxIds: ReadonlySet<string>,
+): Promise<{ id: string; blobId: string; threadId: string; size: number } | SetError> {
+  const email = await prepareEmail(ctx, object, knownMailboxIds, Date.now());
+  if ("type" in email) return email;
+  const [first, ...others] = email.mailboxIds as [MailboxId, ...MailboxId[]];
+  const appended = await ctx.services.messages.append(ctx.account.id, first, email.raw, {
+    flags: flagsOf(email.keywords, false),
+    internalDateMs: email.receivedAtMs ?? Date.now(),
+  });
+  for (const other of others) {
+    await ctx.services.store.messages.copy(ctx.account.id, first, [appended.uid], other);
+  }
+  return {
+    id: appended.emailId,
+    blobId: blobIdOf(appended.emailId),
+    threadId: appended.threadId,
+    size: email.raw.length,
   };
 }
 
