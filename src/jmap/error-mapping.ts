@@ -18,6 +18,8 @@ export const METHOD_ERROR_OF: Readonly<Record<MailErrorCode, MethodErrorType>> =
   inUse: "serverUnavailable",
   limit: "requestTooLarge",
   unavailable: "serverUnavailable",
+  noSpace: "serverUnavailable",
+  corrupted: "serverFail",
   serverBug: "serverFail",
 };
 
@@ -36,5 +38,7 @@ export const SET_ERROR_OF: Readonly<Record<MailErrorCode, SetErrorType>> = {
   inUse: "rateLimit",
   limit: "rateLimit",
   unavailable: "serverFail",
+  noSpace: "overQuota",
+  corrupted: "serverFail",
   serverBug: "serverFail",
 };

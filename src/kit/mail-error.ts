@@ -16,6 +16,8 @@ export const MAIL_ERROR_CODES = [
   "inUse", // resource locked by another session (IMAP [INUSE], -ERR [IN-USE])
   "limit", // a server limit was reached (IMAP [LIMIT])
   "unavailable", // temporary failure, retry later (IMAP [UNAVAILABLE], 451 4.3.0)
+  "noSpace", // the server's disk (or database) is full: temporary (IMAP [OVERQUOTA], 452 4.3.1, -ERR [SYS/TEMP])
+  "corrupted", // stored data failed its check, e.g. a blob's SHA-256 (IMAP [CORRUPTION], -ERR [SYS/PERM])
   "serverBug", // an internal error; the public text carries only an id (IMAP [SERVERBUG])
 ] as const;
 
@@ -34,3 +36,29 @@ export class MailError extends Error {
 }
 
 export const isMailError = (error: unknown): error is MailError => error instanceof MailError;
+
+/** errno codes and database error codes that mean "no space left" (the disk, a quota on it, the database's disk). */
+const NO_SPACE_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL", "53100"]);
+
+/**
+ * The one place a full disk becomes a mail error: MailError("noSpace") when `error` (or an error in its
+ * `cause` chain) reports no space left, else undefined. Stores rethrow what this returns.
+ */
+export function noSpaceErrorOf(error: unknown): MailError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof MailError) return current.code === "noSpace" ? current : undefined;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && NO_SPACE_CODES.has(code)) {
+      return new MailError("noSpace", "Not enough disk space on the server, try again later", {
+        cause: error,
+      });
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** Rethrows `error`, as MailError("noSpace") when it reports a full disk (noSpaceErrorOf). */
+export function rethrowStorageError(error: unknown): never {
+  throw noSpaceErrorOf(error) ?? error;
+}

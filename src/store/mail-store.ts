@@ -234,6 +234,18 @@ export interface BlobStore {
   has(hash: BlobHash): Promise<boolean>;
   /** Removes blobs not in `referenced` that are older than `minAgeMs`; returns how many were removed. */
   collectGarbage(isReferenced: (hash: BlobHash) => Promise<boolean>, minAgeMs: number): Promise<number>;
+  /**
+   * Every stored blob, with the base blob a prefixed one reads on (null for a plain blob), in no
+   * particular order; for the store verification (store-verification.ts, `postfach doctor`).
+   */
+  listBlobs(): AsyncIterable<StoredBlob>;
+}
+
+/** One blob as listBlobs reports it. */
+export interface StoredBlob {
+  readonly hash: BlobHash;
+  /** The blob a prefixed blob's bytes continue with; null for a plain blob. */
+  readonly base: BlobHash | null;
 }
 
 export interface NewAccount {

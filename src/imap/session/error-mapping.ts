@@ -22,5 +22,8 @@ export const IMAP_ERROR_REPLIES: Readonly<Record<MailErrorCode, ImapErrorReply>>
   inUse: { status: "NO", code: "INUSE" },
   limit: { status: "NO", code: "LIMIT" },
   unavailable: { status: "NO", code: "UNAVAILABLE" },
+  // As Dovecot: a full disk is answered like a full quota, so clients tell the user the store is full.
+  noSpace: { status: "NO", code: "OVERQUOTA" },
+  corrupted: { status: "NO", code: "CORRUPTION" },
   serverBug: { status: "NO", code: "SERVERBUG" },
 };

@@ -19,6 +19,8 @@ export const MAIL_ERROR_RESP_CODES: Readonly<Record<MailErrorCode, Pop3RespCode 
   inUse: "IN-USE",
   limit: "SYS/TEMP",
   unavailable: "SYS/TEMP",
+  noSpace: "SYS/TEMP",
+  corrupted: "SYS/PERM",
   serverBug: "SYS/TEMP",
 };
 

@@ -32,6 +32,8 @@ export const SMTP_ERROR_REPLIES: Record<MailErrorCode, Mapping> = {
   inUse: fixed(450, "4.2.0", "Mailbox busy, try again later"),
   limit: fixed(452, "4.3.1", "Insufficient system resources, try again later"),
   unavailable: fixed(451, "4.3.0", "Temporary failure, try again later"),
+  noSpace: fixed(452, "4.3.1", "Insufficient system storage, try again later"),
+  corrupted: fixed(451, "4.3.0", "Temporary failure, try again later"),
   // The public text of a serverBug carries only an id ("Internal error (id)").
   serverBug: (error) => reply(451, "4.3.0", error.publicText),
 };

@@ -8,8 +8,9 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:f
 import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import type { BlobStore } from "../mail-store.js";
+import type { BlobStore, StoredBlob } from "../mail-store.js";
 import { SharedFsync } from "../shared-fsync.js";
+import { verifiedBlob } from "./blob-integrity.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}p?$/;
 /** Marks a prefixed blob's name; its file is `<base hash>\n<prefix bytes>`. */
@@ -131,13 +132,14 @@ export class FileBlobStore implements BlobStore {
     return { hash, size: allPrefix.byteLength + baseSize };
   }
 
-  async #readManifest(hash: BlobHash): Promise<{ prefix: Buffer; base: BlobHash }> {
+  async #readManifest(hash: BlobHash, isVerified = false): Promise<{ prefix: Buffer; base: BlobHash }> {
     let bytes: Buffer;
     try {
       bytes = readSmallFile(this.pathOf(hash)) ?? (await readFile(this.pathOf(hash)));
     } catch (error) {
       throw missing(hash, error);
     }
+    if (isVerified) verifiedBlob(hash, bytes);
     const newline = bytes.indexOf(10);
     return {
       base: bytes.subarray(0, newline).toString("latin1") as BlobHash,
@@ -202,16 +204,19 @@ export class FileBlobStore implements BlobStore {
     return join(this.#tmpDir, `${Date.now()}-${randomBytes(8).toString("hex")}`);
   }
 
+  /** Checks the bytes against the hash (blob-integrity.ts): a damaged blob rejects with "corrupted". */
   async read(hash: BlobHash): Promise<Buffer> {
     if (isPrefixed(hash)) {
-      const { prefix, base } = await this.#readManifest(hash);
+      const { prefix, base } = await this.#readManifest(hash, true);
       return Buffer.concat([prefix, await this.read(base)]);
     }
+    let bytes: Buffer;
     try {
-      return readSmallFile(this.pathOf(hash)) ?? (await readFile(this.pathOf(hash)));
+      bytes = readSmallFile(this.pathOf(hash)) ?? (await readFile(this.pathOf(hash)));
     } catch (error) {
       throw missing(hash, error);
     }
+    return verifiedBlob(hash, bytes);
   }
 
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -278,6 +283,19 @@ export class FileBlobStore implements BlobStore {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    for (const top of await readdir(this.#root)) {
+      if (top === "tmp" || top.length !== 2) continue;
+      for (const mid of await readdir(join(this.#root, top))) {
+        for (const name of await readdir(join(this.#root, top, mid))) {
+          if (!HASH_PATTERN.test(name)) continue;
+          const hash = name as BlobHash;
+          yield { hash, base: isPrefixed(hash) ? (await this.#readManifest(hash)).base : null };
+        }
+      }
     }
   }
 

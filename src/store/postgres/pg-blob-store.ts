@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { deflateRaw, inflateRaw } from "node:zlib";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import type { BlobStore } from "../mail-store.js";
+import { verifiedBlob } from "../blob/blob-integrity.js";
+import type { BlobStore, StoredBlob } from "../mail-store.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 
 const deflate = promisify(deflateRaw);
@@ -180,10 +181,21 @@ export class PgBlobStore implements BlobStore {
     });
   }
 
+  /** Checks the bytes against the hash (blob-integrity.ts): a damaged blob rejects with "corrupted". */
   async read(hash: BlobHash): Promise<Buffer> {
+    if (hash.endsWith(PREFIXED_SUFFIX)) {
+      const row = await this.sql.one<BlobRow>(
+        "SELECT hash, size, chunk_bytes, base_hash, prefix FROM blobs WHERE hash = $1",
+        [hash],
+      );
+      if (!row?.base_hash) throw missing(hash);
+      const prefix = row.prefix ?? Buffer.alloc(0);
+      verifiedBlob(hash, Buffer.concat([Buffer.from(`${row.base_hash}\n`, "latin1"), prefix]));
+      return Buffer.concat([prefix, await this.read(row.base_hash as BlobHash)]);
+    }
     const parts: Uint8Array[] = [];
     for await (const part of this.readRange(hash, 0, Number.MAX_SAFE_INTEGER)) parts.push(part);
-    return Buffer.concat(parts);
+    return verifiedBlob(hash, Buffer.concat(parts));
   }
 
   async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -233,6 +245,18 @@ export class PgBlobStore implements BlobStore {
 
   async has(hash: BlobHash): Promise<boolean> {
     return (await this.sql.one("SELECT 1 FROM blobs WHERE hash = $1", [hash])) !== undefined;
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    for (let after = ""; ; ) {
+      const page = await this.sql.rows<{ hash: BlobHash; base_hash: BlobHash | null }>(
+        "SELECT hash, base_hash FROM blobs WHERE hash > $1 ORDER BY hash LIMIT $2",
+        [after, GC_PAGE],
+      );
+      for (const row of page) yield { hash: row.hash, base: row.base_hash };
+      if (page.length < GC_PAGE) return;
+      after = page[page.length - 1]?.hash ?? after;
+    }
   }
 
   /**

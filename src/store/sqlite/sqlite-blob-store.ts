@@ -3,8 +3,9 @@
 // transaction, so one WAL commit and fsync cover body and rows; everything else is the file tree of
 // FileBlobStore. Reads look in the table first (a primary-key lookup), then in the files.
 import type { BlobHash } from "../../kit/ids.js";
+import { verifiedBlob } from "../blob/blob-integrity.js";
 import type { FileBlobStore } from "../blob/file-blob-store.js";
-import type { BlobStore } from "../mail-store.js";
+import type { BlobStore, StoredBlob } from "../mail-store.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /**
@@ -52,8 +53,10 @@ export class SqliteBlobStore implements BlobStore {
     this.sql.stmt("INSERT OR IGNORE INTO message_blobs (hash, bytes) VALUES (?, ?)").run(hash, bytes);
   }
 
+  /** Checks the bytes against the hash (blob-integrity.ts): a damaged blob rejects with "corrupted". */
   async read(hash: BlobHash): Promise<Buffer> {
-    return this.#inline(hash) ?? this.files.read(hash);
+    const inline = this.#inline(hash);
+    return inline ? verifiedBlob(hash, inline) : this.files.read(hash);
   }
 
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -71,6 +74,19 @@ export class SqliteBlobStore implements BlobStore {
 
   async has(hash: BlobHash): Promise<boolean> {
     return this.#isInline(hash) || this.files.has(hash);
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    yield* this.files.listBlobs();
+    const page = this.sql.stmt<{ hash: BlobHash }>(
+      "SELECT hash FROM message_blobs WHERE hash > ? ORDER BY hash LIMIT ?",
+    );
+    for (let after = ""; ; ) {
+      const hashes = page.all(after, GC_PAGE).map((row) => row.hash);
+      if (hashes.length === 0) return;
+      after = hashes[hashes.length - 1] as string;
+      for (const hash of hashes) yield { hash, base: null };
+    }
   }
 
   /**
