@@ -1,6 +1,7 @@
 // The composition root: config → store backend → services → listeners. The only file that picks a
 // store backend; the CLI calls in here for everything that needs a store.
 
+import { fileURLToPath } from "node:url";
 import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { JwtVerifier } from "./auth/jwt-verifier.js";
@@ -148,6 +149,8 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
 /** A running server: `stopped` resolves after a graceful shutdown (signal or `stop()`). */
 /** JMAP uploads one account may run at once (maxConcurrentUpload). */
 const UPLOADS_PER_ACCOUNT = 4;
+/** The webmail as `npm run build` leaves it: Vite writes web/ to dist/web, beside this file's dist/src. */
+const WEB_ROOT = fileURLToPath(new URL("../web/", import.meta.url));
 
 export interface RunningServer {
   readonly services: Services;
@@ -234,6 +237,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         requestTimeoutMs: config.http.requestTimeoutMs,
         keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
         tokenLifetimeMs: config.http.tokenLifetimeSeconds * 1000,
+        webRoot: WEB_ROOT,
       },
       log,
     ),

@@ -13,6 +13,7 @@ import type { ListenerSpec } from "../net/listener-group.js";
 import { BearerTokens } from "./bearer-tokens.js";
 import { type HttpRequestContext, handleJmapRequest } from "./jmap-routes.js";
 import { RequestLimiter } from "./request-limiter.js";
+import { StaticSite } from "./static-files.js";
 
 export interface HttpDeps extends JmapServices {
   readonly authenticator: Authenticator;
@@ -27,6 +28,8 @@ export interface HttpOptions {
   readonly keepAliveTimeoutMs: number;
   /** How long a bearer token from POST /jmap/token stays valid. */
   readonly tokenLifetimeMs: number;
+  /** The built webmail (dist/web) served at `/`, or null for none. */
+  readonly webRoot: string | null;
 }
 
 /** Header bytes one request may send (node's default is 16 KiB; JMAP requests carry their data in the body). */
@@ -48,6 +51,10 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
   const tokens = new BearerTokens(options.tokenLifetimeMs);
   const uploadLimiter = new RequestLimiter(options.limits.maxConcurrentUpload);
   const httpLog = log.child({ proto: "http" });
+  const site = options.webRoot === null ? null : StaticSite.open(options.webRoot);
+  if (options.webRoot !== null && site === null) {
+    httpLog.info({ webRoot: options.webRoot }, "webmail not built: nothing served at /");
+  }
   const server: Server = createServer(
     {
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -95,6 +102,7 @@ export function createHttpListeners(deps: HttpDeps, options: HttpOptions, log: L
       closing: state.closing.signal,
       useLongIdleTimeout: () => state.conn.useAuthenticatedIdleTimeout(),
       tokens,
+      site,
     };
     try {
       await handleJmapRequest(context, req, res);

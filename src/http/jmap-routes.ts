@@ -24,6 +24,7 @@ import { parseEventSourceQuery, serveEventSource } from "./event-source.js";
 import type { HttpDeps } from "./http-server.js";
 import { readBody } from "./read-body.js";
 import type { RequestLimiter } from "./request-limiter.js";
+import { StaticSite } from "./static-files.js";
 import { receiveUpload } from "./upload.js";
 
 export interface HttpRequestContext {
@@ -41,6 +42,8 @@ export interface HttpRequestContext {
   /** Gives the connection the logged-in idle timeout (a quiet EventSource stream is not idle). */
   readonly useLongIdleTimeout: () => void;
   readonly tokens: BearerTokens;
+  /** The webmail's files, served for every path that is not an API's (null: not built). */
+  readonly site: StaticSite | null;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -120,6 +123,11 @@ export async function handleJmapRequest(
       request,
       res,
     );
+    return;
+  }
+  if (ctx.site !== null && StaticSite.isSitePath(path)) {
+    if (!allowMethods(res, method, ["GET", "HEAD"])) return;
+    await ctx.site.serve(path, req, res);
     return;
   }
   sendProblem(res, 404, {
