@@ -21,6 +21,7 @@ import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
 import { mailboxSet } from "./methods/mailbox-set.js";
 import { searchSnippetGet } from "./methods/search-snippet-get.js";
+import { threadChanges } from "./methods/thread-changes.js";
 import { threadGet } from "./methods/thread-get.js";
 import { vacationResponseGet } from "./methods/vacation-response-get.js";
 import { vacationResponseSet } from "./methods/vacation-response-set.js";
@@ -32,6 +33,7 @@ export const METHOD_NAMES = [
   "Mailbox/query",
   "Mailbox/set",
   "Thread/get",
+  "Thread/changes",
   "Email/get",
   "Email/changes",
   "Email/query",
@@ -59,6 +61,7 @@ export const METHODS = {
   "Mailbox/query": mail(mailboxQuery),
   "Mailbox/set": mail(mailboxSet),
   "Thread/get": mail(threadGet),
+  "Thread/changes": mail(threadChanges),
   "Email/get": mail(emailGet),
   "Email/changes": mail(emailChanges),
   "Email/query": mail(emailQuery),

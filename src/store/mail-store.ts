@@ -178,13 +178,36 @@ export interface MailboxChanges {
   readonly isGone: boolean;
 }
 
-/** Account-wide changes since a modseq, for JMAP /changes and catch-up after a lost notification. */
+/** One mailbox or email that changed after the asked modseq, as the change log knows it. */
+export interface ObjectChange<Id extends string> {
+  readonly id: Id;
+  /** The modseq at which it appeared in the account; 0 when stored before creation modseqs were kept. */
+  readonly createdModSeq: ModSeq;
+  /** The modseq of its latest change (its destruction, if it is destroyed). */
+  readonly lastModSeq: ModSeq;
+  /** It no longer exists. */
+  readonly isDestroyed: boolean;
+}
+
+export interface MailboxChange extends ObjectChange<MailboxId> {
+  /** Latest change of the mailbox itself (create, rename, special use, subscription, ACL), not its entries. */
+  readonly propertiesModSeq: ModSeq;
+}
+
+export interface EmailChange extends ObjectChange<EmailId> {
+  /** Null only for an email destroyed and purged before threads were kept on tombstones. */
+  readonly threadId: ThreadId | null;
+}
+
+/**
+ * Account-wide changes since a modseq, for JMAP /changes and catch-up after a lost notification: every
+ * mailbox and email with a change (entry added, re-flagged, expunged; mailbox created, renamed, deleted)
+ * after the modseq, once each, read in one snapshot with the account's highest modseq.
+ */
 export interface AccountChanges {
   readonly highestModSeq: ModSeq;
-  readonly changedMailboxIds: readonly MailboxId[];
-  readonly destroyedMailboxIds: readonly MailboxId[];
-  readonly changedEmailIds: readonly EmailId[];
-  readonly destroyedEmailIds: readonly EmailId[];
+  readonly mailboxes: readonly MailboxChange[];
+  readonly emails: readonly EmailChange[];
 }
 
 /** A committed change, published after commit. Receivers re-read the store; the payload is a hint. */

@@ -8,7 +8,9 @@ import type {
   AccountRecord,
   AppPasswordRecord,
   DomainRecord,
+  EmailChange,
   EmailSummary,
+  MailboxChange,
   MailboxEntry,
   MailboxRecord,
   SpecialUse,
@@ -192,3 +194,37 @@ export function checkQuota(account: AccountRow, count: number, bytes: number): v
     throw new MailError("overQuota", "Message count quota exceeded");
   }
 }
+
+/** A row of accountChangesSince's mailbox query (both backends). */
+export interface MailboxChangeRow {
+  id: string;
+  created_modseq: number;
+  last_modseq: number;
+  properties_modseq: number;
+  is_destroyed: number | boolean;
+}
+
+export const toMailboxChange = (row: MailboxChangeRow): MailboxChange => ({
+  id: row.id as MailboxId,
+  createdModSeq: row.created_modseq as ModSeq,
+  lastModSeq: row.last_modseq as ModSeq,
+  propertiesModSeq: row.properties_modseq as ModSeq,
+  isDestroyed: Boolean(row.is_destroyed),
+});
+
+/** A row of accountChangesSince's email query (both backends). */
+export interface EmailChangeRow {
+  id: string;
+  created_modseq: number;
+  last_modseq: number;
+  thread_id: string | null;
+  is_destroyed: number | boolean;
+}
+
+export const toEmailChange = (row: EmailChangeRow): EmailChange => ({
+  id: row.id as EmailId,
+  createdModSeq: row.created_modseq as ModSeq,
+  lastModSeq: row.last_modseq as ModSeq,
+  threadId: row.thread_id as ThreadId | null,
+  isDestroyed: Boolean(row.is_destroyed),
+});

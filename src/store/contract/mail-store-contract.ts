@@ -219,9 +219,52 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       assert.equal(gone.isGone, true, "another UIDVALIDITY means the client must resync");
 
       const accountChanges = await store.changes.accountChangesSince(account.id, checkpoints[0] as ModSeq);
-      assert.equal(accountChanges.destroyedEmailIds.length, 2);
-      assert.equal(accountChanges.changedEmailIds.length, 4);
-      assert.ok(accountChanges.changedMailboxIds.includes(inbox.id));
+      assert.equal(accountChanges.emails.filter((e) => e.isDestroyed).length, 2);
+      assert.equal(accountChanges.emails.filter((e) => !e.isDestroyed).length, 4);
+      assert.ok(accountChanges.mailboxes.some((m) => m.id === inbox.id && !m.isDestroyed));
+    });
+
+    it("records when each email and mailbox appeared, and keeps it on their tombstones", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const start = (await store.accounts.get(account.id))?.highestModSeq ?? (0 as ModSeq);
+      const kept = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const gone = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const box = await store.mailboxes.create(account.id, "Box", null);
+      const copied = await store.messages.copy(account.id, inbox.id, [kept.uid], box.id);
+      const flagged = await store.messages.updateFlags(account.id, box.id, copied.destinationUids, {
+        operation: "add",
+        flags: flagSet(["\\Seen"]),
+      });
+      const box2 = await store.mailboxes.create(account.id, "Box2", null);
+      await store.messages.expunge(account.id, inbox.id, [gone.uid]);
+      await store.mailboxes.delete(account.id, box2.id);
+      const changes = await store.changes.accountChangesSince(account.id, start);
+      const email = (id: string) => changes.emails.find((e) => e.id === id);
+      const lastFlag = flagged.changed[0]?.modSeq;
+      assert.deepEqual(email(kept.emailId), {
+        id: kept.emailId,
+        createdModSeq: kept.modSeq,
+        lastModSeq: lastFlag,
+        threadId: kept.threadId,
+        isDestroyed: false,
+      });
+      const destroyed = email(gone.emailId);
+      assert.equal(destroyed?.createdModSeq, gone.modSeq, "the tombstone keeps the creation modseq");
+      assert.equal(destroyed?.threadId, gone.threadId, "and the thread");
+      assert.equal(destroyed?.isDestroyed, true);
+      assert.ok((destroyed?.lastModSeq ?? 0) > (lastFlag ?? 0));
+      const mailbox = (id: string) => changes.mailboxes.find((m) => m.id === id);
+      assert.equal(mailbox(box.id)?.createdModSeq, box.modSeq);
+      assert.equal(
+        mailbox(box.id)?.propertiesModSeq,
+        box.modSeq,
+        "entry changes leave the properties modseq",
+      );
+      assert.equal(mailbox(box.id)?.lastModSeq, lastFlag);
+      assert.equal(mailbox(box2.id)?.createdModSeq, box2.modSeq);
+      assert.equal(mailbox(box2.id)?.isDestroyed, true);
+      assert.equal(mailbox(inbox.id)?.createdModSeq, inbox.modSeq, "INBOX is created with its account");
     });
 
     it("reads each entry's blob hash with it for snapshots: listEntries, getEntries, the change log", async () => {

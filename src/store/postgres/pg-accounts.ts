@@ -23,8 +23,8 @@ export class PgAccounts implements AccountRepository {
         const accountId = inserted?.id as AccountId;
         const modSeq = await tx.nextModSeq(accountId);
         await tx.run(
-          `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq)
-           VALUES ($1, $2, 'INBOX', $3, $4, $4)`,
+          `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, created_modseq)
+           VALUES ($1, $2, 'INBOX', $3, $4, $4, $4)`,
           [newObjectId("M"), accountId, await nextUidValidity(tx, accountId), modSeq],
         );
         await tx.run("INSERT INTO subscriptions (account_id, name) VALUES ($1, 'INBOX')", [accountId]);

@@ -1,7 +1,19 @@
 // ChangeLog on PostgreSQL: derived from the modseq columns and the tombstones (no separate log table),
 // so catching up from any modseq costs one indexed range scan; each answer reads one snapshot.
-import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
-import type { AccountChanges, ChangeLog, MailboxChanges, MailboxEntry } from "../mail-store.js";
+import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
+import type {
+  AccountChanges,
+  ChangeLog,
+  MailboxChange,
+  MailboxChanges,
+  MailboxEntry,
+} from "../mail-store.js";
+import {
+  type EmailChangeRow,
+  type MailboxChangeRow,
+  toEmailChange,
+  toMailboxChange,
+} from "../record-rows.js";
 import type { PgDatabase } from "./pg-database.js";
 import { type EntryRow, toMailboxEntry } from "./pg-rows.js";
 
@@ -61,33 +73,39 @@ export class PgChangeLog implements ChangeLog {
         "SELECT highest_modseq FROM accounts WHERE id = $1",
         [accountId],
       );
-      const ids = async (text: string) =>
-        (await sql.rows<{ id: string }>(text, [accountId, sinceModSeq])).map((row) => row.id);
-      const changedMailboxIds = new Set(
-        await ids("SELECT id FROM mailboxes WHERE account_id = $1 AND GREATEST(modseq, highest_modseq) > $2"),
+      const mailboxes = new Map<string, MailboxChange>();
+      const mailboxRows = await sql.rows<MailboxChangeRow>(
+        `SELECT id, created_modseq, GREATEST(modseq, highest_modseq) AS last_modseq,
+                modseq AS properties_modseq, false AS is_destroyed
+         FROM mailboxes WHERE account_id = $1 AND GREATEST(modseq, highest_modseq) > $2
+         UNION ALL
+         SELECT mailbox_id, max(created_modseq), max(modseq), max(modseq), true
+         FROM mailbox_tombstones WHERE account_id = $1 AND modseq > $2 GROUP BY mailbox_id`,
+        [accountId, sinceModSeq],
       );
-      const destroyedMailboxIds = (
-        await ids(
-          "SELECT DISTINCT mailbox_id AS id FROM mailbox_tombstones WHERE account_id = $1 AND modseq > $2",
-        )
-      ).filter((id) => !changedMailboxIds.has(id));
-      const destroyedEmailIds = await ids(
-        "SELECT DISTINCT email_id AS id FROM email_tombstones WHERE account_id = $1 AND modseq > $2",
+      for (const row of mailboxRows) {
+        // A live mailbox wins over an older tombstone of the same id.
+        if (row.is_destroyed && mailboxes.has(row.id)) continue;
+        mailboxes.set(row.id, toMailboxChange(row));
+      }
+      const emails = await sql.rows<EmailChangeRow>(
+        `WITH touched(id, modseq) AS (
+           SELECT email_id, modseq FROM entries WHERE account_id = $1 AND modseq > $2
+           UNION ALL SELECT email_id, modseq FROM entry_tombstones WHERE account_id = $1 AND modseq > $2
+           UNION ALL SELECT email_id, modseq FROM email_tombstones WHERE account_id = $1 AND modseq > $2
+         ), changed AS (SELECT id, max(modseq) AS last_modseq FROM touched GROUP BY id)
+         SELECT c.id, c.last_modseq,
+                coalesce(e.created_modseq, t.created_modseq, 0) AS created_modseq,
+                coalesce(e.thread_id, t.thread_id) AS thread_id,
+                (e.id IS NULL OR e.destroyed_at IS NOT NULL) AS is_destroyed
+         FROM changed c LEFT JOIN emails e ON e.id = c.id
+         LEFT JOIN email_tombstones t ON t.email_id = c.id AND e.id IS NULL`,
+        [accountId, sinceModSeq],
       );
-      const destroyed = new Set(destroyedEmailIds);
-      const changedEmailIds = new Set([
-        ...(await ids("SELECT DISTINCT email_id AS id FROM entries WHERE account_id = $1 AND modseq > $2")),
-        ...(await ids(
-          "SELECT DISTINCT email_id AS id FROM entry_tombstones WHERE account_id = $1 AND modseq > $2",
-        )),
-      ]);
-      for (const id of destroyed) changedEmailIds.delete(id);
       return {
         highestModSeq: (highest?.highest_modseq ?? 0) as ModSeq,
-        changedMailboxIds: [...changedMailboxIds] as MailboxId[],
-        destroyedMailboxIds: destroyedMailboxIds as MailboxId[],
-        changedEmailIds: [...changedEmailIds] as EmailId[],
-        destroyedEmailIds: destroyedEmailIds as EmailId[],
+        mailboxes: [...mailboxes.values()],
+        emails: emails.map(toEmailChange),
       };
     });
   }

@@ -168,7 +168,8 @@ export async function removeEntries(
 async function destroyEmails(tx: Sql, accountId: AccountId, emailIds: readonly EmailId[], modSeq: ModSeq) {
   await tx.run("UPDATE emails SET destroyed_at = $1 WHERE id = ANY($2::text[])", [Date.now(), emailIds]);
   await tx.run(
-    "INSERT INTO email_tombstones (account_id, email_id, modseq) SELECT $1, id, $2 FROM unnest($3::text[]) AS id",
+    `INSERT INTO email_tombstones (account_id, email_id, modseq, created_modseq, thread_id)
+     SELECT $1, id, $2, created_modseq, thread_id FROM emails WHERE id = ANY($3::text[])`,
     [accountId, modSeq, emailIds],
   );
 }

@@ -96,12 +96,12 @@ export class PgMailboxes implements MailboxRepository {
       // The mailbox is gone with its UIDVALIDITY, so its per-entry tombstones serve no IMAP client;
       // JMAP learns of the emails through email tombstones and the mailbox tombstone.
       await tx.run("DELETE FROM entry_tombstones WHERE mailbox_id = $1", [id]);
+      await tx.run(
+        `INSERT INTO mailbox_tombstones (account_id, mailbox_id, modseq, created_modseq)
+         SELECT account_id, id, $2, created_modseq FROM mailboxes WHERE id = $1`,
+        [id, modSeq],
+      );
       await tx.run("DELETE FROM mailboxes WHERE id = $1", [id]);
-      await tx.run("INSERT INTO mailbox_tombstones (account_id, mailbox_id, modseq) VALUES ($1, $2, $3)", [
-        accountId,
-        id,
-        modSeq,
-      ]);
       tx.emit({ accountId, mailboxId: id, modSeq });
     });
   }
@@ -203,8 +203,9 @@ async function insertMailbox(
   const modSeq = await tx.nextModSeq(accountId);
   const id = newObjectId("M") as MailboxId;
   await tx.run(
-    `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, special_use)
-     VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+    `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, created_modseq,
+                            special_use)
+     VALUES ($1, $2, $3, $4, $5, $5, $5, $6)`,
     [id, accountId, name, await nextUidValidity(tx, accountId), modSeq, specialUse],
   );
   tx.emit({ accountId, mailboxId: id, modSeq });

@@ -6,6 +6,7 @@ import {
   type BlobHash,
   type EmailId,
   type MailboxId,
+  type ModSeq,
   newObjectId,
   type ThreadId,
   type Uid,
@@ -117,7 +118,7 @@ export class PgMessages implements MessageRepository {
     );
     const modSeq = await tx.nextModSeq(accountId);
     const emails = await assignThreads(tx, accountId, messages);
-    await insertEmails(tx, accountId, emails);
+    await insertEmails(tx, accountId, emails, modSeq);
     await insertHeaderFields(tx, emails);
     await insertSortKeys(tx, emails);
     const uids = await insertEntries(
@@ -337,14 +338,19 @@ async function assignThreads(
 }
 
 /** The emails' rows, their index JSON and their folded search text: three set-based inserts. */
-async function insertEmails(sql: Sql, accountId: AccountId, emails: readonly NewEmail[]): Promise<void> {
+async function insertEmails(
+  sql: Sql,
+  accountId: AccountId,
+  emails: readonly NewEmail[],
+  modSeq: ModSeq,
+): Promise<void> {
   const ids = emails.map((e) => e.emailId);
   const indexes = emails.map((e) => e.message.index);
   await sql.run(
     `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
-                         envelope, body_structure, body, preview)
+                         envelope, body_structure, body, preview, created_modseq)
      SELECT u.id, $1, u.blob_hash, u.size, u.crlf_size, u.thread_id, u.message_id, u.sent_at,
-            u.envelope, u.body_structure, u.body, u.preview
+            u.envelope, u.body_structure, u.body, u.preview, $13
      FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[],
                  $9::text[], $10::text[], $11::text[], $12::text[])
        AS u(id, blob_hash, size, crlf_size, thread_id, message_id, sent_at, envelope, body_structure, body, preview)`,
@@ -361,6 +367,7 @@ async function insertEmails(sql: Sql, accountId: AccountId, emails: readonly New
       indexes.map((index) => pgText(index.bodyStructure)),
       indexes.map((index) => pgText(index.body)),
       indexes.map((index) => pgText(index.preview)),
+      modSeq,
     ],
   );
   await sql.run(

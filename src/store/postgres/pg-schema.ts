@@ -359,4 +359,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // The modseq at which each email and mailbox appeared in its account (JMAP /changes `created`), kept on
+    // the tombstones too with the email's thread; rows stored earlier read 0 (created before any state).
+    description: "creation modseqs of emails and mailboxes (RFC 8620 §5.2)",
+    apply: async (sql) => {
+      await sql.run(`
+        ALTER TABLE emails ADD COLUMN created_modseq bigint NOT NULL DEFAULT 0;
+        ALTER TABLE mailboxes ADD COLUMN created_modseq bigint NOT NULL DEFAULT 0;
+        ALTER TABLE email_tombstones ADD COLUMN created_modseq bigint NOT NULL DEFAULT 0;
+        ALTER TABLE email_tombstones ADD COLUMN thread_id text;
+        ALTER TABLE mailbox_tombstones ADD COLUMN created_modseq bigint NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];

@@ -152,8 +152,11 @@ export function removeEntries(
 function destroyEmail(sql: SqliteDatabase, accountId: AccountId, emailId: EmailId, modSeq: ModSeq): void {
   sql.stmt("UPDATE emails SET destroyed_at = ? WHERE id = ?").run(Date.now(), emailId);
   sql
-    .stmt("INSERT INTO email_tombstones (account_id, email_id, modseq) VALUES (?, ?, ?)")
-    .run(accountId, emailId, modSeq);
+    .stmt(
+      `INSERT INTO email_tombstones (account_id, email_id, modseq, created_modseq, thread_id)
+       SELECT ?, id, ?, created_modseq, thread_id FROM emails WHERE id = ?`,
+    )
+    .run(accountId, modSeq, emailId);
 }
 
 /**

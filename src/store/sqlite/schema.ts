@@ -360,4 +360,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS jmap_uploads_by_created ON jmap_uploads (created_at);
   CREATE INDEX IF NOT EXISTS jmap_uploads_by_blob ON jmap_uploads (blob_hash);
   `,
+  // 17: creation modseqs (JMAP /changes `created`, RFC 8620 §5.2): the modseq at which each email and mailbox
+  // appeared in its account, kept on the tombstones too (with the email's thread, for Thread/changes) so a
+  // destroyed object is told apart from one created and destroyed since a state. Rows stored earlier read
+  // 0: created before any state a client holds, so they show as updated, as before.
+  `
+  ALTER TABLE emails ADD COLUMN created_modseq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN created_modseq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE email_tombstones ADD COLUMN created_modseq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE email_tombstones ADD COLUMN thread_id TEXT;
+  ALTER TABLE mailbox_tombstones ADD COLUMN created_modseq INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -25,10 +25,10 @@ export class SqliteAccounts implements AccountRepository {
       const mailboxId = newObjectId("M");
       this.sql
         .stmt(
-          `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq)
-           VALUES (?, ?, 'INBOX', ?, ?, ?)`,
+          `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, created_modseq)
+           VALUES (?, ?, 'INBOX', ?, ?, ?, ?)`,
         )
-        .run(mailboxId, accountId, nextUidValidity(this.sql, accountId), modSeq, modSeq);
+        .run(mailboxId, accountId, nextUidValidity(this.sql, accountId), modSeq, modSeq, modSeq);
       this.sql.stmt("INSERT INTO subscriptions (account_id, name) VALUES (?, 'INBOX')").run(accountId);
       return this.#require(accountId);
     });

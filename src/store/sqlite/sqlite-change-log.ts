@@ -1,8 +1,17 @@
 // ChangeLog on SQLite: derived from the modseq columns and the tombstones (no separate log table),
 // so catching up from any modseq costs one indexed range scan.
-import type { AccountId, EmailId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
-import type { AccountChanges, ChangeLog, MailboxChanges } from "../mail-store.js";
-import { ENTRY_WITH_BLOB, type EntryRow, type MailboxRow, toMailboxEntry } from "../record-rows.js";
+import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
+import type { AccountChanges, ChangeLog, MailboxChange, MailboxChanges } from "../mail-store.js";
+import {
+  type EmailChangeRow,
+  ENTRY_WITH_BLOB,
+  type EntryRow,
+  type MailboxChangeRow,
+  type MailboxRow,
+  toEmailChange,
+  toMailboxChange,
+  toMailboxEntry,
+} from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 export class SqliteChangeLog implements ChangeLog {
@@ -44,32 +53,41 @@ export class SqliteChangeLog implements ChangeLog {
       const highest = this.sql
         .stmt<{ highest_modseq: number }>("SELECT highest_modseq FROM accounts WHERE id = ?")
         .get(accountId);
-      const ids = (sql: string) =>
-        this.sql
-          .stmt<{ id: string }>(sql)
-          .all(accountId, sinceModSeq)
-          .map((row) => row.id);
-      const changedMailboxIds = new Set(
-        ids("SELECT id FROM mailboxes WHERE account_id = ? AND max(modseq, highest_modseq) > ?"),
-      );
-      const destroyedMailboxIds = ids(
-        "SELECT DISTINCT mailbox_id AS id FROM mailbox_tombstones WHERE account_id = ? AND modseq > ?",
-      ).filter((id) => !changedMailboxIds.has(id));
-      const destroyedEmailIds = ids(
-        "SELECT DISTINCT email_id AS id FROM email_tombstones WHERE account_id = ? AND modseq > ?",
-      );
-      const destroyed = new Set(destroyedEmailIds);
-      const changedEmailIds = new Set([
-        ...ids("SELECT DISTINCT email_id AS id FROM entries WHERE account_id = ? AND modseq > ?"),
-        ...ids("SELECT DISTINCT email_id AS id FROM entry_tombstones WHERE account_id = ? AND modseq > ?"),
-      ]);
-      for (const id of destroyed) changedEmailIds.delete(id);
+      const mailboxes = new Map<string, MailboxChange>();
+      for (const row of this.sql
+        .stmt<MailboxChangeRow>(
+          `SELECT id, created_modseq, max(modseq, highest_modseq) AS last_modseq, modseq AS properties_modseq,
+                  0 AS is_destroyed
+           FROM mailboxes WHERE account_id = @account AND max(modseq, highest_modseq) > @since
+           UNION ALL
+           SELECT mailbox_id, max(created_modseq), max(modseq), max(modseq), 1
+           FROM mailbox_tombstones WHERE account_id = @account AND modseq > @since GROUP BY mailbox_id`,
+        )
+        .all({ account: accountId, since: sinceModSeq })) {
+        // A live mailbox wins over an older tombstone of the same id.
+        if (row.is_destroyed && mailboxes.has(row.id)) continue;
+        mailboxes.set(row.id, toMailboxChange(row));
+      }
+      const emails = this.sql
+        .stmt<EmailChangeRow>(
+          `WITH touched(id, modseq) AS (
+             SELECT email_id, modseq FROM entries WHERE account_id = @account AND modseq > @since
+             UNION ALL SELECT email_id, modseq FROM entry_tombstones WHERE account_id = @account AND modseq > @since
+             UNION ALL SELECT email_id, modseq FROM email_tombstones WHERE account_id = @account AND modseq > @since
+           ), changed AS (SELECT id, max(modseq) AS last_modseq FROM touched GROUP BY id)
+           SELECT c.id, c.last_modseq,
+                  coalesce(e.created_modseq, t.created_modseq, 0) AS created_modseq,
+                  coalesce(e.thread_id, t.thread_id) AS thread_id,
+                  (e.id IS NULL OR e.destroyed_at IS NOT NULL) AS is_destroyed
+           FROM changed c LEFT JOIN emails e ON e.id = c.id
+           LEFT JOIN email_tombstones t ON t.email_id = c.id AND e.id IS NULL`,
+        )
+        .all({ account: accountId, since: sinceModSeq })
+        .map(toEmailChange);
       return {
         highestModSeq: (highest?.highest_modseq ?? 0) as ModSeq,
-        changedMailboxIds: [...changedMailboxIds] as MailboxId[],
-        destroyedMailboxIds: destroyedMailboxIds as MailboxId[],
-        changedEmailIds: [...changedEmailIds] as EmailId[],
-        destroyedEmailIds: destroyedEmailIds as EmailId[],
+        mailboxes: [...mailboxes.values()],
+        emails,
       };
     })();
   }

@@ -93,10 +93,13 @@ export class SqliteMailboxes implements MailboxRepository {
       // The mailbox is gone with its UIDVALIDITY, so its per-entry tombstones serve no IMAP client;
       // JMAP learns of the emails through email tombstones and the mailbox tombstone.
       this.sql.stmt("DELETE FROM entry_tombstones WHERE mailbox_id = ?").run(id);
-      this.sql.stmt("DELETE FROM mailboxes WHERE id = ?").run(id);
       this.sql
-        .stmt("INSERT INTO mailbox_tombstones (account_id, mailbox_id, modseq) VALUES (?, ?, ?)")
-        .run(accountId, id, modSeq);
+        .stmt(
+          `INSERT INTO mailbox_tombstones (account_id, mailbox_id, modseq, created_modseq)
+           SELECT account_id, id, ?, created_modseq FROM mailboxes WHERE id = ?`,
+        )
+        .run(modSeq, id);
+      this.sql.stmt("DELETE FROM mailboxes WHERE id = ?").run(id);
       scope.emit({ accountId, mailboxId: id, modSeq });
     });
   }
@@ -153,10 +156,11 @@ export class SqliteMailboxes implements MailboxRepository {
     const id = newObjectId("M") as MailboxId;
     this.sql
       .stmt(
-        `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, special_use)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO mailboxes (id, account_id, name, uid_validity, highest_modseq, modseq, created_modseq,
+                                special_use)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, accountId, name, nextUidValidity(this.sql, accountId), modSeq, modSeq, specialUse);
+      .run(id, accountId, name, nextUidValidity(this.sql, accountId), modSeq, modSeq, modSeq, specialUse);
     scope.emit({ accountId, mailboxId: id, modSeq });
     return id;
   }

@@ -7,6 +7,7 @@ import {
   type BlobHash,
   type EmailId,
   type MailboxId,
+  type ModSeq,
   newObjectId,
   type ThreadId,
   type Uid,
@@ -123,7 +124,7 @@ export class SqliteMessages implements MessageRepository {
     const inserts = messages.map((message, i) => {
       const emailId = newObjectId("E") as EmailId;
       const threadId = this.#threadFor(accountId, message.index);
-      this.#insertEmail(scope, accountId, emailId, threadId, message, indexJson[i] as string);
+      this.#insertEmail(accountId, emailId, threadId, message, indexJson[i] as string, modSeq, scope);
       return {
         flags: encodeSystemFlags(message.flags.system),
         keywords: encodeKeywords(normalizeKeywords(message.flags.keywords)),
@@ -145,20 +146,21 @@ export class SqliteMessages implements MessageRepository {
   }
 
   #insertEmail(
-    scope: WriteScope,
     accountId: AccountId,
     emailId: EmailId,
     threadId: ThreadId,
     message: NewMessage,
     indexJson: string,
+    modSeq: ModSeq,
+    scope: WriteScope,
   ): void {
     const { index, body } = message;
     if (body && body.byteLength <= INLINE_BODY_MAX_BYTES) this.blobs.insertInline(message.blobHash, body);
     this.sql
       .stmt(
         `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
-                             envelope, body_structure, body, preview)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                             envelope, body_structure, body, preview, created_modseq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         emailId,
@@ -173,6 +175,7 @@ export class SqliteMessages implements MessageRepository {
         index.bodyStructure,
         index.body,
         index.preview,
+        modSeq,
       );
     this.sql
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
