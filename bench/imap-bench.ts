@@ -13,6 +13,7 @@ import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { PLANTED } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
+import { reportServerCpu, withServerCpu } from "./process-cpu.js";
 import { report, timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -30,6 +31,8 @@ interface Target {
   /** Messages carrying the planted search tokens. */
   readonly planted: number;
   client: BenchImapClient;
+  /** The server's process (Dovecot: its master), for its CPU time. */
+  readonly pid: number;
   /** Restarts the server process and logs in again (without selecting). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -58,6 +61,9 @@ async function postfachTarget(name: "postfach" | "postgres"): Promise<Target> {
     name,
     planted: fill.planted,
     client: await login(server.port("imap")),
+    get pid() {
+      return server.pid;
+    },
     async restart() {
       target.client.close();
       await server.stop();
@@ -86,6 +92,9 @@ async function dovecotTarget(): Promise<Target> {
     name: "dovecot",
     planted: dovecot.corpus.planted,
     client: await login(dovecot.port("imap")),
+    get pid() {
+      return dovecot.pid;
+    },
     async restart() {
       target.client.close();
       await dovecot.restart();
@@ -205,7 +214,8 @@ try {
   }
 
   if (options.isSelected("fetch_body_random")) {
-    const rates = await alternate(targets, RUNS, async ({ client, name }, run) => {
+    const cpu = new Map<TargetName, number[]>();
+    const rates = await alternate(targets, RUNS, async ({ client, name, pid }, run) => {
       let bytes = 0;
       let seed = 7 + run;
       const commands: string[] = [];
@@ -213,20 +223,22 @@ try {
         seed = (seed * 1103515245 + 12345) % 2 ** 31;
         commands.push(`UID FETCH ${1 + (seed % MESSAGES)} (BODY.PEEK[])`);
       }
-      const ms = await timeMs(async () => {
-        for (let i = 0; i < commands.length; i += 50) {
-          // Dovecot runs pipelined FETCHes in parallel, so a FETCH may arrive before an earlier tag's
-          // completion: count the batch as a whole.
-          const batch = commands.slice(i, i + 50);
-          let fetched = 0;
-          for (const result of await client.pipeline(batch)) {
-            assert.match(result.status, /^OK/, name);
-            fetched += result.untagged.get("FETCH") ?? 0;
-            bytes += result.literalBytes;
+      const ms = await withServerCpu(pid, cpu, name, () =>
+        timeMs(async () => {
+          for (let i = 0; i < commands.length; i += 50) {
+            // Dovecot runs pipelined FETCHes in parallel, so a FETCH may arrive before an earlier tag's
+            // completion: count the batch as a whole.
+            const batch = commands.slice(i, i + 50);
+            let fetched = 0;
+            for (const result of await client.pipeline(batch)) {
+              assert.match(result.status, /^OK/, name);
+              fetched += result.untagged.get("FETCH") ?? 0;
+              bytes += result.literalBytes;
+            }
+            assert.equal(fetched, batch.length, name);
           }
-          assert.equal(fetched, batch.length, name);
-        }
-      });
+        }),
+      );
       return bytes / 1024 / 1024 / (ms / 1000);
     });
     reportFigure(
@@ -237,6 +249,7 @@ try {
       `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`,
       RESULTS_FILE,
     );
+    reportServerCpu("fetch_body_random", cpu);
   }
 } finally {
   for (const target of targets) await target.stop();

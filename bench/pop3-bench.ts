@@ -13,8 +13,9 @@ import {
   fillMailbox,
   startBenchServer,
 } from "./bench-server.js";
-import { alternate, reportFigure } from "./compare.js";
+import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
+import { reportServerCpu, withServerCpu } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -96,15 +97,20 @@ try {
     : null;
   if (postgresServer) servers.push(postgresServer);
   const targets = [
-    { name: "postfach" as const, port: server.port("pop3") },
-    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("pop3") }] : []),
-    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("pop3") }] : []),
+    { name: "postfach" as const, port: server.port("pop3"), pid: server.pid },
+    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("pop3"), pid: dovecot.pid }] : []),
+    ...(postgresServer
+      ? [{ name: "postgres" as const, port: postgresServer.port("pop3"), pid: postgresServer.pid }]
+      : []),
   ];
-  const rates = await alternate(targets, RUNS, async ({ name, port }) => {
+  const cpu = new Map<TargetName, number[]>();
+  const rates = await alternate(targets, RUNS, async ({ name, port, pid }) => {
     let bytes = 0;
-    const ms = await timeMs(async () => {
-      bytes = await retrieveAll(port);
-    });
+    const ms = await withServerCpu(pid, cpu, name, () =>
+      timeMs(async () => {
+        bytes = await retrieveAll(port);
+      }),
+    );
     assert.ok(
       bytes >= fill.totalBytes,
       `${name}: every message arrived (${bytes} of ${fill.totalBytes} bytes)`,
@@ -119,6 +125,7 @@ try {
     `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all`,
     options.resultsFile,
   );
+  reportServerCpu("pop3_retr_all", cpu);
 } finally {
   for (const server of servers) await server.stop();
   await dovecot?.remove();

@@ -1,0 +1,71 @@
+// Server CPU time for the benchmarks: on a shared machine a scenario's wall time swings with other work,
+// while the CPU the server itself spends on it is steady. Measured from /proc (Linux) over a process and
+// all its descendants, the children it already reaped included (Dovecot runs a process per POP3 or IMAP
+// connection and its master reaps them), so a one-process and a many-process server are measured alike.
+import { readdirSync, readFileSync } from "node:fs";
+import type { TargetName } from "./compare.js";
+import { median } from "./stats.js";
+
+/** Clock ticks per second of /proc's times (USER_HZ, 100 on every Linux this runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** utime+stime+cutime+cstime of `rootPid` and its descendants, in ms; 0 where /proc is missing. */
+export function treeCpuMs(rootPid: number): number {
+  const stats = new Map<number, { parent: number; ticks: number }>();
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ticks = [11, 12, 13, 14].reduce((sum, at) => sum + Number(fields[at]), 0);
+      stats.set(Number(entry), { parent: Number(fields[1]), ticks });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let ticks = 0;
+  for (const [pid, stat] of stats) {
+    for (let at: number | undefined = pid; at !== undefined && at > 1; at = stats.get(at)?.parent) {
+      if (at !== rootPid) continue;
+      ticks += stat.ticks;
+      break;
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * The server CPU of one measurement: `measure` runs, then (after `settleMs`, so a per-connection process
+ * has exited and been reaped) the tree's CPU time is read again; the difference goes to `cpu`.
+ */
+export async function withServerCpu<T>(
+  pid: number,
+  cpu: Map<TargetName, number[]>,
+  name: TargetName,
+  measure: () => Promise<T>,
+  settleMs = 200,
+): Promise<T> {
+  const before = treeCpuMs(pid);
+  const result = await measure();
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const values = cpu.get(name) ?? [];
+  values.push(treeCpuMs(pid) - before);
+  cpu.set(name, values);
+  return result;
+}
+
+/** Prints each server's CPU per run and the medians, e.g. `pop3_retr_all_cpu postfach 120 ms | …`. */
+export function reportServerCpu(scenario: string, cpu: Map<TargetName, number[]>): void {
+  const parts = [...cpu].map(
+    ([name, values]) =>
+      `${name} ${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")})`,
+  );
+  console.log(`${scenario}_server_cpu ${parts.join(" | ")}  (utime+stime of the server's process tree)`);
+}
