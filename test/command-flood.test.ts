@@ -2,6 +2,7 @@
 // down, not dropped: every command is answered, in order, no sooner than the budget allows.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { LineSocket } from "./helpers/line-socket.js";
 import { RawImap } from "./helpers/raw-imap.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -38,5 +39,49 @@ describe("command-flood", () => {
     assert.ok(elapsedMs >= ((COMMANDS - RATE) / RATE) * 1000 * 0.75, `paced: ${elapsedMs.toFixed(0)} ms`);
     assert.match(await raw.command("z1", `LOGIN flood@example.test ${TEST_PASSWORD}`), /^z1 OK/);
     raw.close();
+  });
+
+  it("does not pace POP3 RETRs of existing messages, but paces the other commands of the session", async () => {
+    const { services } = t.server;
+    const account = await services.users.require("flood@example.test");
+    const inbox = await services.mailboxes.require(account.id, "INBOX");
+    await services.messages.append(
+      account.id,
+      inbox.id,
+      Buffer.from("Subject: flood\r\n\r\n.starts with a dot\r\nbody\r\n"),
+    );
+    const pop3 = await LineSocket.connect(t.port("pop3"));
+    assert.match(await pop3.readLine(), /^\+OK/);
+    pop3.send("USER flood@example.test");
+    assert.match(await pop3.readLine(), /^\+OK/);
+    pop3.send(`PASS ${TEST_PASSWORD}`);
+    assert.match(await pop3.readLine(), /^\+OK/);
+    // Paced, these 300 would take (300 - RATE) / RATE = 14 s; they do not wait at all (half of that is
+    // slack for a loaded machine), and every body arrives stuffed and terminated.
+    const retrs = 300;
+    const started = performance.now();
+    pop3.socket.write("RETR 1\r\n".repeat(retrs));
+    for (let i = 0; i < retrs; i++) {
+      assert.match(await pop3.readLine(), /^\+OK \d+ octets$/);
+      assert.equal(await pop3.readLine(), "Subject: flood");
+      assert.equal(await pop3.readLine(), "");
+      assert.equal(await pop3.readLine(), "..starts with a dot");
+      assert.equal(await pop3.readLine(), "body");
+      assert.equal(await pop3.readLine(), ".");
+    }
+    const retrMs = performance.now() - started;
+    assert.ok(retrMs < ((retrs - RATE) / RATE) * 1000 * 0.5, `not paced: ${retrMs.toFixed(0)} ms`);
+    // A failing RETR and every other command still take their token: the budget is spent by now.
+    const pacedStarted = performance.now();
+    pop3.socket.write(`${"NOOP\r\nRETR 9\r\n".repeat(RATE)}`);
+    for (let i = 0; i < RATE; i++) {
+      assert.match(await pop3.readLine(), /^\+OK/);
+      assert.match(await pop3.readLine(), /^-ERR No such message/);
+    }
+    const pacedMs = performance.now() - pacedStarted;
+    assert.ok(pacedMs >= ((2 * RATE - RATE) / RATE) * 1000 * 0.75, `paced: ${pacedMs.toFixed(0)} ms`);
+    pop3.send("QUIT");
+    assert.match(await pop3.readLine(), /^\+OK/);
+    pop3.socket.destroy();
   });
 });

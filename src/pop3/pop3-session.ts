@@ -13,7 +13,7 @@ import { ReplyOutput } from "./session/reply-output.js";
 import { SessionContext } from "./session/session-context.js";
 import type { Outcome } from "./session/session-state.js";
 import { LineReader } from "./wire/line-reader.js";
-import { type Pop3Command, parsePop3Command } from "./wire/pop3-command.js";
+import { type ParsedLine, type Pop3Command, parsePop3Command } from "./wire/pop3-command.js";
 import { err, ok } from "./wire/pop3-reply.js";
 
 /** RFC 2449 §4: a command line is at most 255 octets including its CRLF. */
@@ -68,9 +68,9 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
 }
 
 async function handleLine(ctx: SessionContext, line: Buffer): Promise<Outcome> {
-  await ctx.conn.paceCommand();
-  if (line.length + 2 > MAX_COMMAND_LINE_OCTETS) return badCommand(ctx, "Command line too long");
-  const parsed = parsePop3Command(line.toString("utf8"));
+  const parsed = line.length + 2 > MAX_COMMAND_LINE_OCTETS ? null : parsePop3Command(line.toString("utf8"));
+  if (!sendsMessage(ctx, parsed)) await ctx.conn.paceCommand();
+  if (parsed === null) return badCommand(ctx, "Command line too long");
   if (parsed.kind === "unknown") return badCommand(ctx, "Unknown command");
   if (parsed.kind === "syntaxError") return badCommand(ctx, parsed.text);
   const command = parsed.command;
@@ -90,6 +90,20 @@ async function handleLine(ctx: SessionContext, line: Buffer): Promise<Outcome> {
     await ctx.reply(replyForError(error, ctx.log));
     return "continue";
   }
+}
+
+/**
+ * Whether the line is a RETR or TOP of a message of the maildrop. Those are not paced by the command
+ * budget ([limits] max_commands_per_second): POP3 has no command for a range of messages, so a client
+ * downloading 10,000 messages must send 10,000 RETRs (an IMAP client sends one FETCH), and each is
+ * paced by the client reading its body instead (the session writes no faster than the socket drains).
+ * Every other command, failing RETRs included, takes its token, so a flood of cheap commands still waits.
+ */
+function sendsMessage(ctx: SessionContext, parsed: ParsedLine | null): boolean {
+  if (parsed?.kind !== "command" || ctx.state.kind !== "transaction") return false;
+  const { command } = parsed;
+  if (command.name !== "RETR" && command.name !== "TOP") return false;
+  return ctx.state.maildrop.lookup(command.message).kind === "found";
 }
 
 async function badCommand(ctx: SessionContext, text: string): Promise<Outcome> {
