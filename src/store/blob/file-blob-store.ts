@@ -7,7 +7,7 @@ import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync 
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
-import { MailError } from "../../kit/mail-error.js";
+import { MailError, rethrowStorageError } from "../../kit/mail-error.js";
 import type { BlobStore, StoredBlob } from "../mail-store.js";
 import { SharedFsync } from "../shared-fsync.js";
 import { verifiedBlob } from "./blob-integrity.js";
@@ -67,9 +67,17 @@ export class FileBlobStore implements BlobStore {
     return `${this.#rootPrefix}${hash.slice(0, 2)}${sep}${hash.slice(2, 4)}${sep}${hash}`;
   }
 
-  async put(
+  /** A full disk rejects with MailError("noSpace") (kit/mail-error.ts), leaving no partial blob. */
+  put(
     source: Uint8Array | AsyncIterable<Uint8Array>,
     maxBytes = Number.POSITIVE_INFINITY,
+  ): Promise<{ hash: BlobHash; size: number }> {
+    return this.#put(source, maxBytes).catch(rethrowStorageError);
+  }
+
+  async #put(
+    source: Uint8Array | AsyncIterable<Uint8Array>,
+    maxBytes: number,
   ): Promise<{ hash: BlobHash; size: number }> {
     if (source instanceof Uint8Array) {
       if (source.byteLength > maxBytes) throw tooBig(maxBytes);
@@ -111,7 +119,11 @@ export class FileBlobStore implements BlobStore {
     return { hash, size };
   }
 
-  async putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }> {
+  putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }> {
+    return this.#putPrefixed(prefix, base).catch(rethrowStorageError);
+  }
+
+  async #putPrefixed(prefix: Uint8Array, base: BlobHash): Promise<{ hash: BlobHash; size: number }> {
     let allPrefix = prefix;
     let baseHash = base;
     if (isPrefixed(base)) {

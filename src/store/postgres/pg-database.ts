@@ -5,7 +5,7 @@
 import pg from "pg";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
-import { MailError } from "../../kit/mail-error.js";
+import { MailError, noSpaceErrorOf } from "../../kit/mail-error.js";
 import type { ChangeEvent } from "../mail-store.js";
 import type { AccountRow } from "./pg-rows.js";
 
@@ -70,15 +70,41 @@ export function clientConfig(options: PgConnectionOptions): pg.ClientConfig {
   };
 }
 
+/** SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P admin shutdown/crash/starting. */
+const CONNECTION_LOST = /^(08|57P0[1-3])/;
+
+/**
+ * The database's trouble as a mail error, in one place (docs/reliability.md): a lost or refused
+ * connection (the server restarting, the network) is MailError("unavailable"), a full disk "noSpace";
+ * anything else is returned unchanged. The pool replaces broken connections, so the next call retries.
+ */
+export function pgErrorOf(error: unknown): unknown {
+  const noSpace = noSpaceErrorOf(error);
+  if (noSpace) return noSpace;
+  if (!(error instanceof Error) || error instanceof MailError) return error;
+  const code = "code" in error ? String(error.code) : "";
+  const isLost =
+    CONNECTION_LOST.test(code) ||
+    ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code) ||
+    /Connection terminated|Client has encountered a connection error|not queryable/.test(error.message);
+  if (!isLost) return error;
+  return new MailError("unavailable", "The database is unavailable, try again later", { cause: error });
+}
+
+const rethrowPg = (error: unknown): never => {
+  throw pgErrorOf(error);
+};
+
 /** Sql over one client (inside its transaction) or over the pool (each statement on its own). */
 export function sqlOn(client: pg.ClientBase | pg.Pool): Sql {
+  const query = (text: string, params: readonly unknown[]) =>
+    client.query(text, params as unknown[]).catch(rethrowPg);
   return {
     rows: async <Row>(text: string, params: readonly unknown[] = []) =>
-      (await client.query(text, params as unknown[])).rows as Row[],
+      (await query(text, params)).rows as Row[],
     one: async <Row>(text: string, params: readonly unknown[] = []) =>
-      (await client.query(text, params as unknown[])).rows[0] as Row | undefined,
-    run: async (text: string, params: readonly unknown[] = []) =>
-      (await client.query(text, params as unknown[])).rowCount ?? 0,
+      (await query(text, params)).rows[0] as Row | undefined,
+    run: async (text: string, params: readonly unknown[] = []) => (await query(text, params)).rowCount ?? 0,
   };
 }
 
@@ -181,7 +207,7 @@ export class PgDatabase implements Sql {
     fn: (sql: Sql) => Promise<T>,
     beforeCommit: () => string = () => "",
   ): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrowPg);
     let broken = false;
     try {
       await client.query(begin);
@@ -192,7 +218,7 @@ export class PgDatabase implements Sql {
       await client.query("ROLLBACK").catch(() => {
         broken = true;
       });
-      throw error;
+      throw pgErrorOf(error);
     } finally {
       client.release(broken);
     }

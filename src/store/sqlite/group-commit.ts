@@ -6,6 +6,7 @@
 // that fsync). Each write runs in its own savepoint: one that fails is rolled back alone and only its
 // caller rejects.
 
+import { noSpaceErrorOf } from "../../kit/mail-error.js";
 import type { ChangeEvent } from "../mail-store.js";
 import { fsyncPath } from "../shared-fsync.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
@@ -65,7 +66,7 @@ export class GroupCommit {
       );
       if (this.#walPath !== null) await syncWal(this.#walPath, this.sql.db.name);
     } catch (error) {
-      for (const { reject } of group) reject(error);
+      for (const { reject } of group) reject(noSpaceErrorOf(error) ?? error);
       return;
     } finally {
       this.#isSyncing = false;
@@ -74,7 +75,7 @@ export class GroupCommit {
     group.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) resolve(outcome.value);
-      else reject(outcome?.error);
+      else reject(noSpaceErrorOf(outcome?.error) ?? outcome?.error);
     });
   }
 

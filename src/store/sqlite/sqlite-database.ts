@@ -2,6 +2,7 @@
 // transaction helper that publishes change events only after the commit is on disk.
 import Database from "better-sqlite3";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
+import { rethrowStorageError } from "../../kit/mail-error.js";
 import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
 import { MIGRATIONS } from "./schema.js";
 
@@ -80,13 +81,18 @@ export class SqliteDatabase {
       emit: (event) => events.push(event),
       defer: (work) => deferred.push(work),
     };
-    const result = this.db
-      .transaction((inner: WriteScope) => {
-        const value = fn(inner);
-        for (let i = 0; i < deferred.length; i++) (deferred[i] as () => void)();
-        return value;
-      })
-      .immediate(scope);
+    let result: T;
+    try {
+      result = this.db
+        .transaction((inner: WriteScope) => {
+          const value = fn(inner);
+          for (let i = 0; i < deferred.length; i++) (deferred[i] as () => void)();
+          return value;
+        })
+        .immediate(scope);
+    } catch (error) {
+      rethrowStorageError(error);
+    }
     for (const event of events) this.#notifier.publish(event);
     return result;
   }

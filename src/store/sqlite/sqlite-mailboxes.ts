@@ -1,7 +1,7 @@
 // MailboxRepository on SQLite: create, rename with children, delete with tombstones, subscriptions,
 // special-use and the atomic \Recent claim.
 import { type AccountId, type MailboxId, newObjectId, type Uid } from "../../kit/ids.js";
-import { MailError } from "../../kit/mail-error.js";
+import { isMailError, MailError } from "../../kit/mail-error.js";
 import type { MailboxRecord, MailboxRepository, SpecialUse } from "../mail-store.js";
 import { type MailboxRow, toMailboxRecord } from "../record-rows.js";
 import { removeEntries, transferEntries } from "./entry-writes.js";
@@ -141,13 +141,19 @@ export class SqliteMailboxes implements MailboxRepository {
   }
 
   async claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid> {
-    return this.sql.write(() => {
-      const mailbox = this.#requireRow(accountId, id);
-      if (uidNext > mailbox.recent_floor) {
-        this.sql.stmt("UPDATE mailboxes SET recent_floor = ? WHERE id = ?").run(uidNext, id);
-      }
-      return mailbox.recent_floor as Uid;
-    });
+    try {
+      return this.sql.write(() => {
+        const mailbox = this.#requireRow(accountId, id);
+        if (uidNext > mailbox.recent_floor) {
+          this.sql.stmt("UPDATE mailboxes SET recent_floor = ? WHERE id = ?").run(uidNext, id);
+        }
+        return mailbox.recent_floor as Uid;
+      });
+    } catch (error) {
+      // On a full disk a SELECT still works: this session just sees no message as \Recent.
+      if (isMailError(error) && error.code === "noSpace") return uidNext;
+      throw error;
+    }
   }
 
   #insert(scope: WriteScope, accountId: AccountId, name: string, specialUse: SpecialUse | null): MailboxId {
