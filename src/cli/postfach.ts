@@ -9,6 +9,7 @@ import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
 import { domainCommands } from "./commands/domain.js";
+import { importCommands } from "./commands/import.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
@@ -24,6 +25,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...aclCommands,
   ...domainCommands,
   ...aliasCommands,
+  ...importCommands,
 ];
 
 const GLOBAL_HELP = [

@@ -21,6 +21,10 @@ export interface NewMessageOptions {
   readonly flags?: FlagSet;
   /** INTERNALDATE; defaults to now. */
   readonly internalDateMs?: number;
+  /** Import only: the UID the source gave it (store NewMessage.uid). */
+  readonly uid?: Uid;
+  /** Import only: the POP3 UIDL the source showed (store NewMessage.importedUidl). */
+  readonly importedUidl?: string;
 }
 
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
@@ -55,6 +59,8 @@ export class MessageService {
         index: indexMessage(raw),
         flags: message.flags ?? NO_FLAGS,
         internalDateMs: message.internalDateMs ?? Date.now(),
+        ...(message.uid === undefined ? {} : { uid: message.uid }),
+        ...(message.importedUidl === undefined ? {} : { importedUidl: message.importedUidl }),
       });
     }
     return this.store.messages.appendMany(accountId, mailboxId, prepared);

@@ -126,6 +126,14 @@ export interface NewMessage {
    * the blob must already be stored (`blobs.put`).
    */
   readonly body?: Uint8Array;
+  /**
+   * Import only (admin/maildir-import.ts): the UID the source server gave the message, kept so clients do
+   * not resync. Must be at least the mailbox's UIDNEXT and ascending within one appendMany, else the
+   * append rejects with invalidInput; UIDNEXT becomes the largest such UID plus one. Omitted: the next UID.
+   */
+  readonly uid?: Uid;
+  /** Import only: the POP3 UIDL the source server showed (RFC 1939 §7), returned by listImportedUidls. */
+  readonly importedUidl?: string;
 }
 
 export interface AppendResult {
@@ -359,6 +367,13 @@ export interface MailboxRepository {
    * returns the previous floor and raises it, so exactly one session sees each message as recent.
    */
   claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid>;
+  /**
+   * Import only: gives a mailbox the UIDVALIDITY and UIDNEXT of the folder it is imported from, so IMAP
+   * clients keep their caches. Allowed while the mailbox has never held a message (UIDNEXT 1), or when
+   * it already has this UIDVALIDITY (a re-run: UIDNEXT only rises). Rejects with cannot otherwise.
+   * Counts as a change of the mailbox (a session that had it selected sees another UIDVALIDITY).
+   */
+  adoptUids(accountId: AccountId, id: MailboxId, uidValidity: number, uidNext: Uid): Promise<MailboxRecord>;
 }
 
 /** What a search can ask the store about an email's content (ARCHITECTURE.md "search/"). */
@@ -451,6 +466,8 @@ export interface MessageRepository {
     uids: readonly Uid[],
     options?: { readonly onlyDeleted?: boolean },
   ): Promise<Uid[]>;
+  /** The UIDLs imported with the mailbox's entries (NewMessage.importedUidl), by UID; POP3 prefers them. */
+  listImportedUidls(mailboxId: MailboxId): Promise<Map<Uid, string>>;
   /** Removes emails destroyed (left without entries) more than `olderThanMs` ago; returns how many. */
   purgeDestroyedEmails(olderThanMs: number): Promise<number>;
   /** Whether any email (destroyed-but-unpurged ones included) or unexpired JMAP upload references the blob (for garbage collection). */

@@ -34,6 +34,8 @@ export class Maildrop {
     /** Where each message's bytes are, read once at login (undefined: its email was already gone). */
     private readonly contents: readonly (MessageContent | undefined)[],
     private readonly expunges: ExpungeWatch,
+    /** UIDLs an import brought (docs/operations.md), which replace the computed ones. */
+    private readonly importedUidls: ReadonlyMap<Uid, string>,
   ) {}
 
   /**
@@ -61,7 +63,15 @@ export class Maildrop {
       const summary = summaries.get(e.emailId);
       return summary && { blobHash: summary.blobHash, size: summary.size };
     });
-    return new Maildrop(mailbox, entries, octets, contents, new ExpungeWatch(store, mailbox, signal));
+    const importedUidls = await store.messages.listImportedUidls(mailbox.id);
+    return new Maildrop(
+      mailbox,
+      entries,
+      octets,
+      contents,
+      new ExpungeWatch(store, mailbox, signal),
+      importedUidls,
+    );
   }
 
   /** True if another session expunged this message after the snapshot was taken. */
@@ -134,9 +144,10 @@ export class Maildrop {
    * The unique-id listing value (RFC 1939 §7 UIDL): the UID and UIDVALIDITY as 8 upper-case hex digits
    * each, Dovecot's default `%08Xu%08Xv`. Both are fixed for an entry's life and never reused, so the
    * value is stable across sessions and restarts, unaffected by flag changes, and unique in the mailbox.
+   * A message imported with its old server's UIDL (dovecot-uidlist's P field) keeps that one instead.
    */
   uidl(entry: MailboxEntry): string {
-    return hex8(entry.uid) + hex8(this.mailbox.uidValidity);
+    return this.importedUidls.get(entry.uid) ?? hex8(entry.uid) + hex8(this.mailbox.uidValidity);
   }
 
   /** Remembers that RETR sent this message, so \Seen gets set (once) at the next flush. */

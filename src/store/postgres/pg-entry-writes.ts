@@ -17,6 +17,10 @@ export interface EntryInsert {
   readonly threadId: string;
   readonly size: number;
   readonly internalDateMs: number;
+  /** Import: the UID to give (at least the next one); omitted, the next one. */
+  readonly uid?: number;
+  /** Import: the POP3 UIDL the source showed. */
+  readonly importedUidl?: string;
 }
 
 export async function requireMailboxRow(
@@ -66,32 +70,39 @@ export async function insertEntries(
     if (entry.flags & DELETED_BIT) deleted++;
     bytes += entry.size;
   }
+  const uids = inserts.some((e) => e.uid !== undefined)
+    ? await placeImportedUids(tx, mailboxId, inserts)
+    : undefined;
   const mailbox = await tx.one<{ first_uid: number }>(
-    `UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = $3, message_count = message_count + $2,
-       unseen_count = unseen_count + $4, deleted_count = deleted_count + $5, total_bytes = total_bytes + $6
+    `UPDATE mailboxes SET uid_next = GREATEST(uid_next + $2, $7), highest_modseq = $3,
+       message_count = message_count + $2, unseen_count = unseen_count + $4,
+       deleted_count = deleted_count + $5, total_bytes = total_bytes + $6
      WHERE id = $1 RETURNING uid_next - $2 AS first_uid`,
-    [mailboxId, inserts.length, modSeq, unseen, deleted, bytes],
+    [mailboxId, inserts.length, modSeq, unseen, deleted, bytes, uids ? (uids.at(-1) as number) + 1 : 0],
   );
   if (!mailbox) throw new MailError("nonexistent", "Mailbox does not exist");
-  const uids = inserts.map((_, i) => (mailbox.first_uid + i) as Uid);
+  const given = uids ?? inserts.map((_, i) => (mailbox.first_uid + i) as Uid);
   await tx.run(
     `INSERT INTO entries (mailbox_id, uid, account_id, modseq, flags, keywords, email_id, thread_id, size,
-                          internal_date, save_date)
-     SELECT $1, u.uid, $2, $3, u.flags, u.keywords, u.email_id, u.thread_id, u.size, u.internal_date, $4
-     FROM unnest($5::bigint[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[])
-       AS u(uid, flags, keywords, email_id, thread_id, size, internal_date)`,
+                          internal_date, save_date, pop3_uidl)
+     SELECT $1, u.uid, $2, $3, u.flags, u.keywords, u.email_id, u.thread_id, u.size, u.internal_date, $4,
+            u.pop3_uidl
+     FROM unnest($5::bigint[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[],
+                 $12::text[])
+       AS u(uid, flags, keywords, email_id, thread_id, size, internal_date, pop3_uidl)`,
     [
       mailboxId,
       accountId,
       modSeq,
       Date.now(),
-      uids,
+      given,
       inserts.map((e) => e.flags),
       inserts.map((e) => e.keywords),
       inserts.map((e) => e.emailId),
       inserts.map((e) => e.threadId),
       inserts.map((e) => e.size),
       inserts.map((e) => e.internalDateMs),
+      inserts.map((e) => e.importedUidl ?? null),
     ],
   );
   // One email may gain several entries in one batch (copies of copies): count them per email.
@@ -104,7 +115,35 @@ export async function insertEntries(
     "UPDATE accounts SET used_bytes = used_bytes + $1, message_count = message_count + $2 WHERE id = $3",
     [bytes, inserts.length, accountId],
   );
+  return given;
+}
+
+/**
+ * The UIDs of an import's entries: the ones they bring (ascending, not below UIDNEXT), the next free one
+ * for the others. The caller holds the account's row lock, so UIDNEXT cannot move in between.
+ */
+async function placeImportedUids(
+  tx: Sql,
+  mailboxId: MailboxId,
+  inserts: readonly EntryInsert[],
+): Promise<Uid[]> {
+  const row = await tx.one<{ uid_next: number }>("SELECT uid_next FROM mailboxes WHERE id = $1", [mailboxId]);
+  if (!row) throw new MailError("nonexistent", "Mailbox does not exist");
+  let uid = Number(row.uid_next);
+  const uids: Uid[] = [];
+  for (const entry of inserts) {
+    if (entry.uid !== undefined) {
+      if (entry.uid < uid) throw uidBelowNext(entry.uid, uid);
+      uid = entry.uid;
+    }
+    uids.push(uid as Uid);
+    uid++;
+  }
   return uids;
+}
+
+export function uidBelowNext(uid: number, uidNext: number): MailError {
+  return new MailError("invalidInput", `UID ${uid} is below the mailbox's UIDNEXT ${uidNext}`);
 }
 
 /**

@@ -147,6 +147,35 @@ export class PgMailboxes implements MailboxRepository {
     return rows.map((r) => r.name).sort();
   }
 
+  async adoptUids(
+    accountId: AccountId,
+    id: MailboxId,
+    uidValidity: number,
+    uidNext: Uid,
+  ): Promise<MailboxRecord> {
+    return this.sql.writeAccount(accountId, async (tx) => {
+      const mailbox = await requireMailboxRow(tx, accountId, id);
+      if (Number(mailbox.uid_validity) !== uidValidity && Number(mailbox.uid_next) !== 1) {
+        throw new MailError(
+          "cannot",
+          `Mailbox ${mailbox.name} already holds messages under another UIDVALIDITY`,
+        );
+      }
+      const modSeq = await tx.nextModSeq(accountId);
+      await tx.run(
+        "UPDATE mailboxes SET uid_validity = $1, uid_next = GREATEST(uid_next, $2), modseq = $3 WHERE id = $4",
+        [uidValidity, uidNext, modSeq, id],
+      );
+      // Mailboxes created later must not reuse it (RFC 9051 §2.3.1.1).
+      await tx.run("UPDATE accounts SET last_uid_validity = GREATEST(last_uid_validity, $1) WHERE id = $2", [
+        uidValidity,
+        accountId,
+      ]);
+      tx.emit({ accountId, mailboxId: id, modSeq });
+      return requireRecord(tx, accountId, id);
+    });
+  }
+
   async claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid> {
     // The row lock of the UPDATE makes concurrent claims queue; each sees the floor the previous one left.
     const row = await this.sql.one<{ previous: number }>(

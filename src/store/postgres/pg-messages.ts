@@ -132,6 +132,8 @@ export class PgMessages implements MessageRepository {
         threadId,
         size: message.index.size,
         internalDateMs: message.internalDateMs,
+        ...(message.uid === undefined ? {} : { uid: message.uid }),
+        ...(message.importedUidl === undefined ? {} : { importedUidl: message.importedUidl }),
       })),
       modSeq,
     );
@@ -254,6 +256,14 @@ export class PgMessages implements MessageRepository {
     const removed = await removeEntries(tx, accountId, mailboxId, present, modSeq);
     tx.emit({ accountId, mailboxId, modSeq });
     return removed;
+  }
+
+  async listImportedUidls(mailboxId: MailboxId): Promise<Map<Uid, string>> {
+    const rows = await this.sql.rows<{ uid: string | number; pop3_uidl: string }>(
+      "SELECT uid, pop3_uidl FROM entries WHERE mailbox_id = $1 AND pop3_uidl IS NOT NULL",
+      [mailboxId],
+    );
+    return new Map(rows.map((row) => [Number(row.uid) as Uid, row.pop3_uidl]));
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {

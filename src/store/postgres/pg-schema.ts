@@ -373,4 +373,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // A POP3 UIDL brought by an import (dovecot-uidlist's P field), returned by listImportedUidls so POP3
+    // clients do not download everything again; the partial index keeps the per-login lookup free.
+    description: "imported POP3 UIDLs",
+    apply: async (sql) => {
+      await sql.run(`
+        ALTER TABLE entries ADD COLUMN pop3_uidl text;
+        CREATE INDEX entries_imported_uidl ON entries (mailbox_id) WHERE pop3_uidl IS NOT NULL;
+      `);
+    },
+  },
 ];

@@ -20,6 +20,10 @@ export interface EntryInsert {
   readonly threadId: string;
   readonly size: number;
   readonly internalDateMs: number;
+  /** Import: the UID to give (at least the next one); omitted, the next one. */
+  readonly uid?: number;
+  /** Import: the POP3 UIDL the source showed. */
+  readonly importedUidl?: string;
 }
 
 export function requireMailboxRow(
@@ -41,7 +45,10 @@ export function checkQuota(sql: SqliteDatabase, accountId: AccountId, count: num
   checkAccountQuota(account, count, bytes);
 }
 
-/** Inserts entries at the mailbox's next UIDs with `modSeq`; returns the UIDs given. Counts and usage follow. */
+/**
+ * Inserts entries at the mailbox's next UIDs (or at the UIDs an import brings, which must not go below
+ * them) with `modSeq`; returns the UIDs given. Counts and usage follow.
+ */
 export function insertEntries(
   sql: SqliteDatabase,
   accountId: AccountId,
@@ -52,8 +59,8 @@ export function insertEntries(
   const now = Date.now();
   const insert = sql.stmt(
     `INSERT INTO entries (mailbox_id, uid, account_id, modseq, flags, keywords, email_id, thread_id, size,
-                          internal_date, save_date)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                          internal_date, save_date, pop3_uidl)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const bumpEmail = sql.stmt("UPDATE emails SET entry_count = entry_count + 1 WHERE id = ?");
   const uids: Uid[] = [];
@@ -62,6 +69,10 @@ export function insertEntries(
   let deleted = 0;
   let bytes = 0;
   for (const entry of inserts) {
+    if (entry.uid !== undefined) {
+      if (entry.uid < uid) throw uidBelowNext(entry.uid, uid);
+      uid = entry.uid;
+    }
     insert.run(
       mailbox.id,
       uid,
@@ -74,6 +85,7 @@ export function insertEntries(
       entry.size,
       entry.internalDateMs,
       now,
+      entry.importedUidl ?? null,
     );
     bumpEmail.run(entry.emailId);
     uids.push(uid as Uid);
@@ -93,6 +105,10 @@ export function insertEntries(
     .stmt("UPDATE accounts SET used_bytes = used_bytes + ?, message_count = message_count + ? WHERE id = ?")
     .run(bytes, inserts.length, accountId);
   return uids;
+}
+
+export function uidBelowNext(uid: number, uidNext: number): MailError {
+  return new MailError("invalidInput", `UID ${uid} is below the mailbox's UIDNEXT ${uidNext}`);
 }
 
 /**

@@ -371,4 +371,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE email_tombstones ADD COLUMN thread_id TEXT;
   ALTER TABLE mailbox_tombstones ADD COLUMN created_modseq INTEGER NOT NULL DEFAULT 0;
   `,
+  // 18: a POP3 UIDL brought by an import (admin/maildir-import.ts: dovecot-uidlist's P field), returned
+  // by listImportedUidls instead of the computed one so POP3 clients do not download everything again.
+  // The partial index keeps the per-login lookup free for mailboxes without imported UIDLs.
+  `
+  ALTER TABLE entries ADD COLUMN pop3_uidl TEXT;
+  CREATE INDEX IF NOT EXISTS entries_imported_uidl ON entries (mailbox_id) WHERE pop3_uidl IS NOT NULL;
+  `,
 ];

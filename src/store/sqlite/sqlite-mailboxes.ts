@@ -156,6 +156,33 @@ export class SqliteMailboxes implements MailboxRepository {
     }
   }
 
+  async adoptUids(
+    accountId: AccountId,
+    id: MailboxId,
+    uidValidity: number,
+    uidNext: Uid,
+  ): Promise<MailboxRecord> {
+    return this.sql.write((scope) => {
+      const mailbox = this.#requireRow(accountId, id);
+      if (mailbox.uid_validity !== uidValidity && mailbox.uid_next !== 1) {
+        throw new MailError(
+          "cannot",
+          `Mailbox ${mailbox.name} already holds messages under another UIDVALIDITY`,
+        );
+      }
+      const modSeq = scope.nextModSeq(accountId);
+      this.sql
+        .stmt("UPDATE mailboxes SET uid_validity = ?, uid_next = max(uid_next, ?), modseq = ? WHERE id = ?")
+        .run(uidValidity, uidNext, modSeq, id);
+      // Mailboxes created later must not reuse it (RFC 9051 §2.3.1.1).
+      this.sql
+        .stmt("UPDATE accounts SET last_uid_validity = max(last_uid_validity, ?) WHERE id = ?")
+        .run(uidValidity, accountId);
+      scope.emit({ accountId, mailboxId: id, modSeq });
+      return this.#require(accountId, id);
+    });
+  }
+
   #insert(scope: WriteScope, accountId: AccountId, name: string, specialUse: SpecialUse | null): MailboxId {
     if (this.#rowByName(accountId, name)) throw alreadyExists(name);
     const modSeq = scope.nextModSeq(accountId);

@@ -132,6 +132,8 @@ export class SqliteMessages implements MessageRepository {
         threadId,
         size: message.index.size,
         internalDateMs: message.internalDateMs,
+        ...(message.uid === undefined ? {} : { uid: message.uid }),
+        ...(message.importedUidl === undefined ? {} : { importedUidl: message.importedUidl }),
       };
     });
     const uids = insertEntries(this.sql, accountId, mailbox, inserts, modSeq);
@@ -297,6 +299,15 @@ export class SqliteMessages implements MessageRepository {
     const removed = removeEntries(this.sql, accountId, mailboxId, present, modSeq);
     scope.emit({ accountId, mailboxId, modSeq });
     return removed;
+  }
+
+  async listImportedUidls(mailboxId: MailboxId): Promise<Map<Uid, string>> {
+    const rows = this.sql
+      .stmt<{ uid: number; pop3_uidl: string }>(
+        "SELECT uid, pop3_uidl FROM entries WHERE mailbox_id = ? AND pop3_uidl IS NOT NULL",
+      )
+      .all(mailboxId);
+    return new Map(rows.map((row) => [row.uid as Uid, row.pop3_uidl]));
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describeAclContract } from "../contract/acl-contract.js";
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
+import { describeImportContract } from "../contract/import-contract.js";
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
@@ -45,6 +46,7 @@ const harness: StoreHarness = {
 describeMailStoreContract("sqlite", harness);
 describeAclContract("sqlite", harness);
 describeUploadContract("sqlite", harness);
+describeImportContract("sqlite", harness);
 describeDomainContract("sqlite", harness);
 describeSearchContract("sqlite", harness);
 describeSortKeysContract("sqlite", harness);
