@@ -41,7 +41,8 @@ export class PgChangeLog implements ChangeLog {
          SELECT false AS is_tombstone, e.*, em.blob_hash, em.crlf_size FROM entries e
          JOIN emails em ON em.id = e.email_id WHERE e.mailbox_id = m.id AND e.modseq > $2
          UNION ALL
-         SELECT true, t.mailbox_id, t.uid, t.account_id, t.modseq, 0, '', t.email_id, '', 0, 0, 0, NULL, NULL
+         -- Tombstones fill every column of e.* (pop3_uidl last), then blob_hash and crlf_size.
+         SELECT true, t.mailbox_id, t.uid, t.account_id, t.modseq, 0, '', t.email_id, '', 0, 0, 0, NULL, NULL, NULL
          FROM entry_tombstones t WHERE t.mailbox_id = m.id AND t.modseq > $2
        ) c ON true
        WHERE m.id = $1 ORDER BY c.uid`,
