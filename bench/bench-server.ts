@@ -43,6 +43,11 @@ export const FILL_CACHE_ENV = "POSTFACH_BENCH_FILL_CACHE";
  * scenario (NODE_OPTIONS does not allow --cpu-prof).
  */
 export const SERVER_NODE_ARGS_ENV = "POSTFACH_BENCH_SERVER_NODE_ARGS";
+/**
+ * Extra settings for the servers' configuration, as comma-separated `section.key=number`, e.g.
+ * `delivery.index_workers=0` to compare a setting's two values on the same build.
+ */
+export const SERVER_SETTINGS_ENV = "POSTFACH_BENCH_SERVER_SETTINGS";
 /** Blob writes in flight while filling: each is fsynced, and concurrent fsyncs share the disk's flushes. */
 const BLOB_WRITES_IN_FLIGHT = 64;
 
@@ -207,7 +212,14 @@ export async function startBenchServer(
     `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
     ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
   ]);
-  const settingLines = Object.entries(settings).flatMap(([section, values]) => [
+  const merged: Record<string, Record<string, number>> = {};
+  for (const [section, values] of Object.entries(settings)) merged[section] = { ...values };
+  for (const setting of (process.env[SERVER_SETTINGS_ENV] ?? "").split(",").filter((s) => s !== "")) {
+    const match = /^(\w+)\.(\w+)=(-?[\d.]+)$/.exec(setting.trim());
+    if (!match) throw new Error(`${SERVER_SETTINGS_ENV}: "${setting}" is not section.key=number`);
+    merged[match[1] as string] = { ...merged[match[1] as string], [match[2] as string]: Number(match[3]) };
+  }
+  const settingLines = Object.entries(merged).flatMap(([section, values]) => [
     `[${section}]`,
     ...Object.entries(values).map(([key, value]) => `${key} = ${value}`),
   ]);

@@ -86,3 +86,17 @@ export function reportFigure(
   }
   if (resultsFile) appendFileSync(resultsFile, `${JSON.stringify(figure)}\n`);
 }
+
+/**
+ * Prints each target's median server CPU (user + system, from /proc) per `per` units of work, e.g. per
+ * message: a figure the machine's load moves much less than wall-clock time (see bench/process-cpu.ts).
+ */
+export function reportServerCpuPer(scenario: string, cpuMs: Map<TargetName, number[]>, per: string): void {
+  const parts = [...cpuMs]
+    .filter(([, values]) => values.length > 0)
+    .map(
+      ([name, values]) =>
+        `${name} ${Number(median(values).toPrecision(3))} ms (${values.map((v) => Number(v.toPrecision(3))).join(", ")})`,
+    );
+  if (parts.length > 0) console.log(`${scenario} server CPU per ${per}: ${parts.join(" | ")}`);
+}

@@ -11,9 +11,10 @@ import { openServices } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { parseBenchOptions } from "./bench-options.js";
 import { BENCH_ADDRESS, type BenchStore, fillMailbox, startBenchServer } from "./bench-server.js";
-import { alternate, reportFigure } from "./compare.js";
+import { alternate, reportFigure, reportServerCpuPer, type TargetName } from "./compare.js";
 import { generateCorpus } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
+import { mainThreadCpuMs, serverCpuDuring } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -53,6 +54,13 @@ async function deliverAll(port: number, messages: readonly string[]): Promise<nu
 
 const messages = [...generateCorpus(MESSAGES, { seed: 2033 })].map(asData);
 const megabytes = messages.reduce((sum, m) => sum + m.length, 0) / 1024 / 1024;
+/** Postfach's main-thread CPU milliseconds per message of each run (SQLite and PostgreSQL runs alike). */
+const mainThreadCpuPerMessage: number[] = [];
+/** Server CPU milliseconds per message of each run, by target. */
+const cpuPerMessage = new Map<TargetName, number[]>();
+function recordCpu(target: TargetName, cpuMs: number): void {
+  cpuPerMessage.set(target, [...(cpuPerMessage.get(target) ?? []), cpuMs / MESSAGES]);
+}
 async function deliverToPostfach(store: BenchStore): Promise<number> {
   // The same empty store every run, so run-all.ts creates it (and hashes the password) once for SQLite;
   // PostgreSQL gets a fresh schema each run.
@@ -60,9 +68,15 @@ async function deliverToPostfach(store: BenchStore): Promise<number> {
   try {
     const server = await startBenchServer(fill.dataDir, ["lmtp"], {}, fill.store);
     let accepted = 0;
-    const ms = await timeMs(async () => {
-      accepted = await deliverAll(server.port("lmtp"), messages);
+    let ms = 0;
+    const mainBefore = mainThreadCpuMs(server.pid);
+    const cpuMs = await serverCpuDuring(server.pid, async () => {
+      ms = await timeMs(async () => {
+        accepted = await deliverAll(server.port("lmtp"), messages);
+      });
     });
+    recordCpu(store === "postgres" ? "postgres" : "postfach", cpuMs);
+    mainThreadCpuPerMessage.push((mainThreadCpuMs(server.pid) - mainBefore) / MESSAGES);
     await server.stop();
     assert.equal(accepted, MESSAGES, `${store}: every message was acknowledged`);
     const services = await openServices({ ...defaultConfig(), dataDir: fill.dataDir, store: fill.store });
@@ -85,9 +99,13 @@ async function deliverToDovecot(): Promise<number> {
   const dovecot = await startDovecot({ messages: 0, distinct: 1, seed: 2033 });
   try {
     let accepted = 0;
-    const ms = await timeMs(async () => {
-      accepted = await deliverAll(dovecot.port("lmtp"), messages);
+    let ms = 0;
+    const cpuMs = await serverCpuDuring(dovecot.pid, async () => {
+      ms = await timeMs(async () => {
+        accepted = await deliverAll(dovecot.port("lmtp"), messages);
+      });
     });
+    recordCpu("dovecot", cpuMs);
     assert.equal(accepted, MESSAGES, "dovecot: every message was acknowledged");
     let stored = 0;
     for (const sub of ["new", "cur"]) stored += (await readdir(join(dovecot.maildir, sub))).length;
@@ -115,3 +133,8 @@ reportFigure(
   `${MESSAGES} messages, ${megabytes.toFixed(1)} MB, ${CONNECTIONS} LMTP connections, one account`,
   options.resultsFile,
 );
+reportServerCpuPer("deliver_lmtp", cpuPerMessage, "message");
+if (mainThreadCpuPerMessage.length > 0) {
+  const shown = mainThreadCpuPerMessage.map((v) => Number(v.toPrecision(3)));
+  console.log(`deliver_lmtp Postfach main-thread CPU per message: ${shown.join(", ")} ms`);
+}

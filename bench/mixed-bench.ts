@@ -14,9 +14,10 @@ import {
   fillAccounts,
   startBenchServer,
 } from "./bench-server.js";
-import { alternate, reportFigure, type TargetName } from "./compare.js";
+import { alternate, reportFigure, reportServerCpuPer, type TargetName } from "./compare.js";
 import { generateCorpus, seededRandom } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
+import { serverCpuDuring } from "./process-cpu.js";
 
 const options = parseBenchOptions();
 const CLIENTS = 50;
@@ -174,12 +175,16 @@ async function runClient(port: number, index: number, run: number, deadline: num
 }
 
 /** All clients at once for SECONDS; returns operations per second, failing on any error. */
-async function runMix(name: TargetName, port: number, run: number): Promise<number> {
+async function runMix(name: TargetName, port: number, pid: number, run: number): Promise<number> {
   const started = performance.now();
   const deadline = started + SECONDS * 1000;
-  const tallies = await Promise.all(ADDRESSES.map((_, i) => runClient(port, i, run, deadline)));
+  let tallies: ClientTally[] = [];
+  const cpuMs = await serverCpuDuring(pid, async () => {
+    tallies = await Promise.all(ADDRESSES.map((_, i) => runClient(port, i, run, deadline)));
+  });
   const seconds = (performance.now() - started) / 1000;
   const operations = tallies.reduce((sum, t) => sum + t.operations, 0);
+  cpuPerOperation.set(name, [...(cpuPerOperation.get(name) ?? []), cpuMs / operations]);
   const errors = tallies.flatMap((t) => t.errors);
   errorCounts.set(name, (errorCounts.get(name) ?? 0) + errors.length);
   assert.equal(errors.length, 0, `${name}: ${errors.length} errors, first: ${errors.slice(0, 5).join("; ")}`);
@@ -187,6 +192,8 @@ async function runMix(name: TargetName, port: number, run: number): Promise<numb
 }
 
 const errorCounts = new Map<TargetName, number>();
+/** Server CPU milliseconds per operation of each run, by target. */
+const cpuPerOperation = new Map<TargetName, number[]>();
 const fillOn = (store: BenchStore) =>
   fillAccounts({
     addresses: ADDRESSES,
@@ -214,11 +221,13 @@ const postgresServer = postgresFill
   : null;
 try {
   const targets = [
-    { name: "postfach" as const, port: server.port("imap") },
-    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap") }] : []),
-    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("imap") }] : []),
+    { name: "postfach" as const, port: server.port("imap"), pid: server.pid },
+    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap"), pid: dovecot.pid }] : []),
+    ...(postgresServer
+      ? [{ name: "postgres" as const, port: postgresServer.port("imap"), pid: postgresServer.pid }]
+      : []),
   ];
-  const rates = await alternate(targets, RUNS, ({ name, port }, run) => runMix(name, port, run));
+  const rates = await alternate(targets, RUNS, ({ name, port, pid }, run) => runMix(name, port, pid, run));
   const errors = [...errorCounts].map(([name, count]) => `${name} ${count} errors`).join(", ");
   reportFigure(
     "concurrent_mixed",
@@ -228,6 +237,7 @@ try {
     `${CLIENTS} clients, own account each (${MESSAGES_PER_ACCOUNT} messages), ${SECONDS} s, ${errors}`,
     options.resultsFile,
   );
+  reportServerCpuPer("concurrent_mixed", cpuPerOperation, "operation");
 } finally {
   await server.stop();
   await postgresServer?.stop();

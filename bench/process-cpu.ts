@@ -69,3 +69,21 @@ export function reportServerCpu(scenario: string, cpu: Map<TargetName, number[]>
   );
   console.log(`${scenario}_server_cpu ${parts.join(" | ")}  (utime+stime of the server's process tree)`);
 }
+
+/** Runs `fn` and returns the CPU milliseconds the server tree of `pid` spent meanwhile. */
+export async function serverCpuDuring(pid: number, fn: () => Promise<unknown>): Promise<number> {
+  const before = treeCpuMs(pid);
+  await fn();
+  return treeCpuMs(pid) - before;
+}
+
+/** CPU milliseconds used so far by the main thread of `pid` alone (its worker threads left out). */
+export function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
