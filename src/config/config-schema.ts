@@ -180,6 +180,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     detail_to_folder: { type: "boolean" },
     local_part_case_sensitive: { type: "boolean" },
     quota_permanent: { type: "boolean" },
+    index_workers: { type: "integer", min: 0, max: 64 },
   },
 };
 

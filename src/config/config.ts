@@ -1,6 +1,6 @@
 // The typed, deeply read-only configuration every part of Postfach receives, and its defaults.
 // TOML keys are snake_case (docs/configuration.md); the fields here are their camelCase twins.
-import { hostname as osHostname } from "node:os";
+import { availableParallelism, hostname as osHostname } from "node:os";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -154,6 +154,8 @@ export interface DeliveryConfig {
   readonly localPartCaseSensitive: boolean;
   /** Over-quota is permanent (552 5.2.2) instead of temporary (452 4.2.2). */
   readonly quotaPermanent: boolean;
+  /** Worker threads that index delivered messages beside the main thread; 0 indexes on the main thread. */
+  readonly indexWorkers: number;
 }
 
 /** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
@@ -290,6 +292,8 @@ export function defaultConfig(): Config {
       detailToFolder: false,
       localPartCaseSensitive: false,
       quotaPermanent: false,
+      // One core is the main thread's: the workers take what another one or two can give.
+      indexWorkers: Math.max(0, Math.min(2, availableParallelism() - 1)),
     },
   });
 }

@@ -7,6 +7,7 @@ import { silentLogger } from "../kit/logger.js";
 import type { MailStore } from "../store/mail-store.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import { DeliveryService, type RecipientCheck } from "./delivery-service.js";
+import { IndexWorkers } from "./index-workers.js";
 
 const OPTIONS = {
   hostname: "mx.test",
@@ -90,6 +91,59 @@ describe("DeliveryService", () => {
         assert.equal(outcome.error.code, "overQuota");
         assert.equal(outcome.isTemporary, !quotaPermanent);
       }
+    }
+  });
+
+  it("indexes in worker threads, one or several recipients, like the main thread does", async () => {
+    const service = new DeliveryService(store, { ...OPTIONS, indexWorkers: 2 }, silentLogger);
+    try {
+      const alice = accepted(await service.checkRecipient("alice@example.test"));
+      const aliceLists = accepted(await service.checkRecipient("alice+lists@example.test"));
+      const reports = await Promise.all([
+        service.deliver(message([alice])),
+        service.deliver(message([alice, aliceLists])),
+      ]);
+      assert.deepEqual(
+        reports.map((r) => r.outcomes),
+        [[{ kind: "delivered" }], [{ kind: "delivered" }, { kind: "delivered" }]],
+      );
+      const account = await store.accounts.findByAddress("alice@example.test");
+      const inbox = await store.mailboxes.findByName(account?.id ?? (0 as never), "INBOX");
+      const entries = await store.messages.listEntries(inbox?.id ?? ("" as never));
+      const last = entries.at(-1);
+      const email = await store.messages.getEmail(
+        account?.id ?? (0 as never),
+        last?.emailId ?? ("" as never),
+      );
+      assert.match(email?.index.envelope ?? "", /"t"/, "the worker's index (subject t) was stored");
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("answers a temporary failure and stores nothing when the indexing worker dies mid-message", async () => {
+    const workers = new IndexWorkers(1);
+    const service = new DeliveryService(store, OPTIONS, silentLogger, workers);
+    try {
+      const check = accepted(await service.checkRecipient("alice@example.test"));
+      const account = await store.accounts.findByAddress("alice@example.test");
+      const before = (await store.accounts.get(account?.id ?? (0 as never)))?.messageCount;
+      // deliver() posts the message to the worker before its first await; the worker is then killed
+      // before it can answer, as a crash would.
+      const delivering = service.deliver(message([check]));
+      await workers.close();
+      const report = await delivering;
+      const [outcome] = report.outcomes;
+      assert.equal(outcome?.kind, "failed");
+      if (outcome?.kind === "failed") {
+        assert.equal(outcome.error.code, "unavailable");
+        assert.equal(outcome.isTemporary, true);
+      }
+      assert.equal((await store.accounts.get(account?.id ?? (0 as never)))?.messageCount, before);
+      // The next message starts a new worker and is delivered.
+      assert.deepEqual((await service.deliver(message([check]))).outcomes, [{ kind: "delivered" }]);
+    } finally {
+      await service.close();
     }
   });
 });

@@ -8,17 +8,19 @@ import type { BlobHash } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError, MailError } from "../kit/mail-error.js";
-import { indexMessage } from "../mime/index/index-message.js";
 import { shiftIndex } from "../mime/index/shift-index.js";
 import type { MessageIndex } from "../mime/message-index.js";
 import type { FlagSet, MailStore } from "../store/mail-store.js";
 import { type AddressPolicy, AddressResolver, type DeliveryTarget } from "./address-resolution.js";
+import { IndexWorkers, inlineIndexer, type MessageIndexer } from "./index-workers.js";
 import { INBOX, normalizeMailboxName } from "./mailbox-name.js";
 import { formatTraceHeaders } from "./trace-headers.js";
 
 export interface DeliveryOptions extends AddressPolicy {
   /** Names this server in Received lines. */
   readonly hostname: string;
+  /** Worker threads that index delivered messages (index-workers.ts); 0 or absent: the main thread. */
+  readonly indexWorkers?: number;
 }
 
 /** What RCPT TO learns about one recipient. */
@@ -60,13 +62,24 @@ const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
 
 export class DeliveryService {
   readonly #resolver: AddressResolver;
+  readonly #indexer: MessageIndexer;
 
+  /** `indexer` replaces the one `options.indexWorkers` asks for (tests). */
   constructor(
     private readonly store: MailStore,
     private readonly options: DeliveryOptions & { readonly quotaPermanent: boolean },
     private readonly log: Logger,
+    indexer?: MessageIndexer,
   ) {
     this.#resolver = new AddressResolver(store, options);
+    this.#indexer =
+      indexer ??
+      ((options.indexWorkers ?? 0) > 0 ? new IndexWorkers(options.indexWorkers ?? 1) : inlineIndexer);
+  }
+
+  /** Stops the indexing workers, if any (they also stop by themselves when idle). */
+  close(): Promise<void> {
+    return this.#indexer.close();
   }
 
   /** Resolves a recipient and refuses it early when every account behind it is already full. */
@@ -160,12 +173,18 @@ export class DeliveryService {
     if (prefixes.length === 1) {
       // The bytes go with the append, so the store can make them durable in the same commit as the
       // rows (the SQLite store: one WAL fsync for both); either way, durable before the append resolves.
+      // The index is built in a worker while this thread hashes the bytes and serves other sessions.
       const raw = Buffer.concat([first, data]);
-      const copy = { blobHash: this.store.blobs.hashOf(raw), body: raw, index: indexMessage(raw) };
+      const indexing = this.#indexer.index(raw);
+      const blobHash = this.store.blobs.hashOf(raw);
+      const copy = { blobHash, body: raw, index: await indexing };
       return async () => copy;
     }
+    const indexing = this.#indexer.index(Buffer.concat([first, data]));
+    // Settled either way before anything awaits it, so a failed put leaves no unhandled rejection.
+    indexing.catch(() => {});
     const base = (await this.store.blobs.put(data)).hash;
-    const firstIndex = indexMessage(Buffer.concat([first, data]));
+    const firstIndex = await indexing;
     return async (recipient) => {
       const prefix = prefixes[recipient] ?? first;
       const { hash } = await this.store.blobs.putPrefixed(prefix, base);
