@@ -147,16 +147,23 @@ async function fillInto(
           scryptCost: { ln: CHEAP_HASH_SETTINGS.auth.scrypt_log2_cost, r: 8, p: 1 },
         })
       : services.users;
-    // Each distinct body is indexed once and its blob written once, the writes overlapping.
+    // Each distinct body is indexed once. The SQLite store gets the bodies with the appends, as LMTP
+    // delivery hands them over, so they are stored where delivered mail is (small ones in the
+    // database, migration 15; larger ones files); PostgreSQL's blobs are written once each up front, the
+    // writes overlapping (its appends would store a repeated body again).
     const raws = [...generateCorpus(distinct, { seed })];
     const bodies: NewMessage[] = new Array(raws.length);
+    const isBodyWithAppend = store === "sqlite";
     let next = 0;
     const writeBlobs = async () => {
       for (let n = next++; n < raws.length; n = next++) {
         const raw = raws[n] as Buffer;
-        const { hash } = await services.store.blobs.put(raw);
+        const blobHash = isBodyWithAppend
+          ? services.store.blobs.hashOf(raw)
+          : (await services.store.blobs.put(raw)).hash;
         bodies[n] = {
-          blobHash: hash,
+          blobHash,
+          ...(isBodyWithAppend ? { body: raw } : {}),
           index: indexMessage(raw),
           flags: { system: new Set(), keywords: [] },
           internalDateMs: Date.now(),
