@@ -3,7 +3,6 @@
 // UIDVALIDITY, INTERNALDATE and POP3 UIDLs must read back the same over Postfach's IMAP and POP3; a re-run
 // imports nothing; a damaged file name stops the import with a report.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,27 +14,9 @@ import { type DovecotServer, startDovecot } from "../bench/dovecot-server.js";
 import { defaultConfig } from "../src/config/config.js";
 import { runServer } from "../src/main.js";
 import { LineSocket } from "./helpers/line-socket.js";
+import { postfach } from "./helpers/postfach-cli.js";
 
-const CLI = new URL("../src/cli/postfach.js", import.meta.url).pathname;
 const HAS_DOVECOT = existsSync("/usr/sbin/dovecot") && existsSync("/usr/lib/dovecot/imap");
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function postfach(args: readonly string[], env: NodeJS.ProcessEnv, stdin = ""): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin);
-  });
-}
 
 interface SeenMessage {
   readonly uid: number;
