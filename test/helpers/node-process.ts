@@ -17,6 +17,8 @@ export interface NodeOptions {
   /** The `store =` setting, e.g. a postgres:// URL with a search_path. */
   readonly store: string;
   readonly logLevel?: "warn" | "info" | "debug";
+  /** [limits] shutdown_grace_ms (default 500). */
+  readonly shutdownGraceMs?: number;
   /** Extra TOML lines appended to the file (sections such as [proxy]). */
   readonly extraToml?: readonly string[];
 }
@@ -60,7 +62,7 @@ export async function writeNodeConfig(options: NodeOptions): Promise<string> {
     "[http]",
     "listen = []",
     "[limits]",
-    "shutdown_grace_ms = 500",
+    `shutdown_grace_ms = ${options.shutdownGraceMs ?? 500}`,
     "max_connections_per_ip = 500",
     ...(options.extraToml ?? []),
   ];

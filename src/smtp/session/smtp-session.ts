@@ -85,6 +85,9 @@ class SmtpSession {
       this.#isShuttingDown = true;
       if (this.#isWaiting && this.#receiving === null)
         return conn.write(formatReply(shutdownReply(this.options.hostname)));
+      // A message arriving keeps being read and is delivered (its replies sent), then #drain says 421
+      // and closes: waiting here keeps the connection open until then (Connection bounds each hook).
+      return conn.closed;
     });
     await conn.write(`220 ${this.options.hostname} ${name} Postfach ready\r\n`);
     this.#isWaiting = true;
