@@ -60,7 +60,7 @@ function describeChanges(backend: "sqlite" | "postgres"): void {
         const appended = await imap.append(mailbox, raw);
         await imap.mailboxOpen(mailbox);
         const fetched = await imap.fetchOne(
-          String(appended && appended.uid),
+          String(appended ? appended.uid : 0),
           { emailId: true },
           { uid: true },
         );

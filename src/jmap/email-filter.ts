@@ -1,15 +1,14 @@
-// Email/query's FilterCondition and FilterOperator (RFC 8621 §4.4.1, RFC 8620 §5.5) translated into the
-// mail layer's SearchQuery, once per mailbox: mailbox conditions become constants there, everything else
-// the same search IMAP SEARCH runs, on the same indexes.
+// Email/query's FilterCondition and FilterOperator (RFC 8621 §4.4.1, RFC 8620 §5.5), evaluated per Email
+// (not per IMAP copy): mailbox, keyword, date and size conditions against the Email as JMAP shows it (all
+// its mailboxes, the union of its copies' keywords, its receivedAt), content conditions (text, addresses,
+// subject, body, header) through the same search and indexes IMAP SEARCH uses, each asked once.
 
+import type { EmailId, MailboxId } from "../kit/ids.js";
 import type { SearchQuery } from "../mail/search/search-query.js";
-import type { EmailTextField } from "../store/mail-store.js";
+import type { EmailTextField, MailboxEntry } from "../store/mail-store.js";
 import { isPlainObject } from "./args.js";
 import { MethodError } from "./jmap-error.js";
-import { flagsOf, isValidKeyword } from "./keywords.js";
-
-const ALL: SearchQuery = { kind: "all" };
-const NONE: SearchQuery = { kind: "not", query: ALL };
+import { isValidKeyword, keywordsOf } from "./keywords.js";
 
 const TEXT_FIELDS: Readonly<Record<string, EmailTextField>> = {
   text: "text",
@@ -23,11 +22,74 @@ const TEXT_FIELDS: Readonly<Record<string, EmailTextField>> = {
 
 const unsupported = (description: string): MethodError => new MethodError("unsupportedFilter", description);
 
-/** Checks a filter once (before any mailbox is searched) and returns a translator per mailbox. */
-export function compileEmailFilter(filter: unknown): (mailboxId: string) => SearchQuery {
-  if (filter === undefined || filter === null) return () => ALL;
+/** A checked filter as a tree; content conditions are numbered leaves whose matches are searched first. */
+type FilterNode =
+  | { readonly kind: "and" | "or" | "not"; readonly nodes: readonly FilterNode[] }
+  | { readonly kind: "inMailbox"; readonly id: string }
+  | { readonly kind: "inMailboxOtherThan"; readonly ids: readonly string[] }
+  | { readonly kind: "keyword"; readonly keyword: string; readonly isPresent: boolean }
+  | { readonly kind: "received"; readonly isBefore: boolean; readonly atMs: number }
+  | { readonly kind: "size"; readonly isMin: boolean; readonly bytes: number }
+  | { readonly kind: "content"; readonly index: number };
+
+/** The Email as a filter sees it. */
+export interface FilterSubject {
+  readonly id: EmailId;
+  /** Every copy of the email (at least one). */
+  readonly entries: readonly MailboxEntry[];
+  readonly receivedAtMs: number;
+}
+
+export interface EmailFilter {
+  /** Content conditions to search for in every mailbox; `matches` gets the emails each one found. */
+  readonly contentQueries: readonly SearchQuery[];
+  /** Whether a filter uses only properties that never change for an Email (RFC 8620 §5.6 upToId). */
+  readonly isImmutable: boolean;
+  matches(email: FilterSubject, contentHits: readonly ReadonlySet<EmailId>[]): boolean;
+}
+
+/** Checks a filter (before anything is searched) and compiles it; unsupportedFilter when it is wrong. */
+export function compileEmailFilter(filter: unknown): EmailFilter {
+  if (filter === undefined || filter === null) {
+    return { contentQueries: [], isImmutable: true, matches: () => true };
+  }
   validate(filter, 0);
-  return (mailboxId) => translate(filter as Record<string, unknown>, mailboxId);
+  const contentQueries: SearchQuery[] = [];
+  const root = toNode(filter as Record<string, unknown>, contentQueries);
+  return {
+    contentQueries,
+    isImmutable: isImmutableNode(root),
+    matches(email, contentHits) {
+      const keywords = new Set<string>();
+      for (const entry of email.entries)
+        for (const k of Object.keys(keywordsOf(entry.flags))) keywords.add(k);
+      const mailboxIds = new Set<MailboxId>(email.entries.map((e) => e.mailboxId));
+      const size = email.entries[0]?.size ?? 0;
+      const test = (node: FilterNode): boolean => {
+        switch (node.kind) {
+          case "and":
+            return node.nodes.every(test);
+          case "or":
+            return node.nodes.some(test);
+          case "not":
+            return !node.nodes.some(test);
+          case "inMailbox":
+            return mailboxIds.has(node.id as MailboxId);
+          case "inMailboxOtherThan":
+            return [...mailboxIds].some((id) => !node.ids.includes(id));
+          case "keyword":
+            return keywords.has(node.keyword) === node.isPresent;
+          case "received":
+            return node.isBefore ? email.receivedAtMs < node.atMs : email.receivedAtMs >= node.atMs;
+          case "size":
+            return node.isMin ? size >= node.bytes : size < node.bytes;
+          default:
+            return contentHits[node.index]?.has(email.id) ?? false;
+        }
+      };
+      return test(root);
+    },
+  };
 }
 
 const MAX_FILTER_DEPTH = 20;
@@ -79,47 +141,56 @@ function isUtcDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-function translate(filter: Record<string, unknown>, mailboxId: string): SearchQuery {
+function toNode(filter: Record<string, unknown>, contentQueries: SearchQuery[]): FilterNode {
   if ("operator" in filter) {
-    const queries = (filter.conditions as Record<string, unknown>[]).map((c) => translate(c, mailboxId));
-    if (filter.operator === "AND") return { kind: "and", queries };
-    if (filter.operator === "OR") return queries.length === 0 ? NONE : { kind: "or", queries };
-    return queries.length === 0 ? ALL : { kind: "not", query: { kind: "or", queries } };
+    const nodes = (filter.conditions as Record<string, unknown>[]).map((c) => toNode(c, contentQueries));
+    const kind = filter.operator === "AND" ? "and" : filter.operator === "OR" ? "or" : "not";
+    return { kind, nodes };
   }
-  const queries: SearchQuery[] = [];
-  for (const [name, value] of Object.entries(filter)) queries.push(condition(name, value, mailboxId));
-  return queries.length === 1 ? (queries[0] as SearchQuery) : { kind: "and", queries };
+  const nodes = Object.entries(filter).map(([name, value]) => condition(name, value, contentQueries));
+  return nodes.length === 1 ? (nodes[0] as FilterNode) : { kind: "and", nodes };
 }
 
-function condition(name: string, value: unknown, mailboxId: string): SearchQuery {
+function condition(name: string, value: unknown, contentQueries: SearchQuery[]): FilterNode {
+  const content = (query: SearchQuery): FilterNode => {
+    contentQueries.push(query);
+    return { kind: "content", index: contentQueries.length - 1 };
+  };
   const field = TEXT_FIELDS[name];
-  if (field !== undefined) return { kind: "text", field, value: value as string };
+  if (field !== undefined) return content({ kind: "text", field, value: value as string });
   switch (name) {
     case "inMailbox":
-      return value === mailboxId ? ALL : NONE;
+      return { kind: "inMailbox", id: value as string };
     case "inMailboxOtherThan":
-      return (value as string[]).includes(mailboxId) ? NONE : ALL;
+      return { kind: "inMailboxOtherThan", ids: value as string[] };
     case "before":
-      return { kind: "date", field: "internal", sinceMs: null, beforeMs: Date.parse(value as string) };
     case "after":
-      return { kind: "date", field: "internal", sinceMs: Date.parse(value as string), beforeMs: null };
+      return { kind: "received", isBefore: name === "before", atMs: Date.parse(value as string) };
     case "minSize":
-      return (value as number) === 0 ? ALL : { kind: "size", isLarger: true, bytes: (value as number) - 1 };
     case "maxSize":
-      return { kind: "size", isLarger: false, bytes: value as number };
+      return { kind: "size", isMin: name === "minSize", bytes: value as number };
     case "hasKeyword":
-      return keywordQuery(value as string);
     case "notKeyword":
-      return { kind: "not", query: keywordQuery(value as string) };
+      return { kind: "keyword", keyword: (value as string).toLowerCase(), isPresent: name === "hasKeyword" };
     default: {
       const [header, text = ""] = value as string[];
-      return { kind: "header", name: header as string, value: text };
+      return content({ kind: "header", name: header as string, value: text });
     }
   }
 }
 
-function keywordQuery(keyword: string): SearchQuery {
-  const flags = flagsOf([keyword], false);
-  const [flag] = flags.system;
-  return flag === undefined ? { kind: "keyword", keyword } : { kind: "flag", flag };
+/** Mailboxes and keywords of an Email change; its content, size and receivedAt do not. */
+function isImmutableNode(node: FilterNode): boolean {
+  switch (node.kind) {
+    case "and":
+    case "or":
+    case "not":
+      return node.nodes.every(isImmutableNode);
+    case "inMailbox":
+    case "inMailboxOtherThan":
+    case "keyword":
+      return false;
+    default:
+      return true;
+  }
 }

@@ -14,11 +14,13 @@ import { emailGet } from "./methods/email-get.js";
 import { emailImport } from "./methods/email-import.js";
 import { emailParse } from "./methods/email-parse.js";
 import { emailQuery } from "./methods/email-query.js";
+import { emailQueryChanges } from "./methods/email-query-changes.js";
 import { emailSet } from "./methods/email-set.js";
 import { identityGet } from "./methods/identity-get.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
+import { mailboxQueryChanges } from "./methods/mailbox-query-changes.js";
 import { mailboxSet } from "./methods/mailbox-set.js";
 import { searchSnippetGet } from "./methods/search-snippet-get.js";
 import { threadChanges } from "./methods/thread-changes.js";
@@ -31,12 +33,14 @@ export const METHOD_NAMES = [
   "Mailbox/get",
   "Mailbox/changes",
   "Mailbox/query",
+  "Mailbox/queryChanges",
   "Mailbox/set",
   "Thread/get",
   "Thread/changes",
   "Email/get",
   "Email/changes",
   "Email/query",
+  "Email/queryChanges",
   "Email/set",
   "SearchSnippet/get",
   "Email/import",
@@ -59,12 +63,14 @@ export const METHODS = {
   "Mailbox/get": mail(mailboxGet),
   "Mailbox/changes": mail(mailboxChanges),
   "Mailbox/query": mail(mailboxQuery),
+  "Mailbox/queryChanges": mail(mailboxQueryChanges),
   "Mailbox/set": mail(mailboxSet),
   "Thread/get": mail(threadGet),
   "Thread/changes": mail(threadChanges),
   "Email/get": mail(emailGet),
   "Email/changes": mail(emailChanges),
   "Email/query": mail(emailQuery),
+  "Email/queryChanges": mail(emailQueryChanges),
   "Email/set": mail(emailSet),
   "SearchSnippet/get": mail(searchSnippetGet),
   "Email/import": mail(emailImport),

@@ -1,12 +1,12 @@
-// Email/query (RFC 8621 §4.4, RFC 8620 §5.5): filters run through the mail layer's search (the indexes
-// IMAP SEARCH uses) in every mailbox the filter can match, results are Emails (distinct ids), sorted,
-// optionally one per thread, then windowed by position or anchor.
+// Email/query (RFC 8621 §4.4, RFC 8620 §5.5): the filter is evaluated per Email (email-filter.ts), its
+// content conditions through the mail layer's search (the indexes IMAP SEARCH uses); results are Emails
+// (distinct ids), sorted, optionally one per thread, then windowed by position or anchor.
 
 import type { EmailId, ThreadId } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
-import { loadAccountMail, receivedAtOf } from "../account-mail.js";
+import { type AccountMail, loadAccountMail, receivedAtOf } from "../account-mail.js";
 import {
   type Args,
   checkKnownArgs,
@@ -31,40 +31,44 @@ interface Comparator {
   readonly isAscending: boolean;
 }
 
-export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
-  checkKnownArgs(args, [
-    "accountId",
-    "filter",
-    "sort",
-    "position",
-    "anchor",
-    "anchorOffset",
-    "limit",
-    "calculateTotal",
-    "collapseThreads",
-  ]);
-  const accountId = requireAccount(ctx, args);
-  const filterFor = compileEmailFilter(args.filter);
+/** The arguments Email/query and Email/queryChanges share (RFC 8620 §5.6: the same filter and sort). */
+export const QUERY_ARGS = ["accountId", "filter", "sort", "collapseThreads"] as const;
+
+/** A query's whole result, before windowing. */
+export interface EmailQueryResult {
+  readonly queryState: string;
+  /** Every matching Email id, sorted (one per thread when collapsed). */
+  readonly ids: readonly EmailId[];
+  readonly mail: AccountMail;
+  /** Filter and sort use only properties an Email never changes (RFC 8620 §5.6 upToId). */
+  readonly isImmutable: boolean;
+  readonly collapseThreads: boolean;
+}
+
+/** Runs the filter over every Email of the account (each one once, whatever its copies), sorts, collapses. */
+export async function runEmailQuery(ctx: JmapContext, args: Args): Promise<EmailQueryResult> {
+  const filter = compileEmailFilter(args.filter);
   const comparators = readSort(args.sort);
-  const position = readInt(args, "position", 0, Number.MIN_SAFE_INTEGER);
-  const anchor = readString(args, "anchor");
-  const anchorOffset = readInt(args, "anchorOffset", 0, Number.MIN_SAFE_INTEGER);
-  const requestedLimit = readOptionalUnsigned(args, "limit");
-  const calculateTotal = readBoolean(args, "calculateTotal", false);
   const collapseThreads = readBoolean(args, "collapseThreads", false);
 
   const queryState = formatState((await currentAccount(ctx)).highestModSeq);
   const mail = await loadAccountMail(ctx);
-  const matched = new Set<EmailId>();
-  for (const mailbox of mail.mailboxes) {
-    const entries = mail.entriesByMailbox.get(mailbox.id) ?? [];
-    if (entries.length === 0) continue;
-    const query = filterFor(mailbox.id);
-    if (query.kind === "not" && query.query.kind === "all") continue;
-    const hits = await searchMailbox(ctx.services.store, ctx.account.id, mailbox.id, entries, query);
-    for (const entry of hits) matched.add(entry.emailId);
+  // Content conditions are searched once each, over every mailbox: an Email's content is one for all copies.
+  const contentHits: Set<EmailId>[] = [];
+  for (const query of filter.contentQueries) {
+    const hits = new Set<EmailId>();
+    for (const mailbox of mail.mailboxes) {
+      const entries = mail.entriesByMailbox.get(mailbox.id) ?? [];
+      if (entries.length === 0) continue;
+      for (const entry of await searchMailbox(ctx.services.store, ctx.account.id, mailbox.id, entries, query))
+        hits.add(entry.emailId);
+    }
+    contentHits.push(hits);
   }
-  let ids = [...matched];
+  let ids: EmailId[] = [];
+  for (const [id, entries] of mail.entriesByEmail) {
+    if (filter.matches({ id, entries, receivedAtMs: receivedAtOf(entries) }, contentHits)) ids.push(id);
+  }
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
@@ -79,6 +83,18 @@ export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<s
       return true;
     });
   }
+  return { queryState, ids, mail, isImmutable: filter.isImmutable && !collapseThreads, collapseThreads };
+}
+
+export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
+  checkKnownArgs(args, [...QUERY_ARGS, "position", "anchor", "anchorOffset", "limit", "calculateTotal"]);
+  const accountId = requireAccount(ctx, args);
+  const position = readInt(args, "position", 0, Number.MIN_SAFE_INTEGER);
+  const anchor = readString(args, "anchor");
+  const anchorOffset = readInt(args, "anchorOffset", 0, Number.MIN_SAFE_INTEGER);
+  const requestedLimit = readOptionalUnsigned(args, "limit");
+  const calculateTotal = readBoolean(args, "calculateTotal", false);
+  const { queryState, ids } = await runEmailQuery(ctx, args);
   const limit = Math.min(requestedLimit ?? MAX_QUERY_LIMIT, MAX_QUERY_LIMIT);
   let start: number;
   if (anchor !== undefined) {
@@ -92,7 +108,7 @@ export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<s
   return {
     accountId,
     queryState,
-    canCalculateChanges: false,
+    canCalculateChanges: true,
     position: start,
     ids: window,
     ...(calculateTotal ? { total: ids.length } : {}),

@@ -16,21 +16,14 @@ import { MethodError } from "../jmap-error.js";
 import { roleOf } from "../mailbox-object.js";
 import { currentAccount, formatState } from "../state.js";
 
-export async function mailboxQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
-  checkKnownArgs(args, [
-    "accountId",
-    "filter",
-    "sort",
-    "position",
-    "limit",
-    "calculateTotal",
-    "sortAsTree",
-    "filterAsTree",
-  ]);
-  const accountId = requireAccount(ctx, args);
-  const position = readInt(args, "position", 0, 0);
-  const limit = readOptionalUnsigned(args, "limit");
-  const calculateTotal = readBoolean(args, "calculateTotal", false);
+/** The arguments Mailbox/query and Mailbox/queryChanges share. */
+export const MAILBOX_QUERY_ARGS = ["accountId", "filter", "sort", "sortAsTree", "filterAsTree"] as const;
+
+/** Every matching mailbox id in order, with the state it was read at. */
+export async function runMailboxQuery(
+  ctx: JmapContext,
+  args: Args,
+): Promise<{ queryState: string; ids: string[] }> {
   if (readBoolean(args, "sortAsTree", false) || readBoolean(args, "filterAsTree", false)) {
     throw new MethodError("unsupportedSort", "sortAsTree and filterAsTree are not supported yet");
   }
@@ -44,11 +37,20 @@ export async function mailboxQuery(ctx: JmapContext, args: Args): Promise<Record
   };
   const matches = mailboxFilter(args.filter, parentIdOf, subscriptions);
   const sorted = mailboxes.filter(matches).sort(mailboxOrder(args.sort));
-  const ids = sorted.map((m) => m.id as string);
+  return { queryState, ids: sorted.map((m) => m.id as string) };
+}
+
+export async function mailboxQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
+  checkKnownArgs(args, [...MAILBOX_QUERY_ARGS, "position", "limit", "calculateTotal"]);
+  const accountId = requireAccount(ctx, args);
+  const position = readInt(args, "position", 0, 0);
+  const limit = readOptionalUnsigned(args, "limit");
+  const calculateTotal = readBoolean(args, "calculateTotal", false);
+  const { queryState, ids } = await runMailboxQuery(ctx, args);
   return {
     accountId,
     queryState,
-    canCalculateChanges: false,
+    canCalculateChanges: true,
     position: Math.min(position, ids.length),
     ids: ids.slice(position, limit === null ? undefined : position + limit),
     ...(calculateTotal ? { total: ids.length } : {}),
