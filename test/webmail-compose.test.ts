@@ -1,6 +1,7 @@
 // Writing mail in the webmail (Chromium, real server): a new message's draft is autosaved to Drafts and
 // an IMAP client sees it (each save replaces the previous draft; discarding removes it); a reply is
-// prefilled and its draft carries In-Reply-To; an uploaded attachment goes into the draft.
+// prefilled and its draft carries In-Reply-To; an uploaded attachment goes into the draft; rich text is
+// saved as HTML with a plain text alternative.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
@@ -151,6 +152,29 @@ describe("webmail: compose and drafts (Chromium)", () => {
     assert.match(draft?.source ?? "", /^In-Reply-To: <lunch@example\.test>\r?$/m);
     assert.match(draft?.source ?? "", /Content-Disposition: attachment; filename="?menu\.txt"?/);
     await page.keyboard.press("Escape");
+    await compose.waitFor({ state: "detached" });
+  });
+
+  it("saves a rich text draft as HTML with its plain text alternative", async () => {
+    const { page } = web;
+    await page.getByRole("button", { name: "Compose" }).click();
+    const compose = page.getByRole("dialog", { name: "New message" });
+    await compose.getByLabel("To").fill(BOB);
+    await compose.getByLabel("Subject").fill("Formatted note");
+    await compose.getByLabel("Rich text").check();
+    const editor = compose.getByRole("textbox", { name: "Message" });
+    await editor.click();
+    await compose.getByRole("button", { name: "Bold" }).click();
+    await page.keyboard.type("Important");
+    const list = await eventually(
+      () => drafts(imap),
+      (found) => found.some((d) => d.subject === "Formatted note" && /<b>Important<\/b>/.test(d.source)),
+      "the rich text draft",
+    );
+    const source = list.find((d) => d.subject === "Formatted note")?.source ?? "";
+    assert.match(source, /Content-Type: multipart\/alternative/);
+    assert.match(source, /Content-Type: text\/plain[\s\S]*Important/);
+    await compose.getByRole("button", { name: "Discard" }).click();
     await compose.waitFor({ state: "detached" });
   });
 });

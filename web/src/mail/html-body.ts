@@ -37,6 +37,20 @@ export function renderHtmlBody(
         element.setAttribute(`data-blocked-${attribute}`, value);
       }
     }
+    // SVG pulls images through href (<image>, <use>, <feImage>): only links may point elsewhere.
+    if (element.tagName !== "A") {
+      for (const attribute of ["href", "xlink:href"]) {
+        const value = element.getAttribute(attribute);
+        if (
+          value !== null &&
+          (REMOTE_URL.test(value) || /^\s*[a-z][a-z0-9+.-]*:/i.test(value)) &&
+          !/^\s*data:/i.test(value)
+        ) {
+          if (!options.allowRemote) blockedCount++;
+          element.removeAttribute(attribute);
+        }
+      }
+    }
     if (element.hasAttribute("srcset") && !options.allowRemote) {
       blockedCount++;
       element.removeAttribute("srcset");

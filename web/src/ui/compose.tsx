@@ -3,6 +3,7 @@
 // change (a new Email replaces the previous draft, since emails are immutable), so IMAP clients see it;
 // sending creates the final Email and submits it in one request, and onSuccessUpdateEmail moves it from
 // Drafts to Sent and clears $draft.
+import DOMPurify from "dompurify";
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Invocation, type JmapClient, resultOf } from "../jmap/client.js";
@@ -41,6 +42,8 @@ interface Fields {
   bcc: string;
   subject: string;
   body: string;
+  /** The rich text editor's HTML, or null while composing plain text. */
+  html: string | null;
   attachments: Attachment[];
 }
 
@@ -71,7 +74,7 @@ function withoutSelf(list: readonly EmailAddress[], self: string): EmailAddress[
 /** The fields a compose mode starts with. */
 export function initialFields(init: ComposeInit, self: string): Fields {
   const source = init.source;
-  const empty: Fields = { to: "", cc: "", bcc: "", subject: "", body: "", attachments: [] };
+  const empty: Fields = { to: "", cc: "", bcc: "", subject: "", body: "", html: null, attachments: [] };
   if (source === undefined || init.mode === "new") return empty;
   if (init.mode === "reply" || init.mode === "replyAll") {
     const replyTo =
@@ -123,6 +126,47 @@ export function initialFields(init: ComposeInit, self: string): Fields {
   };
 }
 
+const FORMAT_COMMANDS: readonly (readonly [command: string, label: string, text: string])[] = [
+  ["bold", "Bold", "B"],
+  ["italic", "Italic", "I"],
+  ["insertUnorderedList", "Bulleted list", "•"],
+  ["createLink", "Link", "🔗"],
+];
+
+/** The editor's text with its line breaks (what innerText gives and textContent does not). */
+function editorText(element: HTMLElement): string {
+  // biome-ignore lint/performance/useDomNodeTextContent: textContent drops the line breaks of <br> and blocks
+  return element.innerText;
+}
+
+function textToHtml(text: string): string {
+  const escaped = text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return escaped.replaceAll("\n", "<br>");
+}
+
+/** What the editor produced, reduced to simple formatting (it may hold pasted HTML). */
+function sanitizeComposedHtml(html: string): string {
+  return DOMPurify.sanitize(html, {
+    ALLOWED_TAGS: [
+      "b",
+      "strong",
+      "i",
+      "em",
+      "u",
+      "a",
+      "br",
+      "p",
+      "div",
+      "ul",
+      "ol",
+      "li",
+      "blockquote",
+      "span",
+    ],
+    ALLOWED_ATTR: ["href"],
+  });
+}
+
 export function Compose({
   client,
   init,
@@ -143,6 +187,12 @@ export function Compose({
   const draftIdRef = useRef<string | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
   const dialog = useRef<HTMLDivElement>(null);
+  const editor = useRef<HTMLDivElement>(null);
+  const isRich = fields.html !== null;
+  // The editor's content is set once when rich text is switched on; after that the user edits the DOM.
+  useEffect(() => {
+    if (isRich && editor.current !== null) editor.current.innerHTML = sanitizeComposedHtml(fields.html ?? "");
+  }, [isRich]);
   const drafts = mailboxWithRole(mailboxes, "drafts");
   const sent = mailboxWithRole(mailboxes, "sent");
 
@@ -176,6 +226,14 @@ export function Compose({
       bodyValues: { body: { value: fields.body } },
       textBody: [{ partId: "body", type: "text/plain" }],
     };
+    if (fields.html !== null) {
+      // Rich text: the HTML and its plain text as multipart/alternative.
+      object.bodyValues = {
+        body: { value: fields.body },
+        html: { value: sanitizeComposedHtml(fields.html) },
+      };
+      object.htmlBody = [{ partId: "html", type: "text/html" }];
+    }
     for (const key of ["to", "cc", "bcc"] as const) {
       const list = parseAddressList(fields[key]);
       if (list.length > 0) object[key] = list;
@@ -407,12 +465,64 @@ export function Compose({
         {field("cc", "Cc")}
         {field("bcc", "Bcc")}
         {field("subject", "Subject")}
-        <textarea
-          name="body"
-          aria-label="Message"
-          value={fields.body}
-          onInput={(event) => update({ body: (event.currentTarget as HTMLTextAreaElement).value })}
-        />
+        <div class="format-bar" role="toolbar" aria-label="Formatting">
+          <label>
+            <input
+              type="checkbox"
+              checked={fields.html !== null}
+              onChange={(event) => {
+                const isRich = (event.currentTarget as HTMLInputElement).checked;
+                update({ html: isRich ? textToHtml(fields.body) : null });
+              }}
+            />{" "}
+            Rich text
+          </label>
+          {fields.html !== null &&
+            FORMAT_COMMANDS.map(([command, label, text]) => (
+              <button
+                key={command}
+                type="button"
+                aria-label={label}
+                title={label}
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={() => {
+                  if (command === "createLink") {
+                    const url = window.prompt("Link address (https://…)");
+                    if (url === null || !/^(https?:|mailto:)/i.test(url.trim())) return;
+                    document.execCommand(command, false, url.trim());
+                  } else document.execCommand(command);
+                  if (editor.current !== null) {
+                    update({ html: editor.current.innerHTML, body: editorText(editor.current) });
+                  }
+                }}
+              >
+                {text}
+              </button>
+            ))}
+        </div>
+        {fields.html === null ? (
+          <textarea
+            name="body"
+            aria-label="Message"
+            value={fields.body}
+            onInput={(event) => update({ body: (event.currentTarget as HTMLTextAreaElement).value })}
+          />
+        ) : (
+          // biome-ignore lint/a11y/useSemanticElements: rich text needs a contenteditable element; a textarea holds plain text only
+          <div
+            class="rich-editor"
+            ref={editor}
+            contentEditable
+            role="textbox"
+            aria-multiline="true"
+            aria-label="Message"
+            tabIndex={0}
+            onInput={(event) => {
+              const element = event.currentTarget as HTMLDivElement;
+              update({ html: element.innerHTML, body: editorText(element) });
+            }}
+          />
+        )}
         {fields.attachments.length > 0 && (
           <ul class="compose-attachments" aria-label="Attachments">
             {fields.attachments.map((a, index) => (

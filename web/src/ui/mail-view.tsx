@@ -39,7 +39,6 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
   const [anchorIndex, setAnchorIndex] = useState(-1);
   const [opened, setOpened] = useState<ListEmail | null>(null);
   const [expanded, setExpanded] = useState<ReadonlyMap<string, string>>(new Map());
-  const [changeCount, setChangeCount] = useState(0);
   const [compose, setCompose] = useState<ComposeInit | null>(null);
   const [showHelp, setShowHelp] = useState(false);
   const [showFolders, setShowFolders] = useState(false);
@@ -91,7 +90,6 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
   const refresh = useCallback(() => {
     model.invalidate();
     setTick((t) => t + 1);
-    setChangeCount((c) => c + 1);
     loadMailboxes().catch(fail);
   }, [model, loadMailboxes, fail]);
   const refreshRef = useRef(refresh);
@@ -532,9 +530,8 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
           ) : (
             <Reader
               client={client}
-              preview={opened}
+              preview={model.emails.get(opened.id) ?? opened}
               mailboxes={mailboxes}
-              changeCount={changeCount}
               onLoaded={rememberFull}
               actions={{
                 onReply: (email, all) => setCompose({ mode: all ? "replyAll" : "reply", source: email }),

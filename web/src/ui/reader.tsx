@@ -33,8 +33,6 @@ interface Props {
   readonly preview: ListEmail;
   readonly mailboxes: readonly Mailbox[];
   readonly actions: ReaderActions;
-  /** Bumped when the server reports a change, so the keywords shown stay current. */
-  readonly changeCount: number;
   readonly onLoaded: (email: FullEmail) => void;
 }
 
@@ -50,7 +48,7 @@ export async function loadFullEmail(client: JmapClient, id: string): Promise<Ful
   return got.list[0] ?? null;
 }
 
-export function Reader({ client, preview, mailboxes, actions, changeCount, onLoaded }: Props): JSX.Element {
+export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props): JSX.Element {
   const [email, setEmail] = useState<FullEmail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allowRemote, setAllowRemote] = useState(false);
@@ -81,7 +79,7 @@ export function Reader({ client, preview, mailboxes, actions, changeCount, onLoa
     return () => {
       isCurrent = false;
     };
-  }, [client, preview.id, changeCount, onLoaded]);
+  }, [client, preview.id, onLoaded]);
 
   const htmlParts = useMemo(
     () => (email === null ? [] : email.htmlBody.filter((part) => part.type === "text/html")),
@@ -119,8 +117,9 @@ export function Reader({ client, preview, mailboxes, actions, changeCount, onLoa
   );
 
   const current: ListEmail = email ?? preview;
-  const isUnread = current.keywords.$seen !== true;
-  const isFlagged = current.keywords.$flagged === true;
+  // The list's copy of the email is kept current by push; the body loaded once is not refetched for it.
+  const isUnread = preview.keywords.$seen !== true;
+  const isFlagged = preview.keywords.$flagged === true;
   const attachments = (email?.attachments ?? []).filter(
     (part) => part.cid === null || !referencedCids.has(part.cid.replace(/^<|>$/g, "")),
   );
