@@ -302,6 +302,7 @@ async function serveApi(
         limits: ctx.limits,
         log: ctx.log,
         sessionState: sessionStateOf(account, ctx.limits),
+        remoteAddress: ctx.remoteAddress,
       },
       body.bytes,
     );

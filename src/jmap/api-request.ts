@@ -20,6 +20,8 @@ export interface ApiRequestInput {
   readonly log: Logger;
   /** The session resource's state, echoed as sessionState. */
   readonly sessionState: string;
+  /** The client's IP address (in the Received field of a message it submits). */
+  readonly remoteAddress: string;
 }
 
 /** The Response object; throws RequestProblem for request-level errors. */
@@ -33,6 +35,7 @@ export async function runApiRequest(
     account: input.account,
     limits: input.limits,
     using: request.using,
+    remoteAddress: input.remoteAddress,
     createdIds: new Map(Object.entries(request.createdIds ?? {})),
     implicitResponses: [],
   };

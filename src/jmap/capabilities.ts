@@ -3,7 +3,7 @@
 
 export const CORE_CAPABILITY = "urn:ietf:params:jmap:core";
 export const MAIL_CAPABILITY = "urn:ietf:params:jmap:mail";
-/** RFC 8621 §1.3.2: Identity (EmailSubmission is not offered yet; see docs/jmap.md). */
+/** RFC 8621 §1.3.2: Identity and EmailSubmission. */
 export const SUBMISSION_CAPABILITY = "urn:ietf:params:jmap:submission";
 /** RFC 8621 §1.3.3. */
 export const VACATION_CAPABILITY = "urn:ietf:params:jmap:vacationresponse";
@@ -14,7 +14,10 @@ export const KNOWN_CAPABILITIES: ReadonlySet<string> = new Set([
   VACATION_CAPABILITY,
 ]);
 
-/** RFC 8621 §1.3.2: the account capability of urn:ietf:params:jmap:submission. */
+/**
+ * RFC 8621 §1.3.2: the account capability of urn:ietf:params:jmap:submission: emails are sent at once
+ * (no delayed send) and no SMTP extensions can be asked for in an envelope.
+ */
 export const SUBMISSION_ACCOUNT_CAPABILITY = { maxDelayedSend: 0, submissionExtensions: {} } as const;
 
 /** RFC 8620 §2 core limits, from config [http]. */

@@ -24,6 +24,8 @@ export interface JmapContext {
   readonly limits: JmapLimits;
   /** The request's `using` capabilities. */
   readonly using: ReadonlySet<string>;
+  /** The client's IP address. */
+  readonly remoteAddress: string;
   /**
    * Creation ids of this request → the ids they got (RFC 8620 §3.3 createdIds): a /set records what it
    * creates, and later calls may name an object by "#creationId".

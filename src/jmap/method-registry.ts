@@ -16,6 +16,10 @@ import { emailParse } from "./methods/email-parse.js";
 import { emailQuery } from "./methods/email-query.js";
 import { emailQueryChanges } from "./methods/email-query-changes.js";
 import { emailSet } from "./methods/email-set.js";
+import { emailSubmissionChanges } from "./methods/email-submission-changes.js";
+import { emailSubmissionGet } from "./methods/email-submission-get.js";
+import { emailSubmissionQuery } from "./methods/email-submission-query.js";
+import { emailSubmissionSet } from "./methods/email-submission-set.js";
 import { identityGet } from "./methods/identity-get.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
@@ -46,6 +50,10 @@ export const METHOD_NAMES = [
   "Email/import",
   "Email/parse",
   "Identity/get",
+  "EmailSubmission/get",
+  "EmailSubmission/changes",
+  "EmailSubmission/query",
+  "EmailSubmission/set",
   "VacationResponse/get",
   "VacationResponse/set",
 ] as const;
@@ -57,6 +65,7 @@ export interface MethodSpec {
 }
 
 const mail = (run: MethodSpec["run"]): MethodSpec => ({ capability: MAIL_CAPABILITY, run });
+const submission = (run: MethodSpec["run"]): MethodSpec => ({ capability: SUBMISSION_CAPABILITY, run });
 
 export const METHODS = {
   "Core/echo": { capability: CORE_CAPABILITY, run: coreEcho },
@@ -75,7 +84,11 @@ export const METHODS = {
   "SearchSnippet/get": mail(searchSnippetGet),
   "Email/import": mail(emailImport),
   "Email/parse": mail(emailParse),
-  "Identity/get": { capability: SUBMISSION_CAPABILITY, run: identityGet },
+  "Identity/get": submission(identityGet),
+  "EmailSubmission/get": submission(emailSubmissionGet),
+  "EmailSubmission/changes": submission(emailSubmissionChanges),
+  "EmailSubmission/query": submission(emailSubmissionQuery),
+  "EmailSubmission/set": submission(emailSubmissionSet),
   "VacationResponse/get": { capability: VACATION_CAPABILITY, run: vacationResponseGet },
   "VacationResponse/set": { capability: VACATION_CAPABILITY, run: vacationResponseSet },
 } satisfies Record<MethodName, MethodSpec>;

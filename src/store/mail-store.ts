@@ -653,6 +653,37 @@ export interface UploadRepository {
   expire(beforeMs: number): Promise<number>;
 }
 
+/**
+ * A JMAP object kept by the server for a type with no IMAP counterpart (RFC 8621 EmailSubmission,
+ * Identity settings): its JSON, and the modseqs of its type's own counter for /changes.
+ */
+export interface JmapObjectRecord {
+  readonly id: string;
+  /** The object as JSON; null once destroyed (the row stays as a tombstone for /changes). */
+  readonly data: string | null;
+  /** The modseq at which it was created (a later one than a client's state means "created"). */
+  readonly createdModSeq: number;
+  /** The modseq of its last change. */
+  readonly modSeq: number;
+}
+
+/**
+ * JMAP objects per account and type, each type with its own change counter (starting at 1, never
+ * reused), so /get answers a state and /changes what changed since one. Objects go with their account.
+ */
+export interface JmapObjectRepository {
+  /** The live objects of a type, by id. */
+  list(accountId: AccountId, type: string): Promise<JmapObjectRecord[]>;
+  /** Creates or replaces an object (a destroyed id comes back as created); resolves to its new modseq. */
+  put(accountId: AccountId, type: string, id: string, data: string): Promise<number>;
+  /** Destroys a live object; false when there is none. */
+  destroy(accountId: AccountId, type: string, id: string): Promise<boolean>;
+  /** Objects changed after `modSeq`, tombstones included, oldest change first. */
+  changesSince(accountId: AccountId, type: string, modSeq: number): Promise<JmapObjectRecord[]>;
+  /** The type's counter: the modseq of its latest change, 0 before any. */
+  highestModSeq(accountId: AccountId, type: string): Promise<number>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -679,6 +710,7 @@ export interface MailStore {
   readonly domains: DomainRepository;
   readonly metadata: MetadataRepository;
   readonly uploads: UploadRepository;
+  readonly jmapObjects: JmapObjectRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;

@@ -384,4 +384,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // EmailSubmissions and Identity settings as JSON, each type with its own modseq counter; destroyed
+    // ones stay as tombstones (data NULL); pg-jmap-objects.ts.
+    description: "JMAP objects without an IMAP counterpart (RFC 8621 EmailSubmission, Identity)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE jmap_objects (
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          type text COLLATE "C" NOT NULL,
+          id text COLLATE "C" NOT NULL,
+          data text,
+          created_modseq bigint NOT NULL,
+          modseq bigint NOT NULL,
+          PRIMARY KEY (account_id, type, id)
+        );
+        CREATE INDEX jmap_objects_by_modseq ON jmap_objects (account_id, type, modseq);
+      `);
+    },
+  },
 ];

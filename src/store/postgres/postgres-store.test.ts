@@ -4,6 +4,7 @@ import { describeAclContract } from "../contract/acl-contract.js";
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeImportContract } from "../contract/import-contract.js";
+import { describeJmapObjectContract } from "../contract/jmap-object-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
@@ -17,6 +18,7 @@ await describeWithPostgres(() => {
   describeAclContract("postgres", postgresHarness);
   describeUploadContract("postgres", postgresHarness);
   describeImportContract("postgres", postgresHarness);
+  describeJmapObjectContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
   describeSortKeysContract("postgres", postgresHarness);

@@ -12,6 +12,7 @@ import { PgChangeLog } from "./pg-change-log.js";
 import { PgCredentials } from "./pg-credentials.js";
 import { type PgConnectionOptions, PgDatabase } from "./pg-database.js";
 import { PgDomains } from "./pg-domains.js";
+import { PgJmapObjects } from "./pg-jmap-objects.js";
 import { PgMailboxes } from "./pg-mailboxes.js";
 import { PgMaildropLocks } from "./pg-maildrop-locks.js";
 import { PgMessages } from "./pg-messages.js";
@@ -63,6 +64,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     domains: new PgDomains(sql),
     metadata: new PgMetadata(sql),
     uploads: new PgUploads(sql),
+    jmapObjects: new PgJmapObjects(sql),
     blobs,
     notifier,
     maildropLocks,

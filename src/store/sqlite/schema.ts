@@ -378,4 +378,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN pop3_uidl TEXT;
   CREATE INDEX IF NOT EXISTS entries_imported_uidl ON entries (mailbox_id) WHERE pop3_uidl IS NOT NULL;
   `,
+  // 19: JMAP objects without an IMAP counterpart (sqlite-jmap-objects.ts): EmailSubmissions and Identity
+  // settings as JSON, each type with its own modseq counter; destroyed ones stay as tombstones (data NULL).
+  `
+  CREATE TABLE IF NOT EXISTS jmap_objects (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT,
+    created_modseq INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    PRIMARY KEY (account_id, type, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS jmap_objects_by_modseq ON jmap_objects (account_id, type, modseq);
+  `,
 ];

@@ -17,6 +17,7 @@ import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
 import { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteDomains } from "./sqlite-domains.js";
+import { SqliteJmapObjects } from "./sqlite-jmap-objects.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteMetadata } from "./sqlite-metadata.js";
@@ -52,6 +53,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     domains: new SqliteDomains(sql),
     metadata: new SqliteMetadata(sql),
     uploads: new SqliteUploads(sql),
+    jmapObjects: new SqliteJmapObjects(sql),
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),
