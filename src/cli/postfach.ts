@@ -9,6 +9,7 @@ import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
 import { domainCommands } from "./commands/domain.js";
+import { exportCommands } from "./commands/export.js";
 import { importCommands } from "./commands/import.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
@@ -26,6 +27,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...domainCommands,
   ...aliasCommands,
   ...importCommands,
+  ...exportCommands,
 ];
 
 const GLOBAL_HELP = [
