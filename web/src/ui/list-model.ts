@@ -8,6 +8,8 @@ import { resultOf } from "../jmap/client.js";
 import { type FilterCondition, LIST_PROPERTIES, type ListEmail } from "../jmap/types.js";
 
 export const WINDOW_SIZE = 100;
+/** How long the visible range must stay put before its missing windows are requested. */
+const ENSURE_DELAY_MS = 60;
 
 export interface ListQuery {
   readonly filter: FilterCondition;
@@ -24,6 +26,8 @@ export class ListModel {
   readonly #loaded = new Map<number, number>();
   readonly #inFlight = new Set<number>();
   #generation = 0;
+  #wanted = { from: 0, to: 0 };
+  #ensureTimer: ReturnType<typeof setTimeout> | undefined;
   #isClosed = false;
   error: string | null = null;
 
@@ -49,6 +53,7 @@ export class ListModel {
 
   close(): void {
     this.#isClosed = true;
+    clearTimeout(this.#ensureTimer);
   }
 
   /** Something changed on the server: loaded windows are refetched when next shown. */
@@ -56,8 +61,27 @@ export class ListModel {
     this.#generation++;
   }
 
-  /** Makes sure positions [from, to) are loaded (or being loaded) in the current generation. */
+  /**
+   * Makes sure positions [from, to) get loaded (or are being loaded) in the current generation, once the
+   * range has stayed put for ENSURE_DELAY_MS: a fling through 100,000 rows must not queue a request for
+   * every window it passes, only for the one it stops at.
+   */
   ensure(from: number, to: number): void {
+    const isMoved = from !== this.#wanted.from || to !== this.#wanted.to;
+    this.#wanted = { from, to };
+    if (this.#ensureTimer !== undefined && !isMoved) return;
+    clearTimeout(this.#ensureTimer);
+    const isFirstLoad = this.total === null;
+    this.#ensureTimer = setTimeout(
+      () => {
+        this.#ensureTimer = undefined;
+        if (!this.#isClosed) this.#loadWanted(this.#wanted.from, this.#wanted.to);
+      },
+      isFirstLoad ? 0 : ENSURE_DELAY_MS,
+    );
+  }
+
+  #loadWanted(from: number, to: number): void {
     const first = Math.max(0, Math.floor(from / WINDOW_SIZE));
     const lastPosition = this.total === null ? to : Math.min(to, this.total);
     const last = Math.max(first, Math.floor(Math.max(0, lastPosition - 1) / WINDOW_SIZE));
