@@ -20,7 +20,9 @@ import { emailSubmissionChanges } from "./methods/email-submission-changes.js";
 import { emailSubmissionGet } from "./methods/email-submission-get.js";
 import { emailSubmissionQuery } from "./methods/email-submission-query.js";
 import { emailSubmissionSet } from "./methods/email-submission-set.js";
+import { identityChanges } from "./methods/identity-changes.js";
 import { identityGet } from "./methods/identity-get.js";
+import { identitySet } from "./methods/identity-set.js";
 import { mailboxChanges } from "./methods/mailbox-changes.js";
 import { mailboxGet } from "./methods/mailbox-get.js";
 import { mailboxQuery } from "./methods/mailbox-query.js";
@@ -50,6 +52,8 @@ export const METHOD_NAMES = [
   "Email/import",
   "Email/parse",
   "Identity/get",
+  "Identity/changes",
+  "Identity/set",
   "EmailSubmission/get",
   "EmailSubmission/changes",
   "EmailSubmission/query",
@@ -85,6 +89,8 @@ export const METHODS = {
   "Email/import": mail(emailImport),
   "Email/parse": mail(emailParse),
   "Identity/get": submission(identityGet),
+  "Identity/changes": submission(identityChanges),
+  "Identity/set": submission(identitySet),
   "EmailSubmission/get": submission(emailSubmissionGet),
   "EmailSubmission/changes": submission(emailSubmissionChanges),
   "EmailSubmission/query": submission(emailSubmissionQuery),

@@ -12,10 +12,10 @@ import {
   SUBMISSION_TYPE,
   submitEmail,
 } from "../email-submission.js";
+import { listIdentities } from "../identity.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError, type SetError } from "../jmap-error.js";
 import { emailSet } from "./email-set.js";
-import { listIdentities } from "./identity-get.js";
 
 export async function emailSubmissionSet(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
   checkKnownArgs(args, [
@@ -46,10 +46,10 @@ export async function emailSubmissionSet(ctx: JmapContext, args: Args): Promise<
     throw new MethodError("stateMismatch", "The submissions changed since ifInState");
   }
 
-  const identities = await listIdentities(ctx);
+  const { identities } = await listIdentities(ctx);
   const sender = {
-    identities: new Map(identities.map((i) => [i.id as string, i.email as string])),
-    ownAddresses: new Set(identities.map((i) => (i.email as string).toLowerCase())),
+    identities: new Map(identities.map((i) => [i.id, i.email])),
+    ownAddresses: new Set(identities.map((i) => i.email.toLowerCase())),
   };
   const created: Record<string, unknown> = {};
   const notCreated: Record<string, SetError> = {};

@@ -1,0 +1,110 @@
+// Identities (RFC 8621 §6): one per address the account receives mail for — its primary address and each
+// alias delivering to it, ids derived from the address, never deletable — plus identities a client
+// created for one of those addresses (with their own name and signatures). Settings a client gives
+// (name, replyTo, bcc, signatures) and created identities are kept in the store's jmap_objects (type
+// "Identity", with its own change counter); the state joins that counter and a digest of the
+// addresses, so an alias added or removed moves it too.
+import { createHash } from "node:crypto";
+import type { JmapContext } from "./jmap-context.js";
+import { MethodError } from "./jmap-error.js";
+import type { EmailAddressValue } from "./message-writer.js";
+
+export const IDENTITY_TYPE = "Identity";
+
+export const IDENTITY_PROPERTIES = [
+  "id",
+  "name",
+  "email",
+  "replyTo",
+  "bcc",
+  "textSignature",
+  "htmlSignature",
+  "mayDelete",
+] as const;
+
+export interface Identity {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly replyTo: readonly EmailAddressValue[] | null;
+  readonly bcc: readonly EmailAddressValue[] | null;
+  readonly textSignature: string;
+  readonly htmlSignature: string;
+  readonly mayDelete: boolean;
+}
+
+/** The settable part, as stored (a created identity also stores its email). */
+export interface StoredIdentity {
+  readonly email?: string;
+  readonly name: string;
+  readonly replyTo: readonly EmailAddressValue[] | null;
+  readonly bcc: readonly EmailAddressValue[] | null;
+  readonly textSignature: string;
+  readonly htmlSignature: string;
+}
+
+/** A derived identity's id: its address in URL-safe base64, so it is stable and names no database row. */
+export function identityIdOf(address: string): string {
+  return `I${Buffer.from(address, "utf8").toString("base64url")}`;
+}
+
+/** The account's own addresses: primary first, then the aliases that deliver to it. */
+export async function ownAddresses(ctx: JmapContext): Promise<string[]> {
+  const address = ctx.account.address;
+  const aliases = (await ctx.services.store.domains.listAliases())
+    .filter((alias) => alias.targets.includes(address))
+    .map((alias) => alias.address);
+  return [address, ...aliases.filter((alias) => alias !== address)];
+}
+
+const DEFAULTS: StoredIdentity = { name: "", replyTo: null, bcc: null, textSignature: "", htmlSignature: "" };
+
+export interface IdentityList {
+  readonly identities: readonly Identity[];
+  readonly state: string;
+  /** The digest of the addresses, part of the state. */
+  readonly addressDigest: string;
+  readonly modSeq: number;
+}
+
+export async function listIdentities(ctx: JmapContext): Promise<IdentityList> {
+  const addresses = await ownAddresses(ctx);
+  const { jmapObjects } = ctx.services.store;
+  const modSeq = await jmapObjects.highestModSeq(ctx.account.id, IDENTITY_TYPE);
+  const stored = new Map(
+    (await jmapObjects.list(ctx.account.id, IDENTITY_TYPE)).map((r) => [
+      r.id,
+      JSON.parse(r.data as string) as StoredIdentity,
+    ]),
+  );
+  const identities: Identity[] = addresses.map((email) => {
+    const id = identityIdOf(email);
+    const settings = stored.get(id) ?? DEFAULTS;
+    return { ...DEFAULTS, ...settings, id, email, mayDelete: false };
+  });
+  const own = new Set(addresses.map((a) => a.toLowerCase()));
+  for (const [id, settings] of stored) {
+    // A created identity whose address the account lost (an alias removed) is not offered any more.
+    if (settings.email !== undefined && own.has(settings.email.toLowerCase())) {
+      identities.push({ ...DEFAULTS, ...settings, id, email: settings.email, mayDelete: true });
+    }
+  }
+  const addressDigest = createHash("sha256").update(addresses.join("\n")).digest("base64url").slice(0, 12);
+  return { identities, state: `o${modSeq}-${addressDigest}`, addressDigest, modSeq };
+}
+
+/** The modseq of an identity state; cannotCalculateChanges when it is not ours or the addresses changed. */
+export function parseIdentityState(state: string, list: IdentityList): number {
+  const match = /^o(0|[1-9][0-9]{0,15})-([A-Za-z0-9_-]{12})$/.exec(state);
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value > list.modSeq) {
+    throw new MethodError("cannotCalculateChanges", "This state string was not issued by this server");
+  }
+  if (match?.[2] !== list.addressDigest) {
+    throw new MethodError(
+      "cannotCalculateChanges",
+      "The account's addresses changed; fetch the identities again",
+    );
+  }
+  return value;
+}

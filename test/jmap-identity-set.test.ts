@@ -1,0 +1,160 @@
+// JMAP Identity/set and Identity/changes over real HTTP (RFC 8621 §6.2, §6.3): a created identity for an
+// alias the account owns (and forbiddenFrom for one it does not), settings of the account's own identity,
+// destroy of created ones only, exact created/updated/destroyed in /changes, cannotCalculateChanges once
+// the addresses change, and an EmailSubmission sent from the alias identity.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+
+const ALICE = "alice@example.test";
+const BOB = "bob@example.test";
+const ALIAS = "sales@example.test";
+const SUBMISSION = "urn:ietf:params:jmap:submission";
+type Obj = Record<string, unknown>;
+type Response = [string, Obj, string];
+
+describe("JMAP Identity/set and Identity/changes", () => {
+  let server: TestServer;
+  let alice: JmapTestClient;
+  let accountId: string;
+
+  const call = async (name: string, args: Obj): Promise<Obj> => {
+    const [response] = (await alice.call(
+      [[name, { accountId, ...args }, "0"]],
+      [CORE, MAIL, SUBMISSION],
+    )) as Response[];
+    assert.equal(response?.[0], name, JSON.stringify(response));
+    return (response as Response)[1];
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    await server.addUser(ALICE);
+    await server.addUser(BOB);
+    await server.server.services.store.domains.addAliasTarget(ALIAS, ALICE);
+    alice = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);
+    accountId = await alice.accountId();
+  });
+  after(async () => server.stop());
+
+  it("creates, updates and destroys identities; /changes reports each exactly", async () => {
+    const start = await call("Identity/get", {});
+    const own = (start.list as Obj[]).find((i) => i.email === ALICE) as Obj;
+    const set = await call("Identity/set", {
+      ifInState: start.state,
+      create: {
+        sales: {
+          email: ALIAS,
+          name: "Alice at Sales",
+          replyTo: [{ name: "Sales", email: ALIAS }],
+          textSignature: "-- \nSales",
+        },
+        foreign: { email: "ceo@example.test" },
+        noEmail: { name: "x" },
+        serverSet: { email: ALICE, mayDelete: false },
+        badReplyTo: { email: ALICE, replyTo: [{ email: "not an address" }] },
+      },
+      update: {
+        [own.id as string]: { name: "Alice Liddell", htmlSignature: "<p>Alice</p>" },
+      },
+    });
+    assert.equal(set.oldState, start.state);
+    const salesId = ((set.created as Obj).sales as Obj).id as string;
+    assert.equal(((set.created as Obj).sales as Obj).mayDelete, true);
+    const notCreated = set.notCreated as Record<string, Obj>;
+    assert.equal(notCreated.foreign?.type, "forbiddenFrom");
+    assert.deepEqual(notCreated.noEmail?.properties, ["email"]);
+    assert.deepEqual(notCreated.serverSet?.properties, ["mayDelete"]);
+    assert.deepEqual(notCreated.badReplyTo?.properties, ["replyTo"]);
+    assert.deepEqual(set.updated, { [own.id as string]: null });
+
+    const after = await call("Identity/get", { ids: [own.id, salesId] });
+    const [mine, sales] = after.list as Obj[];
+    assert.equal(after.state, set.newState);
+    assert.deepEqual(mine, {
+      id: own.id,
+      name: "Alice Liddell",
+      email: ALICE,
+      replyTo: null,
+      bcc: null,
+      textSignature: "",
+      htmlSignature: "<p>Alice</p>",
+      mayDelete: false,
+    });
+    assert.equal(sales?.email, ALIAS);
+    assert.equal(sales?.name, "Alice at Sales");
+    assert.deepEqual(sales?.replyTo, [{ name: "Sales", email: ALIAS }]);
+    assert.equal(sales?.textSignature, "-- \nSales");
+
+    const changes = await call("Identity/changes", { sinceState: start.state });
+    assert.deepEqual(changes.created, [salesId]);
+    assert.deepEqual(changes.updated, [own.id]);
+    assert.deepEqual(changes.destroyed, []);
+    assert.equal(changes.newState, set.newState);
+    const paged = await call("Identity/changes", { sinceState: start.state, maxChanges: 1 });
+    assert.equal(paged.hasMoreChanges, true);
+    const rest = await call("Identity/changes", { sinceState: paged.newState });
+    assert.equal(rest.hasMoreChanges, false);
+    assert.deepEqual([...(paged.created as string[]), ...(rest.created as string[])], [salesId]);
+
+    const bad = await call("Identity/set", {
+      update: { [salesId]: { email: ALICE }, Inope: { name: "x" }, [own.id as string]: { bcc: "x" } },
+      destroy: [own.id, "Jnope"],
+    });
+    assert.deepEqual((bad.notUpdated as Record<string, Obj>)[salesId]?.properties, ["email"]);
+    assert.equal((bad.notUpdated as Record<string, Obj>).Inope?.type, "notFound");
+    assert.deepEqual((bad.notUpdated as Record<string, Obj>)[own.id as string]?.properties, ["bcc"]);
+    assert.equal((bad.notDestroyed as Record<string, Obj>)[own.id as string]?.type, "forbidden");
+    assert.equal((bad.notDestroyed as Record<string, Obj>).Jnope?.type, "notFound");
+
+    const destroy = await call("Identity/set", { destroy: [salesId] });
+    assert.deepEqual(destroy.destroyed, [salesId]);
+    const afterDestroy = await call("Identity/changes", { sinceState: set.newState });
+    assert.deepEqual(afterDestroy.destroyed, [salesId]);
+    assert.deepEqual(afterDestroy.created, []);
+    const createdAndGone = await call("Identity/changes", { sinceState: start.state });
+    assert.deepEqual(createdAndGone.created, [], "created and destroyed since: not reported");
+    assert.deepEqual(createdAndGone.destroyed, []);
+  });
+
+  it("sends from an alias identity; a new alias makes older states cannotCalculateChanges", async () => {
+    const { list, state } = await call("Identity/get", {});
+    const alias = (list as Obj[]).find((i) => i.email === ALIAS) as Obj;
+    const boxes = await call("Mailbox/get", { properties: ["name"] });
+    const drafts = ((boxes.list as Obj[]).find((b) => b.name === "Drafts") as Obj).id as string;
+    const responses = (await alice.call(
+      [
+        [
+          "Email/set",
+          {
+            accountId,
+            create: {
+              m: {
+                mailboxIds: { [drafts]: true },
+                from: [{ email: ALIAS }],
+                to: [{ email: BOB }],
+                subject: "from sales",
+                bodyValues: { b: { value: "hi" } },
+                textBody: [{ partId: "b" }],
+              },
+            },
+          },
+          "0",
+        ],
+        ["EmailSubmission/set", { accountId, create: { s: { identityId: alias.id, emailId: "#m" } } }, "1"],
+      ],
+      [CORE, MAIL, SUBMISSION],
+    )) as Response[];
+    const submission = ((responses[1] as Response)[1].created as Obj).s as Obj;
+    assert.ok(submission, JSON.stringify((responses[1] as Response)[1].notCreated));
+    assert.deepEqual((submission.envelope as Obj).mailFrom, { email: ALIAS, parameters: null });
+
+    await server.server.services.store.domains.addAliasTarget("support@example.test", ALICE);
+    const [error] = (await alice.call(
+      [["Identity/changes", { accountId, sinceState: state }, "0"]],
+      [CORE, MAIL, SUBMISSION],
+    )) as Response[];
+    assert.deepEqual([error?.[0], error?.[1].type], ["error", "cannotCalculateChanges"]);
+  });
+});
