@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
 import { rethrowStorageError } from "../../kit/mail-error.js";
 import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
+import { GroupCommit } from "./group-commit.js";
 import { MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
@@ -26,6 +27,7 @@ export class SqliteDatabase {
   readonly #notifier: ChangeNotifier;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #nextModSeq: Database.Statement<[number], { highest_modseq: number }>;
+  #group: GroupCommit | null = null;
 
   constructor(path: string, notifier: ChangeNotifier) {
     this.db = new Database(path);
@@ -95,6 +97,16 @@ export class SqliteDatabase {
     }
     for (const event of events) this.#notifier.publish(event);
     return result;
+  }
+
+  /**
+   * Like `write`, but the transaction is shared with the writes requested alongside it and its WAL is
+   * fsynced off the main thread (group-commit.ts): for the writes of sessions (appends, flag changes,
+   * expunges), so one session's fsync never stalls the others. Resolves once the change is durable.
+   */
+  writeGrouped<T>(fn: (scope: WriteScope) => T): Promise<T> {
+    this.#group ??= new GroupCommit(this);
+    return this.#group.run(fn);
   }
 
   /** A prepared statement, cached by its SQL text (preparing costs more than running). */

@@ -141,8 +141,12 @@ export class SqliteMailboxes implements MailboxRepository {
   }
 
   async claimRecent(accountId: AccountId, id: MailboxId, uidNext: Uid): Promise<Uid> {
+    // Most SELECTs find nothing new to claim and write nothing.
+    const floor = this.#requireRow(accountId, id).recent_floor as Uid;
+    if (uidNext <= floor) return floor;
     try {
-      return this.sql.write(() => {
+      // Grouped, so this write's fsync runs off the main thread (sqlite-database.ts writeGrouped).
+      return await this.sql.writeGrouped(() => {
         const mailbox = this.#requireRow(accountId, id);
         if (uidNext > mailbox.recent_floor) {
           this.sql.stmt("UPDATE mailboxes SET recent_floor = ? WHERE id = ?").run(uidNext, id);

@@ -1,7 +1,7 @@
-// MessageRepository on SQLite: append (email + entry + search text in one transaction, shared with
-// concurrent appends by group-commit.ts), entry reads, atomic flag updates with CONDSTORE's UNCHANGEDSINCE
-// (flag-updates.ts), copy, move, expunge, and REPLACE's append-and-expunge in one transaction. Search
-// lives in sqlite-search.ts.
+// MessageRepository on SQLite: append (email + entry + search text in one transaction), entry reads,
+// atomic flag updates with CONDSTORE's UNCHANGEDSINCE (flag-updates.ts), copy, move, expunge, and
+// REPLACE's append-and-expunge in one transaction. These writes share transactions and off-main-thread
+// WAL fsyncs with the writes requested alongside them (group-commit.ts). Search lives in sqlite-search.ts.
 import {
   type AccountId,
   type BlobHash,
@@ -37,7 +37,6 @@ import {
   transferEntries,
 } from "./entry-writes.js";
 import { registerFlagFunctions, updateEntryFlags } from "./flag-updates.js";
-import { GroupCommit } from "./group-commit.js";
 import { INLINE_BODY_MAX_BYTES, type SqliteBlobStore } from "./sqlite-blob-store.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 import { insertSearchText, matchEmails } from "./sqlite-search.js";
@@ -50,16 +49,12 @@ const RANGE_SCAN_THRESHOLD = 64;
 const SUMMARY_BATCH = 500;
 
 export class SqliteMessages implements MessageRepository {
-  /** Appends share transactions and WAL fsyncs with the appends requested alongside them. */
-  readonly #appends: GroupCommit;
-
   /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
   constructor(
     readonly sql: SqliteDatabase,
     private readonly blobs: SqliteBlobStore,
   ) {
     registerFlagFunctions(sql);
-    this.#appends = new GroupCommit(sql);
   }
 
   async append(accountId: AccountId, mailboxId: MailboxId, message: NewMessage): Promise<AppendResult> {
@@ -75,7 +70,7 @@ export class SqliteMessages implements MessageRepository {
     if (messages.length === 0) return [];
     await this.#storeLargeBodies(messages);
     const indexJson = messages.map((message) => JSON.stringify(message.index));
-    return this.#appends.run((scope) => this.#appendIn(scope, accountId, mailboxId, messages, indexJson));
+    return this.sql.writeGrouped((scope) => this.#appendIn(scope, accountId, mailboxId, messages, indexJson));
   }
 
   async replace(
@@ -89,7 +84,7 @@ export class SqliteMessages implements MessageRepository {
     const indexJson = [JSON.stringify(message.index)];
     // One savepoint of one group transaction: the append and the expunge commit (and fsync) together.
     // The old message leaves first, so the quota is checked against what the account will hold.
-    return this.#appends.run((scope) => {
+    return this.sql.writeGrouped((scope) => {
       const expunged = this.#expungeIn(scope, accountId, from, [replacedUid], {});
       const [appended] = this.#appendIn(scope, accountId, to, [message], indexJson);
       return { appended: appended as AppendResult, expunged };
@@ -253,7 +248,9 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     update: FlagUpdate,
   ): Promise<FlagUpdateResult> {
-    return this.sql.write((scope) => updateEntryFlags(this.sql, scope, accountId, mailboxId, uids, update));
+    return this.sql.writeGrouped((scope) =>
+      updateEntryFlags(this.sql, scope, accountId, mailboxId, uids, update),
+    );
   }
 
   async copy(
@@ -262,7 +259,9 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     to: MailboxId,
   ): Promise<CopyResult> {
-    return this.sql.write((scope) => transferEntries(this.sql, scope, accountId, from, uids, to, "copy"));
+    return this.sql.writeGrouped((scope) =>
+      transferEntries(this.sql, scope, accountId, from, uids, to, "copy"),
+    );
   }
 
   async move(
@@ -271,7 +270,9 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     to: MailboxId,
   ): Promise<CopyResult> {
-    return this.sql.write((scope) => transferEntries(this.sql, scope, accountId, from, uids, to, "move"));
+    return this.sql.writeGrouped((scope) =>
+      transferEntries(this.sql, scope, accountId, from, uids, to, "move"),
+    );
   }
 
   async expunge(
@@ -280,7 +281,7 @@ export class SqliteMessages implements MessageRepository {
     uids: readonly Uid[],
     options: { readonly onlyDeleted?: boolean } = {},
   ): Promise<Uid[]> {
-    return this.sql.write((scope) => this.#expungeIn(scope, accountId, mailboxId, uids, options));
+    return this.sql.writeGrouped((scope) => this.#expungeIn(scope, accountId, mailboxId, uids, options));
   }
 
   #expungeIn(
