@@ -46,6 +46,7 @@ async function timed<T>(kind: Kind, op: () => Promise<T>): Promise<T> {
 
 function recordError(kind: Kind, error: unknown): void {
   stats.errors++;
+  console.error(`error (${kind}): ${(error as Error).message.slice(0, 500)}`);
   if (errorSamples.length < 20) errorSamples.push(`${kind}: ${(error as Error).message.slice(0, 300)}`);
 }
 

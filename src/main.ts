@@ -31,6 +31,8 @@ import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgr
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
 
+export { type StoreVerification, verifyStore } from "./store/store-verification.js";
+
 /** Everything above the store, wired once. Protocols and the CLI receive what they need from here. */
 export interface Services {
   readonly config: Config;

@@ -8,6 +8,7 @@ import type { CliCommand } from "./command.js";
 import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { domainCommands } from "./commands/domain.js";
 import { exportCommands } from "./commands/export.js";
 import { importCommands } from "./commands/import.js";
@@ -20,6 +21,7 @@ import { CliUsageError } from "./read-password.js";
 const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   migrateCommand,
+  doctorCommand,
   ...userCommands,
   ...appPasswordCommands,
   ...mailboxCommands,

@@ -10,7 +10,7 @@ import type { SessionLease } from "../../auth/session-registry.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Uid } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
-import { isMailError } from "../../kit/mail-error.js";
+import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
@@ -36,6 +36,9 @@ import { IMAP_ERROR_REPLIES } from "./error-mapping.js";
 import type { SelectedMailbox } from "./selected-mailbox.js";
 import type { SessionState } from "./session-state.js";
 import { usesMessageNumbers } from "./uid-only.js";
+
+/** Mail error codes that report trouble with the server's storage, logged as errors (docs/reliability.md). */
+const STORAGE_TROUBLE: ReadonlySet<MailErrorCode> = new Set(["corrupted", "noSpace", "unavailable"]);
 
 export interface ImapSessionOptions {
   readonly services: ImapServices;
@@ -580,6 +583,10 @@ export class ImapSession implements SessionControl {
 
   #outcomeOf(error: unknown, command: ImapCommand): CommandOutcome {
     if (isMailError(error)) {
+      // The operator must hear of damaged content, a full disk or a lost database, not only the client.
+      if (STORAGE_TROUBLE.has(error.code)) {
+        this.#log.error({ err: error, command: command.name }, "imap command failed: storage trouble");
+      }
       const reply = IMAP_ERROR_REPLIES[error.code];
       return { status: reply.status, code: reply.code ? { kind: reply.code } : null, text: error.publicText };
     }

@@ -28,6 +28,10 @@ export const MAIL_ERROR_RESP_CODES: Readonly<Record<MailErrorCode, Pop3RespCode 
 export function replyForError(error: unknown, log: Logger): Pop3Reply {
   if (isMailError(error)) {
     if (error.code === "serverBug") return internalError(error, log);
+    // The operator must hear of damaged content, a full disk or a lost database, not only the client.
+    if (error.code === "corrupted" || error.code === "noSpace" || error.code === "unavailable") {
+      log.error({ err: error }, "POP3 command failed: storage trouble");
+    }
     return err(error.publicText, MAIL_ERROR_RESP_CODES[error.code]);
   }
   return internalError(error, log);

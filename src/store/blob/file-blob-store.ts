@@ -273,7 +273,10 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  /** One positioned read of a range of at most SYNC_READ_MAX_BYTES (synchronous, see there). */
+  /**
+   * One positioned read of a range of at most SYNC_READ_MAX_BYTES (synchronous, see there). A read of
+   * the whole blob (IMAP BODY[], POP3 RETR) is checked against the hash, as read() is.
+   */
   #readSmallRange(hash: BlobHash, start: number, length: number): Buffer {
     let fd: number;
     try {
@@ -283,7 +286,10 @@ export class FileBlobStore implements BlobStore {
     }
     try {
       const buffer = Buffer.allocUnsafe(length);
-      return buffer.subarray(0, readFully(fd, buffer, start));
+      const bytes = buffer.subarray(0, readFully(fd, buffer, start));
+      if (start === 0 && bytes.byteLength === length && fstatSync(fd).size === length)
+        verifiedBlob(hash, bytes);
+      return bytes;
     } finally {
       closeSync(fd);
     }

@@ -62,14 +62,13 @@ export class SqliteBlobStore implements BlobStore {
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
     const inline = this.#inline(hash);
     if (!inline) return this.files.readRange(hash, start, end);
-    const range = inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
-    return oneChunk(range);
+    return oneChunk(rangeOf(hash, inline, start, end));
   }
 
   readRangeNow(hash: BlobHash, start: number, end: number): Buffer | null {
     const inline = this.#inline(hash);
     if (!inline) return this.files.readRangeNow(hash, start, end);
-    return inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
+    return rangeOf(hash, inline, start, end);
   }
 
   async has(hash: BlobHash): Promise<boolean> {
@@ -126,6 +125,12 @@ export class SqliteBlobStore implements BlobStore {
     if (hash.length !== PLAIN_HASH_LENGTH) return false;
     return this.sql.stmt("SELECT 1 FROM message_blobs WHERE hash = ?").get(hash) !== undefined;
   }
+}
+
+/** Bytes [start, end) of an inline body; a read of all of it is checked against the hash, as read() is. */
+function rangeOf(hash: BlobHash, inline: Buffer, start: number, end: number): Buffer {
+  if (start === 0 && end >= inline.byteLength) return verifiedBlob(hash, inline);
+  return inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
 }
 
 /** An iterable of one chunk (none when it is empty). */
