@@ -264,7 +264,14 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
 
   const onRowClick = (index: number, event: MouseEvent): void => {
     if (event.ctrlKey || event.metaKey) {
-      toggleSelect(index);
+      // As in desktop mail clients, the open message is the start of a selection made with Ctrl-click.
+      const email = emailOf(rowAt(index));
+      if (email === undefined) return;
+      const next = new Set(selectedIds.size === 0 && opened !== null ? [opened.id] : selectedIds);
+      if (next.has(email.id)) next.delete(email.id);
+      else next.add(email.id);
+      setSelectedIds(next);
+      setAnchorIndex(index);
       return;
     }
     if (event.shiftKey && anchorIndex >= 0) {
