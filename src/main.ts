@@ -11,6 +11,7 @@ import type { Config } from "./config/config.js";
 import { createHttpListeners } from "./http/http-server.js";
 import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
+import { MailError } from "./kit/mail-error.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
@@ -29,6 +30,12 @@ import { createSmtpListeners } from "./smtp/smtp-server.js";
 import type { MailStore } from "./store/mail-store.js";
 import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
+import {
+  type BackupReport,
+  backupSqliteStore,
+  type RestoreReport,
+  restoreSqliteStore,
+} from "./store/sqlite/sqlite-backup.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
 
 export { type StoreVerification, verifyStore } from "./store/store-verification.js";
@@ -91,6 +98,22 @@ export async function migrateStore(config: Config): Promise<StoreMigration> {
   const store = await openStore(config, silentLogger);
   await store.close();
   return { backend: "sqlite", version: SQLITE_MIGRATIONS.length, applied: null };
+}
+
+/** Why `postfach backup` and `restore` refuse the PostgreSQL store, and what to use (docs/operations.md). */
+const POSTGRES_BACKUP_POINTER =
+  'The PostgreSQL store (messages included) is backed up with PostgreSQL\'s own tools: pg_dump for a logical copy, pgBackRest (or pg_basebackup with WAL archiving) for point-in-time recovery; see docs/operations.md "Backup and restore"';
+
+/** A consistent backup of the embedded store while it may be running (`postfach backup`). */
+export async function backupStore(config: Config, archive: string): Promise<BackupReport> {
+  if (isPostgresUrl(config.store)) throw new MailError("cannot", POSTGRES_BACKUP_POINTER);
+  return backupSqliteStore(config.dataDir, archive);
+}
+
+/** Restores a `postfach backup` archive into the configured, empty data folder (`postfach restore`). */
+export async function restoreStore(config: Config, archive: string): Promise<RestoreReport> {
+  if (isPostgresUrl(config.store)) throw new MailError("cannot", POSTGRES_BACKUP_POINTER);
+  return restoreSqliteStore(archive, config.dataDir);
 }
 
 export async function openServices(config: Config, log: Logger = silentLogger): Promise<Services> {

@@ -8,6 +8,7 @@ import type { CliCommand } from "./command.js";
 import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
+import { backupCommands } from "./commands/backup.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { domainCommands } from "./commands/domain.js";
 import { exportCommands } from "./commands/export.js";
@@ -30,6 +31,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...aliasCommands,
   ...importCommands,
   ...exportCommands,
+  ...backupCommands,
 ];
 
 const GLOBAL_HELP = [
