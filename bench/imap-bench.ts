@@ -129,8 +129,15 @@ try {
     fn: (target: Target) => Promise<void>,
   ): Promise<void> => {
     if (!options.isSelected(name)) return;
-    const times = await alternate(targets, RUNS, async (target) => (await timeMs(() => fn(target))) / 1000);
+    const cpu = new Map<TargetName, number[]>();
+    const times = await alternate(
+      targets,
+      RUNS,
+      async (target) =>
+        (await withServerCpu(target.pid, cpu, target.name, () => timeMs(() => fn(target)), 0)) / 1000,
+    );
     reportFigure(name, "s", false, times, detail, RESULTS_FILE);
+    reportServerCpu(name, cpu);
   };
 
   await measureSeconds("select_large", `${MESSAGES} messages`, async ({ client }) => {

@@ -40,6 +40,11 @@ export function staticFetchLine(
   const shown =
     options.isUidOnly && attributes.length > 1 ? attributes.filter((a) => a.kind !== "UID") : attributes;
   const items = shown.map((attribute) => itemText(attribute, options.style));
+  // The caching client's resync, `UID FETCH 1:* (UID FLAGS)`: one template, no loop over items.
+  if (!options.isUidOnly && items.length === 2 && shown[0]?.kind === "UID" && shown[1]?.kind === "FLAGS") {
+    const flagsText = items[1] as ItemText;
+    return (position, message) => `* ${position} FETCH (UID ${message.entry.uid} ${flagsText(message)})\r\n`;
+  }
   const head = options.isUidOnly
     ? (_position: number, message: FetchMessage) => `* ${message.entry.uid} UIDFETCH (`
     : (position: number) => `* ${position} FETCH (`;
@@ -55,9 +60,43 @@ export function staticFetchLine(
 type ItemText = (message: FetchMessage) => string;
 
 function itemText(attribute: FetchAttribute, style: StringStyle): ItemText {
+  // The items of resyncs and listings, formatted without an item object (as writer.ts formats them).
+  switch (attribute.kind) {
+    case "UID":
+      return (message) => `UID ${message.entry.uid}`;
+    case "MODSEQ":
+      return (message) => `MODSEQ (${message.entry.modSeq})`;
+    case "RFC822.SIZE":
+      return (message) => `RFC822.SIZE ${message.entry.size}`;
+    case "FLAGS":
+      return flagsItemText();
+  }
   return (message) => {
     const item = buildStaticItem(attribute, message);
     if (item === null) throw new Error(`FETCH ${attribute.kind} reads message bytes`);
     return fetchItemText(item as FetchResponseItem, style);
+  };
+}
+
+/**
+ * `FLAGS (…)` by flag list. Sessions share one list per distinct flag combination (imap-flags.ts) and
+ * neighbouring messages mostly share theirs, so the last list is checked first, then this command's
+ * texts by list: each combination is joined once per command.
+ */
+function flagsItemText(): ItemText {
+  const texts = new Map<readonly string[], string>();
+  let lastFlags: readonly string[] | null = null;
+  let lastText = "";
+  return (message) => {
+    const flags = message.flags;
+    if (flags === lastFlags) return lastText;
+    let text = texts.get(flags);
+    if (text === undefined) {
+      text = `FLAGS (${flags.join(" ")})`;
+      texts.set(flags, text);
+    }
+    lastFlags = flags;
+    lastText = text;
+    return text;
   };
 }
