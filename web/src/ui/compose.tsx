@@ -17,6 +17,7 @@ import {
   parseAddressList,
 } from "../mail/format.js";
 import { htmlToText } from "../mail/html-body.js";
+import { Icon } from "./icons.js";
 
 export interface ComposeInit {
   readonly mode: "new" | "reply" | "replyAll" | "forward" | "forwardAttachment";
@@ -130,7 +131,7 @@ const FORMAT_COMMANDS: readonly (readonly [command: string, label: string, text:
   ["bold", "Bold", "B"],
   ["italic", "Italic", "I"],
   ["insertUnorderedList", "Bulleted list", "•"],
-  ["createLink", "Link", "🔗"],
+  ["createLink", "Link", "Link"],
 ];
 
 /** The editor's text with its line breaks (what innerText gives and textContent does not). */
@@ -527,7 +528,7 @@ export function Compose({
           <ul class="compose-attachments" aria-label="Attachments">
             {fields.attachments.map((a, index) => (
               <li key={`${a.blobId}-${index}`}>
-                📎 {a.name} <span class="attachment-meta">{formatSize(a.size)}</span>{" "}
+                <Icon name="attachment" /> {a.name} <span class="attachment-meta">{formatSize(a.size)}</span>{" "}
                 <button
                   type="button"
                   class="link-button"

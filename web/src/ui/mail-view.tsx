@@ -420,7 +420,8 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
               ref={searchBox}
               type="search"
               aria-label="Search mail"
-              placeholder="Search (from: subject: after:YYYY-MM-DD has:attachment)"
+              placeholder="Search mail"
+              title="Words, or from: to: subject: body: after:YYYY-MM-DD before:YYYY-MM-DD has:attachment is:unread"
               value={searchInput}
               onInput={(event) => {
                 const value = (event.currentTarget as HTMLInputElement).value;

@@ -3,16 +3,9 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { Mailbox } from "../jmap/types.js";
+import { Icon } from "./icons.js";
 
 const ROLE_ORDER = ["inbox", "drafts", "sent", "archive", "junk", "trash"];
-const ROLE_ICONS: Readonly<Record<string, string>> = {
-  inbox: "📥",
-  drafts: "📝",
-  sent: "📤",
-  archive: "🗄️",
-  junk: "⚠️",
-  trash: "🗑️",
-};
 
 export const DRAG_TYPE = "application/x-postfach-emails";
 
@@ -121,9 +114,7 @@ export function MailboxTree({
                 if (data) onDropEmails(mailbox.id, JSON.parse(data) as string[]);
               }}
             >
-              <span class="folder-icon" aria-hidden="true">
-                {mailbox.role !== null ? (ROLE_ICONS[mailbox.role] ?? "📁") : "📁"}
-              </span>
+              <Icon name={mailbox.role ?? "folder"} />
               <span class="folder-name">{label}</span>
               {mailbox.unreadEmails > 0 && (
                 <span class="unread-count">

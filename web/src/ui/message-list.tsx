@@ -5,6 +5,7 @@ import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { ListEmail } from "../jmap/types.js";
 import { formatListDate, senderName } from "../mail/format.js";
+import { Icon } from "./icons.js";
 import { DRAG_TYPE } from "./mailbox-tree.js";
 
 export const ROW_HEIGHT_PX = 64;
@@ -171,8 +172,9 @@ export function MessageList(props: Props): JSX.Element {
                     </button>
                   )}
                   {email.hasAttachment && (
-                    <span class="row-attachment" role="img" aria-label="has attachment">
-                      📎
+                    <span class="row-attachment">
+                      <Icon name="attachment" />
+                      <span class="visually-hidden">has attachment</span>
                     </span>
                   )}
                   <time class="row-date" dateTime={email.receivedAt}>

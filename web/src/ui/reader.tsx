@@ -15,6 +15,7 @@ import {
 } from "../jmap/types.js";
 import { formatAddresses, formatFullDate, formatSize } from "../mail/format.js";
 import { cidOf, renderHtmlBody } from "../mail/html-body.js";
+import { Icon } from "./icons.js";
 import { flattenTree } from "./mailbox-tree.js";
 
 export interface ReaderActions {
@@ -280,7 +281,7 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
                 {attachments.map((part) => (
                   <li key={part.partId}>
                     <button type="button" class="link-button" onClick={() => void downloadPart(client, part)}>
-                      📎 {part.name ?? "attachment"}
+                      <Icon name="attachment" /> {part.name ?? "attachment"}
                     </button>{" "}
                     <span class="attachment-meta">
                       {part.type}, {formatSize(part.size)}
