@@ -408,6 +408,41 @@ describe("pipelined download", () => {
   });
 });
 
+describe("pipelined RETRs read ahead", () => {
+  test("bodies read ahead together still honour DELE, repeats, bad numbers, TOP and other sessions' expunges", async () => {
+    const messages = Array.from({ length: 6 }, (_, i) =>
+      makeMessage(`m${i + 1}`, [`.line of ${i + 1}`, "x"]),
+    );
+    const { address, id } = await account(messages);
+    const wire = await loggedIn(address);
+    const inbox = await inboxOf(id);
+    // Message 6 is expunged by another session after this one's snapshot: its RETR must say so, though
+    // its body may have been read ahead with the others.
+    await server.services.store.messages.expunge(id, inbox.id, [inbox.uidNext - 1].map(Number) as never);
+    wire.client.write(
+      "RETR 1\r\nRETR 2\r\nRETR 2\r\nRETR 99\r\nRETR 3\r\nDELE 4\r\nRETR 4\r\nTOP 5 0\r\nRETR 5\r\nRETR 6\r\nRETR 1\r\n",
+    );
+    const retrieved = async (n: number): Promise<void> => {
+      assert.match(await wire.client.line(), /^\+OK \d+ octets$/, `RETR ${n}`);
+      assert.equal(bodyBytes(await wire.body()).toString("latin1"), messages[n - 1], `body of ${n}`);
+    };
+    await retrieved(1);
+    await retrieved(2);
+    await retrieved(2);
+    assert.equal(await wire.client.line(), "-ERR No such message");
+    await retrieved(3);
+    assert.equal(await wire.client.line(), "+OK Message 4 deleted");
+    assert.equal(await wire.client.line(), "-ERR Message 4 is marked deleted");
+    assert.match(await wire.client.line(), /^\+OK/);
+    const top = bodyBytes(await wire.body()).toString("latin1");
+    assert.equal(top, (messages[4] as string).slice(0, (messages[4] as string).indexOf("\r\n\r\n") + 4));
+    await retrieved(5);
+    assert.equal(await wire.client.line(), "-ERR Message was deleted by another session");
+    await retrieved(1);
+    wire.close();
+  });
+});
+
 /** The lock is released when the server notices the close; allow it a moment. */
 async function retryLogin(address: string): Promise<Pop3Wire> {
   for (let attempt = 0; ; attempt++) {

@@ -5,6 +5,7 @@ import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
 import { indexMessage } from "../mime/index/index-message.js";
 import type {
   AppendResult,
+  BlobRange,
   CopyResult,
   FlagSet,
   MailboxEntry,
@@ -152,6 +153,22 @@ export class MessageService {
    */
   readRangeNow(blobHash: BlobHash, start: number, end: number): Buffer | null {
     return this.store.blobs.readRangeNow?.(blobHash, start, end) ?? null;
+  }
+
+  /**
+   * readRangeNow of several ranges at once, sharing the store's work (BlobStore.readRangesNow); never
+   * throws: null where a range cannot be read at once or is gone (readRangeNow then says which).
+   */
+  readRangesNow(ranges: readonly BlobRange[]): (Buffer | null)[] {
+    const { blobs } = this.store;
+    if (blobs.readRangesNow) return blobs.readRangesNow(ranges);
+    return ranges.map((range) => {
+      try {
+        return blobs.readRangeNow?.(range.hash, range.start, range.end) ?? null;
+      } catch {
+        return null;
+      }
+    });
   }
 
   readAll(blobHash: BlobHash): Promise<Buffer> {

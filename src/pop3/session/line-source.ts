@@ -30,6 +30,11 @@ export class LineSource {
     }
   }
 
+  /** Up to `max` pipelined command lines already received, not consumed (LineReader.peekLines). */
+  pipelinedLines(max: number): Buffer[] {
+    return this.reader.peekLines(max);
+  }
+
   /** True while the session is idle, waiting for the client. */
   get isWaiting(): boolean {
     return this.#isWaiting;

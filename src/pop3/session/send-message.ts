@@ -19,9 +19,9 @@ export async function sendMessage(
     await ctx.reply(err("Message was deleted by another session"));
     return false;
   }
-  // The usual message, a small blob in a local file, is read at once: no stream, no await per chunk.
-  // A failed read throws before "+OK" and is answered with -ERR.
-  const bytes = ctx.deps.services.messages.readRangeNow(content.blobHash, 0, content.size);
+  // The usual message, a small blob, is read at once (with the bodies of the RETRs pipelined after it):
+  // no stream, no await per chunk. A failed read throws before "+OK" and is answered with -ERR.
+  const bytes = ctx.readAhead.readNow(ctx, messageNumber, content);
   if (bytes !== null) {
     const encoder = new MessageEncoder(bodyLineLimit);
     await ctx.reply(

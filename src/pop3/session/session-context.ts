@@ -3,6 +3,7 @@
 import type { Logger } from "../../kit/logger.js";
 import type { Connection } from "../../net/connection.js";
 import { formatReply, type Pop3Reply } from "../wire/pop3-reply.js";
+import { BodyReadAhead } from "./body-read-ahead.js";
 import type { LineSource } from "./line-source.js";
 import type { Pop3Deps } from "./pop3-settings.js";
 import type { ReplyOutput } from "./reply-output.js";
@@ -17,6 +18,8 @@ export class SessionContext {
   badCommands = 0;
   /** Set while a multi-line body is being streamed: an error then cannot be answered, only hung up on. */
   isStreaming = false;
+  /** Bodies of pipelined RETRs read ahead together (send-message.ts). */
+  readonly readAhead = new BodyReadAhead();
 
   constructor(
     readonly conn: Connection,
@@ -50,6 +53,11 @@ export class SessionContext {
     const event = await this.input.next();
     if (event === null || event.kind === "tooLong") return event;
     return { kind: "line", text: event.bytes.toString("utf8") };
+  }
+
+  /** Up to `max` command lines the client pipelined after the current one (not consumed). */
+  pipelinedLines(max: number): Buffer[] {
+    return this.input.pipelinedLines(max);
   }
 
   /** STLS: drop every byte the client sent after the command (RFC 2595 §3.1; net/connection.ts contract). */

@@ -40,3 +40,20 @@ test("discard drops pipelined lines (STLS)", () => {
   assert.equal(reader.hasLine, false);
   assert.equal(reader.next(), null);
 });
+
+test("peekLines shows the complete pipelined lines without consuming them", () => {
+  const reader = new LineReader(100);
+  reader.feed(Buffer.from("RETR 1\r\nRETR 2\nRETR 3\r\nRET"));
+  assert.deepEqual(reader.next(), { kind: "line", bytes: Buffer.from("RETR 1") });
+  assert.deepEqual(
+    reader.peekLines(5).map((line) => line.toString("latin1")),
+    ["RETR 2", "RETR 3"],
+  );
+  assert.deepEqual(
+    reader.peekLines(1).map((line) => line.toString("latin1")),
+    ["RETR 2"],
+  );
+  reader.feed(Buffer.from("R 4\r\n"));
+  assert.deepEqual(readAll(reader), ["RETR 2", "RETR 3", "RETR 4"]);
+  assert.deepEqual(reader.peekLines(5), []);
+});

@@ -38,6 +38,22 @@ export class LineReader {
     return { kind: "line", bytes: this.#buffer.subarray(start, lineEnd) };
   }
 
+  /**
+   * Up to `max` complete lines buffered after those already returned (pipelined commands), without their
+   * line ends and without consuming them: next() still returns each.
+   */
+  peekLines(max: number): Buffer[] {
+    const lines: Buffer[] = [];
+    for (let start = this.#offset; lines.length < max; ) {
+      const end = this.#buffer.indexOf(LF, start);
+      if (end < 0) break;
+      const lineEnd = end > start && this.#buffer[end - 1] === CR ? end - 1 : end;
+      lines.push(this.#buffer.subarray(start, lineEnd));
+      start = end + 1;
+    }
+    return lines;
+  }
+
   /** Whether a complete line is already buffered (the client pipelined). */
   get hasLine(): boolean {
     return this.#buffer.indexOf(LF, this.#offset) >= 0;

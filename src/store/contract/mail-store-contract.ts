@@ -893,6 +893,21 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
           empty.push(chunk);
         assert.equal(Buffer.concat(empty).length, 0);
       }
+      // Several ranges at once (pipelined POP3 RETRs): each as readRangeNow reads it, null where it
+      // would throw (a missing blob) or could not read at once.
+      const ranges = store.blobs.readRangesNow?.([
+        { hash: hashes[0] as BlobHash, start: 2, end: 40 },
+        { hash: "0".repeat(64) as BlobHash, start: 0, end: 5 },
+        { hash: hashes[1] as BlobHash, start: 0, end: large.length },
+        { hash: hashes[0] as BlobHash, start: 0, end: small.length + 10 },
+      ]);
+      if (ranges !== undefined) {
+        assert.equal(ranges.length, 4);
+        assert.deepEqual(ranges[0] && Buffer.from(ranges[0]), small.subarray(2, 40));
+        assert.equal(ranges[1], null);
+        if (ranges[2] !== null) assert.deepEqual(Buffer.from(ranges[2] as Buffer), large);
+        assert.deepEqual(ranges[3] && Buffer.from(ranges[3]), small);
+      }
       // A prefixed blob may take an appended body as its base.
       const prefix = Buffer.from("Delivered-To: c@example.test\r\n");
       const prefixed = await store.blobs.putPrefixed(prefix, hashes[0] as BlobHash);

@@ -1,0 +1,62 @@
+// Bodies of pipelined RETRs, read together: when a RETR finds that the client already sent more RETRs
+// (RFC 2449 §6.6 PIPELINING; every bulk download does), the bodies of the next ones are read with its own
+// in one store call (BlobStore.readRangesNow: one SQLite read transaction instead of one per body) and
+// kept for their RETRs. Bounded by count and bytes; only small bodies, which the store reads at once, are
+// read ahead. Each RETR still checks its message as before sending it; a body is immutable (its blob is
+// named by its hash), so reading it early changes nothing the client sees.
+import type { BlobRange } from "../../store/mail-store.js";
+import { parsePop3Command } from "../wire/pop3-command.js";
+import type { MessageContent } from "./maildrop.js";
+import type { SessionContext } from "./session-context.js";
+
+/** Messages read in one go: the current RETR's and those of up to this many minus one pipelined after it. */
+const READ_AHEAD_MESSAGES = 32;
+/** Bytes read in one go at most: the memory a session holds for bodies not yet sent. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+/** Larger bodies are read alone (and streamed when the store cannot read them at once). */
+const READ_AHEAD_MAX_BODY_BYTES = 256 * 1024;
+
+export class BodyReadAhead {
+  readonly #bodies = new Map<number, Buffer>();
+
+  /**
+   * The body of message `messageNumber` (the whole blob), with the bodies of the RETRs pipelined after
+   * it read in the same store call; null when the store cannot read it at once (stream it instead).
+   * Throws as MessageService.readRangeNow when it is gone, so the RETR is answered -ERR.
+   */
+  readNow(ctx: SessionContext, messageNumber: number, content: MessageContent): Buffer | null {
+    const kept = this.#bodies.get(messageNumber);
+    if (kept !== undefined) {
+      this.#bodies.delete(messageNumber);
+      return kept;
+    }
+    // Whatever is left was read for RETRs that did not come as expected (a DELE or QUIT in between).
+    this.#bodies.clear();
+    const { messages } = ctx.deps.services;
+    if (content.size > READ_AHEAD_MAX_BODY_BYTES)
+      return messages.readRangeNow(content.blobHash, 0, content.size);
+    const numbers = [messageNumber];
+    const ranges: BlobRange[] = [{ hash: content.blobHash, start: 0, end: content.size }];
+    let bytes = content.size;
+    const { maildrop } = ctx.transaction;
+    for (const line of ctx.pipelinedLines(READ_AHEAD_MESSAGES - 1)) {
+      const parsed = parsePop3Command(line.toString("utf8"));
+      if (parsed.kind !== "command" || parsed.command.name !== "RETR") break;
+      const number = parsed.command.message;
+      const next = maildrop.lookup(number).kind === "found" ? maildrop.contentOf(number) : undefined;
+      if (next === undefined || numbers.includes(number)) continue;
+      if (next.size > READ_AHEAD_MAX_BODY_BYTES || bytes + next.size > READ_AHEAD_BYTES) break;
+      numbers.push(number);
+      ranges.push({ hash: next.blobHash, start: 0, end: next.size });
+      bytes += next.size;
+    }
+    if (numbers.length === 1) return messages.readRangeNow(content.blobHash, 0, content.size);
+    const bodies = messages.readRangesNow(ranges);
+    for (let i = 1; i < numbers.length; i++) {
+      const body = bodies[i];
+      if (body) this.#bodies.set(numbers[i] as number, body);
+    }
+    // Not read (gone, or not readable at once): read alone, which throws or returns null as it should.
+    return bodies[0] ?? messages.readRangeNow(content.blobHash, 0, content.size);
+  }
+}
