@@ -57,6 +57,15 @@ const OTHER_PROPERTIES = ["mailboxIds", "keywords", "receivedAt", "headers"];
 /** Server-set properties a client may not give (RFC 8621 §4.6). */
 const SERVER_SET = new Set(["id", "blobId", "threadId", "size", "preview", "hasAttachment"]);
 
+/** The Content-* field each part property is written as: giving both is a conflict. */
+const CONTENT_FIELD_OF: Readonly<Record<string, string>> = {
+  disposition: "content-disposition",
+  name: "content-disposition",
+  cid: "content-id",
+  language: "content-language",
+  location: "content-location",
+};
+
 const PART_PROPERTIES = new Set([
   "partId",
   "blobId",
@@ -169,11 +178,21 @@ function readKeywords(value: unknown): string[] {
  * Content-* fields are the body parts' own (written from type, disposition… by the writer).
  */
 function readHeaderFields(object: Record<string, unknown>, isTop: boolean): WrittenField[] {
+  const partProperties = new Set(
+    Object.entries(CONTENT_FIELD_OF)
+      .filter(([property]) => object[property] !== undefined && object[property] !== null)
+      .map(([, field]) => field),
+  );
   const fields: WrittenField[] = [];
   const sourceOf = new Map<string, string>();
   const claim = (name: string, property: string) => {
     const lower = name.toLowerCase();
-    if (lower.startsWith("content-")) {
+    // At the top level Content-* belong to the body; on a part, Content-Type and the transfer encoding
+    // are the server's to write (RFC 8621 §4.6), others may be given unless a property gives them too.
+    if (
+      lower.startsWith("content-") &&
+      (isTop || lower === "content-type" || lower === "content-transfer-encoding" || partProperties.has(lower))
+    ) {
       throw invalid(property, `${name} is written from the body part's properties (type, disposition…)`);
     }
     if (lower === "mime-version") throw invalid(property, "MIME-Version is written by the server");
