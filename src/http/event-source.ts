@@ -1,6 +1,6 @@
 // The JMAP push channel (RFC 8620 §7.3): an EventSource (text/event-stream) response that sends a "state"
-// event with a StateChange (§7.1) whenever the account changes, through one subscription to the store's
-// change notifier (as IMAP IDLE). Notifications are hints: each wake re-reads the states, so a burst of
+// event with a StateChange (§7.1) whenever the account (or an account sharing mailboxes with the user)
+// changes, through subscriptions to the store's change notifier (as IMAP IDLE). Notifications are hints: each wake re-reads the states, so a burst of
 // changes becomes one event, and at most one event is ever waiting for the socket (bounded memory).
 import type { ServerResponse } from "node:http";
 import { jmapAccountId } from "../jmap/jmap-context.js";
@@ -11,6 +11,7 @@ import {
   parsePushTypes,
   readPushStates,
 } from "../jmap/push/push-states.js";
+import { listSharedAccounts } from "../jmap/shared-accounts.js";
 import type { Logger } from "../kit/logger.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 
@@ -63,11 +64,21 @@ export async function serveEventSource(
     resolveDone = resolve;
   });
 
+  // The user's account and those sharing mailboxes with them when the stream opened (each owner's
+  // counter moves their states; EmailDelivery is the user's own only, so no one learns another's arrivals).
+  const shared = await listSharedAccounts(store, account).catch(() => []);
+  const accounts = [account, ...shared.map((s) => s.owner)];
+  const sharedTypes = new Set([...request.types].filter((type) => type !== "EmailDelivery"));
   // Subscribe before reading the first states, so no change can fall between the two.
-  const unsubscribe = store.notifier.subscribe(account.id, () => {
-    isDirty = true;
-    if (!isRunning) void pushChanges();
-  });
+  const unsubscribes = accounts.map((a) =>
+    store.notifier.subscribe(a.id, () => {
+      isDirty = true;
+      if (!isRunning) void pushChanges();
+    }),
+  );
+  const unsubscribe = (): void => {
+    for (const stop of unsubscribes) stop();
+  };
   const finish = (): void => {
     if (isDone) return;
     isDone = true;
@@ -81,9 +92,9 @@ export async function serveEventSource(
   res.once("close", finish);
   deps.closing.addEventListener("abort", finish, { once: true });
 
-  let sent: PushStates | undefined;
+  let sent: Map<AccountRecord, PushStates> | undefined;
   try {
-    sent = await readPushStates(store, account.id);
+    sent = await readAllStates();
   } catch (error) {
     log.error({ err: error }, "EventSource: reading the account's state failed");
   }
@@ -92,7 +103,7 @@ export async function serveEventSource(
     if (!res.headersSent) res.destroy();
     return;
   }
-  let current: PushStates = sent;
+  let current: Map<AccountRecord, PushStates> = sent;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache, no-store",
@@ -108,15 +119,18 @@ export async function serveEventSource(
     try {
       while (isDirty && !isDone) {
         isDirty = false;
-        const now = await readPushStates(store, account.id);
+        const now = await readAllStates();
         if (now === undefined || isDone) return finish();
-        const changed = changedStates(current, now, request.types);
+        const changed: Record<string, Partial<Record<PushType, string>>> = {};
+        for (const [a, states] of now) {
+          const before = current.get(a);
+          const types = a === account ? request.types : sharedTypes;
+          const moved = before === undefined ? {} : changedStates(before, states, types);
+          if (Object.keys(moved).length > 0) changed[jmapAccountId(a)] = moved;
+        }
         current = now;
         if (Object.keys(changed).length === 0) continue;
-        const event = {
-          "@type": "StateChange",
-          changed: { [jmapAccountId(account)]: changed },
-        };
+        const event = { "@type": "StateChange", changed };
         await writeEvent("state", event);
         if (request.closeAfterState) return finish();
       }
@@ -126,6 +140,17 @@ export async function serveEventSource(
     } finally {
       isRunning = false;
     }
+  }
+
+  /** The states of every account of the stream; undefined when the user's own is gone. */
+  async function readAllStates(): Promise<Map<AccountRecord, PushStates> | undefined> {
+    const states = new Map<AccountRecord, PushStates>();
+    for (const a of accounts) {
+      const read = await readPushStates(store, a.id);
+      if (read === undefined && a === account) return undefined;
+      if (read !== undefined) states.set(a, read);
+    }
+    return states;
   }
 
   /** Writes one event and waits for the socket to take it, so nothing piles up behind a slow client. */

@@ -15,6 +15,7 @@ import {
   sessionStateOf,
   UPLOAD_PATH,
 } from "../jmap/session-resource.js";
+import { listSharedAccounts } from "../jmap/shared-accounts.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord } from "../store/mail-store.js";
@@ -61,7 +62,8 @@ export async function handleJmapRequest(
     if (!allowMethods(res, method, ["GET", "HEAD"])) return;
     const account = await authenticate(ctx, req, res);
     if (account === null) return;
-    sendJson(res, 200, sessionResource(account, ctx.limits, originOf(req, ctx.isTls)));
+    const shared = await listSharedAccounts(ctx.deps.store, account);
+    sendJson(res, 200, sessionResource(account, ctx.limits, originOf(req, ctx.isTls), shared));
     return;
   }
   if (path === TOKEN_PATH) {
@@ -301,7 +303,7 @@ async function serveApi(
         account,
         limits: ctx.limits,
         log: ctx.log,
-        sessionState: sessionStateOf(account, ctx.limits),
+        sessionState: sessionStateOf(account, ctx.limits, await listSharedAccounts(ctx.deps.store, account)),
         remoteAddress: ctx.remoteAddress,
       },
       body.bytes,

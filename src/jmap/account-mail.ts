@@ -1,9 +1,11 @@
 // The account's mail as JMAP sees it: Emails are the distinct EmailIds across every mailbox entry, with the
 // mailboxes they are in; Threads group them by ThreadId. Built from the snapshot cache (kept current from
-// the change log), so a call costs the changes since the last one rather than a read of every entry.
+// the change log), so a call costs the changes since the last one rather than a read of every entry. In a
+// shared account, only the mailboxes shared with the user, and entries only of those they may read.
 import type { EmailId, MailboxId, ThreadId } from "../kit/ids.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import type { JmapContext } from "./jmap-context.js";
+import { canReadItems } from "./shared-accounts.js";
 
 export interface AccountMail {
   readonly mailboxes: readonly MailboxRecord[];
@@ -17,11 +19,16 @@ export interface AccountMail {
 export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
   const { store, snapshots } = ctx.services;
   const accountId = ctx.account.id;
-  const mailboxes = await store.mailboxes.list(accountId);
+  const mailboxes = (await store.mailboxes.list(accountId)).filter(
+    (m) => ctx.shared === undefined || ctx.shared.rights.has(m.id),
+  );
   const entriesByMailbox = new Map<MailboxId, readonly MailboxEntry[]>();
   const entriesByEmail = new Map<EmailId, MailboxEntry[]>();
   for (const mailbox of mailboxes) {
-    const snapshot = await snapshots.open(accountId, mailbox.id).catch(() => null);
+    // In a shared account, the emails of a mailbox the user may list but not read stay hidden.
+    const snapshot = canReadItems(ctx, mailbox.id)
+      ? await snapshots.open(accountId, mailbox.id).catch(() => null)
+      : null;
     // A mailbox deleted between the list and the open simply has no entries now.
     const entries = snapshot?.entries ?? [];
     entriesByMailbox.set(mailbox.id, entries);

@@ -7,11 +7,12 @@ import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord } from "../store/mail-store.js";
 import type { JmapLimits } from "./capabilities.js";
 import { METHOD_ERROR_OF } from "./error-mapping.js";
-import type { JmapContext, JmapServices } from "./jmap-context.js";
+import { type JmapContext, type JmapServices, jmapAccountId } from "./jmap-context.js";
 import { MethodError } from "./jmap-error.js";
 import { parseJmapRequest } from "./jmap-request.js";
 import { findMethod } from "./method-registry.js";
 import { type Invocation, resolveResultReferences } from "./result-reference.js";
+import { listSharedAccounts, SHARED_ACCOUNT_METHODS } from "./shared-accounts.js";
 
 export interface ApiRequestInput {
   readonly services: JmapServices;
@@ -66,10 +67,29 @@ async function runCall(
       throw new MethodError("unknownMethod", `Unknown method ${name}`);
     }
     const args = resolveResultReferences(rawArgs, responses);
-    return [name, await method.run(ctx, args), callId];
+    return [name, await method.run(await contextFor(ctx, name, args), args), callId];
   } catch (error) {
     return ["error", toMethodError(error, name, log).toJSON(), callId];
   }
+}
+
+/** The context of a call naming another user's account shared with this user (shared-accounts.ts). */
+async function contextFor(
+  ctx: JmapContext,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<JmapContext> {
+  const { accountId } = args;
+  if (typeof accountId !== "string" || accountId === jmapAccountId(ctx.account)) return ctx;
+  const shared = (await listSharedAccounts(ctx.services.store, ctx.account)).find(
+    (account) => jmapAccountId(account.owner) === accountId,
+  );
+  // Unknown ids fall through to the method's own accountNotFound.
+  if (shared === undefined) return ctx;
+  if (!SHARED_ACCOUNT_METHODS.has(name)) {
+    throw new MethodError("accountNotSupportedByMethod", `${name} does not work on shared accounts yet`);
+  }
+  return { ...ctx, account: shared.owner, shared };
 }
 
 function toMethodError(error: unknown, method: string, log: Logger): MethodError {

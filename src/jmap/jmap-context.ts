@@ -6,6 +6,7 @@ import type { MessageService } from "../mail/message-service.js";
 import type { SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { JmapLimits } from "./capabilities.js";
+import type { SharedAccount } from "./shared-accounts.js";
 
 export interface JmapServices {
   readonly store: MailStore;
@@ -36,6 +37,11 @@ export interface JmapContext {
    * of EmailSubmission/set's onSuccessUpdateEmail). Emptied after each call.
    */
   readonly implicitResponses: [string, Record<string, unknown>][];
+  /**
+   * Set when `account` is another user's, shared with the logged-in user (shared-accounts.ts): the
+   * user's rights on each of its mailboxes they may see. Undefined for the user's own account.
+   */
+  readonly shared?: SharedAccount;
 }
 
 /** The id a "#creationId" reference names (RFC 8620 §5.3), the id itself otherwise; null if unknown. */

@@ -2,7 +2,7 @@
 // its SPECIAL-USE attribute (RFC 8457 registry names), counts over its entries as JMAP defines them,
 // myRights from the RFC 4314 rights model (mail/access/rights.ts).
 import type { EmailId, ThreadId } from "../kit/ids.js";
-import { ALL_RIGHTS, mailboxRightsFlags } from "../mail/access/rights.js";
+import { ALL_RIGHTS, mailboxRightsFlags, type RightSet } from "../mail/access/rights.js";
 import type { MailboxEntry, MailboxRecord, SpecialUse } from "../store/mail-store.js";
 
 export const MAILBOX_PROPERTIES = [
@@ -50,6 +50,8 @@ export function toMailboxObject(
   byName: ReadonlyMap<string, MailboxRecord>,
   entries: readonly MailboxEntry[],
   subscriptions: ReadonlySet<string>,
+  /** The user's rights in a shared account; undefined on their own (all rights). */
+  rights?: RightSet,
 ): Record<string, unknown> {
   const slash = mailbox.name.lastIndexOf("/");
   const parent = slash < 0 ? undefined : byName.get(mailbox.name.slice(0, slash));
@@ -77,8 +79,8 @@ export function toMailboxObject(
     unreadEmails: unreadEmails.size,
     totalThreads: threads.size,
     unreadThreads: unreadThreads.size,
-    // The owner has every right on their own mailboxes (JMAP serves only the account's own).
-    myRights: mailboxRightsFlags(ALL_RIGHTS, isInbox),
+    // The owner has every right on their own mailboxes; a shared one shows the user's (RFC 8621 §2).
+    myRights: mailboxRightsFlags(rights ?? ALL_RIGHTS, isInbox),
     isSubscribed: subscriptions.has(mailbox.name),
   };
 }

@@ -1,5 +1,6 @@
-// The JMAP Session resource (RFC 8620 §2): capabilities with their limits, the user's one account, and the
-// URLs of the API, download, upload and event-source endpoints on the origin the client used.
+// The JMAP Session resource (RFC 8620 §2): capabilities with their limits, the user's account and those of
+// users who share mailboxes with them, and the URLs of the API, download, upload and event-source
+// endpoints on the origin the client used.
 
 import type { AccountRecord } from "../store/mail-store.js";
 import {
@@ -13,6 +14,7 @@ import {
   VACATION_CAPABILITY,
 } from "./capabilities.js";
 import { jmapAccountId } from "./jmap-context.js";
+import { isReadOnlyAccount, type SharedAccount } from "./shared-accounts.js";
 
 export const API_PATH = "/jmap/api";
 export const DOWNLOAD_PATH = "/jmap/download";
@@ -20,8 +22,13 @@ export const UPLOAD_PATH = "/jmap/upload";
 export const EVENT_SOURCE_PATH = "/jmap/eventsource";
 
 /** Changes when what the session resource says changes (a new capability or limit in this build). */
-export function sessionStateOf(account: AccountRecord, limits: JmapLimits): string {
-  const text = `${account.id}:${account.address}:${JSON.stringify(coreCapability(limits))}:1`;
+export function sessionStateOf(
+  account: AccountRecord,
+  limits: JmapLimits,
+  shared: readonly SharedAccount[] = [],
+): string {
+  const sharedText = shared.map((s) => `${s.owner.id}${isReadOnlyAccount(s) ? "r" : "w"}`).join(",");
+  const text = `${account.id}:${account.address}:${JSON.stringify(coreCapability(limits))}:1:${sharedText}`;
   let hash = 0;
   for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) >>> 0;
   return hash.toString(36);
@@ -31,8 +38,24 @@ export function sessionResource(
   account: AccountRecord,
   limits: JmapLimits,
   origin: string,
+  shared: readonly SharedAccount[] = [],
 ): Record<string, unknown> {
   const accountId = jmapAccountId(account);
+  // Other users' mailboxes shared with this user: one account per owner, mail only (RFC 8620 §1.6.2).
+  const sharedAccounts = Object.fromEntries(
+    shared.map((s) => [
+      jmapAccountId(s.owner),
+      {
+        name: s.owner.address,
+        isPersonal: false,
+        isReadOnly: isReadOnlyAccount(s),
+        accountCapabilities: {
+          [CORE_CAPABILITY]: {},
+          [MAIL_CAPABILITY]: { ...MAIL_ACCOUNT_CAPABILITY, mayCreateTopLevelMailbox: false },
+        },
+      },
+    ]),
+  );
   return {
     capabilities: {
       [CORE_CAPABILITY]: coreCapability(limits),
@@ -52,6 +75,7 @@ export function sessionResource(
           [VACATION_CAPABILITY]: {},
         },
       },
+      ...sharedAccounts,
     },
     primaryAccounts: {
       [CORE_CAPABILITY]: accountId,
@@ -64,6 +88,6 @@ export function sessionResource(
     downloadUrl: `${origin}${DOWNLOAD_PATH}/{accountId}/{blobId}/{name}?accept={type}`,
     uploadUrl: `${origin}${UPLOAD_PATH}/{accountId}/`,
     eventSourceUrl: `${origin}${EVENT_SOURCE_PATH}?types={types}&closeafter={closeafter}&ping={ping}`,
-    state: sessionStateOf(account, limits),
+    state: sessionStateOf(account, limits, shared),
   };
 }

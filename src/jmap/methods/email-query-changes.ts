@@ -5,12 +5,14 @@ import type { Args } from "../args.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
 import { QUERY_ARGS, runEmailQuery } from "./email-query.js";
+import { requireEmailChangesKnown } from "./standard-changes.js";
 import { queryChangesResponse, readChangesSince, readQueryChanges } from "./standard-query-changes.js";
 
 export async function emailQueryChanges(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
   const request = await readQueryChanges(ctx, args, QUERY_ARGS);
   const current = await runEmailQuery(ctx, args);
   const changes = await readChangesSince(ctx, request);
+  requireEmailChangesKnown(ctx, changes, request.since);
   const createdAt = new Map<string, number>(changes.emails.map((e) => [e.id, e.createdModSeq]));
   const changed = new Set<string>();
   const mayHaveBeenIn = new Set<string>();

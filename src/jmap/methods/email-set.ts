@@ -16,6 +16,7 @@ import { SET_ERROR_OF } from "../error-mapping.js";
 import { type JmapContext, resolveCreationId } from "../jmap-context.js";
 import { MethodError, type SetError } from "../jmap-error.js";
 import { flagsOf, isValidKeyword, keywordsOf } from "../keywords.js";
+import { checkEmailWrite } from "../shared-accounts.js";
 import { currentAccount, formatState } from "../state.js";
 
 export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
@@ -43,6 +44,10 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
   if (Object.keys(create).length > 0) {
     const known = new Set<string>((await ctx.services.store.mailboxes.list(ctx.account.id)).map((m) => m.id));
     for (const [creationId, object] of Object.entries(create)) {
+      if (ctx.shared !== undefined) {
+        notCreated[creationId] = { type: "forbidden", description: "Create emails in your own account" };
+        continue;
+      }
       try {
         const outcome = await createEmail(ctx, object, known);
         if ("type" in outcome) notCreated[creationId] = outcome;
@@ -73,6 +78,7 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
         notUpdated[id] = plan;
         continue;
       }
+      checkEmailWrite(ctx, entries, plan.keywords, plan.mailboxIds);
       await applyKeywords(ctx, entries, plan.keywords);
       await applyMailboxes(ctx, entries, plan.mailboxIds);
       updated[id] = null;
@@ -92,6 +98,7 @@ export async function emailSet(ctx: JmapContext, args: Args): Promise<Record<str
       continue;
     }
     try {
+      checkEmailWrite(ctx, entries, null, new Set());
       for (const [mailboxId, uids] of uidsByMailbox(entries)) {
         await ctx.services.store.messages.expunge(ctx.account.id, mailboxId, uids);
       }

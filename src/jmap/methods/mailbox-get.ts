@@ -3,6 +3,7 @@ import { loadAccountMail } from "../account-mail.js";
 import type { Args } from "../args.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MAILBOX_PROPERTIES, toMailboxObject } from "../mailbox-object.js";
+import { rightsIn } from "../shared-accounts.js";
 import { pick, readGetRequest } from "../standard-get.js";
 import { currentAccount, formatState } from "../state.js";
 
@@ -13,7 +14,10 @@ export async function mailboxGet(ctx: JmapContext, args: Args): Promise<Record<s
   // The state is read first: anything that changes while the list is built shows in the next /changes.
   const state = formatState((await currentAccount(ctx)).highestModSeq);
   const mail = await loadAccountMail(ctx);
-  const subscriptions = new Set(await ctx.services.store.mailboxes.listSubscriptions(ctx.account.id));
+  // The owner's subscriptions mean nothing to a user a mailbox is shared with.
+  const subscriptions = new Set(
+    ctx.shared === undefined ? await ctx.services.store.mailboxes.listSubscriptions(ctx.account.id) : [],
+  );
   const byName = new Map(mail.mailboxes.map((m) => [m.name, m]));
   const byId = new Map(mail.mailboxes.map((m) => [m.id as string, m]));
   const wanted = request.ids ?? mail.mailboxes.map((m) => m.id as string);
@@ -30,6 +34,7 @@ export async function mailboxGet(ctx: JmapContext, args: Args): Promise<Record<s
       byName,
       mail.entriesByMailbox.get(mailbox.id) ?? [],
       subscriptions,
+      rightsIn(ctx, mailbox.id),
     );
     list.push(pick(object, request.properties));
   }

@@ -28,8 +28,12 @@ export async function runMailboxQuery(
     throw new MethodError("unsupportedSort", "sortAsTree and filterAsTree are not supported yet");
   }
   const queryState = formatState((await currentAccount(ctx)).highestModSeq);
-  const mailboxes = await ctx.services.store.mailboxes.list(ctx.account.id);
-  const subscriptions = new Set(await ctx.services.store.mailboxes.listSubscriptions(ctx.account.id));
+  const mailboxes = (await ctx.services.store.mailboxes.list(ctx.account.id)).filter(
+    (m) => ctx.shared === undefined || ctx.shared.rights.has(m.id),
+  );
+  const subscriptions = new Set(
+    ctx.shared === undefined ? await ctx.services.store.mailboxes.listSubscriptions(ctx.account.id) : [],
+  );
   const byName = new Map(mailboxes.map((m) => [m.name, m]));
   const parentIdOf = (m: MailboxRecord): string | null => {
     const slash = m.name.lastIndexOf("/");

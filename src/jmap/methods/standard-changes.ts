@@ -7,6 +7,7 @@
 import type { ModSeq } from "../../kit/ids.js";
 import type { AccountChanges, ObjectChange } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
+import { loadAccountMail } from "../account-mail.js";
 import { type Args, checkKnownArgs, readOptionalUnsigned, readRequiredString } from "../args.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
@@ -28,8 +29,39 @@ export async function readChanges(ctx: JmapContext, args: Args): Promise<Changes
   if (maxChanges === 0) throw new MethodError("invalidArguments", '"maxChanges" must be positive');
   const account = await currentAccount(ctx);
   const since = parseState(sinceState, account.highestModSeq);
-  const changes = await ctx.services.store.changes.accountChangesSince(ctx.account.id, since);
+  const changes = await accountChangesFor(ctx, since);
   return { accountId, sinceState, since, maxChanges, changes };
+}
+
+/**
+ * The account's changes since a modseq as the user sees them. In a shared account, a mailbox or email the
+ * user cannot see (any more) counts as destroyed, so they learn when one leaves their view; what they
+ * never saw shows at most as an unknown destroyed id, which RFC 8620 §5.2 lets a client ignore.
+ */
+export async function accountChangesFor(ctx: JmapContext, since: ModSeq): Promise<AccountChanges> {
+  const changes = await ctx.services.store.changes.accountChangesSince(ctx.account.id, since);
+  const { shared } = ctx;
+  if (shared === undefined) return changes;
+  const mail = await loadAccountMail(ctx);
+  return {
+    highestModSeq: changes.highestModSeq,
+    mailboxes: changes.mailboxes.map((m) => (shared.rights.has(m.id) ? m : { ...m, isDestroyed: true })),
+    emails: changes.emails.map((e) => (mail.entriesByEmail.has(e.id) ? e : { ...e, isDestroyed: true })),
+  };
+}
+
+/**
+ * In a shared account, a change of a mailbox itself (its rights among them) can show or hide emails that
+ * did not change: their changes cannot be told from the log, so the client must fetch again.
+ */
+export function requireEmailChangesKnown(ctx: JmapContext, changes: AccountChanges, since: ModSeq): void {
+  if (ctx.shared === undefined) return;
+  if (changes.mailboxes.some((m) => m.propertiesModSeq > since)) {
+    throw new MethodError(
+      "cannotCalculateChanges",
+      "A shared mailbox changed (its rights may have); fetch its emails again",
+    );
+  }
 }
 
 /** One page of changes of one type: the ids in each list and the state the page leads to. */

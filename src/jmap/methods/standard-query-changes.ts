@@ -17,6 +17,7 @@ import {
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
 import { currentAccount, parseState } from "../state.js";
+import { accountChangesFor } from "./standard-changes.js";
 
 export interface QueryChangesRequest {
   readonly accountId: string;
@@ -45,7 +46,7 @@ export async function readQueryChanges(
 
 /** The changes since the request's state, read after the current results (so none is missed). */
 export function readChangesSince(ctx: JmapContext, request: QueryChangesRequest): Promise<AccountChanges> {
-  return ctx.services.store.changes.accountChangesSince(ctx.account.id, request.since);
+  return accountChangesFor(ctx, request.since);
 }
 
 /**

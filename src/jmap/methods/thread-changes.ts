@@ -7,11 +7,12 @@ import { loadAccountMail } from "../account-mail.js";
 import type { Args } from "../args.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
-import { changesResponse, pageChanges, readChanges } from "./standard-changes.js";
+import { changesResponse, pageChanges, readChanges, requireEmailChangesKnown } from "./standard-changes.js";
 
 export async function threadChanges(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
   const request = await readChanges(ctx, args);
   const { changes } = request;
+  requireEmailChangesKnown(ctx, changes, request.since);
   const mail = await loadAccountMail(ctx);
   const threads = new Map<ThreadId, { created: number; last: number; changedEmails: Set<string> }>();
   for (const email of changes.emails) {

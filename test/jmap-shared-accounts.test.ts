@@ -1,0 +1,173 @@
+// Mailboxes shared over IMAP ACL (RFC 4314) as further JMAP accounts (RFC 8620 §1.6.2, RFC 8621 §2
+// myRights) over real HTTP: the session lists the owner's account for the user, mail methods read only
+// what the rights show, Email/set writes only what they allow, and push reports the owner's changes.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { ImapFlow } from "imapflow";
+import { EventSourceReader } from "./helpers/event-source-reader.js";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
+import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { RawImap } from "./helpers/raw-imap.js";
+import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+
+type Obj = Record<string, unknown>;
+const ALICE = "alice@example.test";
+const BOB = "bob@example.test";
+
+const message = (subject: string) =>
+  `From: Bob <bob@example.test>\r\nTo: Team <team@example.test>\r\nSubject: ${subject}\r\n\r\n${subject} body.\r\n`;
+
+describe("JMAP shared accounts from IMAP ACLs", () => {
+  let server: TestServer;
+  let alice: JmapTestClient;
+  let bobImap: ImapFlow;
+  let bobAcl: RawImap;
+  let aliceId: string;
+  let bobAccount: string;
+  let tag = 0;
+
+  const setAcl = async (rights: string) => {
+    const t = `a${++tag}`;
+    const command = rights === "" ? `DELETEACL Team ${ALICE}` : `SETACL Team ${ALICE} ${rights}`;
+    assert.match(await bobAcl.command(t, command), new RegExp(`^${t} OK`, "m"));
+  };
+  const emailIdOf = async (mailbox: string, uid: number): Promise<string> => {
+    await bobImap.mailboxOpen(mailbox);
+    const fetched = await bobImap.fetchOne(String(uid), { emailId: true }, { uid: true });
+    return (fetched as { emailId: string }).emailId;
+  };
+  const append = async (mailbox: string, subject: string): Promise<string> => {
+    const appended = await bobImap.append(mailbox, message(subject));
+    return emailIdOf(mailbox, appended === false ? 0 : (appended.uid ?? 0));
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    await server.addUser(ALICE);
+    await server.addUser(BOB);
+    alice = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);
+    aliceId = await alice.accountId();
+    bobImap = imapFlowClient(server.port("imap"), BOB);
+    await bobImap.connect();
+    await bobImap.mailboxCreate("Team");
+    await bobImap.mailboxCreate("Private");
+    bobAcl = await RawImap.loggedIn(server.port("imap"), BOB, TEST_PASSWORD);
+  });
+  after(async () => {
+    await bobImap.logout().catch(() => {});
+    await server.stop();
+  });
+
+  it("lists the owner's account once something is shared, read-only with lr", async () => {
+    const before = await alice.session();
+    assert.deepEqual(Object.keys(before.accounts as Obj), [aliceId]);
+    await setAcl("lr");
+    const session = await alice.session();
+    const accounts = session.accounts as Record<string, Obj>;
+    const ids = Object.keys(accounts).filter((id) => id !== aliceId);
+    assert.equal(ids.length, 1);
+    bobAccount = ids[0] as string;
+    assert.equal(accounts[bobAccount]?.name, BOB);
+    assert.equal(accounts[bobAccount]?.isPersonal, false);
+    assert.equal(accounts[bobAccount]?.isReadOnly, true);
+    assert.ok(MAIL in ((accounts[bobAccount] as Obj).accountCapabilities as Obj));
+    assert.notEqual(session.state, before.state, "the session state moves with what is shared");
+    assert.equal((session.primaryAccounts as Obj)[MAIL], aliceId);
+  });
+
+  it("shows only the shared mailbox and its emails, with myRights from the ACL", async () => {
+    const shared = await append("Team", "Shared plan");
+    const hidden = await append("INBOX", "Bob's own");
+    const boxes = await alice.one("Mailbox/get", { accountId: bobAccount });
+    const list = boxes.list as Obj[];
+    assert.deepEqual(
+      list.map((m) => m.name),
+      ["Team"],
+    );
+    const rights = list[0]?.myRights as Obj;
+    assert.equal(rights.mayReadItems, true);
+    assert.equal(rights.mayAddItems, false);
+    assert.equal(rights.maySetSeen, false);
+    assert.equal(list[0]?.totalEmails, 1);
+    const query = await alice.one("Email/query", { accountId: bobAccount });
+    assert.deepEqual(query.ids, [shared]);
+    const get = await alice.one("Email/get", {
+      accountId: bobAccount,
+      ids: [shared, hidden],
+      properties: ["subject"],
+    });
+    assert.deepEqual(
+      (get.list as Obj[]).map((e) => e.subject),
+      ["Shared plan"],
+    );
+    assert.deepEqual(get.notFound, [hidden], "an email of an unshared mailbox does not exist for alice");
+    const own = await alice.one("Email/query", { accountId: aliceId });
+    assert.deepEqual(own.ids, [], "alice's own account is apart");
+  });
+
+  it("enforces the rights on Email/set and refuses methods that do not serve shared accounts", async () => {
+    const [id] = (await alice.one("Email/query", { accountId: bobAccount })).ids as string[];
+    const seen = { update: { [id as string]: { "keywords/$seen": true } } };
+    const refused = await alice.one("Email/set", { accountId: bobAccount, ...seen });
+    assert.equal((refused.notUpdated as Record<string, Obj>)[id as string]?.type, "forbidden");
+    await setAcl("lrs");
+    const allowed = await alice.one("Email/set", { accountId: bobAccount, ...seen });
+    assert.deepEqual(allowed.updated, { [id as string]: null });
+    await bobImap.mailboxOpen("Team");
+    const flags = await bobImap.fetchOne("1", { flags: true });
+    assert.ok(flags !== false && flags.flags?.has("\\Seen"), "bob sees alice's \\Seen over IMAP");
+    const flagged = await alice.one("Email/set", {
+      accountId: bobAccount,
+      update: { [id as string]: { "keywords/$flagged": true } },
+      destroy: [],
+    });
+    assert.equal((flagged.notUpdated as Record<string, Obj>)[id as string]?.type, "forbidden", "w is needed");
+    const destroy = await alice.one("Email/set", { accountId: bobAccount, destroy: [id] });
+    assert.equal((destroy.notDestroyed as Record<string, Obj>)[id as string]?.type, "forbidden");
+    const created = await alice.one("Email/set", {
+      accountId: bobAccount,
+      create: { c1: { subject: "x" } },
+    });
+    assert.equal((created.notCreated as Record<string, Obj>).c1?.type, "forbidden");
+    const responses = await alice.call([
+      ["Mailbox/set", { accountId: bobAccount, create: { m: { name: "Mine" } } }, "a"],
+      ["Email/import", { accountId: bobAccount, emails: {} }, "b"],
+      ["Email/get", { accountId: "Azzzz", ids: [] }, "c"],
+    ]);
+    assert.deepEqual(
+      responses.map((r) => r[1].type),
+      ["accountNotSupportedByMethod", "accountNotSupportedByMethod", "accountNotFound"],
+    );
+  });
+
+  it("reports changes of the shared mailboxes only, and pushes the owner's StateChange", async () => {
+    const state = (await alice.one("Email/get", { accountId: bobAccount, ids: [] })).state as string;
+    const stream = await EventSourceReader.open(
+      `${alice.baseUrl}/jmap/eventsource?types=*`,
+      alice.authorization,
+    );
+    const added = await append("Team", "Another shared one");
+    const event = await stream.next();
+    const changed = (JSON.parse(event.data) as { changed: Record<string, Obj> }).changed;
+    assert.ok(bobAccount in changed, "the StateChange names bob's account");
+    assert.equal((changed[bobAccount] as Obj).EmailDelivery, undefined, "no one learns another's arrivals");
+    stream.close();
+    await append("Private", "Not for alice");
+    const changes = await alice.one("Email/changes", { accountId: bobAccount, sinceState: state });
+    assert.deepEqual([changes.created, changes.updated, changes.destroyed], [[added], [], []]);
+    // Taking the rights away: the mailbox and its emails are gone for alice.
+    const boxState = (await alice.one("Mailbox/get", { accountId: bobAccount, ids: [] })).state as string;
+    await setAcl("l");
+    const boxes = await alice.one("Mailbox/changes", { accountId: bobAccount, sinceState: boxState });
+    assert.equal((boxes.updated as string[]).length, 1, "still listed (l), its rights changed");
+    const refetch = await alice.call([
+      ["Email/changes", { accountId: bobAccount, sinceState: boxState }, "x"],
+    ]);
+    assert.equal(refetch[0]?.[1].type, "cannotCalculateChanges", "a rights change: fetch again");
+    assert.deepEqual((await alice.one("Email/query", { accountId: bobAccount })).ids, []);
+    await setAcl("");
+    assert.deepEqual(Object.keys((await alice.session()).accounts as Obj), [aliceId]);
+    const gone = await alice.call([["Email/query", { accountId: bobAccount }, "y"]], [CORE, MAIL]);
+    assert.equal(gone[0]?.[1].type, "accountNotFound");
+  });
+});
