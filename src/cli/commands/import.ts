@@ -1,5 +1,7 @@
 // `postfach import maildir|mbox`: thin wrappers over admin/maildir-import.ts and admin/mbox-import.ts,
 // with a progress line on a terminal and the verify report at the end (docs/operations.md "Import").
+
+import { importImap, parseImapUrl } from "../../admin/imap-import.js";
 import {
   formatReport,
   isComplete,
@@ -9,7 +11,7 @@ import {
 import { importMaildir } from "../../admin/maildir-import.js";
 import { importMbox } from "../../admin/mbox-import.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
-import { CliUsageError } from "../read-password.js";
+import { CliUsageError, readPassword } from "../read-password.js";
 import { withServices } from "../with-services.js";
 
 const COMMON_OPTIONS = {
@@ -102,6 +104,45 @@ export const importCommands: CliCommand[] = [
           folder,
           transferOptions(args, "Importing"),
         );
+        return printReport(args, report, "import");
+      });
+    },
+  },
+  {
+    path: ["import", "imap"],
+    usage:
+      "postfach import imap --from imaps://USER@HOST[:PORT] --account ADDRESS [--folder NAME] [--insecure] [--dry-run] [--json]",
+    summary:
+      "Copy every folder of an account on another IMAP server (flags, keywords, dates, UIDs); re-runs resume",
+    options: {
+      ...COMMON_OPTIONS,
+      from: { type: "string" },
+      folder: { type: "string" },
+      insecure: { type: "boolean" },
+    },
+    optionHelp: [
+      "--from URL          imaps://user@host[:port] (or imap:// with STARTTLS); the password is read from a prompt or standard input",
+      ...COMMON_HELP,
+      "--folder NAME       only this folder (its name in Postfach, / as delimiter)",
+      "--insecure          accept a source certificate that does not verify",
+    ],
+    run: async (args) => {
+      if (args.positionals.length > 0) throw new CliUsageError("Unexpected argument; use --from URL");
+      const from = args.values.from;
+      if (typeof from !== "string") throw new CliUsageError("Expected --from imaps://user@host");
+      const address = requireAccount(args);
+      const source = {
+        ...parseImapUrl(from),
+        password: await readPassword("Source password: ", false),
+        allowUntrustedCertificate: args.values.insecure === true,
+      };
+      const folder = typeof args.values.folder === "string" ? args.values.folder : undefined;
+      return withServices(args, async (services) => {
+        const account = await services.users.require(address);
+        const report = await importImap(services, account.id, source, {
+          ...transferOptions(args, "Importing"),
+          ...(folder === undefined ? {} : { folder }),
+        });
         return printReport(args, report, "import");
       });
     },
