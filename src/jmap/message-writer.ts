@@ -165,6 +165,8 @@ export function formatRfc5322Date(value: string): string | null {
       ? 0
       : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
   const local = new Date(ms + offsetMinutes * 60_000);
+  // Date.parse rolls a day past the month's end over (Feb 30 → Mar 2): such a Date is not valid.
+  if (local.getUTCDate() !== Number(match[3]) || local.getUTCMonth() + 1 !== Number(match[2])) return null;
   const pad = (n: number) => String(n).padStart(2, "0");
   const sign = offsetMinutes < 0 ? "-" : "+";
   const abs = Math.abs(offsetMinutes);
