@@ -31,6 +31,8 @@ export class Ledger {
   /** `account|uidvalidity|uid` → token, from APPENDUID/COPYUID and from every check of the store. */
   readonly uidOwners = new Map<string, string>();
   acks = 0;
+  /** Every refusal the server answered with (LMTP reply lines, IMAP tagged NO/BAD lines), for checking their codes. */
+  readonly refusals: string[] = [];
   /** Broken invariants seen while the load ran (a reused UID); the checks report them. */
   readonly violations: string[] = [];
   /** Called on every acknowledged write (the test uses it to time its kill). */
@@ -109,15 +111,25 @@ export async function lmtpLoad(port: number, ledger: Ledger, isDone: () => boole
       const to = n % 2 === 0 ? ACCOUNTS.slice(0, 1) : ACCOUNTS;
       const fates = to.map((account) => ledger.add(account, token, bytes, "lmtp"));
       client.write(`MAIL FROM:<s@remote.example>\r\n${to.map((r) => `RCPT TO:<${r}>\r\n`).join("")}DATA\r\n`);
-      for (let i = 0; i < to.length + 2; i++) await client.line(20_000);
+      const replies: string[] = [];
+      for (let i = 0; i < to.length + 2; i++) replies.push(await client.line(20_000));
+      ledger.refusals.push(...replies.slice(0, -1).filter((reply) => !reply.startsWith("250 ")));
+      if (!replies.at(-1)?.startsWith("354 ")) {
+        // No recipient accepted (or the sender refused): start afresh.
+        throw new Error(`LMTP transaction refused: ${replies.join(" | ")}`);
+      }
+      // After DATA, one reply per accepted recipient, in order (RFC 2033 §4.2).
+      const accepted = fates.filter((_fate, i) => replies[i + 1]?.startsWith("250 "));
       // The message never has a line starting with "." (hex body), so no dot-stuffing is needed.
       client.socket.write(bytes);
       client.write(".\r\n");
-      for (const fate of fates) {
+      for (const fate of accepted) {
         const reply = await client.line(20_000);
         if (reply.startsWith("250 ")) {
           fate.isAcked = true;
           ledger.ack();
+        } else {
+          ledger.refusals.push(reply);
         }
       }
     }
@@ -151,7 +163,10 @@ export async function imapLoad(
       const text = await imap?.waitFor((t) => new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)`).test(t), TIMEOUT_MS);
       imap?.take();
       const status = new RegExp(`(?:^|\\r\\n)${tag} (OK|NO|BAD)`).exec(text ?? "")?.[1];
-      if (status !== "OK") throw new Error(`${command.slice(0, 40)}: ${text}`);
+      if (status !== "OK") {
+        ledger.refusals.push(new RegExp(`${tag} [^\\r]*`).exec(text ?? "")?.[0] ?? "");
+        throw new Error(`${command.slice(0, 40)}: ${text}`);
+      }
       return text ?? "";
     };
     await run(`LOGIN ${account} ${FAULT_PASSWORD}`);
@@ -180,7 +195,10 @@ export async function imapLoad(
       const text = await imap?.waitFor((t) => new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)`).test(t), TIMEOUT_MS);
       imap?.take();
       const match = new RegExp(`${tag} OK \\[APPENDUID (\\d+) (\\d+)\\]`).exec(text ?? "");
-      if (!match) throw new Error(`APPEND: ${text}`);
+      if (!match) {
+        ledger.refusals.push(new RegExp(`${tag} [^\\r]*`).exec(text ?? "")?.[0] ?? "");
+        throw new Error(`APPEND: ${text}`);
+      }
       fate.isAcked = true;
       ledger.claimUid(account, Number(match[1]), Number(match[2]), token);
       ledger.ack();

@@ -209,17 +209,31 @@ export class PgDatabase implements Sql {
   ): Promise<T> {
     const client = await this.pool.connect().catch(rethrowPg);
     let broken = false;
+    // pg-pool listens for errors only on idle clients: a connection lost while checked out, between two
+    // queries, would be an unhandled 'error' event and end the process (found by
+    // test/faults/database-trouble). The next query then fails and the client is dropped.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on("error", onError);
     try {
       await client.query(begin);
       const result = await fn(sqlOn(client));
       await client.query(`${beforeCommit()}COMMIT`);
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw pgErrorOf(error);
+      const mapped = pgErrorOf(error);
+      // On a lost connection a ROLLBACK would wait forever (found by test/faults/database-trouble): the
+      // server rolled back already; the client is dropped from the pool instead.
+      if (mapped instanceof MailError && mapped.code === "unavailable") broken = true;
+      else {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+      }
+      throw mapped;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }
