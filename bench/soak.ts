@@ -91,18 +91,24 @@ async function imapWorker(port: number, worker: number): Promise<void> {
     try {
       imap = await RawImap.loggedIn(port, IMAP_USER, PASSWORD);
       const session = imap;
+      let exists = 0;
+      /** Follows the mailbox size through every response: EXPUNGE and EXISTS in the order they came. */
+      const track = (text: string) => {
+        for (const match of text.matchAll(/^\* (\d+) (EXISTS|EXPUNGE)\r$/gm)) {
+          exists = match[2] === "EXISTS" ? Number(match[1]) : exists - 1;
+        }
+      };
       const run = (command: string) =>
         timed("imap", async () => {
           const tag = `t${tagNumber++}`;
           const text = await session.command(tag, command);
+          track(text);
           if (!new RegExp(`^${tag} OK`, "m").test(text)) throw new Error(`${command}: ${text.slice(-300)}`);
           return text;
         });
-      const selected = await run("SELECT INBOX");
-      let exists = Number(/\* (\d+) EXISTS/.exec(selected)?.[1] ?? 0);
+      await run("SELECT INBOX");
       for (let round = 0; !isDone && round < 200; round++) {
-        const noop = await run("NOOP");
-        exists = Number(/\* (\d+) EXISTS/.exec(noop)?.[1] ?? exists);
+        await run("NOOP");
         if (exists > 0) {
           const from = Math.max(1, exists - 9);
           await run(`FETCH ${from}:${exists} (FLAGS UID RFC822.SIZE ENVELOPE)`);
@@ -112,8 +118,7 @@ async function imapWorker(port: number, worker: number): Promise<void> {
         }
         if (worker === 0 && exists > MAX_INBOX) {
           await run(`STORE 1:${exists - MAX_INBOX / 2} +FLAGS.SILENT (\\Deleted)`);
-          const expunged = await run("EXPUNGE");
-          exists -= (expunged.match(/\* \d+ EXPUNGE/g) ?? []).length;
+          await run("EXPUNGE");
         }
         if (round % 10 === 0) {
           const raw = messageBytes(`append${worker}-${round}`, 1);
@@ -128,6 +133,7 @@ async function imapWorker(port: number, worker: number): Promise<void> {
               ]),
             );
             const text = await session.untilTagged(tag);
+            track(text);
             if (!text.includes(`${tag} OK`)) throw new Error(`APPEND: ${text}`);
           });
           if (worker === 0) {
