@@ -65,7 +65,10 @@ describe("JMAP core over HTTP", () => {
   });
 
   it("answers unknown paths with 404 and wrong methods with 405", async () => {
-    assert.equal((await alice.fetch("/nothing-here")).status, 404);
+    // Paths without an extension are the webmail's app routes (index.html); a missing file and an unknown
+    // API path are 404.
+    assert.equal((await alice.fetch("/nothing-here.txt")).status, 404);
+    assert.equal((await alice.fetch("/jmap/nothing-here")).status, 404);
     const wrongMethod = await alice.fetch("/jmap/api");
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.get("allow"), "POST");

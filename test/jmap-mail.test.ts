@@ -199,6 +199,20 @@ describe("JMAP Mail: reading what LMTP and IMAP stored", () => {
     assert.equal(error?.[1].type, "anchorNotFound");
   });
 
+  it("answers a repeated query from the account's current state, not from an earlier answer", async () => {
+    // Email/query keeps results per account state so paging is cheap; an IMAP change must end that.
+    const flagged = async () =>
+      (await alice.one("Email/query", { accountId, filter: { hasKeyword: "$flagged" } })).ids as string[];
+    assert.deepEqual(await flagged(), []);
+    assert.deepEqual(await flagged(), []);
+    await imap.mailboxOpen("INBOX");
+    await imap.messageFlagsAdd("1:*", ["\\Flagged"]);
+    assert.equal((await flagged()).length, 2);
+    await imap.messageFlagsRemove("1:*", ["\\Flagged"]);
+    assert.deepEqual(await flagged(), []);
+    await imap.mailboxClose();
+  });
+
   it("gets an email's metadata, headers and body parts from the stored index", async () => {
     const get = await alice.one("Email/get", { accountId, ids: [reportId, "Enope"] });
     assert.deepEqual(get.notFound, ["Enope"]);

@@ -6,7 +6,7 @@ import type { EmailId, ThreadId } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
-import { type AccountMail, loadAccountMail, receivedAtOf } from "../account-mail.js";
+import { type AccountMail, loadAccountMail, MAX_QUERY_RESULTS } from "../account-mail.js";
 import {
   type Args,
   checkKnownArgs,
@@ -16,7 +16,7 @@ import {
   readOptionalUnsigned,
   readString,
 } from "../args.js";
-import { compileEmailFilter } from "../email-filter.js";
+import { compileEmailFilter, type EmailFilter } from "../email-filter.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
 import { currentAccount, formatState } from "../state.js";
@@ -53,6 +53,25 @@ export async function runEmailQuery(ctx: JmapContext, args: Args): Promise<Email
 
   const queryState = formatState((await currentAccount(ctx)).highestModSeq);
   const mail = await loadAccountMail(ctx);
+  // The same query over the same account state (a client paging through it) reuses the sorted result.
+  const resultKey = JSON.stringify([args.filter ?? null, comparators, collapseThreads]);
+  let ids = mail.queryResults.get(resultKey);
+  if (ids === undefined) {
+    ids = await evaluateQuery(ctx, mail, filter, comparators, collapseThreads);
+    if (mail.queryResults.size >= MAX_QUERY_RESULTS)
+      mail.queryResults.delete(mail.queryResults.keys().next().value as string);
+    mail.queryResults.set(resultKey, ids);
+  }
+  return { queryState, ids, mail, isImmutable: filter.isImmutable && !collapseThreads, collapseThreads };
+}
+
+async function evaluateQuery(
+  ctx: JmapContext,
+  mail: AccountMail,
+  filter: EmailFilter,
+  comparators: readonly Comparator[],
+  collapseThreads: boolean,
+): Promise<readonly EmailId[]> {
   // Content conditions are searched once each, over every mailbox: an Email's content is one for all copies.
   const contentHits: Set<EmailId>[] = [];
   for (const query of filter.contentQueries) {
@@ -67,23 +86,23 @@ export async function runEmailQuery(ctx: JmapContext, args: Args): Promise<Email
   }
   let ids: EmailId[] = [];
   for (const [id, entries] of mail.entriesByEmail) {
-    if (filter.matches({ id, entries, receivedAtMs: receivedAtOf(entries) }, contentHits)) ids.push(id);
+    if (filter.matches({ id, entries, receivedAtMs: mail.receivedAtByEmail.get(id) ?? 0 }, contentHits))
+      ids.push(id);
   }
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
-  const entriesOf = (id: EmailId): readonly MailboxEntry[] => mail.entriesByEmail.get(id) ?? [];
-  ids.sort((a, b) => compareEmails(a, b, comparators, entriesOf, sortKeys));
+  ids.sort((a, b) => compareEmails(a, b, comparators, mail, sortKeys));
   if (collapseThreads) {
     const seen = new Set<ThreadId>();
     ids = ids.filter((id) => {
-      const threadId = (entriesOf(id)[0] as MailboxEntry).threadId;
+      const threadId = ((mail.entriesByEmail.get(id) ?? [])[0] as MailboxEntry).threadId;
       if (seen.has(threadId)) return false;
       seen.add(threadId);
       return true;
     });
   }
-  return { queryState, ids, mail, isImmutable: filter.isImmutable && !collapseThreads, collapseThreads };
+  return ids;
 }
 
 export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
@@ -147,11 +166,11 @@ function compareEmails(
   a: EmailId,
   b: EmailId,
   comparators: readonly Comparator[],
-  entriesOf: (id: EmailId) => readonly MailboxEntry[],
+  mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
 ): number {
   for (const { property, isAscending } of comparators) {
-    const order = compareBy(property, a, b, entriesOf, sortKeys);
+    const order = compareBy(property, a, b, mail, sortKeys);
     if (order !== 0) return isAscending ? order : -order;
   }
   // A stable total order: equal keys fall back to the id, so pages never overlap or skip.
@@ -162,16 +181,16 @@ function compareBy(
   property: string,
   a: EmailId,
   b: EmailId,
-  entriesOf: (id: EmailId) => readonly MailboxEntry[],
+  mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
 ): number {
-  const receivedA = receivedAtOf(entriesOf(a));
-  const receivedB = receivedAtOf(entriesOf(b));
+  const receivedA = mail.receivedAtByEmail.get(a) ?? 0;
+  const receivedB = mail.receivedAtByEmail.get(b) ?? 0;
   switch (property) {
     case "receivedAt":
       return receivedA - receivedB;
     case "size":
-      return (entriesOf(a)[0]?.size ?? 0) - (entriesOf(b)[0]?.size ?? 0);
+      return (mail.entriesByEmail.get(a)?.[0]?.size ?? 0) - (mail.entriesByEmail.get(b)?.[0]?.size ?? 0);
     case "sentAt":
       return (sortKeys.get(a)?.sentAtMs ?? receivedA) - (sortKeys.get(b)?.sentAtMs ?? receivedB);
     case "subject":
