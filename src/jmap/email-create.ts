@@ -191,7 +191,10 @@ function readHeaderFields(object: Record<string, unknown>, isTop: boolean): Writ
     // are the server's to write (RFC 8621 §4.6), others may be given unless a property gives them too.
     if (
       lower.startsWith("content-") &&
-      (isTop || lower === "content-type" || lower === "content-transfer-encoding" || partProperties.has(lower))
+      (isTop ||
+        lower === "content-type" ||
+        lower === "content-transfer-encoding" ||
+        partProperties.has(lower))
     ) {
       throw invalid(property, `${name} is written from the body part's properties (type, disposition…)`);
     }
