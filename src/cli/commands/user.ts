@@ -1,5 +1,6 @@
 // `postfach user add|list|passwd|del|quota`: account administration through admin/UserAdmin.
 import { DomainAdmin } from "../../admin/domain-admin.js";
+import { expungeOlderThan, parseAge } from "../../admin/retention.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
 import { CliUsageError, readPassword } from "../read-password.js";
 import { formatBytes, parseSize } from "../sizes.js";
@@ -24,6 +25,45 @@ const passwordHelp = [
 ];
 
 export const userCommands: CliCommand[] = [
+  {
+    path: ["user", "expunge"],
+    usage: "postfach user expunge <address> --older-than AGE [--folder NAME] [--dry-run] [--json]",
+    summary: "Remove messages older than AGE (INTERNALDATE): 90d, 12w, 36h; all folders unless --folder",
+    options: {
+      "older-than": { type: "string" },
+      folder: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    optionHelp: [
+      "--older-than AGE   required: 90d, 12w or 36h",
+      "--folder NAME      only this folder",
+      "--dry-run          count what would be removed; remove nothing",
+      "--json             print JSON",
+    ],
+    run: (args) => {
+      const address = args.positionals[0];
+      if (!address || args.positionals.length > 1) throw new CliUsageError("Expected an account address");
+      const age = args.values["older-than"];
+      if (typeof age !== "string") throw new CliUsageError("Expected --older-than AGE (e.g. 90d)");
+      const cutoffMs = Date.now() - parseAge(age);
+      const folder = typeof args.values.folder === "string" ? args.values.folder : undefined;
+      const dryRun = args.values["dry-run"] === true;
+      return withServices(args, async (services) => {
+        const account = await services.users.require(address);
+        const results = await expungeOlderThan(services, account.id, cutoffMs, { folder, dryRun });
+        if (args.values.json) console.log(JSON.stringify({ dryRun, results }, null, 2));
+        else {
+          for (const r of results) {
+            console.log(
+              `${r.folder}: ${dryRun ? "would remove" : "removed"} ${r.expunged} (${formatBytes(r.bytes)})`,
+            );
+          }
+        }
+        return 0;
+      });
+    },
+  },
   {
     path: ["user", "add"],
     usage: "postfach user add <address>",
