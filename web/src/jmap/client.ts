@@ -41,7 +41,11 @@ export class JmapClient {
       headers: { authorization: `Basic ${base64Utf8(`${username}:${password}`)}` },
     });
     if (response.status === 401) throw new JmapError("authFailed", "Wrong address or password.");
-    if (!response.ok) throw new JmapError("loginFailed", `Login failed (${response.status}).`);
+    if (!response.ok) {
+      // 403: passwords over plain HTTP from another host; 429 and others: the server's own words.
+      const problem = (await response.json().catch(() => ({}))) as { detail?: string };
+      throw new JmapError("loginFailed", problem.detail ?? `Login failed (${response.status}).`);
+    }
     const body = (await response.json()) as { access_token: string };
     const client = await JmapClient.withToken(body.access_token);
     sessionStorage.setItem(TOKEN_KEY, body.access_token);

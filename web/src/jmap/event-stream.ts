@@ -7,6 +7,8 @@ export interface PushHandlers {
   /** Some state moved (or may have: after a reconnect). */
   readonly onChange: () => void;
   readonly onStatus: (isConnected: boolean) => void;
+  /** The token is no longer accepted: the stream stops. */
+  readonly onExpired: () => void;
 }
 
 export function openPushStream(client: JmapClient, handlers: PushHandlers): () => void {
@@ -25,6 +27,10 @@ export function openPushStream(client: JmapClient, handlers: PushHandlers): () =
           signal: stop.signal,
           cache: "no-store",
         });
+        if (response.status === 401) {
+          handlers.onExpired();
+          return;
+        }
         if (!response.ok || response.body === null) throw new Error(`push: HTTP ${response.status}`);
         handlers.onStatus(true);
         if (!isFirst) handlers.onChange();

@@ -186,6 +186,8 @@ export function Compose({
   const [error, setError] = useState<string | null>(null);
   const [isDirty, setDirty] = useState(false);
   const draftIdRef = useRef<string | null>(null);
+  /** Set once Send, Discard or Close has begun: an autosave that fires after that must not save again. */
+  const isFinished = useRef(false);
   const saving = useRef<Promise<void>>(Promise.resolve());
   const dialog = useRef<HTMLDivElement>(null);
   const editor = useRef<HTMLDivElement>(null);
@@ -257,6 +259,7 @@ export function Compose({
   /** Saves the fields as a new draft and destroys the previous one (one request). */
   const saveDraft = (): Promise<void> => {
     saving.current = saving.current.then(async () => {
+      if (isFinished.current) return;
       if (drafts === undefined) throw new Error("There is no Drafts folder.");
       setState("saving");
       const previous = draftIdRef.current;
@@ -314,6 +317,7 @@ export function Compose({
     if (drafts === undefined || sent === undefined) return setError("Drafts or Sent folder is missing.");
     if (identity === null) return setError("No identity to send from.");
     setState("sending");
+    isFinished.current = true;
     await saving.current;
     const previous = draftIdRef.current;
     const calls: Invocation[] = [
@@ -367,12 +371,14 @@ export function Compose({
       }
       onClose("Message sent");
     } catch (e) {
+      isFinished.current = false;
       setState("editing");
       setError(e instanceof Error ? e.message : String(e));
     }
   };
 
   const discard = async (): Promise<void> => {
+    isFinished.current = true;
     await saving.current;
     const id = draftIdRef.current;
     if (id !== null) await client.call("Email/set", { destroy: [id] }).catch(() => undefined);
@@ -381,6 +387,8 @@ export function Compose({
 
   const close = async (): Promise<void> => {
     if (isDirty) await saveDraft();
+    isFinished.current = true;
+    await saving.current;
     onClose(draftIdRef.current === null ? undefined : "Draft saved");
   };
 

@@ -94,6 +94,8 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
   }, [model, loadMailboxes, fail]);
   const refreshRef = useRef(refresh);
   refreshRef.current = refresh;
+  const onLogoutRef = useRef(onLogout);
+  onLogoutRef.current = onLogout;
 
   // Live updates: a burst of StateChange events becomes one refetch.
   useEffect(() => {
@@ -104,6 +106,7 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
         timer = setTimeout(() => refreshRef.current(), 50);
       },
       onStatus: setLive,
+      onExpired: () => onLogoutRef.current(),
     });
     return () => {
       clearTimeout(timer);
