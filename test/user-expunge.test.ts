@@ -52,5 +52,13 @@ describe("postfach user expunge --older-than", () => {
       lock.release();
       await client.logout();
     }
+    const stats = JSON.parse((await postfach(["stats", "--json"], env)).stdout) as {
+      accounts: { address: string; messages: number; folders: number }[];
+      totalMessages: number;
+    };
+    const mine = stats.accounts.find((a) => a.address === USER);
+    assert.equal(mine?.messages, 1, "postfach stats counts what is left");
+    assert.ok((mine?.folders ?? 0) >= 2);
+    assert.equal(stats.totalMessages, 1);
   });
 });

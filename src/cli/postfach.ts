@@ -16,6 +16,7 @@ import { importCommands } from "./commands/import.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
+import { statsCommand } from "./commands/stats.js";
 import { userCommands } from "./commands/user.js";
 import { CliUsageError } from "./read-password.js";
 
@@ -32,6 +33,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...importCommands,
   ...exportCommands,
   ...backupCommands,
+  statsCommand,
 ];
 
 const GLOBAL_HELP = [
