@@ -170,4 +170,121 @@ describe("JMAP shared accounts from IMAP ACLs", () => {
     const gone = await alice.call([["Email/query", { accountId: bobAccount }, "y"]], [CORE, MAIL]);
     assert.equal(gone[0]?.[1].type, "accountNotFound");
   });
+
+  it("Email/copy between the user's account and the shared one, with onSuccessDestroyOriginal", async () => {
+    await setAcl("lri");
+    const aliceImap = imapFlowClient(server.port("imap"), ALICE);
+    await aliceImap.connect();
+    await aliceImap.append("INBOX", message("From alice's inbox"), ["\\Flagged"]);
+    await aliceImap.mailboxOpen("INBOX");
+    const fetched = await aliceImap.fetchOne("*", { emailId: true });
+    const aliceEmail = (fetched as { emailId: string }).emailId;
+    const boxes = await alice.one("Mailbox/get", { accountId: bobAccount, properties: ["name"] });
+    const team = (boxes.list as Obj[])[0]?.id as string;
+    const own = await alice.one("Mailbox/get", { accountId: aliceId, properties: ["name"] });
+    const inbox = ((own.list as Obj[]).find((m) => m.name === "INBOX") as Obj).id as string;
+
+    const [copy] = await alice.call([
+      [
+        "Email/copy",
+        {
+          fromAccountId: aliceId,
+          accountId: bobAccount,
+          create: { k1: { id: aliceEmail, mailboxIds: { [team]: true } } },
+        },
+        "c",
+      ],
+    ]);
+    const created = ((copy as [string, Obj, string])[1].created as Record<string, Obj>).k1 as Obj;
+    assert.notEqual(created.id, aliceEmail, "a new Email of bob's account");
+    const teamQuery = await alice.one("Email/query", { accountId: bobAccount });
+    assert.ok((teamQuery.ids as string[]).includes(created.id as string));
+    const got = await alice.one("Email/get", {
+      accountId: bobAccount,
+      ids: [created.id],
+      properties: ["keywords", "subject"],
+    });
+    assert.deepEqual(
+      (got.list as Obj[])[0],
+      { id: created.id, keywords: {}, subject: "From alice's inbox" },
+      "no w right: $flagged dropped",
+    );
+
+    // Back into alice's INBOX, destroying the original: bob's ACL lacks t and e, so the destroy is refused.
+    const back = await alice.call([
+      [
+        "Email/copy",
+        {
+          fromAccountId: bobAccount,
+          accountId: aliceId,
+          create: { k2: { id: created.id, mailboxIds: { [inbox]: true } } },
+          onSuccessDestroyOriginal: true,
+        },
+        "d",
+      ],
+    ]);
+    assert.deepEqual(
+      back.map((r) => r[0]),
+      ["Email/copy", "Email/set"],
+      "the implicit Email/set follows the copy",
+    );
+    assert.equal(
+      ((back[1] as [string, Obj, string])[1].notDestroyed as Record<string, Obj>)[created.id as string]?.type,
+      "forbidden",
+    );
+    await setAcl("lrite");
+    const moved = await alice.call([
+      [
+        "Email/copy",
+        {
+          fromAccountId: bobAccount,
+          accountId: aliceId,
+          create: { k3: { id: created.id, mailboxIds: { [inbox]: true }, keywords: { $seen: true } } },
+          onSuccessDestroyOriginal: true,
+        },
+        "e",
+      ],
+    ]);
+    assert.deepEqual(moved[1]?.[1].destroyed, [created.id]);
+    const k3 = (((moved[0] as [string, Obj, string])[1].created as Record<string, Obj>).k3 as Obj)
+      .id as string;
+    const mine = await alice.one("Email/get", { accountId: aliceId, ids: [k3], properties: ["keywords"] });
+    assert.deepEqual((mine.list as Obj[])[0]?.keywords, { $seen: true });
+
+    await setAcl("lr");
+    const errors = await alice.call([
+      ["Email/copy", { fromAccountId: "Anobody", accountId: aliceId, create: {} }, "f"],
+      ["Email/copy", { fromAccountId: aliceId, accountId: aliceId, create: {} }, "g"],
+      [
+        "Email/copy",
+        {
+          fromAccountId: aliceId,
+          accountId: bobAccount,
+          create: { k4: { id: aliceEmail, mailboxIds: { [team]: true } } },
+        },
+        "h",
+      ],
+      [
+        "Email/copy",
+        {
+          fromAccountId: aliceId,
+          accountId: bobAccount,
+          create: { k5: { id: "nope", mailboxIds: { [team]: true } } },
+        },
+        "i",
+      ],
+    ]);
+    assert.equal(errors[0]?.[1].type, "fromAccountNotFound");
+    assert.equal(errors[1]?.[1].type, "invalidArguments");
+    assert.equal(
+      ((errors[2] as [string, Obj, string])[1].notCreated as Record<string, Obj>).k4?.type,
+      "forbidden",
+      "no i right",
+    );
+    assert.equal(
+      ((errors[3] as [string, Obj, string])[1].notCreated as Record<string, Obj>).k5?.type,
+      "notFound",
+    );
+    await aliceImap.logout();
+  });
 });

@@ -12,7 +12,7 @@ import { MethodError } from "./jmap-error.js";
 import { parseJmapRequest } from "./jmap-request.js";
 import { findMethod } from "./method-registry.js";
 import { type Invocation, resolveResultReferences } from "./result-reference.js";
-import { listSharedAccounts, SHARED_ACCOUNT_METHODS } from "./shared-accounts.js";
+import { contextForAccount, SHARED_ACCOUNT_METHODS } from "./shared-accounts.js";
 
 export interface ApiRequestInput {
   readonly services: JmapServices;
@@ -81,15 +81,13 @@ async function contextFor(
 ): Promise<JmapContext> {
   const { accountId } = args;
   if (typeof accountId !== "string" || accountId === jmapAccountId(ctx.account)) return ctx;
-  const shared = (await listSharedAccounts(ctx.services.store, ctx.account)).find(
-    (account) => jmapAccountId(account.owner) === accountId,
-  );
+  const shared = await contextForAccount(ctx, accountId);
   // Unknown ids fall through to the method's own accountNotFound.
   if (shared === undefined) return ctx;
   if (!SHARED_ACCOUNT_METHODS.has(name)) {
     throw new MethodError("accountNotSupportedByMethod", `${name} does not work on shared accounts yet`);
   }
-  return { ...ctx, account: shared.owner, shared };
+  return shared;
 }
 
 function toMethodError(error: unknown, method: string, log: Logger): MethodError {

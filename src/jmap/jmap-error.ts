@@ -41,6 +41,8 @@ export type MethodErrorType =
   | "forbidden"
   | "accountNotFound"
   | "accountNotSupportedByMethod"
+  | "fromAccountNotFound"
+  | "fromAccountNotSupportedByMethod"
   | "accountReadOnly"
   | "requestTooLarge"
   | "cannotCalculateChanges"

@@ -10,6 +10,7 @@ import {
 import type { JmapContext } from "./jmap-context.js";
 import { coreEcho } from "./methods/core-echo.js";
 import { emailChanges } from "./methods/email-changes.js";
+import { emailCopy } from "./methods/email-copy.js";
 import { emailGet } from "./methods/email-get.js";
 import { emailImport } from "./methods/email-import.js";
 import { emailParse } from "./methods/email-parse.js";
@@ -48,6 +49,7 @@ export const METHOD_NAMES = [
   "Email/query",
   "Email/queryChanges",
   "Email/set",
+  "Email/copy",
   "SearchSnippet/get",
   "Email/import",
   "Email/parse",
@@ -85,6 +87,7 @@ export const METHODS = {
   "Email/query": mail(emailQuery),
   "Email/queryChanges": mail(emailQueryChanges),
   "Email/set": mail(emailSet),
+  "Email/copy": mail(emailCopy),
   "SearchSnippet/get": mail(searchSnippetGet),
   "Email/import": mail(emailImport),
   "Email/parse": mail(emailParse),

@@ -6,12 +6,14 @@ import type { MailboxId } from "../kit/ids.js";
 import { MailboxAccess, noPermission } from "../mail/access/mailbox-access.js";
 import { isReadOnlyWith, type Right, type RightSet, rightForFlag } from "../mail/access/rights.js";
 import type { AccountRecord, MailboxEntry, MailStore } from "../store/mail-store.js";
-import type { JmapContext } from "./jmap-context.js";
+import { type JmapContext, jmapAccountId } from "./jmap-context.js";
 import { flagsOf } from "./keywords.js";
 
 /** Another user's account as the logged-in user may use it. */
 export interface SharedAccount {
   readonly owner: AccountRecord;
+  /** The logged-in user it is shared with. */
+  readonly user: AccountRecord;
   /** The user's rights on each of the owner's mailboxes the user may list (l); no others are visible. */
   readonly rights: ReadonlyMap<MailboxId, RightSet>;
 }
@@ -28,7 +30,7 @@ export async function listSharedAccounts(store: MailStore, user: AccountRecord):
   const accounts: SharedAccount[] = [];
   for (const [ownerId, rights] of byOwner) {
     const owner = await store.accounts.get(ownerId as AccountRecord["id"]);
-    if (owner !== undefined) accounts.push({ owner, rights });
+    if (owner !== undefined) accounts.push({ owner, user, rights });
   }
   return accounts.sort((a, b) => a.owner.id - b.owner.id);
 }
@@ -36,6 +38,25 @@ export async function listSharedAccounts(store: MailStore, user: AccountRecord):
 /** RFC 8620 §2 isReadOnly: no mailbox of the account lets the user change anything. */
 export function isReadOnlyAccount(account: SharedAccount): boolean {
   return [...account.rights.values()].every((rights) => isReadOnlyWith(rights) && !rights.has("k"));
+}
+
+/**
+ * The context of a call on `accountId`: the user's own account, or one shared with them (with their
+ * rights); undefined for any other id.
+ */
+export async function contextForAccount(
+  ctx: JmapContext,
+  accountId: string,
+): Promise<JmapContext | undefined> {
+  const user = ctx.shared?.user ?? ctx.account;
+  if (accountId === jmapAccountId(user)) {
+    const { shared: _, ...own } = ctx;
+    return { ...own, account: user };
+  }
+  const shared = (await listSharedAccounts(ctx.services.store, user)).find(
+    (account) => jmapAccountId(account.owner) === accountId,
+  );
+  return shared === undefined ? undefined : { ...ctx, account: shared.owner, shared };
 }
 
 /** The user's rights on a mailbox of the context's account: all of them on their own. */
@@ -104,5 +125,6 @@ export const SHARED_ACCOUNT_METHODS: ReadonlySet<string> = new Set([
   "Email/query",
   "Email/queryChanges",
   "Email/set",
+  "Email/copy",
   "SearchSnippet/get",
 ]);
