@@ -12,6 +12,7 @@ import {
   type MailDeps,
   type Problem,
   sha256Hex,
+  storeImportedBlob,
   type TransferOptions,
   type TransferReport,
   toCrlf,
@@ -204,12 +205,8 @@ async function importFolder(
     }
     imported++;
     if (options.dryRun) continue;
-    let hash: Awaited<ReturnType<MailDeps["messages"]["storeBlob"]>>["hash"];
-    try {
-      ({ hash } = await deps.messages.storeBlob(raw));
-    } catch (error) {
-      if (!(error instanceof MailError) || error.code !== "tooBig") throw error;
-      problems.push({ where: `${folder.name}/${message.uid}`, problem: error.publicText });
+    const hash = await storeImportedBlob(deps, raw, `${folder.name}/${message.uid}`, problems);
+    if (hash === null) {
       imported--;
       continue;
     }

@@ -2,7 +2,8 @@
 // from the source and those in the target, each side's count and SHA-256 checksum, what was imported or
 // skipped, and every damaged input with its reason. Also the helpers both sides of the check share.
 import { createHash } from "node:crypto";
-import type { AccountId, MailboxId } from "../kit/ids.js";
+import type { AccountId, BlobHash, MailboxId } from "../kit/ids.js";
+import { MailError } from "../kit/mail-error.js";
 import type { MailboxService } from "../mail/mailbox-service.js";
 import type { MessageService } from "../mail/message-service.js";
 import type { MailboxEntry, MailboxRecord, MailStore } from "../store/mail-store.js";
@@ -192,4 +193,23 @@ export function formatReport(report: TransferReport, verb: "import" | "export"):
       (report.dryRun ? " (dry run: nothing written)" : ""),
   );
   return lines;
+}
+
+/**
+ * Stores one message's bytes for an import; a message over the size limit is reported in `problems` and
+ * gives null (the import goes on), anything else throws.
+ */
+export async function storeImportedBlob(
+  deps: MailDeps,
+  raw: Buffer,
+  where: string,
+  problems: Problem[],
+): Promise<BlobHash | null> {
+  try {
+    return (await deps.messages.storeBlob(raw)).hash;
+  } catch (error) {
+    if (!(error instanceof MailError) || error.code !== "tooBig") throw error;
+    problems.push({ where, problem: error.publicText });
+    return null;
+  }
 }

@@ -15,6 +15,7 @@ import {
   type Problem,
   REFUSED_DAMAGED,
   sha256Hex,
+  storeImportedBlob,
   type TransferOptions,
   type TransferReport,
   toCrlf,
@@ -239,12 +240,8 @@ async function importFolder(
     }
     imported++;
     if (options.dryRun) continue;
-    let hash: Awaited<ReturnType<MailDeps["messages"]["storeBlob"]>>["hash"];
-    try {
-      ({ hash } = await deps.messages.storeBlob(raw));
-    } catch (error) {
-      if (!(error instanceof MailError) || error.code !== "tooBig") throw error;
-      problems.push({ where: message.path, problem: error.publicText });
+    const hash = await storeImportedBlob(deps, raw, message.path, problems);
+    if (hash === null) {
       imported--;
       continue;
     }

@@ -11,6 +11,7 @@ import {
   type Problem,
   REFUSED_DAMAGED,
   sha256Hex,
+  storeImportedBlob,
   type TransferOptions,
   type TransferReport,
   toCrlf,
@@ -69,12 +70,8 @@ export async function importMbox(
     }
     imported++;
     if (options.dryRun) continue;
-    let hash: Awaited<ReturnType<MailDeps["messages"]["storeBlob"]>>["hash"];
-    try {
-      ({ hash } = await deps.messages.storeBlob(raw));
-    } catch (error) {
-      if (!(error instanceof MailError) || error.code !== "tooBig") throw error;
-      problems.push({ where: `${path}@${record.offset}`, problem: error.publicText });
+    const hash = await storeImportedBlob(deps, raw, `${path}@${record.offset}`, problems);
+    if (hash === null) {
       imported--;
       continue;
     }
