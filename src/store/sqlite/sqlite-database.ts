@@ -61,10 +61,25 @@ export class SqliteDatabase {
     }
     for (let version = current; version < MIGRATIONS.length; version++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version] as string);
+        this.db.exec(this.#withoutExistingColumns(MIGRATIONS[version] as string));
         this.db.pragma(`user_version = ${version + 1}`);
       })();
     }
+  }
+
+  /**
+   * The migration without its `ALTER TABLE t ADD COLUMN c …;` statements for columns that exist: SQLite
+   * has no ADD COLUMN IF NOT EXISTS, and every migration must be safe to run twice, as the others are with
+   * IF NOT EXISTS (a store restored or rewound to an older user_version runs the later ones again).
+   */
+  #withoutExistingColumns(sql: string): string {
+    return sql.replace(
+      /ALTER TABLE (\w+) ADD COLUMN (\w+)[^;]*;/gi,
+      (statement, table: string, column: string) => {
+        const columns = this.db.pragma(`table_info(${table})`) as { name: string }[];
+        return columns.some((c) => c.name.toLowerCase() === column.toLowerCase()) ? "" : statement;
+      },
+    );
   }
 
   /**
