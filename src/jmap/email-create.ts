@@ -4,6 +4,7 @@
 // bodyStructure with bodyValues. Every problem is a SetError naming the property.
 import { randomBytes } from "node:crypto";
 import { isPlainObject } from "./args.js";
+import { BODY_PART_PROPERTIES } from "./email-body.js";
 import { type HeaderForm, parseHeaderProperty } from "./header-forms.js";
 import type { JmapContext } from "./jmap-context.js";
 import type { SetError } from "./jmap-error.js";
@@ -66,20 +67,7 @@ const CONTENT_FIELD_OF: Readonly<Record<string, string>> = {
   location: "content-location",
 };
 
-const PART_PROPERTIES = new Set([
-  "partId",
-  "blobId",
-  "size",
-  "name",
-  "type",
-  "charset",
-  "disposition",
-  "cid",
-  "language",
-  "location",
-  "headers",
-  "subParts",
-]);
+const PART_PROPERTIES = new Set<string>([...BODY_PART_PROPERTIES, "headers"]);
 
 class Invalid extends Error {
   constructor(readonly setError: SetError) {
