@@ -483,7 +483,10 @@ export interface MessageRepository {
   listImportedUidls(mailboxId: MailboxId): Promise<Map<Uid, string>>;
   /** Removes emails destroyed (left without entries) more than `olderThanMs` ago; returns how many. */
   purgeDestroyedEmails(olderThanMs: number): Promise<number>;
-  /** Whether any email (destroyed-but-unpurged ones included) or unexpired JMAP upload references the blob (for garbage collection). */
+  /**
+   * Whether any email (destroyed-but-unpurged ones included), unexpired JMAP upload or queued outbound
+   * message references the blob (for garbage collection).
+   */
   isBlobReferenced(hash: BlobHash): Promise<boolean>;
   /**
    * The emails with an entry in the mailbox that meet every criterion (an empty list: all of them).
@@ -697,6 +700,59 @@ export interface JmapObjectRepository {
   highestModSeq(accountId: AccountId, type: string): Promise<number>;
 }
 
+/**
+ * One recipient of a message waiting in the outbound queue (docs/submission.md): the message bytes are a
+ * blob like a stored message's, shared by the message's recipients; the row says when to try next.
+ */
+export interface OutboundRecord {
+  /** This recipient's queue id ("Q…"); unique. */
+  readonly id: string;
+  /** Groups the recipients of one submitted message; `postfach queue` shows it. */
+  readonly messageId: string;
+  /** The submitting account (its DSNs, its Sent copy, its JMAP submission); null once deleted. */
+  readonly accountId: AccountId | null;
+  /** The JMAP EmailSubmission whose deliveryStatus follows this recipient; null for SMTP submissions. */
+  readonly submissionId: string | null;
+  /** MAIL FROM; "" for the null reverse-path (a DSN is never sent for those). */
+  readonly returnPath: string;
+  readonly recipient: string;
+  readonly blobHash: BlobHash;
+  readonly size: number;
+  readonly createdAtMs: number;
+  readonly nextAttemptAtMs: number;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** The last temporary failure ("451 4.3.0 …" or a connection error), null before the first attempt. */
+  readonly lastError: string | null;
+}
+
+/**
+ * The durable outbound queue (RFC 5321 §4.5.4). Enqueued recipients survive restarts and keep their
+ * blob from garbage collection (isBlobReferenced counts them) until removed. Several senders (nodes of a
+ * shared store) may poll it: claimDue hands each due recipient to one of them at a time.
+ */
+export interface OutboundQueueRepository {
+  /** Adds the recipients of one message at once; its blob must be durable already. */
+  enqueue(records: readonly OutboundRecord[]): Promise<void>;
+  /** Every queued recipient, oldest message first. */
+  list(): Promise<OutboundRecord[]>;
+  /**
+   * Takes up to `limit` recipients due at `nowMs` (next attempt at or before it) and, in the same
+   * transaction, moves their next attempt to `leaseUntilMs`: no other poller takes them while they are
+   * sent, and if the sender dies the lease runs out and they are tried again (a duplicate, never a loss).
+   */
+  claimDue(nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboundRecord[]>;
+  /** Records a failed attempt: the attempt count, when to try next and why it failed. */
+  reschedule(id: string, attempts: number, nextAttemptAtMs: number, lastError: string): Promise<void>;
+  /**
+   * Makes recipients due at `nowMs`: those whose id or message id is in `ids`, or all when `ids` is
+   * undefined. Resolves to how many.
+   */
+  retryNow(nowMs: number, ids?: readonly string[]): Promise<number>;
+  /** Removes recipients by id or message id (delivered, bounced or deleted); resolves to how many. */
+  remove(ids: readonly string[]): Promise<number>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -724,6 +780,7 @@ export interface MailStore {
   readonly metadata: MetadataRepository;
   readonly uploads: UploadRepository;
   readonly jmapObjects: JmapObjectRepository;
+  readonly outbound: OutboundQueueRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;

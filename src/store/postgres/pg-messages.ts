@@ -285,7 +285,7 @@ export class PgMessages implements MessageRepository {
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
     return (
       (await this.sql.one(
-        "SELECT 1 FROM emails WHERE blob_hash = $1 UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = $1 LIMIT 1",
+        "SELECT 1 FROM emails WHERE blob_hash = $1 UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = $1 UNION ALL SELECT 1 FROM outbound_queue WHERE blob_hash = $1 LIMIT 1",
         [hash],
       )) !== undefined
     );

@@ -403,4 +403,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // One row per remote recipient of a submitted message, its bytes a blob kept while queued; by due
+    // time for the senders' poll, by blob for isBlobReferenced; pg-outbound-queue.ts.
+    description: "the outbound queue (RFC 5321 §4.5.4)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE outbound_queue (
+          id text COLLATE "C" PRIMARY KEY,
+          message_id text COLLATE "C" NOT NULL,
+          account_id bigint REFERENCES accounts(id) ON DELETE SET NULL,
+          submission_id text,
+          return_path text NOT NULL,
+          recipient text NOT NULL,
+          blob_hash text COLLATE "C" NOT NULL,
+          size bigint NOT NULL,
+          created_at bigint NOT NULL,
+          next_attempt_at bigint NOT NULL,
+          attempts integer NOT NULL DEFAULT 0,
+          last_error text
+        );
+        CREATE INDEX outbound_queue_by_due ON outbound_queue (next_attempt_at);
+        CREATE INDEX outbound_queue_by_message ON outbound_queue (message_id);
+        CREATE INDEX outbound_queue_by_blob ON outbound_queue (blob_hash);
+      `);
+    },
+  },
 ];

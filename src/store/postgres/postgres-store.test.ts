@@ -8,6 +8,7 @@ import { describeJmapObjectContract } from "../contract/jmap-object-contract.js"
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
+import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
@@ -17,6 +18,7 @@ await describeWithPostgres(() => {
   describeMailStoreContract("postgres", postgresHarness);
   describeAclContract("postgres", postgresHarness);
   describeUploadContract("postgres", postgresHarness);
+  describeOutboundQueueContract("postgres", postgresHarness);
   describeImportContract("postgres", postgresHarness);
   describeJmapObjectContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);

@@ -19,6 +19,7 @@ import { PgMessages } from "./pg-messages.js";
 import { PgMetadata } from "./pg-metadata.js";
 import { type MigrationReport, migratePostgres } from "./pg-migrate.js";
 import { PgNotifier } from "./pg-notifier.js";
+import { PgOutboundQueue } from "./pg-outbound-queue.js";
 import { PgUploads } from "./pg-uploads.js";
 
 export interface PostgresStoreOptions extends PgConnectionOptions {
@@ -65,6 +66,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     metadata: new PgMetadata(sql),
     uploads: new PgUploads(sql),
     jmapObjects: new PgJmapObjects(sql),
+    outbound: new PgOutboundQueue(sql),
     blobs,
     notifier,
     maildropLocks,

@@ -392,4 +392,26 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS jmap_objects_by_modseq ON jmap_objects (account_id, type, modseq);
   `,
+  // 20: the outbound queue (sqlite-outbound-queue.ts, docs/submission.md): one row per remote recipient of a
+  // submitted message, its bytes a blob (kept from garbage collection while queued); by due time for the
+  // sender's poll, by blob for isBlobReferenced. A deleted account's queued mail is still sent.
+  `
+  CREATE TABLE IF NOT EXISTS outbound_queue (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+    submission_id TEXT,
+    return_path TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    blob_hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+  CREATE INDEX IF NOT EXISTS outbound_queue_by_due ON outbound_queue (next_attempt_at);
+  CREATE INDEX IF NOT EXISTS outbound_queue_by_message ON outbound_queue (message_id);
+  CREATE INDEX IF NOT EXISTS outbound_queue_by_blob ON outbound_queue (blob_hash);
+  `,
 ];

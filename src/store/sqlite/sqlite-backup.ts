@@ -98,13 +98,15 @@ async function listFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The blob hashes the database references: emails (live or not yet purged) and JMAP uploads. */
+/** The blob hashes the database references: emails (live or not yet purged), JMAP uploads, queued mail. */
 function referencedBlobs(db: Database.Database): Set<string> {
   const inline = new Set(
     (db.prepare("SELECT hash FROM message_blobs").all() as { hash: string }[]).map((r) => r.hash),
   );
   const hashes = db
-    .prepare("SELECT blob_hash AS hash FROM emails UNION SELECT blob_hash FROM jmap_uploads")
+    .prepare(
+      "SELECT blob_hash AS hash FROM emails UNION SELECT blob_hash FROM jmap_uploads UNION SELECT blob_hash FROM outbound_queue",
+    )
     .all() as { hash: string }[];
   return new Set(hashes.map((r) => r.hash).filter((h) => !inline.has(h)));
 }

@@ -324,13 +324,13 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
-    // A JMAP upload keeps its blob too, until the upload expires.
+    // A JMAP upload keeps its blob too, until the upload expires, and a queued outbound message its own.
     return (
       this.sql
         .stmt(
-          "SELECT 1 FROM emails WHERE blob_hash = ? UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = ? LIMIT 1",
+          "SELECT 1 FROM emails WHERE blob_hash = ? UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = ? UNION ALL SELECT 1 FROM outbound_queue WHERE blob_hash = ? LIMIT 1",
         )
-        .get(hash, hash) !== undefined
+        .get(hash, hash, hash) !== undefined
     );
   }
 

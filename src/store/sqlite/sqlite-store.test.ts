@@ -10,6 +10,7 @@ import { describeJmapObjectContract } from "../contract/jmap-object-contract.js"
 import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
+import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
@@ -47,6 +48,7 @@ const harness: StoreHarness = {
 describeMailStoreContract("sqlite", harness);
 describeAclContract("sqlite", harness);
 describeUploadContract("sqlite", harness);
+describeOutboundQueueContract("sqlite", harness);
 describeImportContract("sqlite", harness);
 describeJmapObjectContract("sqlite", harness);
 describeDomainContract("sqlite", harness);

@@ -21,6 +21,7 @@ import { SqliteJmapObjects } from "./sqlite-jmap-objects.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteMetadata } from "./sqlite-metadata.js";
+import { SqliteOutboundQueue } from "./sqlite-outbound-queue.js";
 import { SqliteUploads } from "./sqlite-uploads.js";
 
 export interface SqliteStoreOptions {
@@ -54,6 +55,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     metadata: new SqliteMetadata(sql),
     uploads: new SqliteUploads(sql),
     jmapObjects: new SqliteJmapObjects(sql),
+    outbound: new SqliteOutboundQueue(sql),
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),
