@@ -18,6 +18,7 @@ import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
+import { createDnsResolver, type DnsResolver } from "./net/dns-resolver.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
 import { onReloadSignal } from "./net/reload-signal.js";
@@ -57,6 +58,8 @@ export interface Services {
   readonly delivery: DeliveryService;
   /** Recently opened mailboxes' entries, kept current from the change log (SELECT, POP3 maildrops). */
   readonly snapshots: SnapshotCache;
+  /** The [dns] resolver: MX lookups of outbound mail, SPF/DKIM/DMARC checks of inbound mail. */
+  readonly dns: DnsResolver;
   close(): Promise<void>;
 }
 
@@ -167,6 +170,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     sessions,
     delivery,
     snapshots: new SnapshotCache(store),
+    dns: createDnsResolver(config.dns),
     close: () => store.close(),
   };
 }

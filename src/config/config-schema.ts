@@ -15,6 +15,8 @@ export type Field =
   | { readonly type: "addresses" }
   /** An array of CIDR blocks ("10.0.0.0/8", "::1/128") or bare addresses. */
   | { readonly type: "cidrs" }
+  /** An array of strings, each checked by `check`. */
+  | { readonly type: "strings"; readonly check: (value: string) => string | undefined }
   /** A TOML array of tables ([[tls.sni]]), each checked against `fields`, `required` keys present. */
   | {
       readonly type: "tables";
@@ -55,6 +57,21 @@ export function checkCidr(value: string): string | undefined {
   return /^[0-9]{1,3}$/.test(prefix) && bits <= max
     ? undefined
     : `"${value}" has a prefix length outside 0..${max}`;
+}
+
+/** A DNS server as node:dns takes it: "ip", "ip:port" or "[v6]:port". */
+export function checkDnsServer(value: string): string | undefined {
+  const bracketed = /^\[([^\]]*)\]:([0-9]{1,5})$/.exec(value);
+  const v4WithPort = /^([0-9.]+):([0-9]{1,5})$/.exec(value);
+  const [host, port] = bracketed
+    ? [bracketed[1] ?? "", bracketed[2]]
+    : v4WithPort
+      ? [v4WithPort[1] ?? "", v4WithPort[2]]
+      : [value, undefined];
+  if (isIP(host) === 0) return `"${value}" is not an IP address, "ip:port" or "[v6]:port"`;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    return `port ${port} in "${value}" is not 1-65535`;
+  return undefined;
 }
 
 function checkDelimiter(value: string): string | undefined {
@@ -175,6 +192,11 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     oauthbearer_jwks_file: { type: "string" },
     oauthbearer_username_claim: { type: "string", check: nonEmpty },
   },
+  dns: {
+    servers: { type: "strings", check: checkDnsServer },
+    timeout_ms: { type: "integer", min: 100, max: 60_000 },
+    tries: { type: "integer", min: 1, max: 10 },
+  },
   delivery: {
     recipient_delimiter: { type: "string", check: checkDelimiter },
     detail_to_folder: { type: "boolean" },
@@ -230,6 +252,15 @@ export function checkValue(field: Field, value: unknown): string | undefined {
       for (const entry of value) {
         if (typeof entry !== "string") return `expected CIDR strings, got ${describe(entry)}`;
         const problem = checkCidr(entry);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    case "strings": {
+      if (!Array.isArray(value)) return `expected an array of strings, got ${describe(value)}`;
+      for (const entry of value) {
+        if (typeof entry !== "string") return `expected strings, got ${describe(entry)}`;
+        const problem = field.check(entry);
         if (problem !== undefined) return problem;
       }
       return undefined;

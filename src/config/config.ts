@@ -158,6 +158,14 @@ export interface DeliveryConfig {
   readonly indexWorkers: number;
 }
 
+/** [dns]: the resolver of MX lookups and SPF/DKIM/DMARC checks (net/dns-resolver.ts). */
+export interface DnsConfig {
+  /** "ip", "ip:port" or "[v6]:port"; empty uses the system's resolvers (/etc/resolv.conf). */
+  readonly servers: readonly string[];
+  readonly timeoutMs: number;
+  readonly tries: number;
+}
+
 /** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
 export interface AuthConfig {
   /** When plaintext passwords (LOGIN, USER/PASS, AUTH PLAIN/LOGIN) are accepted. */
@@ -208,6 +216,7 @@ export interface Config {
   readonly proxy: ProxyConfig;
   readonly accounts: AccountsConfig;
   readonly delivery: DeliveryConfig;
+  readonly dns: DnsConfig;
   readonly auth: AuthConfig;
 }
 
@@ -287,6 +296,7 @@ export function defaultConfig(): Config {
       oauthbearerJwksFile: "",
       oauthbearerUsernameClaim: "email",
     },
+    dns: { servers: [], timeoutMs: 5000, tries: 2 },
     delivery: {
       recipientDelimiter: "+",
       detailToFolder: false,
