@@ -134,6 +134,9 @@ describe("postfach import maildir (from a real Dovecot)", {
     await client.connect();
     await client.mailboxCreate("Lists");
     await client.mailboxCreate("Lists.Größe & Co");
+    // Dovecot records these in the Maildir's `subscriptions` file (imapflow subscribes what it creates).
+    await client.mailboxSubscribe("INBOX");
+    await client.mailboxUnsubscribe("Lists");
     const when = (day: number) => new Date(Date.UTC(2026, 10, day, 8, 30, 0));
     await client.append("INBOX", message("one", "First."), ["\\Seen"], when(1));
     await client.append(
@@ -184,6 +187,7 @@ describe("postfach import maildir (from a real Dovecot)", {
       "1,2,4,5",
     );
     assert.match(await readFile(join(copy, "dovecot-keywords"), "utf8"), /Project-X/);
+    assert.match(await readFile(join(copy, "subscriptions"), "utf8"), /Gr&APYA3w-e &- Co/);
     const { readdir } = await import("node:fs/promises");
     assert.ok(
       existsSync(join(copy, ".Lists.Gr&APYA3w-e &- Co")),
@@ -257,6 +261,11 @@ describe("postfach import maildir (from a real Dovecot)", {
       });
       await client.connect();
       const after_ = await snapshot(client, Object.values(POSTFACH_NAMES));
+      const subscribed = (await client.list({ statusQuery: {} }))
+        .filter((m) => m.subscribed && Object.values(POSTFACH_NAMES).includes(m.path))
+        .map((m) => m.path)
+        .sort();
+      assert.deepEqual(subscribed, ["INBOX", "Lists/Größe & Co"], "Dovecot's subscriptions file");
       await client.logout();
       for (const folder of FOLDERS) {
         const expected = before_.get(folder);

@@ -48,6 +48,8 @@ export interface TransferReport {
   readonly problems: readonly Problem[];
   /** Why nothing was written (damaged input without skipDamaged), or null. */
   readonly refused: string | null;
+  /** Folders the source lists as subscribed and the target now subscribes (Maildir's `subscriptions`). */
+  readonly subscribed?: readonly string[];
 }
 
 export const REFUSED_DAMAGED =
@@ -186,6 +188,9 @@ export function formatReport(report: TransferReport, verb: "import" | "export"):
   if (report.refused !== null) {
     lines.push(report.refused);
     return lines;
+  }
+  if (report.subscribed !== undefined && report.subscribed.length > 0) {
+    lines.push(`${report.dryRun ? "would subscribe" : "subscribed"}: ${report.subscribed.join(", ")}`);
   }
   const total = report.folders.reduce((n, f) => n + f.imported, 0);
   lines.push(

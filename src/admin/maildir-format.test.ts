@@ -5,6 +5,7 @@ import {
   decodeModifiedUtf7,
   encodeModifiedUtf7,
   parseDovecotKeywords,
+  parseDovecotSubscriptions,
   parseDovecotUidList,
   parseMaildirFileName,
 } from "./maildir-format.js";
@@ -81,5 +82,24 @@ describe("Maildir++ folder names", () => {
       assert.equal(decodeModifiedUtf7(encodeModifiedUtf7(text)), text);
     }
     assert.equal(encodeModifiedUtf7("Größe"), "Gr&APYA3w-e");
+  });
+});
+
+describe("Dovecot subscriptions file", () => {
+  it("reads version 2: tab-separated levels, tab-escaped, modified UTF-7", () => {
+    const parsed = parseDovecotSubscriptions("V\t2\n\nINBOX\nLists\tGr&APYA3w-e &- Co\nINBOX\n");
+    assert.deepEqual(parsed.names, ["INBOX", "Lists/Größe & Co"]);
+    assert.deepEqual(parsed.problems, []);
+  });
+
+  it("reads version 1: one name a line with Maildir++'s '.' delimiter", () => {
+    const parsed = parseDovecotSubscriptions("inbox\nLists.Gr&APYA3w-e\nSent\n");
+    assert.deepEqual(parsed.names, ["INBOX", "Lists/Größe", "Sent"]);
+  });
+
+  it("reports lines that do not decode and keeps the rest", () => {
+    const parsed = parseDovecotSubscriptions("V\t2\n\nGood\nBad&Jjo\na.b\tc\nTab\x01tName\n");
+    assert.deepEqual(parsed.names, ["Good"]);
+    assert.equal(parsed.problems.length, 3, "a control character (here an escaped tab) is no mailbox name");
   });
 });

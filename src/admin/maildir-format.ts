@@ -217,3 +217,35 @@ export function maildirInfo(system: ReadonlySet<SystemFlag>, keywordLetters: rea
   }
   return `:2,${[...letters, ...keywordLetters].sort().join("")}`;
 }
+
+/** Dovecot's `subscriptions` file (lib-storage/list/subscription-file.c): a `V\t2\n\n` header, then tab-separated levels. */
+const SUBSCRIPTIONS_V2_HEADER = "V\t2\n\n";
+
+/**
+ * The mailbox names a Dovecot `subscriptions` file (Maildir root) lists, with `/` as delimiter. Version 2
+ * lines hold the hierarchy levels separated by tabs; version 1
+ * lines (no header) hold the name with Maildir++'s `.` delimiter. Levels are modified UTF-7, as folder
+ * directory names are. Lines that do not decode are returned in `problems`, never fatal.
+ */
+export function parseDovecotSubscriptions(text: string): { names: string[]; problems: string[] } {
+  const isV2 = text.startsWith(SUBSCRIPTIONS_V2_HEADER);
+  const body = isV2 ? text.slice(SUBSCRIPTIONS_V2_HEADER.length) : text;
+  const names: string[] = [];
+  const problems: string[] = [];
+  for (const line of body.split("\n")) {
+    if (line === "") continue;
+    try {
+      // Version 2 tab-escapes (\x01 + letter) only control characters, which no mailbox name holds:
+      // such a line fails to decode below and is reported.
+      const levels = isV2 ? line.split("\t") : line.split(".");
+      if (isV2 && levels.some((level) => level.includes("."))) {
+        throw new Error("a level holds '.', which a Maildir++ folder cannot");
+      }
+      const name = decodeMaildirFolderName(`.${levels.join(".")}`);
+      if (!names.includes(name)) names.push(name);
+    } catch (error) {
+      problems.push(`${JSON.stringify(line)}: ${(error as Error).message}`);
+    }
+  }
+  return { names, problems };
+}

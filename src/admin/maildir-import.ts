@@ -24,6 +24,7 @@ import {
   decodeMaildirFolderName,
   type MaildirFileName,
   parseDovecotKeywords,
+  parseDovecotSubscriptions,
   parseDovecotUidList,
   parseMaildirFileName,
   type UidList,
@@ -162,7 +163,31 @@ export async function importMaildir(
       }),
     );
   }
-  return { dryRun: options.dryRun, folders: reports, problems, refused: null };
+  const subscribed = await importSubscriptions(deps, accountId, root, options.dryRun, problems);
+  return { dryRun: options.dryRun, folders: reports, problems, refused: null, subscribed };
+}
+
+/**
+ * Dovecot's `subscriptions` file (in the Maildir root) becomes the account's IMAP subscriptions, so a
+ * client showing subscribed folders only shows the same ones. Subscriptions are only added: one the
+ * account made itself is kept, and a re-run changes nothing. A line that does not decode is reported.
+ */
+async function importSubscriptions(
+  deps: MailDeps,
+  accountId: AccountId,
+  root: string,
+  dryRun: boolean,
+  problems: Problem[],
+): Promise<string[]> {
+  const path = join(root, "subscriptions");
+  const text = await readFile(path, "utf8").catch(() => undefined);
+  if (text === undefined) return [];
+  const parsed = parseDovecotSubscriptions(text);
+  for (const problem of parsed.problems) problems.push({ where: path, problem: `${problem} (ignored)` });
+  if (!dryRun) {
+    for (const name of parsed.names) await deps.mailboxes.setSubscribed(accountId, name, true);
+  }
+  return parsed.names;
 }
 
 async function importFolder(
