@@ -21,7 +21,12 @@ import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
 import type { ImapResponse, ResponseCode } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
-import { formatLiteralFreeFetch, type WriterOptions, writeResponse } from "../wire/writer.js";
+import {
+  formatLiteralFreeFetch,
+  UnfinishedLiteralError,
+  type WriterOptions,
+  writeResponse,
+} from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
 import type {
@@ -550,6 +555,7 @@ export class ImapSession implements SessionControl {
       );
     } catch (error) {
       await this.#appendAborted();
+      if (error instanceof UnfinishedLiteralError) return this.#abandonResponse(error, command);
       outcome = this.#outcomeOf(error, command);
     }
     if (this.#isClosing) return;
@@ -579,6 +585,16 @@ export class ImapSession implements SessionControl {
       sendAll: (responses) => this.sendAll(responses),
       sendText: (text) => this.sendText(text),
     };
+  }
+
+  /**
+   * A literal that failed half-sent (a large message found damaged while streaming it; the store holds
+   * its last chunk back, so the client never has all of it) cannot be followed by any reply: the client
+   * would read the reply as literal bytes. The connection is closed instead (docs/reliability.md).
+   */
+  #abandonResponse(error: UnfinishedLiteralError, command: ImapCommand): void {
+    this.#log.error({ err: error, command: command.name }, "imap response cut short; closing the connection");
+    this.#isClosing = true;
   }
 
   #outcomeOf(error: unknown, command: ImapCommand): CommandOutcome {

@@ -448,6 +448,15 @@ export function encodeResponse(response: ImapResponse, options: WriterOptions = 
 }
 
 /**
+ * A streamed literal failed after its `{n}` announcement went out (a blob found damaged or missing while
+ * streaming it): no reply can follow an unfinished literal, so the session must close the connection.
+ * `cause` is the stream's error.
+ */
+export class UnfinishedLiteralError extends Error {
+  override readonly name = "UnfinishedLiteralError";
+}
+
+/**
  * Writes a response through `write` (text as strings the receiver encodes as UTF-8, literal bytes as
  * they are), awaiting it for each chunk that returns a promise (the session buffers most chunks
  * synchronously and awaits socket `drain` when it writes). A stream that yields more or fewer bytes than
@@ -465,14 +474,30 @@ export async function writeResponse(
       continue;
     }
     let written = 0;
-    for await (const chunk of part.chunks) {
-      written += chunk.length;
-      if (written > part.size)
-        throw new Error(`streamed literal longer than its announced ${part.size} bytes`);
-      const writing = write(chunk);
-      if (writing) await writing;
+    const chunks = part.chunks[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await chunks.next();
+        } catch (error) {
+          throw new UnfinishedLiteralError(`streamed literal failed after ${written} of ${part.size} bytes`, {
+            cause: error,
+          });
+        }
+        if (next.done === true) break;
+        written += next.value.length;
+        if (written > part.size)
+          throw new UnfinishedLiteralError(`streamed literal longer than its announced ${part.size} bytes`);
+        // A failed write (the client left) propagates as it is: there is nobody to close for.
+        const writing = write(next.value);
+        if (writing) await writing;
+      }
+    } finally {
+      // Stopped early (a failed write): let the stream release its file or connection.
+      if (written < part.size) await chunks.return?.().catch(() => {});
     }
     if (written !== part.size)
-      throw new Error(`streamed literal of ${written} bytes, ${part.size} announced`);
+      throw new UnfinishedLiteralError(`streamed literal of ${written} bytes, ${part.size} announced`);
   }
 }

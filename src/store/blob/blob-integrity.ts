@@ -22,3 +22,25 @@ export function corruptedBlob(hash: BlobHash, found: string): MailError {
     cause: new Error(`blob ${hash} hashes to ${found}`),
   });
 }
+
+/**
+ * Passes a whole blob's chunks through while hashing them, holding the last one back until the hash is
+ * known: on a mismatch it throws MailError("corrupted") instead of yielding it, so a reader never gets
+ * the complete bytes of a damaged blob (a protocol that already sent the earlier chunks must then end
+ * the response unfinished, see docs/reliability.md "Integrity"). Costs one chunk of memory.
+ */
+export async function* verifiedChunks(
+  hash: BlobHash,
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  const hasher = createHash("sha256");
+  let held: Uint8Array | null = null;
+  for await (const chunk of chunks) {
+    if (held !== null) yield held;
+    hasher.update(chunk);
+    held = chunk;
+  }
+  const digest = hasher.digest("hex");
+  if (digest !== hash.slice(0, PLAIN_HASH_LENGTH)) throw corruptedBlob(hash, digest);
+  if (held !== null) yield held;
+}

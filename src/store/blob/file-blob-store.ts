@@ -10,7 +10,7 @@ import type { BlobHash } from "../../kit/ids.js";
 import { MailError, rethrowStorageError } from "../../kit/mail-error.js";
 import type { BlobStore, StoredBlob } from "../mail-store.js";
 import { SharedFsync } from "../shared-fsync.js";
-import { verifiedBlob } from "./blob-integrity.js";
+import { verifiedBlob, verifiedChunks } from "./blob-integrity.js";
 
 const HASH_PATTERN = /^[0-9a-f]{64}p?$/;
 /** Marks a prefixed blob's name; its file is `<base hash>\n<prefix bytes>`. */
@@ -248,7 +248,8 @@ export class FileBlobStore implements BlobStore {
   async *#readRangeInChunks(hash: BlobHash, start: number, end: number): AsyncGenerator<Uint8Array> {
     if (end <= start) return;
     if (isPrefixed(hash)) {
-      const { prefix, base } = await this.#readManifest(hash);
+      // A read from the start checks the manifest; the base's own read checks the rest when whole.
+      const { prefix, base } = await this.#readManifest(hash, start === 0);
       if (start < prefix.byteLength) yield prefix.subarray(start, Math.min(end, prefix.byteLength));
       if (end > prefix.byteLength) {
         yield* this.readRange(base, Math.max(start - prefix.byteLength, 0), end - prefix.byteLength);
@@ -259,6 +260,18 @@ export class FileBlobStore implements BlobStore {
       yield this.#readSmallRange(hash, start, end - start);
       return;
     }
+    let size: number;
+    try {
+      size = (await stat(this.pathOf(hash))).size;
+    } catch (error) {
+      throw missing(hash, error);
+    }
+    const chunks = this.#streamFile(hash, start, end);
+    // A read of the whole blob (IMAP BODY[], POP3 RETR of a large message) is checked as it streams.
+    yield* start === 0 && end >= size ? verifiedChunks(hash, chunks) : chunks;
+  }
+
+  async *#streamFile(hash: BlobHash, start: number, end: number): AsyncGenerator<Uint8Array> {
     const stream = createReadStream(this.pathOf(hash), {
       start,
       end: end - 1,

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { deflateRaw, inflateRaw } from "node:zlib";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import { verifiedBlob } from "../blob/blob-integrity.js";
+import { verifiedBlob, verifiedChunks } from "../blob/blob-integrity.js";
 import type { BlobStore, StoredBlob } from "../mail-store.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 
@@ -193,9 +193,10 @@ export class PgBlobStore implements BlobStore {
       verifiedBlob(hash, Buffer.concat([Buffer.from(`${row.base_hash}\n`, "latin1"), prefix]));
       return Buffer.concat([prefix, await this.read(row.base_hash as BlobHash)]);
     }
+    // readRange checks a whole read against the hash.
     const parts: Uint8Array[] = [];
     for await (const part of this.readRange(hash, 0, Number.MAX_SAFE_INTEGER)) parts.push(part);
-    return verifiedBlob(hash, Buffer.concat(parts));
+    return Buffer.concat(parts);
   }
 
   async *readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -215,6 +216,9 @@ export class PgBlobStore implements BlobStore {
     if (start >= stop) return;
     if (row.base_hash) {
       const prefix = row.prefix ?? Buffer.alloc(0);
+      // A read from the start checks the manifest; the base's own read checks the rest when whole.
+      if (start === 0)
+        verifiedBlob(hash, Buffer.concat([Buffer.from(`${row.base_hash}\n`, "latin1"), prefix]));
       if (start < prefix.byteLength) yield prefix.subarray(start, Math.min(stop, prefix.byteLength));
       if (stop > prefix.byteLength) {
         yield* this.readRange(
@@ -225,9 +229,22 @@ export class PgBlobStore implements BlobStore {
       }
       return;
     }
-    const chunkBytes = row.chunk_bytes;
+    const firstBatch = rows.filter((chunk): chunk is typeof chunk & ChunkRow => chunk.seq !== null);
+    const chunks = this.#chunksOf(hash, row.chunk_bytes, start, stop, firstBatch);
+    // A read of the whole blob (IMAP BODY[], POP3 RETR, read()) is checked as it streams.
+    yield* start === 0 && stop === row.size ? verifiedChunks(hash, chunks) : chunks;
+  }
+
+  /** Bytes [start, stop) of a plain blob, from the chunks already fetched and then CHUNKS_PER_FETCH at a time. */
+  async *#chunksOf(
+    hash: BlobHash,
+    chunkBytes: number,
+    start: number,
+    stop: number,
+    firstBatch: ChunkRow[],
+  ): AsyncGenerator<Uint8Array> {
     const lastSeq = Math.floor((stop - 1) / chunkBytes);
-    let batch: ChunkRow[] = rows.filter((chunk): chunk is typeof chunk & ChunkRow => chunk.seq !== null);
+    let batch = firstBatch;
     for (let first = Math.floor(start / chunkBytes); ; ) {
       for (const chunk of batch) {
         const bytes = await rawChunk(chunk);
