@@ -751,6 +751,62 @@ export interface OutboundQueueRepository {
   retryNow(nowMs: number, ids?: readonly string[]): Promise<number>;
   /** Removes recipients by id or message id (delivered, bounced or deleted); resolves to how many. */
   remove(ids: readonly string[]): Promise<number>;
+/** One Sieve script of an account (RFC 5804 §1.6 names; RFC 5228 text). */
+export interface SieveScriptRecord {
+  readonly name: string;
+  /** The script as UTF-8 text, exactly as uploaded. */
+  readonly content: string;
+  /** UTF-8 bytes of `content`: what quotas count. */
+  readonly sizeBytes: number;
+  readonly isActive: boolean;
+  readonly updatedAtMs: number;
+}
+
+/** Bounds a script write must keep (checked inside its transaction, so concurrent writers cannot pass them). */
+export interface SieveScriptLimits {
+  /** Scripts per account. */
+  readonly maxScripts: number;
+  /** UTF-8 bytes of all the account's scripts together. */
+  readonly maxTotalBytes: number;
+}
+
+/** How a script write ended: stored (created or replaced), or refused whole because of a limit. */
+export type SieveScriptPutOutcome = "stored" | "tooManyScripts" | "accountFull";
+
+/**
+ * Sieve scripts per account (RFC 5804 storage): unique names, at most one active script, and the
+ * record of automatic replies sent (RFC 5230 §4.2 de-duplication by sender and handle). Everything
+ * goes with its account.
+ */
+export interface SieveScriptRepository {
+  /** The account's scripts, by name (content included: scripts are small and few). */
+  list(accountId: AccountId): Promise<SieveScriptRecord[]>;
+  get(accountId: AccountId, name: string): Promise<SieveScriptRecord | undefined>;
+  /** The active script, if one is. */
+  getActive(accountId: AccountId): Promise<SieveScriptRecord | undefined>;
+  /** Creates or replaces a script (a replaced active script stays active) unless it would pass a limit. */
+  put(
+    accountId: AccountId,
+    name: string,
+    content: string,
+    limits: SieveScriptLimits,
+  ): Promise<SieveScriptPutOutcome>;
+  /** Makes `name` the one active script, or deactivates all with null; false when `name` does not exist. */
+  setActive(accountId: AccountId, name: string | null): Promise<boolean>;
+  /** Renames a script (keeping whether it is active). */
+  rename(
+    accountId: AccountId,
+    from: string,
+    to: string,
+  ): Promise<"renamed" | "nonexistent" | "alreadyExists">;
+  /** Deletes an inactive script (RFC 5804 §2.10: the active one cannot be deleted). */
+  delete(accountId: AccountId, name: string): Promise<"deleted" | "nonexistent" | "active">;
+  /**
+   * Atomically: when no automatic reply under `key` (text naming sender and handle, no NUL) was recorded in the `periodMs`
+   * before `nowMs`, records one at `nowMs` and resolves true; otherwise false and nothing changes.
+   * Two concurrent deliveries for the same key never both get true.
+   */
+  claimAutoReply(accountId: AccountId, key: string, nowMs: number, periodMs: number): Promise<boolean>;
 }
 
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
@@ -781,6 +837,7 @@ export interface MailStore {
   readonly uploads: UploadRepository;
   readonly jmapObjects: JmapObjectRepository;
   readonly outbound: OutboundQueueRepository;
+  readonly sieve: SieveScriptRepository;
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;

@@ -429,4 +429,29 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // One row per account and script name, at most one active (the partial unique index enforces it),
+    // and the automatic replies sent (RFC 5230 §4.2) per account and key; pg-sieve.ts.
+    description: "Sieve scripts (RFC 5804) and automatic-reply de-duplication (RFC 5230)",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE sieve_scripts (
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          name text COLLATE "C" NOT NULL,
+          content text NOT NULL,
+          size bigint NOT NULL,
+          is_active boolean NOT NULL DEFAULT false,
+          updated_at bigint NOT NULL,
+          PRIMARY KEY (account_id, name)
+        );
+        CREATE UNIQUE INDEX sieve_scripts_one_active ON sieve_scripts (account_id) WHERE is_active;
+        CREATE TABLE sieve_auto_replies (
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          key text COLLATE "C" NOT NULL,
+          sent_at bigint NOT NULL,
+          PRIMARY KEY (account_id, key)
+        );
+      `);
+    },
+  },
 ];

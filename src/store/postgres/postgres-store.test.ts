@@ -10,6 +10,7 @@ import { describeMaildropLockContract } from "../contract/maildrop-lock-contract
 import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
+import { describeSieveContract } from "../contract/sieve-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
@@ -26,5 +27,6 @@ await describeWithPostgres(() => {
   describeSortKeysContract("postgres", postgresHarness);
   describeCredentialContract("postgres", postgresHarness);
   describeMetadataContract("postgres", postgresHarness);
+  describeSieveContract("postgres", postgresHarness);
   describeMaildropLockContract("postgres", postgresHarness, { isSharedAcrossHandles: true });
 });

@@ -20,6 +20,7 @@ import { PgMetadata } from "./pg-metadata.js";
 import { type MigrationReport, migratePostgres } from "./pg-migrate.js";
 import { PgNotifier } from "./pg-notifier.js";
 import { PgOutboundQueue } from "./pg-outbound-queue.js";
+import { PgSieve } from "./pg-sieve.js";
 import { PgUploads } from "./pg-uploads.js";
 
 export interface PostgresStoreOptions extends PgConnectionOptions {
@@ -67,6 +68,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     uploads: new PgUploads(sql),
     jmapObjects: new PgJmapObjects(sql),
     outbound: new PgOutboundQueue(sql),
+    sieve: new PgSieve(sql),
     blobs,
     notifier,
     maildropLocks,

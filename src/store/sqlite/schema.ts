@@ -414,4 +414,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS outbound_queue_by_message ON outbound_queue (message_id);
   CREATE INDEX IF NOT EXISTS outbound_queue_by_blob ON outbound_queue (blob_hash);
   `,
+  // 21: Sieve scripts (RFC 5804; sqlite-sieve.ts): one row per account and name, at most one active
+  // (the partial unique index enforces it); and the automatic replies sent (RFC 5230 §4.2), one row per
+  // account and key (sender + handle) with the time of the last reply, for :days de-duplication.
+  `
+  CREATE TABLE IF NOT EXISTS sieve_scripts (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX IF NOT EXISTS sieve_scripts_one_active ON sieve_scripts (account_id) WHERE is_active = 1;
+  CREATE TABLE IF NOT EXISTS sieve_auto_replies (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, key)
+  ) WITHOUT ROWID;
+  `,
 ];

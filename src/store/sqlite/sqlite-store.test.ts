@@ -12,6 +12,7 @@ import { describeMaildropLockContract } from "../contract/maildrop-lock-contract
 import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
+import { describeSieveContract } from "../contract/sieve-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
 import type { MailStore } from "../mail-store.js";
@@ -56,4 +57,5 @@ describeSearchContract("sqlite", harness);
 describeSortKeysContract("sqlite", harness);
 describeCredentialContract("sqlite", harness);
 describeMetadataContract("sqlite", harness);
+describeSieveContract("sqlite", harness);
 describeMaildropLockContract("sqlite", harness, { isSharedAcrossHandles: false });

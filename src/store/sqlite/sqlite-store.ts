@@ -22,6 +22,7 @@ import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteMetadata } from "./sqlite-metadata.js";
 import { SqliteOutboundQueue } from "./sqlite-outbound-queue.js";
+import { SqliteSieve } from "./sqlite-sieve.js";
 import { SqliteUploads } from "./sqlite-uploads.js";
 
 export interface SqliteStoreOptions {
@@ -56,6 +57,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     uploads: new SqliteUploads(sql),
     jmapObjects: new SqliteJmapObjects(sql),
     outbound: new SqliteOutboundQueue(sql),
+    sieve: new SqliteSieve(sql),
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),
