@@ -751,6 +751,8 @@ export interface OutboundQueueRepository {
   retryNow(nowMs: number, ids?: readonly string[]): Promise<number>;
   /** Removes recipients by id or message id (delivered, bounced or deleted); resolves to how many. */
   remove(ids: readonly string[]): Promise<number>;
+}
+
 /** One Sieve script of an account (RFC 5804 §1.6 names; RFC 5228 text). */
 export interface SieveScriptRecord {
   readonly name: string;
