@@ -12,22 +12,23 @@ const ALLOWED = {
   mime: ["kit"],
   config: ["kit"],
   store: ["kit", "mime"],
-  mail: ["kit", "mime", "store"],
+  sieve: ["kit", "mime"],
+  mail: ["kit", "mime", "store", "sieve"],
   auth: ["kit", "mail", "store"],
   net: ["kit"],
   imap: ["kit", "mime", "mail", "auth", "net", "store"],
   pop3: ["kit", "mime", "mail", "auth", "net", "store"],
-  smtp: ["kit", "mime", "mail", "auth", "net", "store"],
-  jmap: ["kit", "mime", "mail", "auth", "store"],
+  smtp: ["kit", "mime", "mail", "auth", "net", "store", "sieve"],
+  jmap: ["kit", "mime", "mail", "auth", "store", "sieve"],
   http: ["kit", "mail", "auth", "net", "jmap", "store"],
-  admin: ["kit", "mime", "mail", "auth", "config", "store"],
+  admin: ["kit", "mime", "mail", "auth", "config", "store", "sieve"],
   cli: ["kit", "admin", "config", "main", "store"],
   bench: ["*"],
   main: ["*"],
 };
 const IO_MODULES =
   /^(node:)?(fs|fs\/promises|net|tls|http|https|http2|child_process|dgram|dns|worker_threads|cluster)$|^(better-sqlite3|pg|pino)$/;
-const PURE = [/^mime\//, /^imap\/wire\//, /^pop3\/wire\//, /^smtp\/wire\//, /^kit\//];
+const PURE = [/^mime\//, /^sieve\//, /^imap\/wire\//, /^pop3\/wire\//, /^smtp\/wire\//, /^kit\//];
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
