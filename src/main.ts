@@ -1,6 +1,7 @@
 // The composition root: config → store backend → services → listeners. The only file that picks a
 // store backend; the CLI calls in here for everything that needs a store.
 
+import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
@@ -31,6 +32,8 @@ import { createSmtpListeners } from "./smtp/smtp-server.js";
 import type { MailStore } from "./store/mail-store.js";
 import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
+import { type RollbackReport, rollbackToSnapshot } from "./store/sqlite/schema-snapshots.js";
+import { removeServerPidFile, writeServerPidFile } from "./store/sqlite/server-pid-file.js";
 import {
   type BackupReport,
   backupSqliteStore,
@@ -101,6 +104,16 @@ export async function migrateStore(config: Config): Promise<StoreMigration> {
   const store = await openStore(config, silentLogger);
   await store.close();
   return { backend: "sqlite", version: SQLITE_MIGRATIONS.length, applied: null };
+}
+
+/** Why `postfach migrate --rollback` refuses the PostgreSQL store, and what to do instead. */
+const POSTGRES_ROLLBACK_POINTER =
+  'The PostgreSQL store takes no automatic snapshot: take one with pg_dump -Fc before upgrading, and to roll back restore it with pg_restore into an empty database; see docs/operations.md "Upgrades and rollback"';
+
+/** Puts back the schema snapshot the last upgrade took (`postfach migrate --rollback`; server stopped). */
+export async function rollbackStore(config: Config): Promise<RollbackReport> {
+  if (isPostgresUrl(config.store)) throw new MailError("cannot", POSTGRES_ROLLBACK_POINTER);
+  return rollbackToSnapshot(config.dataDir);
 }
 
 /** Why `postfach backup` and `restore` refuse the PostgreSQL store, and what to use (docs/operations.md). */
@@ -295,7 +308,19 @@ export async function runServer(
       throw error;
     }
   };
-  const services = await openServices(config, log);
+  // The pid file comes before the store opens (and migrates), so a rollback cannot run beside either.
+  const usesDataDirStore = !isPostgresUrl(config.store);
+  if (usesDataDirStore) {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    await writeServerPidFile(config.dataDir);
+  }
+  const releasePidFile = async (): Promise<void> => {
+    if (usesDataDirStore) await removeServerPidFile(config.dataDir);
+  };
+  const services = await openServices(config, log).catch(async (error: unknown) => {
+    await releasePidFile();
+    throw error;
+  });
   const { limits, proxy } = config;
   const group = new ListenerGroup({
     log,
@@ -319,6 +344,7 @@ export async function runServer(
     listeners = await group.listen();
   } catch (error) {
     await services.close();
+    await releasePidFile();
     throw error;
   }
 
@@ -332,6 +358,7 @@ export async function runServer(
       log.info({}, "shutting down");
       await group.shutdown(config.limits.shutdownGraceMs);
       await services.close();
+      await releasePidFile();
       log.info({}, "stopped");
     })();
     return stopping;

@@ -10,6 +10,7 @@ import { InProcessMaildropLocks } from "../in-process-maildrop-locks.js";
 import type { ChangeNotifier, MailStore } from "../mail-store.js";
 import { InProcessNotifier } from "../notifier/in-process-notifier.js";
 import { backfillHeaderIndex } from "./header-backfill.js";
+import { snapshotBeforeMigration } from "./schema-snapshots.js";
 import { SqliteAccounts } from "./sqlite-accounts.js";
 import { SqliteAcl } from "./sqlite-acl.js";
 import { SqliteBlobStore } from "./sqlite-blob-store.js";
@@ -37,6 +38,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const notifier = options.notifier ?? new InProcessNotifier();
   const files = await FileBlobStore.open(join(options.dataDir, "blobs"));
+  await snapshotBeforeMigration(options.dataDir, options.log ?? silentLogger);
   const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
   const blobs = new SqliteBlobStore(sql, files);
   try {
