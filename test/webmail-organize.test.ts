@@ -17,7 +17,7 @@ import {
 
 const ALICE = "alice@example.test";
 
-function message(n: number, from: string, subject: string, extra: string[] = []): string {
+function message(n: number, from: string, subject: string, extra: string[] = [], body?: string[]): string {
   return [
     `From: ${from}`,
     `To: ${ALICE}`,
@@ -25,10 +25,26 @@ function message(n: number, from: string, subject: string, extra: string[] = [])
     `Message-ID: <m${n}@example.test>`,
     ...extra,
     `Date: Mon, 2${n % 10} Nov 2026 10:00:00 +0000`,
-    "",
-    `Body of message ${n}.`,
+    ...(body ?? ["", `Body of message ${n}.`]),
     "",
   ].join("\r\n");
+}
+
+/** A multipart/mixed body: text, then one more part (an attachment, or an inline image that is not one). */
+function mixedBody(n: number, partHeaders: string[]): string[] {
+  return [
+    'Content-Type: multipart/mixed; boundary="part"',
+    "",
+    "--part",
+    "Content-Type: text/plain",
+    "",
+    `Body of message ${n}.`,
+    "--part",
+    ...partHeaders,
+    "",
+    "iVBORw0KGgo=",
+    "--part--",
+  ];
 }
 
 async function subjectsIn(imap: ImapFlow, mailbox: string): Promise<string[]> {
@@ -65,8 +81,37 @@ describe("webmail: organizing mail (Chromium)", () => {
     imap = imapFlowClient(server.port("imap"), ALICE);
     await imap.connect();
     const date = (n: number) => new Date(Date.UTC(2026, 10, 10 + n, 10));
-    await imap.append("INBOX", message(1, "Dave <dave@example.test>", "Invoice 1"), [], date(1));
-    await imap.append("INBOX", message(2, "Erin <erin@example.test>", "Party plans"), [], date(2));
+    await imap.append(
+      "INBOX",
+      message(
+        1,
+        "Dave <dave@example.test>",
+        "Invoice 1",
+        ["MIME-Version: 1.0"],
+        mixedBody(1, [
+          'Content-Type: application/pdf; name="invoice.pdf"',
+          "Content-Transfer-Encoding: base64",
+        ]),
+      ),
+      [],
+      date(1),
+    );
+    await imap.append(
+      "INBOX",
+      message(
+        2,
+        "Erin <erin@example.test>",
+        "Party plans",
+        ["MIME-Version: 1.0"],
+        mixedBody(2, [
+          "Content-Type: image/png",
+          "Content-Disposition: inline",
+          "Content-Transfer-Encoding: base64",
+        ]),
+      ),
+      [],
+      date(2),
+    );
     await imap.append("INBOX", message(3, "Dave <dave@example.test>", "Invoice 2"), [], date(3));
     await imap.append("INBOX", message(4, "Frank <frank@example.test>", "Newsletter"), [], date(4));
     await imap.append(
@@ -153,6 +198,12 @@ describe("webmail: organizing mail (Chromium)", () => {
     await page.keyboard.press("Enter");
     await rowWithSubject(page, "Party plans").first().waitFor();
     assert.equal(await page.locator(".message-row").count(), 2);
+    // Email/query's hasAttachment: the PDF counts, Party plans' inline image (also multipart/mixed) does not.
+    await page.getByRole("searchbox", { name: "Search mail" }).fill("has:attachment");
+    await page.keyboard.press("Enter");
+    await page.locator(".list-title", { hasText: "Search results for has:attachment" }).waitFor();
+    await rowWithSubject(page, "Invoice 1").waitFor();
+    assert.equal(await page.locator(".message-row").count(), 1);
   });
 
   it("empties Trash", async () => {

@@ -1,7 +1,8 @@
 // Email/query's FilterCondition and FilterOperator (RFC 8621 §4.4.1, RFC 8620 §5.5), evaluated per Email
 // (not per IMAP copy): mailbox, keyword, date and size conditions against the Email as JMAP shows it (all
-// its mailboxes, the union of its copies' keywords, its receivedAt), content conditions (text, addresses,
-// subject, body, header) through the same search and indexes IMAP SEARCH uses, each asked once.
+// its mailboxes, the union of its copies' keywords, its receivedAt), thread keyword conditions against the
+// keywords of every Email of its Thread, content conditions (text, addresses, subject, body, header,
+// hasAttachment) through the same search and indexes IMAP SEARCH uses, each asked once.
 
 import type { EmailId, MailboxId } from "../kit/ids.js";
 import type { SearchQuery } from "../mail/search/search-query.js";
@@ -28,9 +29,24 @@ type FilterNode =
   | { readonly kind: "inMailbox"; readonly id: string }
   | { readonly kind: "inMailboxOtherThan"; readonly ids: readonly string[] }
   | { readonly kind: "keyword"; readonly keyword: string; readonly isPresent: boolean }
+  | { readonly kind: "threadKeyword"; readonly keyword: string; readonly inThread: ThreadQuantifier }
   | { readonly kind: "received"; readonly isBefore: boolean; readonly atMs: number }
   | { readonly kind: "size"; readonly isMin: boolean; readonly bytes: number }
   | { readonly kind: "content"; readonly index: number };
+
+/** allInThreadHaveKeyword, someInThreadHaveKeyword, noneInThreadHaveKeyword (RFC 8621 §4.4.1). */
+type ThreadQuantifier = "all" | "some" | "none";
+const THREAD_KEYWORD_CONDITIONS: Readonly<Record<string, ThreadQuantifier>> = {
+  allInThreadHaveKeyword: "all",
+  someInThreadHaveKeyword: "some",
+  noneInThreadHaveKeyword: "none",
+};
+
+/** The keywords of a Thread's Emails: those every Email has, and those at least one has. */
+export interface ThreadKeywords {
+  readonly inEvery: ReadonlySet<string>;
+  readonly inSome: ReadonlySet<string>;
+}
 
 /** The Email as a filter sees it. */
 export interface FilterSubject {
@@ -38,6 +54,28 @@ export interface FilterSubject {
   /** Every copy of the email (at least one). */
   readonly entries: readonly MailboxEntry[];
   readonly receivedAtMs: number;
+  /** Its Thread's keywords; called only by thread keyword conditions, so the caller may compute lazily. */
+  readonly threadKeywords: () => ThreadKeywords;
+}
+
+/** An Email's keywords: the union of its copies' (an IMAP flag set on one copy shows on the Email). */
+export function emailKeywords(entries: readonly MailboxEntry[]): Set<string> {
+  const keywords = new Set<string>();
+  for (const entry of entries) for (const k of Object.keys(keywordsOf(entry.flags))) keywords.add(k);
+  return keywords;
+}
+
+/** The ThreadKeywords of the Emails given by their copies. */
+export function threadKeywordsOf(emails: Iterable<readonly MailboxEntry[]>): ThreadKeywords {
+  let inEvery: Set<string> | null = null;
+  const inSome = new Set<string>();
+  for (const entries of emails) {
+    const keywords = emailKeywords(entries);
+    for (const k of keywords) inSome.add(k);
+    if (inEvery === null) inEvery = keywords;
+    else for (const k of inEvery) if (!keywords.has(k)) inEvery.delete(k);
+  }
+  return { inEvery: inEvery ?? new Set(), inSome };
 }
 
 export interface EmailFilter {
@@ -60,9 +98,7 @@ export function compileEmailFilter(filter: unknown): EmailFilter {
     contentQueries,
     isImmutable: isImmutableNode(root),
     matches(email, contentHits) {
-      const keywords = new Set<string>();
-      for (const entry of email.entries)
-        for (const k of Object.keys(keywordsOf(entry.flags))) keywords.add(k);
+      const keywords = emailKeywords(email.entries);
       const mailboxIds = new Set<MailboxId>(email.entries.map((e) => e.mailboxId));
       const size = email.entries[0]?.size ?? 0;
       const test = (node: FilterNode): boolean => {
@@ -79,6 +115,11 @@ export function compileEmailFilter(filter: unknown): EmailFilter {
             return [...mailboxIds].some((id) => !node.ids.includes(id));
           case "keyword":
             return keywords.has(node.keyword) === node.isPresent;
+          case "threadKeyword": {
+            const thread = email.threadKeywords();
+            if (node.inThread === "all") return thread.inEvery.has(node.keyword);
+            return thread.inSome.has(node.keyword) === (node.inThread === "some");
+          }
           case "received":
             return node.isBefore ? email.receivedAtMs < node.atMs : email.receivedAtMs >= node.atMs;
           case "size":
@@ -110,7 +151,7 @@ function validate(filter: unknown, depth: number): void {
   for (const [name, value] of Object.entries(filter)) {
     if (name in TEXT_FIELDS || name === "inMailbox") {
       if (typeof value !== "string") throw unsupported(`"${name}" must be a string`);
-    } else if (name === "hasKeyword" || name === "notKeyword") {
+    } else if (name === "hasKeyword" || name === "notKeyword" || name in THREAD_KEYWORD_CONDITIONS) {
       if (typeof value !== "string" || !isValidKeyword(value))
         throw unsupported(`"${name}" must be a keyword`);
     } else if (name === "inMailboxOtherThan") {
@@ -121,6 +162,8 @@ function validate(filter: unknown, depth: number): void {
     } else if (name === "minSize" || name === "maxSize") {
       if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
         throw unsupported(`"${name}" must be a size`);
+    } else if (name === "hasAttachment") {
+      if (typeof value !== "boolean") throw unsupported('"hasAttachment" must be a boolean');
     } else if (name === "header") {
       if (
         !Array.isArray(value) ||
@@ -158,6 +201,9 @@ function condition(name: string, value: unknown, contentQueries: SearchQuery[]):
   };
   const field = TEXT_FIELDS[name];
   if (field !== undefined) return content({ kind: "text", field, value: value as string });
+  const inThread = THREAD_KEYWORD_CONDITIONS[name];
+  if (inThread !== undefined)
+    return { kind: "threadKeyword", keyword: (value as string).toLowerCase(), inThread };
   switch (name) {
     case "inMailbox":
       return { kind: "inMailbox", id: value as string };
@@ -172,6 +218,11 @@ function condition(name: string, value: unknown, contentQueries: SearchQuery[]):
     case "hasKeyword":
     case "notKeyword":
       return { kind: "keyword", keyword: (value as string).toLowerCase(), isPresent: name === "hasKeyword" };
+    case "hasAttachment": {
+      // The store answers "has one"; `false` asks for the rest.
+      const hasOne = content({ kind: "hasAttachment" });
+      return value === true ? hasOne : { kind: "not", nodes: [hasOne] };
+    }
     default: {
       const [header, text = ""] = value as string[];
       return content({ kind: "header", name: header as string, value: text });
@@ -179,7 +230,7 @@ function condition(name: string, value: unknown, contentQueries: SearchQuery[]):
   }
 }
 
-/** Mailboxes and keywords of an Email change; its content, size and receivedAt do not. */
+/** Mailboxes and keywords of an Email (and of its Thread) change; its content, size and receivedAt do not. */
 function isImmutableNode(node: FilterNode): boolean {
   switch (node.kind) {
     case "and":
@@ -189,6 +240,7 @@ function isImmutableNode(node: FilterNode): boolean {
     case "inMailbox":
     case "inMailboxOtherThan":
     case "keyword":
+    case "threadKeyword":
       return false;
     default:
       return true;

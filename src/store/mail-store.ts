@@ -410,7 +410,12 @@ export type EmailCriterion =
    * written at append time from `MessageIndex.headerFields`, never by reading the message.
    */
   | { readonly kind: "header"; readonly name: string; readonly value: string }
-  | { readonly kind: "sentDate"; readonly sinceMs: number | null; readonly beforeMs: number | null };
+  | { readonly kind: "sentDate"; readonly sinceMs: number | null; readonly beforeMs: number | null }
+  /**
+   * The email has an attachment as `MessageIndex.hasAttachment` says (the JMAP Email property, RFC 8621
+   * §4.1.4): backends keep it in a column written at append, never reading the index at search time.
+   */
+  | { readonly kind: "hasAttachment" };
 
 export interface MessageRepository {
   /**

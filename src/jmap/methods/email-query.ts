@@ -16,7 +16,12 @@ import {
   readOptionalUnsigned,
   readString,
 } from "../args.js";
-import { compileEmailFilter, type EmailFilter } from "../email-filter.js";
+import {
+  compileEmailFilter,
+  type EmailFilter,
+  type ThreadKeywords,
+  threadKeywordsOf,
+} from "../email-filter.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
 import { currentAccount, formatState } from "../state.js";
@@ -84,10 +89,26 @@ async function evaluateQuery(
     }
     contentHits.push(hits);
   }
+  // Each Thread's keywords are gathered once, at the first Email of it a thread condition looks at.
+  const keywordsByThread = new Map<ThreadId, ThreadKeywords>();
+  const threadKeywords = (threadId: ThreadId): ThreadKeywords => {
+    let keywords = keywordsByThread.get(threadId);
+    if (keywords === undefined) {
+      const emails = (mail.emailsByThread.get(threadId) ?? []).map((id) => mail.entriesByEmail.get(id) ?? []);
+      keywords = threadKeywordsOf(emails);
+      keywordsByThread.set(threadId, keywords);
+    }
+    return keywords;
+  };
   let ids: EmailId[] = [];
   for (const [id, entries] of mail.entriesByEmail) {
-    if (filter.matches({ id, entries, receivedAtMs: mail.receivedAtByEmail.get(id) ?? 0 }, contentHits))
-      ids.push(id);
+    const subject = {
+      id,
+      entries,
+      receivedAtMs: mail.receivedAtByEmail.get(id) ?? 0,
+      threadKeywords: () => threadKeywords((entries[0] as MailboxEntry).threadId),
+    };
+    if (filter.matches(subject, contentHits)) ids.push(id);
   }
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)

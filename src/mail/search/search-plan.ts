@@ -1,8 +1,8 @@
 // The search planner (ARCHITECTURE.md "search/", RFC 9051 §6.4.4): the one place that decides how each
 // key of a SearchQuery is answered. Keys on what a snapshot entry holds (flags, keywords, internal and
 // save dates, size, UIDs, ids, modseq) become in-memory predicates: the session's snapshot is the
-// in-memory index. Content keys (text, header, sent date) become EmailCriteria that the store answers
-// from its indexes. No key reads a message.
+// in-memory index. Content keys (text, header, sent date, has-attachment) become EmailCriteria that the
+// store answers from its indexes. No key reads a message.
 import type { EmailId } from "../../kit/ids.js";
 import type { EmailCriterion, MailboxEntry } from "../../store/mail-store.js";
 import { isUidInRanges, type SearchQuery } from "./search-query.js";
@@ -51,6 +51,7 @@ export function needsStore(query: SearchQuery): boolean {
   switch (query.kind) {
     case "text":
     case "header":
+    case "hasAttachment":
       return true;
     case "date":
       return query.field === "sent";
@@ -123,6 +124,8 @@ class PredicateCompiler {
         return this.#storeLeaf({ kind: "text", field: query.field, value: query.value });
       case "header":
         return this.#storeLeaf({ kind: "header", name: query.name, value: query.value });
+      case "hasAttachment":
+        return this.#storeLeaf({ kind: "hasAttachment" });
       case "size": {
         const { bytes } = query;
         return query.isLarger ? (entry) => entry.size > bytes : (entry) => entry.size < bytes;

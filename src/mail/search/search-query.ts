@@ -35,6 +35,8 @@ export type SearchQuery =
       readonly sinceMs: number | null;
       readonly beforeMs: number | null;
     }
+  /** The message has an attachment (the JMAP Email property hasAttachment, RFC 8621 §4.4.1). */
+  | { readonly kind: "hasAttachment" }
   /** RFC822.SIZE strictly larger (`isLarger`) or strictly smaller than `bytes`. */
   | { readonly kind: "size"; readonly isLarger: boolean; readonly bytes: number }
   | { readonly kind: "uids"; readonly ranges: readonly UidRange[] }

@@ -214,6 +214,48 @@ export function describeSearchContract(backend: string, harness: StoreHarness): 
       assert.deepEqual(await names([header("x-mailer", ""), text("subject", "report")]), ["plain"]);
     });
 
+    it("matches hasAttachment as each message's index says, alone and with text", async () => {
+      const attached = (await store.mailboxes.create(accountId, "Attached", null)).id;
+      const part = (headers: readonly string[], body: string) => ["--b", ...headers, "", body];
+      const multipart = (parts: readonly (readonly string[])[]) => [
+        'Content-Type: multipart/mixed; boundary="b"',
+        "",
+        ...parts.flat(),
+        "--b--",
+      ];
+      const bodies: Record<string, readonly string[]> = {
+        textOnly: ["Content-Type: text/plain", "", "report, no attachment"],
+        disposition: multipart([
+          part(["Content-Type: text/plain"], "report body"),
+          part(["Content-Type: text/plain", 'Content-Disposition: attachment; filename="a.txt"'], "x"),
+        ]),
+        namedPdf: multipart([
+          part(["Content-Type: text/plain"], "body"),
+          part(['Content-Type: application/pdf; name="r.pdf"', "Content-Transfer-Encoding: base64"], "AAAA"),
+        ]),
+        inlineOnly: multipart([
+          part(["Content-Type: text/plain"], "report inline"),
+          part(["Content-Type: image/png", "Content-Disposition: inline"], "iVBO"),
+        ]),
+        alternative: multipart([
+          part(["Content-Type: text/plain"], "a"),
+          part(["Content-Type: text/html"], "<b>"),
+        ]),
+      };
+      // The brute-force expectation: the indexer's own answer for each message.
+      const expected: string[] = [];
+      for (const [name, lines] of Object.entries(bodies)) {
+        const raw = Buffer.from(`${[`Subject: ${name}`, "MIME-Version: 1.0", ...lines].join("\r\n")}\r\n`);
+        if (indexMessage(raw).hasAttachment) expected.push(name);
+        await add(attached, name, [`Subject: ${name}`, "MIME-Version: 1.0", ...lines]);
+      }
+      assert.deepEqual(expected.sort(), ["disposition", "namedPdf"], "the fixtures cover both answers");
+      const hasAttachment: EmailCriterion = { kind: "hasAttachment" };
+      assert.deepEqual(await names([hasAttachment], attached), expected);
+      assert.deepEqual(await names([hasAttachment, text("body", "report")], attached), ["disposition"]);
+      assert.deepEqual(await names([hasAttachment]), [], "only the given mailbox");
+    });
+
     it("no longer matches an expunged entry", async () => {
       const entries = await store.messages.listEntries(inbox);
       const undated = entries.find((e) => e.emailId === ids.undated);

@@ -358,12 +358,13 @@ async function insertEmails(
   const indexes = emails.map((e) => e.message.index);
   await sql.run(
     `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
-                         envelope, body_structure, body, preview, created_modseq)
+                         envelope, body_structure, body, preview, created_modseq, has_attachment)
      SELECT u.id, $1, u.blob_hash, u.size, u.crlf_size, u.thread_id, u.message_id, u.sent_at,
-            u.envelope, u.body_structure, u.body, u.preview, $13
+            u.envelope, u.body_structure, u.body, u.preview, $13, u.has_attachment
      FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bigint[],
-                 $9::text[], $10::text[], $11::text[], $12::text[])
-       AS u(id, blob_hash, size, crlf_size, thread_id, message_id, sent_at, envelope, body_structure, body, preview)`,
+                 $9::text[], $10::text[], $11::text[], $12::text[], $14::boolean[])
+       AS u(id, blob_hash, size, crlf_size, thread_id, message_id, sent_at, envelope, body_structure, body, preview,
+            has_attachment)`,
     [
       accountId,
       ids,
@@ -378,6 +379,7 @@ async function insertEmails(
       indexes.map((index) => pgText(index.body)),
       indexes.map((index) => pgText(index.preview)),
       modSeq,
+      indexes.map((index) => index.hasAttachment),
     ],
   );
   await sql.run(

@@ -454,4 +454,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // MessageIndex.hasAttachment as a column, so the search planner answers JMAP's hasAttachment filter
+    // without reading each index JSON; emails stored earlier take it from their index JSON once, here (as
+    // text: jsonb refuses the \u0000 a header may hold, and a string value cannot hold an unescaped quote).
+    description: "emails.has_attachment (RFC 8621 §4.4.1 hasAttachment)",
+    apply: async (sql) => {
+      await sql.run(`
+        ALTER TABLE emails ADD COLUMN has_attachment boolean NOT NULL DEFAULT false;
+        UPDATE emails m SET has_attachment = true FROM email_index i
+          WHERE i.email_id = m.id AND strpos(i.json, '"hasAttachment":true') > 0;
+      `);
+    },
+  },
 ];

@@ -55,6 +55,11 @@ export function buildSearchQuery(mailboxId: MailboxId, criteria: readonly EmailC
         if (criterion.beforeMs !== null) where.push(`${sentAt} < ${param(criterion.beforeMs)}`);
         break;
       }
+      case "hasAttachment":
+        // emails.has_attachment (pg-schema.ts, the migration that adds it), written at append.
+        needsEmail = true;
+        where.push("m.has_attachment");
+        break;
     }
   }
   const joins = [

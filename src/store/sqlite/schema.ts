@@ -435,4 +435,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, key)
   ) WITHOUT ROWID;
   `,
+  // 22: whether an email has an attachment (MessageIndex.hasAttachment, the JMAP Email property), so the
+  // search planner answers JMAP's hasAttachment filter from a column instead of reading each index JSON;
+  // emails stored earlier take it from their index JSON once, here. Safe to run twice.
+  `
+  ALTER TABLE emails ADD COLUMN has_attachment INTEGER NOT NULL DEFAULT 0;
+  UPDATE emails SET has_attachment = 1 WHERE has_attachment = 0 AND id IN
+    (SELECT email_id FROM email_index WHERE json_extract(json, '$.hasAttachment') = 1);
+  `,
 ];

@@ -156,8 +156,8 @@ export class SqliteMessages implements MessageRepository {
     this.sql
       .stmt(
         `INSERT INTO emails (id, account_id, blob_hash, size, crlf_size, thread_id, message_id, sent_at,
-                             envelope, body_structure, body, preview, created_modseq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                             envelope, body_structure, body, preview, created_modseq, has_attachment)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         emailId,
@@ -173,6 +173,7 @@ export class SqliteMessages implements MessageRepository {
         index.body,
         index.preview,
         modSeq,
+        index.hasAttachment ? 1 : 0,
       );
     this.sql
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")

@@ -92,8 +92,14 @@ function matchCriterion(sql: SqliteDatabase, mailboxId: MailboxId, criterion: Em
       return matchHeader(sql, mailboxId, criterion.name.toLowerCase(), foldSearchText(criterion.value));
     case "sentDate":
       return matchSentDate(sql, mailboxId, criterion.sinceMs, criterion.beforeMs);
+    case "hasAttachment":
+      return emailIds(sql.stmt(HAS_ATTACHMENT_SQL).all(mailboxId));
   }
 }
+
+/** emails.has_attachment (the schema.ts migration that adds it), written at append from MessageIndex.hasAttachment. */
+const HAS_ATTACHMENT_SQL = `SELECT e.email_id FROM entries e JOIN emails m ON m.id = e.email_id
+                            WHERE e.mailbox_id = ? AND m.has_attachment = 1`;
 
 /** A text field containing `needle`, by the plan choosePlan picks. */
 function matchText(sql: SqliteDatabase, mailboxId: MailboxId, column: string, needle: string): Set<EmailId> {

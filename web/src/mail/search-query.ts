@@ -56,11 +56,8 @@ export function parseSearch(input: string): ParsedSearch {
   return { conditions, problems };
 }
 
-/**
- * "Has an attachment": Postfach's Email/query has no hasAttachment condition yet, and a message with
- * attachments is a multipart/mixed one in practice, so the condition asks for that Content-Type.
- */
-export const HAS_ATTACHMENT: FilterCondition = { header: ["Content-Type", "multipart/mixed"] };
+/** "Has an attachment": Email/query's hasAttachment, the Email property the list's paper clip shows. */
+export const HAS_ATTACHMENT: FilterCondition = { hasAttachment: true };
 
 /** YYYY-MM-DD (local midnight) → UTCDate, or null. */
 function parseDate(text: string): string | null {
