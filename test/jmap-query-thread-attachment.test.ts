@@ -114,7 +114,7 @@ describe("JMAP Email/query: hasAttachment and thread keyword conditions", () => 
         inboxKeywords.map((k) => FLAG_OF[k] as string),
         new Date(Date.UTC(2026, 0, 1 + i)),
       );
-      assert.ok(appended?.uid);
+      if (appended === false || appended.uid === undefined) throw new Error("APPEND gave no UID");
       await imap.mailboxOpen("INBOX");
       const fetched = (await imap.fetchOne(String(appended.uid), { emailId: true }, { uid: true })) as {
         emailId: string;
