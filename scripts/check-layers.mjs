@@ -19,6 +19,7 @@ const ALLOWED = {
   imap: ["kit", "mime", "mail", "auth", "net", "store"],
   pop3: ["kit", "mime", "mail", "auth", "net", "store"],
   smtp: ["kit", "mime", "mail", "auth", "net", "store", "sieve"],
+  managesieve: ["kit", "mime", "mail", "auth", "net", "store", "sieve"],
   jmap: ["kit", "mime", "mail", "auth", "store", "sieve"],
   http: ["kit", "mail", "auth", "net", "jmap", "store"],
   admin: ["kit", "mime", "mail", "auth", "config", "store", "sieve"],
@@ -28,7 +29,15 @@ const ALLOWED = {
 };
 const IO_MODULES =
   /^(node:)?(fs|fs\/promises|net|tls|http|https|http2|child_process|dgram|dns|worker_threads|cluster)$|^(better-sqlite3|pg|pino)$/;
-const PURE = [/^mime\//, /^sieve\//, /^imap\/wire\//, /^pop3\/wire\//, /^smtp\/wire\//, /^kit\//];
+const PURE = [
+  /^mime\//,
+  /^sieve\//,
+  /^imap\/wire\//,
+  /^pop3\/wire\//,
+  /^smtp\/wire\//,
+  /^managesieve\/wire\//,
+  /^kit\//,
+];
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

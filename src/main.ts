@@ -18,7 +18,9 @@ import { DeliveryService } from "./mail/delivery-service.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
+import { SieveScriptService } from "./mail/sieve/sieve-scripts.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
+import { createManageSieveListeners } from "./managesieve/managesieve-server.js";
 import { createDnsResolver, type DnsResolver } from "./net/dns-resolver.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
@@ -27,6 +29,7 @@ import { onShutdownSignals } from "./net/shutdown-signals.js";
 import { loadTlsMaterial } from "./net/tls.js";
 import { buildTlsContexts, TlsContextSet, type TlsContexts } from "./net/tls-contexts.js";
 import { createPop3Listeners } from "./pop3/pop3-server.js";
+import { SUPPORTED_SIEVE_EXTENSIONS } from "./sieve/sieve.js";
 import { createLmtpListeners } from "./smtp/lmtp-server.js";
 import { createSmtpListeners } from "./smtp/smtp-server.js";
 import type { MailStore } from "./store/mail-store.js";
@@ -59,6 +62,8 @@ export interface Services {
   /** Authenticated IMAP/POP3 sessions per account ([limits] max_sessions_per_account). */
   readonly sessions: SessionRegistry;
   readonly delivery: DeliveryService;
+  /** Each account's Sieve scripts (ManageSieve, `postfach sieve`), with the [sieve] limits. */
+  readonly sieveScripts: SieveScriptService;
   /** Recently opened mailboxes' entries, kept current from the change log (SELECT, POP3 maildrops). */
   readonly snapshots: SnapshotCache;
   /** The [dns] resolver: MX lookups of outbound mail, SPF/DKIM/DMARC checks of inbound mail. */
@@ -182,6 +187,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     authenticator,
     sessions,
     delivery,
+    sieveScripts: new SieveScriptService(store.sieve, config.sieve),
     snapshots: new SnapshotCache(store),
     dns: createDnsResolver(config.dns),
     close: () => store.close(),
@@ -261,6 +267,22 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ...createPop3Listeners(mailServices, config, log),
     ...createLmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.lmtp.listen }, log),
     ...createSmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.smtp.listen }, log),
+    ...createManageSieveListeners(
+      {
+        authenticator: services.authenticator,
+        sessions: services.sessions,
+        scripts: services.sieveScripts,
+      },
+      {
+        plaintextAuth: config.auth.plaintextAuth,
+        maxLineBytes: config.limits.maxLineBytes,
+        maxRedirects: config.sieve.maxRedirects,
+        extensions: SUPPORTED_SIEVE_EXTENSIONS,
+        maxAuthFailures: 3,
+      },
+      config.managesieve.listen,
+      log,
+    ),
     ...createHttpListeners(
       { ...mailServices, snapshots: services.snapshots, delivery: services.delivery },
       {

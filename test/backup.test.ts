@@ -79,6 +79,7 @@ function startServerOn(dataDir: string): Promise<RunningServer> {
       lmtp: { listen: [] },
       smtp: { listen: [] },
       submission: { listen: [] },
+      managesieve: { listen: [] },
       http: { ...base.http, listen: [], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },
     },

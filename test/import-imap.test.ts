@@ -152,6 +152,7 @@ describe("postfach import imap (from another Postfach, interrupted and resumed)"
         lmtp: { listen: [] },
         smtp: { listen: [] },
         submission: { listen: [] },
+        managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },
         limits: { ...base.limits, shutdownGraceMs: 500 },
       },

@@ -240,6 +240,7 @@ describe("postfach import maildir (from a real Dovecot)", {
         lmtp: { listen: [] },
         smtp: { listen: [] },
         submission: { listen: [] },
+        managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },
         limits: { ...base.limits, shutdownGraceMs: 500 },
       },

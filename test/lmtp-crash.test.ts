@@ -84,11 +84,13 @@ describe("LMTP delivery under SIGKILL", () => {
     dir = await mkdtemp(join(tmpdir(), "postfach-lmtp-crash-"));
     const dataDir = join(dir, "data");
     configPath = join(dir, "postfach.toml");
-    const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "http"].flatMap((proto) => [
-      `[${proto}]`,
-      `listen = [${proto === "lmtp" ? '"127.0.0.1:0"' : ""}]`,
-      ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
-    ]);
+    const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "managesieve", "http"].flatMap(
+      (proto) => [
+        `[${proto}]`,
+        `listen = [${proto === "lmtp" ? '"127.0.0.1:0"' : ""}]`,
+        ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
+      ],
+    );
     await writeFile(
       configPath,
       [`data_dir = "${dataDir}"`, "[log]", 'level = "warn"', ...sections].join("\n"),

@@ -42,7 +42,7 @@ export interface Credentials {
   readonly authzid?: string;
 }
 
-export type AuthProtocol = "imap" | "pop3" | "smtp" | "http";
+export type AuthProtocol = "imap" | "pop3" | "smtp" | "http" | "managesieve";
 
 /** Where an attempt comes from: what limits key on and what the audit line records. */
 export interface AuthContext {

@@ -137,6 +137,14 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
   lmtp: { listen },
   smtp: { listen },
   submission: { listen },
+  managesieve: { listen },
+  sieve: {
+    max_script_bytes: { type: "integer", min: 1024, max: 10_485_760 },
+    max_scripts: { type: "integer", min: 1, max: 10_000 },
+    max_total_bytes: { type: "integer", min: 1024, max: 1_073_741_824 },
+    max_redirects: { type: "integer", min: 0, max: 32 },
+    vacation_response_days: { type: "integer", min: 1, max: 365 },
+  },
   http: {
     listen,
     tls_listen: listen,

@@ -166,6 +166,20 @@ export interface DnsConfig {
   readonly tries: number;
 }
 
+/** [sieve]: script storage limits and automatic replies (docs/sieve.md). */
+export interface SieveConfig {
+  /** Largest script in UTF-8 octets (ManageSieve MAXSCRIPTSIZE, RFC 5804 §1.7). */
+  readonly maxScriptBytes: number;
+  /** Scripts one account may keep. */
+  readonly maxScripts: number;
+  /** Bytes of all of an account's scripts together. */
+  readonly maxTotalBytes: number;
+  /** Redirects one script run may make (MAXREDIRECTS). */
+  readonly maxRedirects: number;
+  /** A JMAP VacationResponse answers one sender at most once in this many days. */
+  readonly vacationResponseDays: number;
+}
+
 /** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
 export interface AuthConfig {
   /** When plaintext passwords (LOGIN, USER/PASS, AUTH PLAIN/LOGIN) are accepted. */
@@ -211,6 +225,9 @@ export interface Config {
   readonly lmtp: PlainListenConfig;
   readonly smtp: PlainListenConfig;
   readonly submission: PlainListenConfig;
+  /** ManageSieve (RFC 5804) listeners, STARTTLS offered. */
+  readonly managesieve: PlainListenConfig;
+  readonly sieve: SieveConfig;
   readonly http: HttpConfig;
   readonly limits: LimitsConfig;
   readonly proxy: ProxyConfig;
@@ -252,6 +269,14 @@ export function defaultConfig(): Config {
     lmtp: { listen: ["127.0.0.1:2424"] },
     smtp: { listen: ["127.0.0.1:2525"] },
     submission: { listen: ["127.0.0.1:1587"] },
+    managesieve: { listen: ["127.0.0.1:4190"] },
+    sieve: {
+      maxScriptBytes: 65_536,
+      maxScripts: 16,
+      maxTotalBytes: 262_144,
+      maxRedirects: 4,
+      vacationResponseDays: 7,
+    },
     http: {
       listen: ["127.0.0.1:8080"],
       tlsListen: [],

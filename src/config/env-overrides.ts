@@ -16,6 +16,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly [string, string]>> 
   POSTFACH_LMTP_LISTEN: ["lmtp", "listen"],
   POSTFACH_SMTP_LISTEN: ["smtp", "listen"],
   POSTFACH_SUBMISSION_LISTEN: ["submission", "listen"],
+  POSTFACH_MANAGESIEVE_LISTEN: ["managesieve", "listen"],
   POSTFACH_HTTP_LISTEN: ["http", "listen"],
   POSTFACH_HTTPS_LISTEN: ["http", "tls_listen"],
 };

@@ -59,6 +59,8 @@ export async function writeNodeConfig(options: NodeOptions): Promise<string> {
     "listen = []",
     "[submission]",
     "listen = []",
+    "[managesieve]",
+    "listen = []",
     "[http]",
     "listen = []",
     "[limits]",

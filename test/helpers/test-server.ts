@@ -48,6 +48,7 @@ export async function startTestServer(
     lmtp: { listen: loopback },
     smtp: { listen: loopback },
     submission: { listen: loopback },
+    managesieve: { listen: loopback },
     http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
   });

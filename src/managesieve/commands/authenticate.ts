@@ -1,0 +1,95 @@
+// RFC 5804 §2.1 AUTHENTICATE: the shared SASL exchanges of auth/ (SCRAM-SHA-256[-PLUS], PLAIN, LOGIN,
+// OAUTHBEARER) with an optional initial response; challenges and responses are base64 in strings, "*"
+// cancels. Failures are counted by auth/'s login limiter like IMAP's; too many in one session end it.
+import { decodeSaslBase64 } from "../../auth/sasl/sasl-mechanism.js";
+import { isMailError } from "../../kit/mail-error.js";
+import type { AccountRecord } from "../../store/mail-store.js";
+import type { Outcome, SessionContext } from "../session/session-context.js";
+import { textArg } from "../session/session-context.js";
+import { bye, formatString, no, ok } from "../wire/managesieve-response.js";
+import { type CommandHandler, NOT_AUTHENTICATED } from "./command-handler.js";
+
+/** Bounds the exchange so a client cannot stay in AUTHENTICATE forever. */
+const MAX_STEPS = 5;
+
+export const authenticate: CommandHandler = {
+  states: NOT_AUTHENTICATED,
+  async run(ctx, args) {
+    const mechanism = textArg(args[0]);
+    const initial = args[1] === undefined ? null : textArg(args[1]);
+    if (mechanism === null || (args[1] !== undefined && initial === null) || args.length > 2) {
+      await ctx.reply(no('Syntax: AUTHENTICATE "mechanism" ["initial response"]'));
+      return "continue";
+    }
+    const exchange = ctx.deps.services.authenticator.startSasl(mechanism, ctx.saslTransport());
+    if (exchange === null) {
+      await ctx.reply(
+        no("Unsupported or not allowed SASL mechanism", ctx.conn.isTls ? undefined : "ENCRYPT-NEEDED"),
+      );
+      return "continue";
+    }
+    let response: Buffer | null = null;
+    if (initial !== null) {
+      response = decodeSaslBase64(initial);
+      if (response === null) {
+        await ctx.reply(no("Invalid base64 in the initial response"));
+        return "continue";
+      }
+    }
+    for (let step = 0; step < MAX_STEPS; step++) {
+      let result: Awaited<ReturnType<typeof exchange.step>>;
+      try {
+        result = await exchange.step(response);
+      } catch (error) {
+        if (isMailError(error) && error.code === "authFailed") return failLogin(ctx);
+        throw error;
+      }
+      if (result.kind === "success") return logIn(ctx, result.account);
+      if (result.kind === "malformed") return failLogin(ctx);
+      ctx.write(`${formatString(result.data.toString("base64"))}\r\n`);
+      await ctx.flush();
+      const answer = await ctx.readResponse();
+      if (answer === null || answer.kind === "tooLong") return "close";
+      if (answer.kind !== "response") {
+        await ctx.reply(no("Bad SASL response"));
+        return "continue";
+      }
+      const text = textArg(answer.args[0]);
+      if (text === "*") {
+        await ctx.reply(no("Authentication cancelled"));
+        return "continue";
+      }
+      response = text === null ? null : decodeSaslBase64(text);
+      if (response === null) {
+        await ctx.reply(no("Invalid base64 in the SASL response"));
+        return "continue";
+      }
+    }
+    return failLogin(ctx);
+  },
+};
+
+async function logIn(ctx: SessionContext, account: AccountRecord): Promise<Outcome> {
+  const lease = ctx.deps.services.sessions.tryAcquire(account.id, ctx.conn.signal);
+  if (lease === null) {
+    await ctx.reply(no("Too many sessions for this account", "TRYLATER"));
+    return "continue";
+  }
+  ctx.state = { kind: "authenticated", account, lease };
+  ctx.log = ctx.conn.log.child({ account: account.address });
+  ctx.conn.useAuthenticatedIdleTimeout();
+  ctx.log.info({}, "ManageSieve login");
+  await ctx.reply(ok("Authenticated"));
+  return "continue";
+}
+
+async function failLogin(ctx: SessionContext): Promise<Outcome> {
+  ctx.authFailures++;
+  ctx.log.info({ failures: ctx.authFailures }, "ManageSieve authentication failed");
+  if (ctx.authFailures >= ctx.deps.settings.maxAuthFailures) {
+    await ctx.reply(bye("Too many authentication failures"));
+    return "close";
+  }
+  await ctx.reply(no("Authentication failed"));
+  return "continue";
+}
