@@ -1,5 +1,5 @@
-// Account administration shared by the CLI and (later) the admin HTTP API: add, list, change password,
-// set quota, delete. New accounts get the RFC 6154 special-use folders when configured.
+// Account administration shared by the CLI and the admin HTTP API: add, list, change password,
+// set quota, rename, delete. New accounts get the RFC 6154 special-use folders when configured.
 import { describeStoredHash, hashPassword, type ScryptCost } from "../auth/password-hash.js";
 import { DEFAULT_SCRAM_ITERATIONS, deriveScramKeys, formatScramKeys } from "../auth/scram-keys.js";
 import { MailError } from "../kit/mail-error.js";
@@ -103,6 +103,24 @@ export class UserAdmin {
     const account = await this.require(address);
     await this.store.accounts.setQuota(account.id, quota);
     return this.require(address);
+  }
+
+  /**
+   * Gives the account a new address, keeping its mail, UIDs, credentials and everything else keyed by its
+   * id; aliases, catch-alls and ACL grants naming the old address follow (store rename). Refused when the
+   * new address is taken (account or alias) or its domain is not served here.
+   */
+  async rename(oldAddress: string, newAddress: string): Promise<AccountRecord> {
+    const account = await this.require(oldAddress);
+    const canonical = validateAddress(newAddress);
+    const domain = canonical.slice(canonical.lastIndexOf("@") + 1);
+    if (!(await this.store.domains.isLocalDomain(domain))) {
+      throw new MailError(
+        "invalidInput",
+        `${domain} is not served here; add it first with: postfach domain add ${domain}`,
+      );
+    }
+    return this.store.accounts.rename(account.id, canonical);
   }
 
   async delete(address: string): Promise<void> {

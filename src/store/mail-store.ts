@@ -306,6 +306,12 @@ export interface AccountRepository {
   list(): Promise<AccountRecord[]>;
   setPasswordHash(id: AccountId, passwordHash: string): Promise<void>;
   setQuota(id: AccountId, quota: QuotaLimits): Promise<void>;
+  /**
+   * Changes the account's address in one transaction, keeping its id (so mail, UIDs, credentials and
+   * everything keyed by it stay): alias targets, catch-alls and ACL grants naming the old address follow.
+   * Rejects with alreadyExists when the new address is an account's or an alias's.
+   */
+  rename(id: AccountId, newAddress: string): Promise<AccountRecord>;
   /** Deletes the account with all mailboxes and entries; its blobs become garbage. */
   delete(id: AccountId): Promise<void>;
 }

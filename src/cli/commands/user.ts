@@ -1,4 +1,4 @@
-// `postfach user add|list|passwd|del|quota`: account administration through admin/UserAdmin.
+// `postfach user add|list|passwd|rename|del|quota|expunge`: account administration through admin/UserAdmin.
 import { DomainAdmin } from "../../admin/domain-admin.js";
 import { expungeOlderThan, parseAge } from "../../admin/retention.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
@@ -132,6 +132,26 @@ export const userCommands: CliCommand[] = [
         await users.require(address);
         await users.setPassword(address, await passwordFrom(args));
         console.log(`Password of ${address.toLowerCase()} changed`);
+        return 0;
+      }),
+  },
+  {
+    path: ["user", "rename"],
+    usage: "postfach user rename <old-address> <new-address>",
+    summary: "Change an account's address, keeping its mail, UIDs and passwords",
+    options: {},
+    optionHelp: [
+      "Aliases, catch-alls and shared-folder grants naming the old address follow. Refused when the new",
+      "address is an account or an alias already, or its domain is not served. Sessions logged in under the",
+      "old address keep it until they log in again: end them with `postfach kick`.",
+    ],
+    run: (args) =>
+      withServices(args, async ({ users }) => {
+        const [from, to] = args.positionals;
+        if (!from || !to || args.positionals.length > 2)
+          throw new CliUsageError("Expected the old and the new address");
+        const account = await users.rename(from, to);
+        console.log(`Renamed ${from.toLowerCase()} to ${account.address}`);
         return 0;
       }),
   },

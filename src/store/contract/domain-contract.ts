@@ -105,5 +105,39 @@ export function describeDomainContract(backend: string, harness: StoreHarness): 
       );
       assert.deepEqual((await store.domains.findAlias("c@alpha.example"))?.targets, ["t3@alpha.example"]);
     });
+
+    it("renames an account: same id and mail, alias targets, catch-all and ACL grants follow; taken addresses refused", async () => {
+      await store.domains.addDomain("rename.example");
+      const owner = await store.accounts.create({ address: "owner@rename.example", ...ACCOUNT });
+      const old = await store.accounts.create({ address: "old@rename.example", ...ACCOUNT });
+      await store.accounts.create({ address: "other@rename.example", ...ACCOUNT });
+      const inbox = await store.mailboxes.findByName(owner.id, "INBOX");
+      assert.ok(inbox);
+      await store.acl.set(owner.id, inbox.id, "old@rename.example", "lr");
+      await store.domains.addAliasTarget("team@rename.example", "old@rename.example");
+      await store.domains.addAliasTarget("both@rename.example", "old@rename.example");
+      await store.domains.addAliasTarget("both@rename.example", "new@rename.example");
+      await store.domains.setCatchAll("rename.example", "old@rename.example");
+
+      await rejectsWith(store.accounts.rename(old.id, "Other@rename.example"), "alreadyExists");
+      await rejectsWith(store.accounts.rename(old.id, "team@rename.example"), "alreadyExists");
+      const renamed = await store.accounts.rename(old.id, "New@Rename.example");
+      assert.equal(renamed.id, old.id);
+      assert.equal(renamed.address, "new@rename.example");
+      assert.equal(await store.accounts.findByAddress("old@rename.example"), undefined);
+      assert.equal((await store.accounts.findByAddress("new@rename.example"))?.id, old.id);
+      assert.deepEqual((await store.domains.findAlias("team@rename.example"))?.targets, [
+        "new@rename.example",
+      ]);
+      assert.deepEqual((await store.domains.findAlias("both@rename.example"))?.targets, [
+        "new@rename.example",
+      ]);
+      assert.equal((await store.domains.getDomain("rename.example"))?.catchAll, "new@rename.example");
+      assert.deepEqual(
+        (await store.acl.list(owner.id, inbox.id)).map((e) => [e.identifier, e.rights]),
+        [["new@rename.example", "lr"]],
+      );
+      await rejectsWith(store.accounts.rename(999_999 as typeof old.id, "x@rename.example"), "nonexistent");
+    });
   });
 }

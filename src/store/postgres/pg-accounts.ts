@@ -71,6 +71,40 @@ export class PgAccounts implements AccountRepository {
     if (changed === 0) throw noAccount(id);
   }
 
+  async rename(id: AccountId, newAddress: string): Promise<AccountRecord> {
+    const address = newAddress.toLowerCase();
+    try {
+      return await this.sql.writeAccount(id, async (tx, account) => {
+        const taken =
+          (await tx.one("SELECT 1 FROM accounts WHERE address = $1", [address])) ??
+          (await tx.one("SELECT 1 FROM alias_targets WHERE address = $1", [address]));
+        if (taken) throw addressTaken(address);
+        const old = account.address;
+        const renamed = await tx.one<AccountRow>(
+          "UPDATE accounts SET address = $1 WHERE id = $2 RETURNING *",
+          [address, id],
+        );
+        // An alias that named both addresses keeps one target (the primary key is (address, target)).
+        await tx.run(
+          "DELETE FROM alias_targets WHERE target = $1 AND address IN (SELECT address FROM alias_targets WHERE target = $2)",
+          [old, address],
+        );
+        await tx.run("UPDATE alias_targets SET target = $1 WHERE target = $2", [address, old]);
+        await tx.run("UPDATE domains SET catch_all = $1 WHERE catch_all = $2", [address, old]);
+        await tx.run(
+          "DELETE FROM mailbox_acl WHERE identifier = $1 AND mailbox_id IN (SELECT mailbox_id FROM mailbox_acl WHERE identifier = $2)",
+          [old, address],
+        );
+        await tx.run("UPDATE mailbox_acl SET identifier = $1 WHERE identifier = $2", [address, old]);
+        return toAccountRecord(renamed as AccountRow);
+      });
+    } catch (error) {
+      // Two renames to the same address at once: the loser meets the unique index.
+      if (isPgError(error, PG_UNIQUE_VIOLATION)) throw addressTaken(address);
+      throw error;
+    }
+  }
+
   async delete(id: AccountId): Promise<void> {
     await this.sql.writeAccount(id, async (tx, account) => {
       // Grants to this address go too: an account created later with it must not inherit them.
@@ -97,6 +131,10 @@ export class PgAccounts implements AccountRepository {
 
 function alreadyExists(address: string): MailError {
   return new MailError("alreadyExists", `Account ${address} already exists`);
+}
+
+function addressTaken(address: string): MailError {
+  return new MailError("alreadyExists", `${address} is already an account or an alias`);
 }
 
 function noAccount(id: AccountId): MailError {

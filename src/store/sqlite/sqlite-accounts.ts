@@ -67,6 +67,35 @@ export class SqliteAccounts implements AccountRepository {
     });
   }
 
+  async rename(id: AccountId, newAddress: string): Promise<AccountRecord> {
+    const address = newAddress.toLowerCase();
+    return this.sql.write(() => {
+      const account = this.sql.stmt<{ address: string }>("SELECT address FROM accounts WHERE id = ?").get(id);
+      if (!account) throw noAccount(id);
+      const taken =
+        this.sql.stmt("SELECT 1 FROM accounts WHERE address = ?").get(address) ??
+        this.sql.stmt("SELECT 1 FROM alias_targets WHERE address = ?").get(address);
+      if (taken) throw addressTaken(address);
+      const old = account.address;
+      this.sql.stmt("UPDATE accounts SET address = ? WHERE id = ?").run(address, id);
+      // An alias that named both addresses keeps one target (the primary key is (address, target)).
+      this.sql
+        .stmt(
+          "DELETE FROM alias_targets WHERE target = ? AND address IN (SELECT address FROM alias_targets WHERE target = ?)",
+        )
+        .run(old, address);
+      this.sql.stmt("UPDATE alias_targets SET target = ? WHERE target = ?").run(address, old);
+      this.sql.stmt("UPDATE domains SET catch_all = ? WHERE catch_all = ?").run(address, old);
+      this.sql
+        .stmt(
+          "DELETE FROM mailbox_acl WHERE identifier = ? AND mailbox_id IN (SELECT mailbox_id FROM mailbox_acl WHERE identifier = ?)",
+        )
+        .run(old, address);
+      this.sql.stmt("UPDATE mailbox_acl SET identifier = ? WHERE identifier = ?").run(address, old);
+      return this.#require(id);
+    });
+  }
+
   async delete(id: AccountId): Promise<void> {
     this.sql.write(() => {
       const account = this.sql.stmt<{ address: string }>("SELECT address FROM accounts WHERE id = ?").get(id);
@@ -96,6 +125,10 @@ export class SqliteAccounts implements AccountRepository {
     if (!row) throw noAccount(id);
     return toAccountRecord(row);
   }
+}
+
+function addressTaken(address: string): MailError {
+  return new MailError("alreadyExists", `${address} is already an account or an alias`);
 }
 
 function noAccount(id: AccountId): MailError {
