@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from "./kit/logger.js";
 import { MailError } from "./kit/mail-error.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
 import { DeliveryService } from "./mail/delivery-service.js";
+import { DkimSigner, type OutboundSigner } from "./mail/dkim/dkim-signer.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
@@ -68,6 +69,8 @@ export interface Services {
   readonly snapshots: SnapshotCache;
   /** The [dns] resolver: MX lookups of outbound mail, SPF/DKIM/DMARC checks of inbound mail. */
   readonly dns: DnsResolver;
+  /** DKIM-signs outbound mail with the From: domain's key (`postfach domain dkim`); the outbound sender calls it. */
+  readonly dkim: OutboundSigner;
   close(): Promise<void>;
 }
 
@@ -190,6 +193,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     sieveScripts: new SieveScriptService(store.sieve, config.sieve),
     snapshots: new SnapshotCache(store),
     dns: createDnsResolver(config.dns),
+    dkim: new DkimSigner(store.dkimKeys, log.child({ proto: "dkim" })),
     close: () => store.close(),
   };
 }

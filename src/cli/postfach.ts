@@ -9,6 +9,7 @@ import { aclCommands } from "./commands/acl.js";
 import { aliasCommands } from "./commands/alias.js";
 import { appPasswordCommands } from "./commands/app-password.js";
 import { backupCommands } from "./commands/backup.js";
+import { dkimCommands } from "./commands/dkim.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { domainCommands } from "./commands/domain.js";
 import { exportCommands } from "./commands/export.js";
@@ -29,6 +30,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...mailboxCommands,
   ...aclCommands,
   ...domainCommands,
+  ...dkimCommands,
   ...aliasCommands,
   ...importCommands,
   ...exportCommands,

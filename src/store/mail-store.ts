@@ -559,6 +559,50 @@ export interface DomainRepository {
   listAliases(domain?: string): Promise<AliasRecord[]>;
 }
 
+/** DKIM signing algorithms (RFC 6376 §3.3, RFC 8463 for Ed25519). */
+export type DkimAlgorithm = "rsa-sha256" | "ed25519-sha256";
+
+/** A domain's DKIM signing key (RFC 6376 §3.6.1): what outbound mail from the domain is signed with. */
+export interface DkimKeyRecord {
+  /** Lower-case; the signature's d=. */
+  readonly domain: string;
+  /** The signature's s=: the key is published at `<selector>._domainkey.<domain>`. */
+  readonly selector: string;
+  readonly algorithm: DkimAlgorithm;
+  /** PKCS#8 PEM. */
+  readonly privateKeyPem: string;
+  /** Base64 of the public key as the DNS record's p= carries it. */
+  readonly publicKey: string;
+  readonly createdAtMs: number;
+}
+
+/**
+ * DKIM signing keys, one per domain, shared by every node of the store. Domains compare lower-case.
+ * Each method is one atomic transaction.
+ */
+export interface DkimKeyRepository {
+  /** Stores the domain's key; rejects with alreadyExists when it has one, unless `replace`. */
+  saveDkimKey(key: DkimKeyRecord, options: { readonly replace: boolean }): Promise<void>;
+  getDkimKey(domain: string): Promise<DkimKeyRecord | undefined>;
+  /** Ordered by domain. */
+  listDkimKeys(): Promise<DkimKeyRecord[]>;
+  /** Rejects with nonexistent when the domain has no key. */
+  deleteDkimKey(domain: string): Promise<void>;
+}
+
+/**
+ * IMAP URLAUTH mailbox access keys (RFC 4467 §3): one secret per user and mailbox, made on first use,
+ * that URLAUTH tokens are computed with. A key goes with its mailbox and account.
+ */
+export interface UrlAuthKeyRepository {
+  /** The mailbox's key; stores `candidate` first when it has none (a concurrent caller's wins). */
+  getOrCreateUrlAuthKey(accountId: AccountId, mailboxId: MailboxId, candidate: Buffer): Promise<Buffer>;
+  /** The mailbox's key, or undefined when none was made (or it was reset). */
+  getUrlAuthKey(accountId: AccountId, mailboxId: MailboxId): Promise<Buffer | undefined>;
+  /** RESETKEY: forgets the key of one mailbox, or of all the account's mailboxes. */
+  resetUrlAuthKeys(accountId: AccountId, mailboxId?: MailboxId): Promise<void>;
+}
+
 /**
  * One stored annotation (RFC 5464 §3): of a mailbox, or of the server when `mailboxId` is null (IMAP's
  * mailbox name ""). Server entries belong to an account too: each account has its own.
@@ -846,6 +890,8 @@ export interface MailStore {
   readonly messages: MessageRepository;
   readonly changes: ChangeLog;
   readonly domains: DomainRepository;
+  readonly dkimKeys: DkimKeyRepository;
+  readonly urlAuthKeys: UrlAuthKeyRepository;
   readonly metadata: MetadataRepository;
   readonly uploads: UploadRepository;
   readonly jmapObjects: JmapObjectRepository;

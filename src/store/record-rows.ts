@@ -7,6 +7,8 @@ import { decodeFlagSet } from "./flag-codec.js";
 import type {
   AccountRecord,
   AppPasswordRecord,
+  DkimAlgorithm,
+  DkimKeyRecord,
   DomainRecord,
   EmailChange,
   EmailSummary,
@@ -154,6 +156,24 @@ export const toDomainRecord = (row: DomainRow): DomainRecord => ({
   name: row.name,
   catchAll: row.catch_all,
   createdAtMs: row.created_at,
+});
+
+export interface DkimKeyRow {
+  readonly domain: string;
+  readonly selector: string;
+  readonly algorithm: string;
+  readonly private_key: string;
+  readonly public_key: string;
+  readonly created_at: number;
+}
+
+export const toDkimKeyRecord = (row: DkimKeyRow): DkimKeyRecord => ({
+  domain: row.domain,
+  selector: row.selector,
+  algorithm: row.algorithm as DkimAlgorithm,
+  privateKeyPem: row.private_key,
+  publicKey: row.public_key,
+  createdAtMs: Number(row.created_at),
 });
 
 /** The domain part of a lower-cased address. */

@@ -467,4 +467,28 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // DKIM keys, one per domain (pg-dkim-keys.ts), and IMAP URLAUTH mailbox access keys (RFC 4467 §3,
+    // pg-urlauth-keys.ts), which go with their mailbox.
+    description: "signing secrets: DKIM keys and URLAUTH mailbox access keys",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE dkim_keys (
+          domain text COLLATE "C" PRIMARY KEY,
+          selector text NOT NULL,
+          algorithm text NOT NULL,
+          private_key text NOT NULL,
+          public_key text NOT NULL,
+          created_at bigint NOT NULL
+        );
+        CREATE TABLE urlauth_keys (
+          account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+          mailbox_id text COLLATE "C" NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+          key bytea NOT NULL,
+          PRIMARY KEY (account_id, mailbox_id)
+        );
+        CREATE INDEX urlauth_keys_by_mailbox ON urlauth_keys (mailbox_id);
+      `);
+    },
+  },
 ];

@@ -11,6 +11,7 @@ import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
 import { describeSearchContract } from "../contract/search-contract.js";
 import { describeSieveContract } from "../contract/sieve-contract.js";
+import { describeSigningKeyContract } from "../contract/signing-key-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
 import { describeWithPostgres, postgresHarness } from "./postgres-test-harness.js";
@@ -23,6 +24,7 @@ await describeWithPostgres(() => {
   describeImportContract("postgres", postgresHarness);
   describeJmapObjectContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);
+  describeSigningKeyContract("postgres", postgresHarness);
   describeSearchContract("postgres", postgresHarness);
   describeSortKeysContract("postgres", postgresHarness);
   describeCredentialContract("postgres", postgresHarness);

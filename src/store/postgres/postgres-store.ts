@@ -11,6 +11,7 @@ import { PgBlobStore } from "./pg-blob-store.js";
 import { PgChangeLog } from "./pg-change-log.js";
 import { PgCredentials } from "./pg-credentials.js";
 import { type PgConnectionOptions, PgDatabase } from "./pg-database.js";
+import { PgDkimKeys } from "./pg-dkim-keys.js";
 import { PgDomains } from "./pg-domains.js";
 import { PgJmapObjects } from "./pg-jmap-objects.js";
 import { PgMailboxes } from "./pg-mailboxes.js";
@@ -22,6 +23,7 @@ import { PgNotifier } from "./pg-notifier.js";
 import { PgOutboundQueue } from "./pg-outbound-queue.js";
 import { PgSieve } from "./pg-sieve.js";
 import { PgUploads } from "./pg-uploads.js";
+import { PgUrlAuthKeys } from "./pg-urlauth-keys.js";
 
 export interface PostgresStoreOptions extends PgConnectionOptions {
   /** Pooled connections of this node (besides the LISTEN connection); default 10. */
@@ -64,6 +66,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     messages: new PgMessages(sql, blobs),
     changes: new PgChangeLog(sql),
     domains: new PgDomains(sql),
+    dkimKeys: new PgDkimKeys(sql),
+    urlAuthKeys: new PgUrlAuthKeys(sql),
     metadata: new PgMetadata(sql),
     uploads: new PgUploads(sql),
     jmapObjects: new PgJmapObjects(sql),

@@ -443,4 +443,23 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE emails SET has_attachment = 1 WHERE has_attachment = 0 AND id IN
     (SELECT email_id FROM email_index WHERE json_extract(json, '$.hasAttachment') = 1);
   `,
+  // 23: signing secrets. DKIM keys, one per domain (sqlite-dkim-keys.ts, docs/dkim-and-auth.md), and IMAP
+  // URLAUTH mailbox access keys (RFC 4467 §3, sqlite-urlauth-keys.ts), which go with their mailbox.
+  `
+  CREATE TABLE IF NOT EXISTS dkim_keys (
+    domain TEXT PRIMARY KEY,
+    selector TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS urlauth_keys (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    mailbox_id TEXT NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    key BLOB NOT NULL,
+    PRIMARY KEY (account_id, mailbox_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS urlauth_keys_by_mailbox ON urlauth_keys (mailbox_id);
+  `,
 ];

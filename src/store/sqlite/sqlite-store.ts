@@ -17,6 +17,7 @@ import { SqliteBlobStore } from "./sqlite-blob-store.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
 import { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteDkimKeys } from "./sqlite-dkim-keys.js";
 import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteJmapObjects } from "./sqlite-jmap-objects.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
@@ -25,6 +26,7 @@ import { SqliteMetadata } from "./sqlite-metadata.js";
 import { SqliteOutboundQueue } from "./sqlite-outbound-queue.js";
 import { SqliteSieve } from "./sqlite-sieve.js";
 import { SqliteUploads } from "./sqlite-uploads.js";
+import { SqliteUrlAuthKeys } from "./sqlite-urlauth-keys.js";
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
@@ -55,6 +57,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     messages: new SqliteMessages(sql, blobs),
     changes: new SqliteChangeLog(sql),
     domains: new SqliteDomains(sql),
+    dkimKeys: new SqliteDkimKeys(sql),
+    urlAuthKeys: new SqliteUrlAuthKeys(sql),
     metadata: new SqliteMetadata(sql),
     uploads: new SqliteUploads(sql),
     jmapObjects: new SqliteJmapObjects(sql),
