@@ -143,7 +143,11 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
       return finish(env, matchAny(matchOptions(test), flags, keys));
     }
     case "date": {
-      const fields = selectIndex(test, ctx.message.headerValues(env.expand(p[0] as string)));
+      const name = env.expand(p[0] as string).toLowerCase();
+      // RFC 5260 §4: a Received field's date is what follows its last semicolon.
+      const fields = selectIndex(test, ctx.message.headerValues(name)).map((v) =>
+        name === "received" ? v.slice(v.lastIndexOf(";") + 1) : v,
+      );
       const zone = zoneArgument(test, env);
       const part = env.expand(p[1] as string);
       const values: string[] = [];
