@@ -3,6 +3,7 @@
 // against the MailStore interface only, so both backends are checked by the same code.
 import type { AccountId, BlobHash } from "../kit/ids.js";
 import { isMailError } from "../kit/mail-error.js";
+import { forgetVerifiedBlobs } from "./blob/blob-integrity.js";
 import type { MailStore } from "./mail-store.js";
 
 /** One message whose content failed the check. */
@@ -31,6 +32,8 @@ export interface StoreVerification {
 
 /** Reads every message's content once per distinct blob; memory grows with the number of blobs, not their size. */
 export async function verifyStore(store: MailStore): Promise<StoreVerification> {
+  // Reads trust a blob this process already hashed; the doctor must hash every one again.
+  forgetVerifiedBlobs();
   const blobResults = new Map<BlobHash, DamagedMessage["problem"] | null>();
   const damaged: DamagedMessage[] = [];
   const wrongCounts: string[] = [];

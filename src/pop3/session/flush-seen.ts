@@ -14,8 +14,12 @@ export async function flushSeen(
 ): Promise<void> {
   if (!maildrop.hasSeenPending) return;
   const uids = maildrop.takeSeenPending();
-  await ctx.deps.services.store.messages.updateFlags(accountId, maildrop.mailbox.id, uids, {
+  const result = await ctx.deps.services.store.messages.updateFlags(accountId, maildrop.mailbox.id, uids, {
     operation: "add",
     flags: SEEN,
   });
+  // One update takes one modseq; the expunge watch need not read this change back.
+  const modSeq = result.changed[0]?.modSeq;
+  if (modSeq !== undefined && result.changed.every((entry) => entry.modSeq === modSeq))
+    maildrop.noteOwnChange(modSeq);
 }

@@ -1,7 +1,7 @@
 // The maildrop of one POP3 session (RFC 1939 §5): the INBOX as it was at login, numbered 1..n for the
 // whole session, with the session's deletion marks (applied only in UPDATE) and the \Seen marks still to
 // be written. Messages delivered later stay invisible until the next login.
-import type { BlobHash, EmailId, Uid } from "../../kit/ids.js";
+import type { BlobHash, EmailId, ModSeq, Uid } from "../../kit/ids.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { EmailSummary, MailboxEntry, MailboxRecord, MailStore } from "../../store/mail-store.js";
 import { ExpungeWatch } from "./expunge-watch.js";
@@ -82,6 +82,11 @@ export class Maildrop {
   /** As isExpungedElsewhere, answered without an await when nothing changed since the last look; else null. */
   isExpungedElsewhereNow(entry: MailboxEntry): boolean | null {
     return this.expunges.isExpungedNow(entry.uid);
+  }
+
+  /** The session committed a change with this modseq (flush-seen.ts); see ExpungeWatch.noteOwnChange. */
+  noteOwnChange(modSeq: ModSeq): void {
+    this.expunges.noteOwnChange(modSeq);
   }
 
   /** The stored bytes of this message (1-based number), so RETR needs no store round trip to find them. */

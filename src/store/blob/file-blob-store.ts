@@ -3,7 +3,7 @@
 // blob that a committed transaction references survives kill -9 and power loss. A prefixed blob
 // (<sha256>p) is a small file naming its base blob and holding the bytes that come before it.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
@@ -147,7 +147,7 @@ export class FileBlobStore implements BlobStore {
   async #readManifest(hash: BlobHash, isVerified = false): Promise<{ prefix: Buffer; base: BlobHash }> {
     let bytes: Buffer;
     try {
-      bytes = readSmallFile(this.pathOf(hash)) ?? (await readFile(this.pathOf(hash)));
+      bytes = readSmallFile(this.pathOf(hash))?.bytes ?? (await readFile(this.pathOf(hash)));
     } catch (error) {
       throw missing(hash, error);
     }
@@ -222,13 +222,15 @@ export class FileBlobStore implements BlobStore {
       const { prefix, base } = await this.#readManifest(hash, true);
       return Buffer.concat([prefix, await this.read(base)]);
     }
+    let small: StampedBytes | null;
     let bytes: Buffer;
     try {
-      bytes = readSmallFile(this.pathOf(hash)) ?? (await readFile(this.pathOf(hash)));
+      small = readSmallFile(this.pathOf(hash));
+      bytes = small?.bytes ?? (await readFile(this.pathOf(hash)));
     } catch (error) {
       throw missing(hash, error);
     }
-    return verifiedBlob(hash, bytes);
+    return verifiedBlob(hash, bytes, small?.stamp);
   }
 
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -300,8 +302,10 @@ export class FileBlobStore implements BlobStore {
     try {
       const buffer = Buffer.allocUnsafe(length);
       const bytes = buffer.subarray(0, readFully(fd, buffer, start));
-      if (start === 0 && bytes.byteLength === length && fstatSync(fd).size === length)
-        verifiedBlob(hash, bytes);
+      if (start === 0 && bytes.byteLength === length) {
+        const stats = fstatSync(fd);
+        if (stats.size === length) verifiedBlob(hash, bytes, stampOf(stats));
+      }
       return bytes;
     } finally {
       closeSync(fd);
@@ -371,16 +375,27 @@ export class FileBlobStore implements BlobStore {
 }
 
 /** The whole file when it is at most SYNC_READ_MAX_BYTES (read synchronously), else null. */
-function readSmallFile(path: string): Buffer | null {
+function readSmallFile(path: string): StampedBytes | null {
   const fd = openSync(path, "r");
   try {
-    const { size } = fstatSync(fd);
-    if (size > SYNC_READ_MAX_BYTES) return null;
-    const buffer = Buffer.allocUnsafe(size);
-    return buffer.subarray(0, readFully(fd, buffer, 0));
+    const stats = fstatSync(fd);
+    if (stats.size > SYNC_READ_MAX_BYTES) return null;
+    const buffer = Buffer.allocUnsafe(stats.size);
+    return { bytes: buffer.subarray(0, readFully(fd, buffer, 0)), stamp: stampOf(stats) };
   } finally {
     closeSync(fd);
   }
+}
+
+/** A file's bytes and which copy of the file they came from (blob-integrity.ts). */
+interface StampedBytes {
+  readonly bytes: Buffer;
+  readonly stamp: string;
+}
+
+/** The file a read saw: another inode (a replaced file) or modification time (a rewritten one) differs. */
+function stampOf(stats: Stats): string {
+  return `${stats.ino}:${stats.mtimeMs}`;
 }
 
 /** An iterable of the one chunk that `read` returns when iteration starts. */

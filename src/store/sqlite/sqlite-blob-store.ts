@@ -15,6 +15,12 @@ import type { SqliteDatabase } from "./sqlite-database.js";
  */
 export const INLINE_BODY_MAX_BYTES = 64 * 1024;
 
+/**
+ * The stored copy an inline read saw, for blob-integrity.ts: a row is written once and never updated
+ * (INSERT OR IGNORE), so the same name and length is the same row.
+ */
+const INLINE_STAMP = "row";
+
 /** Table rows examined per page by collectGarbage. */
 const GC_PAGE = 1000;
 /** A plain blob's hash (hex SHA-256); prefixed blobs (one more character) are always files. */
@@ -56,7 +62,7 @@ export class SqliteBlobStore implements BlobStore {
   /** Checks the bytes against the hash (blob-integrity.ts): a damaged blob rejects with "corrupted". */
   async read(hash: BlobHash): Promise<Buffer> {
     const inline = this.#inline(hash);
-    return inline ? verifiedBlob(hash, inline) : this.files.read(hash);
+    return inline ? verifiedBlob(hash, inline, INLINE_STAMP) : this.files.read(hash);
   }
 
   readRange(hash: BlobHash, start: number, end: number): AsyncIterable<Uint8Array> {
@@ -145,7 +151,7 @@ export class SqliteBlobStore implements BlobStore {
 
 /** Bytes [start, end) of an inline body; a read of all of it is checked against the hash, as read() is. */
 function rangeOf(hash: BlobHash, inline: Buffer, start: number, end: number): Buffer {
-  if (start === 0 && end >= inline.byteLength) return verifiedBlob(hash, inline);
+  if (start === 0 && end >= inline.byteLength) return verifiedBlob(hash, inline, INLINE_STAMP);
   return inline.subarray(start, Math.max(start, Math.min(end, inline.byteLength)));
 }
 
