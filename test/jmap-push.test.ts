@@ -14,12 +14,14 @@ import {
 } from "../src/store/postgres/postgres-test-harness.js";
 import { EventSourceReader, type StreamEvent } from "./helpers/event-source-reader.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
-import { JmapTestClient } from "./helpers/jmap-client.js";
+import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { LineSocket } from "./helpers/line-socket.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
 const ROUNDS = 12;
+const SUBMISSION = "urn:ietf:params:jmap:submission";
+const VACATION = "urn:ietf:params:jmap:vacationresponse";
 
 const message = (n: number): Buffer =>
   Buffer.from(
@@ -177,6 +179,63 @@ function describePush(store: "sqlite" | "postgres"): void {
       await imap.messageFlagsRemove("1:*", ["\\Seen"]);
       assert.deepEqual(Object.keys(stateChange(await mailboxOnly.next())[accountId] ?? {}), ["Mailbox"]);
       mailboxOnly.close();
+    });
+
+    it("announces EmailSubmission, Identity and VacationResponse with the states their /get answers", async () => {
+      const using = [CORE, MAIL, SUBMISSION, VACATION];
+      const call = async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
+        const [response] = await alice.call([[name, { accountId, ...args }, "0"]], using);
+        assert.equal(response?.[0], name, JSON.stringify(response));
+        return response?.[1] as Record<string, unknown>;
+      };
+      const stream = await open("?types=EmailSubmission,Identity,VacationResponse&closeafter=no&ping=0");
+      const identities = await call("Identity/get", {});
+      const identityId = ((identities.list as Record<string, unknown>[])[0] as Record<string, unknown>).id;
+      await call("Identity/set", { update: { [identityId as string]: { name: "Alice Push" } } });
+      assert.deepEqual(stateChange(await stream.next())[accountId], {
+        Identity: (await call("Identity/get", { ids: [] })).state,
+      });
+
+      await call("VacationResponse/set", { update: { singleton: { isEnabled: true, textBody: "Away." } } });
+      assert.deepEqual(stateChange(await stream.next())[accountId], {
+        VacationResponse: (await call("VacationResponse/get", {})).state,
+      });
+
+      const drafts = (await call("Mailbox/get", { properties: ["role"] })).list as Record<string, unknown>[];
+      const draftsId = (drafts.find((m) => m.role === "drafts") as Record<string, unknown>).id as string;
+      const [created, submitted] = await alice.call(
+        [
+          [
+            "Email/set",
+            {
+              accountId,
+              create: {
+                d: {
+                  mailboxIds: { [draftsId]: true },
+                  from: [{ email: ALICE }],
+                  to: [{ email: ALICE }],
+                  subject: "to myself",
+                  bodyValues: { b: { value: "Pushed." } },
+                  textBody: [{ partId: "b" }],
+                },
+              },
+            },
+            "0",
+          ],
+          ["EmailSubmission/set", { accountId, create: { s: { identityId, emailId: "#d" } } }, "1"],
+        ],
+        using,
+      );
+      assert.ok((created?.[1].created as Record<string, unknown>).d);
+      assert.ok((submitted?.[1].created as Record<string, unknown>).s, JSON.stringify(submitted));
+      const changed = stateChange(await stream.next())[accountId];
+      assert.deepEqual(changed, {
+        EmailSubmission: (await call("EmailSubmission/get", { ids: [] })).state,
+      });
+      // The mail the submission delivered is not announced on a stream that did not ask for mail types.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(stream.pending, 0);
+      stream.close();
     });
 
     it("closeafter=state ends the response after the first StateChange", async () => {

@@ -10,6 +10,7 @@ import {
   type PushType,
   parsePushTypes,
   readPushStates,
+  SHARED_PUSH_TYPES,
 } from "../jmap/push/push-states.js";
 import { listSharedAccounts } from "../jmap/shared-accounts.js";
 import type { Logger } from "../kit/logger.js";
@@ -65,10 +66,12 @@ export async function serveEventSource(
   });
 
   // The user's account and those sharing mailboxes with them when the stream opened (each owner's
-  // counter moves their states; EmailDelivery is the user's own only, so no one learns another's arrivals).
+  // counter moves their states; only their mail types, so no one learns another's arrivals, submissions,
+  // identities or vacation settings).
   const shared = await listSharedAccounts(store, account).catch(() => []);
   const accounts = [account, ...shared.map((s) => s.owner)];
-  const sharedTypes = new Set([...request.types].filter((type) => type !== "EmailDelivery"));
+  const sharedTypes = new Set([...request.types].filter((type) => SHARED_PUSH_TYPES.has(type)));
+  const typesOf = (a: AccountRecord): ReadonlySet<PushType> => (a === account ? request.types : sharedTypes);
   // Subscribe before reading the first states, so no change can fall between the two.
   const unsubscribes = accounts.map((a) =>
     store.notifier.subscribe(a.id, () => {
@@ -124,8 +127,7 @@ export async function serveEventSource(
         const changed: Record<string, Partial<Record<PushType, string>>> = {};
         for (const [a, states] of now) {
           const before = current.get(a);
-          const types = a === account ? request.types : sharedTypes;
-          const moved = before === undefined ? {} : changedStates(before, states, types);
+          const moved = before === undefined ? {} : changedStates(before, states);
           if (Object.keys(moved).length > 0) changed[jmapAccountId(a)] = moved;
         }
         current = now;
@@ -146,7 +148,7 @@ export async function serveEventSource(
   async function readAllStates(): Promise<Map<AccountRecord, PushStates> | undefined> {
     const states = new Map<AccountRecord, PushStates>();
     for (const a of accounts) {
-      const read = await readPushStates(store, a.id);
+      const read = await readPushStates(store, a.id, typesOf(a));
       if (read === undefined && a === account) return undefined;
       if (read !== undefined) states.set(a, read);
     }

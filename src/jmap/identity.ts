@@ -5,6 +5,7 @@
 // "Identity", with its own change counter); the state joins that counter and a digest of the
 // addresses, so an alias added or removed moves it too.
 import { createHash } from "node:crypto";
+import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { JmapContext } from "./jmap-context.js";
 import { MethodError } from "./jmap-error.js";
 import type { EmailAddressValue } from "./message-writer.js";
@@ -49,9 +50,13 @@ export function identityIdOf(address: string): string {
 }
 
 /** The account's own addresses: primary first, then the aliases that deliver to it. */
-export async function ownAddresses(ctx: JmapContext): Promise<string[]> {
-  const address = ctx.account.address;
-  const aliases = (await ctx.services.store.domains.listAliases())
+export function ownAddresses(ctx: JmapContext): Promise<string[]> {
+  return ownAddressesOf(ctx.services.store, ctx.account);
+}
+
+async function ownAddressesOf(store: MailStore, account: AccountRecord): Promise<string[]> {
+  const address = account.address;
+  const aliases = (await store.domains.listAliases())
     .filter((alias) => alias.targets.includes(address))
     .map((alias) => alias.address);
   return [address, ...aliases.filter((alias) => alias !== address)];
@@ -89,8 +94,18 @@ export async function listIdentities(ctx: JmapContext): Promise<IdentityList> {
       identities.push({ ...DEFAULTS, ...settings, id, email: settings.email, mayDelete: true });
     }
   }
-  const addressDigest = createHash("sha256").update(addresses.join("\n")).digest("base64url").slice(0, 12);
+  const addressDigest = addressDigestOf(addresses);
   return { identities, state: `o${modSeq}-${addressDigest}`, addressDigest, modSeq };
+}
+
+function addressDigestOf(addresses: readonly string[]): string {
+  return createHash("sha256").update(addresses.join("\n")).digest("base64url").slice(0, 12);
+}
+
+/** The state Identity/get would answer now, without building the identities (for push, RFC 8620 §7.1). */
+export async function identityState(store: MailStore, account: AccountRecord): Promise<string> {
+  const modSeq = await store.jmapObjects.highestModSeq(account.id, IDENTITY_TYPE);
+  return `o${modSeq}-${addressDigestOf(await ownAddressesOf(store, account))}`;
 }
 
 /** The modseq of an identity state; cannotCalculateChanges when it is not ours or the addresses changed. */

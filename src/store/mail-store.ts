@@ -741,6 +741,7 @@ export interface JmapObjectRecord {
 /**
  * JMAP objects per account and type, each type with its own change counter (starting at 1, never
  * reused), so /get answers a state and /changes what changed since one. Objects go with their account.
+ * Every write publishes objectChanged(account) on the notifier, so JMAP push reports the new state.
  */
 export interface JmapObjectRepository {
   /** The live objects of a type, by id. */

@@ -2,6 +2,7 @@
 // (writeAccount), so two nodes never hand out the same modseq of a type's counter.
 import type { AccountId } from "../../kit/ids.js";
 import type { JmapObjectRecord, JmapObjectRepository } from "../mail-store.js";
+import { objectChanged } from "../notifier/object-changed.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 
 interface ObjectRow {
@@ -46,6 +47,7 @@ export class PgJmapObjects implements JmapObjectRepository {
            created_modseq = CASE WHEN jmap_objects.data IS NULL THEN EXCLUDED.created_modseq ELSE jmap_objects.created_modseq END`,
         [accountId, type, id, data, next],
       );
+      tx.emit(objectChanged(accountId));
       return next;
     });
   }
@@ -57,6 +59,7 @@ export class PgJmapObjects implements JmapObjectRepository {
         "UPDATE jmap_objects SET data = NULL, modseq = $1 WHERE account_id = $2 AND type = $3 AND id = $4 AND data IS NOT NULL",
         [next, accountId, type, id],
       );
+      if (count > 0) tx.emit(objectChanged(accountId));
       return count > 0;
     });
   }

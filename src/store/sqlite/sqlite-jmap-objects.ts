@@ -3,6 +3,7 @@
 // never hands out a value twice.
 import type { AccountId } from "../../kit/ids.js";
 import type { JmapObjectRecord, JmapObjectRepository } from "../mail-store.js";
+import { objectChanged } from "../notifier/object-changed.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 interface ObjectRow {
@@ -32,7 +33,7 @@ export class SqliteJmapObjects implements JmapObjectRepository {
   }
 
   async put(accountId: AccountId, type: string, id: string, data: string): Promise<number> {
-    return this.sql.write(() => {
+    return this.sql.write((scope) => {
       const next = this.#highest(accountId, type) + 1;
       this.sql
         .stmt(
@@ -41,18 +42,20 @@ export class SqliteJmapObjects implements JmapObjectRepository {
              created_modseq = CASE WHEN jmap_objects.data IS NULL THEN excluded.created_modseq ELSE jmap_objects.created_modseq END`,
         )
         .run(accountId, type, id, data, next, next);
+      scope.emit(objectChanged(accountId));
       return next;
     });
   }
 
   async destroy(accountId: AccountId, type: string, id: string): Promise<boolean> {
-    return this.sql.write(() => {
+    return this.sql.write((scope) => {
       const next = this.#highest(accountId, type) + 1;
       const changes = this.sql
         .stmt(
           "UPDATE jmap_objects SET data = NULL, modseq = ? WHERE account_id = ? AND type = ? AND id = ? AND data IS NOT NULL",
         )
         .run(next, accountId, type, id).changes;
+      if (changes > 0) scope.emit(objectChanged(accountId));
       return changes > 0;
     });
   }
