@@ -226,8 +226,10 @@ function describePush(store: "sqlite" | "postgres"): void {
         ],
         using,
       );
-      assert.ok((created?.[1].created as Record<string, unknown>).d);
-      assert.ok((submitted?.[1].created as Record<string, unknown>).s, JSON.stringify(submitted));
+      const createdOf = (response: unknown): Record<string, unknown> =>
+        ((response as [string, Record<string, unknown>])[1].created ?? {}) as Record<string, unknown>;
+      assert.ok(createdOf(created).d, JSON.stringify(created));
+      assert.ok(createdOf(submitted).s, JSON.stringify(submitted));
       const changed = stateChange(await stream.next())[accountId];
       assert.deepEqual(changed, {
         EmailSubmission: (await call("EmailSubmission/get", { ids: [] })).state,
