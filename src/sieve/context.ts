@@ -42,6 +42,8 @@ export interface SieveLimits {
   /** Vacation :days/:seconds are clamped into [min, max] (RFC 5230 §4.1, RFC 6131). */
   readonly minVacationSeconds: number;
   readonly maxVacationSeconds: number;
+  /** Characters compared by all header, address, body and string matches of one run (a CPU bound). */
+  readonly maxMatchSteps: number;
 }
 
 export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
@@ -53,6 +55,7 @@ export const DEFAULT_SIEVE_LIMITS: SieveLimits = {
   maxVariableChars: 8192,
   minVacationSeconds: 0,
   maxVacationSeconds: 90 * 86_400,
+  maxMatchSteps: 20_000_000,
 };
 
 /** Everything a run may read. Only `message` and `envelope` are required. */

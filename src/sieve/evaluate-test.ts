@@ -6,7 +6,7 @@ import { decodeEncodedWords } from "../mime/encoded-word.js";
 import { type AddressPart, addressPart, headerAddresses, splitAddress } from "./address-part.js";
 import type { SieveContext } from "./context.js";
 import { datePart, parseHeaderDate, parseZone, type ZonedTime } from "./date-part.js";
-import { type MatchOptions, type MatchResult, matchAny, type Relation } from "./match.js";
+import { type MatchBudget, type MatchOptions, type MatchResult, matchAny, type Relation } from "./match.js";
 import { SieveRuntimeError } from "./sieve-error.js";
 import type { ArgValue, ComparatorName, CompiledTest } from "./validator.js";
 
@@ -24,6 +24,8 @@ export interface TestEnv {
   variableValue(name: string): string;
   /** The internal flags variable (RFC 5232 §3). */
   internalFlags(): readonly string[];
+  /** The matching budget of the run. */
+  readonly budget: MatchBudget;
   /** Runs a nested test (allof, anyof, not). */
   evaluate(test: CompiledTest): Promise<boolean>;
 }
@@ -35,15 +37,15 @@ function list(env: TestEnv, value: ArgValue | undefined): string[] {
   return (typeof value === "string" ? [value] : value).map((s) => env.expand(s));
 }
 
-function matchOptions(test: CompiledTest): MatchOptions {
+function matchOptions(test: CompiledTest, budget: MatchBudget): MatchOptions {
   const comparator = String(test.tags.get("comparator") ?? "i;ascii-casemap").toLowerCase() as ComparatorName;
   for (const kind of ["count", "value"] as const) {
     const relation = test.tags.get(kind);
     if (typeof relation === "string")
-      return { comparator, match: { kind, relation: relation.toLowerCase() as Relation } };
+      return { comparator, match: { kind, relation: relation.toLowerCase() as Relation }, budget };
   }
   const kind = test.tags.has("contains") ? "contains" : test.tags.has("matches") ? "matches" : "is";
-  return { comparator, match: { kind } };
+  return { comparator, match: { kind }, budget };
 }
 
 function addressPartOf(test: CompiledTest): AddressPart {
@@ -94,7 +96,7 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
     }
     case "header": {
       const values = selectIndex(test, headerFields(env, list(env, p[0]))).map((v) => decodeEncodedWords(v));
-      return finish(env, matchAny(matchOptions(test), values, list(env, p[1])));
+      return finish(env, matchAny(matchOptions(test, env.budget), values, list(env, p[1])));
     }
     case "address": {
       const part = addressPartOf(test);
@@ -103,7 +105,7 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
         .flatMap((v) => headerAddresses(v))
         .map((a) => addressPart(a, part, env.separator))
         .filter((v): v is string => v !== null);
-      return finish(env, matchAny(matchOptions(test), values, list(env, p[1])));
+      return finish(env, matchAny(matchOptions(test, env.budget), values, list(env, p[1])));
     }
     case "envelope": {
       const part = addressPartOf(test);
@@ -123,12 +125,12 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
           if (value !== null) values.push(value);
         }
       }
-      return finish(env, matchAny(matchOptions(test), values, list(env, p[1])));
+      return finish(env, matchAny(matchOptions(test, env.budget), values, list(env, p[1])));
     }
     case "body":
-      return finish(env, matchAny(matchOptions(test), bodyTexts(test, env), list(env, p[0])));
+      return finish(env, matchAny(matchOptions(test, env.budget), bodyTexts(test, env), list(env, p[0])));
     case "string": {
-      const options = matchOptions(test);
+      const options = matchOptions(test, env.budget);
       let values = list(env, p[0]);
       // RFC 5229 §5: :count counts the strings that are not empty.
       if (options.match.kind === "count") values = values.filter((v) => v !== "");
@@ -140,7 +142,7 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
           ? [...env.internalFlags()]
           : list(env, p[0]).flatMap((name) => splitFlags([env.variableValue(name.toLowerCase())]));
       const keys = test.omitted > 0 ? list(env, p[0]) : list(env, p[1]);
-      return finish(env, matchAny(matchOptions(test), flags, keys));
+      return finish(env, matchAny(matchOptions(test, env.budget), flags, keys));
     }
     case "date": {
       const name = env.expand(p[0] as string).toLowerCase();
@@ -160,7 +162,7 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
         const value = datePart(seen, part);
         if (value !== null) values.push(value);
       }
-      return finish(env, matchAny(matchOptions(test), values, list(env, p[2])));
+      return finish(env, matchAny(matchOptions(test, env.budget), values, list(env, p[2])));
     }
     case "currentdate": {
       const zone = zoneArgument(test, env);
@@ -168,7 +170,10 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
         { epochMs: env.now.getTime(), offsetMinutes: zone ?? env.localZoneOffsetMinutes },
         env.expand(p[0] as string),
       );
-      return finish(env, matchAny(matchOptions(test), value === null ? [] : [value], list(env, p[1])));
+      return finish(
+        env,
+        matchAny(matchOptions(test, env.budget), value === null ? [] : [value], list(env, p[1])),
+      );
     }
     case "mailboxexists": {
       for (const name of list(env, p[0])) {
@@ -179,10 +184,10 @@ export async function evaluateTest(test: CompiledTest, env: TestEnv): Promise<bo
     case "spamtest":
       return finish(
         env,
-        matchAny(matchOptions(test), [spamValue(ctx, test.tags.has("percent"))], list(env, p[0])),
+        matchAny(matchOptions(test, env.budget), [spamValue(ctx, test.tags.has("percent"))], list(env, p[0])),
       );
     case "virustest":
-      return finish(env, matchAny(matchOptions(test), [virusValue(ctx)], list(env, p[0])));
+      return finish(env, matchAny(matchOptions(test, env.budget), [virusValue(ctx)], list(env, p[0])));
     default:
       throw new SieveRuntimeError(test.line, test.column, `unknown test '${test.name}'`);
   }
@@ -226,6 +231,27 @@ export function splitFlags(strings: readonly string[]): string[] {
       seen.add(flag.toLowerCase());
       out.push(flag);
     }
+  }
+  return out;
+}
+
+const SYSTEM_FLAGS = new Map(
+  ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"].map((f) => [f.toLowerCase(), f]),
+);
+/** RFC 9051 §9 flag-keyword: an atom, no atom-specials (parentheses, braces, space, controls, % * " \\ ]). */
+const KEYWORD = /^[^(){ \x00-\x1f\x7f%*"\\\]\u0080-\uffff]+$/;
+
+/**
+ * The flags an action may store (RFC 5232 §5): system flags in their canonical spelling and valid keywords;
+ * anything else (\Recent, "bad flag(") is dropped rather than handed to the store.
+ */
+export function storableFlags(flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const flag of flags) {
+    if (flag.startsWith("\\")) {
+      const system = SYSTEM_FLAGS.get(flag.toLowerCase());
+      if (system !== undefined) out.push(system);
+    } else if (KEYWORD.test(flag)) out.push(flag);
   }
   return out;
 }

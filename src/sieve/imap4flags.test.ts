@@ -75,3 +75,12 @@ if hasflag :count "ge" :comparator "i;ascii-numeric" "3" { fileinto "e"; }`;
     assert.deepEqual(mailboxes, ["a", "b", "d"]);
   });
 });
+
+describe("flags handed to the store", () => {
+  it("system flags are spelled canonically; \\Recent and non-atom keywords are dropped", async () => {
+    const script =
+      'require ["imap4flags", "fileinto"];\nfileinto :flags ["\\\\seen \\\\RECENT \\\\Bogus", "$Label1", "bad(flag", "ok_flag"] "x";';
+    const actions = await actionsOf(script);
+    assert.deepEqual(actions[0]?.type === "fileinto" && actions[0].flags, ["\\Seen", "$Label1", "ok_flag"]);
+  });
+});

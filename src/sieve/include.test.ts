@@ -136,3 +136,13 @@ include :once :global "spam_tests";`;
     assert.equal(compileSieve("return;").ok, false);
   });
 });
+
+describe("RFC 6609 §3.5 global namespace", () => {
+  it('set "global.x" and ${global.x} reach the included script', async () => {
+    const lib = library({
+      "personal:reader": 'require ["variables", "include", "fileinto"]; fileinto "${global.folder}";',
+    });
+    const main = 'require ["variables", "include"]; set "global.folder" "Shared"; include "reader";';
+    assert.deepEqual(summarize(await actionsOf(main, lib)), ["fileinto:Shared"]);
+  });
+});

@@ -13,7 +13,8 @@ import {
   type SieveLimits,
   type SieveOutcome,
 } from "./context.js";
-import { evaluateTest, splitFlags, type TestEnv } from "./evaluate-test.js";
+import { evaluateTest, splitFlags, storableFlags, type TestEnv } from "./evaluate-test.js";
+import { type MatchBudget, MatchBudgetExceeded } from "./match.js";
 import { SieveRuntimeError } from "./sieve-error.js";
 import { expandVariables } from "./strings.js";
 import { buildVacation, vacationRefusal } from "./vacation.js";
@@ -32,6 +33,7 @@ class Run {
   readonly includedOnce = new Set<string>();
   readonly activeIncludes: string[] = [];
   includeCount = 0;
+  readonly budget: MatchBudget;
   /** RFC 5232 §3 internal flags variable, shared by all scripts of the run. */
   flags: string[] = [];
 
@@ -40,6 +42,7 @@ class Run {
     readonly limits: SieveLimits,
   ) {
     this.actions = new ActionList(limits);
+    this.budget = { steps: limits.maxMatchSteps };
   }
 }
 
@@ -52,6 +55,7 @@ class Scope implements TestEnv {
   readonly localZoneOffsetMinutes: number;
   readonly now: Date;
   readonly context: SieveContext;
+  readonly budget: MatchBudget;
 
   constructor(
     readonly run: Run,
@@ -62,6 +66,7 @@ class Scope implements TestEnv {
     this.separator = run.context.subaddressSeparator ?? "+";
     this.localZoneOffsetMinutes = run.context.localZoneOffsetMinutes ?? 0;
     this.now = run.context.now ?? new Date();
+    this.budget = run.budget;
   }
 
   private has(ext: string): boolean {
@@ -116,8 +121,14 @@ class Scope implements TestEnv {
     return this.run.flags;
   }
 
-  evaluate(test: CompiledTest): Promise<boolean> {
-    return evaluateTest(test, this);
+  async evaluate(test: CompiledTest): Promise<boolean> {
+    try {
+      return await evaluateTest(test, this);
+    } catch (error) {
+      if (error instanceof MatchBudgetExceeded)
+        throw new SieveRuntimeError(test.line, test.column, error.message);
+      throw error;
+    }
   }
 
   list(value: TagValue | undefined): string[] {
@@ -133,9 +144,9 @@ class Scope implements TestEnv {
   flagsFor(command: CompiledCommand): string[] {
     if (!this.has("imap4flags")) return [];
     const explicit = command.tags.get("flags");
-    return explicit === undefined || explicit === true
-      ? [...this.run.flags]
-      : splitFlags(this.list(explicit));
+    const flags =
+      explicit === undefined || explicit === true ? this.run.flags : splitFlags(this.list(explicit));
+    return storableFlags(flags);
   }
 }
 
@@ -152,7 +163,7 @@ export async function runScript(script: CompiledSieve, context: SieveContext): P
       return { ok: false, error: error.toSieveError() };
     } else throw error;
   }
-  return { ok: true, actions: run.actions.finish(run.flags) };
+  return { ok: true, actions: run.actions.finish(storableFlags(run.flags)) };
 }
 
 async function runBlockCatchingReturn(scope: Scope, commands: readonly CompiledCommand[]): Promise<void> {

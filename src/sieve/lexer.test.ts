@@ -164,5 +164,21 @@ describe(":matches glob against a reference", () => {
   it("stays fast on hostile patterns", () => {
     const text = "a".repeat(20_000);
     assert.equal(globMatch(`${"*a".repeat(50)}b`, text, false), null);
+    assert.equal(globMatch(`*${"a".repeat(50)}b`, text, false), null);
+  });
+});
+
+describe("matching budget", () => {
+  it("a hostile :matches on a large body ends as a runtime error, not a hang", async () => {
+    const { runSieve, sieveMessageFromBytes } = await import("./sieve.js");
+    const compiled = compileSieve(
+      `require "body";\nif body :raw :matches "*${"a".repeat(1000)}b" { discard; }`,
+    );
+    assert.ok(compiled.ok);
+    const message = sieveMessageFromBytes(Buffer.from(`Subject: x\r\n\r\n${"a".repeat(500_000)}`));
+    const outcome = await runSieve(compiled.script, { message, envelope: { from: "a@b.c", to: "d@e.f" } });
+    assert.equal(outcome.ok, false);
+    if (!outcome.ok)
+      assert.deepEqual([outcome.error.line, /matching work/.test(outcome.error.message)], [2, true]);
   });
 });

@@ -13,6 +13,23 @@ export type MatchType =
 export interface MatchOptions {
   readonly comparator: ComparatorName;
   readonly match: MatchType;
+  /** Shared by every match of one run; each compared character costs a step. */
+  readonly budget?: MatchBudget;
+}
+
+/** Bounds the matching work of one run, so a hostile pattern on a large body cannot hold the delivery. */
+export interface MatchBudget {
+  steps: number;
+}
+
+/** Thrown when a run's matching budget is spent; the interpreter reports it as a runtime error. */
+export class MatchBudgetExceeded extends Error {}
+
+function spend(budget: MatchBudget | undefined, steps: number): void {
+  if (budget === undefined) return;
+  budget.steps -= steps;
+  if (budget.steps < 0)
+    throw new MatchBudgetExceeded("the script did too much matching work for one message");
 }
 
 /** The outcome of matching: whether it matched and, for a successful :matches, ${0}..${n}. */
@@ -99,7 +116,12 @@ function parseGlob(pattern: string): GlobItem[] {
  * Glob match with captures: each `*` takes as little as possible (RFC 5229 §3.2's example gives "[*] *" on
  * "[acme-users] [fwd] ..." the capture "acme-users"), each `?` exactly one character.
  */
-export function globMatch(pattern: string, text: string, isCaseFolded: boolean): string[] | null {
+export function globMatch(
+  pattern: string,
+  text: string,
+  isCaseFolded: boolean,
+  budget?: MatchBudget,
+): string[] | null {
   const items = parseGlob(pattern);
   const chars = Array.from(text);
   const same = isCaseFolded
@@ -114,7 +136,12 @@ export function globMatch(pattern: string, text: string, isCaseFolded: boolean):
   let t = 0;
   let starP = -1;
   let starT = -1;
+  let steps = 0;
   while (t < chars.length) {
+    if (++steps === 4096) {
+      spend(budget, steps);
+      steps = 0;
+    }
     const item = items[p];
     if (item !== undefined && item.kind === "star") {
       starP = p;
@@ -136,6 +163,7 @@ export function globMatch(pattern: string, text: string, isCaseFolded: boolean):
     p = starP + 1;
     t = starT;
   }
+  spend(budget, steps);
   while (p < items.length && items[p]?.kind === "star") {
     spans[captureOf[p] as number] = [t, t];
     p++;
@@ -145,7 +173,8 @@ export function globMatch(pattern: string, text: string, isCaseFolded: boolean):
 }
 
 function matchOne(options: MatchOptions, value: string, key: string): MatchResult {
-  const { comparator, match } = options;
+  const { comparator, match, budget } = options;
+  spend(budget, value.length + key.length);
   switch (match.kind) {
     case "is":
       return { isMatch: compareValues(comparator, value, key) === 0, captures: null };
@@ -155,7 +184,7 @@ function matchOne(options: MatchOptions, value: string, key: string): MatchResul
       return { isMatch: value.includes(key), captures: null };
     }
     case "matches": {
-      const captures = globMatch(key, value, comparator === "i;ascii-casemap");
+      const captures = globMatch(key, value, comparator === "i;ascii-casemap", budget);
       return captures === null ? NO_MATCH : { isMatch: true, captures };
     }
     case "value":

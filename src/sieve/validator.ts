@@ -310,7 +310,9 @@ export function validateScript(
     switch (command.name) {
       case "set": {
         const name = command.positional[0] as string;
-        if (!VARIABLE_NAME.test(name)) error(command, `invalid variable name "${name}"`);
+        // RFC 6609 §3.5: with include, "global.NAME" sets a global variable directly.
+        const isGlobalName = has("include") && /^global\.[A-Za-z_][A-Za-z0-9_]*$/i.test(name);
+        if (!VARIABLE_NAME.test(name) && !isGlobalName) error(command, `invalid variable name "${name}"`);
         break;
       }
       case "setflag":
