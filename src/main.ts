@@ -15,7 +15,8 @@ import { type Logger, silentLogger } from "./kit/logger.js";
 import { MailError } from "./kit/mail-error.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
 import { DeliveryService } from "./mail/delivery-service.js";
-import { DkimSigner, type OutboundSigner } from "./mail/dkim/dkim-signer.js";
+import { DkimSigner } from "./mail/dkim/dkim-signer.js";
+import { InboundAuthenticator } from "./mail/inbound-authentication.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
@@ -70,7 +71,7 @@ export interface Services {
   /** The [dns] resolver: MX lookups of outbound mail, SPF/DKIM/DMARC checks of inbound mail. */
   readonly dns: DnsResolver;
   /** DKIM-signs outbound mail with the From: domain's key (`postfach domain dkim`); the outbound sender calls it. */
-  readonly dkim: OutboundSigner;
+  readonly dkim: DkimSigner;
   close(): Promise<void>;
 }
 
@@ -270,7 +271,20 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
     ),
     ...createPop3Listeners(mailServices, config, log),
     ...createLmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.lmtp.listen }, log),
-    ...createSmtpListeners({ delivery: services.delivery }, { ...inbound, listen: config.smtp.listen }, log),
+    ...createSmtpListeners(
+      {
+        delivery: services.delivery,
+        ...(config.smtp.checkAuthentication && {
+          authenticator: new InboundAuthenticator({
+            hostname: config.hostname,
+            lookup: services.dns.resolve,
+            log: log.child({ proto: "smtp" }),
+          }),
+        }),
+      },
+      { ...inbound, listen: config.smtp.listen },
+      log,
+    ),
     ...createManageSieveListeners(
       {
         authenticator: services.authenticator,

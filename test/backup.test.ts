@@ -77,7 +77,7 @@ function startServerOn(dataDir: string): Promise<RunningServer> {
       imap: { ...base.imap, listen: loopback, tlsListen: [] },
       pop3: { ...base.pop3, listen: [], tlsListen: [] },
       lmtp: { listen: [] },
-      smtp: { listen: [] },
+      smtp: { ...base.smtp, listen: [] },
       submission: { listen: [] },
       managesieve: { listen: [] },
       http: { ...base.http, listen: [], tlsListen: [] },

@@ -150,7 +150,7 @@ describe("postfach import imap (from another Postfach, interrupted and resumed)"
         imap: { ...base.imap, listen: ["127.0.0.1:0"], tlsListen: [] },
         pop3: { ...base.pop3, listen: [], tlsListen: [] },
         lmtp: { listen: [] },
-        smtp: { listen: [] },
+        smtp: { ...base.smtp, listen: [] },
         submission: { listen: [] },
         managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },

@@ -238,7 +238,7 @@ describe("postfach import maildir (from a real Dovecot)", {
         imap: { ...base.imap, listen: loopback, tlsListen: [] },
         pop3: { ...base.pop3, listen: loopback, tlsListen: [] },
         lmtp: { listen: [] },
-        smtp: { listen: [] },
+        smtp: { ...base.smtp, listen: [] },
         submission: { listen: [] },
         managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },

@@ -80,7 +80,7 @@ function startImapOn(dataDir: string): Promise<RunningServer> {
       imap: { ...base.imap, listen: ["127.0.0.1:0"], tlsListen: [] },
       pop3: { ...base.pop3, listen: [], tlsListen: [] },
       lmtp: { listen: [] },
-      smtp: { listen: [] },
+      smtp: { ...base.smtp, listen: [] },
       submission: { listen: [] },
       http: { ...base.http, listen: [], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },

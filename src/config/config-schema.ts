@@ -135,7 +135,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     retr_marks_seen: { type: "boolean" },
   },
   lmtp: { listen },
-  smtp: { listen },
+  smtp: { listen, check_authentication: { type: "boolean" } },
   submission: { listen },
   managesieve: { listen },
   sieve: {

@@ -61,6 +61,12 @@ export interface TlsListenConfig extends PlainListenConfig {
   readonly tlsListen: readonly string[];
 }
 
+/** [smtp]: the MX listener (mail from other servers) and its checks (docs/dkim-and-auth.md). */
+export interface SmtpConfig extends PlainListenConfig {
+  /** Check SPF, DKIM and DMARC of arriving mail and add Authentication-Results (RFC 8601). */
+  readonly checkAuthentication: boolean;
+}
+
 /** [pop3]: listeners plus the POP3 policy keys (docs/pop3.md). */
 export interface ImapConfig extends TlsListenConfig {
   /** Accounts that may change quotas over IMAP with SETQUOTA (RFC 9208); none by default. */
@@ -223,7 +229,7 @@ export interface Config {
   readonly imap: ImapConfig;
   readonly pop3: Pop3Config;
   readonly lmtp: PlainListenConfig;
-  readonly smtp: PlainListenConfig;
+  readonly smtp: SmtpConfig;
   readonly submission: PlainListenConfig;
   /** ManageSieve (RFC 5804) listeners, STARTTLS offered. */
   readonly managesieve: PlainListenConfig;
@@ -267,7 +273,7 @@ export function defaultConfig(): Config {
       retrMarksSeen: true,
     },
     lmtp: { listen: ["127.0.0.1:2424"] },
-    smtp: { listen: ["127.0.0.1:2525"] },
+    smtp: { listen: ["127.0.0.1:2525"], checkAuthentication: true },
     submission: { listen: ["127.0.0.1:1587"] },
     managesieve: { listen: ["127.0.0.1:4190"] },
     sieve: {

@@ -2,11 +2,18 @@
 // for connections over a limit, and the RFC 5321 §4.5.3.2.7 five-minute server timeout.
 import type { Logger } from "../kit/logger.js";
 import type { ListenerSpec } from "../net/listener-group.js";
-import { type Deliverer, runSmtpSession, type SessionMode } from "./session/smtp-session.js";
+import {
+  type Deliverer,
+  runSmtpSession,
+  type SessionMode,
+  type SessionOptions,
+} from "./session/smtp-session.js";
 import { formatReply, reply } from "./wire/smtp-reply.js";
 
 export interface InboundDeps {
   readonly delivery: Deliverer;
+  /** SPF/DKIM/DMARC checks of the SMTP mode (Authentication-Results); none leaves mail unchecked. */
+  readonly authenticator?: SessionOptions["authenticator"];
 }
 
 /** What main.ts takes from Config for one inbound server (smtp/ does not read config itself). */
@@ -40,6 +47,7 @@ export function inboundListenerSpecs(
     maxLineBytes: server.maxLineBytes,
     quotaPermanent: server.quotaPermanent,
     canStartTls: server.canStartTls ?? true,
+    ...(mode === "smtp" && deps.authenticator !== undefined && { authenticator: deps.authenticator }),
   };
   log.debug({ proto: mode, addresses: server.listen }, "inbound listeners configured");
   const refusal = formatReply(reply(421, "4.7.0", `${server.hostname} Too many connections, try later`));

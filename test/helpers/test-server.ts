@@ -11,10 +11,13 @@ import {
   dropTestSchema,
   testSchemaUrl,
 } from "../../src/store/postgres/postgres-test-harness.js";
+import { startDnsServer, type TestDnsServer } from "./dns-server.js";
 
 export interface TestServer {
   readonly server: RunningServer;
   readonly dataDir: string;
+  /** The server's DNS ([dns] servers): empty until a test adds records (names then do not exist). */
+  readonly dns: TestDnsServer;
   /** First bound port of a protocol listener, e.g. port("imap", false). */
   port(proto: string, implicitTls?: boolean): number;
   /** Creates an account with this password (and the default folders). */
@@ -34,6 +37,7 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "postfach-test-"));
+  const dns = await startDnsServer();
   const schema = options.store === "postgres" ? await createTestSchema() : undefined;
   const base = defaultConfig();
   const loopback = ["127.0.0.1:0"];
@@ -46,19 +50,23 @@ export async function startTestServer(
     imap: { ...base.imap, listen: loopback, tlsListen: loopback },
     pop3: { ...base.pop3, listen: loopback, tlsListen: loopback },
     lmtp: { listen: loopback },
-    smtp: { listen: loopback },
+    smtp: { ...base.smtp, listen: loopback },
+    // Lookups (SPF/DKIM/DMARC of SMTP mail, MX of outbound mail) go to a loopback DNS server: never the real DNS.
+    dns: { servers: [dns.address], timeoutMs: 2000, tries: 1 },
     submission: { listen: loopback },
     managesieve: { listen: loopback },
     http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
   });
   const server = await runServer(config, { handleSignals: false, quiet: true }).catch(async (error) => {
+    await dns.close();
     if (schema !== undefined) await dropTestSchema(schema);
     throw error;
   });
   return {
     server,
     dataDir,
+    dns,
     port(proto, implicitTls = false) {
       const listener = server.listeners.find((l) => l.proto === proto && l.implicitTls === implicitTls);
       if (!listener) throw new Error(`no ${proto} listener (implicitTls=${implicitTls})`);
@@ -69,6 +77,7 @@ export async function startTestServer(
     },
     async stop() {
       await server.stop();
+      await dns.close();
       await rm(dataDir, { recursive: true, force: true });
       if (schema !== undefined) await dropTestSchema(schema);
     },

@@ -6,27 +6,22 @@ import type { Logger } from "../../kit/logger.js";
 import type { DkimKeyRepository } from "../../store/mail-store.js";
 
 /** Signs outbound messages; a message from a domain without a key passes through unchanged. */
-export interface OutboundSigner {
-  /**
-   * `message` with a DKIM-Signature header prepended when `fromDomain` (the From: header's domain, so
-   * DMARC alignment holds) has a key. Never throws for a signing problem: the mail is sent unsigned and
-   * the problem logged, since a stuck queue hurts more than a missing signature.
-   */
-  signOutbound(fromDomain: string, message: Uint8Array): Promise<Uint8Array>;
-}
-
-export class DkimSigner implements OutboundSigner {
+export class DkimSigner {
   constructor(
     private readonly keys: DkimKeyRepository,
     private readonly log: Logger,
   ) {}
 
-  async signOutbound(fromDomain: string, message: Uint8Array): Promise<Uint8Array> {
+  /**
+   * `message` with a DKIM-Signature header prepended when `fromDomain` (the From: header's domain, so
+   * DMARC alignment holds) has a key. Never throws for a signing problem: the mail is sent unsigned and
+   * the problem logged, since a stuck queue hurts more than a missing signature.
+   */
+  async signOutbound(fromDomain: string, message: Buffer): Promise<Buffer> {
     const domain = fromDomain.toLowerCase().replace(/\.$/, "");
     const key = await this.keys.getDkimKey(domain);
     if (key === undefined) return message;
     try {
-      const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
       const signature = {
         signingDomain: key.domain,
         selector: key.selector,
@@ -36,12 +31,12 @@ export class DkimSigner implements OutboundSigner {
       };
       // mailauth reads the keys from signatureData (its typings also show them at the top level, where
       // they are ignored and nothing is signed).
-      const result = await dkimSign(bytes, { ...signature, signatureData: [signature] });
+      const result = await dkimSign(message, { ...signature, signatureData: [signature] });
       const problem = result.errors?.[0];
       if (problem !== undefined || !/^DKIM-Signature:/i.test(result.signatures)) {
         throw problem ?? new Error("no signature produced");
       }
-      return Buffer.concat([Buffer.from(result.signatures, "latin1"), bytes]);
+      return Buffer.concat([Buffer.from(result.signatures, "latin1"), message]);
     } catch (error) {
       this.log.error({ err: error, domain, selector: key.selector }, "DKIM signing failed; sending unsigned");
       return message;

@@ -4,6 +4,7 @@
 import { newObjectId } from "../../kit/ids.js";
 import { isMailError, MailError } from "../../kit/mail-error.js";
 import type { DeliveryService, RecipientOutcome } from "../../mail/delivery-service.js";
+import type { InboundAuthenticator } from "../../mail/inbound-authentication.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import { type MailParameters, parseCommand, type SmtpCommand } from "../wire/smtp-command.js";
@@ -30,6 +31,8 @@ export interface SessionOptions {
   readonly canStartTls: boolean;
   /** Bad commands before the session is closed with 421. */
   readonly maxErrors?: number;
+  /** SPF/DKIM/DMARC checks adding Authentication-Results (the SMTP mode only: mail from other servers). */
+  readonly authenticator?: Pick<InboundAuthenticator, "authenticate">;
 }
 
 /** Data of the message being received after 354. */
@@ -282,7 +285,7 @@ class SmtpSession {
       const report = await this.deliverer.deliver({
         returnPath: envelope.from,
         recipients,
-        data: Buffer.concat(receiving.chunks),
+        data: await this.#withAuthenticationResults(envelope.from, Buffer.concat(receiving.chunks)),
         heloName: this.#helloName ?? "",
         remoteAddress: this.conn.remoteAddress,
         protocol: protocolName(this.options.mode, this.#isExtended, this.conn.isTls, envelope.isUtf8),
@@ -303,6 +306,18 @@ class SmtpSession {
         o.kind === "delivered" ? reply(250, "2.0.0", `Ok: delivered as ${id}`) : this.#mapError(o.error),
       ),
     );
+  }
+
+  /** SMTP: the message with its SPF/DKIM/DMARC results on top (RFC 8601); LMTP mail was checked upstream. */
+  async #withAuthenticationResults(mailFrom: string, message: Buffer): Promise<Buffer> {
+    const authenticator = this.options.authenticator;
+    if (this.options.mode !== "smtp" || authenticator === undefined) return message;
+    return authenticator.authenticate({
+      message,
+      mailFrom,
+      heloName: this.#helloName ?? "",
+      remoteAddress: this.conn.remoteAddress,
+    });
   }
 
   /** LMTP: one reply per accepted recipient (RFC 2033 §4.2). SMTP: one reply for the transaction. */
