@@ -20,6 +20,8 @@ import { InboundAuthenticator } from "./mail/inbound-authentication.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
+import { GeneratedMailSender } from "./mail/sieve/generated-mail-sender.js";
+import { SieveDelivery } from "./mail/sieve/sieve-delivery.js";
 import { SieveScriptService } from "./mail/sieve/sieve-scripts.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
 import { createManageSieveListeners } from "./managesieve/managesieve-server.js";
@@ -178,7 +180,30 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
         })
       : null,
   });
-  const delivery = new DeliveryService(store, { hostname: config.hostname, ...config.delivery }, log);
+  const sieveSender = new GeneratedMailSender(
+    store,
+    () => delivery,
+    config.hostname,
+    log.child({ proto: "sieve" }),
+  );
+  const sieveDelivery = new SieveDelivery(
+    store,
+    sieveSender,
+    {
+      hostname: config.hostname,
+      maxRedirects: config.sieve.maxRedirects,
+      vacationResponseDays: config.sieve.vacationResponseDays,
+      subaddressSeparator: config.delivery.recipientDelimiter,
+    },
+    log.child({ proto: "sieve" }),
+  );
+  const delivery: DeliveryService = new DeliveryService(
+    store,
+    { hostname: config.hostname, ...config.delivery },
+    log,
+    undefined,
+    sieveDelivery,
+  );
   const sessions = new SessionRegistry(config.limits.maxSessionsPerAccount);
   return {
     config,

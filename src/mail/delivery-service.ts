@@ -2,7 +2,9 @@
 // the message is stored and fsynced once and indexed once (one recipient: its bytes go with the append,
 // durable with its rows); each recipient's copy is its own trace fields
 // (a small prefixed blob) in front of that one blob, all copies appended at once (the store may commit
-// them together) with one outcome per recipient, so LMTP can answer each separately.
+// them together) with one outcome per recipient, so LMTP can answer each separately. An account with an
+// active Sieve script or an enabled VacationResponse gets its copies where the script says
+// (sieve/sieve-delivery.ts): filed, flagged, discarded, redirected or rejected, never lost.
 
 import type { BlobHash } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
@@ -14,6 +16,15 @@ import type { FlagSet, MailStore } from "../store/mail-store.js";
 import { type AddressPolicy, AddressResolver, type DeliveryTarget } from "./address-resolution.js";
 import { IndexWorkers, inlineIndexer, type MessageIndexer } from "./index-workers.js";
 import { INBOX, normalizeMailboxName } from "./mailbox-name.js";
+import { MailboxService } from "./mailbox-service.js";
+import {
+  isSieveRejection,
+  type Placement,
+  type SieveDelivery,
+  type SievePlan,
+  type SieveRecipient,
+  SieveRejection,
+} from "./sieve/sieve-delivery.js";
 import { formatTraceHeaders } from "./trace-headers.js";
 
 export interface DeliveryOptions extends AddressPolicy {
@@ -42,6 +53,12 @@ export interface InboundMessage {
   readonly heloName: string;
   readonly remoteAddress: string;
   readonly protocol: string;
+  /**
+   * How a Sieve reject can be told: "perRecipient" (LMTP: a 550 for that recipient), "whole" (SMTP: a
+   * 550 only when every recipient rejects), or, when absent, never in the session: the message counts
+   * as delivered and the sender gets a rejection notice (RFC 5429 §2.2).
+   */
+  readonly rejection?: "perRecipient" | "whole";
 }
 
 export interface DeliveryReport {
@@ -63,15 +80,20 @@ const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
 export class DeliveryService {
   readonly #resolver: AddressResolver;
   readonly #indexer: MessageIndexer;
+  readonly #sieve: SieveDelivery | null;
+  readonly #mailboxes: MailboxService;
 
-  /** `indexer` replaces the one `options.indexWorkers` asks for (tests). */
+  /** `indexer` replaces the one `options.indexWorkers` asks for (tests); without `sieve`, no filtering. */
   constructor(
     private readonly store: MailStore,
     private readonly options: DeliveryOptions & { readonly quotaPermanent: boolean },
     private readonly log: Logger,
     indexer?: MessageIndexer,
+    sieve?: SieveDelivery,
   ) {
     this.#resolver = new AddressResolver(store, options);
+    this.#sieve = sieve ?? null;
+    this.#mailboxes = new MailboxService(store);
     this.#indexer =
       indexer ??
       ((options.indexWorkers ?? 0) > 0 ? new IndexWorkers(options.indexWorkers ?? 1) : inlineIndexer);
@@ -138,7 +160,20 @@ export class DeliveryService {
       const key = `${target.accountId}\u0000${target.folder ?? ""}`;
       let pending = byTarget.get(key);
       if (!pending) {
-        pending = this.#appendTo(target, () => copyOf(position), receivedAtMs, id);
+        const copy = () => copyOf(position);
+        pending =
+          this.#sieve === null
+            ? this.#appendTo(target, copy, receivedAtMs, id)
+            : this.#filterInto(
+                this.#sieve,
+                target,
+                copy,
+                receivedAtMs,
+                id,
+                message,
+                position,
+                prefixes[position],
+              );
         byTarget.set(key, pending);
       }
       return pending;
@@ -148,6 +183,7 @@ export class DeliveryService {
         combine(await Promise.all(recipient.targets.map((target) => appendOnce(target, position)))),
       ),
     );
+    if (this.#sieve !== null) await this.#noticeRejections(this.#sieve, message, outcomes, id);
     this.log.info(
       {
         deliveryId: id,
@@ -192,19 +228,109 @@ export class DeliveryService {
     };
   }
 
+  /**
+   * One account's copy through its Sieve plan: stored where and as the plan says (nowhere when discarded),
+   * or refused by a reject; redirects and the vacation reply go out once every copy is stored. Without a
+   * script or vacation, or if planning itself fails, the message is delivered as without Sieve.
+   */
+  async #filterInto(
+    sieve: SieveDelivery,
+    target: DeliveryTarget,
+    copy: () => Promise<StoredCopy>,
+    internalDateMs: number,
+    id: string,
+    message: InboundMessage,
+    position: number,
+    prefix: Buffer | undefined,
+  ): Promise<RecipientOutcome> {
+    const recipient = this.#sieveRecipient(target, message, position, id);
+    let plan: SievePlan | null;
+    try {
+      plan = await sieve.plan(recipient, message.data);
+    } catch (error) {
+      this.log.error(
+        { err: error, deliveryId: id, account: target.accountAddress },
+        "Sieve failed; delivering unfiltered",
+      );
+      plan = null;
+    }
+    if (plan === null) return this.#appendTo(target, copy, internalDateMs, id);
+    if (plan.kind === "reject") {
+      this.log.info({ deliveryId: id, account: target.accountAddress }, "Sieve rejected the message");
+      return { kind: "failed", error: new SieveRejection(plan.reason), isTemporary: false };
+    }
+    const results = await Promise.all(
+      plan.placements.map((placement) => this.#appendTo(target, copy, internalDateMs, id, placement)),
+    );
+    if (results.every((r) => r.kind === "delivered")) {
+      await sieve.performSideEffects(
+        plan,
+        recipient,
+        Buffer.concat([prefix ?? Buffer.alloc(0), message.data]),
+      );
+    }
+    if (plan.placements.length === 0)
+      this.log.info({ deliveryId: id, account: target.accountAddress }, "Sieve discarded the message");
+    return results.length === 0 ? { kind: "delivered" } : combine(results);
+  }
+
+  #sieveRecipient(
+    target: DeliveryTarget,
+    message: InboundMessage,
+    position: number,
+    id: string,
+  ): SieveRecipient {
+    return {
+      accountId: target.accountId,
+      accountAddress: target.accountAddress,
+      address: message.recipients[position]?.address ?? target.accountAddress,
+      returnPath: message.returnPath,
+      deliveryId: id,
+    };
+  }
+
+  /**
+   * Sieve rejections the session cannot say (see InboundMessage.rejection) become deliveries that were
+   * refused by notice: the sender gets a rejection notice, the client an acceptance.
+   */
+  async #noticeRejections(
+    sieve: SieveDelivery,
+    message: InboundMessage,
+    outcomes: RecipientOutcome[],
+    id: string,
+  ): Promise<void> {
+    const rejected = outcomes.flatMap((o, i) =>
+      o.kind === "failed" && isSieveRejection(o.error) ? [i] : [],
+    );
+    if (rejected.length === 0 || message.rejection === "perRecipient") return;
+    if (message.rejection === "whole" && rejected.length === outcomes.length) return;
+    for (const position of rejected) {
+      const outcome = outcomes[position];
+      const target = message.recipients[position]?.targets[0];
+      if (outcome?.kind !== "failed" || target === undefined) continue;
+      const recipient = this.#sieveRecipient(target, message, position, id);
+      await sieve.sendRejectionNotice(recipient, outcome.error.publicText, message.data);
+      outcomes[position] = { kind: "delivered" };
+    }
+  }
+
   async #appendTo(
     target: DeliveryTarget,
     copy: () => Promise<StoredCopy>,
     internalDateMs: number,
     id: string,
+    placement?: Placement,
   ): Promise<RecipientOutcome> {
     try {
-      const mailbox = await this.#mailboxFor(target);
+      const mailbox =
+        placement === undefined
+          ? await this.#mailboxFor(target)
+          : await this.#placementMailbox(target, placement, id);
       const { blobHash, index, body } = await copy();
       await this.store.messages.append(target.accountId, mailbox, {
         blobHash,
         index,
-        flags: NO_FLAGS,
+        flags: placement?.flags ?? NO_FLAGS,
         internalDateMs,
         ...(body ? { body } : {}),
       });
@@ -238,6 +364,44 @@ export class DeliveryService {
     const inbox = await this.store.mailboxes.findByName(target.accountId, INBOX);
     if (!inbox) throw new MailError("nonexistent", "The recipient has no INBOX");
     return inbox.id;
+  }
+
+  /**
+   * The mailbox a Sieve keep or fileinto names: created only when the script asked (RFC 5490 :create);
+   * a missing one otherwise means INBOX (RFC 5228 §4.1 leaves it to us; a typo must not lose mail).
+   */
+  async #placementMailbox(
+    target: DeliveryTarget,
+    placement: Placement,
+    id: string,
+  ): Promise<Parameters<MailStore["messages"]["append"]>[1]> {
+    let name: string | undefined;
+    try {
+      name = normalizeMailboxName(placement.mailbox);
+    } catch {
+      name = undefined;
+    }
+    if (name !== undefined) {
+      const found = await this.store.mailboxes.findByName(target.accountId, name);
+      if (found) return found.id;
+      if (placement.create) {
+        try {
+          return (await this.#mailboxes.create(target.accountId, name)).id;
+        } catch (error) {
+          const again = await this.store.mailboxes.findByName(target.accountId, name);
+          if (again) return again.id;
+          this.log.warn(
+            { err: error, deliveryId: id, account: target.accountAddress },
+            "fileinto :create failed",
+          );
+        }
+      }
+    }
+    this.log.info(
+      { deliveryId: id, account: target.accountAddress, mailbox: placement.mailbox },
+      "fileinto names a mailbox that does not exist; delivered to INBOX",
+    );
+    return this.#mailboxFor({ ...target, folder: null });
   }
 
   #failure(error: unknown, id: string): RecipientOutcome {

@@ -20,7 +20,9 @@ export const SMTP_ERROR_REPLIES: Record<MailErrorCode, Mapping> = {
   alreadyExists: fixed(451, "4.3.0", "Temporary failure, try again later"),
   invalidName: fixed(553, "5.1.3", "Bad recipient address syntax"),
   hasChildren: fixed(451, "4.3.0", "Temporary failure, try again later"),
-  cannot: fixed(550, "5.7.1", "Delivery not allowed"),
+  // A Sieve reject's reason is the recipient's own text (RFC 5429 §2.1); other refusals say as little.
+  cannot: (error) =>
+    reply(550, "5.7.1", error.publicText.replace(/[\r\n]+/g, " ").slice(0, 400) || "Delivery not allowed"),
   overQuota: (_error, options) =>
     options.quotaPermanent
       ? reply(552, "5.2.2", "Mailbox full")

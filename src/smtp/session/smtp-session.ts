@@ -289,6 +289,8 @@ class SmtpSession {
         heloName: this.#helloName ?? "",
         remoteAddress: this.conn.remoteAddress,
         protocol: protocolName(this.options.mode, this.#isExtended, this.conn.isTls, envelope.isUtf8),
+        // A Sieve reject is said in the session where it can be (RFC 5429 §2.1), else by notice.
+        rejection: this.options.mode === "lmtp" ? "perRecipient" : "whole",
       });
       outcomes = report.outcomes;
       id = report.id;

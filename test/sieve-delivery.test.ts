@@ -1,0 +1,262 @@
+// Sieve at delivery over real sockets (RFC 5228, RFC 5230, RFC 5429): messages arrive by LMTP, the
+// recipient's active script files them (seen through IMAP with imapflow), a missing folder without
+// :create means INBOX and creates nothing, a script failing at run time leaves the message in INBOX,
+// reject answers 550 5.7.1 for that recipient only, vacation answers a sender once per :days, and an
+// enabled JMAP VacationResponse (set over JMAP) answers a local sender.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { imapFlowClient } from "./helpers/imapflow-client.js";
+import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+import { WireClient } from "./helpers/wire-client.js";
+
+const WAIT_MS = 30_000;
+
+interface Mail {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly messageId?: string;
+}
+
+function messageText(mail: Mail): string {
+  return [
+    `From: <${mail.from}>`,
+    `To: ${mail.to.map((a) => `<${a}>`).join(", ")}`,
+    `Subject: ${mail.subject}`,
+    `Message-ID: ${mail.messageId ?? `<${Math.random().toString(36).slice(2)}@test>`}`,
+    "",
+    "Hello.",
+    "",
+  ].join("\r\n");
+}
+
+/** One LMTP transaction; resolves to the per-recipient replies after DATA (RFC 2033 §4.2). */
+async function lmtp(port: number, mail: Mail): Promise<string[]> {
+  const client = await WireClient.connect(port);
+  try {
+    await client.waitFor(/^220 /m, WAIT_MS);
+    client.send(`LHLO test.example\r\nMAIL FROM:<${mail.from}>\r\n`);
+    for (const rcpt of mail.to) client.send(`RCPT TO:<${rcpt}>\r\n`);
+    client.send("DATA\r\n");
+    await client.waitFor(/^354 /m, WAIT_MS);
+    const start = client.text.length;
+    client.send(`${messageText(mail)}.\r\n`);
+    const replies = new RegExp(`(?:[^]*?^[0-9]{3} [^\\r\\n]*\\r\\n){${mail.to.length}}`, "m");
+    const text = await client.waitFor(
+      { test: (all: string) => replies.test(all.slice(start)) } as RegExp,
+      WAIT_MS,
+    );
+    return text
+      .slice(start)
+      .split("\r\n")
+      .filter((line) => /^[0-9]{3} /.test(line));
+  } finally {
+    client.send("QUIT\r\n");
+    client.end();
+  }
+}
+
+describe("Sieve at delivery", () => {
+  let server: TestServer;
+  let lmtpPort = 0;
+  const alice = "alice@example.test";
+  const bob = "bob@example.test";
+  const carol = "carol@example.test";
+
+  const accountId = async (address: string) => {
+    const account = await server.server.services.store.accounts.findByAddress(address);
+    assert.ok(account);
+    return account.id;
+  };
+  const activate = async (address: string, script: string) => {
+    const id = await accountId(address);
+    const put = await server.server.services.sieveScripts.put(id, "main", script);
+    assert.deepEqual(put, { kind: "stored" });
+    assert.equal(await server.server.services.sieveScripts.setActive(id, "main"), true);
+  };
+  /** Subjects of a mailbox of `user` (logged in afresh), with flags. */
+  const subjects = async (user: string, mailbox: string): Promise<{ subject: string; flags: string[] }[]> => {
+    const client = imapFlowClient(server.port("imap"), user);
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock(mailbox);
+      try {
+        const found: { subject: string; flags: string[] }[] = [];
+        if (client.mailbox === false || client.mailbox.exists === 0) return found;
+        for await (const message of client.fetch("1:*", { envelope: true, flags: true })) {
+          found.push({ subject: message.envelope?.subject ?? "", flags: [...(message.flags ?? [])].sort() });
+        }
+        return found;
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+  };
+  const mailboxNames = async (user: string): Promise<string[]> => {
+    const client = imapFlowClient(server.port("imap"), user);
+    await client.connect();
+    try {
+      return (await client.list()).map((m) => m.path).sort();
+    } finally {
+      await client.logout();
+    }
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    for (const user of [alice, bob, carol]) await server.addUser(user);
+    lmtpPort = server.port("lmtp");
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it("files into folders as the script says, creating a folder only with :create", async () => {
+    await activate(
+      alice,
+      [
+        'require ["fileinto", "imap4flags", "mailbox"];',
+        'if header :contains "subject" "report" { fileinto :flags "\\\\Flagged" "Archive"; }',
+        'elsif header :contains "subject" "nowhere" { fileinto "Missing/Folder"; }',
+        'elsif header :contains "subject" "project" { fileinto :create "Projects/New"; }',
+        'elsif header :contains "subject" "drop" { discard; }',
+      ].join("\n"),
+    );
+    const before = await mailboxNames(alice);
+    for (const subject of ["weekly report", "to nowhere", "project kickoff", "drop me", "plain"]) {
+      const replies = await lmtp(lmtpPort, { from: "someone@remote.example", to: [alice], subject });
+      assert.match(replies[0] ?? "", /^250 /, subject);
+    }
+    assert.deepEqual(await subjects(alice, "Archive"), [{ subject: "weekly report", flags: ["\\Flagged"] }]);
+    assert.deepEqual(
+      (await subjects(alice, "INBOX")).map((m) => m.subject),
+      ["to nowhere", "plain"],
+    );
+    assert.deepEqual(
+      (await subjects(alice, "Projects/New")).map((m) => m.subject),
+      ["project kickoff"],
+    );
+    const after = await mailboxNames(alice);
+    assert.deepEqual(
+      after.filter((name) => !before.includes(name)),
+      ["Projects", "Projects/New"],
+      "only the :create folder (and its parent) appeared; Missing/Folder did not",
+    );
+  });
+
+  it("keeps the message in INBOX when the script fails at run time", async () => {
+    // fileinto then reject is an action conflict (RFC 5429 §2.1), known only when the script runs.
+    await activate(
+      alice,
+      'require ["fileinto", "reject"];\nfileinto "Archive";\nif header :contains "subject" "conflict" { reject "no"; }\n',
+    );
+    const replies = await lmtp(lmtpPort, {
+      from: "someone@remote.example",
+      to: [alice],
+      subject: "conflict here",
+    });
+    assert.match(replies[0] ?? "", /^250 /);
+    assert.ok((await subjects(alice, "INBOX")).some((m) => m.subject === "conflict here"));
+    assert.ok(!(await subjects(alice, "Archive")).some((m) => m.subject === "conflict here"));
+  });
+
+  it("rejects with 550 5.7.1 for that recipient only", async () => {
+    await activate(
+      alice,
+      'require "reject";\nif header :contains "subject" "spam" { reject "Not wanted here"; }\n',
+    );
+    const replies = await lmtp(lmtpPort, {
+      from: "someone@remote.example",
+      to: [alice, carol],
+      subject: "spam offer",
+    });
+    assert.equal(replies.length, 2);
+    assert.match(replies[0] ?? "", /^550 5\.7\.1 .*Not wanted here/);
+    assert.match(replies[1] ?? "", /^250 /);
+    assert.ok(!(await subjects(alice, "INBOX")).some((m) => m.subject === "spam offer"));
+    assert.ok((await subjects(carol, "INBOX")).some((m) => m.subject === "spam offer"));
+  });
+
+  it("sends one vacation reply per sender per :days", async () => {
+    await activate(
+      alice,
+      'require "vacation";\nvacation :days 7 :subject "Away until Monday" "I am away.";\n',
+    );
+    const first = { from: bob, to: [alice], subject: "first", messageId: "<first@bob.example>" };
+    assert.match((await lmtp(lmtpPort, first))[0] ?? "", /^250 /);
+    assert.match((await lmtp(lmtpPort, { from: bob, to: [alice], subject: "second" }))[0] ?? "", /^250 /);
+    assert.match((await lmtp(lmtpPort, { from: carol, to: [alice], subject: "third" }))[0] ?? "", /^250 /);
+
+    const bobInbox = await subjects(bob, "INBOX");
+    assert.deepEqual(
+      bobInbox.map((m) => m.subject),
+      ["Away until Monday"],
+      "bob got exactly one reply for two messages",
+    );
+    assert.deepEqual(
+      (await subjects(carol, "INBOX")).filter((m) => m.subject === "Away until Monday").length,
+      1,
+    );
+    const client = imapFlowClient(server.port("imap"), bob);
+    await client.connect();
+    try {
+      const lock = await client.getMailboxLock("INBOX");
+      try {
+        const reply = await client.fetchOne("1", { source: true });
+        const text = reply ? (reply.source?.toString("utf8") ?? "") : "";
+        assert.match(text, /^Auto-Submitted: auto-replied/m);
+        assert.match(text, /^In-Reply-To: <first@bob\.example>/m);
+        assert.match(text, /^References: <first@bob\.example>/m);
+        assert.match(text, /^Return-Path: <>/m, "sent from the null reverse-path");
+        assert.match(text, /I am away\./);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout();
+    }
+  });
+
+  it("answers a local sender from an enabled JMAP VacationResponse, once", async () => {
+    await server.server.services.sieveScripts.setActive(await accountId(carol), null);
+    const jmap = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, carol, TEST_PASSWORD);
+    const vacationSet = async (args: Record<string, unknown>) => {
+      const [response] = await jmap.call(
+        [["VacationResponse/set", args, "v"]],
+        [CORE, MAIL, "urn:ietf:params:jmap:vacationresponse"],
+      );
+      assert.equal(response?.[0], "VacationResponse/set", JSON.stringify(response));
+      return response?.[1] as Record<string, unknown>;
+    };
+    const set = await vacationSet({
+      accountId: await jmap.accountId(),
+      update: {
+        singleton: {
+          isEnabled: true,
+          subject: "Carol is out",
+          textBody: "Back next week.",
+          fromDate: null,
+          toDate: null,
+        },
+      },
+    });
+    assert.deepEqual(set.updated, { singleton: null });
+    const dave = "dave@example.test";
+    await server.addUser(dave);
+    for (const subject of ["question", "follow-up"]) {
+      assert.match((await lmtp(lmtpPort, { from: dave, to: [carol], subject }))[0] ?? "", /^250 /);
+    }
+    const replies = (await subjects(dave, "INBOX")).filter((m) => m.subject === "Carol is out");
+    assert.equal(replies.length, 1);
+    // Switched off, it answers no one new.
+    await vacationSet({
+      accountId: await jmap.accountId(),
+      update: { singleton: { isEnabled: false } },
+    });
+    assert.match((await lmtp(lmtpPort, { from: alice, to: [carol], subject: "after" }))[0] ?? "", /^250 /);
+    assert.ok(!(await subjects(alice, "INBOX")).some((m) => m.subject === "Carol is out"));
+  });
+});
