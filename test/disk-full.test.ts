@@ -60,12 +60,8 @@ function fillDisk(path: string): void {
   }
 }
 
-async function append(imap: RawImap, tag: string, raw: Buffer): Promise<string> {
-  imap.take();
-  imap.write(
-    Buffer.concat([Buffer.from(`${tag} APPEND INBOX {${raw.byteLength}+}\r\n`), raw, Buffer.from("\r\n")]),
-  );
-  return imap.untilTagged(tag);
+function append(imap: RawImap, tag: string, raw: Buffer): Promise<string> {
+  return imap.append(tag, "INBOX", raw);
 }
 
 describe("a full disk", { skip: mountProblem }, () => {

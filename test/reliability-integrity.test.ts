@@ -21,11 +21,7 @@ function message(n: number, bytes: number): Buffer {
 }
 
 async function append(imap: RawImap, tag: string, raw: Buffer): Promise<void> {
-  imap.take();
-  imap.write(
-    Buffer.concat([Buffer.from(`${tag} APPEND INBOX {${raw.byteLength}+}\r\n`), raw, Buffer.from("\r\n")]),
-  );
-  assert.match(await imap.untilTagged(tag), new RegExp(`^${tag} OK`, "m"));
+  assert.match(await imap.append(tag, "INBOX", raw), new RegExp(`^${tag} OK`, "m"));
 }
 
 describe("a damaged message", () => {

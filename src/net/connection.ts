@@ -81,6 +81,8 @@ export class Connection {
   #idleTimeoutMs: number;
   #isClosed = false;
   #isEnding = false;
+  /** A chunk is with the protocol, which has not asked for the next: it is busy, not waiting for input. */
+  #isProcessing = false;
   readonly #closed: Promise<void>;
   #resolveClosed: () => void = () => {};
 
@@ -142,7 +144,13 @@ export class Connection {
       const source: Readable = this.#compression?.output ?? this.#socket;
       const chunk = source.read() as Buffer | null;
       if (chunk !== null) {
-        yield chunk;
+        // Until the protocol asks for more it is working on what it got (see #idleOut).
+        this.#isProcessing = true;
+        try {
+          yield chunk;
+        } finally {
+          this.#isProcessing = false;
+        }
         continue;
       }
       if (source.readableEnded || source.destroyed) return;
@@ -308,7 +316,10 @@ export class Connection {
     this.#idleHooks.push(hook);
   }
 
-  /** Closes the connection after `ms` without traffic in either direction; 0 disables. */
+  /**
+   * Closes the connection after `ms` without traffic in either direction while the protocol waits for
+   * the client (time it spends on a command does not count); 0 disables.
+   */
   setIdleTimeout(ms: number): void {
     this.#idleTimeoutMs = ms;
     if (!this.#isEnding) this.#socket.setTimeout(ms);
@@ -366,6 +377,12 @@ export class Connection {
 
   async #idleOut(socket: Socket): Promise<void> {
     if (socket !== this.#socket || this.#isEnding || this.signal.aborted) return;
+    if (this.#isProcessing) {
+      // The client is waiting for us (a delivery behind a slow disk, a long search), not we for it:
+      // that is not idleness. The clock starts again; slow readers have their own limit (sendTimeoutMs).
+      socket.setTimeout(this.#idleTimeoutMs);
+      return;
+    }
     this.log.info({ idleTimeoutMs: this.#idleTimeoutMs }, "idle timeout");
     socket.setTimeout(0);
     await this.#runHooks(this.#idleHooks, "idle");

@@ -143,6 +143,19 @@ export class RawImap {
     return this.take();
   }
 
+  /** APPENDs `raw` to `mailbox` with a non-synchronizing literal; returns the text up to the tagged reply. */
+  async append(tag: string, mailbox: string, raw: Uint8Array): Promise<string> {
+    this.take();
+    this.write(
+      Buffer.concat([
+        Buffer.from(`${tag} APPEND ${mailbox} {${raw.byteLength}+}\r\n`),
+        raw,
+        Buffer.from("\r\n"),
+      ]),
+    );
+    return this.untilTagged(tag);
+  }
+
   /** Replaces the socket with a TLS one over it (after a STARTTLS OK). */
   async upgradeToTls(): Promise<void> {
     const plain = this.socket;
