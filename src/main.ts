@@ -14,6 +14,7 @@ import { createImapListeners } from "./imap/imap-server.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
 import { MailError } from "./kit/mail-error.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
+import { BlobCollector } from "./mail/blob-collection.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { DkimSigner } from "./mail/dkim/dkim-signer.js";
 import { InboundAuthenticator } from "./mail/inbound-authentication.js";
@@ -413,6 +414,9 @@ export async function runServer(
     throw error;
   }
 
+  const collector = new BlobCollector(services.store, { ...config.blobGc, log: log.child({ proto: "gc" }) });
+  collector.start();
+
   let stopping: Promise<void> | undefined;
   let disposeSignals = () => {};
   let disposeReload = () => {};
@@ -422,6 +426,7 @@ export async function runServer(
       disposeReload();
       log.info({}, "shutting down");
       await group.shutdown(config.limits.shutdownGraceMs);
+      await collector.stop();
       await services.close();
       await releasePidFile();
       log.info({}, "stopped");

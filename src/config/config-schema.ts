@@ -205,6 +205,10 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     timeout_ms: { type: "integer", min: 100, max: 60_000 },
     tries: { type: "integer", min: 1, max: 10 },
   },
+  blob_gc: {
+    interval_ms: count(0),
+    grace_ms: count(0),
+  },
   delivery: {
     recipient_delimiter: { type: "string", check: checkDelimiter },
     detail_to_folder: { type: "boolean" },

@@ -164,6 +164,17 @@ export interface DeliveryConfig {
   readonly indexWorkers: number;
 }
 
+/** [blob_gc]: the running server's collection of unreferenced message bodies (mail/blob-collection.ts). */
+export interface BlobGcConfig {
+  /** Time between collections; 0 turns the schedule off. */
+  readonly intervalMs: number;
+  /**
+   * Only bodies unreferenced and stored (or stored again) longer ago than this go, so a delivery or
+   * APPEND that stored its body and has not committed yet keeps it; destroyed emails are purged after it.
+   */
+  readonly graceMs: number;
+}
+
 /** [dns]: the resolver of MX lookups and SPF/DKIM/DMARC checks (net/dns-resolver.ts). */
 export interface DnsConfig {
   /** "ip", "ip:port" or "[v6]:port"; empty uses the system's resolvers (/etc/resolv.conf). */
@@ -239,6 +250,7 @@ export interface Config {
   readonly proxy: ProxyConfig;
   readonly accounts: AccountsConfig;
   readonly delivery: DeliveryConfig;
+  readonly blobGc: BlobGcConfig;
   readonly dns: DnsConfig;
   readonly auth: AuthConfig;
 }
@@ -328,6 +340,7 @@ export function defaultConfig(): Config {
       oauthbearerUsernameClaim: "email",
     },
     dns: { servers: [], timeoutMs: 5000, tries: 2 },
+    blobGc: { intervalMs: 3_600_000, graceMs: 3_600_000 },
     delivery: {
       recipientDelimiter: "+",
       detailToFolder: false,

@@ -867,6 +867,20 @@ export interface SieveScriptRepository {
   claimAutoReply(accountId: AccountId, key: string, nowMs: number, periodMs: number): Promise<boolean>;
 }
 
+/**
+ * Named leases on background work that one node at a time should do (the blob collector, mail/
+ * blob-collection.ts), shared by every node of a store. A lease is held until `untilMs` or until given
+ * back; a holder that dies loses it when it runs out. Leases keep nodes from doing the same work twice,
+ * they are not what makes that work safe: work under a lease must stay correct if two run at once (a
+ * lease that ran out while its holder was still busy).
+ */
+export interface LeaseRepository {
+  /** Takes (or renews) the lease for `holder` if it is free, ran out before `nowMs`, or is already `holder`'s. */
+  tryTake(name: string, holder: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the lease back if `holder` still holds it. */
+  give(name: string, holder: string): Promise<void>;
+}
+
 /** A held POP3 maildrop lock; `release` is idempotent and never touches a later holder's lock. */
 export interface MaildropLockHandle {
   readonly owner: string;
@@ -901,6 +915,7 @@ export interface MailStore {
   readonly blobs: BlobStore;
   readonly notifier: ChangeNotifier;
   readonly maildropLocks: MaildropLocks;
+  readonly leases: LeaseRepository;
   /** Finishes pending work and releases files and connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -3,7 +3,17 @@
 // blob that a committed transaction references survives kill -9 and power loss. A prefixed blob
 // (<sha256>p) is a small file naming its base blob and holding the bytes that come before it.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  utimesSync,
+} from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { BlobHash } from "../../kit/ids.js";
@@ -82,7 +92,7 @@ export class FileBlobStore implements BlobStore {
     if (source instanceof Uint8Array) {
       if (source.byteLength > maxBytes) throw tooBig(maxBytes);
       const hash = this.hashOf(source);
-      if (!existsSync(this.pathOf(hash))) await this.#writeDurably(hash, [source]);
+      if (!touch(this.pathOf(hash))) await this.#writeDurably(hash, [source]);
       return { hash, size: source.byteLength };
     }
     return this.#putStream(source, maxBytes);
@@ -111,7 +121,7 @@ export class FileBlobStore implements BlobStore {
     }
     await file.close();
     const hash = hasher.digest("hex") as BlobHash;
-    if (await this.has(hash)) {
+    if (touch(this.pathOf(hash))) {
       await unlink(tmpPath);
     } else {
       await this.#moveIntoPlace(tmpPath, hash);
@@ -134,13 +144,15 @@ export class FileBlobStore implements BlobStore {
     }
     let baseSize: number;
     try {
+      // Made young again first, so a collection running now keeps it for the blob about to name it.
+      touch(this.pathOf(baseHash));
       baseSize = (await stat(this.pathOf(baseHash))).size;
     } catch (error) {
       throw missing(baseHash, error);
     }
     const manifest = Buffer.concat([Buffer.from(`${baseHash}\n`, "latin1"), allPrefix]);
     const hash = `${createHash("sha256").update(manifest).digest("hex")}${PREFIXED_SUFFIX}` as BlobHash;
-    if (!existsSync(this.pathOf(hash))) await this.#writeDurably(hash, [manifest]);
+    if (!touch(this.pathOf(hash))) await this.#writeDurably(hash, [manifest]);
     return { hash, size: allPrefix.byteLength + baseSize };
   }
 
@@ -349,11 +361,14 @@ export class FileBlobStore implements BlobStore {
         for (const name of await readdir(dir)) {
           if (!HASH_PATTERN.test(name)) continue;
           const path = join(dir, name);
-          const info = await stat(path);
+          // Gone since the listing: another collector (a CLI beside the server) was first.
+          const info = await stat(path).catch(() => null);
+          if (info === null) continue;
           const isFresh = info.mtimeMs > cutoff;
           if (isPrefixed(name as BlobHash)) {
             if (isFresh || (await isReferenced(name as BlobHash))) {
-              neededBases.add((await this.#readManifest(name as BlobHash)).base);
+              const manifest = await this.#readManifest(name as BlobHash).catch(() => null);
+              if (manifest !== null) neededBases.add(manifest.base);
             } else {
               candidates.push({ name: name as BlobHash, path });
             }
@@ -367,10 +382,40 @@ export class FileBlobStore implements BlobStore {
     for (const { name, path } of candidates) {
       if (neededBases.has(name)) continue;
       if (!isPrefixed(name) && (await isReferenced(name))) continue;
-      await unlink(path);
-      removed++;
+      if (removeIfOlder(path, cutoff)) removed++;
     }
     return removed;
+  }
+}
+
+/**
+ * Marks an existing blob as just stored (its mtime is its age for collectGarbage), so a collection
+ * running now keeps it for the append that is about to reference it; false if there is no such blob.
+ * Synchronous, as is removeIfOlder: within this process the two never interleave.
+ */
+function touch(path: string): boolean {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/**
+ * Removes a blob file if it is still older than `cutoff` (a put may have touched it since the scan);
+ * true if it was removed here (another collector may have been first).
+ */
+function removeIfOlder(path: string, cutoff: number): boolean {
+  try {
+    if (statSync(path).mtimeMs > cutoff) return false;
+    unlinkSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
   }
 }
 

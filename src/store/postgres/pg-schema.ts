@@ -491,4 +491,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Leases on background work one node at a time should do (the blob collector); pg-leases.ts.
+    description: "leases on background work",
+    apply: async (sql) => {
+      await sql.run(`
+        CREATE TABLE leases (
+          name text COLLATE "C" PRIMARY KEY,
+          holder text NOT NULL,
+          until_ms bigint NOT NULL
+        );
+      `);
+    },
+  },
 ];

@@ -5,6 +5,7 @@ import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeImportContract } from "../contract/import-contract.js";
 import { describeJmapObjectContract } from "../contract/jmap-object-contract.js";
+import { describeLeaseContract } from "../contract/lease-contract.js";
 import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
@@ -21,6 +22,7 @@ await describeWithPostgres(() => {
   describeAclContract("postgres", postgresHarness);
   describeUploadContract("postgres", postgresHarness);
   describeOutboundQueueContract("postgres", postgresHarness);
+  describeLeaseContract("postgres", postgresHarness);
   describeImportContract("postgres", postgresHarness);
   describeJmapObjectContract("postgres", postgresHarness);
   describeDomainContract("postgres", postgresHarness);

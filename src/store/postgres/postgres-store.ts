@@ -14,6 +14,7 @@ import { type PgConnectionOptions, PgDatabase } from "./pg-database.js";
 import { PgDkimKeys } from "./pg-dkim-keys.js";
 import { PgDomains } from "./pg-domains.js";
 import { PgJmapObjects } from "./pg-jmap-objects.js";
+import { PgLeases } from "./pg-leases.js";
 import { PgMailboxes } from "./pg-mailboxes.js";
 import { PgMaildropLocks } from "./pg-maildrop-locks.js";
 import { PgMessages } from "./pg-messages.js";
@@ -76,6 +77,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     blobs,
     notifier,
     maildropLocks,
+    leases: new PgLeases(sql),
     close: async () => {
       await maildropLocks.close();
       await notifier.close();

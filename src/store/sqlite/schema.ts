@@ -462,4 +462,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS urlauth_keys_by_mailbox ON urlauth_keys (mailbox_id);
   `,
+  // 24: leases on background work one process at a time should do (sqlite-leases.ts): the blob collector,
+  // which a CLI command may run beside the server.
+  `
+  CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -6,6 +6,7 @@ import type { BlobHash } from "../../kit/ids.js";
 import { verifiedBlob } from "../blob/blob-integrity.js";
 import type { FileBlobStore } from "../blob/file-blob-store.js";
 import type { BlobRange, BlobStore, StoredBlob } from "../mail-store.js";
+import { isBlobReferencedNow } from "./blob-references.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /**
@@ -129,8 +130,12 @@ export class SqliteBlobStore implements BlobStore {
       after = hashes[hashes.length - 1] as string;
       for (const hash of hashes) {
         if (await isReferenced(hash)) continue;
-        removed += this.sql.write(
-          () => this.sql.stmt("DELETE FROM message_blobs WHERE hash = ?").run(hash).changes,
+        // Decided again inside the write: an append of the same bytes may have committed meanwhile
+        // (its INSERT OR IGNORE kept this row rather than writing its own).
+        removed += this.sql.write(() =>
+          isBlobReferencedNow(this.sql, hash)
+            ? 0
+            : this.sql.stmt("DELETE FROM message_blobs WHERE hash = ?").run(hash).changes,
         );
       }
     }

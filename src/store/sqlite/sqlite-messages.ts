@@ -29,6 +29,7 @@ import type {
   ReplaceResult,
 } from "../mail-store.js";
 import { type EmailRow, ENTRY_WITH_BLOB, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
+import { isBlobReferencedNow } from "./blob-references.js";
 import {
   checkQuota,
   insertEntries,
@@ -325,14 +326,7 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
-    // A JMAP upload keeps its blob too, until the upload expires, and a queued outbound message its own.
-    return (
-      this.sql
-        .stmt(
-          "SELECT 1 FROM emails WHERE blob_hash = ? UNION ALL SELECT 1 FROM jmap_uploads WHERE blob_hash = ? UNION ALL SELECT 1 FROM outbound_queue WHERE blob_hash = ? LIMIT 1",
-        )
-        .get(hash, hash, hash) !== undefined
-    );
+    return isBlobReferencedNow(this.sql, hash);
   }
 
   async matchEmails(mailboxId: MailboxId, criteria: readonly EmailCriterion[]): Promise<Set<EmailId>> {

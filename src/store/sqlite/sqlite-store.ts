@@ -20,6 +20,7 @@ import { SqliteDatabase } from "./sqlite-database.js";
 import { SqliteDkimKeys } from "./sqlite-dkim-keys.js";
 import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteJmapObjects } from "./sqlite-jmap-objects.js";
+import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMailboxes } from "./sqlite-mailboxes.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteMetadata } from "./sqlite-metadata.js";
@@ -67,6 +68,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
     blobs,
     notifier,
     maildropLocks: new InProcessMaildropLocks(),
+    leases: new SqliteLeases(sql),
     close: async () => sql.close(),
   };
 }
