@@ -117,8 +117,7 @@ describe("a full disk", { skip: mountProblem }, () => {
     assert.match(await pop.line(), /^\+OK/);
     assert.match(await pop.line(), /^\+OK/);
     assert.match(await pop.line(), /^\+OK/, "RETR answers on a full disk");
-    let retrieved = "";
-    for (let line = await pop.line(); line !== "."; line = await pop.line()) retrieved += `${line}\r\n`;
+    const retrieved = await pop.untilDot();
     assert.equal(
       withoutTrace(Buffer.from(retrieved, "latin1")).toString("latin1"),
       stored[1]?.toString("latin1"),

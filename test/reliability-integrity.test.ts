@@ -63,8 +63,7 @@ describe("a damaged message", () => {
     assert.match(await pop.line(), /^-ERR \[SYS\/PERM\] /, "RETR of the damaged message is -ERR");
     pop.write("RETR 1\r\n");
     assert.match(await pop.line(), /^\+OK/);
-    let retrieved = "";
-    for (let line = await pop.line(); line !== "."; line = await pop.line()) retrieved += `${line}\r\n`;
+    const retrieved = await pop.untilDot();
     assert.equal(retrieved, intact.toString("latin1"));
     pop.write("QUIT\r\n");
     pop.socket.destroy();

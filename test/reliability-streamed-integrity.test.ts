@@ -117,8 +117,7 @@ function streamedIntegrityTests(store: "sqlite" | "postgres", corrupt: Corrupt):
       await next.line();
       next.write(`USER ${USER}\r\nPASS ${TEST_PASSWORD}\r\nRETR 1\r\n`);
       for (let i = 0; i < 3; i++) assert.match(await next.line(), /^\+OK/);
-      let retrieved = "";
-      for (let line = await next.line(); line !== "."; line = await next.line()) retrieved += `${line}\r\n`;
+      const retrieved = await next.untilDot();
       assert.equal(retrieved, intact.toString("latin1"));
       next.write("QUIT\r\n");
       next.socket.destroy();

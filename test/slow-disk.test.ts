@@ -116,8 +116,7 @@ function slowDiskTests(backend: "sqlite" | "postgres"): void {
       await pop.line();
       pop.write(`USER ${USER}\r\nPASS ${TEST_PASSWORD}\r\nRETR 1\r\n`);
       for (let i = 0; i < 3; i++) assert.match(await pop.line(), /^\+OK/);
-      let retrieved = "";
-      for (let line = await pop.line(); line !== "."; line = await pop.line()) retrieved += `${line}\r\n`;
+      const retrieved = await pop.untilDot();
       assert.equal(retrieved, first.toString("latin1"), "POP3 RETR is served");
       pop.write("QUIT\r\n");
       assert.match(await pop.line(), /^\+OK/);

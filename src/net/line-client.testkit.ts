@@ -46,6 +46,16 @@ export class LineClient {
     }
   }
 
+  /**
+   * The lines of a multi-line reply (POP3 RETR, TOP, LIST…) up to its terminating ".", each with its
+   * CRLF, as sent (dot-stuffing kept); rejects with "closed" if the connection ends first.
+   */
+  async untilDot(): Promise<string> {
+    let text = "";
+    for (let line = await this.line(); line !== "."; line = await this.line()) text += `${line}\r\n`;
+    return text;
+  }
+
   /** Resolves when the server has closed the connection (EOF or reset). */
   async closed(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
