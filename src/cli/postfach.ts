@@ -17,6 +17,7 @@ import { importCommands } from "./commands/import.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
+import { sieveCommands } from "./commands/sieve.js";
 import { statsCommand } from "./commands/stats.js";
 import { userCommands } from "./commands/user.js";
 import { CliUsageError } from "./read-password.js";
@@ -28,6 +29,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...userCommands,
   ...appPasswordCommands,
   ...mailboxCommands,
+  ...sieveCommands,
   ...aclCommands,
   ...domainCommands,
   ...dkimCommands,
