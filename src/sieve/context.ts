@@ -124,5 +124,8 @@ export interface SieveVacation {
 
 export type SieveOutcome =
   | { readonly ok: true; readonly actions: readonly SieveAction[] }
-  /** A runtime error (RFC 5228 §2.10.6): the caller keeps the message in INBOX and logs `error`. */
+  /**
+   * A runtime error (RFC 5228 §2.10.6), a callback that threw, or a bug ("internal error: …"): no action of the
+   * run is taken; the caller keeps the message in INBOX and logs `error`.
+   */
   | { readonly ok: false; readonly error: SieveError };

@@ -108,3 +108,17 @@ if virustest :value "ge" :comparator "i;ascii-numeric" "4" { discard; }`;
     ]);
   });
 });
+
+describe("failures outside the script", () => {
+  it("a throwing mailboxExists callback becomes a runtime error at the test's position", async () => {
+    const outcome = await runText('require "mailbox";\nif mailboxexists "x" { discard; }', {
+      mailboxExists: () => {
+        throw new Error("database unavailable");
+      },
+    });
+    assert.deepEqual(outcome, {
+      ok: false,
+      error: { line: 2, column: 4, message: "internal error: database unavailable" },
+    });
+  });
+});

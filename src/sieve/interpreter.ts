@@ -34,6 +34,8 @@ class Run {
   readonly activeIncludes: string[] = [];
   includeCount = 0;
   readonly budget: MatchBudget;
+  /** The command or test being run, for errors that do not carry a position. */
+  position: { readonly line: number; readonly column: number } = { line: 1, column: 1 };
   /** RFC 5232 §3 internal flags variable, shared by all scripts of the run. */
   flags: string[] = [];
 
@@ -122,6 +124,7 @@ class Scope implements TestEnv {
   }
 
   async evaluate(test: CompiledTest): Promise<boolean> {
+    this.run.position = test;
     try {
       return await evaluateTest(test, this);
     } catch (error) {
@@ -150,7 +153,7 @@ class Scope implements TestEnv {
   }
 }
 
-/** Runs `script`; never throws for script faults (those come back as `{ ok: false }`). */
+/** Runs `script`; never throws: script faults, failing callbacks and bugs all come back as `{ ok: false }`. */
 export async function runScript(script: CompiledSieve, context: SieveContext): Promise<SieveOutcome> {
   const limits: SieveLimits = { ...DEFAULT_SIEVE_LIMITS, ...context.limits };
   const run = new Run(context, limits);
@@ -161,7 +164,14 @@ export async function runScript(script: CompiledSieve, context: SieveContext): P
       // stop ends the whole run normally (RFC 5228 §3.3).
     } else if (error instanceof SieveRuntimeError) {
       return { ok: false, error: error.toSieveError() };
-    } else throw error;
+    } else {
+      // A failing callback (mailboxExists, includeScript) or a bug: still an outcome, so the message is kept.
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        error: { line: run.position.line, column: run.position.column, message: `internal error: ${reason}` },
+      };
+    }
   }
   return { ok: true, actions: run.actions.finish(storableFlags(run.flags)) };
 }
@@ -178,6 +188,7 @@ async function runBlock(scope: Scope, commands: readonly CompiledCommand[]): Pro
   // Whether a branch of the current if/elsif chain has been taken; null outside a chain.
   let isChainTaken: boolean | null = null;
   for (const command of commands) {
+    scope.run.position = command;
     switch (command.name) {
       case "if":
       case "elsif": {

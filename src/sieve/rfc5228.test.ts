@@ -259,3 +259,26 @@ describe("runtime errors keep the message (RFC 5228 §2.10.6)", () => {
     assert.equal(outcome.ok, false);
   });
 });
+
+describe("RFC 5228 §5 test combinations", () => {
+  const text = { text: messageText(["From: Cynthia <cynthia@example.com>", "Subject: money for nothing"]) };
+  const cases: [string, boolean][] = [
+    ['allof (header :contains "From" "Cynthia", header :contains "Subject" "money")', true],
+    ['allof (header :contains "From" "Cynthia", header :contains "Subject" "fame")', false],
+    ['anyof (header :contains "From" "Bob", header :contains "Subject" "money")', true],
+    ['anyof (header :contains "From" "Bob", header :contains "Subject" "fame")', false],
+    ['not header :contains "Subject" "money"', false],
+    ["not not true", true],
+    ['header :contains ["To", "From", "Subject"] ["nope", "nothing"]', true],
+    ['header :is "Subject" "MONEY FOR NOTHING"', true],
+    ['header :is :comparator "i;octet" "Subject" "MONEY FOR NOTHING"', false],
+    ['address :all :is "From" "Cynthia <cynthia@example.com>"', false],
+    ['address :all :is "From" "CYNTHIA@example.com"', true],
+  ];
+  for (const [test, expected] of cases) {
+    it(test, async () => {
+      const actions = await actionsOf(`if ${test} { discard; }`, text);
+      assert.equal(summarize(actions)[0] === "discard", expected);
+    });
+  }
+});

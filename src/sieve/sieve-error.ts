@@ -8,9 +8,8 @@ export interface SieveError {
   readonly message: string;
 }
 
-/** Thrown inside the lexer and parser; caught by compileSieve and turned into a SieveError. */
-export class SieveSyntaxError extends Error {
-  override readonly name = "SieveSyntaxError";
+/** An error at a place in the script; both kinds below carry one. */
+abstract class PositionedError extends Error {
   constructor(
     readonly line: number,
     readonly column: number,
@@ -24,18 +23,12 @@ export class SieveSyntaxError extends Error {
   }
 }
 
-/** Thrown by the interpreter; runSieve returns it as `{ ok: false, error }` and the caller keeps the message. */
-export class SieveRuntimeError extends Error {
-  override readonly name = "SieveRuntimeError";
-  constructor(
-    readonly line: number,
-    readonly column: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Thrown inside the lexer and parser; caught by compileSieve and turned into a SieveError. */
+export class SieveSyntaxError extends PositionedError {
+  override readonly name = "SieveSyntaxError";
+}
 
-  toSieveError(): SieveError {
-    return { line: this.line, column: this.column, message: this.message };
-  }
+/** Thrown by the interpreter; runSieve returns it as `{ ok: false, error }` and the caller keeps the message. */
+export class SieveRuntimeError extends PositionedError {
+  override readonly name = "SieveRuntimeError";
 }
