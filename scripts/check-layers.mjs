@@ -20,6 +20,8 @@ const ALLOWED = {
   pop3: ["kit", "mime", "mail", "auth", "net", "store"],
   smtp: ["kit", "mime", "mail", "auth", "net", "store", "sieve"],
   managesieve: ["kit", "mime", "mail", "auth", "net", "store", "sieve"],
+  // The outbound sender: an SMTP client draining the queue; mail/ for DSN delivery, net/ for DNS.
+  outbound: ["kit", "mime", "mail", "net", "store"],
   jmap: ["kit", "mime", "mail", "auth", "store", "sieve"],
   http: ["kit", "mail", "auth", "net", "jmap", "store"],
   admin: ["kit", "mime", "mail", "auth", "config", "store", "sieve"],

@@ -11,6 +11,7 @@ import { SessionRegistry } from "./auth/session-registry.js";
 import type { Config } from "./config/config.js";
 import { createHttpListeners } from "./http/http-server.js";
 import { createImapListeners } from "./imap/imap-server.js";
+import { recordDeliveryStatus } from "./jmap/email-submission.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
 import { MailError } from "./kit/mail-error.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
@@ -21,22 +22,29 @@ import { InboundAuthenticator } from "./mail/inbound-authentication.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
+import { ownAddresses } from "./mail/own-addresses.js";
 import { GeneratedMailSender } from "./mail/sieve/generated-mail-sender.js";
 import { SieveDelivery } from "./mail/sieve/sieve-delivery.js";
 import { SieveScriptService } from "./mail/sieve/sieve-scripts.js";
+import { SubmissionService } from "./mail/submission-service.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
 import { createManageSieveListeners } from "./managesieve/managesieve-server.js";
 import { createDnsResolver, type DnsResolver } from "./net/dns-resolver.js";
+import { parseListenAddress } from "./net/listen-address.js";
 import { type BoundListener, ListenerGroup, type ListenerSpec } from "./net/listener-group.js";
 import { createLogger } from "./net/logging.js";
 import { onReloadSignal } from "./net/reload-signal.js";
 import { onShutdownSignals } from "./net/shutdown-signals.js";
 import { loadTlsMaterial } from "./net/tls.js";
 import { buildTlsContexts, TlsContextSet, type TlsContexts } from "./net/tls-contexts.js";
+import { OutboundSender } from "./outbound/outbound-sender.js";
+import { parseRetrySchedule } from "./outbound/retry-schedule.js";
+import type { SmtpTarget } from "./outbound/smtp-client.js";
 import { createPop3Listeners } from "./pop3/pop3-server.js";
 import { SUPPORTED_SIEVE_EXTENSIONS } from "./sieve/sieve.js";
 import { createLmtpListeners } from "./smtp/lmtp-server.js";
 import { createSmtpListeners } from "./smtp/smtp-server.js";
+import { createSubmissionListeners } from "./smtp/submission-server.js";
 import type { MailStore } from "./store/mail-store.js";
 import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
@@ -75,6 +83,10 @@ export interface Services {
   readonly dns: DnsResolver;
   /** DKIM-signs outbound mail with the From: domain's key (`postfach domain dkim`); the outbound sender calls it. */
   readonly dkim: DkimSigner;
+  /** Submission (SMTP and JMAP): local delivery, the outbound queue, the Sent copy. */
+  readonly submission: SubmissionService;
+  /** Drains the outbound queue; runServer starts and stops it (the CLI never sends). */
+  readonly outbound: OutboundSender;
   close(): Promise<void>;
 }
 
@@ -206,6 +218,34 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     sieveDelivery,
   );
   const sessions = new SessionRegistry(config.limits.maxSessionsPerAccount);
+  const dns = createDnsResolver(config.dns);
+  const dkim = new DkimSigner(store.dkimKeys, log.child({ proto: "dkim" }));
+  const outbound = new OutboundSender(
+    store,
+    dns,
+    delivery,
+    outboundSenderOptions(config),
+    log.child({ proto: "outbound" }),
+    async ({ record, isDelivered, reply }) => {
+      if (record.accountId === null || record.submissionId === null) return;
+      await recordDeliveryStatus(
+        store,
+        record.accountId,
+        record.submissionId,
+        record.recipient,
+        isDelivered,
+        reply,
+      );
+    },
+  );
+  const submission = new SubmissionService(
+    store,
+    delivery,
+    messages,
+    // Signed once at enqueue with the From: domain's DKIM key, so every retry sends the same bytes.
+    { hostname: config.hostname, signer: dkim, onQueued: () => outbound.wake() },
+    log.child({ proto: "submission" }),
+  );
   return {
     config,
     store,
@@ -219,9 +259,14 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     delivery,
     sieveScripts: new SieveScriptService(store.sieve, config.sieve),
     snapshots: new SnapshotCache(store),
-    dns: createDnsResolver(config.dns),
-    dkim: new DkimSigner(store.dkimKeys, log.child({ proto: "dkim" })),
-    close: () => store.close(),
+    dns,
+    dkim,
+    submission,
+    outbound,
+    close: async () => {
+      await outbound.stop();
+      await store.close();
+    },
   };
 }
 
@@ -327,8 +372,27 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
       config.managesieve.listen,
       log,
     ),
+    ...createSubmissionListeners(
+      {
+        delivery: services.delivery,
+        submission: {
+          authenticator: services.authenticator,
+          plaintextAuth: config.auth.plaintextAuth,
+          submitter: services.submission,
+          ownAddresses: (account) => ownAddresses(services.store, account),
+          saveToSent: config.submission.saveToSent,
+        },
+      },
+      { ...inbound, listen: config.submission.listen, tlsListen: config.submission.tlsListen },
+      log,
+    ),
     ...createHttpListeners(
-      { ...mailServices, snapshots: services.snapshots, delivery: services.delivery },
+      {
+        ...mailServices,
+        snapshots: services.snapshots,
+        delivery: services.delivery,
+        submission: services.submission,
+      },
       {
         listen: config.http.listen,
         tlsListen: config.http.tlsListen,
@@ -413,6 +477,7 @@ export async function runServer(
     await releasePidFile();
     throw error;
   }
+  services.outbound.start();
 
   const collector = new BlobCollector(services.store, { ...config.blobGc, log: log.child({ proto: "gc" }) });
   collector.start();
@@ -479,4 +544,39 @@ function printBanner(config: Config, listeners: readonly BoundListener[]): void 
 function effectiveSaveLimit(messageLimit: number, saveLimit: number): number {
   if (saveLimit === 0) return messageLimit;
   return messageLimit === 0 ? saveLimit : Math.min(messageLimit, saveLimit);
+}
+
+/** [outbound] as the sender takes it: the smarthost as a target, seconds as milliseconds. */
+function outboundSenderOptions(config: Config): ConstructorParameters<typeof OutboundSender>[3] {
+  const { outbound } = config;
+  let smarthost: SmtpTarget | null = null;
+  if (outbound.smarthost !== "") {
+    const { host, port } = parseListenAddress(outbound.smarthost);
+    smarthost = {
+      host,
+      port,
+      servername: host,
+      tls:
+        outbound.smarthostTls === "tls"
+          ? "implicit"
+          : outbound.smarthostTls === "starttls"
+            ? "required"
+            : "none",
+      verifyTls: outbound.smarthostVerifyTls,
+      auth:
+        outbound.smarthostUser === ""
+          ? null
+          : { user: outbound.smarthostUser, pass: outbound.smarthostPassword },
+    };
+  }
+  return {
+    hostname: config.hostname,
+    smarthost,
+    mxPort: outbound.mxPort,
+    retryScheduleMs: parseRetrySchedule(outbound.retrySchedule),
+    queueLifetimeMs: outbound.queueLifetimeSeconds * 1000,
+    pollIntervalMs: outbound.pollIntervalMs,
+    timeoutMs: outbound.timeoutMs,
+    concurrency: outbound.concurrency,
+  };
 }

@@ -78,7 +78,7 @@ function startServerOn(dataDir: string): Promise<RunningServer> {
       pop3: { ...base.pop3, listen: [], tlsListen: [] },
       lmtp: { listen: [] },
       smtp: { ...base.smtp, listen: [] },
-      submission: { listen: [] },
+      submission: { ...base.submission, listen: [], tlsListen: [] },
       managesieve: { listen: [] },
       http: { ...base.http, listen: [], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },

@@ -151,7 +151,7 @@ describe("postfach import imap (from another Postfach, interrupted and resumed)"
         pop3: { ...base.pop3, listen: [], tlsListen: [] },
         lmtp: { listen: [] },
         smtp: { ...base.smtp, listen: [] },
-        submission: { listen: [] },
+        submission: { ...base.submission, listen: [], tlsListen: [] },
         managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },
         limits: { ...base.limits, shutdownGraceMs: 500 },

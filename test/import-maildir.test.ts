@@ -239,7 +239,7 @@ describe("postfach import maildir (from a real Dovecot)", {
         pop3: { ...base.pop3, listen: loopback, tlsListen: [] },
         lmtp: { listen: [] },
         smtp: { ...base.smtp, listen: [] },
-        submission: { listen: [] },
+        submission: { ...base.submission, listen: [], tlsListen: [] },
         managesieve: { listen: [] },
         http: { ...base.http, listen: [], tlsListen: [] },
         limits: { ...base.limits, shutdownGraceMs: 500 },

@@ -2,7 +2,7 @@
 // creates the draft, EmailSubmission/set sends it by "#creationId" and onSuccessUpdateEmail moves it from
 // Drafts to Sent (the implicit Email/set response follows) — reaches a local recipient's INBOX over IMAP
 // without its Bcc field; /get, /changes and /query see the submission; refused senders and recipients
-// get the RFC's SetErrors, and a refused submission delivers to nobody.
+// get the RFC's SetErrors, and a refused submission delivers to nobody; a remote recipient is queued.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
@@ -161,7 +161,7 @@ function describeSubmission(store: "sqlite" | "postgres"): void {
       assert.equal(argsOf(query).total, 1);
     });
 
-    it("refuses a non-local recipient without delivering to anyone, and names the address", async () => {
+    it("queues a non-local recipient (deliveryStatus queued) and delivers the local one at once", async () => {
       const before = (await bobInbox()).length;
       const responses = (await call([
         [
@@ -174,10 +174,13 @@ function describeSubmission(store: "sqlite" | "postgres"): void {
         ],
         ["EmailSubmission/set", { accountId, create: { s: { identityId, emailId: "#d" } } }, "1"],
       ])) as Response[];
-      const error = ((responses[1] as Response)[1].notCreated as Obj).s as Obj;
-      assert.equal(error.type, "forbiddenToSend");
-      assert.match(error.description as string, /zoe@elsewhere\.example/);
-      assert.equal((await bobInbox()).length, before, "bob got nothing");
+      const created = ((responses[1] as Response)[1].created as Obj).s as Obj;
+      const status = created.deliveryStatus as Record<string, Obj>;
+      assert.equal(status[BOB]?.delivered, "yes");
+      assert.equal(status["zoe@elsewhere.example"]?.delivered, "queued");
+      assert.equal((await bobInbox()).length, before + 1, "bob got it at once");
+      const queued = await server.server.services.store.outbound.list();
+      assert.ok(queued.some((r) => r.recipient === "zoe@elsewhere.example" && r.submissionId === created.id));
     });
 
     it("answers the RFC's SetErrors for bad senders, recipients and references", async () => {

@@ -81,7 +81,7 @@ function startImapOn(dataDir: string): Promise<RunningServer> {
       pop3: { ...base.pop3, listen: [], tlsListen: [] },
       lmtp: { listen: [] },
       smtp: { ...base.smtp, listen: [] },
-      submission: { listen: [] },
+      submission: { ...base.submission, listen: [], tlsListen: [] },
       http: { ...base.http, listen: [], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },
     },

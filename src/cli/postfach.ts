@@ -16,6 +16,7 @@ import { exportCommands } from "./commands/export.js";
 import { importCommands } from "./commands/import.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { queueCommands } from "./commands/queue.js";
 import { serveCommand } from "./commands/serve.js";
 import { sieveCommands } from "./commands/sieve.js";
 import { statsCommand } from "./commands/stats.js";
@@ -34,6 +35,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...domainCommands,
   ...dkimCommands,
   ...aliasCommands,
+  ...queueCommands,
   ...importCommands,
   ...exportCommands,
   ...backupCommands,

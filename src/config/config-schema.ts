@@ -2,7 +2,13 @@
 // value against its field; the loader walks the file with it, so an unknown key or wrong type is an error.
 
 import { isIP } from "node:net";
-import { LOG_FORMATS, LOG_LEVELS, PLAINTEXT_AUTH_POLICIES, TLS_MIN_VERSIONS } from "./config.js";
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  PLAINTEXT_AUTH_POLICIES,
+  SMARTHOST_TLS_MODES,
+  TLS_MIN_VERSIONS,
+} from "./config.js";
 import { checkListenAddress } from "./listen-address.js";
 
 export type Field =
@@ -89,6 +95,21 @@ function checkAdminUri(value: string): string | undefined {
     : 'must be "" or a URI such as "mailto:postmaster@example.org"';
 }
 
+/** "" or "host:port" of the smarthost. */
+function checkSmarthost(value: string): string | undefined {
+  return value === "" || checkListenAddress(value) === undefined
+    ? undefined
+    : 'must be "" (deliver to MX hosts) or "host:port" such as "smtp.example.net:587"';
+}
+
+/** Seconds between outbound attempts: "300,900,1800", at least one, each 1..604800. */
+function checkRetrySchedule(value: string): string | undefined {
+  const parts = value.split(",").map((part) => part.trim());
+  return parts.every((part) => /^[0-9]{1,6}$/.test(part) && Number(part) >= 1 && Number(part) <= 604_800)
+    ? undefined
+    : 'must be seconds separated by commas, such as "300,900,1800,3600"';
+}
+
 /** Top-level keys; the `""` section. */
 export const TOP_LEVEL_FIELDS: Readonly<Record<string, Field>> = {
   data_dir: { type: "string", check: nonEmpty },
@@ -136,7 +157,20 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
   },
   lmtp: { listen },
   smtp: { listen, check_authentication: { type: "boolean" } },
-  submission: { listen },
+  submission: { listen, tls_listen: listen, save_to_sent: { type: "boolean" } },
+  outbound: {
+    smarthost: { type: "string", check: checkSmarthost },
+    smarthost_tls: { type: "enum", values: SMARTHOST_TLS_MODES },
+    smarthost_user: { type: "string" },
+    smarthost_password: { type: "string" },
+    smarthost_verify_tls: { type: "boolean" },
+    mx_port: { type: "integer", min: 1, max: 65_535 },
+    retry_schedule: { type: "string", check: checkRetrySchedule },
+    queue_lifetime_seconds: { type: "integer", min: 1, max: 31_536_000 },
+    poll_interval_ms: { type: "integer", min: 10, max: 3_600_000 },
+    timeout_ms: { type: "integer", min: 100, max: 3_600_000 },
+    concurrency: { type: "integer", min: 1, max: 1000 },
+  },
   managesieve: { listen },
   sieve: {
     max_script_bytes: { type: "integer", min: 1024, max: 10_485_760 },

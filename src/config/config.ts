@@ -197,6 +197,40 @@ export interface SieveConfig {
   readonly vacationResponseDays: number;
 }
 
+/** [submission]: the RFC 6409 listeners (docs/submission.md). */
+export interface SubmissionConfig extends TlsListenConfig {
+  /** Keep a copy of each message submitted over SMTP in the sender's Sent folder (\Seen). */
+  readonly saveToSent: boolean;
+}
+
+export const SMARTHOST_TLS_MODES = ["starttls", "tls", "none"] as const;
+export type SmarthostTlsMode = (typeof SMARTHOST_TLS_MODES)[number];
+
+/** [outbound]: how queued mail leaves (docs/submission.md "Outbound queue"). */
+export interface OutboundConfig {
+  /** "host:port" of a relay that takes all outbound mail; "" sends to each domain's MX. */
+  readonly smarthost: string;
+  /** starttls (required), tls (implicit, port 465) or none (trusted network only). */
+  readonly smarthostTls: SmarthostTlsMode;
+  /** AUTH PLAIN at the smarthost; "" for none. */
+  readonly smarthostUser: string;
+  readonly smarthostPassword: string;
+  /** Verify the smarthost's certificate; MX delivery uses opportunistic STARTTLS (RFC 7435) unverified. */
+  readonly smarthostVerifyTls: boolean;
+  /** Port of MX hosts (25; tests use a loopback port). */
+  readonly mxPort: number;
+  /** Seconds between attempts, comma-separated; the last repeats (RFC 5321 §4.5.4.1). */
+  readonly retrySchedule: string;
+  /** After this long a message still not delivered is returned to its sender (RFC 5321 §4.5.4.1: 4–5 days). */
+  readonly queueLifetimeSeconds: number;
+  /** How often the sender looks for due recipients (new submissions wake it at once). */
+  readonly pollIntervalMs: number;
+  /** Connect, greeting and per-command timeout of one delivery attempt. */
+  readonly timeoutMs: number;
+  /** Deliveries in flight at once (one SMTP connection each). */
+  readonly concurrency: number;
+}
+
 /** [auth]: brute-force limits (auth/login-limiter.ts), SCRAM cost and OAUTHBEARER (docs/security.md). */
 export interface AuthConfig {
   /** When plaintext passwords (LOGIN, USER/PASS, AUTH PLAIN/LOGIN) are accepted. */
@@ -241,7 +275,8 @@ export interface Config {
   readonly pop3: Pop3Config;
   readonly lmtp: PlainListenConfig;
   readonly smtp: SmtpConfig;
-  readonly submission: PlainListenConfig;
+  readonly submission: SubmissionConfig;
+  readonly outbound: OutboundConfig;
   /** ManageSieve (RFC 5804) listeners, STARTTLS offered. */
   readonly managesieve: PlainListenConfig;
   readonly sieve: SieveConfig;
@@ -286,7 +321,20 @@ export function defaultConfig(): Config {
     },
     lmtp: { listen: ["127.0.0.1:2424"] },
     smtp: { listen: ["127.0.0.1:2525"], checkAuthentication: true },
-    submission: { listen: ["127.0.0.1:1587"] },
+    submission: { listen: ["127.0.0.1:1587"], tlsListen: ["127.0.0.1:1465"], saveToSent: true },
+    outbound: {
+      smarthost: "",
+      smarthostTls: "starttls",
+      smarthostUser: "",
+      smarthostPassword: "",
+      smarthostVerifyTls: true,
+      mxPort: 25,
+      retrySchedule: "300,900,1800,3600,7200,14400",
+      queueLifetimeSeconds: 432_000,
+      pollIntervalMs: 5000,
+      timeoutMs: 60_000,
+      concurrency: 8,
+    },
     managesieve: { listen: ["127.0.0.1:4190"] },
     sieve: {
       maxScriptBytes: 65_536,

@@ -17,6 +17,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly [string, string]>> 
   POSTFACH_SMTP_LISTEN: ["smtp", "listen"],
   POSTFACH_SUBMISSION_LISTEN: ["submission", "listen"],
   POSTFACH_MANAGESIEVE_LISTEN: ["managesieve", "listen"],
+  POSTFACH_SUBMISSIONS_LISTEN: ["submission", "tls_listen"],
   POSTFACH_HTTP_LISTEN: ["http", "listen"],
   POSTFACH_HTTPS_LISTEN: ["http", "tls_listen"],
 };

@@ -1,14 +1,16 @@
 // EmailSubmission (RFC 8621 §7): the stored objects (JSON in the store's jmap_objects, type
 // "EmailSubmission", with their own change counter), their state strings, and sending one: the envelope
 // from the object or the message's headers (§7 "envelope"), the sender checked against the account's
-// identities, and every recipient handed to the delivery service — the LMTP path, so quota, aliases and
-// push apply. Until an outbound queue exists, a recipient outside this server's domains fails the create.
+// identities, and the message handed to the mail layer's submission service: local recipients are
+// delivered at once (the LMTP path, so quota, aliases and push apply), others go to the outbound queue
+// with deliveryStatus "queued" until the sender settles them (recordDeliveryStatus). No Sent copy is made
+// here: JMAP clients move the sent Email themselves (onSuccessUpdateEmail, as the webmail does).
 import { randomBytes } from "node:crypto";
-import type { EmailId } from "../kit/ids.js";
+import type { AccountId, EmailId } from "../kit/ids.js";
 import { parseHeaderBlock } from "../mime/header.js";
 import { isPlainObject } from "./args.js";
 import { headerPropertyValue } from "./header-forms.js";
-import type { JmapContext } from "./jmap-context.js";
+import type { JmapContext, JmapServices } from "./jmap-context.js";
 import { MethodError, type SetError } from "./jmap-error.js";
 import { isWritableAddress } from "./message-writer.js";
 import { utcDateOf } from "./utc-date.js";
@@ -170,15 +172,8 @@ async function submit(ctx: JmapContext, object: unknown, sender: Sender): Promis
     });
   }
 
-  const { delivery } = ctx.services;
-  const checks = await Promise.all(envelope.rcptTo.map((rcpt) => delivery.checkRecipient(rcpt.email)));
-  const nonLocal = envelope.rcptTo.filter((_, i) => checks[i]?.kind === "notLocal").map((r) => r.email);
-  if (nonLocal.length > 0) {
-    throw refuse(
-      "forbiddenToSend",
-      `Only addresses of this server can be sent to until outbound delivery exists; not: ${nonLocal.join(", ")}`,
-    );
-  }
+  const { submission } = ctx.services;
+  const checks = await Promise.all(envelope.rcptTo.map((rcpt) => submission.checkRecipient(rcpt.email)));
   const unknown = envelope.rcptTo
     .filter((_, i) => {
       const check = checks[i];
@@ -191,12 +186,13 @@ async function submit(ctx: JmapContext, object: unknown, sender: Sender): Promis
     });
   }
 
+  const id = `S${randomBytes(12).toString("base64url")}`;
   const deliveryStatus: Record<string, DeliveryStatus> = {};
   const accepted = [];
   const acceptedAddresses: string[] = [];
   for (const [i, check] of checks.entries()) {
     const address = (envelope.rcptTo[i] as EnvelopeAddress).email;
-    if (check.kind === "accepted") {
+    if (check.kind === "accepted" || check.kind === "remote") {
       accepted.push(check);
       acceptedAddresses.push(address);
     } else if (check.kind === "rejected") {
@@ -208,28 +204,37 @@ async function submit(ctx: JmapContext, object: unknown, sender: Sender): Promis
     }
   }
   if (accepted.length > 0) {
-    const report = await delivery.deliver({
+    const report = await submission.submit({
+      account: ctx.account,
       returnPath: envelope.mailFrom.email,
       recipients: accepted,
       data: withoutBcc(raw, header),
       heloName: "jmap",
       remoteAddress: ctx.remoteAddress,
       protocol: "HTTP",
+      submissionId: id,
+      saveToSent: false,
     });
     for (const [i, outcome] of report.outcomes.entries()) {
       const address = acceptedAddresses[i] as string;
       deliveryStatus[address] =
         outcome.kind === "delivered"
           ? { smtpReply: "250 2.1.5 Delivered", delivered: "yes", displayed: "unknown" }
-          : {
-              smtpReply: `${outcome.isTemporary ? "451 4.3.0" : "550 5.2.0"} ${outcome.error.publicText}`,
-              delivered: "no",
-              displayed: "unknown",
-            };
+          : outcome.kind === "queued"
+            ? {
+                smtpReply: `250 2.0.0 Queued as ${outcome.queueId}`,
+                delivered: "queued",
+                displayed: "unknown",
+              }
+            : {
+                smtpReply: `${outcome.isTemporary ? "451 4.3.0" : "550 5.2.0"} ${outcome.error.publicText}`,
+                delivered: "no",
+                displayed: "unknown",
+              };
     }
   }
   return {
-    id: `S${randomBytes(12).toString("base64url")}`,
+    id,
     identityId,
     emailId: email.emailId,
     threadId: email.threadId,
@@ -302,4 +307,33 @@ function withoutBcc(raw: Buffer, header: ReturnType<typeof parseHeaderBlock>): B
   }
   pieces.push(raw.subarray(position));
   return Buffer.concat(pieces);
+}
+
+/**
+ * The outbound sender settled a queued recipient of a submission: its deliveryStatus becomes "yes" or
+ * "no" with the final reply (RFC 8621 §7 deliveryStatus), a change of the submission for /changes.
+ */
+export async function recordDeliveryStatus(
+  store: JmapServices["store"],
+  accountId: AccountId,
+  submissionId: string,
+  recipient: string,
+  isDelivered: boolean,
+  smtpReply: string,
+): Promise<void> {
+  const record = (await store.jmapObjects.list(accountId, SUBMISSION_TYPE)).find(
+    (r) => r.id === submissionId,
+  );
+  if (record?.data == null) return;
+  const submission = JSON.parse(record.data) as EmailSubmissionObject;
+  const key = Object.keys(submission.deliveryStatus).find((k) => k.toLowerCase() === recipient.toLowerCase());
+  if (key === undefined) return;
+  const updated: EmailSubmissionObject = {
+    ...submission,
+    deliveryStatus: {
+      ...submission.deliveryStatus,
+      [key]: { smtpReply, delivered: isDelivered ? "yes" : "no", displayed: "unknown" },
+    },
+  };
+  await store.jmapObjects.put(accountId, SUBMISSION_TYPE, submissionId, JSON.stringify(updated));
 }

@@ -5,6 +5,7 @@
 // "Identity", with its own change counter); the state joins that counter and a digest of the
 // addresses, so an alias added or removed moves it too.
 import { createHash } from "node:crypto";
+import { ownAddresses as ownAddressesOf } from "../mail/own-addresses.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { JmapContext } from "./jmap-context.js";
 import { MethodError } from "./jmap-error.js";
@@ -52,14 +53,6 @@ export function identityIdOf(address: string): string {
 /** The account's own addresses: primary first, then the aliases that deliver to it. */
 export function ownAddresses(ctx: JmapContext): Promise<string[]> {
   return ownAddressesOf(ctx.services.store, ctx.account);
-}
-
-async function ownAddressesOf(store: MailStore, account: AccountRecord): Promise<string[]> {
-  const address = account.address;
-  const aliases = (await store.domains.listAliases())
-    .filter((alias) => alias.targets.includes(address))
-    .map((alias) => alias.address);
-  return [address, ...aliases.filter((alias) => alias !== address)];
 }
 
 const DEFAULTS: StoredIdentity = { name: "", replyTo: null, bcc: null, textSignature: "", htmlSignature: "" };

@@ -3,6 +3,7 @@
 import type { DeliveryService } from "../mail/delivery-service.js";
 import type { MailboxService } from "../mail/mailbox-service.js";
 import type { MessageService } from "../mail/message-service.js";
+import type { SubmissionService } from "../mail/submission-service.js";
 import type { SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { JmapLimits } from "./capabilities.js";
@@ -17,6 +18,8 @@ export interface JmapServices {
   readonly snapshots: SnapshotCache;
   /** Final delivery to local accounts (the LMTP path): EmailSubmission hands messages to it. */
   readonly delivery: DeliveryService;
+  /** EmailSubmission: local recipients delivered, remote ones queued for the outbound sender. */
+  readonly submission: Pick<SubmissionService, "checkRecipient" | "submit">;
 }
 
 export interface JmapContext {

@@ -22,14 +22,21 @@ export interface TraceInfo {
 export function formatTraceHeaders(trace: TraceInfo): string {
   const lines = [`Return-Path: <${headerSafe(trace.returnPath)}>`];
   if (trace.deliveredTo !== null) lines.push(`Delivered-To: ${headerSafe(trace.deliveredTo)}`);
+  return `${lines.join("\r\n")}\r\n${formatReceived(trace)}`;
+}
+
+/**
+ * The Received line alone, CRLF-terminated: what a relay adds (RFC 5321 §4.4), e.g. submission before
+ * a message goes to the outbound queue, where Return-Path and Delivered-To do not belong.
+ */
+export function formatReceived(trace: Omit<TraceInfo, "returnPath">): string {
   const remote = `[${trace.remoteAddress}]`;
-  lines.push(
+  return (
     `Received: from ${atomSafe(trace.heloName) || "unknown"} (${remote})\r\n` +
-      `\tby ${atomSafe(trace.hostname)} (Postfach) with ${trace.protocol} id ${trace.id}` +
-      (trace.deliveredTo !== null ? `\r\n\tfor <${headerSafe(trace.deliveredTo)}>` : "") +
-      `;\r\n\t${formatDate(trace.receivedAtMs)}`,
+    `\tby ${atomSafe(trace.hostname)} (Postfach) with ${trace.protocol} id ${trace.id}` +
+    (trace.deliveredTo !== null ? `\r\n\tfor <${headerSafe(trace.deliveredTo)}>` : "") +
+    `;\r\n\t${formatDate(trace.receivedAtMs)}\r\n`
   );
-  return `${lines.join("\r\n")}\r\n`;
 }
 
 /** RFC 5322 §3.3 date-time in UTC, e.g. "Thu, 26 Nov 2026 10:00:00 +0000". */

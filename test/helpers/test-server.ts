@@ -53,7 +53,9 @@ export async function startTestServer(
     smtp: { ...base.smtp, listen: loopback },
     // Lookups (SPF/DKIM/DMARC of SMTP mail, MX of outbound mail) go to a loopback DNS server: never the real DNS.
     dns: { servers: [dns.address], timeoutMs: 2000, tries: 1 },
-    submission: { listen: loopback },
+    submission: { ...base.submission, listen: loopback, tlsListen: loopback },
+    // Queued mail must never leave the machine: a refused loopback port unless a test sets its own route.
+    outbound: { ...base.outbound, smarthost: "127.0.0.1:1", smarthostTls: "none", timeoutMs: 2000 },
     managesieve: { listen: loopback },
     http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },

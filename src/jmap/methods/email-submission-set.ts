@@ -1,5 +1,5 @@
 // EmailSubmission/set (RFC 8621 §7.5): create sends an email at once (email-submission.ts: local
-// recipients through the delivery service, others refused until an outbound queue exists) and stores the
+// recipients through the delivery service, others queued for the outbound sender) and stores the
 // submission as `final`; update may only try to cancel (cannotUnsend); destroy forgets a submission. On
 // success, onSuccessUpdateEmail / onSuccessDestroyEmail run as an implicit Email/set whose response
 // follows this one with the same call id (e.g. move the draft to Sent, set $seen, unset $draft).

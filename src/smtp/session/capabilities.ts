@@ -1,11 +1,12 @@
 // The EHLO/LHLO reply (RFC 5321 §4.1.1.1): greeting line, then the service extensions this session offers
-// (RFC 2920 PIPELINING, RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 6531 SMTPUTF8, RFC 2034, RFC 3207 STARTTLS).
+// (RFC 2920 PIPELINING, RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 6531 SMTPUTF8, RFC 2034, RFC 3030 CHUNKING,
+// RFC 3207 STARTTLS, RFC 4954 AUTH on submission).
 import { reply, type SmtpReply } from "../wire/smtp-reply.js";
 
 export function helloReply(
   hostname: string,
   clientName: string,
-  options: { maxMessageBytes: number; canStartTls: boolean },
+  options: { maxMessageBytes: number; canStartTls: boolean; authMechanisms: readonly string[] },
 ): SmtpReply {
   return reply(
     250,
@@ -16,18 +17,21 @@ export function helloReply(
     "8BITMIME",
     "SMTPUTF8",
     "ENHANCEDSTATUSCODES",
+    "CHUNKING",
     ...(options.canStartTls ? ["STARTTLS"] : []),
+    ...(options.authMechanisms.length > 0 ? [`AUTH ${options.authMechanisms.join(" ")}`] : []),
   );
 }
 
 /** RFC 3848 / RFC 6531 §3.7.3 "with" keyword for the Received line. */
 export function protocolName(
-  mode: "smtp" | "lmtp",
+  mode: "smtp" | "lmtp" | "submission",
   isExtended: boolean,
   isTls: boolean,
   isUtf8: boolean,
 ): string {
   if (mode === "smtp" && !isExtended) return "SMTP";
   const base = mode === "lmtp" ? "LMTP" : isUtf8 ? "SMTP" : "ESMTP";
-  return `${isUtf8 ? "UTF8" : ""}${base}${isTls ? "S" : ""}`;
+  // Submission is always authenticated: ESMTPA, ESMTPSA, UTF8SMTPSA (RFC 3848 §1, RFC 6531 §3.7.3).
+  return `${isUtf8 ? "UTF8" : ""}${base}${isTls ? "S" : ""}${mode === "submission" ? "A" : ""}`;
 }

@@ -1,8 +1,11 @@
 // The mail transaction of one SMTP/LMTP session (RFC 5321 §3.3): none until MAIL, then the sender, its
 // parameters and the recipients accepted so far. RSET, HELO/EHLO/LHLO and STARTTLS return it to none.
 import type { RecipientCheck } from "../../mail/delivery-service.js";
+import type { AcceptedSubmissionRecipient } from "../../mail/submission-service.js";
 
 export type AcceptedRecipient = Extract<RecipientCheck, { kind: "accepted" }>;
+/** A local recipient, or (submission only) a remote one for the outbound queue. */
+export type EnvelopeRecipient = AcceptedSubmissionRecipient;
 
 export type Envelope =
   | { readonly stage: "none" }
@@ -16,7 +19,7 @@ export type Envelope =
       readonly is8Bit: boolean;
       /** SIZE= from MAIL (RFC 1870), if declared. */
       readonly declaredBytes: number | null;
-      readonly recipients: readonly AcceptedRecipient[];
+      readonly recipients: readonly EnvelopeRecipient[];
       /** RCPT commands seen, accepted or not (the recipient limit counts attempts). */
       readonly rcptCount: number;
     };

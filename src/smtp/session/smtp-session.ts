@@ -1,21 +1,27 @@
-// One SMTP (RFC 5321) or LMTP (RFC 2033) session over a net Connection: greeting, command gate, the
-// mail transaction, the DATA dot-stream, and replies after DATA (one per recipient in LMTP, §4.2).
+// One SMTP (RFC 5321), LMTP (RFC 2033) or submission (RFC 6409) session over a net Connection: greeting,
+// command gate, AUTH (submission), the mail transaction, the DATA dot-stream or BDAT chunks (RFC 3030),
+// and replies after the message (one per recipient in LMTP, §4.2).
 
 import { newObjectId } from "../../kit/ids.js";
 import { isMailError, MailError } from "../../kit/mail-error.js";
 import type { DeliveryService, RecipientOutcome } from "../../mail/delivery-service.js";
 import type { InboundAuthenticator } from "../../mail/inbound-authentication.js";
+import { foreignFromAddresses, isOwnAddress } from "../../mail/submission-policy.js";
+import type { SubmissionCheck } from "../../mail/submission-service.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
+import type { AccountRecord } from "../../store/mail-store.js";
 import { type MailParameters, parseCommand, type SmtpCommand } from "../wire/smtp-command.js";
 import { isAsciiAddress } from "../wire/smtp-path.js";
 import { SmtpReader } from "../wire/smtp-reader.js";
 import { formatReply, reply, type SmtpReply } from "../wire/smtp-reply.js";
 import { helloReply, protocolName } from "./capabilities.js";
-import { type AcceptedRecipient, type Envelope, NO_ENVELOPE } from "./envelope.js";
+import { type AcceptedRecipient, type Envelope, type EnvelopeRecipient, NO_ENVELOPE } from "./envelope.js";
 import { replyForError } from "./error-mapping.js";
+import { type AuthStep, authMechanisms, SmtpAuthDialog } from "./smtp-auth.js";
+import type { SubmissionDeps } from "./submission-deps.js";
 
-export type SessionMode = "smtp" | "lmtp";
+export type SessionMode = "smtp" | "lmtp" | "submission";
 
 /** What a session needs from the mail layer. */
 export type Deliverer = Pick<DeliveryService, "checkRecipient" | "deliver">;
@@ -35,24 +41,39 @@ export interface SessionOptions {
   readonly authenticator?: Pick<InboundAuthenticator, "authenticate">;
 }
 
-/** Data of the message being received after 354. */
+/** Data of the message being received after 354, or over the BDAT chunks so far. */
 interface Receiving {
   readonly chunks: Buffer[];
   bytes: number;
   isTooBig: boolean;
 }
 
+/** The BDAT chunk being read: its size, whether it is the last, and the refusal to send after it. */
+interface Chunk {
+  readonly bytes: number;
+  readonly isLast: boolean;
+  readonly refusal: SmtpReply | null;
+}
+
+/** The authenticated submitter and the addresses it may send as (lower-case). */
+interface Submitter {
+  readonly account: AccountRecord;
+  readonly own: ReadonlySet<string>;
+}
+
 type Step = "continue" | "close";
 
 const DEFAULT_MAX_ERRORS = 10;
 
+/** `submission` is required in submission mode and ignored otherwise. */
 export async function runSmtpSession(
   conn: Connection,
   deliverer: Deliverer,
   options: SessionOptions,
+  submission: SubmissionDeps | null = null,
 ): Promise<void> {
   try {
-    await new SmtpSession(conn, deliverer, options).run();
+    await new SmtpSession(conn, deliverer, options, options.mode === "submission" ? submission : null).run();
   } catch (error) {
     if (!isConnectionClosedError(error)) throw error;
   }
@@ -68,12 +89,18 @@ class SmtpSession {
   #errors = 0;
   #isWaiting = false;
   #isShuttingDown = false;
+  #chunk: Chunk | null = null;
+  #auth: SmtpAuthDialog | null = null;
+  #submitter: Submitter | null = null;
 
   constructor(
     private readonly conn: Connection,
     private readonly deliverer: Deliverer,
     private readonly options: SessionOptions,
+    private readonly submission: SubmissionDeps | null,
   ) {
+    if (options.mode === "submission" && submission === null)
+      throw new Error("a submission session needs its SubmissionDeps");
     this.#reader = new SmtpReader(options.maxLineBytes);
   }
 
@@ -112,9 +139,13 @@ class SmtpSession {
       switch (event.kind) {
         case "line":
           await this.conn.paceCommand();
-          step = await this.#command(parseCommand(event.line));
+          step =
+            this.#auth === null
+              ? await this.#command(parseCommand(event.line))
+              : await this.#authResponse(this.#auth, event.line.toString("latin1"));
           break;
         case "lineTooLong":
+          this.#auth = null;
           step = this.#bad(reply(500, "5.5.2", "Line too long"));
           break;
         case "data":
@@ -122,6 +153,9 @@ class SmtpSession {
           break;
         case "dataEnd":
           await this.#finishData();
+          break;
+        case "chunkEnd":
+          step = await this.#finishChunk();
           break;
       }
       if (step === "close") return "close";
@@ -145,8 +179,13 @@ class SmtpSession {
         return this.#rcpt(command.to, command.params);
       case "DATA":
         return this.#data();
+      case "BDAT":
+        return this.#bdat(command.bytes, command.isLast);
+      case "AUTH":
+        return this.#authCommand(command.mechanism, command.initialResponse);
       case "RSET":
         this.#envelope = NO_ENVELOPE;
+        this.#receiving = null;
         return this.#ok(reply(250, "2.0.0", "Ok"));
       case "NOOP":
         return this.#ok(reply(250, "2.0.0", "Ok"));
@@ -181,6 +220,10 @@ class SmtpSession {
       helloReply(this.options.hostname, domain, {
         maxMessageBytes: this.options.maxMessageBytes,
         canStartTls: this.options.canStartTls && !this.conn.isTls,
+        authMechanisms:
+          this.submission !== null && this.#submitter === null
+            ? authMechanisms(this.conn, this.submission)
+            : [],
       }),
     );
   }
@@ -188,6 +231,9 @@ class SmtpSession {
   #mail(from: string, params: MailParameters): Step {
     if (this.#helloName === null) return this.#bad(reply(503, "5.5.1", "Say hello first"));
     if (this.#envelope.stage === "open") return this.#bad(reply(503, "5.5.1", "Sender already given"));
+    // RFC 6409 §4.3, RFC 4954 §6: submission takes mail from authenticated users only.
+    if (this.submission !== null && this.#submitter === null)
+      return this.#bad(reply(530, "5.7.0", "Authentication required"));
     let declaredBytes: number | null = null;
     let is8Bit = false;
     let isUtf8 = false;
@@ -197,6 +243,8 @@ class SmtpSession {
       else if (key === "BODY" && (value?.toUpperCase() === "7BIT" || value?.toUpperCase() === "8BITMIME"))
         is8Bit = value.toUpperCase() === "8BITMIME";
       else if (key === "SMTPUTF8" && value === null) isUtf8 = true;
+      // RFC 4954 §5: AUTH=<mailbox> names who submitted a relayed message; ours is the login itself.
+      else if (key === "AUTH" && this.submission !== null) continue;
       else return this.#bad(reply(555, "5.5.4", `Unsupported parameter ${key}`));
     }
     if (declaredBytes !== null && declaredBytes > this.options.maxMessageBytes) {
@@ -206,6 +254,16 @@ class SmtpSession {
     }
     if (!isUtf8 && !isAsciiAddress(from))
       return this.#ok(reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8"));
+    const submitter = this.#submitter;
+    if (submitter !== null && !isOwnAddress(from, submitter.own)) {
+      return this.#ok(
+        reply(
+          550,
+          "5.7.1",
+          `Sender <${from}> is not an address of ${submitter.account.address}; use one of its own or its aliases`,
+        ),
+      );
+    }
     this.#envelope = { stage: "open", from, isUtf8, is8Bit, declaredBytes, recipients: [], rcptCount: 0 };
     return this.#ok(reply(250, "2.1.0", "Ok"));
   }
@@ -220,9 +278,12 @@ class SmtpSession {
     if (!envelope.isUtf8 && !isAsciiAddress(to))
       return this.#ok(reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8"));
     this.#envelope = { ...envelope, rcptCount: envelope.rcptCount + 1 };
-    let check: Awaited<ReturnType<Deliverer["checkRecipient"]>>;
+    let check: SubmissionCheck;
     try {
-      check = await this.deliverer.checkRecipient(to);
+      check =
+        this.submission !== null
+          ? await this.submission.submitter.checkRecipient(to)
+          : await this.deliverer.checkRecipient(to);
     } catch (error) {
       return this.#ok(this.#internalError(error, "recipient check failed"));
     }
@@ -240,10 +301,33 @@ class SmtpSession {
   #data(): Step {
     const envelope = this.#envelope;
     if (envelope.stage !== "open") return this.#bad(reply(503, "5.5.1", "Need MAIL before DATA"));
+    if (this.#receiving !== null) return this.#bad(reply(503, "5.5.1", "BDAT in progress: no DATA"));
     if (envelope.recipients.length === 0) return this.#ok(reply(554, "5.5.1", "No valid recipients"));
     this.#send(reply(354, null, "End data with <CR><LF>.<CR><LF>"));
     this.#reader.beginData();
     this.#receiving = { chunks: [], bytes: 0, isTooBig: false };
+    return "continue";
+  }
+
+  /** RFC 3030 §2: the chunk is read whatever happens, then refused or acknowledged (or delivered if LAST). */
+  #bdat(bytes: number, isLast: boolean): Step {
+    const envelope = this.#envelope;
+    let refusal: SmtpReply | null = null;
+    if (envelope.stage !== "open") refusal = reply(503, "5.5.1", "Need MAIL before BDAT");
+    else if (envelope.recipients.length === 0) refusal = reply(554, "5.5.1", "No valid recipients");
+    if (refusal === null) this.#receiving ??= { chunks: [], bytes: 0, isTooBig: false };
+    this.#chunk = { bytes, isLast, refusal };
+    this.#reader.beginChunk(bytes);
+    return "continue";
+  }
+
+  async #finishChunk(): Promise<Step> {
+    const chunk = this.#chunk;
+    this.#chunk = null;
+    if (chunk === null) return "continue";
+    if (chunk.refusal !== null) return this.#bad(chunk.refusal);
+    if (!chunk.isLast) return this.#ok(reply(250, "2.0.0", `${chunk.bytes} octets received`));
+    await this.#finishData();
     return "continue";
   }
 
@@ -279,13 +363,18 @@ class SmtpSession {
       );
       return;
     }
+    const data = Buffer.concat(receiving.chunks);
+    if (this.#submitter !== null && this.submission !== null) {
+      await this.#submit(this.submission, this.#submitter, envelope, data);
+      return;
+    }
     let outcomes: readonly RecipientOutcome[];
     let id = "";
     try {
       const report = await this.deliverer.deliver({
         returnPath: envelope.from,
-        recipients,
-        data: await this.#withAuthenticationResults(envelope.from, Buffer.concat(receiving.chunks)),
+        recipients: recipients.filter((r): r is AcceptedRecipient => r.kind === "accepted"),
+        data: await this.#withAuthenticationResults(envelope.from, data),
         heloName: this.#helloName ?? "",
         remoteAddress: this.conn.remoteAddress,
         protocol: protocolName(this.options.mode, this.#isExtended, this.conn.isTls, envelope.isUtf8),
@@ -322,8 +411,88 @@ class SmtpSession {
     });
   }
 
+  /**
+   * RFC 6409 §8.1: the From: addresses must be the submitter's too; then local recipients are delivered
+   * and remote ones queued by the mail layer's submission service, one reply for the transaction.
+   */
+  async #submit(
+    deps: SubmissionDeps,
+    submitter: Submitter,
+    envelope: Extract<Envelope, { stage: "open" }>,
+    data: Buffer,
+  ): Promise<void> {
+    const foreign = foreignFromAddresses(data, submitter.own);
+    if (foreign.length > 0) {
+      this.#send(
+        reply(550, "5.7.1", `From: ${foreign.join(", ")} is not an address of ${submitter.account.address}`),
+      );
+      return;
+    }
+    let replies: SmtpReply[];
+    try {
+      const report = await deps.submitter.submit({
+        account: submitter.account,
+        returnPath: envelope.from,
+        recipients: envelope.recipients,
+        data,
+        heloName: this.#helloName ?? "",
+        remoteAddress: this.conn.remoteAddress,
+        protocol: protocolName("submission", this.#isExtended, this.conn.isTls, envelope.isUtf8),
+        saveToSent: deps.saveToSent,
+      });
+      replies = report.outcomes.map((o) =>
+        o.kind === "delivered"
+          ? reply(250, "2.0.0", `Ok: delivered as ${report.id}`)
+          : o.kind === "queued"
+            ? reply(250, "2.0.0", `Ok: queued as ${report.id}`)
+            : this.#mapError(o.error),
+      );
+    } catch (error) {
+      const failure = this.#internalError(error, "submission failed");
+      replies = envelope.recipients.map(() => failure);
+    }
+    this.#replyAfterData(envelope.recipients, replies);
+  }
+
+  async #authCommand(mechanism: string, initialResponse: string | null): Promise<Step> {
+    const deps = this.submission;
+    if (deps === null) return this.#bad(reply(502, "5.5.1", "AUTH not available here"));
+    if (!this.#isExtended) return this.#bad(reply(503, "5.5.1", "Say EHLO first"));
+    if (this.#submitter !== null) return this.#bad(reply(503, "5.5.1", "Already authenticated"));
+    if (this.#envelope.stage === "open")
+      return this.#bad(reply(503, "5.5.1", "AUTH is not allowed during a mail transaction"));
+    const dialog = SmtpAuthDialog.open(this.conn, deps, mechanism);
+    if (dialog === null) {
+      const hint = this.conn.isTls ? "" : " (plaintext mechanisms need TLS: use STARTTLS)";
+      return this.#bad(reply(504, "5.5.4", `Unsupported authentication mechanism${hint}`));
+    }
+    return this.#authStep(deps, dialog, await dialog.start(initialResponse));
+  }
+
+  #authResponse(dialog: SmtpAuthDialog, line: string): Promise<Step> {
+    return dialog
+      .respond(line)
+      .then((step) => this.#authStep(this.submission as SubmissionDeps, dialog, step));
+  }
+
+  async #authStep(deps: SubmissionDeps, dialog: SmtpAuthDialog, step: AuthStep): Promise<Step> {
+    if (step.kind === "challenge") {
+      this.#auth = dialog;
+      this.#out.push(step.line);
+      return "continue";
+    }
+    this.#auth = null;
+    if (step.account !== null) {
+      const own = await deps.ownAddresses(step.account);
+      this.#submitter = { account: step.account, own: new Set(own.map((a) => a.toLowerCase())) };
+      this.conn.useAuthenticatedIdleTimeout();
+      this.conn.log.info({ account: step.account.address }, "submission login");
+    }
+    return this.#ok(step.reply);
+  }
+
   /** LMTP: one reply per accepted recipient (RFC 2033 §4.2). SMTP: one reply for the transaction. */
-  #replyAfterData(recipients: readonly AcceptedRecipient[], replies: readonly SmtpReply[]): void {
+  #replyAfterData(recipients: readonly EnvelopeRecipient[], replies: readonly SmtpReply[]): void {
     if (this.options.mode === "lmtp") {
       replies.forEach((r, i) => {
         const address = recipients[i]?.address ?? "";
@@ -350,9 +519,11 @@ class SmtpSession {
     this.#send(reply(220, "2.0.0", "Ready to start TLS"));
     await this.#flush();
     await this.conn.startTls();
+    // RFC 3207 §4.2: everything learnt before TLS is forgotten.
     this.#helloName = null;
     this.#isExtended = false;
     this.#envelope = NO_ENVELOPE;
+    this.#submitter = null;
     return "continue";
   }
 

@@ -55,6 +55,20 @@ describe("parseCommand", () => {
   });
 
   it("names unknown commands", () => {
-    assert.deepEqual(parse("BDAT 10 LAST"), { verb: "unknown", name: "BDAT" });
+    assert.deepEqual(parse("XYZZY 10"), { verb: "unknown", name: "XYZZY" });
+  });
+
+  it("parses BDAT (RFC 3030) and AUTH (RFC 4954)", () => {
+    assert.deepEqual(parse("BDAT 10 LAST"), { verb: "BDAT", bytes: 10, isLast: true });
+    assert.deepEqual(parse("bdat 0"), { verb: "BDAT", bytes: 0, isLast: false });
+    for (const bad of ["BDAT", "BDAT x", "BDAT 10 FIRST", "BDAT -1", "BDAT 1234567890123456"])
+      assert.equal(parse(bad).verb, "syntaxError", bad);
+    assert.deepEqual(parse("AUTH plain AGFAYg=="), {
+      verb: "AUTH",
+      mechanism: "PLAIN",
+      initialResponse: "AGFAYg==",
+    });
+    assert.deepEqual(parse("AUTH LOGIN"), { verb: "AUTH", mechanism: "LOGIN", initialResponse: null });
+    assert.equal(parse("AUTH").verb, "syntaxError");
   });
 });

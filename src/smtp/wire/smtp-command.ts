@@ -10,6 +10,10 @@ export type SmtpCommand =
   | { readonly verb: "RCPT"; readonly to: string; readonly params: MailParameters }
   | { readonly verb: "DATA" | "RSET" | "NOOP" | "QUIT" | "STARTTLS" | "HELP" }
   | { readonly verb: "VRFY" | "EXPN"; readonly argument: string }
+  /** RFC 4954 AUTH: a SASL mechanism and the optional initial response ("=" is an empty one). */
+  | { readonly verb: "AUTH"; readonly mechanism: string; readonly initialResponse: string | null }
+  /** RFC 3030 BDAT: a chunk of `bytes` octets follows the line; LAST ends the message. */
+  | { readonly verb: "BDAT"; readonly bytes: number; readonly isLast: boolean }
   | { readonly verb: "unknown"; readonly name: string }
   | { readonly verb: "syntaxError"; readonly message: string };
 
@@ -45,6 +49,17 @@ export function parseCommand(line: Buffer): SmtpCommand {
     case "VRFY":
     case "EXPN":
       return { verb: name, argument: rest.trim() };
+    case "AUTH": {
+      const [mechanism = "", initialResponse, ...extra] = rest.trim().split(/ +/);
+      if (mechanism === "" || extra.length > 0)
+        return { verb: "syntaxError", message: "Syntax: AUTH mechanism [initial-response]" };
+      return { verb: "AUTH", mechanism: mechanism.toUpperCase(), initialResponse: initialResponse ?? null };
+    }
+    case "BDAT": {
+      const match = /^(\d{1,15})( +LAST)? *$/i.exec(rest);
+      if (!match) return { verb: "syntaxError", message: "Syntax: BDAT size [LAST]" };
+      return { verb: "BDAT", bytes: Number(match[1]), isLast: match[2] !== undefined };
+    }
     default:
       if (NO_ARGUMENT.has(name)) {
         if (rest.trim() !== "") return { verb: "syntaxError", message: `${name} takes no argument` };

@@ -89,6 +89,36 @@ describe("SmtpReader", () => {
     everySplit(`${long}\r\nNOOP\r\n`, { lines: ["NOOP"], data: [], tooLong: 1 }, 100);
   });
 
+  it("reads a BDAT chunk as raw bytes, dots and CRLF.CRLF included, at every split point", () => {
+    const chunk = "a\r\n.\r\n..b";
+    const input = `BDAT ${chunk.length}\r\n${chunk}NOOP\r\n`;
+    for (let i = 0; i <= input.length; i++) {
+      const reader = new SmtpReader(100);
+      const events: string[] = [];
+      for (const piece of [input.slice(0, i), input.slice(i)]) {
+        reader.push(Buffer.from(piece, "latin1"));
+        for (let e = reader.next(); e; e = reader.next()) {
+          if (e.kind === "line") {
+            const line = e.line.toString("latin1");
+            events.push(line);
+            if (line.startsWith("BDAT")) reader.beginChunk(chunk.length);
+          } else if (e.kind === "data") events.push(`data:${e.bytes.toString("latin1")}`);
+          else events.push(e.kind);
+        }
+      }
+      const joined = events
+        .filter((e) => e.startsWith("data:"))
+        .map((e) => e.slice(5))
+        .join("");
+      assert.equal(joined, chunk, `split at ${i}`);
+      assert.deepEqual(
+        events.filter((e) => !e.startsWith("data:")),
+        [`BDAT ${chunk.length}`, "chunkEnd", "NOOP"],
+        `split at ${i}`,
+      );
+    }
+  });
+
   it("discard drops pipelined bytes (STARTTLS)", () => {
     const reader = new SmtpReader(100);
     reader.push(Buffer.from("STARTTLS\r\nMAIL FROM:<a@b>\r\n"));

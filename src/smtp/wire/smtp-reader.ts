@@ -9,7 +9,9 @@ export type ReaderEvent =
   /** Message bytes with dot-stuffing removed, line breaks as sent. */
   | { readonly kind: "data"; readonly bytes: Buffer }
   /** The terminating CRLF "." CRLF was read; the reader is back in command mode. */
-  | { readonly kind: "dataEnd" };
+  | { readonly kind: "dataEnd" }
+  /** The last byte of a BDAT chunk (RFC 3030) was returned; the reader is back in command mode. */
+  | { readonly kind: "chunkEnd" };
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -25,7 +27,9 @@ const EMPTY = Buffer.alloc(0);
 export class SmtpReader {
   readonly #maxLineBytes: number;
   #buffer: Buffer = EMPTY;
-  #mode: "command" | "data" = "command";
+  #mode: "command" | "data" | "chunk" = "command";
+  /** In chunk mode: bytes of the BDAT chunk not yet returned. */
+  #chunkRemaining = 0;
   /** In command mode: discarding an over-long line up to its end. */
   #isSkippingLine = false;
   /** In data mode: the next byte starts a line (the start of data counts as one). */
@@ -59,6 +63,15 @@ export class SmtpReader {
     this.#atLineStart = true;
   }
 
+  /**
+   * Switches to reading exactly `bytes` raw octets of a BDAT chunk (RFC 3030 §2: no dot-stuffing, no
+   * line structure); call right after the BDAT line. A zero-length chunk ends at the next `next`.
+   */
+  beginChunk(bytes: number): void {
+    this.#mode = "chunk";
+    this.#chunkRemaining = bytes;
+  }
+
   /** Drops every buffered byte (pipelined input after STARTTLS must never be executed). */
   discard(): void {
     this.#buffer = EMPTY;
@@ -66,7 +79,21 @@ export class SmtpReader {
   }
 
   next(): ReaderEvent | undefined {
+    if (this.#mode === "chunk") return this.#nextChunk();
     return this.#mode === "command" ? this.#nextLine() : this.#nextData();
+  }
+
+  #nextChunk(): ReaderEvent | undefined {
+    if (this.#chunkRemaining === 0) {
+      this.#mode = "command";
+      return { kind: "chunkEnd" };
+    }
+    if (this.#buffer.length === 0) return undefined;
+    const take = Math.min(this.#chunkRemaining, this.#buffer.length);
+    const bytes = Buffer.from(this.#buffer.subarray(0, take));
+    this.#buffer = this.#buffer.subarray(take);
+    this.#chunkRemaining -= take;
+    return { kind: "data", bytes };
   }
 
   #nextLine(): ReaderEvent | undefined {
