@@ -105,6 +105,14 @@ describe("compileSieve: errors with line and column", () => {
     ],
     ["allof without list", "if allof true { keep; }", 1, 4, /test list in parentheses/],
     ["missing comma in list", 'if header ["a" "b"] "c" { keep; }', 1, 16, /expected ',' or '\]'/],
+    [
+      "vacation :from not an address",
+      'require "vacation";\nvacation :from "nobody" "away";',
+      2,
+      1,
+      /:from needs one mail address/,
+    ],
+    ["columns after a byte order mark", "\uFEFF  frob;", 1, 3, /unknown command 'frob'/],
     ["empty test list", "if anyof () { keep; }", 1, 11, /expected a test name/],
   ];
   for (const [name, source, line, column, message] of cases) {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { actionsOf, messageText, runText, summarize } from "./sieve.testkit.js";
+import { decodeEncodedCharacters } from "./strings.js";
 
 describe("encoded-character", () => {
   it("decodes ${hex:...} and ${unicode:...} and leaves malformed ones", async () => {
@@ -121,4 +122,30 @@ describe("failures outside the script", () => {
       error: { line: 2, column: 4, message: "internal error: database unavailable" },
     });
   });
+});
+
+describe("RFC 5228 §2.4.2.4 examples", () => {
+  const cases: [string, string | null][] = [
+    ["$${hex:40}", "$@"],
+    ["${hex: 40 }", "@"],
+    ["${HEX: 40}", "@"],
+    ["${hex:40", "${hex:40"],
+    ["${hex:400}", "${hex:400}"],
+    ["${hex:4${hex:30}}", "${hex:40}"],
+    ["${unicode:40}", "@"],
+    ["${ unicode:40}", "${ unicode:40}"],
+    ["${UNICODE:40}", "@"],
+    ["${UnICoDE:0000040}", "@"],
+    ["${Unicode:40}", "@"],
+    ["${Unicode:Cool}", "${Unicode:Cool}"],
+    ["${unicode:200000}", null],
+    ["${Unicode:DF01}", null],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${input} → ${expected ?? "error"}`, () => {
+      const result = decodeEncodedCharacters(input);
+      if (expected === null) assert.ok("error" in result);
+      else assert.deepEqual(result, { value: expected });
+    });
+  }
 });

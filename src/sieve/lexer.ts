@@ -34,9 +34,10 @@ function isDigit(c: string): boolean {
 /** Splits `source` into tokens, ending with an `end` token; throws SieveSyntaxError at the first bad byte. */
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
+  // A UTF-8 byte order mark some editors write is not part of the script; columns count after it.
+  let i = source.startsWith("\uFEFF") ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = i;
   const n = source.length;
   const here = (): Position => ({ line, column: i - lineStart + 1 });
   const fail = (pos: Position, message: string): never => {

@@ -2,9 +2,10 @@
 // (`${hex:41}`, `${unicode:1F600}`) decoded at compile time, and RFC 5229 §3 variable references
 // (`${name}`, `${1}`) expanded at run time.
 
-const ENCODED = /\$\{(hex|unicode):([^}]*)\}/gi;
+// The body admits only hex digits and blanks, so in "${hex:4${hex:30}}" the inner sequence is the one decoded.
+const ENCODED = /\$\{(hex|unicode):([0-9a-fA-F \t\r\n]*)\}/gi;
 const HEX_PAIR = /^[0-9a-f]{1,2}$/i;
-const UNICODE_HEX = /^[0-9a-f]{1,6}$/i;
+const UNICODE_HEX = /^[0-9a-f]+$/i;
 
 /** Decodes encoded-character sequences; returns an error text for an invalid Unicode code point (§2.4.2.4). */
 export function decodeEncodedCharacters(text: string): { value: string } | { error: string } {
@@ -22,7 +23,7 @@ export function decodeEncodedCharacters(text: string): { value: string } | { err
     if (items.length === 0 || !items.every((h) => UNICODE_HEX.test(h))) return whole;
     let out = "";
     for (const h of items) {
-      const cp = Number.parseInt(h, 16);
+      const cp = h.replace(/^0+/, "").length > 6 ? Number.POSITIVE_INFINITY : Number.parseInt(h, 16);
       if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
         error ??= `invalid Unicode code point U+${h.toUpperCase()} in \${unicode:...}`;
         return whole;

@@ -3,6 +3,7 @@
 // start), if/elsif/else must chain, comparators and match types must fit. Produces the compiled tree the
 // interpreter runs. Collects several errors, each with its line and column.
 
+import { headerAddresses } from "./address-part.js";
 import { COMMANDS, type CommandSpec, SUPPORTED_SIEVE_EXTENSIONS, TESTS, type ValueKind } from "./grammar.js";
 import type { Argument, CommandNode, TestNode } from "./parser.js";
 import type { SieveError } from "./sieve-error.js";
@@ -331,6 +332,18 @@ export function validateScript(
       case "include": {
         const name = command.positional[0] as string;
         if (name === "" || /[/\0]/.test(name)) error(command, `invalid script name "${name}"`);
+        break;
+      }
+      case "vacation": {
+        // RFC 5230 §4.4: :from must be a valid address (a display name may come with it).
+        const from = command.tags.get("from");
+        if (
+          typeof from === "string" &&
+          !hasVariableReference(from) &&
+          headerAddresses(from).filter((a) => a.domain !== null).length !== 1
+        ) {
+          error(command, `vacation :from needs one mail address, not "${from}"`);
+        }
         break;
       }
       case "redirect": {
