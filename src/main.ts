@@ -27,6 +27,7 @@ import { GeneratedMailSender } from "./mail/sieve/generated-mail-sender.js";
 import { SieveDelivery } from "./mail/sieve/sieve-delivery.js";
 import { SieveScriptService } from "./mail/sieve/sieve-scripts.js";
 import { SubmissionService } from "./mail/submission-service.js";
+import { UrlAuthService } from "./mail/urlauth/urlauth-service.js";
 import { SnapshotCache } from "./mail/view/snapshot-cache.js";
 import { createManageSieveListeners } from "./managesieve/managesieve-server.js";
 import { createDnsResolver, type DnsResolver } from "./net/dns-resolver.js";
@@ -87,6 +88,8 @@ export interface Services {
   readonly submission: SubmissionService;
   /** Drains the outbound queue; runServer starts and stops it (the CLI never sends). */
   readonly outbound: OutboundSender;
+  /** IMAP URLAUTH (RFC 4467): URLs to stored messages for IMAP URLFETCH and submission's BURL. */
+  readonly urlAuth: UrlAuthService;
   close(): Promise<void>;
 }
 
@@ -261,6 +264,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     snapshots: new SnapshotCache(store),
     dns,
     dkim,
+    urlAuth: new UrlAuthService(store, messages),
     submission,
     outbound,
     close: async () => {
@@ -324,6 +328,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
       {
         ...mailServices,
         access: services.access,
+        urlAuth: services.urlAuth,
         snapshots: services.snapshots,
         metadata: services.metadata,
         maxMessageBytes: config.limits.maxMessageBytes,

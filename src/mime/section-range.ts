@@ -56,3 +56,13 @@ export function sectionRange(root: PartNode, path: readonly number[], kind: Sect
   if (kind === "HEADER") return { start: message.headerStart, end: message.bodyStart };
   return { start: message.bodyStart, end: message.bodyEnd };
 }
+
+/** The bytes a `<origin.count>` partial keeps of a piece `size` long: [from, to) relative to its start. */
+export function clampPartial(
+  size: number,
+  partial: { readonly offset: number; readonly length: number } | null,
+): { readonly from: number; readonly to: number } {
+  if (partial === null) return { from: 0, to: size };
+  const from = Math.min(partial.offset, size);
+  return { from, to: Math.min(size, from + partial.length) };
+}

@@ -84,12 +84,4 @@ export function resolveBinaryPart(root: PartNode, path: readonly number[]): Bina
   return { kind: "unknownEncoding", encoding };
 }
 
-/** The bytes a `<origin.count>` partial keeps of a piece `size` long: [from, to) relative to its start. */
-export function clampPartial(
-  size: number,
-  partial: { readonly offset: number; readonly length: number } | null,
-): { readonly from: number; readonly to: number } {
-  if (partial === null) return { from: 0, to: size };
-  const from = Math.min(partial.offset, size);
-  return { from, to: Math.min(size, from + partial.length) };
-}
+export { clampPartial } from "../../mime/section-range.js";

@@ -61,6 +61,7 @@ const AUTHENTICATED_EXTENSIONS = [
   "LIST-METADATA",
   "NOTIFY",
   "UIDONLY",
+  "URLAUTH",
 ] as const;
 
 export function capabilities(context: CapabilityContext): string[] {

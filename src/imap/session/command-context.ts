@@ -9,6 +9,7 @@ import type { MailboxAccess } from "../../mail/access/mailbox-access.js";
 import type { MailboxService } from "../../mail/mailbox-service.js";
 import type { MessageService } from "../../mail/message-service.js";
 import type { MetadataService } from "../../mail/metadata/metadata-service.js";
+import type { UrlAuthService } from "../../mail/urlauth/urlauth-service.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../../store/mail-store.js";
 import type { NotifyWatch } from "../notify/notify-watch.js";
@@ -25,6 +26,8 @@ export interface ImapServices {
   /** Rights of users on mailboxes, their own and shared ones (RFC 4314): every mailbox command asks here. */
   readonly access: MailboxAccess;
   readonly messages: MessageService;
+  /** RFC 4467 URLAUTH: GENURLAUTH, URLFETCH, RESETKEY. */
+  readonly urlAuth: UrlAuthService;
   /** Mailbox and server annotations (RFC 5464 METADATA, RFC 9590 LIST-METADATA). */
   readonly metadata: MetadataService;
   /** Where SELECT opens its snapshot. */

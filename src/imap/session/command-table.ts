@@ -15,6 +15,7 @@ import { enable } from "../commands/enable.js";
 import { esearch } from "../commands/esearch.js";
 import { expunge } from "../commands/expunge.js";
 import { fetch } from "../commands/fetch.js";
+import { genUrlAuth } from "../commands/genurlauth.js";
 import { getMetadata } from "../commands/getmetadata.js";
 import { getQuota } from "../commands/getquota.js";
 import { getQuotaRoot } from "../commands/getquotaroot.js";
@@ -28,6 +29,7 @@ import { noop } from "../commands/noop.js";
 import { notify } from "../commands/notify.js";
 import { rename } from "../commands/rename.js";
 import { replace } from "../commands/replace.js";
+import { resetKey } from "../commands/resetkey.js";
 import { search } from "../commands/search.js";
 import { select } from "../commands/select.js";
 import { setMetadata } from "../commands/setmetadata.js";
@@ -39,6 +41,7 @@ import { store } from "../commands/store.js";
 import { subscribe } from "../commands/subscribe.js";
 import { thread } from "../commands/thread.js";
 import { unauthenticate } from "../commands/unauthenticate.js";
+import { urlFetch } from "../commands/urlfetch.js";
 import {
   ANY_STATE,
   AUTHENTICATED,
@@ -85,6 +88,9 @@ export const COMMANDS: CommandTable = {
   getacl: { states: AUTHENTICATED, canAnnounceExpunge: always, run: getAcl },
   listrights: { states: AUTHENTICATED, canAnnounceExpunge: always, run: listRights },
   myrights: { states: AUTHENTICATED, canAnnounceExpunge: always, run: myRights },
+  genurlauth: { states: AUTHENTICATED, canAnnounceExpunge: always, run: genUrlAuth },
+  urlfetch: { states: AUTHENTICATED, canAnnounceExpunge: always, run: urlFetch },
+  resetkey: { states: AUTHENTICATED, canAnnounceExpunge: always, run: resetKey },
   check: { states: SELECTED, canAnnounceExpunge: always, run: noop },
   close: { states: SELECTED, canAnnounceExpunge: always, run: close },
   unselect: { states: SELECTED, canAnnounceExpunge: always, run: unselect },

@@ -22,6 +22,7 @@ import { parseEsearch } from "./grammar/esearch.js";
 import { parseExamine } from "./grammar/examine.js";
 import { parseExpunge } from "./grammar/expunge.js";
 import { parseFetch } from "./grammar/fetch.js";
+import { parseGenUrlAuth } from "./grammar/genurlauth.js";
 import { parseGetAcl } from "./grammar/getacl.js";
 import { parseGetMetadata } from "./grammar/getmetadata.js";
 import { parseGetQuota } from "./grammar/getquota.js";
@@ -38,6 +39,7 @@ import { noArgument } from "./grammar/no-argument.js";
 import { parseNotify } from "./grammar/notify.js";
 import { parseRename } from "./grammar/rename.js";
 import { parseReplace } from "./grammar/replace.js";
+import { parseResetKey } from "./grammar/resetkey.js";
 import { parseSearch } from "./grammar/search.js";
 import { parseSelect } from "./grammar/select.js";
 import { parseSetAcl } from "./grammar/setacl.js";
@@ -49,6 +51,7 @@ import { parseStore } from "./grammar/store.js";
 import { parseSubscribe } from "./grammar/subscribe.js";
 import { parseThread } from "./grammar/thread.js";
 import { parseUnsubscribe } from "./grammar/unsubscribe.js";
+import { parseUrlFetch } from "./grammar/urlfetch.js";
 
 const GRAMMARS: Readonly<Record<string, Grammar>> = {
   CAPABILITY: noArgument("capability"),
@@ -85,6 +88,9 @@ const GRAMMARS: Readonly<Record<string, Grammar>> = {
   GETACL: parseGetAcl,
   LISTRIGHTS: parseListRights,
   MYRIGHTS: parseMyRights,
+  GENURLAUTH: parseGenUrlAuth,
+  URLFETCH: parseUrlFetch,
+  RESETKEY: parseResetKey,
   CHECK: noArgument("check"),
   CLOSE: noArgument("close"),
   UNSELECT: noArgument("unselect"),

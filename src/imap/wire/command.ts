@@ -276,6 +276,14 @@ export type ImapCommand = Tagged &
     | { readonly name: "getacl"; readonly mailbox: string }
     | { readonly name: "listrights"; readonly mailbox: string; readonly identifier: string }
     | { readonly name: "myrights"; readonly mailbox: string }
+    /** RFC 4467 §6: pairs of rump URL and mechanism (upper-cased), as sent. */
+    | {
+        readonly name: "genurlauth";
+        readonly urls: readonly { readonly rump: string; readonly mechanism: string }[];
+      }
+    | { readonly name: "urlfetch"; readonly urls: readonly string[] }
+    /** RFC 4467 §6.3: no mailbox resets every key of the user. */
+    | { readonly name: "resetkey"; readonly mailbox: string | null; readonly mechanisms: readonly string[] }
     | { readonly name: "check" }
     | { readonly name: "close" }
     | { readonly name: "unselect" }

@@ -1,7 +1,9 @@
 // IMAP URLs (RFC 5092) naming a message or a part of one, as CATENATE (RFC 4469 §5) takes them: the
 // absolute form `imap://[user@]host[:port]/mailbox;UIDVALIDITY=v/;UID=u[/;SECTION=s][/;PARTIAL=o.n]`,
 // the path form without scheme and host (`/mailbox;…`), and the form relative to the selected mailbox
-// (`;UID=u[/;SECTION=s][/;PARTIAL=o.n]`). Pure parsing; what a URL refers to is resolved elsewhere.
+// (`;UID=u[/;SECTION=s][/;PARTIAL=o.n]`). Pure parsing (the URL's parts come from the mail layer's
+// parser, which submission's BURL shares); what a URL refers to is resolved elsewhere.
+import { parseImapUrlParts } from "../../mail/urlauth/imap-url-parts.js";
 import type { BodySection, SectionText } from "./fetch-attribute.js";
 
 export interface ImapMessageUrl {
@@ -21,69 +23,11 @@ const MAX_NUMBER = 0xffff_ffff;
 
 /** Parses a message URL; null when it is not one this server can resolve (the caller answers BADURL). */
 export function parseImapMessageUrl(url: string): ImapMessageUrl | null {
-  let rest = url;
-  let user: string | null = null;
-  let mailbox: string | null = null;
-  let uidValidity: number | null = null;
-  if (/^imap:\/\//i.test(rest)) {
-    rest = rest.slice("imap://".length);
-    const slash = rest.indexOf("/");
-    if (slash < 0) return null;
-    const authority = rest.slice(0, slash);
-    rest = rest.slice(slash);
-    const at = authority.lastIndexOf("@");
-    if (at >= 0) {
-      // `user;AUTH=mech@host`: only the user part matters here.
-      const userPart = authority.slice(0, at).split(";")[0] ?? "";
-      user = percentDecode(userPart);
-      if (user === null || user === "") return null;
-    }
-  }
-  let messagePart = rest;
-  if (rest.startsWith("/")) {
-    // `enc-mailbox [";UIDVALIDITY=" nz-number]` may hold "/" (the hierarchy delimiter), so it ends where
-    // `/;UID=` starts.
-    const uidAt = rest.search(/\/;UID=/i);
-    if (uidAt < 0) return null;
-    const match = /^([^;]*)(?:;UIDVALIDITY=([1-9][0-9]*))?$/i.exec(rest.slice(1, uidAt));
-    if (match === null || match[1] === "") return null;
-    mailbox = percentDecode(match[1] ?? "");
-    if (mailbox === null) return null;
-    if (match[2] !== undefined) {
-      uidValidity = toNumber(match[2]);
-      if (uidValidity === null) return null;
-    }
-    messagePart = rest.slice(uidAt + 1);
-  } else if (user !== null) {
-    return null;
-  }
-  const segments = messagePart.split("/");
-  const uidMatch = /^;UID=([1-9][0-9]*)$/i.exec(segments.shift() ?? "");
-  if (uidMatch === null) return null;
-  const uid = toNumber(uidMatch[1] ?? "");
-  if (uid === null) return null;
-  let section: BodySection | null = null;
-  let partial: ImapMessageUrl["partial"] = null;
-  let next = segments.shift();
-  const sectionMatch = next === undefined ? null : /^;SECTION=(.+)$/i.exec(next);
-  if (sectionMatch !== null) {
-    const decoded = percentDecode(sectionMatch[1] ?? "");
-    section = decoded === null ? null : parseUrlSection(decoded);
-    if (section === null) return null;
-    next = segments.shift();
-  }
-  if (next !== undefined) {
-    const partialMatch = /^;PARTIAL=([0-9]+)(?:\.([1-9][0-9]*))?$/i.exec(next);
-    if (partialMatch === null) return null;
-    const offset = toNumber(partialMatch[1] ?? "");
-    const length = partialMatch[2] === undefined ? MAX_NUMBER : toNumber(partialMatch[2]);
-    if (offset === null || length === null) return null;
-    partial = { offset, length };
-    next = segments.shift();
-  }
-  // Anything more (`;URLAUTH=`, `;EXPIRE=`, a trailing segment) is not something this server resolves.
-  if (next !== undefined || segments.length > 0) return null;
-  return { user, mailbox, uidValidity, uid, section, partial };
+  const parts = parseImapUrlParts(url);
+  if (parts === null) return null;
+  if (parts.section === null) return { ...parts, section: null };
+  const section = parseUrlSection(parts.section);
+  return section === null ? null : { ...parts, section };
 }
 
 /** `section-spec` of FETCH (RFC 9051 §9) as RFC 5092 `enc-section` carries it, already percent-decoded. */
@@ -108,20 +52,4 @@ export function parseUrlSection(text: string): BodySection | null {
     sectionText = { kind: "headerFields", isNot: name.endsWith(".NOT"), fields };
   }
   return { part, text: sectionText };
-}
-
-function toNumber(digits: string): number | null {
-  if (digits.length > 10) return null;
-  const n = Number(digits);
-  return Number.isSafeInteger(n) && n <= MAX_NUMBER ? n : null;
-}
-
-/** `%XX` escapes of UTF-8 bytes; null for a broken escape or bytes that are not UTF-8. */
-function percentDecode(text: string): string | null {
-  if (/[\x00-\x1f\x7f]/.test(text)) return null;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
-  }
 }

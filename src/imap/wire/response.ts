@@ -249,4 +249,11 @@ export type ImapResponse =
       readonly optional: readonly string[];
     }
   /** RFC 4314 §3.8 `* MYRIGHTS mailbox rights`. */
-  | { readonly kind: "myrights"; readonly mailbox: string; readonly rights: string };
+  | { readonly kind: "myrights"; readonly mailbox: string; readonly rights: string }
+  /** RFC 4467 §6.1 `* GENURLAUTH url…`. */
+  | { readonly kind: "genurlauth"; readonly urls: readonly string[] }
+  /** RFC 4467 §6.2 `* URLFETCH url nstring…`: null content writes NIL (a URL that gives nothing). */
+  | {
+      readonly kind: "urlfetch";
+      readonly items: readonly { readonly url: string; readonly content: LiteralContent | null }[];
+    };

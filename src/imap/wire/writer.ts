@@ -233,6 +233,12 @@ export function* responseParts(
     case "metadata":
       yield* metadataParts(mailbox(response.mailbox), response.entries, style);
       return;
+    case "genurlauth":
+      text = `* GENURLAUTH${response.urls.map((url) => ` ${formatAstring(url, style)}`).join("")}`;
+      break;
+    case "urlfetch":
+      yield* urlfetchParts(response.items, style);
+      return;
     case "metadataChanged":
       // RFC 5464 §4.4.2 unsolicited `entry-list`: names only, not parenthesized.
       text = `* METADATA ${mailbox(response.mailbox)}${response.names.map((n) => ` ${formatAstring(n, style)}`).join("")}`;
@@ -394,6 +400,26 @@ function* metadataParts(
     }
   }
   yield `${text})\r\n`;
+}
+
+/** RFC 4467 §6.2: each URL with its data as a literal (streamed from the store) or NIL. */
+function* urlfetchParts(
+  items: Extract<ImapResponse, { kind: "urlfetch" }>["items"],
+  style: StringStyle,
+): Generator<ResponsePart, void, undefined> {
+  let text = "* URLFETCH";
+  for (const { url, content } of items) {
+    text += ` ${formatAstring(url, style)} `;
+    if (content === null) {
+      text += "NIL";
+      continue;
+    }
+    const size = content.kind === "bytes" ? content.bytes.length : content.size;
+    yield `${text}{${size}}\r\n`;
+    yield content.kind === "bytes" ? content.bytes : { size, chunks: content.chunks };
+    text = "";
+  }
+  yield `${text}\r\n`;
 }
 
 const MAX_QUOTED_VALUE_BYTES = 1024;
