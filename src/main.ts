@@ -1,8 +1,10 @@
 // The composition root: config → store backend → services → listeners. The only file that picks a
 // store backend; the CLI calls in here for everything that needs a store.
 
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { type AdminServer, startAdminServer } from "./admin/api/admin-http-server.js";
 import { UserAdmin } from "./admin/user-admin.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { JwtVerifier } from "./auth/jwt-verifier.js";
@@ -14,6 +16,7 @@ import { createImapListeners } from "./imap/imap-server.js";
 import { recordDeliveryStatus } from "./jmap/email-submission.js";
 import { type Logger, silentLogger } from "./kit/logger.js";
 import { MailError } from "./kit/mail-error.js";
+import { metrics } from "./kit/metrics.js";
 import { MailboxAccess } from "./mail/access/mailbox-access.js";
 import { BlobCollector } from "./mail/blob-collection.js";
 import { DeliveryService } from "./mail/delivery-service.js";
@@ -58,6 +61,8 @@ import {
   restoreSqliteStore,
 } from "./store/sqlite/sqlite-backup.js";
 import { openSqliteStore } from "./store/sqlite/sqlite-store.js";
+
+import { verifyStore } from "./store/store-verification.js";
 
 export { type StoreVerification, verifyStore } from "./store/store-verification.js";
 
@@ -283,6 +288,8 @@ const WEB_ROOT = fileURLToPath(new URL("../web/", import.meta.url));
 export interface RunningServer {
   readonly services: Services;
   readonly listeners: readonly BoundListener[];
+  /** The admin listener's bound addresses ("127.0.0.1:8081"); empty when [admin] is off. */
+  readonly adminAddresses: readonly string[];
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
   /** Re-reads the TLS certificates (SIGHUP does this); new handshakes use them. Throws and keeps the old ones on error. */
@@ -488,6 +495,17 @@ export async function runServer(
   collector.start();
 
   let stopping: Promise<void> | undefined;
+  let admin: AdminServer | null = null;
+  try {
+    admin = config.admin.enabled
+      ? await startAdminListener(services, log, async () => stopping === undefined)
+      : null;
+  } catch (error) {
+    await group.shutdown(0);
+    await services.close();
+    await releasePidFile();
+    throw error;
+  }
   let disposeSignals = () => {};
   let disposeReload = () => {};
   const stop = () => {
@@ -495,6 +513,7 @@ export async function runServer(
       disposeSignals();
       disposeReload();
       log.info({}, "shutting down");
+      await admin?.close();
       await group.shutdown(config.limits.shutdownGraceMs);
       await collector.stop();
       await services.close();
@@ -524,10 +543,75 @@ export async function runServer(
   return {
     services,
     listeners,
+    adminAddresses: admin?.addresses ?? [],
     stopped,
     stop: () => stop().then(resolveStopped),
     reloadTls,
   };
+}
+
+/** The OpenAPI document of the admin API, as the package ships it (docs/ beside dist/). */
+const ADMIN_OPENAPI = fileURLToPath(new URL("../../docs/admin-api.json", import.meta.url));
+
+/** Process gauges read at scrape time: memory and event-loop lag (a blocked loop delays every session). */
+function registerProcessMetrics(): void {
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  metrics.gauge("postfach_process_memory_bytes", "Process memory by kind (rss, heapUsed, external)", () => {
+    const usage = process.memoryUsage();
+    return (["rss", "heapUsed", "external"] as const).map((kind) => ({
+      labels: { kind },
+      value: usage[kind],
+    }));
+  });
+  metrics.gauge(
+    "postfach_event_loop_lag_seconds",
+    "Event loop delay since the last scrape (mean, p99, max)",
+    () => {
+      const values = [
+        { labels: { stat: "mean" }, value: loopDelay.mean / 1e9 },
+        { labels: { stat: "p99" }, value: loopDelay.percentile(99) / 1e9 },
+        { labels: { stat: "max" }, value: loopDelay.max / 1e9 },
+      ].map((v) => ({ ...v, value: Number.isFinite(v.value) ? v.value : 0 }));
+      loopDelay.reset();
+      return values;
+    },
+  );
+}
+
+/** The [admin] listener: the admin API, /metrics, /healthz, /readyz (docs/operations.md "Admin HTTP API"). */
+async function startAdminListener(
+  services: Services,
+  log: Logger,
+  isRunning: () => Promise<boolean>,
+): Promise<AdminServer> {
+  const { admin } = services.config;
+  const token = admin.tokenFile === "" ? admin.token : (await readFile(admin.tokenFile, "utf8")).trim();
+  if (token.length < 16) {
+    throw new MailError(
+      "invalidInput",
+      "The admin token must have at least 16 characters (admin.token or admin.token_file)",
+    );
+  }
+  registerProcessMetrics();
+  const server = await startAdminServer(
+    {
+      addresses: admin.listen.map(parseListenAddress),
+      token,
+      deps: { ...services, verifyStore: () => verifyStore(services.store) },
+      openApiJson: await readFile(ADMIN_OPENAPI, "utf8"),
+      metricsText: () => metrics.text(),
+      // Ready: accepting connections (not shutting down) and the store answers a query.
+      isReady: async () => {
+        if (!(await isRunning())) return false;
+        await services.store.domains.listDomains();
+        return true;
+      },
+    },
+    log.child({ proto: "admin" }),
+  );
+  log.info({ listen: server.addresses }, "admin API listening");
+  return server;
 }
 
 /** What a newcomer needs after `npm start`: where it listens and how to add the first account. */

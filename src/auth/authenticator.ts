@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { type Logger, silentLogger } from "../kit/logger.js";
 import { MailError } from "../kit/mail-error.js";
+import { METRICS } from "../kit/metrics.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import { verifyAppPassword } from "./app-password.js";
 import type { JwtVerifier } from "./jwt-verifier.js";
@@ -189,6 +190,7 @@ export class Authenticator {
       remoteAddress: ip,
       account: username.slice(0, MAX_LOGGED_NAME_CHARS),
     };
+    METRICS.logins.inc({ protocol: context.protocol, result: account ? "ok" : "failed" });
     if (account) {
       this.#limiter.recordSuccess(ip, username);
       this.#log.info({ ...audit, result: "success" }, "login succeeded");

@@ -14,6 +14,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { domainCommands } from "./commands/domain.js";
 import { exportCommands } from "./commands/export.js";
 import { importCommands } from "./commands/import.js";
+import { kickCommand } from "./commands/kick.js";
 import { mailboxCommands } from "./commands/mailbox.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { queueCommands } from "./commands/queue.js";
@@ -40,6 +41,7 @@ const COMMANDS: readonly CliCommand[] = [
   ...exportCommands,
   ...backupCommands,
   statsCommand,
+  kickCommand,
 ];
 
 const GLOBAL_HELP = [

@@ -234,6 +234,12 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     oauthbearer_jwks_file: { type: "string" },
     oauthbearer_username_claim: { type: "string", check: nonEmpty },
   },
+  admin: {
+    enabled: { type: "boolean" },
+    listen,
+    token: { type: "string" },
+    token_file: { type: "string" },
+  },
   dns: {
     servers: { type: "strings", check: checkDnsServer },
     timeout_ms: { type: "integer", min: 100, max: 60_000 },

@@ -288,6 +288,20 @@ export interface Config {
   readonly blobGc: BlobGcConfig;
   readonly dns: DnsConfig;
   readonly auth: AuthConfig;
+  readonly admin: AdminConfig;
+}
+
+/**
+ * [admin]: the admin HTTP API, /metrics, /healthz and /readyz on their own listener, off by default
+ * (docs/operations.md "Admin HTTP API"). The API wants `Authorization: Bearer <token>`, the token given
+ * inline or (better) in a file readable only by Postfach.
+ */
+export interface AdminConfig {
+  readonly enabled: boolean;
+  readonly listen: readonly string[];
+  readonly token: string;
+  /** Absolute after loading; "" for none. */
+  readonly tokenFile: string;
 }
 
 /** The schema defaults, before any file or environment; paths are still relative here. */
@@ -371,6 +385,12 @@ export function defaultConfig(): Config {
     },
     proxy: { trusted: [], headerTimeoutMs: 5000, imap: false, pop3: false, lmtp: false, smtp: false },
     accounts: { defaultQuotaBytes: 0, defaultQuotaMessages: 0, specialUseFolders: true },
+    admin: {
+      enabled: false,
+      listen: ["127.0.0.1:8081"],
+      token: "",
+      tokenFile: "",
+    },
     auth: {
       plaintextAuth: "tls_or_loopback",
       scryptLog2Cost: 15,

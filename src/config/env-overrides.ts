@@ -20,6 +20,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly [string, string]>> 
   POSTFACH_SUBMISSIONS_LISTEN: ["submission", "tls_listen"],
   POSTFACH_HTTP_LISTEN: ["http", "listen"],
   POSTFACH_HTTPS_LISTEN: ["http", "tls_listen"],
+  POSTFACH_ADMIN_LISTEN: ["admin", "listen"],
 };
 
 /** One override that is set in `env`: where it goes and its already-validated value. */

@@ -83,6 +83,14 @@ export async function loadConfig(options: LoadConfigOptions): Promise<Config> {
   }
   if (auth.oauthbearerJwksFile !== "")
     auth.oauthbearerJwksFile = resolve(baseDir, auth.oauthbearerJwksFile as string);
+  const admin = config.admin as Table;
+  if (admin.tokenFile !== "") admin.tokenFile = resolve(baseDir, admin.tokenFile as string);
+  if (admin.enabled === true && admin.token === "" && admin.tokenFile === "") {
+    const line = file === undefined ? undefined : findKeyLine(file.text, "admin", "enabled");
+    const source =
+      file === undefined ? undefined : { kind: "file" as const, path: file.path, ...(line && { line }) };
+    throw new ConfigError("admin.enabled", "the admin API needs admin.token or admin.token_file", source);
+  }
   config.dataDir = resolve(dataDirBase.dir, config.dataDir as string);
   if (tls.cert !== "") tls.cert = resolve(baseDir, tls.cert as string);
   if (tls.key !== "") tls.key = resolve(baseDir, tls.key as string);

@@ -3,6 +3,7 @@
 // changes, through subscriptions to the store's change notifier (as IMAP IDLE). Notifications are hints: each wake re-reads the states, so a burst of
 // changes becomes one event, and at most one event is ever waiting for the socket (bounded memory).
 import type { ServerResponse } from "node:http";
+import type { SessionRegistry } from "../auth/session-registry.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
 import {
   changedStates,
@@ -46,6 +47,8 @@ export interface EventSourceDeps {
   readonly log: Logger;
   /** Aborted when the server shuts down: the stream then ends cleanly. */
   readonly closing: AbortSignal;
+  /** The stream registers here so an administrator's kick of the account ends it. */
+  readonly sessions?: SessionRegistry;
 }
 
 /** Streams events until the client goes, closeafter=state is met, or the server shuts down. */
@@ -82,9 +85,11 @@ export async function serveEventSource(
   const unsubscribe = (): void => {
     for (const stop of unsubscribes) stop();
   };
+  const ended = new AbortController();
   const finish = (): void => {
     if (isDone) return;
     isDone = true;
+    ended.abort();
     unsubscribe();
     if (pingTimer !== null) clearTimeout(pingTimer);
     deps.closing.removeEventListener("abort", finish);
@@ -94,6 +99,7 @@ export async function serveEventSource(
   // The response closes when the client goes (the socket closes) as well as when it is ended here.
   res.once("close", finish);
   deps.closing.addEventListener("abort", finish, { once: true });
+  deps.sessions?.track(account.id, ended.signal, async () => finish());
 
   let sent: Map<AccountRecord, PushStates> | undefined;
   try {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { Authenticator } from "../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../auth/plaintext-policy.js";
+import type { SessionRegistry } from "../auth/session-registry.js";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import type { JmapServices } from "../jmap/jmap-context.js";
 import type { Logger } from "../kit/logger.js";
@@ -17,6 +18,8 @@ import { StaticSite } from "./static-files.js";
 
 export interface HttpDeps extends JmapServices {
   readonly authenticator: Authenticator;
+  /** Where push streams register, so `postfach kick` ends them too. */
+  readonly sessions?: SessionRegistry;
 }
 
 export interface HttpOptions {

@@ -120,7 +120,12 @@ export async function handleJmapRequest(
     }
     ctx.useLongIdleTimeout();
     await serveEventSource(
-      { store: ctx.deps.store, log: ctx.log, closing: ctx.closing },
+      {
+        store: ctx.deps.store,
+        log: ctx.log,
+        closing: ctx.closing,
+        ...(ctx.deps.sessions ? { sessions: ctx.deps.sessions } : {}),
+      },
       account,
       request,
       res,

@@ -10,6 +10,7 @@ import type { BlobHash } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError, MailError } from "../kit/mail-error.js";
+import { METRICS } from "../kit/metrics.js";
 import { shiftIndex } from "../mime/index/shift-index.js";
 import type { MessageIndex } from "../mime/message-index.js";
 import type { FlagSet, MailStore } from "../store/mail-store.js";
@@ -184,6 +185,11 @@ export class DeliveryService {
       ),
     );
     if (this.#sieve !== null) await this.#noticeRejections(this.#sieve, message, outcomes, id);
+    for (const outcome of outcomes) {
+      const result =
+        outcome.kind === "delivered" ? "delivered" : outcome.isTemporary ? "temporary" : "permanent";
+      METRICS.deliveries.inc({ result });
+    }
     this.log.info(
       {
         deliveryId: id,

@@ -1,7 +1,7 @@
 // Why a connection ended: the reason carried by Connection.signal and thrown by writes on a closed socket.
 
 /** `slowReader`: the client stopped reading its responses (unsent output or a stalled write over the limit). */
-export type CloseReason = "closed" | "idle" | "shutdown" | "slowReader";
+export type CloseReason = "closed" | "idle" | "shutdown" | "slowReader" | "kicked";
 
 /** `signal.reason` of every Connection; also thrown by `write` once the socket can no longer be written. */
 export class ConnectionClosedError extends Error {

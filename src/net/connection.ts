@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { TLSSocket } from "node:tls";
 import type { Logger } from "../kit/logger.js";
+import { METRICS } from "../kit/metrics.js";
 import { CommandRate } from "./command-rate.js";
 import { type CloseReason, ConnectionClosedError } from "./connection-closed-error.js";
 import { DeflateCompression } from "./deflate-compression.js";
@@ -77,6 +78,7 @@ export class Connection {
   readonly #controller = new AbortController();
   readonly #shutdownHooks: ConnectionHook[] = [];
   readonly #idleHooks: ConnectionHook[] = [];
+  readonly #kickHooks: ConnectionHook[] = [];
   readonly #wakeReaders = new Set<() => void>();
   #idleTimeoutMs: number;
   #isClosed = false;
@@ -87,11 +89,17 @@ export class Connection {
   #resolveClosed: () => void = () => {};
 
   readonly #commandRate: CommandRate;
+  readonly #bytesReceived: { inc(by?: number): void };
+  readonly #bytesSent: { inc(by?: number): void };
 
   constructor(options: ConnectionOptions) {
     this.#commandRate = new CommandRate(options.maxCommandsPerSecond ?? 0);
     this.id = `${PROCESS_PREFIX}${(++connectionCounter).toString(36)}`;
     this.proto = options.proto;
+    this.#bytesReceived = METRICS.bytesReceived.bind({ proto: this.proto });
+    this.#bytesSent = METRICS.bytesSent.bind({ proto: this.proto });
+    METRICS.connectionsTotal.inc({ proto: this.proto });
+    METRICS.connectionsOpen.add({ proto: this.proto }, 1);
     this.#socket = options.socket;
     this.remoteAddress = normaliseIp(options.remoteAddress ?? options.socket.remoteAddress ?? "");
     this.remotePort = options.remotePort ?? options.socket.remotePort ?? 0;
@@ -144,6 +152,7 @@ export class Connection {
       const source: Readable = this.#compression?.output ?? this.#socket;
       const chunk = source.read() as Buffer | null;
       if (chunk !== null) {
+        this.#bytesReceived.inc(chunk.length);
         // Until the protocol asks for more it is working on what it got (see #idleOut).
         this.#isProcessing = true;
         try {
@@ -167,6 +176,7 @@ export class Connection {
     const bytes = this.#compression === null ? data : await this.#compress(this.#compression, data);
     const socket = this.#socket;
     this.#checkWritable();
+    this.#bytesSent.inc(typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength);
     if (socket.write(bytes)) return;
     await this.#drained();
   }
@@ -184,7 +194,10 @@ export class Connection {
     this.#checkWritable();
     socket.cork();
     let hasRoom = true;
-    for (const chunk of chunks) hasRoom = socket.write(chunk);
+    for (const chunk of chunks) {
+      this.#bytesSent.inc(chunk.byteLength);
+      hasRoom = socket.write(chunk);
+    }
     socket.uncork();
     if (!hasRoom) await this.#drained();
   }
@@ -309,6 +322,23 @@ export class Connection {
    */
   onShutdown(hook: ConnectionHook): void {
     this.#shutdownHooks.push(hook);
+  }
+
+  /**
+   * Called when an administrator ends the session (`postfach kick`), before `signal` aborts and the socket
+   * closes; a protocol without one says its shutdown goodbye instead.
+   */
+  onKick(hook: ConnectionHook): void {
+    this.#kickHooks.push(hook);
+  }
+
+  /** Ends the connection for an administrator: the kick (else shutdown) hooks, then abort and close. */
+  async kick(): Promise<void> {
+    if (this.#isEnding || this.signal.aborted) return;
+    this.log.info({}, "disconnected by the administrator");
+    await this.#runHooks(this.#kickHooks.length > 0 ? this.#kickHooks : this.#shutdownHooks, "kick");
+    this.#abort("kicked");
+    await this.close();
   }
 
   /** Called when the idle timeout fires, before `signal` aborts and the socket closes. */
@@ -457,6 +487,7 @@ export class Connection {
   #markClosed(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    METRICS.connectionsOpen.add({ proto: this.proto }, -1);
     this.#abort("closed");
     this.#resolveClosed();
   }

@@ -38,6 +38,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   };
   conn.onIdleTimeout(sayGoodbye("Disconnected for inactivity"));
   conn.onShutdown(sayGoodbye("[SYS/TEMP] Server shutting down"));
+  conn.onKick(sayGoodbye("Disconnected by the administrator"));
 
   try {
     await session.reply(ok(timestamp === null ? "Postfach ready." : `Postfach ready. ${timestamp}`));

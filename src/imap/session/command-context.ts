@@ -65,6 +65,8 @@ export interface SessionControl {
   readonly isPlaintextAuthAllowed: boolean;
   /** Aborts when the connection closes (what a session-registry slot is tied to). */
   readonly closed: AbortSignal;
+  /** Ends the session for an administrator (`postfach kick`): `* BYE`, then the connection closes. */
+  kick(): Promise<void>;
   /** What AUTHENTICATE needs of the transport: client address and TLS channel bindings (SCRAM-PLUS). */
   saslTransport(): SaslTransport;
   capabilities(): string[];

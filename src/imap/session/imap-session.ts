@@ -11,6 +11,7 @@ import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Uid } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
+import { METRICS } from "../../kit/metrics.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
@@ -184,6 +185,10 @@ export class ImapSession implements SessionControl {
   setNotify(watch: NotifyWatch | null): void {
     this.#notify = watch;
     this.#watchChanges();
+  }
+
+  kick(): Promise<void> {
+    return this.conn.kick();
   }
 
   signIn(account: AccountRecord, lease: SessionLease): void {
@@ -414,6 +419,7 @@ export class ImapSession implements SessionControl {
   async run(): Promise<void> {
     this.conn.onShutdown(() => this.#bye("Server shutting down"));
     this.conn.onIdleTimeout(() => this.#bye("Autologout; idle for too long"));
+    this.conn.onKick(() => this.#bye("Disconnected by the administrator"));
     try {
       await this.send({
         kind: "condition",
@@ -546,6 +552,7 @@ export class ImapSession implements SessionControl {
       });
     }
     const ctx = this.#commandContext();
+    const startedMs = performance.now();
     let outcome: CommandOutcome;
     try {
       // The table is keyed by name, so the spec and the command variant always agree.
@@ -557,6 +564,13 @@ export class ImapSession implements SessionControl {
       await this.#appendAborted();
       if (error instanceof UnfinishedLiteralError) return this.#abandonResponse(error, command);
       outcome = this.#outcomeOf(error, command);
+    }
+    // IDLE's time is the client's wait, not work: it would swamp the latency histogram.
+    if (command.name !== "idle") {
+      METRICS.commands.observe(
+        { proto: "imap", command: command.name },
+        (performance.now() - startedMs) / 1000,
+      );
     }
     if (this.#isClosing) return;
     const isAnnouncing = this.#state.kind === "selected" || this.#notify !== null;

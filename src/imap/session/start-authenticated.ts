@@ -8,7 +8,7 @@ export function startAuthenticated(
   account: AccountRecord,
   mechanism: string,
 ): CommandOutcome {
-  const lease = ctx.services.sessions.tryAcquire(account.id, ctx.session.closed);
+  const lease = ctx.services.sessions.tryAcquire(account.id, ctx.session.closed, () => ctx.session.kick());
   if (lease === null) {
     ctx.log.info({ account: account.address, mechanism }, "imap login refused: too many sessions");
     return no("Too many sessions for this account", { kind: "LIMIT" });

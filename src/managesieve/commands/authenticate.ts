@@ -70,7 +70,7 @@ export const authenticate: CommandHandler = {
 };
 
 async function logIn(ctx: SessionContext, account: AccountRecord): Promise<Outcome> {
-  const lease = ctx.deps.services.sessions.tryAcquire(account.id, ctx.conn.signal);
+  const lease = ctx.deps.services.sessions.tryAcquire(account.id, ctx.conn.signal, () => ctx.conn.kick());
   if (lease === null) {
     await ctx.reply(no("Too many sessions for this account", "TRYLATER"));
     return "continue";

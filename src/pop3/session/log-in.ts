@@ -28,7 +28,7 @@ export async function logIn(
     await ctx.reply(err(`Logins too frequent; wait ${waitSeconds} seconds`, "LOGIN-DELAY"));
     return "continue";
   }
-  const session = services.sessions.tryAcquire(account.id, ctx.conn.signal);
+  const session = services.sessions.tryAcquire(account.id, ctx.conn.signal, () => ctx.conn.kick());
   if (session === null) {
     ctx.log.info({ account: account.address }, "POP3 login refused: too many sessions");
     await ctx.reply(err("Too many sessions for this account", "SYS/TEMP"));

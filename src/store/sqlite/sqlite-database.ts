@@ -3,11 +3,16 @@
 import Database from "better-sqlite3";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
 import { rethrowStorageError } from "../../kit/mail-error.js";
+import { METRICS } from "../../kit/metrics.js";
 import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
 import { GroupCommit } from "./group-commit.js";
 import { MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
+
+const STORE_WRITES = {
+  observe: (seconds: number) => METRICS.storeWrites.observe({ backend: "sqlite" }, seconds),
+};
 
 /** Collects the events of one write transaction; they are published after it commits. */
 export interface WriteScope {
@@ -99,6 +104,7 @@ export class SqliteDatabase {
       defer: (work) => deferred.push(work),
     };
     let result: T;
+    const startedMs = performance.now();
     try {
       result = this.db
         .transaction((inner: WriteScope) => {
@@ -109,6 +115,8 @@ export class SqliteDatabase {
         .immediate(scope);
     } catch (error) {
       rethrowStorageError(error);
+    } finally {
+      STORE_WRITES.observe((performance.now() - startedMs) / 1000);
     }
     for (const event of events) this.#notifier.publish(event);
     return result;
