@@ -2,13 +2,15 @@
 // child for --minutes N, reporting every minute the throughput, errors, p99 latency and the server's RSS.
 // Fails (exit 1) on any error or when RSS grew by more than --max-rss-growth-mb after the first minute.
 // Usage: npm run soak -- --minutes 10 [--store postgres://…] [--max-rss-growth-mb 64]
+//          [--gc-interval-ms N --gc-grace-ms M]  (the server's blob collection, [blob_gc]; default off)
+// At the end the store is verified (`postfach doctor`'s check): any damaged or missing message fails it.
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultConfig } from "../src/config/config.js";
-import { openServices } from "../src/main.js";
+import { openServices, verifyStore } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { messageBytes } from "../test/faults/fault-load.js";
 import { startNode } from "../test/helpers/node-process.js";
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     store: { type: "string", default: "sqlite" },
     "max-rss-growth-mb": { type: "string", default: "64" },
     "interval-ms": { type: "string", default: "60000" },
+    "gc-interval-ms": { type: "string", default: "0" },
+    "gc-grace-ms": { type: "string", default: "60000" },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -201,7 +205,14 @@ const dir = await mkdtemp(join(tmpdir(), "postfach-soak-"));
 const services = await openServices({ ...defaultConfig(), dataDir: join(dir, "soak"), store: values.store });
 for (const address of [IMAP_USER, POP_USER]) await services.users.add(address, PASSWORD);
 await services.close();
-const node = await startNode({ dir, name: "soak", store: values.store, logLevel: "warn" });
+const gcIntervalMs = Number(values["gc-interval-ms"]);
+const node = await startNode({
+  dir,
+  name: "soak",
+  store: values.store,
+  logLevel: "warn",
+  extraToml: ["[blob_gc]", `interval_ms = ${gcIntervalMs}`, `grace_ms = ${Number(values["gc-grace-ms"])}`],
+});
 const pid = node.child.pid as number;
 console.log(`soak: ${MINUTES} min against pid ${pid} (${values.store}), RSS bound +${MAX_RSS_GROWTH_MB} MB`);
 const workers = [
@@ -244,6 +255,10 @@ for (let minute = 1; minute <= MINUTES; minute++) {
 isDone = true;
 await Promise.race([Promise.all(workers), new Promise((resolve) => setTimeout(resolve, 30_000))]);
 await node.kill("SIGTERM");
+// Nothing the load did, blob collection included, may have damaged or lost a stored message.
+const verifying = await openServices({ ...defaultConfig(), dataDir: join(dir, "soak"), store: values.store });
+const verification = await verifyStore(verifying.store);
+await verifying.close();
 await rm(dir, { recursive: true, force: true });
 
 const baseline = rows[Math.min(1, rows.length - 1)]?.rssMb ?? 0;
@@ -252,9 +267,20 @@ const growth = finalRss - baseline;
 const problems = [
   ...(totalErrors > 0 ? [`${totalErrors} errors: ${errorSamples.join(" | ")}`] : []),
   ...(growth > MAX_RSS_GROWTH_MB ? [`RSS grew ${growth} MB after warm-up (bound ${MAX_RSS_GROWTH_MB})`] : []),
+  ...(verification.damaged.length > 0 ? [`${verification.damaged.length} damaged or missing messages`] : []),
 ];
 console.log(
-  JSON.stringify({ minutes: MINUTES, totalErrors, rssBaselineMb: baseline, rssFinalMb: finalRss, rows }),
+  JSON.stringify({
+    minutes: MINUTES,
+    gcIntervalMs,
+    totalErrors,
+    rssBaselineMb: baseline,
+    rssFinalMb: finalRss,
+    messagesVerified: verification.messages,
+    damaged: verification.damaged.length,
+    orphanBlobs: verification.orphans.length,
+    rows,
+  }),
 );
 if (problems.length > 0) {
   console.error(`soak FAILED: ${problems.join("; ")}`);
