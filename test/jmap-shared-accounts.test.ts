@@ -130,13 +130,12 @@ describe("JMAP shared accounts from IMAP ACLs", () => {
     });
     assert.equal((created.notCreated as Record<string, Obj>).c1?.type, "forbidden");
     const responses = await alice.call([
-      ["Mailbox/set", { accountId: bobAccount, create: { m: { name: "Mine" } } }, "a"],
-      ["Email/import", { accountId: bobAccount, emails: {} }, "b"],
+      ["Email/parse", { accountId: bobAccount, blobIds: [] }, "a"],
       ["Email/get", { accountId: "Azzzz", ids: [] }, "c"],
     ]);
     assert.deepEqual(
       responses.map((r) => r[1].type),
-      ["accountNotSupportedByMethod", "accountNotSupportedByMethod", "accountNotFound"],
+      ["accountNotSupportedByMethod", "accountNotFound"],
     );
   });
 
@@ -286,5 +285,114 @@ describe("JMAP shared accounts from IMAP ACLs", () => {
       "notFound",
     );
     await aliceImap.logout();
+  });
+
+  it("Mailbox/set, Email/import and downloads in the shared account, as the ACL allows", async () => {
+    await setAcl("lr");
+    const boxes = await alice.one("Mailbox/get", { accountId: bobAccount, properties: ["name", "myRights"] });
+    const team = ((boxes.list as Obj[]).find((m) => m.name === "Team") as Obj).id as string;
+    const mailboxSet = (args: Obj) => alice.one("Mailbox/set", { accountId: bobAccount, ...args });
+    const setErrorOf = (response: Obj, kind: string, id: string) =>
+      ((response[kind] as Record<string, Obj> | null)?.[id] as Obj | undefined)?.type;
+
+    // Create below Team: k on the parent; never at the top level; a role is the owner's.
+    const noK = await mailboxSet({ create: { c: { name: "Sub", parentId: team } } });
+    assert.equal(setErrorOf(noK, "notCreated", "c"), "forbidden", "no k right");
+    await setAcl("lrkx");
+    const made = await mailboxSet({
+      create: {
+        c: { name: "Sub", parentId: team },
+        top: { name: "Top", parentId: null },
+        role: { name: "Junkish", parentId: team, role: "junk" },
+      },
+    });
+    assert.equal(setErrorOf(made, "notCreated", "top"), "forbidden", "only bob creates at the top");
+    assert.equal(setErrorOf(made, "notCreated", "role"), "forbidden", "roles are bob's");
+    const sub = ((made.created as Record<string, Obj>).c as Obj).id as string;
+    assert.deepEqual(
+      (await bobImap.list()).map((m) => m.path).filter((path) => path.startsWith("Team")),
+      ["Team", "Team/Sub"],
+      "bob sees the new folder over IMAP",
+    );
+    const subRights = (
+      await alice.one("Mailbox/get", { accountId: bobAccount, ids: [sub], properties: ["myRights"] })
+    ).list as Obj[];
+    assert.equal(
+      (subRights[0] as Obj).myRights && ((subRights[0] as Obj).myRights as Obj).mayCreateChild,
+      true,
+      "it inherited Team's ACL",
+    );
+
+    // Rename needs x on the mailbox (Team/Sub inherited it), a move k on the new parent; destroy x.
+    const renamed = await mailboxSet({ update: { [sub]: { name: "Renamed" } } });
+    assert.deepEqual(renamed.updated, { [sub]: null });
+    const toTop = await mailboxSet({ update: { [sub]: { parentId: null } } });
+    assert.equal(setErrorOf(toTop, "notUpdated", sub), "forbidden");
+    const hidden = await mailboxSet({ update: { nope: { name: "x" } }, destroy: ["nope"] });
+    assert.equal(setErrorOf(hidden, "notUpdated", "nope"), "notFound");
+    await setAcl("lr");
+    const noX = await mailboxSet({ update: { [team]: { name: "Team2" } }, destroy: [team] });
+    assert.equal(setErrorOf(noX, "notUpdated", team), "forbidden", "no x right on Team");
+    assert.equal(setErrorOf(noX, "notDestroyed", team), "forbidden");
+    const destroyed = await mailboxSet({ destroy: [sub] });
+    assert.deepEqual(destroyed.destroyed, [sub], "x on Team/Renamed, inherited when it was created");
+    assert.deepEqual(
+      (await bobImap.list()).map((m) => m.path).filter((path) => path.startsWith("Team")),
+      ["Team"],
+    );
+
+    // Email/import: an upload to the shared account needs i somewhere; the import i on every target.
+    const upload = (accountId: string) =>
+      alice.fetch(`/jmap/upload/${accountId}/`, {
+        method: "POST",
+        body: message("Imported into Team"),
+        headers: { "content-type": "message/rfc822" },
+      });
+    assert.equal((await upload(bobAccount)).status, 404, "no i right: no uploads to bob's account");
+    await setAcl("lri");
+    const uploaded = (await (await upload(bobAccount)).json()) as Obj;
+    const importTo = (keywords: Obj) =>
+      alice.one("Email/import", {
+        accountId: bobAccount,
+        emails: { e: { blobId: uploaded.blobId, mailboxIds: { [team]: true }, keywords } },
+      });
+    const imported = ((await importTo({ $seen: true })).created as Record<string, Obj>).e as Obj;
+    const got = await alice.one("Email/get", {
+      accountId: bobAccount,
+      ids: [imported.id],
+      properties: ["keywords", "subject"],
+    });
+    assert.deepEqual(
+      (got.list as Obj[])[0],
+      { id: imported.id, keywords: {}, subject: "Imported into Team" },
+      "no s: $seen dropped",
+    );
+    await setAcl("lr");
+    assert.equal(setErrorOf(await importTo({}), "notCreated", "e"), "forbidden", "no i right");
+
+    // Downloads: an email of a shared mailbox, never one of bob's others.
+    const download = (emailId: string) => alice.fetch(`/jmap/download/${bobAccount}/B${emailId}/m.eml`);
+    const ok = await download(imported.id as string);
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /Subject: Imported into Team/);
+    const bobsOwn = await append("Private", "Not for alice");
+    assert.equal((await download(bobsOwn)).status, 404, "an email of an unshared mailbox");
+    const importOwn = await alice.one("Email/import", {
+      accountId: bobAccount,
+      emails: { p: { blobId: `B${bobsOwn}`, mailboxIds: { [team]: true } } },
+    });
+    assert.equal(setErrorOf(importOwn, "notCreated", "p"), "forbidden", "checked before the blob");
+    await setAcl("lri");
+    const importHidden = await alice.one("Email/import", {
+      accountId: bobAccount,
+      emails: { p: { blobId: `B${bobsOwn}`, mailboxIds: { [team]: true } } },
+    });
+    assert.equal(
+      setErrorOf(importHidden, "notCreated", "p"),
+      "blobNotFound",
+      "bob's other mail is no blob of alice's",
+    );
+    await setAcl("");
+    assert.equal((await download(imported.id as string)).status, 404, "nothing shared any more");
   });
 });

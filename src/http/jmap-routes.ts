@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isPlaintextAuthAllowed, type PlaintextAuthPolicy } from "../auth/plaintext-policy.js";
 import { runApiRequest } from "../jmap/api-request.js";
+import { findDownloadEmail } from "../jmap/blob-download.js";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import { decodedPartBytes, findSection, locateParts, parseBlobId } from "../jmap/email-body.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
@@ -334,8 +335,8 @@ async function serveDownload(
   const name = safeDecode(nameParts.join("/")) ?? "download";
   const parsed = blobId === undefined ? null : parseBlobId(blobId);
   const email =
-    accountId === jmapAccountId(account) && parsed !== null
-      ? await ctx.deps.store.messages.getEmail(account.id, parsed.emailId)
+    accountId !== undefined && parsed !== null
+      ? await findDownloadEmail(ctx.deps, ctx.limits, account, accountId, parsed.emailId)
       : undefined;
   if (email === undefined || parsed === null) {
     sendProblem(res, 404, { type: "about:blank", title: "Not Found", status: 404, detail: "No such blob" });

@@ -1,11 +1,13 @@
 // The JMAP upload endpoint (RFC 8620 §6.1): POST /jmap/upload/{accountId}/ streams the body into the blob
 // store (at most maxSizeUpload bytes, at most maxConcurrentUpload at once per account) and records it
 // for the account; the answer names the blobId that Email/import and Email/parse then accept. Uploads
-// expire after UPLOAD_TTL_MS; each upload sweeps the expired ones.
+// expire after UPLOAD_TTL_MS; each upload sweeps the expired ones. An account shared with the user takes
+// uploads when the user may add to one of its mailboxes (the i right), for Email/import there.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
+import { listSharedAccounts } from "../jmap/shared-accounts.js";
 import { UPLOAD_TTL_MS } from "../jmap/upload-blob.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
@@ -31,7 +33,8 @@ export async function receiveUpload(
   accountId: string,
   req: IncomingMessage,
 ): Promise<UploadOutcome> {
-  if (accountId !== jmapAccountId(account)) {
+  const target = await uploadAccount(deps.store, account, accountId);
+  if (target === undefined) {
     return {
       status: 404,
       body: { type: "about:blank", title: "Not Found", status: 404, detail: "No such account" },
@@ -54,7 +57,7 @@ export async function receiveUpload(
     const now = Date.now();
     const record = {
       id: `U${randomBytes(15).toString("base64url")}`,
-      accountId: account.id,
+      accountId: target.id,
       blobHash: hash,
       size,
       type: contentTypeOf(req.headers["content-type"]),
@@ -71,6 +74,18 @@ export async function receiveUpload(
   } finally {
     deps.uploadLimiter.release(account.id);
   }
+}
+
+/** The account an upload to `accountId` goes to: the user's own, or a shared one they may add mail to. */
+async function uploadAccount(
+  store: MailStore,
+  user: AccountRecord,
+  accountId: string,
+): Promise<AccountRecord | undefined> {
+  if (accountId === jmapAccountId(user)) return user;
+  const shared = (await listSharedAccounts(store, user)).find((s) => jmapAccountId(s.owner) === accountId);
+  const canAdd = shared !== undefined && [...shared.rights.values()].some((rights) => rights.has("i"));
+  return canAdd ? shared.owner : undefined;
 }
 
 /** The media type the client declared (parameters kept), or application/octet-stream. */

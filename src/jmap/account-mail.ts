@@ -8,7 +8,7 @@ import type { EmailId, MailboxId, ModSeq, ThreadId } from "../kit/ids.js";
 import type { SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import type { JmapContext } from "./jmap-context.js";
-import { canReadItems } from "./shared-accounts.js";
+import { canReadItems, isVisibleMailbox } from "./shared-accounts.js";
 
 export interface AccountMail {
   readonly mailboxes: readonly MailboxRecord[];
@@ -45,9 +45,7 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
   const accountId = ctx.account.id;
   // Read before the entries, so a change made meanwhile makes the next call rebuild rather than be missed.
   const modSeq = ((await store.accounts.get(accountId)) ?? ctx.account).highestModSeq;
-  const mailboxes = (await store.mailboxes.list(accountId)).filter(
-    (m) => ctx.shared === undefined || ctx.shared.rights.has(m.id),
-  );
+  const mailboxes = (await store.mailboxes.list(accountId)).filter((m) => isVisibleMailbox(ctx, m.id));
   // In a shared account, the emails of a mailbox the user may list but not read stay hidden; the key
   // names what is visible, so users who see different parts of one account do not share a build.
   const readable = new Set(mailboxes.filter((m) => canReadItems(ctx, m.id)).map((m) => m.id));
@@ -113,6 +111,15 @@ async function buildAccountMail(
     emailsByThread: threads,
     queryResults: new Map(),
   };
+}
+
+/**
+ * Whether the user may read an email of the context's account: always in their own; in a shared one, when
+ * it has a copy in a mailbox they may read (the same view Email/get has), so blob ids of other emails of
+ * the owner name nothing.
+ */
+export async function canReadEmail(ctx: JmapContext, emailId: EmailId): Promise<boolean> {
+  return ctx.shared === undefined || (await loadAccountMail(ctx)).entriesByEmail.has(emailId);
 }
 
 /** An email's receivedAt: the earliest internal date among its entries. */

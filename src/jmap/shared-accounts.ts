@@ -4,9 +4,16 @@
 // through a JmapContext whose `account` is the owner's and whose `shared` carries those rights.
 import type { MailboxId } from "../kit/ids.js";
 import { MailboxAccess, noPermission } from "../mail/access/mailbox-access.js";
-import { isReadOnlyWith, type Right, type RightSet, rightForFlag } from "../mail/access/rights.js";
-import type { AccountRecord, MailboxEntry, MailStore } from "../store/mail-store.js";
+import {
+  isReadOnlyWith,
+  permittedFlags,
+  type Right,
+  type RightSet,
+  rightForFlag,
+} from "../mail/access/rights.js";
+import type { AccountRecord, FlagSet, MailboxEntry, MailStore } from "../store/mail-store.js";
 import { type JmapContext, jmapAccountId } from "./jmap-context.js";
+import type { SetError } from "./jmap-error.js";
 import { flagsOf } from "./keywords.js";
 
 /** Another user's account as the logged-in user may use it. */
@@ -57,6 +64,11 @@ export async function contextForAccount(
     (account) => jmapAccountId(account.owner) === accountId,
   );
   return shared === undefined ? undefined : { ...ctx, account: shared.owner, shared };
+}
+
+/** Whether the user sees a mailbox of the context's account: all their own; in a shared one, those they may list. */
+export function isVisibleMailbox(ctx: JmapContext, mailboxId: MailboxId): boolean {
+  return ctx.shared === undefined || ctx.shared.rights.has(mailboxId);
 }
 
 /** The user's rights on a mailbox of the context's account: all of them on their own. */
@@ -112,6 +124,26 @@ export function checkEmailWrite(
   }
 }
 
+/**
+ * RFC 4314 §4 for adding an email to mailboxes of the context's account (Email/import, Email/copy): the
+ * i right on every target; flags the user has no right to set are dropped, as IMAP APPEND drops them.
+ * Resolves to the flags to store, or the SetError refusing the whole email.
+ */
+export function flagsForAppend(
+  ctx: JmapContext,
+  targets: readonly MailboxId[],
+  wanted: FlagSet,
+): FlagSet | SetError {
+  for (const target of targets) {
+    const rights = rightsIn(ctx, target);
+    if (rights !== undefined && !rights.has("i")) {
+      return { type: "forbidden", description: "Permission denied: no insert (i) right on the mailbox" };
+    }
+  }
+  const firstRights = targets[0] === undefined ? undefined : rightsIn(ctx, targets[0]);
+  return firstRights === undefined ? wanted : permittedFlags(wanted, firstRights);
+}
+
 /** The methods that serve shared accounts; others answer accountNotSupportedByMethod for them. */
 export const SHARED_ACCOUNT_METHODS: ReadonlySet<string> = new Set([
   "Mailbox/get",
@@ -126,5 +158,7 @@ export const SHARED_ACCOUNT_METHODS: ReadonlySet<string> = new Set([
   "Email/queryChanges",
   "Email/set",
   "Email/copy",
+  "Email/import",
+  "Mailbox/set",
   "SearchSnippet/get",
 ]);

@@ -1,7 +1,9 @@
 // Blob ids a JMAP method may be given (RFC 8620 §6): an upload (`U…`, this account's, not yet expired) or
 // a stored message (`B<emailId>`); both resolve to the blob store hash of the bytes. Parts of a new
 // email may also name one part of a stored message (`B<emailId>_2_1`).
-import type { BlobHash } from "../kit/ids.js";
+import type { BlobHash, EmailId } from "../kit/ids.js";
+import type { EmailRecord } from "../store/mail-store.js";
+import { canReadEmail } from "./account-mail.js";
 import { decodedPartBytes, findSection, locateParts, parseBlobId } from "./email-body.js";
 import type { JmapContext } from "./jmap-context.js";
 
@@ -17,7 +19,13 @@ export async function resolveBlobId(ctx: JmapContext, blobId: string): Promise<B
   }
   const parsed = parseBlobId(blobId);
   if (parsed === null || parsed.section !== null) return undefined;
-  return (await ctx.services.store.messages.getEmail(ctx.account.id, parsed.emailId))?.blobHash;
+  return (await readableEmail(ctx, parsed.emailId))?.blobHash;
+}
+
+/** The email of this account a blob id names, if the user may read it (shared accounts: account-mail.ts). */
+export async function readableEmail(ctx: JmapContext, emailId: EmailId): Promise<EmailRecord | undefined> {
+  if (!(await canReadEmail(ctx, emailId))) return undefined;
+  return ctx.services.store.messages.getEmail(ctx.account.id, emailId);
 }
 
 /** A blob's content and media type, for a part of a new email (Email/set create, RFC 8621 §4.6). */
@@ -38,7 +46,7 @@ export async function readBlobContent(ctx: JmapContext, blobId: string): Promise
   }
   const parsed = parseBlobId(blobId);
   if (parsed === null) return undefined;
-  const email = await ctx.services.store.messages.getEmail(ctx.account.id, parsed.emailId);
+  const email = await readableEmail(ctx, parsed.emailId);
   if (email === undefined) return undefined;
   const raw = await ctx.services.store.blobs.read(email.blobHash);
   if (parsed.section === null) return { bytes: raw, type: "message/rfc822" };

@@ -4,7 +4,6 @@
 // rest; with onSuccessDestroyOriginal, the originals are then destroyed by an implicit Email/set.
 import type { EmailId, MailboxId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
-import { permittedFlags } from "../../mail/access/rights.js";
 import { requireAccount } from "../account-check.js";
 import { loadAccountMail, receivedAtOf } from "../account-mail.js";
 import {
@@ -22,7 +21,7 @@ import { SET_ERROR_OF } from "../error-mapping.js";
 import type { JmapContext } from "../jmap-context.js";
 import { invalidArguments, MethodError, type SetError } from "../jmap-error.js";
 import { flagsOf, isValidKeyword } from "../keywords.js";
-import { contextForAccount, rightsIn } from "../shared-accounts.js";
+import { contextForAccount, flagsForAppend } from "../shared-accounts.js";
 import { currentAccount, formatState } from "../state.js";
 import { isUtcDate } from "../vacation-response.js";
 import { emailSet } from "./email-set.js";
@@ -159,17 +158,9 @@ async function copyOne(
   }
   if (receivedAt !== undefined && !isUtcDate(receivedAt))
     return invalid(["receivedAt"], '"receivedAt" must be a UTCDate');
-  // RFC 4314 §4 in a shared account: i on every target mailbox; flags without their right are dropped.
-  for (const target of targets) {
-    const rights = rightsIn(ctx, target);
-    if (rights !== undefined && !rights.has("i")) {
-      return { type: "forbidden", description: "Permission denied: no insert (i) right on the mailbox" };
-    }
-  }
+  const flags = flagsForAppend(ctx, targets, flagsOf(keywordList, false));
+  if ("type" in flags) return flags;
   const [first, ...others] = targets as [MailboxId, ...MailboxId[]];
-  const firstRights = rightsIn(ctx, first);
-  const wanted = flagsOf(keywordList, false);
-  const flags = firstRights === undefined ? wanted : permittedFlags(wanted, firstRights);
   const email = await fromCtx.services.store.messages.getEmail(fromCtx.account.id, id as EmailId);
   if (email === undefined) return { type: "notFound", description: `No email ${id} in the source account` };
   const raw = await ctx.services.store.blobs.read(email.blobHash);

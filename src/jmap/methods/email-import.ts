@@ -11,6 +11,7 @@ import { SET_ERROR_OF } from "../error-mapping.js";
 import type { JmapContext } from "../jmap-context.js";
 import { invalidArguments, MethodError, type SetError } from "../jmap-error.js";
 import { flagsOf, isValidKeyword } from "../keywords.js";
+import { flagsForAppend, isVisibleMailbox } from "../shared-accounts.js";
 import { currentAccount, formatState } from "../state.js";
 import { resolveBlobId } from "../upload-blob.js";
 import { isUtcDate } from "../vacation-response.js";
@@ -77,10 +78,13 @@ async function importOne(ctx: JmapContext, spec: unknown): Promise<ImportResult>
   const mailboxes = await ctx.services.store.mailboxes.list(ctx.account.id);
   const targets: MailboxId[] = [];
   for (const [id, value] of Object.entries(mailboxIds)) {
-    if (value !== true || !mailboxes.some((m) => m.id === id))
+    if (value !== true || !mailboxes.some((m) => m.id === id) || !isVisibleMailbox(ctx, id as MailboxId))
       return invalid(["mailboxIds"], `No mailbox ${id}`);
     targets.push(id as MailboxId);
   }
+  // In a shared account (shared-accounts.ts): the i right on every target, flags only with their right.
+  const flags = flagsForAppend(ctx, targets, flagsOf(keywordList, false));
+  if ("type" in flags) return { error: flags };
   const hash = await resolveBlobId(ctx, blobId);
   if (hash === undefined) return { error: { type: "blobNotFound", description: `No blob ${blobId}` } };
   const raw = await ctx.services.store.blobs.read(hash);
@@ -89,7 +93,7 @@ async function importOne(ctx: JmapContext, spec: unknown): Promise<ImportResult>
     {
       blobHash: hash,
       raw,
-      flags: flagsOf(keywordList, false),
+      flags,
       internalDateMs: receivedAt === undefined ? Date.now() : Date.parse(receivedAt),
     },
   ]);

@@ -1,6 +1,7 @@
 // Mailbox/set (RFC 8621 §2.5): create (name, parentId, role, isSubscribed), update (rename or move by name
 // and parentId, role, isSubscribed) and destroy (onDestroyRemoveEmails), through the mailbox service IMAP's
-// CREATE, RENAME, DELETE and SUBSCRIBE use, so IMAP clients see the same folders at once.
+// CREATE, RENAME, DELETE and SUBSCRIBE use, so IMAP clients see the same folders at once. In an account
+// shared with the user, with the rights IMAP would ask for (shared-mailbox-rules.ts).
 
 import type { MailboxId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
@@ -11,6 +12,7 @@ import { SET_ERROR_OF } from "../error-mapping.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError, type SetError } from "../jmap-error.js";
 import { specialUseOfRole } from "../mailbox-object.js";
+import { SharedMailboxRules } from "../shared-mailbox-rules.js";
 import { currentAccount, formatState } from "../state.js";
 
 const SETTABLE = new Set(["name", "parentId", "role", "isSubscribed", "sortOrder"]);
@@ -50,7 +52,11 @@ export async function mailboxSet(ctx: JmapContext, args: Args): Promise<Record<s
       return { type: SET_ERROR_OF[error.code], description: error.publicText };
     }
   };
-  const list = () => ctx.services.store.mailboxes.list(accountKey);
+  const rules = SharedMailboxRules.of(ctx);
+  const list = async () => {
+    const all = await ctx.services.store.mailboxes.list(accountKey);
+    return rules === null ? all : rules.visible(all);
+  };
 
   const created: Record<string, unknown> = {};
   const notCreated: Record<string, SetError> = {};
@@ -59,12 +65,15 @@ export async function mailboxSet(ctx: JmapContext, args: Args): Promise<Record<s
       const props = readProps(object);
       if (typeof props.name !== "string")
         throw failure("invalidProperties", "A mailbox needs a name", ["name"]);
+      rules?.checkProperties(props);
       const all = await list();
       const parent = resolveParent(props.parentId ?? null, all, createdIds);
       const name = parent === null ? props.name : `${parent.name}/${props.name}`;
       checkLeafName(props.name);
       const role = roleOfProps(props);
+      const inheritFrom = rules === null ? null : await rules.checkCreate(name);
       const mailbox = await mailboxes.create(accountKey, name, role ?? null);
+      await rules?.inheritAcl(inheritFrom, mailbox);
       if (props.isSubscribed === true) await mailboxes.setSubscribed(accountKey, mailbox.name, true);
       createdIds.set(creationId, mailbox.id);
       return {
@@ -89,6 +98,7 @@ export async function mailboxSet(ctx: JmapContext, args: Args): Promise<Record<s
       const all = await list();
       const mailbox = all.find((m) => m.id === id);
       if (mailbox === undefined) throw failure("notFound", "No such mailbox");
+      rules?.checkProperties(props);
       if (props.sortOrder !== undefined && props.sortOrder !== (mailbox.name === "INBOX" ? 0 : 10)) {
         throw failure("invalidProperties", "sortOrder cannot be changed yet", ["sortOrder"]);
       }
@@ -113,10 +123,13 @@ export async function mailboxSet(ctx: JmapContext, args: Args): Promise<Record<s
         }
         if (target !== mailbox.name) {
           if (mailbox.name === "INBOX") throw failure("forbidden", "INBOX cannot be renamed over JMAP");
+          await rules?.requireDeleteRight(mailbox);
+          await rules?.checkCreate(target);
           current = await mailboxes.rename(accountKey, mailbox.name, target);
         }
       }
-      if (typeof props.isSubscribed === "boolean")
+      // In a shared account the subscription is the owner's (checkProperties let only false through).
+      if (typeof props.isSubscribed === "boolean" && rules === null)
         await mailboxes.setSubscribed(accountKey, current.name, props.isSubscribed);
       return null;
     });
@@ -130,6 +143,7 @@ export async function mailboxSet(ctx: JmapContext, args: Args): Promise<Record<s
     const outcome = await run(async () => {
       const mailbox = (await list()).find((m) => m.id === id);
       if (mailbox === undefined) throw failure("notFound", "No such mailbox");
+      await rules?.requireDeleteRight(mailbox);
       if (!removeEmails && mailbox.messageCount > 0) {
         throw failure("mailboxHasEmail", "The mailbox has emails; set onDestroyRemoveEmails to remove them");
       }
