@@ -113,6 +113,13 @@ describe("compileSieve: errors with line and column", () => {
       /:from needs one mail address/,
     ],
     ["columns after a byte order mark", "\uFEFF  frob;", 1, 3, /unknown command 'frob'/],
+    [
+      "unknown variable namespace",
+      'require ["variables", "fileinto"];\nfileinto "$' + '{env.user}";',
+      2,
+      10,
+      /unknown variable namespace "env"/,
+    ],
     ["empty test list", "if anyof () { keep; }", 1, 11, /expected a test name/],
   ];
   for (const [name, source, line, column, message] of cases) {

@@ -45,6 +45,17 @@ export function hasVariableReference(text: string): boolean {
   return REFERENCE.test(text);
 }
 
+/** The namespaces (the part before the last dot) of every namespaced reference in `text`, lower-case. */
+export function referencedNamespaces(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(REFERENCE)) {
+    const name = m[1] as string;
+    const dot = name.lastIndexOf(".");
+    if (dot > 0) out.push(name.slice(0, dot).toLowerCase());
+  }
+  return out;
+}
+
 /**
  * Expands `${...}` references (§3): names are case-insensitive; unknown variables and match variables beyond
  * those set expand to "". Expansion is single-pass: a value containing "${x}" is not expanded again.

@@ -7,7 +7,12 @@ import { headerAddresses } from "./address-part.js";
 import { COMMANDS, type CommandSpec, SUPPORTED_SIEVE_EXTENSIONS, TESTS, type ValueKind } from "./grammar.js";
 import type { Argument, CommandNode, TestNode } from "./parser.js";
 import type { SieveError } from "./sieve-error.js";
-import { decodeEncodedCharacters, hasVariableReference, VARIABLE_NAME } from "./strings.js";
+import {
+  decodeEncodedCharacters,
+  hasVariableReference,
+  referencedNamespaces,
+  VARIABLE_NAME,
+} from "./strings.js";
 
 export type ArgValue = number | string | readonly string[];
 export type TagValue = true | ArgValue;
@@ -253,16 +258,25 @@ export function validateScript(
     if (arg.kind !== "strings") return null;
     const decoded: string[] = [];
     for (const s of arg.values) {
-      if (!has("encoded-character")) {
-        decoded.push(s);
-        continue;
+      let value = s;
+      if (has("encoded-character")) {
+        const r = decodeEncodedCharacters(s);
+        if ("error" in r) {
+          error(arg, r.error);
+          return null;
+        }
+        value = r.value;
       }
-      const r = decodeEncodedCharacters(s);
-      if ("error" in r) {
-        error(arg, r.error);
-        return null;
+      if (has("variables")) {
+        // RFC 5229 §3: a namespace no required extension provides is an error (include provides "global").
+        for (const namespace of referencedNamespaces(value)) {
+          if (namespace !== "global" || !has("include")) {
+            error(arg, `unknown variable namespace "${namespace}"`);
+            return null;
+          }
+        }
       }
-      decoded.push(r.value);
+      decoded.push(value);
     }
     return arg.isList ? decoded : (decoded[0] as string);
   }
