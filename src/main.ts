@@ -393,6 +393,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
           submitter: services.submission,
           ownAddresses: (account) => ownAddresses(services.store, account),
           saveToSent: config.submission.saveToSent,
+          urlAuth: services.urlAuth,
         },
       },
       { ...inbound, listen: config.submission.listen, tlsListen: config.submission.tlsListen },

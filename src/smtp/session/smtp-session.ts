@@ -181,6 +181,8 @@ class SmtpSession {
         return this.#data();
       case "BDAT":
         return this.#bdat(command.bytes, command.isLast);
+      case "BURL":
+        return this.#burl(command.url, command.isLast);
       case "AUTH":
         return this.#authCommand(command.mechanism, command.initialResponse);
       case "RSET":
@@ -224,6 +226,7 @@ class SmtpSession {
           this.submission !== null && this.#submitter === null
             ? authMechanisms(this.conn, this.submission)
             : [],
+        isBurlOffered: this.submission?.urlAuth !== undefined,
       }),
     );
   }
@@ -318,6 +321,39 @@ class SmtpSession {
     if (refusal === null) this.#receiving ??= { chunks: [], bytes: 0, isTooBig: false };
     this.#chunk = { bytes, isLast, refusal };
     this.#reader.beginChunk(bytes);
+    return "continue";
+  }
+
+  /**
+   * RFC 4468: appends the message (or part) a URLAUTH URL names, fetched from the store for the
+   * authenticated user (access `submit+user`, or `authuser`), to the message being built; a URL that does
+   * not resolve fails the whole transaction (§5), as a failed chunk would.
+   */
+  async #burl(url: string, isLast: boolean): Promise<Step> {
+    const urlAuth = this.submission?.urlAuth;
+    const submitter = this.#submitter;
+    if (urlAuth === undefined) return this.#bad(reply(502, "5.5.1", "BURL not available"));
+    if (submitter === null) return this.#bad(reply(530, "5.7.0", "Authentication required"));
+    const envelope = this.#envelope;
+    if (envelope.stage !== "open") return this.#bad(reply(503, "5.5.1", "Need MAIL before BURL"));
+    if (envelope.recipients.length === 0) return this.#ok(reply(554, "5.5.1", "No valid recipients"));
+    let content: Awaited<ReturnType<typeof urlAuth.fetch>>;
+    try {
+      content = await urlAuth.fetch(url, { kind: "submit", account: submitter.account });
+    } catch (error) {
+      this.#receiving = null;
+      this.#envelope = NO_ENVELOPE;
+      return this.#ok(this.#internalError(error, "BURL fetch failed"));
+    }
+    if (content === null) {
+      this.#receiving = null;
+      this.#envelope = NO_ENVELOPE;
+      return this.#ok(reply(554, "5.6.6", "URL does not resolve to content you may send"));
+    }
+    this.#receiving ??= { chunks: [], bytes: 0, isTooBig: false };
+    for await (const chunk of content.chunks) this.#receive(Buffer.from(chunk));
+    if (!isLast) return this.#ok(reply(250, "2.0.0", `${content.size} octets added`));
+    await this.#finishData();
     return "continue";
   }
 

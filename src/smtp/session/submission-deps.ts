@@ -4,6 +4,7 @@
 import type { Authenticator } from "../../auth/authenticator.js";
 import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { SubmissionService } from "../../mail/submission-service.js";
+import type { UrlAuthService } from "../../mail/urlauth/urlauth-service.js";
 import type { AccountRecord } from "../../store/mail-store.js";
 
 export interface SubmissionDeps {
@@ -14,4 +15,6 @@ export interface SubmissionDeps {
   readonly ownAddresses: (account: AccountRecord) => Promise<string[]>;
   /** Keep a copy of each submitted message in the sender's Sent folder. */
   readonly saveToSent: boolean;
+  /** RFC 4468 BURL: fetches URLAUTH URLs (submit+user) from the store; without it BURL is not offered. */
+  readonly urlAuth?: Pick<UrlAuthService, "fetch">;
 }

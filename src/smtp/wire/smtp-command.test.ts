@@ -58,6 +58,15 @@ describe("parseCommand", () => {
     assert.deepEqual(parse("XYZZY 10"), { verb: "unknown", name: "XYZZY" });
   });
 
+  it("parses BURL (RFC 4468): one URL and an optional LAST", () => {
+    const url =
+      "imap://a%40b.test@h/Drafts/;UID=3;URLAUTH=submit+a%40b.test:INTERNAL:0123456789abcdef0123456789abcdef";
+    assert.deepEqual(parse(`BURL ${url} LAST`), { verb: "BURL", url, isLast: true });
+    assert.deepEqual(parse(`burl ${url}`), { verb: "BURL", url, isLast: false });
+    for (const bad of ["BURL", "BURL ", `BURL ${url} FIRST`, `BURL ${url} LAST x`])
+      assert.equal(parse(bad).verb, "syntaxError", bad);
+  });
+
   it("parses BDAT (RFC 3030) and AUTH (RFC 4954)", () => {
     assert.deepEqual(parse("BDAT 10 LAST"), { verb: "BDAT", bytes: 10, isLast: true });
     assert.deepEqual(parse("bdat 0"), { verb: "BDAT", bytes: 0, isLast: false });

@@ -14,6 +14,8 @@ export type SmtpCommand =
   | { readonly verb: "AUTH"; readonly mechanism: string; readonly initialResponse: string | null }
   /** RFC 3030 BDAT: a chunk of `bytes` octets follows the line; LAST ends the message. */
   | { readonly verb: "BDAT"; readonly bytes: number; readonly isLast: boolean }
+  /** RFC 4468 BURL: appends the content of `url` to the message; LAST ends it. */
+  | { readonly verb: "BURL"; readonly url: string; readonly isLast: boolean }
   | { readonly verb: "unknown"; readonly name: string }
   | { readonly verb: "syntaxError"; readonly message: string };
 
@@ -59,6 +61,12 @@ export function parseCommand(line: Buffer): SmtpCommand {
       const match = /^(\d{1,15})( +LAST)? *$/i.exec(rest);
       if (!match) return { verb: "syntaxError", message: "Syntax: BDAT size [LAST]" };
       return { verb: "BDAT", bytes: Number(match[1]), isLast: match[2] !== undefined };
+    }
+    case "BURL": {
+      // RFC 4468 §4: `BURL SP absolute-URI [SP end-marker]`; a URI has no spaces.
+      const match = /^([^\s]+)( +LAST)? *$/i.exec(rest);
+      if (!match) return { verb: "syntaxError", message: "Syntax: BURL url [LAST]" };
+      return { verb: "BURL", url: match[1] ?? "", isLast: match[2] !== undefined };
     }
     default:
       if (NO_ARGUMENT.has(name)) {
