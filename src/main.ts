@@ -418,6 +418,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
           maxObjectsInSet: config.http.maxObjectsInSet,
           maxSizeUpload: config.limits.maxMessageBytes,
           maxConcurrentUpload: UPLOADS_PER_ACCOUNT,
+          maxRecipientsPerSubmission: config.limits.maxRecipients,
         },
         requestTimeoutMs: config.http.requestTimeoutMs,
         keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,

@@ -14,6 +14,7 @@ import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";
 const SUBMISSION = "urn:ietf:params:jmap:submission";
+const MAX_RECIPIENTS = 4;
 type Obj = Record<string, unknown>;
 type Response = [string, Obj, string];
 const argsOf = (response: Response | undefined): Obj => (response as Response)[1];
@@ -58,7 +59,13 @@ function describeSubmission(store: "sqlite" | "postgres"): void {
     });
 
     before(async () => {
-      server = await startTestServer((c) => c, { store });
+      // A small [limits] max_recipients, to see the submission limit follow it.
+      server = await startTestServer(
+        (c) => ({ ...c, limits: { ...c.limits, maxRecipients: MAX_RECIPIENTS } }),
+        {
+          store,
+        },
+      );
       await server.addUser(ALICE);
       await server.addUser(BOB);
       alice = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);
@@ -276,6 +283,17 @@ function describeSubmission(store: "sqlite" | "postgres"): void {
         ["EmailSubmission/set", { accountId, ifInState: stateBefore, destroy: [] }, "s"],
       ])) as Response[];
       assert.deepEqual([stale?.[0], argsOf(stale).type], ["error", "stateMismatch"]);
+    });
+
+    it("refuses more envelope recipients than [limits] max_recipients with tooManyRecipients", async () => {
+      const many = Array.from({ length: MAX_RECIPIENTS + 1 }, (_, i) => ({ email: `r${i}@example.test` }));
+      const responses = (await call([
+        ["Email/set", { accountId, create: { d: draft({ to: many }) } }, "0"],
+        ["EmailSubmission/set", { accountId, create: { s: { identityId, emailId: "#d" } } }, "1"],
+      ])) as Response[];
+      const error = ((responses[1] as Response)[1].notCreated as Obj).s as Obj;
+      assert.equal(error.type, "tooManyRecipients");
+      assert.equal(error.maxRecipients, MAX_RECIPIENTS);
     });
 
     it("needs the submission capability in using", async () => {

@@ -31,6 +31,12 @@ export interface JmapLimits {
   readonly maxSizeUpload: number;
   /** Uploads one account may run at once. */
   readonly maxConcurrentUpload: number;
+  /**
+   * Envelope recipients one EmailSubmission may have (`[limits] max_recipients`, as for SMTP); more is the
+   * SetError tooManyRecipients with `maxRecipients` (RFC 8621 §7.5). RFC 8621 §1.3.3 has no capability
+   * property for it, so it is not advertised.
+   */
+  readonly maxRecipientsPerSubmission: number;
 }
 
 export function coreCapability(limits: JmapLimits): Record<string, unknown> {

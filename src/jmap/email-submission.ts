@@ -17,9 +17,6 @@ import { utcDateOf } from "./utc-date.js";
 
 export const SUBMISSION_TYPE = "EmailSubmission";
 
-/** RFC 5321 §4.5.3.1.8: at least 100 recipients must be accepted; we take no more in one submission. */
-export const MAX_SUBMISSION_RECIPIENTS = 100;
-
 export const SUBMISSION_PROPERTIES = [
   "id",
   "identityId",
@@ -166,9 +163,11 @@ async function submit(ctx: JmapContext, object: unknown, sender: Sender): Promis
     );
   }
   if (envelope.rcptTo.length === 0) throw refuse("noRecipients", "The email has no recipients");
-  if (envelope.rcptTo.length > MAX_SUBMISSION_RECIPIENTS) {
-    throw refuse("tooManyRecipients", `At most ${MAX_SUBMISSION_RECIPIENTS} recipients`, {
-      maxRecipients: MAX_SUBMISSION_RECIPIENTS,
+  // The limit an SMTP transaction has ([limits] max_recipients), so no path sends to more at once.
+  const maxRecipients = ctx.limits.maxRecipientsPerSubmission;
+  if (envelope.rcptTo.length > maxRecipients) {
+    throw refuse("tooManyRecipients", `At most ${maxRecipients} recipients per submission`, {
+      maxRecipients,
     });
   }
 
