@@ -31,18 +31,21 @@ function messageText(mail: Mail): string {
   ].join("\r\n");
 }
 
-/** One LMTP transaction; resolves to the per-recipient replies after DATA (RFC 2033 §4.2). */
-async function lmtp(port: number, mail: Mail): Promise<string[]> {
+/**
+ * One LMTP transaction (or SMTP with `isSmtp`); resolves to the replies after DATA: one per recipient for
+ * LMTP (RFC 2033 §4.2), one for SMTP.
+ */
+async function lmtp(port: number, mail: Mail, isSmtp = false): Promise<string[]> {
   const client = await WireClient.connect(port);
   try {
     await client.waitFor(/^220 /m, WAIT_MS);
-    client.send(`LHLO test.example\r\nMAIL FROM:<${mail.from}>\r\n`);
+    client.send(`${isSmtp ? "EHLO" : "LHLO"} test.example\r\nMAIL FROM:<${mail.from}>\r\n`);
     for (const rcpt of mail.to) client.send(`RCPT TO:<${rcpt}>\r\n`);
     client.send("DATA\r\n");
     await client.waitFor(/^354 /m, WAIT_MS);
     const start = client.text.length;
     client.send(`${messageText(mail)}.\r\n`);
-    const replies = new RegExp(`(?:[^]*?^[0-9]{3} [^\\r\\n]*\\r\\n){${mail.to.length}}`, "m");
+    const replies = new RegExp(`(?:[^]*?^[0-9]{3} [^\\r\\n]*\\r\\n){${isSmtp ? 1 : mail.to.length}}`, "m");
     const text = await client.waitFor(
       { test: (all: string) => replies.test(all.slice(start)) } as RegExp,
       WAIT_MS,
@@ -178,6 +181,30 @@ describe("Sieve at delivery", () => {
     assert.match(replies[1] ?? "", /^250 /);
     assert.ok(!(await subjects(alice, "INBOX")).some((m) => m.subject === "spam offer"));
     assert.ok((await subjects(carol, "INBOX")).some((m) => m.subject === "spam offer"));
+  });
+
+  it("over SMTP, accepts for the others and sends the sender a rejection notice", async () => {
+    const erin = "erin@example.test";
+    await server.addUser(erin);
+    const replies = await lmtp(
+      server.port("smtp"),
+      { from: erin, to: [alice, carol], subject: "spam again" },
+      true,
+    );
+    assert.equal(replies.length, 1);
+    assert.match(replies[0] ?? "", /^250 /);
+    assert.ok(!(await subjects(alice, "INBOX")).some((m) => m.subject === "spam again"));
+    assert.ok((await subjects(carol, "INBOX")).some((m) => m.subject === "spam again"));
+    assert.deepEqual(
+      (await subjects(erin, "INBOX")).map((m) => m.subject),
+      ["Rejected: spam again"],
+    );
+    const alone = await lmtp(server.port("smtp"), { from: erin, to: [alice], subject: "spam only" }, true);
+    assert.match(
+      alone[0] ?? "",
+      /^550 5\.7\.1 .*Not wanted here/,
+      "every recipient rejected: said in the session",
+    );
   });
 
   it("sends one vacation reply per sender per :days", async () => {
