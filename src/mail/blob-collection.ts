@@ -69,8 +69,9 @@ export class BlobCollector {
 
   /**
    * Collects now if this process holds (or can take) the lease; null when another node holds it. The
-   * lease lasts an interval (at least a minute) and is renewed here, so the holder keeps collecting
-   * and another node takes over once a holder that died lets it run out.
+   * lease lasts two intervals (at least a minute) and is renewed here at each run, so the holder keeps
+   * collecting (a run that starts late still finds it held) and another node takes over once a holder
+   * that died lets it run out.
    */
   runNow(): Promise<BlobCollectionResult | null> {
     this.#running ??= this.#run().finally(() => {
@@ -81,7 +82,7 @@ export class BlobCollector {
 
   async #run(): Promise<BlobCollectionResult | null> {
     const now = Date.now();
-    const leaseMs = Math.max(this.#options.intervalMs, 60_000);
+    const leaseMs = Math.max(2 * this.#options.intervalMs, 60_000);
     if (!(await this.#store.leases.tryTake(LEASE_NAME, this.#holder, now, now + leaseMs))) return null;
     const result = await collectBlobGarbage(this.#store, this.#options.graceMs);
     const log = this.#options.log;
