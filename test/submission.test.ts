@@ -1,14 +1,17 @@
 // Message submission (RFC 6409) and the outbound queue over real sockets: nodemailer over STARTTLS and
 // Python's smtplib over implicit TLS authenticate and send; MAIL before AUTH, a foreign envelope sender
 // and a foreign From: are refused with 5.7.1; local recipients arrive (seen over IMAP), a copy lands in
-// Sent, remote ones reach a loopback "remote MX" found through the loopback DNS server; a message waits
+// Sent, remote ones reach a loopback "remote MX" found through the loopback DNS server, DKIM-signed so
+// that mailauth verifies them; a message waits
 // in the queue while the MX is down and goes when it is back; a permanent 5xx comes back as an RFC 3464
 // DSN; the queue survives a restart; BDAT (RFC 3030) chunks; `postfach queue` lists, retries and deletes;
 // JMAP EmailSubmission's deliveryStatus follows the queue; bad AUTH and BDAT input get clear errors.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import nodemailer from "nodemailer";
+import { DkimAdmin, dkimDnsRecord } from "../src/admin/dkim-admin.js";
 import { runServer } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
@@ -97,7 +100,10 @@ describe("submission and the outbound queue", () => {
     await sink.stop();
   });
 
-  it("nodemailer submits over STARTTLS with AUTH: local delivery, remote via the MX, a Sent copy", async () => {
+  it("nodemailer submits over STARTTLS with AUTH: local delivery, remote via the MX (DKIM-signed), a Sent copy", async () => {
+    const key = await new DkimAdmin(server.server.services.store).generate("example.test");
+    const record = dkimDnsRecord(key);
+    server.dns.set(record.name, { TXT: [record.value] });
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
       port: server.port("submission"),
@@ -124,9 +130,19 @@ describe("submission and the outbound queue", () => {
     );
     assert.deepEqual(remote.recipients, ["carol@remote.test"]);
     assert.equal(remote.from, ALICE);
-    assert.match(remote.data, /^Received: from /, "this hop's Received line comes first");
+    assert.match(
+      remote.data,
+      /^DKIM-Signature: [\s\S]*?\r\nReceived: from /,
+      "the signature, then this hop's Received line, come first",
+    );
     assert.match(remote.data, /with ESMTPSA/);
     assert.match(remote.data, /\r\n\.leading dot line\r\n/, "dot-stuffing undone at the other end");
+    const { dns } = server.server.services;
+    const verified = await dkimVerify(Buffer.from(remote.data, "latin1"), {
+      resolver: (name: string, rrtype: string) => dns.resolve(name, rrtype) as Promise<string[][]>,
+    });
+    assert.equal(verified.results[0]?.status.result, "pass", JSON.stringify(verified.results[0]?.status));
+    assert.equal(verified.results[0]?.signingDomain, "example.test");
     const sent = await mailbox(imapPort(), ALICE, "Sent");
     assert.ok(
       sent.some((m) => m.includes("Subject: Hello from nodemailer")),

@@ -5,11 +5,12 @@
 import { newObjectId } from "../kit/ids.js";
 import type { Logger } from "../kit/logger.js";
 import { isMailError, MailError } from "../kit/mail-error.js";
-import type { AccountRecord, MailStore, OutboundRecord } from "../store/mail-store.js";
+import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import { splitAddress } from "./address-resolution.js";
 import type { DeliveryService, RecipientCheck, RecipientOutcome } from "./delivery-service.js";
 import type { DkimSigner } from "./dkim/dkim-signer.js";
 import type { MessageService } from "./message-service.js";
+import { enqueueOutbound } from "./outbound-enqueue.js";
 import { fromAddresses } from "./submission-policy.js";
 import { formatReceived } from "./trace-headers.js";
 
@@ -149,22 +150,14 @@ export class SubmissionService {
         fromDomain.toLowerCase(),
         Buffer.concat([Buffer.from(received, "utf8"), message.data]),
       );
-      const { hash, size } = await this.store.blobs.put(signed);
-      const records: OutboundRecord[] = positions.map((position, i) => ({
-        id: `Q${id}${i.toString(36)}`,
-        messageId: `Q${id}`,
+      const records = await enqueueOutbound(this.store, {
+        id,
         accountId: message.account.id,
         submissionId: message.submissionId ?? null,
         returnPath: message.returnPath,
-        recipient: (message.recipients[position] as AcceptedSubmissionRecipient).address,
-        blobHash: hash,
-        size,
-        createdAtMs: nowMs,
-        nextAttemptAtMs: nowMs,
-        attempts: 0,
-        lastError: null,
-      }));
-      await this.store.outbound.enqueue(records);
+        recipients: positions.map((p) => (message.recipients[p] as AcceptedSubmissionRecipient).address),
+        data: signed,
+      });
       this.options.onQueued();
       return records.map((record) => ({ kind: "queued", queueId: record.id }));
     } catch (error) {

@@ -3,10 +3,10 @@
 // (store.outbound, drained by the outbound sender), so it is never sent from inside a delivery.
 
 import type { AccountId } from "../../kit/ids.js";
-import { newObjectId } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import type { MailStore } from "../../store/mail-store.js";
 import type { DeliveryService } from "../delivery-service.js";
+import { enqueueOutbound } from "../outbound-enqueue.js";
 
 export interface GeneratedMail {
   /** Envelope sender: "" (the null reverse-path) for automatic replies and notices. */
@@ -45,25 +45,12 @@ export class GeneratedMailSender {
       });
       return report.outcomes[0]?.kind === "delivered" ? "delivered" : "failed";
     }
-    const { hash, size } = await this.store.blobs.put(mail.data);
-    const id = newObjectId("E").slice(1, 13);
-    const nowMs = Date.now();
-    await this.store.outbound.enqueue([
-      {
-        id: `Q${id}0`,
-        messageId: `Q${id}`,
-        accountId: mail.accountId,
-        submissionId: null,
-        returnPath: mail.returnPath,
-        recipient: mail.recipient,
-        blobHash: hash,
-        size,
-        createdAtMs: nowMs,
-        nextAttemptAtMs: nowMs,
-        attempts: 0,
-        lastError: null,
-      },
-    ]);
+    await enqueueOutbound(this.store, {
+      accountId: mail.accountId,
+      returnPath: mail.returnPath,
+      recipients: [mail.recipient],
+      data: mail.data,
+    });
     return "queued";
   }
 }
