@@ -16,7 +16,7 @@ import {
 import { evaluateTest, splitFlags, storableFlags, type TestEnv } from "./evaluate-test.js";
 import { type MatchBudget, MatchBudgetExceeded } from "./match.js";
 import { SieveRuntimeError } from "./sieve-error.js";
-import { expandVariables } from "./strings.js";
+import { expandVariables, truncate } from "./strings.js";
 import { buildVacation, vacationRefusal } from "./vacation.js";
 import { type CompiledCommand, type CompiledTest, isMailAddress, type TagValue } from "./validator.js";
 
@@ -93,10 +93,7 @@ class Scope implements TestEnv {
   }
 
   setVariable(at: CompiledTest, name: string, value: string): void {
-    const capped =
-      value.length > this.run.limits.maxVariableChars
-        ? value.slice(0, this.run.limits.maxVariableChars)
-        : value;
+    const capped = truncate(value, this.run.limits.maxVariableChars);
     if (name.startsWith("global.")) {
       this.run.globals.set(name.slice(7), capped);
       return;

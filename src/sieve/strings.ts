@@ -66,7 +66,21 @@ export function expandVariables(
   lookup: (name: string) => string | undefined,
   maxLength: number,
 ): string {
-  if (!text.includes("${")) return text;
-  const out = text.replace(REFERENCE, (_whole, name: string) => lookup(name.toLowerCase()) ?? "");
-  return out.length > maxLength ? out.slice(0, maxLength) : out;
+  if (!text.includes("${")) return truncate(text, maxLength);
+  // Built piece by piece and stopped at the cap: "${a}" repeated in a large script must not build gigabytes first.
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(REFERENCE)) {
+    out += text.slice(last, m.index) + (lookup((m[1] as string).toLowerCase()) ?? "");
+    last = m.index + m[0].length;
+    if (out.length >= maxLength) return truncate(out, maxLength);
+  }
+  return truncate(out + text.slice(last), maxLength);
+}
+
+/** Cuts `text` to at most `maxLength` UTF-16 units without leaving half a surrogate pair. */
+export function truncate(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const code = text.charCodeAt(maxLength - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? maxLength - 1 : maxLength);
 }

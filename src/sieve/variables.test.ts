@@ -144,3 +144,16 @@ describe("variable limits", () => {
     assert.equal(outcome.ok, false);
   });
 });
+
+describe("expansion is bounded while it runs", () => {
+  it("a script repeating a long variable many times stays within the cap", async () => {
+    const refs = "${a}".repeat(100_000);
+    const body = `set "a" "${"x".repeat(8000)}"; set :length "out" "${refs}";`;
+    assert.equal(await filedValue(body), "8192");
+  });
+  it("truncation never splits a surrogate pair", async () => {
+    const { truncate } = await import("./strings.js");
+    assert.equal(truncate("ab😀", 3), "ab");
+    assert.equal(truncate("ab😀", 4), "ab😀");
+  });
+});
