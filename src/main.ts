@@ -201,9 +201,10 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
         })
       : null,
   });
+  // Sieve's replies and redirects are submitted like a user's mail; the submission service is made below.
   const sieveSender = new GeneratedMailSender(
-    store,
-    () => delivery,
+    store.accounts,
+    () => submission,
     config.hostname,
     log.child({ proto: "sieve" }),
   );
@@ -246,7 +247,7 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
       );
     },
   );
-  const submission = new SubmissionService(
+  const submission: SubmissionService = new SubmissionService(
     store,
     delivery,
     messages,

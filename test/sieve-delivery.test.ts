@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 import { WireClient } from "./helpers/wire-client.js";
 
@@ -287,3 +288,76 @@ describe("Sieve at delivery", () => {
     assert.ok(!(await subjects(alice, "INBOX")).some((m) => m.subject === "Carol is out"));
   });
 });
+
+describe("Sieve redirects and vacation replies to other domains", () => {
+  let server: TestServer;
+  let sink: SmtpSink;
+  const frank = "frank@example.test";
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestServer((config) => ({
+      ...config,
+      outbound: {
+        ...config.outbound,
+        smarthost: "",
+        mxPort: sink.port,
+        retrySchedule: "3600",
+        pollIntervalMs: 100,
+        timeoutMs: 5000,
+      },
+    }));
+    server.dns.set("remote.test", { MX: [{ exchange: "mx.remote.test", priority: 10 }] });
+    server.dns.set("mx.remote.test", { A: ["127.0.0.1"] });
+    await server.addUser(frank);
+  });
+  after(async () => {
+    await server.stop();
+    await sink.stop();
+  });
+
+  it("go out through the outbound queue to the remote MX", async () => {
+    const id = (await server.server.services.store.accounts.findByAddress(frank))?.id;
+    assert.ok(id !== undefined);
+    const script =
+      'require ["vacation", "copy"];\nredirect :copy "archive@remote.test";\nvacation :days 1 "Out of office.";\n';
+    assert.deepEqual(await server.server.services.sieveScripts.put(id, "main", script), { kind: "stored" });
+    await server.server.services.sieveScripts.setActive(id, "main");
+    const replies = await lmtp(server.port("lmtp"), {
+      from: "boss@remote.test",
+      to: [frank],
+      subject: "status?",
+    });
+    assert.match(replies[0] ?? "", /^250 /);
+    const deadline = Date.now() + WAIT_MS;
+    while (sink.messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const redirect = sink.messages.find((m) => m.recipients.includes("archive@remote.test"));
+    const vacation = sink.messages.find((m) => m.recipients.includes("boss@remote.test"));
+    assert.ok(redirect, "the redirect reached the remote MX");
+    assert.equal(redirect.from, "boss@remote.test", "a redirect keeps the original envelope sender");
+    assert.match(redirect.data, /^Delivered-To: frank@example\.test/m);
+    assert.ok(vacation, "the vacation reply reached the remote MX");
+    assert.equal(vacation.from, "", "an automatic reply comes from the null reverse-path");
+    assert.match(vacation.data, /Out of office\./);
+    assert.ok((await subjectsOf(server, frank)).includes("status?"), ":copy kept the message too");
+  });
+});
+
+async function subjectsOf(server: TestServer, user: string): Promise<string[]> {
+  const client = imapFlowClient(server.port("imap"), user);
+  await client.connect();
+  try {
+    const lock = await client.getMailboxLock("INBOX");
+    try {
+      const found: string[] = [];
+      if (client.mailbox === false || client.mailbox.exists === 0) return found;
+      for await (const message of client.fetch("1:*", { envelope: true }))
+        found.push(message.envelope?.subject ?? "");
+      return found;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
