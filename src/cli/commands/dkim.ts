@@ -5,15 +5,10 @@ import type { DkimKeyRecord } from "../../store/mail-store.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
 import { CliUsageError } from "../read-password.js";
 import { withServices } from "../with-services.js";
+import { domainArg } from "./domain.js";
 
 function withDkimAdmin<T>(args: ParsedArgs, fn: (admin: DkimAdmin) => Promise<T>): Promise<T> {
   return withServices(args, (services) => fn(new DkimAdmin(services.store)));
-}
-
-function domainArg(args: ParsedArgs): string {
-  const name = args.positionals[0];
-  if (!name || args.positionals.length > 1) throw new CliUsageError("Expected exactly one domain");
-  return name;
 }
 
 /** What show and --json print: the key's public facts and its record, never the private key. */

@@ -8,7 +8,8 @@ export function withDomainAdmin<T>(args: ParsedArgs, fn: (admin: DomainAdmin) =>
   return withServices(args, (services) => fn(new DomainAdmin(services.store)));
 }
 
-function domainArg(args: ParsedArgs): string {
+/** The one domain a `domain …` command names. */
+export function domainArg(args: ParsedArgs): string {
   const name = args.positionals[0];
   if (!name || args.positionals.length > 1) throw new CliUsageError("Expected exactly one domain");
   return name;

@@ -3,21 +3,11 @@
 // the path form without scheme and host (`/mailbox;…`), and the form relative to the selected mailbox
 // (`;UID=u[/;SECTION=s][/;PARTIAL=o.n]`). Pure parsing (the URL's parts come from the mail layer's
 // parser, which submission's BURL shares); what a URL refers to is resolved elsewhere.
-import { parseImapUrlParts } from "../../mail/urlauth/imap-url-parts.js";
+import { type ImapUrlParts, parseImapUrlParts } from "../../mail/urlauth/imap-url-parts.js";
 import type { BodySection, SectionText } from "./fetch-attribute.js";
 
-export interface ImapMessageUrl {
-  /** The user named in an absolute URL (`imap://user@host/…`), percent-decoded; null when absent. */
-  readonly user: string | null;
-  /** The mailbox name (UTF-8, percent-decoded), or null for a URL relative to the selected mailbox. */
-  readonly mailbox: string | null;
-  readonly uidValidity: number | null;
-  readonly uid: number;
-  /** The section (FETCH syntax), or null for the whole message. */
-  readonly section: BodySection | null;
-  /** RFC 5092 `;PARTIAL=offset[.length]`. */
-  readonly partial: { readonly offset: number; readonly length: number } | null;
-}
+/** The parts of the URL with its section parsed as FETCH's (null for the whole message). */
+export type ImapMessageUrl = Omit<ImapUrlParts, "section"> & { readonly section: BodySection | null };
 
 const MAX_NUMBER = 0xffff_ffff;
 
