@@ -1,6 +1,6 @@
 // Puts a message in the durable outbound queue (store.outbound, docs/submission.md): its bytes stored
 // once as a blob (durable before the rows commit), one row per recipient under one message id, due now.
-// Submission and Sieve's generated mail (redirects, vacation replies to other domains) both queue here.
+// Submission queues here; Sieve's generated mail (redirects, vacation replies) reaches it through submission.
 import type { AccountId } from "../kit/ids.js";
 import { newObjectId } from "../kit/ids.js";
 import type { MailStore, OutboundRecord } from "../store/mail-store.js";
