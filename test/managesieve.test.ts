@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { connect as connectTcp, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { connect as connectTls } from "node:tls";
+import { scramClient } from "./helpers/scram-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const USER = "sieve-user@example.test";
@@ -68,6 +69,23 @@ class SieveClient {
         return text.split("\r\n").slice(0, -1);
       }
       if (this.#closed) throw new Error(`connection closed; got ${JSON.stringify(this.#buffer)}`);
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = null;
+    }
+  }
+
+  /** One line (a SASL challenge). */
+  async line(): Promise<string> {
+    for (;;) {
+      const end = this.#buffer.indexOf("\r\n");
+      if (end >= 0) {
+        const line = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 2);
+        return line;
+      }
+      if (this.#closed) throw new Error("connection closed");
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
@@ -185,6 +203,28 @@ describe("ManageSieve over raw protocol", () => {
       scripts.map((s) => [s.name, s.isActive]),
       [["filters", true]],
     );
+  });
+
+  it("authenticates with SCRAM-SHA-256: challenges and responses as strings, the server proven", async () => {
+    const client = await SieveClient.connect(port);
+    try {
+      const greeting = await client.response();
+      assert.ok(greeting.some((l) => /^"SASL" ".*SCRAM-SHA-256/.test(l)));
+      const scram = scramClient(USER, TEST_PASSWORD);
+      const b64 = (text: string) => Buffer.from(text).toString("base64");
+      client.send(`AUTHENTICATE "SCRAM-SHA-256" "${b64(scram.first)}"\r\n`);
+      const serverFirst = await client.line();
+      const first = /^"([^"]*)"$/.exec(serverFirst)?.[1] ?? "";
+      client.send(`"${b64(scram.final(Buffer.from(first, "base64").toString()))}"\r\n`);
+      const serverFinal = await client.line();
+      const final = /^"([^"]*)"$/.exec(serverFinal)?.[1] ?? "";
+      assert.ok(scram.verifyServer(Buffer.from(final, "base64").toString()), "the server knew the keys");
+      client.send('""\r\n');
+      assert.match(last(await client.response()), /^OK/);
+      assert.match(last(await client.command("LISTSCRIPTS")), /^OK/);
+    } finally {
+      client.close();
+    }
   });
 
   it("refuses a literal larger than a script may be without reading it as commands", async () => {
