@@ -40,8 +40,9 @@ export interface MatchResult {
 
 const NO_MATCH: MatchResult = { isMatch: false, captures: null };
 
+/** RFC 4790 §9.2 i;ascii-casemap maps a–z to A–Z (upper case matters for ordering: "_" sorts after "A"). */
 function asciiFold(text: string): string {
-  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  return text.replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
 /** RFC 4790 §9.1: the leading digits as a canonical string; null stands for "positive infinity" (no digits). */

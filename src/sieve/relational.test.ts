@@ -44,6 +44,15 @@ describe("RFC 5231 §6 examples", () => {
   }
 });
 
+describe("i;ascii-casemap ordering (RFC 4790 §9.2)", () => {
+  it("orders after mapping a-z to A-Z", () => {
+    assert.equal(compareValues("i;ascii-casemap", "_", "a") > 0, true);
+    assert.equal(compareValues("i;octet", "_", "a") < 0, true);
+    assert.equal(compareValues("i;ascii-casemap", "abc", "ABC"), 0);
+    assert.equal(compareValues("i;ascii-casemap", "é", "É") !== 0, true);
+  });
+});
+
 describe("i;ascii-numeric (RFC 4790 §9.1)", () => {
   it("compares leading digits as numbers of any size; no digits sorts last", () => {
     assert.equal(compareValues("i;ascii-numeric", "10", "9") > 0, true);
