@@ -7,59 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
+import { lmtp, WAIT_MS } from "./helpers/lmtp-send.js";
 import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
-import { WireClient } from "./helpers/wire-client.js";
-
-const WAIT_MS = 30_000;
-
-interface Mail {
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly subject: string;
-  readonly messageId?: string;
-}
-
-function messageText(mail: Mail): string {
-  return [
-    `From: <${mail.from}>`,
-    `To: ${mail.to.map((a) => `<${a}>`).join(", ")}`,
-    `Subject: ${mail.subject}`,
-    `Message-ID: ${mail.messageId ?? `<${Math.random().toString(36).slice(2)}@test>`}`,
-    "",
-    "Hello.",
-    "",
-  ].join("\r\n");
-}
-
-/**
- * One LMTP transaction (or SMTP with `isSmtp`); resolves to the replies after DATA: one per recipient for
- * LMTP (RFC 2033 §4.2), one for SMTP.
- */
-async function lmtp(port: number, mail: Mail, isSmtp = false): Promise<string[]> {
-  const client = await WireClient.connect(port);
-  try {
-    await client.waitFor(/^220 /m, WAIT_MS);
-    client.send(`${isSmtp ? "EHLO" : "LHLO"} test.example\r\nMAIL FROM:<${mail.from}>\r\n`);
-    for (const rcpt of mail.to) client.send(`RCPT TO:<${rcpt}>\r\n`);
-    client.send("DATA\r\n");
-    await client.waitFor(/^354 /m, WAIT_MS);
-    const start = client.text.length;
-    client.send(`${messageText(mail)}.\r\n`);
-    const replies = new RegExp(`(?:[^]*?^[0-9]{3} [^\\r\\n]*\\r\\n){${isSmtp ? 1 : mail.to.length}}`, "m");
-    const text = await client.waitFor(
-      { test: (all: string) => replies.test(all.slice(start)) } as RegExp,
-      WAIT_MS,
-    );
-    return text
-      .slice(start)
-      .split("\r\n")
-      .filter((line) => /^[0-9]{3} /.test(line));
-  } finally {
-    client.send("QUIT\r\n");
-    client.end();
-  }
-}
 
 describe("Sieve at delivery", () => {
   let server: TestServer;
