@@ -22,6 +22,7 @@ export type Token =
 /** Numbers are unsigned and at most 2^31-1 after the quantifier (RFC 5228 §2.4.1 requires 2^31 at least). */
 const MAX_NUMBER = 2 ** 31 - 1;
 const QUANTIFIERS: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const PLAIN_RUN = /[^"\\\n]*/y;
 const SPECIALS = new Set(["[", "]", "(", ")", ",", ";", "{", "}"]);
 
 function isAlpha(c: string): boolean {
@@ -124,6 +125,13 @@ export function tokenize(source: string): Token[] {
       i++;
       let value = "";
       for (;;) {
+        // Copy the run up to the next quote, backslash or newline in one slice.
+        PLAIN_RUN.lastIndex = i;
+        PLAIN_RUN.test(source);
+        if (PLAIN_RUN.lastIndex > i) {
+          value += source.slice(i, PLAIN_RUN.lastIndex);
+          i = PLAIN_RUN.lastIndex;
+        }
         if (i >= n) fail(pos, "unterminated string: missing closing quote");
         const d = source[i] as string;
         if (d === '"') {
