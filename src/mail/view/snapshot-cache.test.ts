@@ -59,6 +59,39 @@ describe("SnapshotCache", () => {
     );
   });
 
+  it("applies a session's own flag change without reading it back, and reads one that does not follow", async () => {
+    const { accountId, mailboxId } = await setup(4);
+    // The real store, with the change log's answers counted.
+    const readBack: number[] = [];
+    const counting: MailStore = Object.create(store, {
+      changes: {
+        value: {
+          ...store.changes,
+          mailboxChangesSince: async (...args: Parameters<MailStore["changes"]["mailboxChangesSince"]>) => {
+            const changes = await store.changes.mailboxChangesSince(...args);
+            readBack.push(changes.entries.length);
+            return changes;
+          },
+        },
+      },
+    });
+    const cache = new SnapshotCache(counting);
+    await cache.open(accountId, mailboxId);
+    const seen = { operation: "add", flags: flagSet(["\\Seen"], []) } as const;
+    const own = await store.messages.updateFlags(accountId, mailboxId, [1 as Uid, 3 as Uid], seen);
+    cache.noteFlagChange(mailboxId, own.changed);
+    await assertMatchesStore(cache, accountId, mailboxId);
+    assert.deepEqual(readBack, [0], "the own change was applied, not read back");
+
+    // Another session's change comes first: the next own change does not follow what the cache saw.
+    await store.messages.updateFlags(accountId, mailboxId, [2 as Uid], seen);
+    const next = await store.messages.updateFlags(accountId, mailboxId, [4 as Uid], seen);
+    cache.noteFlagChange(mailboxId, next.changed);
+    const snapshot = await assertMatchesStore(cache, accountId, mailboxId);
+    assert.deepEqual(readBack, [0, 2], "both changes were read from the change log");
+    assert.ok(snapshot.entries.every((e) => e.flags.system.has("\\Seen")));
+  });
+
   it("gives every caller its own array", async () => {
     const { accountId, mailboxId } = await setup(3);
     const cache = new SnapshotCache(store);

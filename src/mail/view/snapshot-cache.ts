@@ -63,6 +63,36 @@ export class SnapshotCache {
     return { mailbox, entries: current.entries.slice(), seenModSeq: current.seenModSeq };
   }
 
+  /**
+   * A session changed flags of this mailbox and got the changed entries back (one mutation, one modseq):
+   * when that change directly follows what the cache has seen, nothing else happened in between (every
+   * change of the account takes the next modseq), so the cache applies it instead of reading it back from
+   * the change log at the next open (a POP3 pull that set \Seen on 10,000 messages: 10,000 rows). Runs in
+   * turn with the opens; does nothing when the cache does not hold the mailbox or has moved on.
+   */
+  noteFlagChange(mailboxId: MailboxId, changed: readonly MailboxEntry[]): void {
+    const cached = this.#byMailbox.get(mailboxId);
+    const modSeq = changed[0]?.modSeq;
+    if (cached === undefined || modSeq === undefined) return;
+    if (changed.some((entry) => entry.modSeq !== modSeq || entry.mailboxId !== mailboxId)) return;
+    cached.turn = cached.turn.then(() => {
+      if (cached.seenModSeq + 1 !== modSeq) return;
+      const at: number[] = [];
+      for (const entry of changed) {
+        const index = firstIndexWithUidAtLeast(cached.entries, entry.uid);
+        if (cached.entries[index]?.uid !== entry.uid) return;
+        at.push(index);
+      }
+      changed.forEach((entry, i) => {
+        const index = at[i] as number;
+        const old = cached.entries[index] as MailboxEntry;
+        // A flag update leaves the blob and CRLF size out (mail-store.ts); the email never changes.
+        cached.entries[index] = { ...old, flags: entry.flags, modSeq: entry.modSeq };
+      });
+      cached.seenModSeq = modSeq;
+    });
+  }
+
   async #catchUp(mailboxId: MailboxId, cached: CachedMailbox): Promise<void> {
     const changes = await this.store.changes.mailboxChangesSince(
       mailboxId,

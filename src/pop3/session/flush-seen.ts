@@ -18,8 +18,9 @@ export async function flushSeen(
     operation: "add",
     flags: SEEN,
   });
-  // One update takes one modseq; the expunge watch need not read this change back.
+  // One update takes one modseq; neither the expunge watch nor the next login need read it back.
   const modSeq = result.changed[0]?.modSeq;
   if (modSeq !== undefined && result.changed.every((entry) => entry.modSeq === modSeq))
     maildrop.noteOwnChange(modSeq);
+  ctx.deps.services.snapshots.noteFlagChange(maildrop.mailbox.id, result.changed);
 }
