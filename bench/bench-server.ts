@@ -214,10 +214,11 @@ export async function startBenchServer(
   store = "sqlite",
 ): Promise<BenchServer> {
   const configPath = join(dataDir, "bench.toml");
-  const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "http"].flatMap((proto) => [
+  // Every other listener off (none on a fixed port), so bench servers can run side by side.
+  const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "managesieve", "http"].flatMap((proto) => [
     `[${proto}]`,
     `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
-    ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
+    ...(proto === "imap" || proto === "pop3" || proto === "submission" ? ["tls_listen = []"] : []),
   ]);
   const merged: Record<string, Record<string, number>> = {};
   for (const [section, values] of Object.entries(settings)) merged[section] = { ...values };

@@ -1,6 +1,6 @@
 // The deliver_lmtp scenario of BENCHMARKS.md: 10,000 corpus messages to one account over 4 concurrent
 // LMTP connections (RFC 2033), each transaction pipelined as an MTA does. Reports messages/s and checks
-// the final message count. Options: --quick (500 messages), --runs N (default 3, a fresh store each),
+// the final message count. Options: --quick (500 messages), --messages N, --runs N (default 3, a fresh store each),
 // --vs-dovecot (each run also delivers to a fresh Dovecot, alternating), --vs-postgres (each run also
 // delivers to a Postfach on a fresh PostgreSQL schema, alternating), --results-file F (run-all.ts).
 import assert from "node:assert/strict";
@@ -18,7 +18,7 @@ import { mainThreadCpuMs, serverCpuDuring } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
-const MESSAGES = options.isQuick ? 500 : 10_000;
+const MESSAGES = Number(options.messages ?? (options.isQuick ? 500 : 10_000));
 const RUNS = Number(options.runs ?? 3);
 const CONNECTIONS = 4;
 if (!options.isSelected("deliver_lmtp")) process.exit(0);
