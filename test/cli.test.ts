@@ -172,7 +172,7 @@ describe("postfach CLI", () => {
     const config = join(dir, "postfach.toml");
     await writeFile(
       config,
-      `data_dir = "${join(dir, "data")}"\n[log]\nlevel = "warn"\n[imap]\nlisten = ["127.0.0.1:0"]\ntls_listen = []\n[pop3]\nlisten = []\ntls_listen = []\n[lmtp]\nlisten = []\n[smtp]\nlisten = []\n[submission]\nlisten = []\n[managesieve]\nlisten = []\n[http]\nlisten = []\n`,
+      `data_dir = "${join(dir, "data")}"\n[log]\nlevel = "warn"\n[imap]\nlisten = ["127.0.0.1:0"]\ntls_listen = []\n[pop3]\nlisten = []\ntls_listen = []\n[lmtp]\nlisten = []\n[smtp]\nlisten = []\n[submission]\nlisten = []\ntls_listen = []\n[managesieve]\nlisten = []\n[http]\nlisten = []\n`,
     );
     const child = spawn(process.execPath, [CLI, "serve", "--config", config], {
       stdio: ["ignore", "pipe", "pipe"],

@@ -59,6 +59,7 @@ export async function writeNodeConfig(options: NodeOptions): Promise<string> {
     "listen = []",
     "[submission]",
     "listen = []",
+    "tls_listen = []",
     "[managesieve]",
     "listen = []",
     "[http]",
