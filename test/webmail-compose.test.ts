@@ -5,88 +5,47 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
-import type { Browser } from "playwright-core";
-import { imapFlowClient } from "./helpers/imapflow-client.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
-import { launchBrowser, openWebmail, rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
+import { rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
+import {
+  eventually,
+  messagesIn,
+  startWebmailFixture,
+  type WebmailFixture,
+} from "./helpers/webmail-fixture.js";
 
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";
 
-async function eventually<T>(
-  read: () => Promise<T>,
-  isDone: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  let value = await read();
-  for (let attempt = 0; attempt < 100 && !isDone(value); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  assert.ok(isDone(value), `never happened: ${what}`);
-  return value;
-}
-
-/** The Drafts folder's messages over IMAP: subject, flags, source. */
-async function drafts(imap: ImapFlow): Promise<{ subject: string; flags: Set<string>; source: string }[]> {
-  const lock = await imap.getMailboxLock("Drafts");
-  try {
-    const result: { subject: string; flags: Set<string>; source: string }[] = [];
-    // NOOP first: expunges of replaced drafts reach a selected session only with a command that allows them.
-    await imap.noop();
-    if (imap.mailbox === false || imap.mailbox.exists === 0) return result;
-    for await (const message of imap.fetch("1:*", { envelope: true, flags: true, source: true })) {
-      result.push({
-        subject: message.envelope?.subject ?? "",
-        flags: message.flags ?? new Set(),
-        source: message.source?.toString("utf8") ?? "",
-      });
-    }
-    return result;
-  } finally {
-    lock.release();
-  }
-}
+/** The Drafts folder's messages over IMAP (expunges of replaced drafts included, by messagesIn's NOOP). */
+const drafts = (imap: ImapFlow) => messagesIn(imap, "Drafts");
 
 describe("webmail: compose and drafts (Chromium)", () => {
-  let server: TestServer;
-  let browser: Browser;
+  let fixture: WebmailFixture;
   let web: WebmailPage;
   let imap: ImapFlow;
 
   before(async () => {
-    server = await startTestServer();
-    await server.addUser(ALICE);
-    await server.addUser(BOB);
-    const lmtp = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port: server.port("lmtp"),
-      lmtp: true,
-      ignoreTLS: true,
+    fixture = await startWebmailFixture({
+      users: [ALICE, BOB],
+      seed: ({ deliver }) =>
+        deliver(
+          ALICE,
+          [
+            "From: Carol <carol@example.test>",
+            `To: ${ALICE}`,
+            "Subject: Lunch on Friday?",
+            "Message-ID: <lunch@example.test>",
+            "",
+            "Shall we meet at noon?",
+            "",
+          ].join("\r\n"),
+        ),
     });
-    await lmtp.sendMail({
-      envelope: { from: "carol@example.test", to: [ALICE] },
-      raw: [
-        "From: Carol <carol@example.test>",
-        `To: ${ALICE}`,
-        "Subject: Lunch on Friday?",
-        "Message-ID: <lunch@example.test>",
-        "",
-        "Shall we meet at noon?",
-        "",
-      ].join("\r\n"),
-    });
-    imap = imapFlowClient(server.port("imap"), ALICE);
-    await imap.connect();
-    browser = await launchBrowser();
-    web = await openWebmail(browser, `http://127.0.0.1:${server.port("http")}`, ALICE);
+    web = fixture.web;
+    imap = fixture.imap(ALICE);
   });
   after(async () => {
-    await web?.close();
-    await browser?.close();
-    await imap?.logout().catch(() => {});
-    await server?.stop();
+    await fixture?.stop();
   });
 
   it("autosaves a new message to Drafts, where IMAP sees it, replacing it on each save", async () => {

@@ -4,16 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
-import type { Browser } from "playwright-core";
-import { imapFlowClient } from "./helpers/imapflow-client.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { folder, rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
 import {
-  folder,
-  launchBrowser,
-  openWebmail,
-  rowWithSubject,
-  type WebmailPage,
-} from "./helpers/webmail-browser.js";
+  eventually,
+  messagesIn,
+  startWebmailFixture,
+  type WebmailFixture,
+} from "./helpers/webmail-fixture.js";
 
 const ALICE = "alice@example.test";
 
@@ -47,39 +44,35 @@ function mixedBody(n: number, partHeaders: string[]): string[] {
   ];
 }
 
-async function subjectsIn(imap: ImapFlow, mailbox: string): Promise<string[]> {
-  const lock = await imap.getMailboxLock(mailbox);
-  try {
-    await imap.noop();
-    if (imap.mailbox === false || imap.mailbox.exists === 0) return [];
-    const subjects: string[] = [];
-    for await (const m of imap.fetch("1:*", { envelope: true })) subjects.push(m.envelope?.subject ?? "");
-    return subjects.sort();
-  } finally {
-    lock.release();
-  }
-}
-
-async function eventually(read: () => Promise<string[]>, expected: string[], what: string): Promise<void> {
-  let value = await read();
-  for (let attempt = 0; attempt < 100 && JSON.stringify(value) !== JSON.stringify(expected); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  assert.deepEqual(value, expected, what);
+/** Waits until a mailbox's subjects over IMAP are `expected` (sorted). */
+async function expectSubjects(
+  imap: ImapFlow,
+  mailbox: string,
+  expected: string[],
+  what: string,
+): Promise<void> {
+  const subjects = async () => (await messagesIn(imap, mailbox)).map((m) => m.subject).sort();
+  const same = (value: string[]) => JSON.stringify(value) === JSON.stringify(expected);
+  assert.deepEqual(await eventually(subjects, same, what).catch(subjects), expected, what);
 }
 
 describe("webmail: organizing mail (Chromium)", () => {
-  let server: TestServer;
-  let browser: Browser;
+  let fixture: WebmailFixture;
   let web: WebmailPage;
   let imap: ImapFlow;
 
   before(async () => {
-    server = await startTestServer();
-    await server.addUser(ALICE);
-    imap = imapFlowClient(server.port("imap"), ALICE);
-    await imap.connect();
+    fixture = await startWebmailFixture({ users: [ALICE], seed: ({ imap }) => seed(imap(ALICE)) });
+    web = fixture.web;
+    imap = fixture.imap(ALICE);
+    await rowWithSubject(web.page, "Newsletter").waitFor();
+  });
+  after(async () => {
+    await fixture?.stop();
+  });
+
+  /** Five messages, two of them a conversation; Invoice 1 has an attachment, Party plans an inline image. */
+  async function seed(imap: ImapFlow): Promise<void> {
     const date = (n: number) => new Date(Date.UTC(2026, 10, 10 + n, 10));
     await imap.append(
       "INBOX",
@@ -123,16 +116,7 @@ describe("webmail: organizing mail (Chromium)", () => {
       [],
       date(5),
     );
-    browser = await launchBrowser();
-    web = await openWebmail(browser, `http://127.0.0.1:${server.port("http")}`, ALICE);
-    await rowWithSubject(web.page, "Newsletter").waitFor();
-  });
-  after(async () => {
-    await web?.close();
-    await browser?.close();
-    await imap?.logout().catch(() => {});
-    await server?.stop();
-  });
+  }
 
   it("lists the shortcuts under ?", async () => {
     const { page } = web;
@@ -165,13 +149,13 @@ describe("webmail: organizing mail (Chromium)", () => {
     await page.keyboard.press("j"); // Newsletter
     await page.locator(".reader-subject", { hasText: "Newsletter" }).waitFor();
     await page.keyboard.press("e");
-    await eventually(() => subjectsIn(imap, "Archive"), ["Newsletter"], "archived over IMAP");
+    await expectSubjects(imap, "Archive", ["Newsletter"], "archived over IMAP");
     await rowWithSubject(page, "Newsletter").waitFor({ state: "detached" });
     await rowWithSubject(page, "Invoice 2").click();
     await page.locator(".reader-subject", { hasText: "Invoice 2" }).waitFor();
     await page.locator(".message-list").focus();
     await page.keyboard.press("#");
-    await eventually(() => subjectsIn(imap, "Trash"), ["Invoice 2"], "deleted to Trash over IMAP");
+    await expectSubjects(imap, "Trash", ["Invoice 2"], "deleted to Trash over IMAP");
   });
 
   it("drags a selection of two messages onto a folder", async () => {
@@ -180,8 +164,8 @@ describe("webmail: organizing mail (Chromium)", () => {
     await rowWithSubject(page, "Re: Party plans").click({ modifiers: ["Control"] });
     await page.getByText("2 selected").waitFor();
     await rowWithSubject(page, "Invoice 1").dragTo(folder(page, "Junk"));
-    await eventually(() => subjectsIn(imap, "Junk"), ["Invoice 1", "Re: Party plans"], "dropped into Junk");
-    await eventually(() => subjectsIn(imap, "INBOX"), ["Party plans"], "left INBOX");
+    await expectSubjects(imap, "Junk", ["Invoice 1", "Re: Party plans"], "dropped into Junk");
+    await expectSubjects(imap, "INBOX", ["Party plans"], "left INBOX");
   });
 
   it("searches with operators across folders", async () => {
@@ -212,7 +196,7 @@ describe("webmail: organizing mail (Chromium)", () => {
     await folder(page, "Trash").click();
     await rowWithSubject(page, "Invoice 2").waitFor();
     await folder(page, "Trash").getByRole("button", { name: "Empty" }).click();
-    await eventually(() => subjectsIn(imap, "Trash"), [], "Trash empty over IMAP");
+    await expectSubjects(imap, "Trash", [], "Trash empty over IMAP");
     await page.getByText("No messages in this folder.").waitFor();
     assert.deepEqual(web.errors, []);
   });

@@ -4,17 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
-import type { Browser } from "playwright-core";
-import { imapFlowClient } from "./helpers/imapflow-client.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
-import {
-  folder,
-  launchBrowser,
-  openWebmail,
-  rowWithSubject,
-  type WebmailPage,
-} from "./helpers/webmail-browser.js";
+import { folder, rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
+import { eventually, startWebmailFixture, type WebmailFixture } from "./helpers/webmail-fixture.js";
 
 const ALICE = "alice@example.test";
 
@@ -32,44 +23,29 @@ const message = (subject: string, body: string): Buffer =>
     ].join("\r\n"),
   );
 
-/** Waits until `check` holds (the server applies the browser's change asynchronously). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail(`never happened: ${what}`);
-}
+/** Whether the first INBOX message has `flag` over IMAP (the server applies the browser's change asynchronously). */
+const hasFlag = async (imap: ImapFlow, flag: string): Promise<boolean> => {
+  const fetched = await imap.fetchOne("1", { flags: true });
+  return fetched !== false && fetched.flags?.has(flag) === true;
+};
 
 describe("webmail: reading and live updates (Chromium)", () => {
-  let server: TestServer;
-  let browser: Browser;
+  let fixture: WebmailFixture;
   let web: WebmailPage;
   let imap: ImapFlow;
-  let lmtp: ReturnType<typeof nodemailer.createTransport>;
-  const deliver = (subject: string, body: string) =>
-    lmtp.sendMail({ envelope: { from: "carol@example.test", to: [ALICE] }, raw: message(subject, body) });
+  const deliver = (subject: string, body: string) => fixture.deliver(ALICE, message(subject, body));
 
   before(async () => {
-    server = await startTestServer();
-    await server.addUser(ALICE);
-    lmtp = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port: server.port("lmtp"),
-      lmtp: true,
-      ignoreTLS: true,
+    fixture = await startWebmailFixture({
+      users: [ALICE],
+      seed: ({ deliver }) =>
+        deliver(ALICE, message("Quarterly numbers", "The numbers are in.\nRegards, Carol")),
     });
-    await deliver("Quarterly numbers", "The numbers are in.\nRegards, Carol");
-    imap = imapFlowClient(server.port("imap"), ALICE);
-    await imap.connect();
-    browser = await launchBrowser();
-    web = await openWebmail(browser, `http://127.0.0.1:${server.port("http")}`, ALICE);
+    web = fixture.web;
+    imap = fixture.imap(ALICE);
   });
   after(async () => {
-    await web?.close();
-    await browser?.close();
-    await imap?.logout().catch(() => {});
-    await server?.stop();
+    await fixture?.stop();
   });
 
   it("shows the inbox with its unread count, opens a message and marks it read", async () => {
@@ -83,10 +59,7 @@ describe("webmail: reading and live updates (Chromium)", () => {
     await page.locator(".text-body", { hasText: "The numbers are in." }).waitFor();
     await page.locator(".reader-from", { hasText: "carol@example.test" }).waitFor();
     await imap.mailboxOpen("INBOX");
-    await eventually(async () => {
-      const fetched = await imap.fetchOne("1", { flags: true });
-      return fetched !== false && fetched.flags?.has("\\Seen") === true;
-    }, "\\Seen over IMAP after opening");
+    await eventually(() => hasFlag(imap, "\\Seen"), Boolean, "\\Seen over IMAP after opening");
     await folder(page, "INBOX").locator(".unread-count").waitFor({ state: "detached" });
   });
 
@@ -94,17 +67,15 @@ describe("webmail: reading and live updates (Chromium)", () => {
     const { page } = web;
     await page.getByRole("button", { name: "☆ Flag" }).click();
     await page.getByRole("button", { name: "★ Flagged" }).waitFor();
-    await eventually(async () => {
-      const fetched = await imap.fetchOne("1", { flags: true });
-      return fetched !== false && fetched.flags?.has("\\Flagged") === true;
-    }, "\\Flagged over IMAP");
+    await eventually(() => hasFlag(imap, "\\Flagged"), Boolean, "\\Flagged over IMAP");
     // And the keyboard: s toggles it back.
     await page.locator(".message-list").focus();
     await page.keyboard.press("s");
-    await eventually(async () => {
-      const fetched = await imap.fetchOne("1", { flags: true });
-      return fetched !== false && fetched.flags?.has("\\Flagged") === false;
-    }, "\\Flagged removed over IMAP");
+    await eventually(
+      () => hasFlag(imap, "\\Flagged"),
+      (has) => !has,
+      "\\Flagged removed over IMAP",
+    );
   });
 
   it("shows a message delivered by LMTP without a reload", async () => {

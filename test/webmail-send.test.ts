@@ -4,97 +4,47 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
-import type { Browser } from "playwright-core";
-import { imapFlowClient } from "./helpers/imapflow-client.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
-import { launchBrowser, openWebmail, rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
+import { rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
+import {
+  eventually,
+  messagesIn,
+  startWebmailFixture,
+  type WebmailFixture,
+} from "./helpers/webmail-fixture.js";
 
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";
 
-interface Found {
-  readonly subject: string;
-  readonly flags: Set<string>;
-  readonly source: string;
-}
-
-/** A mailbox's messages over IMAP (NOOP first, so expunges and new messages are seen). */
-async function messagesIn(imap: ImapFlow, mailbox: string): Promise<Found[]> {
-  const lock = await imap.getMailboxLock(mailbox);
-  try {
-    await imap.noop();
-    const result: Found[] = [];
-    if (imap.mailbox === false || imap.mailbox.exists === 0) return result;
-    for await (const message of imap.fetch("1:*", { envelope: true, flags: true, source: true })) {
-      result.push({
-        subject: message.envelope?.subject ?? "",
-        flags: message.flags ?? new Set(),
-        source: message.source?.toString("utf8") ?? "",
-      });
-    }
-    return result;
-  } finally {
-    lock.release();
-  }
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  isDone: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  let value = await read();
-  for (let attempt = 0; attempt < 100 && !isDone(value); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  assert.ok(isDone(value), `never happened: ${what}`);
-  return value;
-}
-
 describe("webmail: sending (Chromium)", () => {
-  let server: TestServer;
-  let browser: Browser;
+  let fixture: WebmailFixture;
   let web: WebmailPage;
   let aliceImap: ImapFlow;
   let bobImap: ImapFlow;
 
   before(async () => {
-    server = await startTestServer();
-    await server.addUser(ALICE);
-    await server.addUser(BOB);
-    const lmtp = nodemailer.createTransport({
-      host: "127.0.0.1",
-      port: server.port("lmtp"),
-      lmtp: true,
-      ignoreTLS: true,
+    fixture = await startWebmailFixture({
+      users: [ALICE, BOB],
+      imapUsers: [ALICE, BOB],
+      seed: ({ deliver }) =>
+        deliver(
+          ALICE,
+          [
+            "From: Carol <carol@example.test>",
+            `To: ${ALICE}`,
+            "Subject: Minutes of the meeting",
+            "Message-ID: <minutes@example.test>",
+            "",
+            "Attached are the minutes.",
+            "",
+          ].join("\r\n"),
+        ),
     });
-    await lmtp.sendMail({
-      envelope: { from: "carol@example.test", to: [ALICE] },
-      raw: [
-        "From: Carol <carol@example.test>",
-        `To: ${ALICE}`,
-        "Subject: Minutes of the meeting",
-        "Message-ID: <minutes@example.test>",
-        "",
-        "Attached are the minutes.",
-        "",
-      ].join("\r\n"),
-    });
-    aliceImap = imapFlowClient(server.port("imap"), ALICE);
-    bobImap = imapFlowClient(server.port("imap"), BOB);
-    await aliceImap.connect();
-    await bobImap.connect();
-    browser = await launchBrowser();
-    web = await openWebmail(browser, `http://127.0.0.1:${server.port("http")}`, ALICE);
+    web = fixture.web;
+    aliceImap = fixture.imap(ALICE);
+    bobImap = fixture.imap(BOB);
   });
   after(async () => {
-    await web?.close();
-    await browser?.close();
-    await aliceImap?.logout().catch(() => {});
-    await bobImap?.logout().catch(() => {});
-    await server?.stop();
+    await fixture?.stop();
   });
 
   it("sends a new message to a local user: in their INBOX, and in Sent rather than Drafts", async () => {
