@@ -195,11 +195,14 @@ async function fillInto(
   return { planted, totalBytes };
 }
 
+/** The listeners a bench server can open (plain, on a free loopback port each). */
+export type BenchProto = "imap" | "pop3" | "lmtp" | "http";
+
 export interface BenchServer {
   /** The server process, for reading its memory use. */
   readonly pid: number;
   /** Port of the first listener of this protocol. */
-  port(proto: "imap" | "pop3" | "lmtp"): number;
+  port(proto: BenchProto): number;
   stop(): Promise<void>;
 }
 
@@ -209,7 +212,7 @@ export interface BenchServer {
  */
 export async function startBenchServer(
   dataDir: string,
-  protocols: readonly ("imap" | "pop3" | "lmtp")[],
+  protocols: readonly BenchProto[],
   settings: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
   store = "sqlite",
 ): Promise<BenchServer> {
@@ -218,7 +221,7 @@ export async function startBenchServer(
   const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "managesieve", "http"].flatMap((proto) => [
     `[${proto}]`,
     `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
-    ...(proto === "imap" || proto === "pop3" || proto === "submission" ? ["tls_listen = []"] : []),
+    ...(["imap", "pop3", "http", "submission"].includes(proto) ? ["tls_listen = []"] : []),
   ]);
   const merged: Record<string, Record<string, number>> = {};
   for (const [section, values] of Object.entries(settings)) merged[section] = { ...values };
@@ -253,7 +256,7 @@ export async function startBenchServer(
       output += chunk;
       if (!output.includes("Stop with Ctrl-C")) return;
       const found = new Map<string, number>();
-      for (const match of output.matchAll(/^\s+(imap|pop3|lmtp)\s+127\.0\.0\.1:(\d+)/gm)) {
+      for (const match of output.matchAll(/^\s+(imap|pop3|lmtp|http)\s+127\.0\.0\.1:(\d+)/gm)) {
         if (!found.has(match[1] as string)) found.set(match[1] as string, Number(match[2]));
       }
       resolve(found);
