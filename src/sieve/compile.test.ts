@@ -120,9 +120,21 @@ describe("compileSieve: errors with line and column", () => {
       10,
       /unknown variable namespace "env"/,
     ],
-    ["line count after a multi-line string", 'require "reject";\nreject text:\na\nb\n.\n;\n  frob;', 7, 3, /unknown command/],
-    ["line count after a quoted string with newlines", 'keep;\nif header :is "a" "x\ny\nz" { frob; }', 4, 6, /unknown command/],
-    ["CRLF line ends", 'keep;\r\n\r\n   frob;\r\n', 3, 4, /unknown command/],
+    [
+      "line count after a multi-line string",
+      'require "reject";\nreject text:\na\nb\n.\n;\n  frob;',
+      7,
+      3,
+      /unknown command/,
+    ],
+    [
+      "line count after a quoted string with newlines",
+      'keep;\nif header :is "a" "x\ny\nz" { frob; }',
+      4,
+      6,
+      /unknown command/,
+    ],
+    ["CRLF line ends", "keep;\r\n\r\n   frob;\r\n", 3, 4, /unknown command/],
     ["empty test list", "if anyof () { keep; }", 1, 11, /expected a test name/],
   ];
   for (const [name, source, line, column, message] of cases) {
