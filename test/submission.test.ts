@@ -282,6 +282,22 @@ with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=10) as
     assert.deepEqual(await server.server.services.store.outbound.list(), []);
   });
 
+  it("returns a UTF-8 address the remote MX cannot take (no SMTPUTF8) with a 5.6.7 DSN", async () => {
+    const client = await login(server.port("submission"));
+    assert.match(await say(client, `MAIL FROM:<${ALICE}> SMTPUTF8`), /^250 /);
+    assert.match(await say(client, "RCPT TO:<jörg@remote.test>"), /^250 /);
+    assert.match(await say(client, "DATA"), /^354 /);
+    assert.match(await say(client, `From: ${ALICE}\r\nSubject: utf8 rcpt\r\n\r\nx\r\n.`), /^250 /);
+    client.socket.destroy();
+    const dsn = await waitFor("the SMTPUTF8 DSN", async () =>
+      (await mailbox(imapPort(), ALICE, "INBOX")).find(
+        (m) => m.includes("Subject: utf8 rcpt") && m.includes("multipart/report"),
+      ),
+    );
+    assert.match(dsn, /Status: 5\.6\.7/);
+    assert.ok(!sink.messages.some((m) => m.data.includes("Subject: utf8 rcpt")), "nothing reached the MX");
+  });
+
   it("JMAP EmailSubmission queues remote recipients and its deliveryStatus follows the queue", async () => {
     sink.refused.add("gone@remote.test");
     const jmap = new JmapTestClient(`http://127.0.0.1:${server.port("http")}`, ALICE, TEST_PASSWORD);

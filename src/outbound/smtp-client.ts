@@ -89,7 +89,17 @@ async function converse(
   if (extensions.has("8BITMIME") && transaction.data.some((byte) => byte > 0x7f))
     params.push("BODY=8BITMIME");
   const isUtf8 = [transaction.from, ...transaction.recipients].some((a) => /[^\x00-\x7f]/.test(a));
-  if (isUtf8 && extensions.has("SMTPUTF8")) params.push("SMTPUTF8");
+  if (isUtf8 && !extensions.has("SMTPUTF8")) {
+    // RFC 6531 §3.2: a UTF-8 address cannot go to a server without SMTPUTF8; it is returned, not mangled.
+    const refusal = {
+      code: 553,
+      enhanced: "5.6.7",
+      text: "The receiving server does not support SMTPUTF8",
+      lines: [],
+    };
+    return { kind: "replies", replies: transaction.recipients.map(() => refusal) };
+  }
+  if (isUtf8) params.push("SMTPUTF8");
   const mail = await c.command(`MAIL FROM:<${transaction.from}>${params.map((p) => ` ${p}`).join("")}`);
   if (!isPositiveReply(mail)) return notTried("MAIL FROM", mail);
   const replies: ServerReply[] = [];
