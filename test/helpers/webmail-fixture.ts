@@ -29,7 +29,7 @@ export interface WebmailFixtureOptions {
   /** Users with an IMAP session (default: the first user). */
   readonly imapUsers?: readonly string[];
   /** Puts mail in before the browser opens, so the first view shows it. */
-  readonly seed?: (fixture: Pick<WebmailFixture, "imap" | "deliver">) => Promise<void>;
+  readonly seed?: (fixture: Pick<WebmailFixture, "server" | "imap" | "deliver">) => Promise<void>;
 }
 
 export async function startWebmailFixture(options: WebmailFixtureOptions): Promise<WebmailFixture> {
