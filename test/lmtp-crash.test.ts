@@ -88,7 +88,7 @@ describe("LMTP delivery under SIGKILL", () => {
       (proto) => [
         `[${proto}]`,
         `listen = [${proto === "lmtp" ? '"127.0.0.1:0"' : ""}]`,
-        ...(proto === "imap" || proto === "pop3" ? ["tls_listen = []"] : []),
+        ...(proto === "imap" || proto === "pop3" || proto === "submission" ? ["tls_listen = []"] : []),
       ],
     );
     await writeFile(

@@ -26,23 +26,19 @@ export async function runManageSieveSession(conn: Connection, deps: ManageSieveD
     return true;
   };
   const ctx = new SessionContext(conn, deps, reader, readMore);
-  let goodbye: string | null = null;
-  const sayGoodbye = (text: string) => () => {
-    goodbye = text;
+  // Responses go out whole (SessionContext.flush), so a BYE from these hooks never splits one.
+  let isEnding = false;
+  const sayBye = (line: string) => async (): Promise<void> => {
+    isEnding = true;
+    await conn.write(line).catch(() => {});
   };
-  conn.onIdleTimeout(async () => {
-    sayGoodbye("Disconnected for inactivity")();
-    await conn.write('BYE "Disconnected for inactivity"\r\n').catch(() => {});
-  });
-  conn.onShutdown(async () => {
-    sayGoodbye("Server shutting down")();
-    await conn.write('BYE (TRYLATER) "Server shutting down"\r\n').catch(() => {});
-  });
+  conn.onIdleTimeout(sayBye('BYE "Disconnected for inactivity"\r\n'));
+  conn.onShutdown(sayBye('BYE (TRYLATER) "Server shutting down"\r\n'));
   let badCommands = 0;
   try {
     ctx.write(capabilityLines(ctx));
     await ctx.reply(ok("Postfach ManageSieve ready"));
-    while (goodbye === null) {
+    while (!isEnding) {
       const event = reader.next();
       if (event.kind === "needMore") {
         await ctx.flush();

@@ -1,7 +1,7 @@
 // RFC 5804 §2.1 AUTHENTICATE: the shared SASL exchanges of auth/ (SCRAM-SHA-256[-PLUS], PLAIN, LOGIN,
 // OAUTHBEARER) with an optional initial response; challenges and responses are base64 in strings, "*"
 // cancels. Failures are counted by auth/'s login limiter like IMAP's; too many in one session end it.
-import { decodeSaslBase64 } from "../../auth/sasl/sasl-mechanism.js";
+import { decodeSaslBase64, parseMechanismName } from "../../auth/sasl/sasl-mechanism.js";
 import { isMailError } from "../../kit/mail-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
 import type { Outcome, SessionContext } from "../session/session-context.js";
@@ -23,8 +23,13 @@ export const authenticate: CommandHandler = {
     }
     const exchange = ctx.deps.services.authenticator.startSasl(mechanism, ctx.saslTransport());
     if (exchange === null) {
+      // A known mechanism refused only for want of TLS gets ENCRYPT-NEEDED (RFC 5804 §1.3).
+      const isKnown = parseMechanismName(mechanism) !== null;
       await ctx.reply(
-        no("Unsupported or not allowed SASL mechanism", ctx.conn.isTls ? undefined : "ENCRYPT-NEEDED"),
+        no(
+          "Unsupported or not allowed SASL mechanism",
+          isKnown && !ctx.conn.isTls ? "ENCRYPT-NEEDED" : undefined,
+        ),
       );
       return "continue";
     }
