@@ -51,6 +51,7 @@ export async function startDnsServer(initial: Record<string, DnsRecords> = {}): 
   };
 
   const tcp: Server = createServer((socket) => {
+    socket.unref();
     let pending = Buffer.alloc(0);
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk) => {
@@ -91,6 +92,9 @@ export async function startDnsServer(initial: Record<string, DnsRecords> = {}): 
     throw error;
   }
 
+  // A test that stops its server some other way than close() must not be kept alive by the DNS server.
+  tcp.unref();
+  udp.unref();
   return {
     address: `127.0.0.1:${port}`,
     port,
