@@ -4,7 +4,7 @@
 // keywords of every Email of its Thread, content conditions (text, addresses, subject, body, header,
 // hasAttachment) through the same search and indexes IMAP SEARCH uses, each asked once.
 
-import type { EmailId, MailboxId } from "../kit/ids.js";
+import type { EmailId } from "../kit/ids.js";
 import type { SearchQuery } from "../mail/search/search-query.js";
 import type { EmailTextField, MailboxEntry } from "../store/mail-store.js";
 import { isPlainObject } from "./args.js";
@@ -98,8 +98,13 @@ export function compileEmailFilter(filter: unknown): EmailFilter {
     contentQueries,
     isImmutable: isImmutableNode(root),
     matches(email, contentHits) {
-      const keywords = emailKeywords(email.entries);
-      const mailboxIds = new Set<MailboxId>(email.entries.map((e) => e.mailboxId));
+      // Built only when a condition asks: a query over 100,000 Emails by mailbox alone needs no keywords.
+      let keywordSet: Set<string> | undefined;
+      const keywords = (): Set<string> => {
+        keywordSet ??= emailKeywords(email.entries);
+        return keywordSet;
+      };
+      const isIn = (id: string): boolean => email.entries.some((e) => e.mailboxId === id);
       const size = email.entries[0]?.size ?? 0;
       const test = (node: FilterNode): boolean => {
         switch (node.kind) {
@@ -110,11 +115,11 @@ export function compileEmailFilter(filter: unknown): EmailFilter {
           case "not":
             return !node.nodes.some(test);
           case "inMailbox":
-            return mailboxIds.has(node.id as MailboxId);
+            return isIn(node.id);
           case "inMailboxOtherThan":
-            return [...mailboxIds].some((id) => !node.ids.includes(id));
+            return email.entries.some((e) => !node.ids.includes(e.mailboxId));
           case "keyword":
-            return keywords.has(node.keyword) === node.isPresent;
+            return keywords().has(node.keyword) === node.isPresent;
           case "threadKeyword": {
             const thread = email.threadKeywords();
             if (node.inThread === "all") return thread.inEvery.has(node.keyword);

@@ -113,7 +113,7 @@ async function evaluateQuery(
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
-  ids.sort((a, b) => compareEmails(a, b, comparators, mail, sortKeys));
+  ids = sortEmails(ids, comparators, mail, sortKeys);
   if (collapseThreads) {
     const seen = new Set<ThreadId>();
     ids = ids.filter((id) => {
@@ -183,48 +183,53 @@ function needsSortKeys(comparators: readonly Comparator[]): boolean {
   return comparators.some((c) => c.property !== "receivedAt" && c.property !== "size");
 }
 
-function compareEmails(
-  a: EmailId,
-  b: EmailId,
+/**
+ * Sorts by the comparators, then by id (a stable total order, so pages never overlap or skip). Each
+ * Email's keys are looked up once before sorting, not at every comparison: a sort of 100,000 Emails
+ * makes about 1.7 million comparisons.
+ */
+function sortEmails(
+  ids: readonly EmailId[],
   comparators: readonly Comparator[],
   mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
-): number {
-  for (const { property, isAscending } of comparators) {
-    const order = compareBy(property, a, b, mail, sortKeys);
-    if (order !== 0) return isAscending ? order : -order;
-  }
-  // A stable total order: equal keys fall back to the id, so pages never overlap or skip.
-  return a < b ? -1 : a > b ? 1 : 0;
+): EmailId[] {
+  const keyed = ids.map((id) => ({
+    id,
+    keys: comparators.map((c) => keyOf(c.property, id, mail, sortKeys)),
+  }));
+  const directions = comparators.map((c) => (c.isAscending ? 1 : -1));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < directions.length; i++) {
+      const x = a.keys[i] as number | string;
+      const y = b.keys[i] as number | string;
+      if (x !== y) return (x < y ? -1 : 1) * (directions[i] as number);
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return keyed.map((entry) => entry.id);
 }
 
-function compareBy(
+/** An Email's key for one sort property: a number (dates, size) or a string compared by code unit. */
+function keyOf(
   property: string,
-  a: EmailId,
-  b: EmailId,
+  id: EmailId,
   mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
-): number {
-  const receivedA = mail.receivedAtByEmail.get(a) ?? 0;
-  const receivedB = mail.receivedAtByEmail.get(b) ?? 0;
+): number | string {
+  const receivedAt = mail.receivedAtByEmail.get(id) ?? 0;
   switch (property) {
     case "receivedAt":
-      return receivedA - receivedB;
+      return receivedAt;
     case "size":
-      return (mail.entriesByEmail.get(a)?.[0]?.size ?? 0) - (mail.entriesByEmail.get(b)?.[0]?.size ?? 0);
+      return mail.entriesByEmail.get(id)?.[0]?.size ?? 0;
     case "sentAt":
-      return (sortKeys.get(a)?.sentAtMs ?? receivedA) - (sortKeys.get(b)?.sentAtMs ?? receivedB);
+      return sortKeys.get(id)?.sentAtMs ?? receivedAt;
     case "subject":
-      return compareText(sortKeys.get(a)?.baseSubject, sortKeys.get(b)?.baseSubject);
+      return sortKeys.get(id)?.baseSubject ?? "";
     case "from":
-      return compareText(sortKeys.get(a)?.displayFrom, sortKeys.get(b)?.displayFrom);
+      return sortKeys.get(id)?.displayFrom ?? "";
     default:
-      return compareText(sortKeys.get(a)?.displayTo, sortKeys.get(b)?.displayTo);
+      return sortKeys.get(id)?.displayTo ?? "";
   }
-}
-
-function compareText(a: string | undefined, b: string | undefined): number {
-  const x = a ?? "";
-  const y = b ?? "";
-  return x < y ? -1 : x > y ? 1 : 0;
 }
