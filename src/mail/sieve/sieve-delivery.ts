@@ -19,7 +19,7 @@ import {
   sieveMessageFromBytes,
 } from "../../sieve/sieve.js";
 import { type FlagSet, type MailStore, SYSTEM_FLAGS, type SystemFlag } from "../../store/mail-store.js";
-import { INBOX } from "../mailbox-name.js";
+import { INBOX, normalizeMailboxName } from "../mailbox-name.js";
 import { readVacationResponse, type VacationResponse } from "../vacation-response.js";
 import { formatRejectionNotice, formatVacationReply } from "./auto-reply-message.js";
 import type { GeneratedMailSender } from "./generated-mail-sender.js";
@@ -201,8 +201,15 @@ export class SieveDelivery {
       subaddressSeparator: this.options.subaddressSeparator || "+",
       userAddresses: [...new Set([recipient.accountAddress, recipient.address.toLowerCase()])],
       limits: { maxRedirects: this.options.maxRedirects },
-      mailboxExists: async (name: string) =>
-        (await this.store.mailboxes.findByName(recipient.accountId, name)) !== undefined,
+      mailboxExists: async (name: string) => {
+        let canonical: string;
+        try {
+          canonical = normalizeMailboxName(name);
+        } catch {
+          return false;
+        }
+        return (await this.store.mailboxes.findByName(recipient.accountId, canonical)) !== undefined;
+      },
       includeScript: async (name: string, location: "personal" | "global") =>
         location === "personal"
           ? ((await this.store.sieve.get(recipient.accountId, name))?.content ?? null)
