@@ -1,5 +1,5 @@
 // The webmail on a very large folder (issue 11: "a 100,000-message folder loads in under a second and
-// scrolls smoothly"), measured in Debian's Chromium: an INBOX of N messages (default 100,000) filled at
+// scrolls smoothly"), measured in Debian's Chromium (launched as the webmail tests launch it): an INBOX of N messages (default 100,000) filled at
 // store level as the other benchmarks do, a real server, and the built webmail. Prints medians of
 //   - open: clicking INBOX (from another folder) until its first rows show content, cold (the first
 //     time after the server starts: the account's maps are built), warm (unchanged account) and after a
@@ -10,7 +10,8 @@
 // A measurement, not a test: nothing is asserted. Usage:
 //   node dist/bench/webmail-bench.js [messages] [runs]     (POSTFACH_BENCH_FILL_CACHE reuses a fill)
 import { loadavg } from "node:os";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser } from "../test/helpers/webmail-browser.js";
 import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
@@ -133,18 +134,7 @@ async function main(): Promise<void> {
   console.log(`fill: ${ms(performance.now() - fillStart)}`);
   const server = await startBenchServer(fill.dataDir, ["http"]);
   const baseUrl = `http://127.0.0.1:${server.port("http")}`;
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     const loginStart = performance.now();
     const page = await login(browser, baseUrl);

@@ -8,6 +8,7 @@ import type { ImapFlow } from "imapflow";
 import { rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
 import {
   eventually,
+  fromCarol,
   messagesIn,
   startWebmailFixture,
   type WebmailFixture,
@@ -28,18 +29,7 @@ describe("webmail: compose and drafts (Chromium)", () => {
     fixture = await startWebmailFixture({
       users: [ALICE, BOB],
       seed: ({ deliver }) =>
-        deliver(
-          ALICE,
-          [
-            "From: Carol <carol@example.test>",
-            `To: ${ALICE}`,
-            "Subject: Lunch on Friday?",
-            "Message-ID: <lunch@example.test>",
-            "",
-            "Shall we meet at noon?",
-            "",
-          ].join("\r\n"),
-        ),
+        deliver(ALICE, fromCarol(ALICE, "Lunch on Friday?", "lunch@example.test", "Shall we meet at noon?")),
     });
     web = fixture.web;
     imap = fixture.imap(ALICE);

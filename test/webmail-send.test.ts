@@ -7,6 +7,7 @@ import type { ImapFlow } from "imapflow";
 import { rowWithSubject, type WebmailPage } from "./helpers/webmail-browser.js";
 import {
   eventually,
+  fromCarol,
   messagesIn,
   startWebmailFixture,
   type WebmailFixture,
@@ -28,15 +29,7 @@ describe("webmail: sending (Chromium)", () => {
       seed: ({ deliver }) =>
         deliver(
           ALICE,
-          [
-            "From: Carol <carol@example.test>",
-            `To: ${ALICE}`,
-            "Subject: Minutes of the meeting",
-            "Message-ID: <minutes@example.test>",
-            "",
-            "Attached are the minutes.",
-            "",
-          ].join("\r\n"),
+          fromCarol(ALICE, "Minutes of the meeting", "minutes@example.test", "Attached are the minutes."),
         ),
     });
     web = fixture.web;

@@ -78,6 +78,19 @@ export async function startWebmailFixture(options: WebmailFixtureOptions): Promi
   }
 }
 
+/** A plain message from Carol, as the tests' seeded mail is. */
+export function fromCarol(to: string, subject: string, messageId: string, body: string): string {
+  return [
+    "From: Carol <carol@example.test>",
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${messageId}>`,
+    "",
+    body,
+    "",
+  ].join("\r\n");
+}
+
 /** A message of a mailbox as IMAP shows it. */
 export interface ImapMessage {
   readonly subject: string;
