@@ -275,6 +275,8 @@ export async function openServices(config: Config, log: Logger = silentLogger): 
     outbound,
     close: async () => {
       await outbound.stop();
+      // The delivery indexer's worker threads would otherwise keep the process alive after a stop.
+      await delivery.close();
       await store.close();
     },
   };

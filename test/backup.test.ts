@@ -9,12 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
-import { defaultConfig } from "../src/config/config.js";
-import { type RunningServer, runServer } from "../src/main.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { LineSocket } from "./helpers/line-socket.js";
 import { postfach } from "./helpers/postfach-cli.js";
-import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+import {
+  startImapOnlyServer,
+  startTestServer,
+  TEST_PASSWORD,
+  type TestServer,
+} from "./helpers/test-server.js";
 
 const USER = "backup@example.test";
 
@@ -63,28 +66,6 @@ async function deliver(socket: LineSocket, n: number): Promise<void> {
   await expect("354");
   socket.send(`Subject: delivered ${n}\r\nMessage-ID: <d${n}@example.test>\r\n\r\nDelivered body ${n}.\r\n.`);
   await expect("250");
-}
-
-function startServerOn(dataDir: string): Promise<RunningServer> {
-  const base = defaultConfig();
-  const loopback = ["127.0.0.1:0"];
-  return runServer(
-    {
-      ...base,
-      dataDir,
-      hostname: "localhost",
-      log: { level: "silent", format: "json" },
-      imap: { ...base.imap, listen: loopback, tlsListen: [] },
-      pop3: { ...base.pop3, listen: [], tlsListen: [] },
-      lmtp: { listen: [] },
-      smtp: { ...base.smtp, listen: [] },
-      submission: { ...base.submission, listen: [], tlsListen: [] },
-      managesieve: { listen: [] },
-      http: { ...base.http, listen: [], tlsListen: [] },
-      limits: { ...base.limits, shutdownGraceMs: 500 },
-    },
-    { handleSignals: false, quiet: true },
-  );
 }
 
 describe("postfach backup and restore", () => {
@@ -150,7 +131,7 @@ describe("postfach backup and restore", () => {
     assert.equal(restore.code, 0, restore.stdout + restore.stderr);
     assert.match(restore.stdout, /Restored \d+ message/);
 
-    const restoredServer = await startServerOn(restoredDir);
+    const restoredServer = await startImapOnlyServer(restoredDir);
     try {
       const port = restoredServer.listeners.find((l) => l.proto === "imap")?.port as number;
       const reader = imapFlowClient(port, USER, { auth: { user: USER, pass: TEST_PASSWORD } });

@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import type { ImapFlow } from "imapflow";
-import { defaultConfig } from "../src/config/config.js";
-import { type RunningServer, runServer } from "../src/main.js";
+import type { RunningServer } from "../src/main.js";
 import { MIGRATIONS } from "../src/store/sqlite/schema.js";
 import { listSchemaSnapshots } from "../src/store/sqlite/schema-snapshots.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { postfach } from "./helpers/postfach-cli.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startImapOnlyServer, startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
 
@@ -69,26 +68,6 @@ async function seenOverImap(port: number): Promise<SeenAccount> {
   }
 }
 
-function startImapOn(dataDir: string): Promise<RunningServer> {
-  const base = defaultConfig();
-  return runServer(
-    {
-      ...base,
-      dataDir,
-      hostname: "localhost",
-      log: { level: "silent", format: "json" },
-      imap: { ...base.imap, listen: ["127.0.0.1:0"], tlsListen: [] },
-      pop3: { ...base.pop3, listen: [], tlsListen: [] },
-      lmtp: { listen: [] },
-      smtp: { ...base.smtp, listen: [] },
-      submission: { ...base.submission, listen: [], tlsListen: [] },
-      http: { ...base.http, listen: [], tlsListen: [] },
-      limits: { ...base.limits, shutdownGraceMs: 500 },
-    },
-    { handleSignals: false, quiet: true },
-  );
-}
-
 const imapPort = (server: RunningServer): number => {
   const listener = server.listeners.find((l) => l.proto === "imap");
   assert.ok(listener);
@@ -107,6 +86,8 @@ const blobPath = (dataDir: string, hash: string): string =>
 async function storeAtVersion(reference: string, version: number): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), `postfach-schema-v${version}-`));
   await cp(join(reference, "blobs"), join(dataDir, "blobs"), { recursive: true });
+  // The reference's self-signed certificate, so each start does not generate a key pair of its own.
+  await cp(join(reference, "tls"), join(dataDir, "tls"), { recursive: true });
   const db = new Database(join(dataDir, "postfach.db"));
   try {
     for (const migration of MIGRATIONS.slice(0, version)) db.exec(migration);
@@ -211,7 +192,8 @@ describe("schema upgrades from every version of the embedded store", () => {
 
   after(async () => {
     for (const dir of made) await rm(dir, { recursive: true, force: true });
-    if (reference) await rm(reference.dataDir, { recursive: true, force: true });
+    // Its server stopped in before(); this ends the rest (its DNS stub) and removes its folder.
+    await reference?.stop();
   });
 
   it("the reference store holds what the upgrades must keep, and a new store takes no snapshot", async () => {
@@ -227,7 +209,7 @@ describe("schema upgrades from every version of the embedded store", () => {
     it(`a store at schema version ${version} is served the same after the upgrade`, async () => {
       const dataDir = await storeAtVersion(reference.dataDir, version);
       made.push(dataDir);
-      const server = await startImapOn(dataDir);
+      const server = await startImapOnlyServer(dataDir);
       try {
         const seen = await seenOverImap(imapPort(server));
         assert.deepEqual(seen.subscribed, expected.subscribed);
@@ -253,7 +235,7 @@ describe("schema upgrades from every version of the embedded store", () => {
     const dataDir = await storeAtVersion(reference.dataDir, version);
     made.push(dataDir);
     const env = { POSTFACH_DATA: dataDir, POSTFACH_CONFIG: "" };
-    const server = await startImapOn(dataDir);
+    const server = await startImapOnlyServer(dataDir);
     try {
       const refused = await postfach(["migrate", "--rollback"], env);
       assert.equal(refused.code, 1, refused.stdout);
@@ -274,7 +256,7 @@ describe("schema upgrades from every version of the embedded store", () => {
     assert.match(again.stderr, /No schema snapshot/);
 
     // The rolled-back store is whole: the current code upgrades it again and serves the same mail.
-    const reopened = await startImapOn(dataDir);
+    const reopened = await startImapOnlyServer(dataDir);
     try {
       const seen = await seenOverImap(imapPort(reopened));
       assert.deepEqual(seen.mailboxes.get("INBOX"), expected.mailboxes.get("INBOX"));

@@ -38,3 +38,30 @@ test("an already closed connection takes no slot", () => {
   assert.equal(registry.tryAcquire(alice, AbortSignal.abort()), null);
   assert.equal(registry.count(alice), 0);
 });
+
+test("kick ends the account's sessions and tracked streams, not released ones nor other accounts'", async () => {
+  const registry = new SessionRegistry(10);
+  const ended: string[] = [];
+  const session = (name: string) => {
+    const closed = new AbortController();
+    return { closed, kick: async () => void ended.push(name) };
+  };
+  const imap = session("imap");
+  const pop = session("pop");
+  const gone = session("gone");
+  const push = session("push");
+  const bobs = session("bob");
+  registry.tryAcquire(alice, imap.closed.signal, imap.kick);
+  registry.tryAcquire(alice, pop.closed.signal, pop.kick);
+  registry.tryAcquire(alice, gone.closed.signal, gone.kick);
+  registry.track(alice, push.closed.signal, push.kick);
+  registry.tryAcquire(bob, bobs.closed.signal, bobs.kick);
+  gone.closed.abort();
+  assert.equal(await registry.kick(alice), 3);
+  assert.deepEqual(ended.sort(), ["imap", "pop", "push"]);
+  push.closed.abort();
+  imap.closed.abort();
+  pop.closed.abort();
+  assert.equal(await registry.kick(alice), 0, "closed sessions leave the registry");
+  assert.equal(registry.count(bob), 1);
+});

@@ -85,3 +85,29 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * A server on an existing data folder with IMAP alone on 127.0.0.1 port 0 (every other listener of every
+ * section off, whatever protocols the config grows), for tests that build or restore a store first.
+ */
+export function startImapOnlyServer(dataDir: string): Promise<RunningServer> {
+  const base = defaultConfig();
+  const sections = Object.fromEntries(
+    Object.entries(base).map(([key, value]) => {
+      if (typeof value !== "object" || value === null || !("listen" in value)) return [key, value];
+      const off = { ...value, listen: [] as string[] };
+      return [key, "tlsListen" in value ? { ...off, tlsListen: [] as string[] } : off];
+    }),
+  ) as unknown as Config;
+  return runServer(
+    {
+      ...sections,
+      dataDir,
+      hostname: "localhost",
+      log: { level: "silent", format: "json" },
+      imap: { ...base.imap, listen: ["127.0.0.1:0"], tlsListen: [] },
+      limits: { ...base.limits, shutdownGraceMs: 500 },
+    },
+    { handleSignals: false, quiet: true },
+  );
+}
