@@ -129,10 +129,13 @@ describe("JMAP shared accounts from IMAP ACLs", () => {
       create: { c1: { subject: "x" } },
     });
     assert.equal((created.notCreated as Record<string, Obj>).c1?.type, "forbidden");
-    const responses = await alice.call([
-      ["Email/parse", { accountId: bobAccount, blobIds: [] }, "a"],
-      ["Email/get", { accountId: "Azzzz", ids: [] }, "c"],
-    ]);
+    const responses = await alice.call(
+      [
+        ["Identity/get", { accountId: bobAccount }, "a"],
+        ["Email/get", { accountId: "Azzzz", ids: [] }, "c"],
+      ],
+      [CORE, MAIL, "urn:ietf:params:jmap:submission"],
+    );
     assert.deepEqual(
       responses.map((r) => r[1].type),
       ["accountNotSupportedByMethod", "accountNotFound"],
@@ -394,5 +397,54 @@ describe("JMAP shared accounts from IMAP ACLs", () => {
     );
     await setAcl("");
     assert.equal((await download(imported.id as string)).status, 404, "nothing shared any more");
+  });
+
+  it("Email/parse and Blob/copy read only the shared emails the user may read", async () => {
+    await setAcl("lr");
+    const shared = `B${await append("Team", "Parse me")}`;
+    const hidden = `B${await append("Private", "Private parse")}`;
+    const parsed = await alice.one("Email/parse", {
+      accountId: bobAccount,
+      blobIds: [shared, hidden],
+      properties: ["subject"],
+    });
+    assert.deepEqual(parsed.parsed, { [shared]: { subject: "Parse me" } });
+    assert.deepEqual(parsed.notFound, [hidden], "an email of an unshared mailbox is no blob of alice's");
+
+    // Into alice's own account: her copy outlives the share.
+    const copy = await alice.one("Blob/copy", {
+      fromAccountId: bobAccount,
+      accountId: aliceId,
+      blobIds: [shared, hidden],
+    });
+    assert.deepEqual(copy.notCopied, { [hidden]: { type: "notFound" } });
+    const mine = (copy.copied as Record<string, string>)[shared] as string;
+    assert.match(mine, /^U/);
+
+    // Into bob's account: only with an insert right there (as uploads).
+    const intoBob = (blobIds: string[]) =>
+      alice.call([["Blob/copy", { fromAccountId: aliceId, accountId: bobAccount, blobIds }, "c"]]);
+    const refused = (await intoBob([mine]))[0] as [string, Obj, string];
+    assert.deepEqual([refused[0], refused[1].type], ["error", "accountReadOnly"]);
+    await setAcl("lri");
+    const [, accepted] = (await intoBob([mine]))[0] as [string, Obj, string];
+    const inBob = (accepted.copied as Record<string, string>)[mine] as string;
+    const parsedInBob = await alice.one("Email/parse", {
+      accountId: bobAccount,
+      blobIds: [inBob],
+      properties: ["subject"],
+    });
+    assert.deepEqual(parsedInBob.parsed, { [inBob]: { subject: "Parse me" } });
+
+    await setAcl("");
+    const gone = await alice.call([
+      ["Email/parse", { accountId: bobAccount, blobIds: [shared] }, "p"],
+      ["Blob/copy", { fromAccountId: bobAccount, accountId: aliceId, blobIds: [shared] }, "b"],
+      ["Email/parse", { accountId: aliceId, blobIds: [mine], properties: ["subject"] }, "m"],
+    ]);
+    assert.deepEqual(
+      gone.map((r) => r[1].type ?? r[1].parsed),
+      ["accountNotFound", "fromAccountNotFound", { [mine]: { subject: "Parse me" } }],
+    );
   });
 });

@@ -307,4 +307,51 @@ describe("JMAP upload, Email/import and Email/parse", () => {
       "parse stores nothing",
     );
   });
+
+  it("Blob/copy copies the account's blobs (RFC 8620 §6.3) and never another user's", async () => {
+    const { blobId } = await uploadBlob(MESSAGE);
+    const inbox = await mailboxId("INBOX");
+    const stored = ((await importEmails({ s: { blobId, mailboxIds: { [inbox]: true } } })).created as Obj)
+      .s as Obj;
+    const copy = await alice.one("Blob/copy", {
+      fromAccountId: accountId,
+      accountId,
+      blobIds: [blobId, stored.blobId, "Unothinghere"],
+    });
+    assert.equal(copy.fromAccountId, accountId);
+    const copied = copy.copied as Record<string, string>;
+    assert.deepEqual(Object.keys(copied).sort(), [blobId, stored.blobId].sort());
+    assert.notEqual(copied[blobId as string], blobId, "a new blob id");
+    assert.deepEqual(copy.notCopied, { Unothinghere: { type: "notFound" } });
+    const parsed = await alice.one("Email/parse", {
+      accountId,
+      blobIds: Object.values(copied),
+      properties: ["subject"],
+    });
+    assert.deepEqual(
+      Object.values(parsed.parsed as Record<string, Obj>).map((e) => e.subject),
+      ["Imported over JMAP", "Imported over JMAP"],
+    );
+
+    // Bob shares nothing with alice: his account is no source, and alice's blobs are no blobs of his.
+    const bobId = await bob.accountId();
+    const foreign = await alice.call([
+      ["Blob/copy", { fromAccountId: bobId, accountId, blobIds: ["Uanything"] }, "a"],
+      ["Blob/copy", { fromAccountId: accountId, accountId: bobId, blobIds: [blobId] }, "b"],
+    ]);
+    assert.deepEqual(
+      foreign.map((r) => [r[0], r[1].type]),
+      [
+        ["error", "fromAccountNotFound"],
+        ["error", "accountNotFound"],
+      ],
+    );
+    const bobsCopy = await bob.one("Blob/copy", {
+      fromAccountId: bobId,
+      accountId: bobId,
+      blobIds: [blobId],
+    });
+    assert.deepEqual(bobsCopy.notCopied, { [blobId as string]: { type: "notFound" } }, "alice's upload");
+    assert.equal(bobsCopy.copied, null);
+  });
 });

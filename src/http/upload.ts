@@ -3,12 +3,11 @@
 // for the account; the answer names the blobId that Email/import and Email/parse then accept. Uploads
 // expire after UPLOAD_TTL_MS; each upload sweeps the expired ones. An account shared with the user takes
 // uploads when the user may add to one of its mailboxes (the i right), for Email/import there.
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import { jmapAccountId } from "../jmap/jmap-context.js";
-import { listSharedAccounts } from "../jmap/shared-accounts.js";
-import { UPLOAD_TTL_MS } from "../jmap/upload-blob.js";
+import { canTakeUploads, listSharedAccounts } from "../jmap/shared-accounts.js";
+import { newUploadId, UPLOAD_TTL_MS } from "../jmap/upload-blob.js";
 import { isMailError } from "../kit/mail-error.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { RequestLimiter } from "./request-limiter.js";
@@ -56,7 +55,7 @@ export async function receiveUpload(
     const { hash, size } = await deps.store.blobs.put(req as AsyncIterable<Uint8Array>, max);
     const now = Date.now();
     const record = {
-      id: `U${randomBytes(15).toString("base64url")}`,
+      id: newUploadId(),
       accountId: target.id,
       blobHash: hash,
       size,
@@ -84,8 +83,7 @@ async function uploadAccount(
 ): Promise<AccountRecord | undefined> {
   if (accountId === jmapAccountId(user)) return user;
   const shared = (await listSharedAccounts(store, user)).find((s) => jmapAccountId(s.owner) === accountId);
-  const canAdd = shared !== undefined && [...shared.rights.values()].some((rights) => rights.has("i"));
-  return canAdd ? shared.owner : undefined;
+  return shared !== undefined && canTakeUploads(shared) ? shared.owner : undefined;
 }
 
 /** The media type the client declared (parameters kept), or application/octet-stream. */

@@ -8,6 +8,7 @@ import {
   VACATION_CAPABILITY,
 } from "./capabilities.js";
 import type { JmapContext } from "./jmap-context.js";
+import { blobCopy } from "./methods/blob-copy.js";
 import { coreEcho } from "./methods/core-echo.js";
 import { emailChanges } from "./methods/email-changes.js";
 import { emailCopy } from "./methods/email-copy.js";
@@ -37,6 +38,7 @@ import { vacationResponseSet } from "./methods/vacation-response-set.js";
 
 export const METHOD_NAMES = [
   "Core/echo",
+  "Blob/copy",
   "Mailbox/get",
   "Mailbox/changes",
   "Mailbox/query",
@@ -75,6 +77,7 @@ const submission = (run: MethodSpec["run"]): MethodSpec => ({ capability: SUBMIS
 
 export const METHODS = {
   "Core/echo": { capability: CORE_CAPABILITY, run: coreEcho },
+  "Blob/copy": { capability: CORE_CAPABILITY, run: blobCopy },
   "Mailbox/get": mail(mailboxGet),
   "Mailbox/changes": mail(mailboxChanges),
   "Mailbox/query": mail(mailboxQuery),

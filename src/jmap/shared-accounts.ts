@@ -47,6 +47,11 @@ export function isReadOnlyAccount(account: SharedAccount): boolean {
   return [...account.rights.values()].every((rights) => isReadOnlyWith(rights) && !rights.has("k"));
 }
 
+/** Whether the user may add blobs to a shared account (uploads, Blob/copy): with i on one of its mailboxes. */
+export function canTakeUploads(account: SharedAccount): boolean {
+  return [...account.rights.values()].some((rights) => rights.has("i"));
+}
+
 /**
  * The context of a call on `accountId`: the user's own account, or one shared with them (with their
  * rights); undefined for any other id.
@@ -159,6 +164,8 @@ export const SHARED_ACCOUNT_METHODS: ReadonlySet<string> = new Set([
   "Email/set",
   "Email/copy",
   "Email/import",
+  "Email/parse",
+  "Blob/copy",
   "Mailbox/set",
   "SearchSnippet/get",
 ]);

@@ -1,6 +1,7 @@
 // Blob ids a JMAP method may be given (RFC 8620 §6): an upload (`U…`, this account's, not yet expired) or
 // a stored message (`B<emailId>`); both resolve to the blob store hash of the bytes. Parts of a new
 // email may also name one part of a stored message (`B<emailId>_2_1`).
+import { randomBytes } from "node:crypto";
 import type { BlobHash, EmailId } from "../kit/ids.js";
 import type { EmailRecord } from "../store/mail-store.js";
 import { canReadEmail } from "./account-mail.js";
@@ -9,6 +10,11 @@ import type { JmapContext } from "./jmap-context.js";
 
 /** How long an upload stays usable: a day (RFC 8620 §6.1 asks for at least an hour). */
 export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A new upload's blob id (an upload, or a Blob/copy into the account): unique and URL-safe. */
+export function newUploadId(): string {
+  return `U${randomBytes(15).toString("base64url")}`;
+}
 
 /** The hash of a whole-message blob id of this account, or undefined when there is none. */
 export async function resolveBlobId(ctx: JmapContext, blobId: string): Promise<BlobHash | undefined> {
