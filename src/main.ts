@@ -49,7 +49,7 @@ import { SUPPORTED_SIEVE_EXTENSIONS } from "./sieve/sieve.js";
 import { createLmtpListeners } from "./smtp/lmtp-server.js";
 import { createSmtpListeners } from "./smtp/smtp-server.js";
 import { createSubmissionListeners } from "./smtp/submission-server.js";
-import type { MailStore } from "./store/mail-store.js";
+import type { MailStore, OutboundQueueCount } from "./store/mail-store.js";
 import { migratePostgresStore, openPostgresStore } from "./store/postgres/postgres-store.js";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "./store/sqlite/schema.js";
 import { type RollbackReport, rollbackToSnapshot } from "./store/sqlite/schema-snapshots.js";
@@ -584,6 +584,26 @@ function registerProcessMetrics(): void {
   );
 }
 
+/**
+ * The outbound queue read from the store at each scrape (one count query; the queue is shared by every
+ * node of a PostgreSQL store, so each reports the same): all queued recipients, and the deferred ones.
+ */
+function registerQueueMetrics(store: MailStore): void {
+  // An unreachable database leaves the gauges out of the scrape instead of failing all of /metrics.
+  const sample = async (kind: keyof OutboundQueueCount) => {
+    const count = await store.outbound.count().catch(() => null);
+    return count === null ? [] : [{ labels: {}, value: count[kind] }];
+  };
+  metrics.gauge("postfach_outbound_queue_recipients", "Recipients in the outbound queue", () =>
+    sample("queued"),
+  );
+  metrics.gauge(
+    "postfach_outbound_queue_deferred_recipients",
+    "Recipients in the outbound queue after a temporary failure (attempts > 0), waiting for or in a retry",
+    () => sample("deferred"),
+  );
+}
+
 /** The [admin] listener: the admin API, /metrics, /healthz, /readyz (docs/operations.md "Admin HTTP API"). */
 async function startAdminListener(
   services: Services,
@@ -599,6 +619,7 @@ async function startAdminListener(
     );
   }
   registerProcessMetrics();
+  registerQueueMetrics(services.store);
   const server = await startAdminServer(
     {
       addresses: admin.listen.map(parseListenAddress),

@@ -2,13 +2,18 @@
 // effect seen through IMAP or the store; kick ends an IMAP session (raw: `* BYE`; imapflow: closed), a
 // POP3 session and a JMAP push stream, also when `postfach kick` asks from another process; the OpenAPI
 // document served equals docs/admin-api.json and lists exactly the routes the server handles; /healthz,
-// /readyz and /metrics (parsed by a Prometheus text-format parser, counters moving with traffic).
+// /readyz and /metrics (parsed by a Prometheus text-format parser, counters moving with traffic; the
+// outbound queue gauges moving when mail to a remote recipient is queued and deferred; on a PostgreSQL-backed
+// server too, with its store write latency series).
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import nodemailer from "nodemailer";
 import { ADMIN_ROUTES } from "../src/admin/api/admin-routes.js";
+import { describeWithPostgres } from "../src/store/postgres/postgres-test-harness.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { LineSocket } from "./helpers/line-socket.js";
 import { postfach } from "./helpers/postfach-cli.js";
@@ -25,6 +30,48 @@ const parsePrometheus = createRequire(import.meta.url)("parse-prometheus-text-fo
 ) => MetricFamily[];
 
 const TOKEN = "test-admin-token-0123456789abcdef";
+
+/** The value of an unlabelled gauge in the admin listener's /metrics (NaN when it is missing). */
+async function gaugeValue(base: string, name: string): Promise<number> {
+  const families = parsePrometheus(await (await fetch(`${base}/metrics`)).text());
+  return Number(families.find((f) => f.name === name)?.metrics[0]?.value ?? Number.NaN);
+}
+
+/**
+ * Submits a message to two remote recipients and watches the queue gauges: both are queued at once, and
+ * both are deferred once the (refusing) smarthost of the test server has been tried.
+ */
+async function assertQueueGaugesMove(server: TestServer, base: string, sender: string): Promise<void> {
+  const queued = () => gaugeValue(base, "postfach_outbound_queue_recipients");
+  const deferred = () => gaugeValue(base, "postfach_outbound_queue_deferred_recipients");
+  const queuedBefore = await queued();
+  const deferredBefore = await deferred();
+  assert.ok(Number.isFinite(queuedBefore) && Number.isFinite(deferredBefore));
+  await server.addUser(sender);
+  const transport = nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: server.port("submission"),
+    secure: false,
+    requireTLS: true,
+    auth: { user: sender, pass: TEST_PASSWORD },
+    tls: { rejectUnauthorized: false },
+  });
+  try {
+    await transport.sendMail({
+      from: sender,
+      to: ["dave@remote.test", "erin@remote.test"],
+      subject: "For the queue gauge",
+      text: "Queued.\n",
+    });
+  } finally {
+    transport.close();
+  }
+  assert.equal(await queued(), queuedBefore + 2);
+  for (let tries = 0; tries < 200 && (await deferred()) < deferredBefore + 2; tries++) await sleep(50);
+  assert.equal(await deferred(), deferredBefore + 2, "both recipients deferred after the refused attempt");
+  assert.equal(await queued(), queuedBefore + 2, "deferred recipients stay queued");
+  assert.ok(Number.isFinite(await gaugeValue(base, "postfach_outbound_sending_recipients")));
+}
 const DOCUMENT = new URL("../../docs/admin-api.json", import.meta.url);
 /** Routes the listener serves without a token, besides ADMIN_ROUTES. */
 const OPEN_ROUTES = ["GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json"];
@@ -338,5 +385,44 @@ describe("admin HTTP API", () => {
       assert.ok(names.has(name), name);
     }
     assert.equal(families.find((f) => f.name === "postfach_command_duration_seconds")?.type, "HISTOGRAM");
+  });
+
+  it("/metrics: the outbound queue gauges move when mail to remote recipients is queued and deferred", async () => {
+    await assertQueueGaugesMove(server, base, "queue-metrics@example.test");
+  });
+});
+
+await describeWithPostgres(() => {
+  describe("/metrics of a PostgreSQL-backed server", () => {
+    let server: TestServer;
+    let base: string;
+    before(async () => {
+      server = await startTestServer(
+        (config) => ({
+          ...config,
+          admin: { enabled: true, listen: ["127.0.0.1:0"], token: TOKEN, tokenFile: "" },
+        }),
+        { store: "postgres" },
+      );
+      base = `http://${server.server.adminAddresses[0]}`;
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    it("reports the store's write latency under backend=postgres", async () => {
+      const writes = async (): Promise<number> => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const line = /^postfach_store_write_duration_seconds_count\{backend="postgres"\} (\d+)$/m.exec(text);
+        return Number(line?.[1] ?? 0);
+      };
+      const before = await writes();
+      await server.addUser("pg-metrics@example.test");
+      assert.ok((await writes()) > before, "creating an account is a write transaction");
+    });
+
+    it("the outbound queue gauges move when mail to remote recipients is queued and deferred", async () => {
+      await assertQueueGaugesMove(server, base, "pg-queue-metrics@example.test");
+    });
   });
 });

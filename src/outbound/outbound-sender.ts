@@ -3,6 +3,7 @@
 // MX hosts in order — and settles every recipient: delivered (removed), failed for good (removed, DSN to
 // the sender), or failed for now (tried again on the retry schedule until the queue lifetime is over).
 import type { Logger } from "../kit/logger.js";
+import { METRICS } from "../kit/metrics.js";
 import type { DeliveryService } from "../mail/delivery-service.js";
 import type { DnsResolver } from "../net/dns-resolver.js";
 import type { MailStore, OutboundRecord } from "../store/mail-store.js";
@@ -91,9 +92,14 @@ export class OutboundSender {
         const leaseMs = this.options.timeoutMs * 20;
         const due = await this.store.outbound.claimDue(nowMs, nowMs + leaseMs, limit);
         if (due.length === limit) this.#isAgain = true;
-        await runLimited(groupByMessageAndDomain(due), this.options.concurrency, (group) =>
-          this.#deliverGroup(group),
-        );
+        METRICS.outboundSending.add({}, due.length);
+        try {
+          await runLimited(groupByMessageAndDomain(due), this.options.concurrency, (group) =>
+            this.#deliverGroup(group),
+          );
+        } finally {
+          METRICS.outboundSending.add({}, -due.length);
+        }
       } while (this.#isAgain && !this.#isStopped);
     } catch (error) {
       this.log.error({ err: error }, "outbound queue run failed");

@@ -782,6 +782,11 @@ export interface OutboundRecord {
   readonly lastError: string | null;
 }
 
+export interface OutboundQueueCount {
+  readonly queued: number;
+  readonly deferred: number;
+}
+
 /**
  * The durable outbound queue (RFC 5321 §4.5.4). Enqueued recipients survive restarts and keep their
  * blob from garbage collection (isBlobReferenced counts them) until removed. Several senders (nodes of a
@@ -792,6 +797,8 @@ export interface OutboundQueueRepository {
   enqueue(records: readonly OutboundRecord[]): Promise<void>;
   /** Every queued recipient, oldest message first. */
   list(): Promise<OutboundRecord[]>;
+  /** How many recipients are queued, and how many of them are deferred (a temporary failure, attempts > 0): /metrics. */
+  count(): Promise<OutboundQueueCount>;
   /**
    * Takes up to `limit` recipients due at `nowMs` (next attempt at or before it) and, in the same
    * transaction, moves their next attempt to `leaseUntilMs`: no other poller takes them while they are

@@ -39,7 +39,7 @@ export interface AdminServerOptions {
   /** The OpenAPI document served at /openapi.json (docs/admin-api.json as text). */
   readonly openApiJson: string;
   /** Prometheus text exposition of the server's metrics. */
-  metricsText(): string;
+  metricsText(): Promise<string>;
   /** True when the server can serve mail: listeners up, store answering, not shutting down. */
   isReady(): Promise<boolean>;
 }
@@ -138,7 +138,7 @@ export async function startAdminServer(options: AdminServerOptions, log: Logger)
       return send(res, isReady ? 200 : 503, { status: isReady ? "ready" : "not ready" });
     }
     if (method === "GET" && url.pathname === "/metrics")
-      return send(res, 200, options.metricsText(), "text/plain; version=0.0.4; charset=utf-8");
+      return send(res, 200, await options.metricsText(), "text/plain; version=0.0.4; charset=utf-8");
     if (method === "GET" && url.pathname === "/openapi.json") return send(res, 200, options.openApiJson);
     const found = matchRoute(method, url.pathname);
     if (found === undefined) return send(res, 404, { error: "notFound", detail: "no such endpoint" });

@@ -57,6 +57,17 @@ const OUTPUT_BUFFER_BYTES = 64 * 1024;
 /** A client that sends this many bad commands in a row is disconnected (abuse limit). */
 const MAX_CONSECUTIVE_BAD = 20;
 
+/** Each command's latency series, bound once: a FETCH-heavy session observes thousands per second. */
+const COMMAND_LATENCY = new Map<string, { observe(seconds: number): void }>();
+function commandLatency(name: string): { observe(seconds: number): void } {
+  let series = COMMAND_LATENCY.get(name);
+  if (!series) {
+    series = METRICS.commands.bind({ proto: "imap", command: name });
+    COMMAND_LATENCY.set(name, series);
+  }
+  return series;
+}
+
 type EventStream = AsyncGenerator<ReaderEvent, void, undefined>;
 
 export class ImapSession implements SessionControl {
@@ -567,10 +578,7 @@ export class ImapSession implements SessionControl {
     }
     // IDLE's time is the client's wait, not work: it would swamp the latency histogram.
     if (command.name !== "idle") {
-      METRICS.commands.observe(
-        { proto: "imap", command: command.name },
-        (performance.now() - startedMs) / 1000,
-      );
+      commandLatency(command.name).observe((performance.now() - startedMs) / 1000);
     }
     if (this.#isClosing) return;
     const isAnnouncing = this.#state.kind === "selected" || this.#notify !== null;

@@ -66,7 +66,12 @@ export function describeOutboundQueueContract(backend: string, harness: StoreHar
     });
 
     it("claims a due recipient once until its lease runs out, and reschedules it", async () => {
+      const countBefore = await store.outbound.count();
       const records = await enqueueMessage(2_000);
+      assert.deepEqual(await store.outbound.count(), {
+        queued: countBefore.queued + 2,
+        deferred: countBefore.deferred,
+      });
       const ids = new Set(records.map((r) => r.id));
       const claim = async (nowMs: number) =>
         (await store.outbound.claimDue(nowMs, nowMs + 1_000_000_000, 1000)).filter((r) => ids.has(r.id));
@@ -77,6 +82,11 @@ export function describeOutboundQueueContract(backend: string, harness: StoreHar
       const [one] = records;
       assert.ok(one);
       await store.outbound.reschedule(one.id, 1, 5_000, "451 4.3.0 try later");
+      assert.deepEqual(
+        await store.outbound.count(),
+        { queued: countBefore.queued + 2, deferred: countBefore.deferred + 1 },
+        "a rescheduled recipient counts as deferred",
+      );
       const again = await claim(5_000);
       assert.equal(again.length, 1);
       assert.equal(again[0]?.attempts, 1);

@@ -6,6 +6,7 @@ import pg from "pg";
 import type { AccountId, ModSeq } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import { MailError, noSpaceErrorOf } from "../../kit/mail-error.js";
+import { METRICS } from "../../kit/metrics.js";
 import type { ChangeEvent } from "../mail-store.js";
 import type { AccountRow } from "./pg-rows.js";
 
@@ -112,6 +113,8 @@ export class PgDatabase implements Sql {
   readonly pool: pg.Pool;
   readonly #hooks: CommitHooks;
   readonly #direct: Sql;
+  /** The same series as the embedded store's write transactions, labelled by backend. */
+  readonly #writeLatency = METRICS.storeWrites.bind({ backend: "postgres" });
 
   constructor(
     options: PgConnectionOptions & { readonly maxConnections: number },
@@ -141,9 +144,18 @@ export class PgDatabase implements Sql {
   /**
    * Runs `fn` as one READ COMMITTED transaction, NOTIFYs its events inside it (PostgreSQL delivers them
    * only if it commits) and hands them to local subscribers after COMMIT. Deadlocks and serialization
-   * failures are retried from the start.
+   * failures are retried from the start; the latency observed spans every attempt, commit included.
    */
   async write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const startedMs = performance.now();
+    try {
+      return await this.#writeAttempts(fn);
+    } finally {
+      this.#writeLatency.observe((performance.now() - startedMs) / 1000);
+    }
+  }
+
+  async #writeAttempts<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const events: ChangeEvent[] = [];
       try {

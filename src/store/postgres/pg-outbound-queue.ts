@@ -1,6 +1,6 @@
 // OutboundQueueRepository on PostgreSQL: the outbound_queue rows (docs/submission.md). Several nodes
 // poll the one queue: claimDue locks due rows with SKIP LOCKED, so each recipient goes to one node.
-import type { OutboundQueueRepository, OutboundRecord } from "../mail-store.js";
+import type { OutboundQueueCount, OutboundQueueRepository, OutboundRecord } from "../mail-store.js";
 import { OUTBOUND_COLUMNS, type OutboundRow, outboundValues, toOutboundRecord } from "../outbound-rows.js";
 import type { PgDatabase } from "./pg-database.js";
 
@@ -23,6 +23,13 @@ export class PgOutboundQueue implements OutboundQueueRepository {
       `SELECT ${OUTBOUND_COLUMNS} FROM outbound_queue ORDER BY created_at, message_id, id`,
     );
     return rows.map(toOutboundRecord);
+  }
+
+  async count(): Promise<OutboundQueueCount> {
+    const row = await this.sql.one<OutboundQueueCount>(
+      "SELECT count(*) AS queued, count(*) FILTER (WHERE attempts > 0) AS deferred FROM outbound_queue",
+    );
+    return { queued: row?.queued ?? 0, deferred: row?.deferred ?? 0 };
   }
 
   async claimDue(nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboundRecord[]> {

@@ -10,10 +10,6 @@ import { MIGRATIONS } from "./schema.js";
 
 export type Db = Database.Database;
 
-const STORE_WRITES = {
-  observe: (seconds: number) => METRICS.storeWrites.observe({ backend: "sqlite" }, seconds),
-};
-
 /** Collects the events of one write transaction; they are published after it commits. */
 export interface WriteScope {
   /** Takes the account's next modseq (one per mutation, shared by every row it touches). */
@@ -33,6 +29,8 @@ export class SqliteDatabase {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #nextModSeq: Database.Statement<[number], { highest_modseq: number }>;
   #group: GroupCommit | null = null;
+
+  readonly #writeLatency = METRICS.storeWrites.bind({ backend: "sqlite" });
 
   constructor(path: string, notifier: ChangeNotifier) {
     this.db = new Database(path);
@@ -116,7 +114,7 @@ export class SqliteDatabase {
     } catch (error) {
       rethrowStorageError(error);
     } finally {
-      STORE_WRITES.observe((performance.now() - startedMs) / 1000);
+      this.#writeLatency.observe((performance.now() - startedMs) / 1000);
     }
     for (const event of events) this.#notifier.publish(event);
     return result;

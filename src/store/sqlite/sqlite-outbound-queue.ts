@@ -1,6 +1,6 @@
 // OutboundQueueRepository on SQLite: the outbound_queue rows of migration 20 (docs/submission.md). One
 // process owns the database, so claimDue's lease only guards against this node's own pollers.
-import type { OutboundQueueRepository, OutboundRecord } from "../mail-store.js";
+import type { OutboundQueueCount, OutboundQueueRepository, OutboundRecord } from "../mail-store.js";
 import { OUTBOUND_COLUMNS, type OutboundRow, outboundValues, toOutboundRecord } from "../outbound-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
@@ -21,6 +21,15 @@ export class SqliteOutboundQueue implements OutboundQueueRepository {
       .stmt<OutboundRow>(`SELECT ${OUTBOUND_COLUMNS} FROM outbound_queue ORDER BY created_at, message_id, id`)
       .all()
       .map(toOutboundRecord);
+  }
+
+  async count(): Promise<OutboundQueueCount> {
+    const row = this.sql
+      .stmt<OutboundQueueCount>(
+        "SELECT count(*) AS queued, count(*) FILTER (WHERE attempts > 0) AS deferred FROM outbound_queue",
+      )
+      .get();
+    return { queued: row?.queued ?? 0, deferred: row?.deferred ?? 0 };
   }
 
   async claimDue(nowMs: number, leaseUntilMs: number, limit: number): Promise<OutboundRecord[]> {
