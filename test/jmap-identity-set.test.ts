@@ -4,6 +4,9 @@
 // the addresses change, and an EmailSubmission sent from the alias identity.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { DomainAdmin } from "../src/admin/domain-admin.js";
+import { identityIdOf } from "../src/mail/address-changes.js";
+import { EventSourceReader } from "./helpers/event-source-reader.js";
 import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -156,5 +159,44 @@ describe("JMAP Identity/set and Identity/changes", () => {
       [CORE, MAIL, SUBMISSION],
     )) as Response[];
     assert.deepEqual([error?.[0], error?.[1].type], ["error", "cannotCalculateChanges"]);
+  });
+
+  it("an alias added or removed by the admin use case (the CLI's) is an Identity created or destroyed, pushed", async () => {
+    const admin = new DomainAdmin(server.server.services.store);
+    const HELP = "help@example.test";
+    const helpId = identityIdOf(HELP);
+    const stateOf = async () => (await call("Identity/get", { ids: [] })).state as string;
+    const stream = await EventSourceReader.open(
+      `${alice.baseUrl}/jmap/eventsource?types=Identity&closeafter=no&ping=0`,
+      alice.authorization,
+    );
+    // Events may merge or split; read until one announces the state Identity/get answers.
+    const pushedState = async (wanted: string) => {
+      for (;;) {
+        const changed = (JSON.parse((await stream.next()).data) as { changed: Record<string, Obj> }).changed;
+        if ((changed[accountId] as Obj | undefined)?.Identity === wanted) return wanted;
+      }
+    };
+    try {
+      const before = await stateOf();
+      await admin.addAlias(HELP, [ALICE]);
+      const added = await stateOf();
+      assert.notEqual(added, before);
+      assert.equal(await pushedState(added), added, "EventSource announces the new Identity state");
+      const created = await call("Identity/changes", { sinceState: before });
+      assert.deepEqual([created.created, created.updated, created.destroyed], [[helpId], [], []]);
+      assert.equal(created.newState, added);
+      const list = (await call("Identity/get", { ids: [helpId] })).list as Obj[];
+      assert.equal(list[0]?.email, HELP);
+
+      await admin.removeAlias(HELP);
+      const removed = await stateOf();
+      assert.equal(await pushedState(removed), removed);
+      const destroyed = await call("Identity/changes", { sinceState: added });
+      assert.deepEqual([destroyed.created, destroyed.updated, destroyed.destroyed], [[], [], [helpId]]);
+      assert.deepEqual((await call("Identity/get", { ids: [helpId] })).notFound, [helpId]);
+    } finally {
+      stream.close();
+    }
   });
 });

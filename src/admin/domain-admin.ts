@@ -1,6 +1,7 @@
 // Domain and alias administration shared by the CLI and (later) the admin HTTP API: local domains
 // (RFC 5321 §2.3.5 names), aliases with several targets, and the per-domain catch-all written "@domain".
 import { MailError } from "../kit/mail-error.js";
+import { recordAliasChange } from "../mail/address-changes.js";
 import type { AliasRecord, DomainRecord, MailStore } from "../store/mail-store.js";
 import { validateAddress } from "./user-admin.js";
 
@@ -24,8 +25,11 @@ export class DomainAdmin {
     return this.store.domains.listDomains();
   }
 
-  deleteDomain(name: string): Promise<void> {
-    return this.store.domains.deleteDomain(validateDomain(name));
+  async deleteDomain(name: string): Promise<void> {
+    const domain = validateDomain(name);
+    const aliases = await this.store.domains.listAliases(domain);
+    await this.store.domains.deleteDomain(domain);
+    for (const alias of aliases) await recordAliasChange(this.store, alias.address, alias.targets, false);
   }
 
   /**
@@ -54,7 +58,10 @@ export class DomainAdmin {
     }
     const alias = validateAddress(address);
     let record: AliasRecord | undefined;
-    for (const target of checked) record = await this.store.domains.addAliasTarget(alias, target);
+    for (const target of checked) {
+      record = await this.store.domains.addAliasTarget(alias, target);
+      await recordAliasChange(this.store, alias, [target], true);
+    }
     return { ...(record as AliasRecord), isCatchAll: false };
   }
 
@@ -67,10 +74,13 @@ export class DomainAdmin {
       await this.store.domains.setCatchAll(domain, null);
       return;
     }
-    await this.store.domains.removeAlias(
-      validateAddress(address),
-      target === undefined ? undefined : validateAddress(target),
-    );
+    const alias = validateAddress(address);
+    const targets =
+      target === undefined
+        ? ((await this.store.domains.findAlias(alias))?.targets ?? [])
+        : [validateAddress(target)];
+    await this.store.domains.removeAlias(alias, target === undefined ? undefined : targets[0]);
+    await recordAliasChange(this.store, alias, targets, false);
   }
 
   /** Aliases and catch-alls, of one domain or all, ordered by address. */

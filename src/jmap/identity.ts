@@ -2,16 +2,18 @@
 // alias delivering to it, ids derived from the address, never deletable — plus identities a client
 // created for one of those addresses (with their own name and signatures). Settings a client gives
 // (name, replyTo, bcc, signatures) and created identities are kept in the store's jmap_objects (type
-// "Identity", with its own change counter); the state joins that counter and a digest of the
-// addresses, so an alias added or removed moves it too.
+// "Identity", with its own change counter); an alias added or removed is recorded there too (mail/
+// address-changes.ts). The state joins that counter and a digest of the addresses, so an address change
+// that was not recorded still moves it.
 import { createHash } from "node:crypto";
+import { IDENTITY_TYPE, identityIdOf } from "../mail/address-changes.js";
 import { ownAddresses as ownAddressesOf } from "../mail/own-addresses.js";
 import type { AccountRecord, MailStore } from "../store/mail-store.js";
 import type { JmapContext } from "./jmap-context.js";
 import { MethodError } from "./jmap-error.js";
 import type { EmailAddressValue } from "./message-writer.js";
 
-export const IDENTITY_TYPE = "Identity";
+export { IDENTITY_TYPE, identityIdOf };
 
 export const IDENTITY_PROPERTIES = [
   "id",
@@ -43,11 +45,6 @@ export interface StoredIdentity {
   readonly bcc: readonly EmailAddressValue[] | null;
   readonly textSignature: string;
   readonly htmlSignature: string;
-}
-
-/** A derived identity's id: its address in URL-safe base64, so it is stable and names no database row. */
-export function identityIdOf(address: string): string {
-  return `I${Buffer.from(address, "utf8").toString("base64url")}`;
 }
 
 /** The account's own addresses: primary first, then the aliases that deliver to it. */
@@ -101,18 +98,18 @@ export async function identityState(store: MailStore, account: AccountRecord): P
   return `o${modSeq}-${addressDigestOf(await ownAddressesOf(store, account))}`;
 }
 
-/** The modseq of an identity state; cannotCalculateChanges when it is not ours or the addresses changed. */
-export function parseIdentityState(state: string, list: IdentityList): number {
+/** A state given back by a client: its modseq, and whether the account had the same addresses then. */
+export interface ParsedIdentityState {
+  readonly modSeq: number;
+  readonly hasSameAddresses: boolean;
+}
+
+/** Parses an identity state; cannotCalculateChanges when this server did not issue it. */
+export function parseIdentityState(state: string, list: IdentityList): ParsedIdentityState {
   const match = /^o(0|[1-9][0-9]{0,15})-([A-Za-z0-9_-]{12})$/.exec(state);
   const value = match ? Number(match[1]) : Number.NaN;
   if (!Number.isSafeInteger(value) || value > list.modSeq) {
     throw new MethodError("cannotCalculateChanges", "This state string was not issued by this server");
   }
-  if (match?.[2] !== list.addressDigest) {
-    throw new MethodError(
-      "cannotCalculateChanges",
-      "The account's addresses changed; fetch the identities again",
-    );
-  }
-  return value;
+  return { modSeq: value, hasSameAddresses: match?.[2] === list.addressDigest };
 }

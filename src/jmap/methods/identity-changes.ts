@@ -1,7 +1,8 @@
 // Identity/changes (RFC 8621 §6.2): from the identities' change counter (identity.ts). A derived
-// identity (an address of the account) is never created or destroyed by a change of its settings, so
-// it is always `updated`; when the account's addresses changed since the state, the answer is
-// cannotCalculateChanges (fetch them again).
+// identity (an address of the account) is created or destroyed only by an alias change, which the
+// counter records (mail/address-changes.ts); a change of its settings makes it `updated`. When the
+// addresses differ from the state's but the counter recorded no address since, the change was not
+// recorded and the answer is cannotCalculateChanges (fetch them again).
 import { requireAccount } from "../account-check.js";
 import { type Args, checkKnownArgs, readOptionalUnsigned, readRequiredString } from "../args.js";
 import { IDENTITY_TYPE, listIdentities, parseIdentityState } from "../identity.js";
@@ -15,17 +16,23 @@ export async function identityChanges(ctx: JmapContext, args: Args): Promise<Rec
   const maxChanges = readOptionalUnsigned(args, "maxChanges");
   if (maxChanges === 0) throw new MethodError("invalidArguments", '"maxChanges" must be positive');
   const list = await listIdentities(ctx);
-  const since = parseIdentityState(sinceState, list);
+  const { modSeq: since, hasSameAddresses } = parseIdentityState(sinceState, list);
   const all = await ctx.services.store.jmapObjects.changesSince(ctx.account.id, IDENTITY_TYPE, since);
+  if (!hasSameAddresses && !all.some((record) => isDerived(record.id))) {
+    throw new MethodError(
+      "cannotCalculateChanges",
+      "The account's addresses changed; fetch the identities again",
+    );
+  }
   const page = maxChanges === null ? all : all.slice(0, maxChanges);
   const created: string[] = [];
   const updated: string[] = [];
   const destroyed: string[] = [];
   for (const record of page) {
-    const isDerived = record.id.startsWith("I");
-    const isNew = !isDerived && record.createdModSeq > since;
+    // With the same addresses as at `since`, no derived identity is new (only its settings changed).
+    const isNew = record.createdModSeq > since && (!isDerived(record.id) || !hasSameAddresses);
     if (record.data === null) {
-      if (!isNew) destroyed.push(record.id);
+      if (isDerived(record.id) || !isNew) destroyed.push(record.id);
     } else if (isNew) created.push(record.id);
     else updated.push(record.id);
   }
@@ -39,4 +46,8 @@ export async function identityChanges(ctx: JmapContext, args: Args): Promise<Rec
     updated,
     destroyed,
   };
+}
+
+function isDerived(id: string): boolean {
+  return id.startsWith("I");
 }
