@@ -2,11 +2,13 @@
 // mailboxes they are in; Threads group them by ThreadId. Built from the snapshot cache (kept current from
 // the change log) and kept, per account, until the account's change counter moves: a webmail's stream of
 // Email/get, Email/query and Mailbox/get calls on an unchanged account of 100,000 messages costs a lookup,
-// not a rebuild of every map. In a shared account, only the mailboxes shared with the user, and entries
+// not a rebuild of every map; after a change the maps are updated by what changed (account-mail-update.ts)
+// and query results travel on with it, to be kept or patched by Email/query. In a shared account, only the mailboxes shared with the user, and entries
 // only of those they may read.
 import type { EmailId, MailboxId, ModSeq, ThreadId } from "../kit/ids.js";
 import type { SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
+import { receivedAtOf, updateAccountMail } from "./account-mail-update.js";
 import type { JmapContext } from "./jmap-context.js";
 import { canReadItems, isVisibleMailbox } from "./shared-accounts.js";
 
@@ -24,6 +26,22 @@ export interface AccountMail {
    * so paging through one query's results does not run it again. Bounded: MAX_QUERY_RESULTS.
    */
   readonly queryResults: Map<string, readonly EmailId[]>;
+  /**
+   * Results of queries over an earlier state, by the same key, with what changed since: Email/query keeps
+   * one that no change can have touched, or patches it, instead of running the query again.
+   */
+  readonly carriedResults: ReadonlyMap<
+    string,
+    { readonly ids: readonly EmailId[]; readonly delta: QueryDelta }
+  >;
+}
+
+/** What changed between two states of an account's mail, as a query result needs it. */
+export interface QueryDelta {
+  /** Each Thread with a changed Email: true when only keywords changed in it. */
+  readonly changedThreads: ReadonlyMap<ThreadId, boolean>;
+  /** The Thread of each changed Email (also of those gone now). */
+  readonly threadOfChanged: ReadonlyMap<EmailId, ThreadId>;
 }
 
 /** How many accounts' mail one process keeps built (least recently used first out). */
@@ -49,7 +67,9 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
   // In a shared account, the emails of a mailbox the user may list but not read stay hidden; the key
   // names what is visible, so users who see different parts of one account do not share a build.
   const readable = new Set(mailboxes.filter((m) => canReadItems(ctx, m.id)).map((m) => m.id));
-  const key = `${accountId}:${mailboxes.map((m) => (readable.has(m.id) ? m.id : `-${m.id}`)).join(",")}`;
+  // Sorted by id, so a rename (which may reorder the list) keeps the build, to be updated.
+  const visible = mailboxes.map((m) => (readable.has(m.id) ? m.id : `-${m.id}`)).sort();
+  const key = `${accountId}:${visible.join(",")}`;
   let cache = cachesBySnapshots.get(snapshots);
   if (cache === undefined) {
     cache = new Map();
@@ -62,29 +82,40 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
     // The mailbox records are read fresh (subscription state does not move the change counter).
     return { ...cached.mail, mailboxes };
   }
-  const mail = await buildAccountMail(ctx, mailboxes, readable);
+  const entriesByMailbox = await readEntries(ctx, mailboxes, readable);
+  const mail =
+    (cached !== undefined ? updateAccountMail(cached.mail, mailboxes, entriesByMailbox) : null) ??
+    buildAccountMail(mailboxes, entriesByMailbox);
   cache.set(key, { modSeq, mail });
   while (cache.size > MAX_CACHED_ACCOUNTS) cache.delete(cache.keys().next().value as string);
   return mail;
 }
 
-async function buildAccountMail(
+/** Each mailbox's entries now, from the snapshot cache (an open costs the changes since the last one). */
+async function readEntries(
   ctx: JmapContext,
   mailboxes: readonly MailboxRecord[],
   readable: ReadonlySet<MailboxId>,
-): Promise<AccountMail> {
+): Promise<Map<MailboxId, readonly MailboxEntry[]>> {
   const { snapshots } = ctx.services;
-  const accountId = ctx.account.id;
   const entriesByMailbox = new Map<MailboxId, readonly MailboxEntry[]>();
-  const entriesByEmail = new Map<EmailId, MailboxEntry[]>();
   for (const mailbox of mailboxes) {
     const snapshot = readable.has(mailbox.id)
-      ? await snapshots.open(accountId, mailbox.id).catch(() => null)
+      ? await snapshots.open(ctx.account.id, mailbox.id).catch(() => null)
       : null;
     // A mailbox deleted between the list and the open simply has no entries now.
-    const entries = snapshot?.entries ?? [];
-    entriesByMailbox.set(mailbox.id, entries);
-    for (const entry of entries) {
+    entriesByMailbox.set(mailbox.id, snapshot?.entries ?? []);
+  }
+  return entriesByMailbox;
+}
+
+function buildAccountMail(
+  mailboxes: readonly MailboxRecord[],
+  entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
+): AccountMail {
+  const entriesByEmail = new Map<EmailId, MailboxEntry[]>();
+  for (const mailbox of mailboxes) {
+    for (const entry of entriesByMailbox.get(mailbox.id) ?? []) {
       const list = entriesByEmail.get(entry.emailId);
       if (list === undefined) entriesByEmail.set(entry.emailId, [entry]);
       else list.push(entry);
@@ -110,6 +141,7 @@ async function buildAccountMail(
     receivedAtByEmail,
     emailsByThread: threads,
     queryResults: new Map(),
+    carriedResults: new Map(),
   };
 }
 
@@ -122,9 +154,4 @@ export async function canReadEmail(ctx: JmapContext, emailId: EmailId): Promise<
   return ctx.shared === undefined || (await loadAccountMail(ctx)).entriesByEmail.has(emailId);
 }
 
-/** An email's receivedAt: the earliest internal date among its entries. */
-export function receivedAtOf(entries: readonly MailboxEntry[] | undefined): number {
-  let earliest = Number.POSITIVE_INFINITY;
-  for (const entry of entries ?? []) earliest = Math.min(earliest, entry.internalDateMs);
-  return earliest === Number.POSITIVE_INFINITY ? 0 : earliest;
-}
+export { receivedAtOf };

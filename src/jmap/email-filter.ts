@@ -83,13 +83,15 @@ export interface EmailFilter {
   readonly contentQueries: readonly SearchQuery[];
   /** Whether a filter uses only properties that never change for an Email (RFC 8620 §5.6 upToId). */
   readonly isImmutable: boolean;
+  /** Whether a condition reads keywords (an Email's or its Thread's): only then can a flag change matter. */
+  readonly usesKeywords: boolean;
   matches(email: FilterSubject, contentHits: readonly ReadonlySet<EmailId>[]): boolean;
 }
 
 /** Checks a filter (before anything is searched) and compiles it; unsupportedFilter when it is wrong. */
 export function compileEmailFilter(filter: unknown): EmailFilter {
   if (filter === undefined || filter === null) {
-    return { contentQueries: [], isImmutable: true, matches: () => true };
+    return { contentQueries: [], isImmutable: true, usesKeywords: false, matches: () => true };
   }
   validate(filter, 0);
   const contentQueries: SearchQuery[] = [];
@@ -97,6 +99,7 @@ export function compileEmailFilter(filter: unknown): EmailFilter {
   return {
     contentQueries,
     isImmutable: isImmutableNode(root),
+    usesKeywords: usesKeywordsNode(root),
     matches(email, contentHits) {
       // Built only when a condition asks: a query over 100,000 Emails by mailbox alone needs no keywords.
       let keywordSet: Set<string> | undefined;
@@ -236,6 +239,12 @@ function condition(name: string, value: unknown, contentQueries: SearchQuery[]):
 }
 
 /** Mailboxes and keywords of an Email (and of its Thread) change; its content, size and receivedAt do not. */
+function usesKeywordsNode(node: FilterNode): boolean {
+  if (node.kind === "and" || node.kind === "or" || node.kind === "not")
+    return node.nodes.some(usesKeywordsNode);
+  return node.kind === "keyword" || node.kind === "threadKeyword";
+}
+
 function isImmutableNode(node: FilterNode): boolean {
   switch (node.kind) {
     case "and":

@@ -91,6 +91,15 @@ export async function startTestServer(
  * section off, whatever protocols the config grows), for tests that build or restore a store first.
  */
 export function startImapOnlyServer(dataDir: string): Promise<RunningServer> {
+  return startOnlyServer(dataDir, "imap");
+}
+
+/** Like startImapOnlyServer, with the HTTP (JMAP) listener alone: a second server on a running one's data. */
+export function startHttpOnlyServer(dataDir: string): Promise<RunningServer> {
+  return startOnlyServer(dataDir, "http");
+}
+
+function startOnlyServer(dataDir: string, proto: "imap" | "http"): Promise<RunningServer> {
   const base = defaultConfig();
   const sections = Object.fromEntries(
     Object.entries(base).map(([key, value]) => {
@@ -105,7 +114,7 @@ export function startImapOnlyServer(dataDir: string): Promise<RunningServer> {
       dataDir,
       hostname: "localhost",
       log: { level: "silent", format: "json" },
-      imap: { ...base.imap, listen: ["127.0.0.1:0"], tlsListen: [] },
+      [proto]: { ...base[proto], listen: ["127.0.0.1:0"], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },
     },
     { handleSignals: false, quiet: true },

@@ -2,11 +2,11 @@
 // content conditions through the mail layer's search (the indexes IMAP SEARCH uses); results are Emails
 // (distinct ids), sorted, optionally one per thread, then windowed by position or anchor.
 
-import type { EmailId, ThreadId } from "../../kit/ids.js";
+import type { EmailId, MailboxId, ThreadId } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
-import { type AccountMail, loadAccountMail, MAX_QUERY_RESULTS } from "../account-mail.js";
+import { type AccountMail, loadAccountMail, MAX_QUERY_RESULTS, type QueryDelta } from "../account-mail.js";
 import {
   type Args,
   checkKnownArgs,
@@ -62,7 +62,11 @@ export async function runEmailQuery(ctx: JmapContext, args: Args): Promise<Email
   const resultKey = JSON.stringify([args.filter ?? null, comparators, collapseThreads]);
   let ids = mail.queryResults.get(resultKey);
   if (ids === undefined) {
-    ids = await evaluateQuery(ctx, mail, filter, comparators, collapseThreads);
+    const carried = mail.carriedResults.get(resultKey);
+    ids =
+      (carried !== undefined
+        ? await patchQuery(ctx, mail, filter, comparators, collapseThreads, carried.ids, carried.delta)
+        : null) ?? (await evaluateQuery(ctx, mail, filter, comparators, collapseThreads));
     if (mail.queryResults.size >= MAX_QUERY_RESULTS)
       mail.queryResults.delete(mail.queryResults.keys().next().value as string);
     mail.queryResults.set(resultKey, ids);
@@ -77,12 +81,92 @@ async function evaluateQuery(
   comparators: readonly Comparator[],
   collapseThreads: boolean,
 ): Promise<readonly EmailId[]> {
-  // Content conditions are searched once each, over every mailbox: an Email's content is one for all copies.
+  let ids = await matchingEmails(ctx, mail, filter, mail.entriesByEmail.keys(), mail.entriesByMailbox);
+  const sortKeys = needsSortKeys(comparators)
+    ? await ctx.services.store.messages.getSortKeys(ids)
+    : new Map<EmailId, EmailSortKeys>();
+  ids = sortEmails(ids, comparators, mail, sortKeys);
+  return collapseThreads ? firstOfEachThread(ids, mail) : ids;
+}
+
+/** Past this many changed Threads a query runs again rather than patching its previous result. */
+const MAX_PATCHED_THREADS = 2000;
+
+/**
+ * The result of a query over an earlier state moved to this one: kept as it was when only keywords
+ * changed and the filter reads none (no sort property is a keyword), else with the Emails of every
+ * changed Thread taken out and those of them that match now merged back in by the sort. A Thread, not an
+ * Email, is the unit: thread keyword conditions and collapsing look at all of a Thread's Emails. Null
+ * when running the query again is as cheap (a sort by stored keys, or too many changes).
+ */
+async function patchQuery(
+  ctx: JmapContext,
+  mail: AccountMail,
+  filter: EmailFilter,
+  comparators: readonly Comparator[],
+  collapseThreads: boolean,
+  previous: readonly EmailId[],
+  delta: QueryDelta,
+): Promise<readonly EmailId[] | null> {
+  const threads = new Set<ThreadId>();
+  for (const [threadId, isKeywordsOnly] of delta.changedThreads)
+    if (!isKeywordsOnly || filter.usesKeywords) threads.add(threadId);
+  if (threads.size === 0) return previous;
+  if (needsSortKeys(comparators) || threads.size > MAX_PATCHED_THREADS) return null;
+  const threadOf = (id: EmailId): ThreadId | undefined =>
+    mail.entriesByEmail.get(id)?.[0]?.threadId ?? delta.threadOfChanged.get(id);
+  const kept = previous.filter((id) => !threads.has(threadOf(id) as ThreadId));
+  const candidates: EmailId[] = [];
+  const candidateEntries = new Map<MailboxId, MailboxEntry[]>();
+  for (const threadId of threads) {
+    for (const id of mail.emailsByThread.get(threadId) ?? []) {
+      candidates.push(id);
+      for (const entry of mail.entriesByEmail.get(id) ?? []) {
+        const list = candidateEntries.get(entry.mailboxId);
+        if (list === undefined) candidateEntries.set(entry.mailboxId, [entry]);
+        else list.push(entry);
+      }
+    }
+  }
+  // The content search takes a mailbox's entries ascending by UID, as a snapshot lists them.
+  for (const list of candidateEntries.values()) list.sort((a, b) => a.uid - b.uid);
+  const noSortKeys = new Map<EmailId, EmailSortKeys>();
+  let found = sortEmails(
+    await matchingEmails(ctx, mail, filter, candidates, candidateEntries),
+    comparators,
+    mail,
+    noSortKeys,
+  );
+  if (collapseThreads) found = firstOfEachThread(found, mail);
+  if (found.length === 0) return kept;
+  // Both lists are in sort order: merge them.
+  const compare = comparatorOf(comparators, mail, noSortKeys);
+  const merged: EmailId[] = [];
+  let i = 0;
+  for (const id of kept) {
+    while (i < found.length && compare(found[i] as EmailId, id) < 0) merged.push(found[i++] as EmailId);
+    merged.push(id);
+  }
+  while (i < found.length) merged.push(found[i++] as EmailId);
+  return merged;
+}
+
+/**
+ * The Emails among `ids` the filter matches. Content conditions are searched once each over the given
+ * entries of every mailbox: an Email's content is one for all copies.
+ */
+async function matchingEmails(
+  ctx: JmapContext,
+  mail: AccountMail,
+  filter: EmailFilter,
+  ids: Iterable<EmailId>,
+  entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
+): Promise<EmailId[]> {
   const contentHits: Set<EmailId>[] = [];
   for (const query of filter.contentQueries) {
     const hits = new Set<EmailId>();
     for (const mailbox of mail.mailboxes) {
-      const entries = mail.entriesByMailbox.get(mailbox.id) ?? [];
+      const entries = entriesByMailbox.get(mailbox.id) ?? [];
       if (entries.length === 0) continue;
       for (const entry of await searchMailbox(ctx.services.store, ctx.account.id, mailbox.id, entries, query))
         hits.add(entry.emailId);
@@ -100,30 +184,30 @@ async function evaluateQuery(
     }
     return keywords;
   };
-  let ids: EmailId[] = [];
-  for (const [id, entries] of mail.entriesByEmail) {
+  const matching: EmailId[] = [];
+  for (const id of ids) {
+    const entries = mail.entriesByEmail.get(id);
+    if (entries === undefined) continue;
     const subject = {
       id,
       entries,
       receivedAtMs: mail.receivedAtByEmail.get(id) ?? 0,
       threadKeywords: () => threadKeywords((entries[0] as MailboxEntry).threadId),
     };
-    if (filter.matches(subject, contentHits)) ids.push(id);
+    if (filter.matches(subject, contentHits)) matching.push(id);
   }
-  const sortKeys = needsSortKeys(comparators)
-    ? await ctx.services.store.messages.getSortKeys(ids)
-    : new Map<EmailId, EmailSortKeys>();
-  ids = sortEmails(ids, comparators, mail, sortKeys);
-  if (collapseThreads) {
-    const seen = new Set<ThreadId>();
-    ids = ids.filter((id) => {
-      const threadId = ((mail.entriesByEmail.get(id) ?? [])[0] as MailboxEntry).threadId;
-      if (seen.has(threadId)) return false;
-      seen.add(threadId);
-      return true;
-    });
-  }
-  return ids;
+  return matching;
+}
+
+/** The first Email of each Thread, in the order given (RFC 8621 §4.4.3 collapseThreads). */
+function firstOfEachThread(ids: readonly EmailId[], mail: AccountMail): EmailId[] {
+  const seen = new Set<ThreadId>();
+  return ids.filter((id) => {
+    const threadId = ((mail.entriesByEmail.get(id) ?? [])[0] as MailboxEntry).threadId;
+    if (seen.has(threadId)) return false;
+    seen.add(threadId);
+    return true;
+  });
 }
 
 export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<string, unknown>> {
@@ -199,15 +283,35 @@ function sortEmails(
     keys: comparators.map((c) => keyOf(c.property, id, mail, sortKeys)),
   }));
   const directions = comparators.map((c) => (c.isAscending ? 1 : -1));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < directions.length; i++) {
-      const x = a.keys[i] as number | string;
-      const y = b.keys[i] as number | string;
-      if (x !== y) return (x < y ? -1 : 1) * (directions[i] as number);
-    }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  keyed.sort((a, b) => compareKeys(a.keys, a.id, b.keys, b.id, directions));
   return keyed.map((entry) => entry.id);
+}
+
+/** The sort's order of two Emails, their keys looked up at each call (for a merge, not a sort). */
+function comparatorOf(
+  comparators: readonly Comparator[],
+  mail: AccountMail,
+  sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+): (a: EmailId, b: EmailId) => number {
+  const directions = comparators.map((c) => (c.isAscending ? 1 : -1));
+  const keysOf = (id: EmailId) => comparators.map((c) => keyOf(c.property, id, mail, sortKeys));
+  return (a, b) => compareKeys(keysOf(a), a, keysOf(b), b, directions);
+}
+
+/** By each key in turn, then by id: a stable total order, so pages never overlap or skip. */
+function compareKeys(
+  x: readonly (number | string)[],
+  xId: EmailId,
+  y: readonly (number | string)[],
+  yId: EmailId,
+  directions: readonly number[],
+): number {
+  for (let i = 0; i < directions.length; i++) {
+    const a = x[i] as number | string;
+    const b = y[i] as number | string;
+    if (a !== b) return (a < b ? -1 : 1) * (directions[i] as number);
+  }
+  return xId < yId ? -1 : xId > yId ? 1 : 0;
 }
 
 /** An Email's key for one sort property: a number (dates, size) or a string compared by code unit. */
