@@ -16,6 +16,8 @@ import { startDnsServer, type TestDnsServer } from "./dns-server.js";
 export interface TestServer {
   readonly server: RunningServer;
   readonly dataDir: string;
+  /** The PostgreSQL schema of a `store: "postgres"` server (dropped at stop); undefined for the embedded store. */
+  readonly schema: string | undefined;
   /** The server's DNS ([dns] servers): empty until a test adds records (names then do not exist). */
   readonly dns: TestDnsServer;
   /** First bound port of a protocol listener, e.g. port("imap", false). */
@@ -68,6 +70,7 @@ export async function startTestServer(
   return {
     server,
     dataDir,
+    schema,
     dns,
     port(proto, implicitTls = false) {
       const listener = server.listeners.find((l) => l.proto === proto && l.implicitTls === implicitTls);
@@ -88,10 +91,11 @@ export async function startTestServer(
 
 /**
  * A server on an existing data folder with IMAP alone on 127.0.0.1 port 0 (every other listener of every
- * section off, whatever protocols the config grows), for tests that build or restore a store first.
+ * section off, whatever protocols the config grows), for tests that build or restore a store first; with
+ * `store`, a PostgreSQL store's URL, the mail is there instead of in the data folder.
  */
-export function startImapOnlyServer(dataDir: string): Promise<RunningServer> {
-  return startOnlyServer(dataDir, "imap");
+export function startImapOnlyServer(dataDir: string, store?: string): Promise<RunningServer> {
+  return startOnlyServer(dataDir, "imap", store);
 }
 
 /** Like startImapOnlyServer, with the HTTP (JMAP) listener alone: a second server on a running one's data. */
@@ -99,7 +103,7 @@ export function startHttpOnlyServer(dataDir: string): Promise<RunningServer> {
   return startOnlyServer(dataDir, "http");
 }
 
-function startOnlyServer(dataDir: string, proto: "imap" | "http"): Promise<RunningServer> {
+function startOnlyServer(dataDir: string, proto: "imap" | "http", store?: string): Promise<RunningServer> {
   const base = defaultConfig();
   const sections = Object.fromEntries(
     Object.entries(base).map(([key, value]) => {
@@ -112,6 +116,7 @@ function startOnlyServer(dataDir: string, proto: "imap" | "http"): Promise<Runni
     {
       ...sections,
       dataDir,
+      ...(store === undefined ? {} : { store }),
       hostname: "localhost",
       log: { level: "silent", format: "json" },
       [proto]: { ...base[proto], listen: ["127.0.0.1:0"], tlsListen: [] },

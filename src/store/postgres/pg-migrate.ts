@@ -14,7 +14,11 @@ export interface MigrationReport {
   readonly to: number;
 }
 
-export async function migratePostgres(options: PgConnectionOptions): Promise<MigrationReport> {
+/** `upToVersion` stops after that migration (tests build the schema of an older release); default: all. */
+export async function migratePostgres(
+  options: PgConnectionOptions,
+  upToVersion = MIGRATIONS.length,
+): Promise<MigrationReport> {
   const client = new pg.Client(clientConfig(options));
   await client.connect();
   try {
@@ -34,7 +38,7 @@ export async function migratePostgres(options: PgConnectionOptions): Promise<Mig
           `database schema version ${from} is newer than this Postfach (${MIGRATIONS.length}); upgrade Postfach`,
         );
       }
-      for (let version = from + 1; version <= MIGRATIONS.length; version++) {
+      for (let version = from + 1; version <= Math.min(upToVersion, MIGRATIONS.length); version++) {
         const migration = MIGRATIONS[version - 1];
         if (!migration) break;
         await client.query("BEGIN");
