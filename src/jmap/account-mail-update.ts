@@ -26,14 +26,18 @@ export function updateAccountMail(
   const changed: ChangedEmails = new Map();
   const gone = new Set<MailboxEntry>();
   const added: MailboxEntry[] = [];
+  // An unchanged mailbox keeps its list, so what is computed per list (Mailbox/get counts) is kept too.
+  const lists = new Map<MailboxId, readonly MailboxEntry[]>();
   for (const mailbox of mailboxes) {
     const before = old.entriesByMailbox.get(mailbox.id);
     const now = entriesByMailbox.get(mailbox.id) ?? [];
     if (before === undefined) return null;
+    const seen = gone.size + added.length;
     if (!diffEntries(before, now, changed, gone, added)) return null;
+    lists.set(mailbox.id, gone.size + added.length === seen ? before : now);
   }
   if (changed.size === 0)
-    return { ...old, mailboxes, entriesByMailbox, queryResults: new Map(old.queryResults) };
+    return { ...old, mailboxes, entriesByMailbox: lists, queryResults: new Map(old.queryResults) };
 
   // Every copy of a changed Email, in mailbox list order then UID order (as a build lists them).
   const mailboxOrder = new Map(mailboxes.map((m, i) => [m.id, i]));
@@ -95,7 +99,7 @@ export function updateAccountMail(
   for (const [key, ids] of old.queryResults) carriedResults.set(key, { ids, delta });
   return {
     mailboxes,
-    entriesByMailbox,
+    entriesByMailbox: lists,
     entriesByEmail,
     receivedAtByEmail,
     emailsByThread,

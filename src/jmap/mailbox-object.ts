@@ -45,16 +45,23 @@ function isUnread(entry: MailboxEntry): boolean {
   return !entry.flags.system.has("\\Seen") && !entry.flags.system.has("\\Draft");
 }
 
-export function toMailboxObject(
-  mailbox: MailboxRecord,
-  byName: ReadonlyMap<string, MailboxRecord>,
-  entries: readonly MailboxEntry[],
-  subscriptions: ReadonlySet<string>,
-  /** The user's rights in a shared account; undefined on their own (all rights). */
-  rights?: RightSet,
-): Record<string, unknown> {
-  const slash = mailbox.name.lastIndexOf("/");
-  const parent = slash < 0 ? undefined : byName.get(mailbox.name.slice(0, slash));
+interface MailboxCounts {
+  readonly totalEmails: number;
+  readonly unreadEmails: number;
+  readonly totalThreads: number;
+  readonly unreadThreads: number;
+}
+
+/**
+ * Counts by entry list: the lists of an account's JMAP maps are immutable and kept while their mailbox does
+ * not change (account-mail-update.ts), so a webmail's Mailbox/get after each change counts only the
+ * mailboxes that changed, not 100,000 entries of each.
+ */
+const countsByEntries = new WeakMap<readonly MailboxEntry[], MailboxCounts>();
+
+function countsOf(entries: readonly MailboxEntry[]): MailboxCounts {
+  const known = countsByEntries.get(entries);
+  if (known !== undefined) return known;
   // Copies of one message in a mailbox are one Email: counts are over distinct ids.
   const emails = new Set<EmailId>();
   const unreadEmails = new Set<EmailId>();
@@ -68,6 +75,27 @@ export function toMailboxObject(
       unreadThreads.add(entry.threadId);
     }
   }
+  const counts = {
+    totalEmails: emails.size,
+    unreadEmails: unreadEmails.size,
+    totalThreads: threads.size,
+    unreadThreads: unreadThreads.size,
+  };
+  countsByEntries.set(entries, counts);
+  return counts;
+}
+
+export function toMailboxObject(
+  mailbox: MailboxRecord,
+  byName: ReadonlyMap<string, MailboxRecord>,
+  entries: readonly MailboxEntry[],
+  subscriptions: ReadonlySet<string>,
+  /** The user's rights in a shared account; undefined on their own (all rights). */
+  rights?: RightSet,
+): Record<string, unknown> {
+  const slash = mailbox.name.lastIndexOf("/");
+  const parent = slash < 0 ? undefined : byName.get(mailbox.name.slice(0, slash));
+  const counts = countsOf(entries);
   const isInbox = mailbox.name === "INBOX";
   return {
     id: mailbox.id,
@@ -75,10 +103,7 @@ export function toMailboxObject(
     parentId: parent?.id ?? null,
     role: roleOf(mailbox),
     sortOrder: isInbox ? 0 : 10,
-    totalEmails: emails.size,
-    unreadEmails: unreadEmails.size,
-    totalThreads: threads.size,
-    unreadThreads: unreadThreads.size,
+    ...counts,
     // The owner has every right on their own mailboxes; a shared one shows the user's (RFC 8621 §2).
     myRights: mailboxRightsFlags(rights ?? ALL_RIGHTS, isInbox),
     isSubscribed: subscriptions.has(mailbox.name),
