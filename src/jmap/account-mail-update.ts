@@ -6,7 +6,7 @@
 // keeps the update right whatever happened in between (merged notifications, concurrent loads).
 import type { EmailId, MailboxId, ThreadId } from "../kit/ids.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
-import type { AccountMail, QueryDelta } from "./account-mail.js";
+import { type AccountMail, MAX_QUERY_RESULTS, type QueryDelta } from "./account-mail.js";
 
 /** Past this many changed Emails a rebuild is as cheap as the update and simpler to trust. */
 const MAX_CHANGED_EMAILS = 5000;
@@ -89,14 +89,18 @@ export function updateAccountMail(
 
   // Results of the old state travel on with what changed since; a query patches or keeps its result.
   const delta: QueryDelta = { changedThreads, threadOfChanged };
+  // The old state's own results first, then older carried ones, at most MAX_QUERY_RESULTS in all: each can
+  // hold 100,000 ids, and a client asking one new search after another must not pile them up.
   const carriedResults = new Map<string, CarriedResult>();
+  for (const [key, ids] of old.queryResults) carriedResults.set(key, { ids, delta });
   for (const [key, carried] of old.carriedResults) {
+    if (carriedResults.size >= MAX_QUERY_RESULTS) break;
+    if (carriedResults.has(key)) continue;
     const merged = mergeDeltas(carried.delta, delta);
     // A result not asked for through many changes is dropped rather than carried with an ever larger delta.
     if (merged.threadOfChanged.size <= MAX_CHANGED_EMAILS)
       carriedResults.set(key, { ids: carried.ids, delta: merged });
   }
-  for (const [key, ids] of old.queryResults) carriedResults.set(key, { ids, delta });
   return {
     mailboxes,
     entriesByMailbox: lists,
