@@ -332,7 +332,15 @@ export class ImapSession implements SessionControl {
       }
       this.#hasWake = false;
       if (!isDone) {
-        await this.#announceUpdates(true, false, "idle");
+        try {
+          await this.#announceUpdates(true, false, "idle");
+        } catch (error) {
+          // The store failed (the database went away, say) while the client waits in IDLE: no tagged
+          // reply can go out before DONE, and idling on would leave the client seeing nothing, so end
+          // the session with a clean BYE; the client reconnects and resynchronizes.
+          this.#log.warn({ err: error }, "imap IDLE update failed; ending the session");
+          await this.#bye("Temporary server failure, please reconnect");
+        }
         await this.#flushOutput();
       }
     }
