@@ -1,16 +1,16 @@
 // RFC 5804 §2.1 AUTHENTICATE: the shared SASL exchanges of auth/ (SCRAM-SHA-256[-PLUS], PLAIN, LOGIN,
 // OAUTHBEARER) with an optional initial response; challenges and responses are base64 in strings, "*"
 // cancels. Failures are counted by auth/'s login limiter like IMAP's; too many in one session end it.
-import { decodeSaslBase64, parseMechanismName } from "../../auth/sasl/sasl-mechanism.js";
-import { isMailError } from "../../kit/mail-error.js";
+import { runSaslDialog } from "../../auth/sasl/sasl-dialog.js";
+import { parseMechanismName } from "../../auth/sasl/sasl-mechanism.js";
 import type { AccountRecord } from "../../store/mail-store.js";
 import type { Outcome, SessionContext } from "../session/session-context.js";
 import { textArg } from "../session/session-context.js";
 import { bye, formatString, no, ok } from "../wire/managesieve-response.js";
 import { type CommandHandler, NOT_AUTHENTICATED } from "./command-handler.js";
 
-/** Bounds the exchange so a client cannot stay in AUTHENTICATE forever. */
-const MAX_STEPS = 5;
+/** Why an exchange ends early: the connection is gone, or the answer to a challenge was not a string. */
+type Stop = "close" | "notResponse" | "notString";
 
 export const authenticate: CommandHandler = {
   states: NOT_AUTHENTICATED,
@@ -33,44 +33,42 @@ export const authenticate: CommandHandler = {
       );
       return "continue";
     }
-    let response: Buffer | null = null;
-    if (initial !== null) {
-      response = decodeSaslBase64(initial);
-      if (response === null) {
-        await ctx.reply(no("Invalid base64 in the initial response"));
-        return "continue";
-      }
-    }
-    for (let step = 0; step < MAX_STEPS; step++) {
-      let result: Awaited<ReturnType<typeof exchange.step>>;
-      try {
-        result = await exchange.step(response);
-      } catch (error) {
-        if (isMailError(error) && error.code === "authFailed") return failLogin(ctx);
-        throw error;
-      }
-      if (result.kind === "success") return logIn(ctx, result.account);
-      if (result.kind === "malformed") return failLogin(ctx);
-      ctx.write(`${formatString(result.data.toString("base64"))}\r\n`);
+    const outcome = await runSaslDialog<Stop>(exchange, initial, async (challenge) => {
+      ctx.write(`${formatString(challenge.toString("base64"))}\r\n`);
       await ctx.flush();
       const answer = await ctx.readResponse();
-      if (answer === null || answer.kind === "tooLong") return "close";
-      if (answer.kind !== "response") {
-        await ctx.reply(no("Bad SASL response"));
-        return "continue";
-      }
+      if (answer === null || answer.kind === "tooLong") return { kind: "stop", stop: "close" };
+      if (answer.kind !== "response") return { kind: "stop", stop: "notResponse" };
       const text = textArg(answer.args[0]);
-      if (text === "*") {
+      if (text === null) return { kind: "stop", stop: "notString" };
+      return text === "*" ? { kind: "cancel" } : { kind: "response", text };
+    });
+    switch (outcome.kind) {
+      case "success":
+        return logIn(ctx, outcome.account);
+      case "failed":
+      case "malformed":
+      case "tooManySteps":
+        return failLogin(ctx);
+      case "invalidBase64":
+        await ctx.reply(
+          no(
+            outcome.isInitial
+              ? "Invalid base64 in the initial response"
+              : "Invalid base64 in the SASL response",
+          ),
+        );
+        return "continue";
+      case "cancelled":
         await ctx.reply(no("Authentication cancelled"));
         return "continue";
-      }
-      response = text === null ? null : decodeSaslBase64(text);
-      if (response === null) {
-        await ctx.reply(no("Invalid base64 in the SASL response"));
+      case "stopped":
+        if (outcome.stop === "close") return "close";
+        await ctx.reply(
+          no(outcome.stop === "notResponse" ? "Bad SASL response" : "Invalid base64 in the SASL response"),
+        );
         return "continue";
-      }
     }
-    return failLogin(ctx);
   },
 };
 

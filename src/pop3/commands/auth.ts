@@ -2,15 +2,11 @@
 // an optional initial response ("=" is an empty one), "+ base64" challenges, "*" to cancel. `AUTH` alone
 // lists the mechanisms, as RFC 1734 clients expect.
 
-import { decodeSaslBase64 } from "../../auth/sasl/sasl-mechanism.js";
-import { isMailError } from "../../kit/mail-error.js";
+import { runSaslDialog } from "../../auth/sasl/sasl-dialog.js";
 import { failLogin, logIn } from "../session/log-in.js";
 import { saslTransport } from "../session/sasl-transport.js";
 import { err, multiline } from "../wire/pop3-reply.js";
 import { AUTHORIZATION, type CommandHandler } from "./command-handler.js";
-
-/** Bounds the exchange so a client cannot stay in AUTH forever. */
-const MAX_STEPS = 5;
 
 export const auth: CommandHandler<"AUTH"> = {
   states: AUTHORIZATION,
@@ -26,40 +22,31 @@ export const auth: CommandHandler<"AUTH"> = {
       await ctx.reply(err("Unsupported SASL mechanism"));
       return "continue";
     }
-    let response: Buffer | null = null;
-    if (command.initialResponse !== null) {
-      response = decodeSaslBase64(command.initialResponse);
-      if (response === null) {
-        await ctx.reply(err("Invalid base64 in initial response"));
-        return "continue";
-      }
-    }
-    for (let step = 0; step < MAX_STEPS; step++) {
-      let result: Awaited<ReturnType<typeof exchange.step>>;
-      try {
-        result = await exchange.step(response);
-      } catch (error) {
-        if (isMailError(error) && error.code === "authFailed") return failLogin(ctx);
-        throw error;
-      }
-      if (result.kind === "success") {
-        const account = result.account;
+    const outcome = await runSaslDialog<"close">(exchange, command.initialResponse, async (challenge) => {
+      await ctx.reply({ kind: "challenge", data: challenge });
+      const line = await ctx.readContinuation();
+      if (line === null || line.kind === "tooLong") return { kind: "stop", stop: "close" };
+      return line.text.trim() === "*" ? { kind: "cancel" } : { kind: "response", text: line.text };
+    });
+    switch (outcome.kind) {
+      case "success": {
+        const account = outcome.account;
         return logIn(ctx, async () => account);
       }
-      if (result.kind === "malformed") return failLogin(ctx);
-      await ctx.reply({ kind: "challenge", data: result.data });
-      const line = await ctx.readContinuation();
-      if (line === null || line.kind === "tooLong") return "close";
-      if (line.text.trim() === "*") {
+      case "failed":
+      case "malformed":
+      case "tooManySteps":
+        return failLogin(ctx);
+      case "invalidBase64":
+        await ctx.reply(
+          err(outcome.isInitial ? "Invalid base64 in initial response" : "Invalid base64 in SASL response"),
+        );
+        return "continue";
+      case "cancelled":
         await ctx.reply(err("Authentication cancelled"));
         return "continue";
-      }
-      response = decodeSaslBase64(line.text);
-      if (response === null) {
-        await ctx.reply(err("Invalid base64 in SASL response"));
-        return "continue";
-      }
+      case "stopped":
+        return outcome.stop;
     }
-    return failLogin(ctx);
   },
 };
