@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { lmtp, WAIT_MS } from "./helpers/lmtp-send.js";
+import { activateSieveScript, deliveredMessages, deliveredSubjects } from "./helpers/sieve-delivery.js";
 import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
@@ -23,32 +24,9 @@ describe("Sieve at delivery", () => {
     assert.ok(account);
     return account.id;
   };
-  const activate = async (address: string, script: string) => {
-    const id = await accountId(address);
-    const put = await server.server.services.sieveScripts.put(id, "main", script);
-    assert.deepEqual(put, { kind: "stored" });
-    assert.equal(await server.server.services.sieveScripts.setActive(id, "main"), true);
-  };
+  const activate = (address: string, script: string) => activateSieveScript(server, address, script);
   /** Subjects of a mailbox of `user` (logged in afresh), with flags. */
-  const subjects = async (user: string, mailbox: string): Promise<{ subject: string; flags: string[] }[]> => {
-    const client = imapFlowClient(server.port("imap"), user);
-    await client.connect();
-    try {
-      const lock = await client.getMailboxLock(mailbox);
-      try {
-        const found: { subject: string; flags: string[] }[] = [];
-        if (client.mailbox === false || client.mailbox.exists === 0) return found;
-        for await (const message of client.fetch("1:*", { envelope: true, flags: true })) {
-          found.push({ subject: message.envelope?.subject ?? "", flags: [...(message.flags ?? [])].sort() });
-        }
-        return found;
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await client.logout();
-    }
-  };
+  const subjects = (user: string, mailbox: string) => deliveredMessages(server, user, mailbox);
   const mailboxNames = async (user: string): Promise<string[]> => {
     const client = imapFlowClient(server.port("imap"), user);
     await client.connect();
@@ -267,12 +245,11 @@ describe("Sieve redirects and vacation replies to other domains", () => {
   });
 
   it("go out through the outbound queue to the remote MX", async () => {
-    const id = (await server.server.services.store.accounts.findByAddress(frank))?.id;
-    assert.ok(id !== undefined);
-    const script =
-      'require ["vacation", "copy"];\nredirect :copy "archive@remote.test";\nvacation :days 1 "Out of office.";\n';
-    assert.deepEqual(await server.server.services.sieveScripts.put(id, "main", script), { kind: "stored" });
-    await server.server.services.sieveScripts.setActive(id, "main");
+    await activateSieveScript(
+      server,
+      frank,
+      'require ["vacation", "copy"];\nredirect :copy "archive@remote.test";\nvacation :days 1 "Out of office.";\n',
+    );
     const replies = await lmtp(server.port("lmtp"), {
       from: "boss@remote.test",
       to: [frank],
@@ -289,25 +266,9 @@ describe("Sieve redirects and vacation replies to other domains", () => {
     assert.ok(vacation, "the vacation reply reached the remote MX");
     assert.equal(vacation.from, "", "an automatic reply comes from the null reverse-path");
     assert.match(vacation.data, /Out of office\./);
-    assert.ok((await subjectsOf(server, frank)).includes("status?"), ":copy kept the message too");
+    assert.ok(
+      (await deliveredSubjects(server, frank, "INBOX")).includes("status?"),
+      ":copy kept the message too",
+    );
   });
 });
-
-async function subjectsOf(server: TestServer, user: string): Promise<string[]> {
-  const client = imapFlowClient(server.port("imap"), user);
-  await client.connect();
-  try {
-    const lock = await client.getMailboxLock("INBOX");
-    try {
-      const found: string[] = [];
-      if (client.mailbox === false || client.mailbox.exists === 0) return found;
-      for await (const message of client.fetch("1:*", { envelope: true }))
-        found.push(message.envelope?.subject ?? "");
-      return found;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await client.logout();
-  }
-}
