@@ -8,25 +8,14 @@ import type {
   SieveScriptRecord,
   SieveScriptRepository,
 } from "../mail-store.js";
+import {
+  SIEVE_SCRIPT_COLUMNS,
+  type SieveScriptRow,
+  type SieveTotalsRow,
+  sievePutRefusal,
+  toSieveScriptRecord,
+} from "../sieve-rows.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
-
-interface ScriptRow {
-  name: string;
-  content: string;
-  size: string | number;
-  is_active: boolean;
-  updated_at: string | number;
-}
-
-const toRecord = (row: ScriptRow): SieveScriptRecord => ({
-  name: row.name,
-  content: row.content,
-  sizeBytes: Number(row.size),
-  isActive: row.is_active,
-  updatedAtMs: Number(row.updated_at),
-});
-
-const COLUMNS = "name, content, size, is_active, updated_at";
 
 async function exists(sql: Sql, accountId: AccountId, name: string): Promise<boolean> {
   return (
@@ -39,27 +28,27 @@ export class PgSieve implements SieveScriptRepository {
   constructor(readonly sql: PgDatabase) {}
 
   async list(accountId: AccountId): Promise<SieveScriptRecord[]> {
-    const rows = await this.sql.rows<ScriptRow>(
-      `SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1 ORDER BY name`,
+    const rows = await this.sql.rows<SieveScriptRow>(
+      `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = $1 ORDER BY name`,
       [accountId],
     );
-    return rows.map(toRecord);
+    return rows.map(toSieveScriptRecord);
   }
 
   async get(accountId: AccountId, name: string): Promise<SieveScriptRecord | undefined> {
-    const row = await this.sql.one<ScriptRow>(
-      `SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND name = $2`,
+    const row = await this.sql.one<SieveScriptRow>(
+      `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND name = $2`,
       [accountId, name],
     );
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : toSieveScriptRecord(row);
   }
 
   async getActive(accountId: AccountId): Promise<SieveScriptRecord | undefined> {
-    const row = await this.sql.one<ScriptRow>(
-      `SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND is_active`,
+    const row = await this.sql.one<SieveScriptRow>(
+      `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = $1 AND is_active`,
       [accountId],
     );
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : toSieveScriptRecord(row);
   }
 
   put(
@@ -70,19 +59,12 @@ export class PgSieve implements SieveScriptRepository {
   ): Promise<SieveScriptPutOutcome> {
     const size = Buffer.byteLength(content, "utf8");
     return this.sql.writeAccount(accountId, async (tx) => {
-      const totals = await tx.one<{
-        count: string | number;
-        bytes: string | number | null;
-        mine: string | number | null;
-      }>(
+      const totals = await tx.one<SieveTotalsRow>(
         "SELECT COUNT(*) AS count, SUM(size) AS bytes, SUM(CASE WHEN name = $1 THEN size END) AS mine FROM sieve_scripts WHERE account_id = $2",
         [name, accountId],
       );
-      const existing = totals?.mine ?? null;
-      const count = Number(totals?.count ?? 0) + (existing === null ? 1 : 0);
-      const bytes = Number(totals?.bytes ?? 0) - Number(existing ?? 0) + size;
-      if (existing === null && count > limits.maxScripts) return "tooManyScripts";
-      if (bytes > limits.maxTotalBytes && size > Number(existing ?? 0)) return "accountFull";
+      const refusal = sievePutRefusal(totals, size, limits);
+      if (refusal !== null) return refusal;
       await tx.run(
         `INSERT INTO sieve_scripts (account_id, name, content, size, is_active, updated_at) VALUES ($1, $2, $3, $4, false, $5)
          ON CONFLICT (account_id, name) DO UPDATE SET content = EXCLUDED.content, size = EXCLUDED.size,

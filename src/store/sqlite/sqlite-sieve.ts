@@ -8,48 +8,43 @@ import type {
   SieveScriptRecord,
   SieveScriptRepository,
 } from "../mail-store.js";
+import {
+  SIEVE_SCRIPT_COLUMNS,
+  type SieveScriptRow,
+  type SieveTotalsRow,
+  sievePutRefusal,
+  toSieveScriptRecord,
+} from "../sieve-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
-
-interface ScriptRow {
-  name: string;
-  content: string;
-  size: number;
-  is_active: number;
-  updated_at: number;
-}
-
-const toRecord = (row: ScriptRow): SieveScriptRecord => ({
-  name: row.name,
-  content: row.content,
-  sizeBytes: Number(row.size),
-  isActive: Number(row.is_active) === 1,
-  updatedAtMs: Number(row.updated_at),
-});
-
-const COLUMNS = "name, content, size, is_active, updated_at";
 
 export class SqliteSieve implements SieveScriptRepository {
   constructor(readonly sql: SqliteDatabase) {}
 
   async list(accountId: AccountId): Promise<SieveScriptRecord[]> {
     return this.sql
-      .stmt<ScriptRow>(`SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = ? ORDER BY name`)
+      .stmt<SieveScriptRow>(
+        `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = ? ORDER BY name`,
+      )
       .all(accountId)
-      .map(toRecord);
+      .map(toSieveScriptRecord);
   }
 
   async get(accountId: AccountId, name: string): Promise<SieveScriptRecord | undefined> {
     const row = this.sql
-      .stmt<ScriptRow>(`SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = ? AND name = ?`)
+      .stmt<SieveScriptRow>(
+        `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = ? AND name = ?`,
+      )
       .get(accountId, name);
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : toSieveScriptRecord(row);
   }
 
   async getActive(accountId: AccountId): Promise<SieveScriptRecord | undefined> {
     const row = this.sql
-      .stmt<ScriptRow>(`SELECT ${COLUMNS} FROM sieve_scripts WHERE account_id = ? AND is_active = 1`)
+      .stmt<SieveScriptRow>(
+        `SELECT ${SIEVE_SCRIPT_COLUMNS} FROM sieve_scripts WHERE account_id = ? AND is_active = 1`,
+      )
       .get(accountId);
-    return row === undefined ? undefined : toRecord(row);
+    return row === undefined ? undefined : toSieveScriptRecord(row);
   }
 
   async put(
@@ -61,15 +56,12 @@ export class SqliteSieve implements SieveScriptRepository {
     const size = Buffer.byteLength(content, "utf8");
     return this.sql.write(() => {
       const totals = this.sql
-        .stmt<{ count: number; bytes: number | null; mine: number | null }>(
+        .stmt<SieveTotalsRow>(
           "SELECT COUNT(*) AS count, SUM(size) AS bytes, SUM(CASE WHEN name = ? THEN size END) AS mine FROM sieve_scripts WHERE account_id = ?",
         )
         .get(name, accountId);
-      const existing = totals?.mine ?? null;
-      const count = Number(totals?.count ?? 0) + (existing === null ? 1 : 0);
-      const bytes = Number(totals?.bytes ?? 0) - Number(existing ?? 0) + size;
-      if (existing === null && count > limits.maxScripts) return "tooManyScripts";
-      if (bytes > limits.maxTotalBytes && size > Number(existing ?? 0)) return "accountFull";
+      const refusal = sievePutRefusal(totals, size, limits);
+      if (refusal !== null) return refusal;
       this.sql
         .stmt(
           `INSERT INTO sieve_scripts (account_id, name, content, size, is_active, updated_at) VALUES (?, ?, ?, ?, 0, ?)
