@@ -8,8 +8,9 @@ import { after, before, describe, it } from "node:test";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { CORE, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { lmtp, WAIT_MS } from "./helpers/lmtp-send.js";
+import { type RemoteMxServer, startServerWithRemoteMx } from "./helpers/remote-mx.js";
 import { activateSieveScript, deliveredMessages, deliveredSubjects } from "./helpers/sieve-delivery.js";
-import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
+import type { SmtpSink } from "./helpers/smtp-sink.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 describe("Sieve at delivery", () => {
@@ -218,31 +219,17 @@ describe("Sieve at delivery", () => {
 });
 
 describe("Sieve redirects and vacation replies to other domains", () => {
+  let withMx: RemoteMxServer;
   let server: TestServer;
   let sink: SmtpSink;
   const frank = "frank@example.test";
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestServer((config) => ({
-      ...config,
-      outbound: {
-        ...config.outbound,
-        smarthost: "",
-        mxPort: sink.port,
-        retrySchedule: "3600",
-        pollIntervalMs: 100,
-        timeoutMs: 5000,
-      },
-    }));
-    server.dns.set("remote.test", { MX: [{ exchange: "mx.remote.test", priority: 10 }] });
-    server.dns.set("mx.remote.test", { A: ["127.0.0.1"] });
+    withMx = await startServerWithRemoteMx({ retrySchedule: "3600" });
+    ({ server, sink } = withMx);
     await server.addUser(frank);
   });
-  after(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => withMx.stop());
 
   it("go out through the outbound queue to the remote MX", async () => {
     await activateSieveScript(

@@ -6,44 +6,32 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import nodemailer from "nodemailer";
-import { DkimAdmin, dkimDnsRecord } from "../src/admin/dkim-admin.js";
-import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
-import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+import {
+  messageAtMx,
+  publishDkimKey,
+  type RemoteMxServer,
+  startServerWithRemoteMx,
+} from "./helpers/remote-mx.js";
+import { TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
 const CAROL = "carol@other.test";
 
 describe("outbound mail is DKIM-signed", () => {
+  let remote: RemoteMxServer;
   let server: TestServer;
-  let sink: SmtpSink;
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestServer((config) => ({
-      ...config,
-      outbound: {
-        ...config.outbound,
-        smarthost: "",
-        mxPort: sink.port,
-        pollIntervalMs: 100,
-        timeoutMs: 5000,
-      },
-    }));
-    server.dns.set("remote.test", { MX: [{ exchange: "mx.remote.test", priority: 10 }] });
-    server.dns.set("mx.remote.test", { A: ["127.0.0.1"] });
+    remote = await startServerWithRemoteMx();
+    server = remote.server;
     const store = server.server.services.store;
     await store.domains.addDomain("example.test");
     await store.domains.addDomain("other.test");
     await server.addUser(ALICE);
     await server.addUser(CAROL);
-    const key = await new DkimAdmin(store).generate("example.test", { selector: "s2026" });
-    const record = dkimDnsRecord(key);
-    server.dns.set(record.name, { TXT: [record.value] });
+    await publishDkimKey(server, "example.test", { selector: "s2026" });
   });
-  after(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => remote.stop());
 
   async function submit(from: string, subject: string): Promise<Buffer> {
     const transport = nodemailer.createTransport({
@@ -58,13 +46,7 @@ describe("outbound mail is DKIM-signed", () => {
     } finally {
       transport.close();
     }
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const arrived = sink.messages.find((m) => m.data.includes(`Subject: ${subject}`));
-      if (arrived !== undefined) return Buffer.from(arrived.data, "latin1");
-      if (Date.now() > deadline) throw new Error(`"${subject}" never reached the remote MX`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return Buffer.from((await messageAtMx(remote.sink, subject)).data, "latin1");
   }
 
   const lookup = (name: string, rrtype: string) =>

@@ -11,15 +11,20 @@ import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import nodemailer from "nodemailer";
-import { DkimAdmin, dkimDnsRecord } from "../src/admin/dkim-admin.js";
 import { runServer } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { readReply } from "./helpers/inbound-server.js";
 import { CORE, type Invocation, JmapTestClient, MAIL } from "./helpers/jmap-client.js";
 import { postfach } from "./helpers/postfach-cli.js";
-import { type SmtpSink, startSmtpSink } from "./helpers/smtp-sink.js";
-import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+import {
+  messageAtMx,
+  publishDkimKey,
+  type RemoteMxServer,
+  startServerWithRemoteMx,
+} from "./helpers/remote-mx.js";
+import type { SmtpSink } from "./helpers/smtp-sink.js";
+import { TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
 const BOB = "bob@example.test";
@@ -70,40 +75,22 @@ const say = async (client: LineClient, line: string) => {
 };
 
 describe("submission and the outbound queue", () => {
+  let withMx: RemoteMxServer;
   let server: TestServer;
   let sink: SmtpSink;
-  let sinkPort: number;
   const imapPort = () => server.port("imap");
 
   before(async () => {
-    sink = await startSmtpSink();
-    sinkPort = sink.port;
-    server = await startTestServer((config) => ({
-      ...config,
-      outbound: {
-        ...config.outbound,
-        smarthost: "",
-        mxPort: sinkPort,
-        retrySchedule: "3600",
-        pollIntervalMs: 100,
-        timeoutMs: 5000,
-      },
-    }));
-    server.dns.set("remote.test", { MX: [{ exchange: "mx.remote.test", priority: 10 }] });
-    server.dns.set("mx.remote.test", { A: ["127.0.0.1"] });
+    withMx = await startServerWithRemoteMx({ retrySchedule: "3600" });
+    ({ server, sink } = withMx);
     await server.server.services.store.domains.addDomain("example.test");
     await server.addUser(ALICE);
     await server.addUser(BOB);
   });
-  after(async () => {
-    await server.stop();
-    await sink.stop();
-  });
+  after(() => withMx.stop());
 
   it("nodemailer submits over STARTTLS with AUTH: local delivery, remote via the MX (DKIM-signed), a Sent copy", async () => {
-    const key = await new DkimAdmin(server.server.services.store).generate("example.test");
-    const record = dkimDnsRecord(key);
-    server.dns.set(record.name, { TXT: [record.value] });
+    await publishDkimKey(server, "example.test");
     const transport = nodemailer.createTransport({
       host: "127.0.0.1",
       port: server.port("submission"),
@@ -125,9 +112,7 @@ describe("submission and the outbound queue", () => {
       bobs.some((m) => m.includes("Subject: Hello from nodemailer")),
       "bob got it",
     );
-    const remote = await waitFor("the remote MX", () =>
-      sink.messages.find((m) => m.data.includes("Subject: Hello from nodemailer")),
-    );
+    const remote = await messageAtMx(sink, "Hello from nodemailer");
     assert.deepEqual(remote.recipients, ["carol@remote.test"]);
     assert.equal(remote.from, ALICE);
     assert.match(
