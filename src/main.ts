@@ -3,6 +3,7 @@
 
 import { mkdir, readFile } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type AdminServer, startAdminServer } from "./admin/api/admin-http-server.js";
 import { UserAdmin } from "./admin/user-admin.js";
@@ -438,13 +439,15 @@ export interface RunServerOptions {
   readonly handleSignals?: boolean;
   /** Do not print the banner (tests). */
   readonly quiet?: boolean;
+  /** Where log lines go instead of standard output (tests that read the audit lines). */
+  readonly logDestination?: Writable;
 }
 
 export async function runServer(
   config: Config,
   options: RunServerOptions = { handleSignals: true },
 ): Promise<RunningServer> {
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, options.logDestination);
   const tls = new TlsContextSet(await loadTlsContexts(config, log));
   const reloadTls = async (): Promise<void> => {
     try {

@@ -1,32 +1,53 @@
 // Password guessing over real IMAP sockets (issue 6 acceptance): 200 wrong passwords from one IP are
 // slowed, then blocked; the real user from another IP (127.0.0.2) still logs in; and unknown-user and
-// wrong-password answers take the same time, so timing does not reveal which accounts exist.
+// wrong-password attempts are answered alike and delayed alike, so neither reveals which accounts exist.
+// What the limiter decided is read from the server's audit lines (result and the delay it applied before
+// answering), never from the wall clock, so a loaded machine cannot fail the test nor hide a broken limiter.
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { LineSocket } from "./helpers/line-socket.js";
 import { startTestServer, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
 
 const ALICE = "alice@example.test";
+const BOB = "bob@example.test";
+const LIMITS = { maxFailures: 10, failureDelayMs: 20, maxFailureDelayMs: 160, blockMs: 60_000 };
 
-async function timedLogin(client: LineSocket, tag: string, user: string, password: string) {
-  const started = performance.now();
-  const reply = await client.imap(tag, `LOGIN "${user}" "${password}"`);
-  return { reply, ms: performance.now() - started };
+interface AuditLine {
+  readonly result: "success" | "failure" | "blocked";
+  readonly remoteAddress: string;
+  readonly account: string;
+  readonly delayMs?: number;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
+/** The delays the limiter applies to the 1st, 2nd, … failure: doubling from 20 ms up to the 160 ms cap. */
+const expectedDelays = (failures: number) =>
+  Array.from({ length: failures }, (_, i) =>
+    Math.min(LIMITS.maxFailureDelayMs, LIMITS.failureDelayMs * 2 ** i),
+  );
 
 describe("brute-force limits over IMAP", () => {
   let server: TestServer;
+  const audit: AuditLine[] = [];
+  /** Audit lines from one source address, in the order the server wrote them. */
+  const auditFrom = (ip: string) => audit.filter((line) => line.remoteAddress === ip);
+
   before(async () => {
-    server = await startTestServer((config) => ({
-      ...config,
-      auth: { ...config.auth, maxFailures: 10, failureDelayMs: 20, maxFailureDelayMs: 160, blockMs: 60_000 },
-    }));
+    // The authenticator writes an attempt's audit line before it waits and answers: by the time a
+    // reply is read, its line is here.
+    const log = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const text of chunk.toString("utf8").split("\n")) {
+          if (text.trim() === "") continue;
+          const line = JSON.parse(text) as { audit?: string } & AuditLine;
+          if (line.audit === "login") audit.push(line);
+        }
+        done();
+      },
+    });
+    server = await startTestServer((config) => ({ ...config, auth: { ...config.auth, ...LIMITS } }), { log });
     await server.addUser(ALICE);
+    await server.addUser(BOB);
   });
   after(() => server.stop());
 
@@ -34,19 +55,20 @@ describe("brute-force limits over IMAP", () => {
     const port = server.port("imap");
     const attacker = await LineSocket.connect(port, { localAddress: "127.0.0.1" });
     await attacker.readLine();
-    const first: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const { reply, ms } = await timedLogin(attacker, `a${i}`, ALICE, `guess-${i}`);
-      assert.match(reply, /NO \[AUTHENTICATIONFAILED\]/);
-      first.push(ms);
+    for (let i = 0; i < LIMITS.maxFailures; i++) {
+      assert.match(
+        await attacker.imap(`a${i}`, `LOGIN "${ALICE}" "guess-${i}"`),
+        /^a\d+ NO \[AUTHENTICATIONFAILED\] Authentication failed/,
+      );
     }
-    // Delays double from 20 ms to the 160 ms cap: later answers come clearly slower than the first ones.
-    assert.ok(
-      median(first.slice(5)) - Math.min(...first.slice(0, 2)) > 60,
-      `not slowed: ${first.map(Math.round)}`,
+    // Each failure checked the password and was answered later than the one before, up to the cap.
+    assert.deepEqual(
+      auditFrom("127.0.0.1").map((line) => [line.result, line.delayMs]),
+      expectedDelays(LIMITS.maxFailures).map((delayMs) => ["failure", delayMs]),
     );
 
-    // The other 190 in parallel: all refused, and now even the right password from this IP is.
+    // The other 190 in parallel: all refused without a password check, and now even the right password
+    // from this IP is.
     const clients = await Promise.all(
       Array.from({ length: 19 }, async () => {
         const client = await LineSocket.connect(port, { localAddress: "127.0.0.1" });
@@ -59,52 +81,55 @@ describe("brute-force limits over IMAP", () => {
         for (let i = 0; i < 10; i++) {
           assert.match(
             await client.imap(`b${i}`, `LOGIN "${ALICE}" "guess-${c}-${i}"`),
-            /NO \[AUTHENTICATIONFAILED\]/,
+            /^b\d+ NO \[AUTHENTICATIONFAILED\] Authentication failed/,
           );
         }
         client.close();
       }),
     );
-    const blocked = await timedLogin(attacker, "c1", ALICE, TEST_PASSWORD);
-    assert.match(blocked.reply, /NO \[AUTHENTICATIONFAILED\] Authentication failed/);
+    assert.match(
+      await attacker.imap("c1", `LOGIN "${ALICE}" "${TEST_PASSWORD}"`),
+      /^c1 NO \[AUTHENTICATIONFAILED\] Authentication failed/,
+    );
     attacker.close();
+    const blocked = auditFrom("127.0.0.1").slice(LIMITS.maxFailures);
+    assert.equal(blocked.length, 191);
+    assert.ok(
+      blocked.every((line) => line.result === "blocked" && line.delayMs === LIMITS.maxFailureDelayMs),
+      `not all blocked at the longest delay: ${JSON.stringify(blocked.find((l) => l.result !== "blocked"))}`,
+    );
 
     const user = await LineSocket.connect(port, { localAddress: "127.0.0.2" });
     await user.readLine();
     assert.match(await user.imap("u1", `LOGIN "${ALICE}" "${TEST_PASSWORD}"`), /^u1 OK/);
     user.close();
+    assert.deepEqual(
+      auditFrom("127.0.0.2").map((line) => line.result),
+      ["success"],
+    );
   });
 
-  it("answers an unknown user and a wrong password alike, in the same time", async () => {
+  it("answers and delays an unknown user exactly as a wrong password", async () => {
     const port = server.port("imap");
-    // A fresh source address, so the attack above does not block these.
-    const client = await LineSocket.connect(port, { localAddress: "127.0.0.3" });
-    await client.readLine();
-    const unknown: number[] = [];
-    const wrong: number[] = [];
-    // Alternate, and stay below the block threshold: 4 + 4 failures.
+    // Fresh source addresses and an account untouched by the attack above: the same failure counts on
+    // both sides, so the same answers and delays are expected, below the block threshold.
+    const wrong = await LineSocket.connect(port, { localAddress: "127.0.0.3" });
+    const unknown = await LineSocket.connect(port, { localAddress: "127.0.0.4" });
+    await wrong.readLine();
+    await unknown.readLine();
     for (let i = 0; i < 4; i++) {
-      // Swap the order each round: the growing per-IP delay must not favour one side.
-      const wrongLogin = () => timedLogin(client, `w${i}`, ALICE, `nope-${i}`);
-      const unknownLogin = () => timedLogin(client, `u${i}`, `ghost${i}@example.test`, `nope-${i}`);
-      let a: Awaited<ReturnType<typeof timedLogin>>;
-      let b: Awaited<ReturnType<typeof timedLogin>>;
-      if (i % 2 === 0) {
-        a = await wrongLogin();
-        b = await unknownLogin();
-      } else {
-        b = await unknownLogin();
-        a = await wrongLogin();
-      }
-      assert.equal(a.reply.replace(/^w\d+ /, ""), b.reply.replace(/^u\d+ /, ""));
-      wrong.push(a.ms);
-      unknown.push(b.ms);
+      const wrongReply = await wrong.imap(`w${i}`, `LOGIN "${BOB}" "nope-${i}"`);
+      const unknownReply = await unknown.imap(`w${i}`, `LOGIN "ghost${i}@example.test" "nope-${i}"`);
+      assert.match(wrongReply, /^w\d NO \[AUTHENTICATIONFAILED\] Authentication failed/);
+      assert.equal(unknownReply, wrongReply);
     }
-    const [mWrong, mUnknown] = [median(wrong), median(unknown)];
-    assert.ok(
-      Math.abs(mWrong - mUnknown) < Math.max(mWrong, mUnknown) * 0.5 + 25,
-      `medians differ: wrong ${mWrong.toFixed(1)} ms, unknown ${mUnknown.toFixed(1)} ms`,
+    wrong.close();
+    unknown.close();
+    const decisions = (ip: string) => auditFrom(ip).map((line) => [line.result, line.delayMs]);
+    assert.deepEqual(
+      decisions("127.0.0.3"),
+      expectedDelays(4).map((delayMs) => ["failure", delayMs]),
     );
-    client.close();
+    assert.deepEqual(decisions("127.0.0.4"), decisions("127.0.0.3"));
   });
 });

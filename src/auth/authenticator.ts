@@ -199,7 +199,7 @@ export class Authenticator {
     const delayMs = isBlocked
       ? this.#limiter.limits.maxFailureDelayMs
       : this.#limiter.recordFailure(ip, username);
-    this.#log.info({ ...audit, result: isBlocked ? "blocked" : "failure" }, "login failed");
+    this.#log.info({ ...audit, result: isBlocked ? "blocked" : "failure", delayMs }, "login failed");
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     throw failed();
   }

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import { type Config, defaultConfig } from "../../src/config/config.js";
 import { type RunningServer, runServer } from "../../src/main.js";
 import {
@@ -30,6 +31,8 @@ export interface TestServer {
 export interface TestServerOptions {
   /** "postgres": a fresh schema of the test database (call within describeWithPostgres). */
   readonly store?: "sqlite" | "postgres";
+  /** Receives the server's log lines (JSON, level info) instead of silence. */
+  readonly log?: Writable;
 }
 
 export const TEST_PASSWORD = "correct-horse-battery";
@@ -48,7 +51,7 @@ export async function startTestServer(
     dataDir,
     ...(schema === undefined ? {} : { store: testSchemaUrl(schema) }),
     hostname: "localhost",
-    log: { level: "silent", format: "json" },
+    log: { level: options.log === undefined ? "silent" : "info", format: "json" },
     imap: { ...base.imap, listen: loopback, tlsListen: loopback },
     pop3: { ...base.pop3, listen: loopback, tlsListen: loopback },
     lmtp: { listen: loopback },
@@ -62,7 +65,11 @@ export async function startTestServer(
     http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
   });
-  const server = await runServer(config, { handleSignals: false, quiet: true }).catch(async (error) => {
+  const server = await runServer(config, {
+    handleSignals: false,
+    quiet: true,
+    ...(options.log !== undefined && { logDestination: options.log }),
+  }).catch(async (error) => {
     await dns.close();
     if (schema !== undefined) await dropTestSchema(schema);
     throw error;
