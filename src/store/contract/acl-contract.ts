@@ -2,26 +2,21 @@
 // the grants listing for shared namespaces, a published change per update, and that entries follow
 // their mailbox (DELETE drops them, RENAME keeps them) and leave with a deleted grantee's account.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { ChangeEvent, MailStore } from "../mail-store.js";
-import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeAclContract(backend: string, harness: StoreHarness): void {
   describe(`AclRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
     const newAccount = () =>
       store.accounts.create({ address: `acl${++counter}.${Date.now()}@example.test`, ...ACCOUNT });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("sets, replaces and removes entries, listed by identifier", async () => {
       const owner = await newAccount();

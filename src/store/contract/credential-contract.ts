@@ -1,10 +1,10 @@
 // The CredentialRepository part of the store contract: SCRAM keys bound to their password hash, the
 // compare-and-set password write used by rehash-on-login, and application passwords with revocation.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { AccountId } from "../../kit/ids.js";
 import type { MailStore } from "../mail-store.js";
-import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const QUOTA = { storageBytes: null, messages: null };
 const KEYS = "{SCRAM-SHA-256}4096,c2FsdA==,AAAA,BBBB";
@@ -12,18 +12,13 @@ const MISSING = 999_999 as AccountId;
 
 export function describeCredentialContract(backend: string, harness: StoreHarness): void {
   describe(`CredentialRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    const sut = storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let seq = 0;
     const newAccount = () =>
       store.accounts.create({ address: `cred${++seq}@example.test`, passwordHash: "h0", quota: QUOTA });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("returns the hash without keys for a new account, undefined for none", async () => {
       const account = await newAccount();

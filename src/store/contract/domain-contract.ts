@@ -1,22 +1,17 @@
 // The DomainRepository part of the store contract: local domains, catch-alls and multi-target aliases
 // (RFC 5321 §3.6). Every backend's test file calls describeDomainContract with its harness.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { MailStore } from "../mail-store.js";
-import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeDomainContract(backend: string, harness: StoreHarness): void {
   describe(`DomainRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
+    const sut = storeForSuite(harness, (opened) => {
+      store = opened;
     });
 
     it("adds domains lower-case, refuses duplicates in any case, lists them sorted", async () => {

@@ -2,32 +2,22 @@
 // source folder's UIDVALIDITY and UIDNEXT, appends keep the source's UIDs (never below UIDNEXT), and an
 // imported POP3 UIDL is returned for its entry. Both backends run it.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Uid } from "../../kit/ids.js";
 import type { MailStore } from "../mail-store.js";
-import {
-  rejectsWith,
-  type StoreHarness,
-  type StoreUnderTest,
-  storeTestMessage,
-} from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite, storeTestMessage } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeImportContract(backend: string, harness: StoreHarness): void {
   describe(`Import contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
     const newAccount = () =>
       store.accounts.create({ address: `import${++counter}.${Date.now()}@example.test`, ...ACCOUNT });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("a never-used mailbox adopts UIDVALIDITY and UIDNEXT; appends keep the given UIDs", async () => {
       const account = await newAccount();

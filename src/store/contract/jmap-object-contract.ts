@@ -2,26 +2,21 @@
 // each account and type has its own counter, destroyed objects stay visible to changesSince as
 // tombstones, a re-created id counts as created anew, and objects go with their account.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+import { type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeJmapObjectContract(backend: string, harness: StoreHarness): void {
   describe(`JmapObjectRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
     const newAccount = () =>
       store.accounts.create({ address: `objects${++counter}.${Date.now()}@example.test`, ...ACCOUNT });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("counts changes per account and type, keeps tombstones, and re-creates a destroyed id", async () => {
       const owner = await newAccount();

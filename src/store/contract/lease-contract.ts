@@ -1,20 +1,15 @@
 // The LeaseRepository part of the store contract: one holder at a time, renewable by its holder, free
 // again when it runs out or is given back, and never given back by someone else.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+import { type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 export function describeLeaseContract(backend: string, harness: StoreHarness): void {
   describe(`LeaseRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
+    storeForSuite(harness, (opened) => {
+      store = opened;
     });
 
     it("grants a lease to one holder until it runs out or is given back", async () => {

@@ -23,6 +23,33 @@ export interface StoreHarness {
   create(): Promise<StoreUnderTest>;
 }
 
+/**
+ * The store of the enclosing describe(): created before its tests (then handed to `onOpen`) and destroyed
+ * after them. The returned handle reaches the same store, for reopen() and openSecond() in a test.
+ */
+export function storeForSuite(harness: StoreHarness, onOpen: (store: MailStore) => void): StoreUnderTest {
+  let sut: StoreUnderTest | undefined;
+  before(async () => {
+    sut = await harness.create();
+    onOpen(sut.store);
+  });
+  after(async () => {
+    await sut?.destroy();
+  });
+  const opened = (): StoreUnderTest => {
+    if (sut === undefined) throw new Error("the suite's store opens in before()");
+    return sut;
+  };
+  return {
+    get store() {
+      return opened().store;
+    },
+    reopen: () => opened().reopen(),
+    openSecond: () => opened().openSecond(),
+    destroy: () => opened().destroy(),
+  };
+}
+
 export function flagSet(system: readonly SystemFlag[] = [], keywords: readonly string[] = []): FlagSet {
   return { system: new Set(system), keywords };
 }
@@ -79,14 +106,9 @@ async function inboxOf(store: MailStore, accountId: AccountId) {
 
 export function describeMailStoreContract(backend: string, harness: StoreHarness): void {
   describe(`MailStore contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
+    const sut = storeForSuite(harness, (opened) => {
+      store = opened;
     });
 
     it("creates accounts with an INBOX, finds them case-insensitively and refuses duplicates", async () => {

@@ -2,10 +2,10 @@
 // entries of mailboxes and of the server, all-or-nothing writes with entry and byte limits, entries that
 // follow a rename, go with their mailbox or account, and survive a reopen.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { AccountId, MailboxId } from "../../kit/ids.js";
 import type { MailStore, MetadataLimits, MetadataRecord } from "../mail-store.js";
-import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const QUOTA = { storageBytes: null, messages: null };
 const LIMITS: MetadataLimits = { maxEntriesPerMailbox: 100, maxAccountBytes: 1 << 20 };
@@ -18,20 +18,15 @@ const summary = (records: readonly MetadataRecord[]) =>
 
 export function describeMetadataContract(backend: string, harness: StoreHarness): void {
   describe(`MetadataRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    const sut = storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let seq = 0;
     const newAccount = () =>
       store.accounts.create({ address: `meta${++seq}@example.test`, passwordHash: "h", quota: QUOTA });
     const newMailbox = async (accountId: AccountId, name: string) =>
       (await store.mailboxes.create(accountId, name, null)).id;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("publishes a change event of the mailbox (null for the server) after a write, none after a refused one", async () => {
       const owner = await newAccount();

@@ -3,24 +3,19 @@
 // message id, a queued message keeps its blob from garbage collection, and a deleted account's queued
 // mail stays queued.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { MailStore, OutboundRecord } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+import { type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeOutboundQueueContract(backend: string, harness: StoreHarness): void {
   describe(`OutboundQueueRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     /** A message of two recipients, queued; distinct ids per call so tests on a shared database agree. */
     async function enqueueMessage(createdAtMs: number): Promise<OutboundRecord[]> {

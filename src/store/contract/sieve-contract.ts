@@ -2,27 +2,22 @@
 // de-duplication): one active script, limits on count and bytes checked in the write, rename and
 // delete rules, and claimAutoReply granting one reply per key and period, even to concurrent claims.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+import { type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 const ROOMY = { maxScripts: 10, maxTotalBytes: 10_000 };
 
 export function describeSieveContract(backend: string, harness: StoreHarness): void {
   describe(`SieveScriptRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
     const newAccount = () =>
       store.accounts.create({ address: `sieve${++counter}.${Date.now()}@example.test`, ...ACCOUNT });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("stores, replaces, activates one script at a time, renames and deletes", async () => {
       const owner = await newAccount();

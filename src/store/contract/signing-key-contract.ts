@@ -3,9 +3,9 @@
 // and gone with their mailbox. Every backend's test file calls describeSigningKeyContract.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { DkimKeyRecord, MailStore } from "../mail-store.js";
-import { rejectsWith, type StoreHarness, type StoreUnderTest } from "./mail-store-contract.js";
+import { rejectsWith, type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
@@ -20,14 +20,9 @@ const key = (domain: string, selector: string): DkimKeyRecord => ({
 
 export function describeSigningKeyContract(backend: string, harness: StoreHarness): void {
   describe(`signing key contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
+    storeForSuite(harness, (opened) => {
+      store = opened;
     });
 
     it("keeps one DKIM key per domain, lower-case, replaced only when asked", async () => {

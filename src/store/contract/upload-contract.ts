@@ -2,27 +2,22 @@
 // its own account only, keeps its blob referenced (garbage collection spares it) until it expires, and
 // goes with a deleted account.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { AccountId } from "../../kit/ids.js";
 import type { MailStore } from "../mail-store.js";
-import type { StoreHarness, StoreUnderTest } from "./mail-store-contract.js";
+import { type StoreHarness, storeForSuite } from "./mail-store-contract.js";
 
 const ACCOUNT = { passwordHash: "x", quota: { storageBytes: null, messages: null } };
 
 export function describeUploadContract(backend: string, harness: StoreHarness): void {
   describe(`UploadRepository contract: ${backend}`, () => {
-    let sut: StoreUnderTest;
     let store: MailStore;
+    storeForSuite(harness, (opened) => {
+      store = opened;
+    });
     let counter = 0;
     const newAccount = () =>
       store.accounts.create({ address: `upload${++counter}.${Date.now()}@example.test`, ...ACCOUNT });
-    before(async () => {
-      sut = await harness.create();
-      store = sut.store;
-    });
-    after(async () => {
-      await sut.destroy();
-    });
 
     it("finds an upload by its own account only, and keeps its blob until it expires", async () => {
       const owner = await newAccount();
