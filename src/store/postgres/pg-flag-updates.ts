@@ -5,6 +5,7 @@
 import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../../kit/ids.js";
 import { DELETED_BIT, decodeFlagSet, encodeSystemFlags, normalizeKeywords, SEEN_BIT } from "../flag-codec.js";
 import type { FlagUpdate, FlagUpdateResult, MailboxEntry } from "../mail-store.js";
+import { uidRuns } from "../uid-runs.js";
 import type { WriteTx } from "./pg-database.js";
 import { requireMailboxRow } from "./pg-entry-writes.js";
 import type { AccountRow } from "./pg-rows.js";
@@ -153,16 +154,4 @@ export async function updateEntryFlags(
   );
   tx.emit({ accountId, mailboxId, modSeq });
   return { changed, conflicts };
-}
-
-/** The distinct UIDs as ascending runs of consecutive values, [first, last] each. */
-function uidRuns(uids: readonly Uid[]): [number, number][] {
-  const sorted = Uint32Array.from(uids).sort();
-  const runs: [number, number][] = [];
-  for (const uid of sorted) {
-    const last = runs.at(-1);
-    if (last && uid <= last[1] + 1) last[1] = uid;
-    else runs.push([uid, uid]);
-  }
-  return runs;
 }

@@ -14,6 +14,7 @@ import {
   SEEN_BIT,
 } from "../flag-codec.js";
 import type { FlagOperation, FlagUpdate, FlagUpdateResult, MailboxEntry } from "../mail-store.js";
+import { uidRuns } from "../uid-runs.js";
 import { requireMailboxRow } from "./entry-writes.js";
 import type { SqliteDatabase, WriteScope } from "./sqlite-database.js";
 
@@ -180,18 +181,4 @@ export function updateEntryFlags(
 
 function hasBit(flags: number, bit: number): number {
   return (flags & bit) !== 0 ? 1 : 0;
-}
-
-/** The distinct UIDs as ascending runs of consecutive values, [first, last] each. */
-export function uidRuns(uids: readonly Uid[]): [number, number][] {
-  // IMAP passes a snapshot's UIDs in ascending order: sort only what is not sorted already.
-  const isAscending = uids.every((uid, i) => i === 0 || uid >= (uids[i - 1] as number));
-  const sorted = isAscending ? uids : Uint32Array.from(uids).sort();
-  const runs: [number, number][] = [];
-  for (const uid of sorted) {
-    const last = runs.at(-1);
-    if (last && uid <= last[1] + 1) last[1] = uid;
-    else runs.push([uid, uid]);
-  }
-  return runs;
 }

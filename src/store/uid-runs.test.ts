@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Uid } from "../../kit/ids.js";
-import { uidRuns } from "./flag-updates.js";
+import type { Uid } from "../kit/ids.js";
+import { uidRuns } from "./uid-runs.js";
 
 const runsOf = (uids: readonly number[]) => uidRuns(uids as readonly Uid[]);
 
