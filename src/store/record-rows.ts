@@ -6,6 +6,7 @@ import { MailError } from "../kit/mail-error.js";
 import { decodeFlagSet } from "./flag-codec.js";
 import type {
   AccountRecord,
+  AliasRecord,
   AppPasswordRecord,
   DkimAlgorithm,
   DkimKeyRecord,
@@ -178,6 +179,23 @@ export const toDkimKeyRecord = (row: DkimKeyRow): DkimKeyRecord => ({
 
 /** The domain part of a lower-cased address. */
 export const domainOf = (address: string): string => address.slice(address.lastIndexOf("@") + 1);
+
+/** An alias_targets row: one target of one alias address. */
+export interface AliasTargetRow {
+  address: string;
+  target: string;
+}
+
+/** Rows ordered by address, then target, as one AliasRecord per address. */
+export function groupAliasTargets(rows: readonly AliasTargetRow[]): AliasRecord[] {
+  const aliases: { address: string; targets: string[] }[] = [];
+  for (const row of rows) {
+    const last = aliases.at(-1);
+    if (last?.address === row.address) last.targets.push(row.target);
+    else aliases.push({ address: row.address, targets: [row.target] });
+  }
+  return aliases;
+}
 
 export interface EmailRow {
   id: string;

@@ -2,7 +2,13 @@
 // rows, so one alias can deliver to several addresses (RFC 5321 §3.6.1 local aliases).
 import { MailError } from "../../kit/mail-error.js";
 import type { AliasRecord, DomainRecord, DomainRepository } from "../mail-store.js";
-import { type DomainRow, domainOf, toDomainRecord } from "../record-rows.js";
+import {
+  type AliasTargetRow,
+  type DomainRow,
+  domainOf,
+  groupAliasTargets,
+  toDomainRecord,
+} from "../record-rows.js";
 import type { PgDatabase, Sql } from "./pg-database.js";
 
 export class PgDomains implements DomainRepository {
@@ -99,20 +105,14 @@ export class PgDomains implements DomainRepository {
   async listAliases(domain?: string): Promise<AliasRecord[]> {
     const rows =
       domain === undefined
-        ? await this.sql.rows<{ address: string; target: string }>(
+        ? await this.sql.rows<AliasTargetRow>(
             "SELECT address, target FROM alias_targets ORDER BY address, target",
           )
-        : await this.sql.rows<{ address: string; target: string }>(
+        : await this.sql.rows<AliasTargetRow>(
             "SELECT address, target FROM alias_targets WHERE domain = $1 ORDER BY address, target",
             [domain.toLowerCase()],
           );
-    const aliases: { address: string; targets: string[] }[] = [];
-    for (const row of rows) {
-      const last = aliases.at(-1);
-      if (last?.address === row.address) last.targets.push(row.target);
-      else aliases.push({ address: row.address, targets: [row.target] });
-    }
-    return aliases;
+    return groupAliasTargets(rows);
   }
 }
 

@@ -2,7 +2,13 @@
 // rows, so one alias can deliver to several addresses (RFC 5321 §3.6.1 local aliases).
 import { MailError } from "../../kit/mail-error.js";
 import type { AliasRecord, DomainRecord, DomainRepository } from "../mail-store.js";
-import { type DomainRow, domainOf, toDomainRecord } from "../record-rows.js";
+import {
+  type AliasTargetRow,
+  type DomainRow,
+  domainOf,
+  groupAliasTargets,
+  toDomainRecord,
+} from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 export class SqliteDomains implements DomainRepository {
@@ -99,22 +105,14 @@ export class SqliteDomains implements DomainRepository {
     const rows =
       domain === undefined
         ? this.sql
-            .stmt<{ address: string; target: string }>(
-              "SELECT address, target FROM alias_targets ORDER BY address, target",
-            )
+            .stmt<AliasTargetRow>("SELECT address, target FROM alias_targets ORDER BY address, target")
             .all()
         : this.sql
-            .stmt<{ address: string; target: string }>(
+            .stmt<AliasTargetRow>(
               "SELECT address, target FROM alias_targets WHERE domain = ? ORDER BY address, target",
             )
             .all(domain.toLowerCase());
-    const aliases: { address: string; targets: string[] }[] = [];
-    for (const row of rows) {
-      const last = aliases.at(-1);
-      if (last?.address === row.address) last.targets.push(row.target);
-      else aliases.push({ address: row.address, targets: [row.target] });
-    }
-    return aliases;
+    return groupAliasTargets(rows);
   }
 
   #alias(alias: string): AliasRecord | undefined {
