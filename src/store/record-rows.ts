@@ -17,6 +17,7 @@ import type {
   MailboxEntry,
   MailboxRecord,
   SpecialUse,
+  UploadRecord,
 } from "./mail-store.js";
 
 export interface AccountRow {
@@ -265,4 +266,23 @@ export const toEmailChange = (row: EmailChangeRow): EmailChange => ({
   lastModSeq: row.last_modseq as ModSeq,
   threadId: row.thread_id as ThreadId | null,
   isDestroyed: Boolean(row.is_destroyed),
+});
+
+/** A jmap_uploads row (RFC 8620 §6.1); PostgreSQL gives int8 columns as strings. */
+export interface UploadRow {
+  id: string;
+  account_id: string | number;
+  blob_hash: string;
+  size: string | number;
+  type: string;
+  created_at: string | number;
+}
+
+export const toUploadRecord = (row: UploadRow): UploadRecord => ({
+  id: row.id,
+  accountId: Number(row.account_id) as AccountId,
+  blobHash: row.blob_hash as BlobHash,
+  size: Number(row.size),
+  type: row.type,
+  createdAtMs: Number(row.created_at),
 });

@@ -1,16 +1,8 @@
 // UploadRepository on PostgreSQL: the jmap_uploads rows (RFC 8620 §6.1 uploads).
-import type { AccountId, BlobHash } from "../../kit/ids.js";
+import type { AccountId } from "../../kit/ids.js";
 import type { UploadRecord, UploadRepository } from "../mail-store.js";
+import { toUploadRecord, type UploadRow } from "../record-rows.js";
 import type { PgDatabase } from "./pg-database.js";
-
-interface UploadRow {
-  id: string;
-  account_id: string | number;
-  blob_hash: string;
-  size: string | number;
-  type: string;
-  created_at: string | number;
-}
 
 export class PgUploads implements UploadRepository {
   constructor(readonly sql: PgDatabase) {}
@@ -27,15 +19,7 @@ export class PgUploads implements UploadRepository {
       "SELECT * FROM jmap_uploads WHERE id = $1 AND account_id = $2",
       [id, accountId],
     );
-    if (row === undefined) return undefined;
-    return {
-      id: row.id,
-      accountId: Number(row.account_id) as AccountId,
-      blobHash: row.blob_hash as BlobHash,
-      size: Number(row.size),
-      type: row.type,
-      createdAtMs: Number(row.created_at),
-    };
+    return row === undefined ? undefined : toUploadRecord(row);
   }
 
   expire(beforeMs: number): Promise<number> {

@@ -1,27 +1,8 @@
 // UploadRepository on SQLite: the jmap_uploads rows of migration 16 (RFC 8620 §6.1 uploads).
-import type { AccountId, BlobHash } from "../../kit/ids.js";
+import type { AccountId } from "../../kit/ids.js";
 import type { UploadRecord, UploadRepository } from "../mail-store.js";
+import { toUploadRecord, type UploadRow } from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
-
-interface UploadRow {
-  id: string;
-  account_id: number;
-  blob_hash: string;
-  size: number;
-  type: string;
-  created_at: number;
-}
-
-export function toUploadRecord(row: UploadRow): UploadRecord {
-  return {
-    id: row.id,
-    accountId: Number(row.account_id) as AccountId,
-    blobHash: row.blob_hash as BlobHash,
-    size: Number(row.size),
-    type: row.type,
-    createdAtMs: Number(row.created_at),
-  };
-}
 
 export class SqliteUploads implements UploadRepository {
   constructor(readonly sql: SqliteDatabase) {}
