@@ -181,6 +181,24 @@ export const toDkimKeyRecord = (row: DkimKeyRow): DkimKeyRecord => ({
 /** The domain part of a lower-cased address. */
 export const domainOf = (address: string): string => address.slice(address.lastIndexOf("@") + 1);
 
+/** Tables of an email's derived rows (keyed by email_id), removed with the account's emails. */
+export const EMAIL_DERIVED_TABLES = ["email_search", "email_index"] as const;
+
+/** Tables of an account's mail keyed by account_id, removed before its row; the rest cascade from it. */
+export const ACCOUNT_MAIL_TABLES = [
+  "entries",
+  "entry_tombstones",
+  "emails",
+  "email_tombstones",
+  "mailbox_tombstones",
+] as const;
+
+export const addressTaken = (address: string): MailError =>
+  new MailError("alreadyExists", `${address} is already an account or an alias`);
+
+export const noAccount = (id: AccountId): MailError =>
+  new MailError("nonexistent", `No such account (${id})`);
+
 /** An alias_targets row: one target of one alias address. */
 export interface AliasTargetRow {
   address: string;

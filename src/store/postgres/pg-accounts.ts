@@ -2,6 +2,7 @@
 import { type AccountId, newObjectId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { AccountRecord, AccountRepository, NewAccount, QuotaLimits } from "../mail-store.js";
+import { ACCOUNT_MAIL_TABLES, addressTaken, EMAIL_DERIVED_TABLES, noAccount } from "../record-rows.js";
 import { isPgError, PG_UNIQUE_VIOLATION, type PgDatabase } from "./pg-database.js";
 import { type AccountRow, toAccountRecord } from "./pg-rows.js";
 import { nextUidValidity } from "./pg-uid-validity.js";
@@ -109,18 +110,12 @@ export class PgAccounts implements AccountRepository {
     await this.sql.writeAccount(id, async (tx, account) => {
       // Grants to this address go too: an account created later with it must not inherit them.
       await tx.run("DELETE FROM mailbox_acl WHERE identifier = $1", [account.address]);
-      for (const table of ["email_search", "email_index"]) {
+      for (const table of EMAIL_DERIVED_TABLES) {
         await tx.run(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE account_id = $1)`, [
           id,
         ]);
       }
-      for (const table of [
-        "entries",
-        "entry_tombstones",
-        "emails",
-        "email_tombstones",
-        "mailbox_tombstones",
-      ]) {
+      for (const table of ACCOUNT_MAIL_TABLES) {
         await tx.run(`DELETE FROM ${table} WHERE account_id = $1`, [id]);
       }
       // Mailboxes, subscriptions and credentials go with the row (ON DELETE CASCADE).
@@ -131,12 +126,4 @@ export class PgAccounts implements AccountRepository {
 
 function alreadyExists(address: string): MailError {
   return new MailError("alreadyExists", `Account ${address} already exists`);
-}
-
-function addressTaken(address: string): MailError {
-  return new MailError("alreadyExists", `${address} is already an account or an alias`);
-}
-
-function noAccount(id: AccountId): MailError {
-  return new MailError("nonexistent", `No such account (${id})`);
 }

@@ -2,7 +2,14 @@
 import { type AccountId, newObjectId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
 import type { AccountRecord, AccountRepository, NewAccount, QuotaLimits } from "../mail-store.js";
-import { type AccountRow, toAccountRecord } from "../record-rows.js";
+import {
+  ACCOUNT_MAIL_TABLES,
+  type AccountRow,
+  addressTaken,
+  EMAIL_DERIVED_TABLES,
+  noAccount,
+  toAccountRecord,
+} from "../record-rows.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { nextUidValidity } from "./uid-validity.js";
 
@@ -102,18 +109,12 @@ export class SqliteAccounts implements AccountRepository {
       if (!account) throw noAccount(id);
       // Grants to this address go too: an account created later with it must not inherit them.
       this.sql.stmt("DELETE FROM mailbox_acl WHERE identifier = ?").run(account.address);
-      for (const table of ["email_search", "email_index"]) {
+      for (const table of EMAIL_DERIVED_TABLES) {
         this.sql
           .stmt(`DELETE FROM ${table} WHERE email_id IN (SELECT id FROM emails WHERE account_id = ?)`)
           .run(id);
       }
-      for (const table of [
-        "entries",
-        "entry_tombstones",
-        "emails",
-        "email_tombstones",
-        "mailbox_tombstones",
-      ]) {
+      for (const table of ACCOUNT_MAIL_TABLES) {
         this.sql.stmt(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
       }
       this.sql.stmt("DELETE FROM accounts WHERE id = ?").run(id);
@@ -125,12 +126,4 @@ export class SqliteAccounts implements AccountRepository {
     if (!row) throw noAccount(id);
     return toAccountRecord(row);
   }
-}
-
-function addressTaken(address: string): MailError {
-  return new MailError("alreadyExists", `${address} is already an account or an alias`);
-}
-
-function noAccount(id: AccountId): MailError {
-  return new MailError("nonexistent", `No such account (${id})`);
 }
