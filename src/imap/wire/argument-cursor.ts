@@ -106,6 +106,27 @@ const isSeqSetChar = (b: number): boolean =>
 const utf8 = new TextDecoder("utf-8");
 const latin1 = new TextDecoder("latin1");
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Runs up to this long are turned into text byte by byte (a decoder call costs more for short ones). */
+const MAX_DIRECT_TEXT_BYTES = 64;
+
+/**
+ * Bytes [start, end) as Latin-1 text, as the `latin1` TextDecoder gives them. Tags, atoms and numbers
+ * are short and ASCII: those are built directly, without a subarray and a decoder call per token.
+ */
+export function latin1Text(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= MAX_DIRECT_TEXT_BYTES) {
+    let text = "";
+    let at = start;
+    for (; at < end; at++) {
+      const b = bytes[at] as number;
+      // Bytes 0x80-0x9F decode differently (windows-1252): the decoder handles any non-ASCII run.
+      if (b >= 0x80) break;
+      text += String.fromCharCode(b);
+    }
+    if (at === end) return text;
+  }
+  return latin1.decode(bytes.subarray(start, end));
+}
 
 /** Reads arguments left to right; every method either consumes a whole token or throws. */
 export class ArgumentCursor {
@@ -220,7 +241,7 @@ export class ArgumentCursor {
     const start = this.pos;
     const text = this.source.text;
     while (this.pos < text.length && accept(text[this.pos]!)) this.pos++;
-    return latin1.decode(text.subarray(start, this.pos));
+    return latin1Text(text, start, this.pos);
   }
 
   private describeBad(): string {

@@ -5,6 +5,7 @@ import {
   ArgumentCursor,
   type CommandSource,
   isAstringChar,
+  latin1Text,
   type ParseOptions,
   WireSyntaxError,
 } from "./argument-cursor.js";
@@ -131,14 +132,39 @@ export function readTag(line: Uint8Array): string | null {
   let end = 0;
   while (end < line.length && isTagChar(line[end]!)) end++;
   if (end === 0 || line[end] !== 0x20) return null;
-  return String.fromCharCode(...line.subarray(0, end));
+  return latin1Text(line, 0, end);
 }
 
-/** The upper-cased command name after the tag (skipping `UID`), or null; used by the reader while framing. */
+/** Bytes of a line's start in which the reader looks for the command name. */
+const COMMAND_NAME_WINDOW_BYTES = 64;
+const isLetter = (b: number): boolean => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+
+/**
+ * The upper-cased command name after the tag (skipping `UID`), or null; used by the reader while framing.
+ * Within the line's first 64 bytes: the tag is whatever precedes the first space, the name is letters
+ * followed by a space or the window's end.
+ */
 export function readCommandName(line: Uint8Array): string | null {
-  const text = String.fromCharCode(...line.subarray(0, Math.min(line.length, 64)));
-  const match = /^[^ ]+ (?:UID )?([A-Za-z]+)(?: |$)/i.exec(text);
-  return match?.[1]?.toUpperCase() ?? null;
+  const limit = Math.min(line.length, COMMAND_NAME_WINDOW_BYTES);
+  let space = 0;
+  while (space < limit && line[space] !== 0x20) space++;
+  if (space === 0 || space >= limit) return null;
+  const start = space + 1;
+  const isUid =
+    start + 3 < limit &&
+    (line[start]! | 0x20) === 0x75 &&
+    (line[start + 1]! | 0x20) === 0x69 &&
+    (line[start + 2]! | 0x20) === 0x64 &&
+    line[start + 3] === 0x20;
+  // `UID` not followed by a name is itself read as the name.
+  return (isUid ? letterWord(line, start + 4, limit) : null) ?? letterWord(line, start, limit);
+}
+
+function letterWord(line: Uint8Array, start: number, limit: number): string | null {
+  let end = start;
+  while (end < limit && isLetter(line[end]!)) end++;
+  if (end === start || (end < limit && line[end] !== 0x20)) return null;
+  return latin1Text(line, start, end).toUpperCase();
 }
 
 /** Parses a complete command. */

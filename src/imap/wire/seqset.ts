@@ -25,9 +25,17 @@ export function normalizeRange(a: SeqNumber, b: SeqNumber): SeqRange {
   return isLessOrEqual(a, b) ? { from: a, to: b } : { from: b, to: a };
 }
 
+/** `*` or a number of 1 to 10 digits without a leading zero, at most 2^32-1. */
 function parseSeqNumber(text: string): SeqNumber | null {
   if (text === "*") return "*";
-  if (!/^[1-9][0-9]{0,9}$/.test(text)) return null;
+  const length = text.length;
+  if (length === 0 || length > 10) return null;
+  const first = text.charCodeAt(0);
+  if (first < 0x31 || first > 0x39) return null;
+  for (let i = 1; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return null;
+  }
   const n = Number(text);
   return n <= MAX_NUMBER ? n : null;
 }
