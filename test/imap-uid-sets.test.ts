@@ -1,7 +1,8 @@
 // UID sets over real sockets (RFC 9051 §6.4.8, §9 sequence-set): overlapping, reversed and `*` ranges
 // over a mailbox with UID gaps name each existing message once, in mailbox order, and UIDs that do not
 // exist are skipped; pipelined UID FETCHes are answered each once and in order (their replies go out
-// together).
+// together), and pipelined body FETCHes (whose bodies are read ahead together) each with its own
+// message's bytes, whatever comes between them.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RawImap } from "./helpers/raw-imap.js";
@@ -19,6 +20,8 @@ describe("IMAP UID sets", () => {
   let raw: RawImap;
   /** The mailbox's UIDs after the expunges, ascending. */
   let existing: number[] = [];
+  /** Each UID's message text. */
+  const messageOf = new Map<number, string>();
 
   before(async () => {
     t = await startTestServer();
@@ -33,6 +36,7 @@ describe("IMAP UID sets", () => {
     assert.match(await raw.command("s", "SELECT INBOX"), /\r\ns OK/);
     const all = fetchedUids(await raw.command("f", "UID FETCH 1:* (UID)"));
     assert.equal(all.length, MESSAGES);
+    for (const [i, uid] of all.entries()) messageOf.set(uid, `Subject: ${i + 1}\r\n\r\nbody ${i + 1}\r\n`);
     // Gaps: the 2nd, 3rd, 7th and last messages go.
     const gone = [all[1], all[2], all[6], all[MESSAGES - 1]] as number[];
     assert.match(await raw.command("d", `UID STORE ${gone.join(",")} +FLAGS.SILENT (\\Deleted)`), /d OK/);
@@ -97,5 +101,49 @@ describe("IMAP UID sets", () => {
       tags,
       order.map((_uid, i) => `p${i}`),
     );
+  });
+
+  it("answers pipelined body FETCHes each with its own message, whatever comes between them", async () => {
+    raw.take();
+    const [a, b, c, d] = existing as [number, number, number, number];
+    const gone = (existing.at(-1) as number) + 100;
+    const commands: [string, string][] = [
+      [`UID FETCH ${a} (BODY.PEEK[])`, `${a}`],
+      [`UID FETCH ${b} (RFC822.SIZE BODY.PEEK[])`, `${b}`],
+      [`UID FETCH ${a} (BODY.PEEK[])`, `${a}`],
+      ["FETCH 1:3 (BODY.PEEK[])", `${a},${b},${c}`],
+      [`UID STORE ${c} +FLAGS.SILENT (\\Flagged)`, ""],
+      [`UID FETCH ${c} (BODY.PEEK[]<0.9>)`, `${c}<0.9>`],
+      [`UID FETCH ${gone} (BODY.PEEK[])`, ""],
+      ["NOOP", ""],
+      [`UID FETCH ${d} (BODY.PEEK[TEXT])`, `${d} TEXT`],
+      [`UID FETCH ${d} (BINARY.PEEK[])`, `${d}`],
+      [`UID FETCH ${b}:${d} (BODY.PEEK[])`, `${b},${c},${d}`],
+    ];
+    raw.write(commands.map(([command], i) => `q${i} ${command}\r\n`).join(""));
+    const response = await raw.untilTagged(`q${commands.length - 1}`);
+    const answers = response.split(/^q\d+ OK[^\r]*\r\n/m).slice(0, commands.length);
+    assert.equal(answers.length, commands.length, response);
+    commands.forEach(([command, expected], i) => {
+      const bodies = [
+        ...(answers[i] as string).matchAll(/(?:BODY\[[A-Z]*\](?:<0>)?|BINARY\[\]) \{(\d+)\}\r\n/g),
+      ].map((m) =>
+        (answers[i] as string).slice(
+          (m.index ?? 0) + m[0].length,
+          (m.index ?? 0) + m[0].length + Number(m[1]),
+        ),
+      );
+      const wanted =
+        expected === ""
+          ? []
+          : expected.split(",").map((want) => {
+              const [uid, part] = want.split(" ") as [string, string | undefined];
+              const partial = /^(\d+)<0\.(\d+)>$/.exec(uid);
+              const message = messageOf.get(Number(partial?.[1] ?? uid)) as string;
+              if (partial) return message.slice(0, Number(partial[2]));
+              return part === "TEXT" ? message.slice(message.indexOf("\r\n\r\n") + 4) : message;
+            });
+      assert.deepEqual(bodies, wanted, command);
+    });
   });
 });

@@ -9,6 +9,8 @@ import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import type { BlobRanges } from "../fetch/body-content.js";
+import type { NeededBody } from "../fetch/body-read-ahead.js";
 import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import { noIndexLoader, staticFetchLine, staticFetchMessage } from "../fetch/static-fetch-lines.js";
@@ -169,6 +171,7 @@ async function sendBuiltNow(
   let responses: ImapResponse[] = [];
   let gathered = 0;
   let handled = 0;
+  const blobs = bodiesReadAhead(ctx, selected, batch, () => handled + 1);
   for (; handled < batch.length; handled++) {
     const original = batch[handled] as MailboxEntry;
     const updated = seenNow?.get(original.uid);
@@ -183,7 +186,7 @@ async function sendBuiltNow(
       items = buildFetchItemsNow(
         attributesFor(plan, selected, updated),
         { entry, flags: selected.flagsOf(entry), summary, loadIndex: noIndexLoader },
-        ctx.services.messages,
+        blobs,
       );
     } catch (error) {
       if (!isMailError(error) || error.code !== "nonexistent") throw error;
@@ -201,6 +204,65 @@ async function sendBuiltNow(
   }
   if (responses.length > 0) await ctx.sendAll(responses);
   return { handled, isComplete };
+}
+
+/** Pipelined commands looked at for bodies to read ahead (each FETCH of one message, usually). */
+const PIPELINED_FETCHES = 31;
+
+/**
+ * The blob reads of whole-message items: a whole body comes through the session's read-ahead
+ * (fetch/body-read-ahead.ts), read together with those of the batch's next messages (from the index
+ * `nextIndex` gives) and of the FETCHes the client pipelined after this one.
+ */
+function bodiesReadAhead(
+  ctx: CommandContext,
+  selected: SelectedMailbox,
+  batch: readonly MailboxEntry[],
+  nextIndex: () => number,
+): BlobRanges {
+  const messages = ctx.services.messages;
+  return {
+    readRange: (blobHash, start, end) => messages.readRange(blobHash, start, end),
+    readRangeNow: (blobHash, start, end) =>
+      start === 0
+        ? ctx.session.bodyReadAhead.readNow(messages, { blobHash, size: end }, (max) =>
+            bodiesNeededNext(ctx, selected, batch, nextIndex(), max),
+          )
+        : messages.readRangeNow(blobHash, start, end),
+  };
+}
+
+/** Up to `max` whole bodies needed after this message: the batch's rest, then those of pipelined FETCHes. */
+function bodiesNeededNext(
+  ctx: CommandContext,
+  selected: SelectedMailbox,
+  batch: readonly MailboxEntry[],
+  from: number,
+  max: number,
+): NeededBody[] {
+  const needed: NeededBody[] = [];
+  const add = (entries: readonly MailboxEntry[], start: number): boolean => {
+    for (let i = start; i < entries.length && needed.length < max; i++) {
+      const entry = entries[i] as MailboxEntry;
+      if (entry.blobHash !== undefined) needed.push({ blobHash: entry.blobHash, size: entry.size });
+    }
+    return needed.length < max;
+  };
+  if (!add(batch, from)) return needed;
+  for (const command of ctx.session.pipelinedCommands(PIPELINED_FETCHES)) {
+    if (command.name !== "fetch" || command.changedSince !== null) break;
+    const plan = planFetch(command.items, command.uid, false, selected.isCondstore);
+    // Only FETCHes that read whole messages, as this one does; anything else ends the look ahead.
+    if (!plan.readsContent || plan.needsIndex) break;
+    let entries: readonly MailboxEntry[];
+    try {
+      entries = selected.resolve(command.set, command.uid);
+    } catch {
+      break; // a bad message number: that FETCH fails when it runs
+    }
+    if (!add(entries, 0)) break;
+  }
+  return needed;
 }
 
 /** The entry to answer with: the one \Seen updated, with the blob hash a flag update does not read. */

@@ -12,8 +12,9 @@ import type { MetadataService } from "../../mail/metadata/metadata-service.js";
 import type { UrlAuthService } from "../../mail/urlauth/urlauth-service.js";
 import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import type { AccountRecord, MailStore } from "../../store/mail-store.js";
+import type { BodyReadAhead } from "../fetch/body-read-ahead.js";
 import type { NotifyWatch } from "../notify/notify-watch.js";
-import type { CommandOf, ImapCommandName } from "../wire/command.js";
+import type { CommandOf, ImapCommand, ImapCommandName } from "../wire/command.js";
 import type { ImapResponse, ImapStatus, ResponseCode } from "../wire/response.js";
 import type { Enableable } from "./capabilities.js";
 import type { ClientIdentity, ClientQuirks } from "./client-quirks.js";
@@ -93,6 +94,13 @@ export interface SessionControl {
    * Rejects (e.g. tooBig) if storing any of them failed.
    */
   takeAppendedBlobs(): Promise<readonly AppendedBlob[]>;
+  /**
+   * Up to `max` commands the client already sent after the one running, complete and parsed
+   * (ImapReader.peekCommands), for reading ahead what they will need; they run later as usual.
+   */
+  pipelinedCommands(max: number): readonly ImapCommand[];
+  /** Bodies read ahead for pipelined FETCHes, dropped once the input chunk's commands have run. */
+  readonly bodyReadAhead: BodyReadAhead;
 }
 
 /** One APPEND message literal, streamed to the blob store while it arrived. */

@@ -16,6 +16,7 @@ import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
 import { fetch } from "../commands/fetch.js";
+import { BodyReadAhead } from "../fetch/body-read-ahead.js";
 import { MAX_NOTIFY_FETCH_MESSAGES, type NotifyWatch } from "../notify/notify-watch.js";
 import type { ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
@@ -98,6 +99,7 @@ export class ImapSession implements SessionControl {
   #isPushRequested = false;
   /** The account's session slot while logged in. */
   #lease: SessionLease | null = null;
+  readonly bodyReadAhead = new BodyReadAhead();
   readonly #log: Logger;
 
   constructor(
@@ -353,6 +355,10 @@ export class ImapSession implements SessionControl {
     await done;
   }
 
+  pipelinedCommands(max: number): readonly ImapCommand[] {
+    return this.#reader.peekCommands(max);
+  }
+
   async takeAppendedBlobs(): Promise<readonly AppendedBlob[]> {
     const pending = this.#appendBlobs;
     this.#appendBlobs = [];
@@ -476,6 +482,8 @@ export class ImapSession implements SessionControl {
         // STARTTLS or COMPRESS replaced the reader: what the client pipelined in plaintext is dropped.
         if (this.#reader !== reader || this.#isClosing) break;
       }
+      // Bodies are read ahead only for the commands of the chunk being handled.
+      this.bodyReadAhead.clear();
       if (this.#isClosing) return;
       // Every command of this chunk has been handled: their replies go out in one write.
       await this.#flushOutput();

@@ -218,10 +218,10 @@ export class SelectedMailbox {
         .map((r) => {
           const a = r.from === "*" ? largest : r.from;
           const b = r.to === "*" ? largest : r.to;
-          return {
-            start: firstIndexWithUidAtLeast(entries, Math.min(a, b)),
-            end: firstIndexWithUidAtLeast(entries, Math.max(a, b) + 1),
-          };
+          const start = firstIndexWithUidAtLeast(entries, Math.min(a, b));
+          // One UID (a pipelined download's FETCH): its slice is found with the one search.
+          if (a === b) return { start, end: entries[start]?.uid === a ? start + 1 : start };
+          return { start, end: firstIndexWithUidAtLeast(entries, Math.max(a, b) + 1) };
         })
         .sort((x, y) => x.start - y.start);
       const result: MailboxEntry[] = [];

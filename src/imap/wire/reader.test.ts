@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ImapReader } from "./reader.js";
 import {
   bytesOf,
   type CollectedEvent,
@@ -756,5 +757,62 @@ describe("reader: modes", () => {
       cmd({ tag: "a", name: "noop" }),
       cmd({ tag: "b", name: "noop" }),
     ]);
+  });
+});
+
+describe("reader: commands peeked at ahead", () => {
+  /** Reacts as a session would: UTF8=ACCEPT after ENABLE, DONE awaited after IDLE. */
+  const sessionHook: EventHook = (event, reader) => {
+    if (event.kind !== "command") return;
+    if (event.command.name === "enable") reader.setUtf8Accepted(true);
+    if (event.command.name === "idle") reader.expectIdleDone();
+  };
+  const inputs = [
+    "a1 UID FETCH 7 (BODY.PEEK[])\r\na2 UID FETCH 9 (BODY.PEEK[])\r\na3 FETCH 1:* (FLAGS)\r\n",
+    "a1 UID FETCH 7 (BODY.PEEK[])\r\nbad line\r\na2 UID FETCH 9 (BODY.PEEK[])\r\n",
+    "a1 NOOP\r\na2 LOGIN {5+}\r\nalice pw\r\na3 NOOP\r\n",
+    "a1 NOOP\r\n\r\na2 NOOP\r\n",
+    'a1 ENABLE UTF8=ACCEPT\r\na2 SELECT "caf\u00e9"\r\na3 NOOP\r\n',
+    "a1 IDLE\r\nDONE\r\na2 NOOP\r\n",
+    "a1 UID FETCH 7 (BODY.PEEK[])\r\na2 UID FETCH 8 (BODY.PEEK[]",
+  ];
+
+  it("gives the same events at every split point, and peeks what comes next", () => {
+    for (const input of inputs) {
+      for (const pieces of splits(bytesOf(input))) {
+        const plain = collectEvents(pieces, {}, sessionHook);
+        let expectedNext: readonly object[] = [];
+        const peeking = collectEvents(pieces, {}, (event, reader) => {
+          if (event.kind === "command" && expectedNext.length > 0) {
+            // A peeked command is the next event, unless a control call came in between.
+            assert.deepEqual(event.command, expectedNext[0], input);
+          }
+          sessionHook(event, reader);
+          expectedNext = event.kind === "command" ? reader.peekCommands(3) : [];
+        });
+        assert.deepEqual(peeking, plain, `${JSON.stringify(input)} split into ${pieces.length}`);
+      }
+    }
+  });
+
+  it("peeks only complete literal-free commands of the buffer being fed", () => {
+    const reader = new ImapReader();
+    const peeked: string[][] = [];
+    for (const event of reader.feed(bytesOf(inputs[2] as string))) {
+      if (event.kind === "command") peeked.push(reader.peekCommands(5).map((c) => c.tag));
+    }
+    assert.deepEqual(peeked, [[], ["a3"], []]);
+    const fetches: string[][] = [];
+    for (const event of reader.feed(bytesOf(inputs[6] as string))) {
+      if (event.kind === "command") fetches.push(reader.peekCommands(5).map((c) => c.tag));
+    }
+    assert.deepEqual(fetches, [[]]);
+    const fresh = new ImapReader();
+    const tags: string[][] = [];
+    for (const event of fresh.feed(bytesOf(inputs[0] as string))) {
+      if (event.kind === "command") tags.push(fresh.peekCommands(1).map((c) => c.tag));
+    }
+    assert.deepEqual(tags, [["a2"], ["a3"], []]);
+    assert.deepEqual(fresh.peekCommands(5), [], "nothing once the buffer is consumed");
   });
 });

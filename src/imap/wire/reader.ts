@@ -71,6 +71,14 @@ export type ReaderEvent =
       readonly reason: "lineTooLong" | "commandTooLarge";
     };
 
+/** A command line `peekCommands` parsed ahead: bytes [start, end) of the buffer being fed, LF included. */
+interface PeekedCommand {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  readonly command: ImapCommand;
+}
+
 interface LiteralAnnouncement {
   readonly size: number;
   readonly sync: boolean;
@@ -146,6 +154,11 @@ export class ImapReader {
   private literals: CommandLiteral[] = [];
   private commandBytes = 0;
   private literal: LiteralInProgress | null = null;
+  /** The buffer being fed and where its unread part starts, while `feed` is between events. */
+  private fed: Uint8Array | null = null;
+  private fedPosition = 0;
+  /** Lines of `fed` already parsed by `peekCommands`, in order, handed out by `feed` when it gets there. */
+  private ahead: PeekedCommand[] = [];
 
   constructor(limits: Partial<ImapReaderLimits> = {}) {
     this.limits = { ...DEFAULT_READER_LIMITS, ...limits };
@@ -154,21 +167,25 @@ export class ImapReader {
   /** After `ENABLE UTF8=ACCEPT` (RFC 6855): later mailbox names are read as UTF-8, not mUTF-7. */
   setUtf8Accepted(isAccepted: boolean): void {
     this.isUtf8Accepted = isAccepted;
+    this.ahead = [];
   }
 
   /** The next line is an AUTHENTICATE response (`continuationLine` event), not a command. */
   expectContinuationLine(): void {
     this.mode = "continuation";
+    this.ahead = [];
   }
 
   /** Lines are IDLE's `DONE` (`idleDone` event) until it comes. */
   expectIdleDone(): void {
     this.mode = "idle";
+    this.ahead = [];
   }
 
   /** Back to reading commands (e.g. the session ended IDLE itself). */
   expectCommand(): void {
     if (this.mode !== "closed") this.mode = "command";
+    this.ahead = [];
   }
 
   /** Refuses the literal just announced by `needLiteral`; the session sends the tagged NO/BAD. */
@@ -197,8 +214,50 @@ export class ImapReader {
     return !this.isInCommand && this.lineBytes === 0 && this.literal === null;
   }
 
+  /**
+   * Commands the client sent after the last event, already here in full: up to `max` complete command
+   * lines without literals that follow in the buffer being fed, parsed now. `feed` hands them out in
+   * turn without parsing them again, unless a control call (UTF8=ACCEPT, IDLE, a continuation) comes
+   * first, which drops them. Stops at the first line that is anything else (a literal, a syntax error,
+   * a line over the limits); empty while a command, literal or line is partly read. For reading ahead
+   * what pipelined commands will need; nothing runs because of a peek.
+   */
+  peekCommands(max: number): readonly ImapCommand[] {
+    const bytes = this.fed;
+    const isBetweenCommands =
+      this.mode === "command" && !this.isInCommand && this.literal === null && this.lineBytes === 0;
+    if (bytes === null || !isBetweenCommands) return [];
+    let pos = this.ahead.at(-1)?.end ?? this.fedPosition;
+    while (this.ahead.length < max && pos < bytes.length) {
+      const lf = bytes.indexOf(LF, pos);
+      if (lf < 0) break;
+      const end = lf > pos && bytes[lf - 1] === CR ? lf - 1 : lf;
+      const length = end - pos;
+      if (length === 0 || length > this.limits.maxLineBytes || length + 1 > this.limits.maxCommandBytes)
+        break;
+      const line = bytes.slice(pos, end);
+      if (findLiteralAnnouncement(line) !== null) break;
+      const result = parseCommand({ text: line, literals: [] }, this.parseOptions());
+      if (result.kind !== "command") break;
+      this.ahead.push({ bytes, start: pos, end: lf + 1, command: result.command });
+      pos = lf + 1;
+    }
+    return this.ahead.slice(0, max).map((peeked) => peeked.command);
+  }
+
   /** Consumes `bytes`, yielding events lazily so control calls between events apply to the rest. */
   *feed(bytes: Uint8Array): Generator<ReaderEvent, void, undefined> {
+    this.ahead = [];
+    this.fed = bytes;
+    try {
+      yield* this.consume(bytes);
+    } finally {
+      this.fed = null;
+      this.ahead = [];
+    }
+  }
+
+  private *consume(bytes: Uint8Array): Generator<ReaderEvent, void, undefined> {
     let pos = 0;
     for (;;) {
       if (this.mode === "closed") return;
@@ -218,6 +277,13 @@ export class ImapReader {
         continue;
       }
       if (pos >= bytes.length) return;
+      const peeked = this.takePeeked(bytes, pos);
+      if (peeked !== undefined) {
+        pos = peeked.end;
+        this.fedPosition = pos;
+        yield { kind: "command", command: peeked.command };
+        continue;
+      }
       const lf = bytes.indexOf(LF, pos);
       if (lf < 0) {
         this.lineParts.push(bytes.slice(pos));
@@ -228,6 +294,7 @@ export class ImapReader {
       }
       this.lineParts.push(bytes.subarray(pos, lf));
       pos = lf + 1;
+      this.fedPosition = pos;
       let line = concat(this.lineParts);
       this.lineParts = [];
       this.lineBytes = 0;
@@ -239,6 +306,15 @@ export class ImapReader {
       // Lines are copied out of `bytes` (the command may outlive this buffer).
       yield* this.handleLine(line.slice());
     }
+  }
+
+  /** The command `peekCommands` parsed at `pos`, if the reader is still where it was when it looked. */
+  private takePeeked(bytes: Uint8Array, pos: number): PeekedCommand | undefined {
+    const peeked = this.ahead[0];
+    if (peeked === undefined || peeked.bytes !== bytes || peeked.start !== pos) return undefined;
+    if (this.mode !== "command" || this.isInCommand || this.lineBytes !== 0) return undefined;
+    this.ahead.shift();
+    return peeked;
   }
 
   private fail(reason: "lineTooLong" | "commandTooLarge", line?: Uint8Array): ReaderEvent {
