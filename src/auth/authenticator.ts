@@ -17,7 +17,8 @@ import {
   type ScryptCost,
   verifyPassword,
 } from "./password-hash.js";
-import { type ChannelBindings, NO_CHANNEL_BINDINGS } from "./sasl/channel-binding.js";
+import { isPlaintextAuthAllowed, type PlaintextAuthPolicy } from "./plaintext-policy.js";
+import { type ChannelBindings, channelBindingsOf, NO_CHANNEL_BINDINGS } from "./sasl/channel-binding.js";
 import type { SaslExchange, SaslServer, ScramAttempt } from "./sasl/sasl-exchange.js";
 import {
   PLAINTEXT_MECHANISMS,
@@ -59,6 +60,28 @@ export interface SaslTransport {
   readonly protocol: AuthProtocol;
   readonly isPlaintextAllowed: boolean;
   readonly channelBindings: ChannelBindings;
+}
+
+/** What a protocol session knows of its connection (net's Connection fits), as auth/ needs it. */
+export interface AuthConnection {
+  readonly remoteAddress: string;
+  readonly isTls: boolean;
+  /** The TLS socket the channel bindings come from; anything else offers none. */
+  readonly socket: unknown;
+}
+
+/** A connection's SaslTransport: plaintext mechanisms as `policy` allows, channel bindings from its TLS. */
+export function saslTransportOf(
+  protocol: AuthProtocol,
+  policy: PlaintextAuthPolicy,
+  conn: AuthConnection,
+): SaslTransport {
+  return {
+    remoteAddress: conn.remoteAddress,
+    protocol,
+    isPlaintextAllowed: isPlaintextAuthAllowed(policy, conn.isTls, conn.remoteAddress),
+    channelBindings: channelBindingsOf(conn.socket),
+  };
 }
 
 export interface AuthenticatorOptions {

@@ -3,9 +3,8 @@
 // moments §7.5.1 allows, and maps every error to a tagged reply in one place.
 
 import { randomBytes } from "node:crypto";
-import type { SaslTransport } from "../../auth/authenticator.js";
+import { type SaslTransport, saslTransportOf } from "../../auth/authenticator.js";
 import { isPlaintextAuthAllowed } from "../../auth/plaintext-policy.js";
-import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
 import type { SessionLease } from "../../auth/session-registry.js";
 import { AsyncQueue } from "../../kit/async-queue.js";
 import type { Uid } from "../../kit/ids.js";
@@ -244,12 +243,7 @@ export class ImapSession implements SessionControl {
   }
 
   saslTransport(): SaslTransport {
-    return {
-      remoteAddress: this.conn.remoteAddress,
-      protocol: "imap",
-      isPlaintextAllowed: this.isPlaintextAuthAllowed,
-      channelBindings: channelBindingsOf(this.conn.socket),
-    };
+    return saslTransportOf("imap", this.options.services.plaintextAuth, this.conn);
   }
 
   capabilities(): string[] {

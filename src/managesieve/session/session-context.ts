@@ -1,8 +1,7 @@
 // What a ManageSieve command handler works with: the connection, the services, the session state
 // (RFC 5804 §1.4: non-authenticated, authenticated), the reader for AUTHENTICATE responses, and output.
-import type { Authenticator, SaslTransport } from "../../auth/authenticator.js";
-import { isPlaintextAuthAllowed, type PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
-import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
+import { type Authenticator, type SaslTransport, saslTransportOf } from "../../auth/authenticator.js";
+import type { PlaintextAuthPolicy } from "../../auth/plaintext-policy.js";
 import type { SessionLease, SessionRegistry } from "../../auth/session-registry.js";
 import type { Logger } from "../../kit/logger.js";
 import type { SieveScriptService } from "../../mail/sieve/sieve-scripts.js";
@@ -89,16 +88,7 @@ export class SessionContext {
   }
 
   saslTransport(): SaslTransport {
-    return {
-      remoteAddress: this.conn.remoteAddress,
-      protocol: "managesieve",
-      isPlaintextAllowed: isPlaintextAuthAllowed(
-        this.deps.settings.plaintextAuth,
-        this.conn.isTls,
-        this.conn.remoteAddress,
-      ),
-      channelBindings: channelBindingsOf(this.conn.socket),
-    };
+    return saslTransportOf("managesieve", this.deps.settings.plaintextAuth, this.conn);
   }
 }
 

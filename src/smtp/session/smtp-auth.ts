@@ -1,8 +1,7 @@
 // RFC 4954 AUTH for the submission session: one SASL exchange of auth/ (PLAIN, LOGIN, SCRAM-SHA-256
 // [-PLUS], OAUTHBEARER) framed as "334 base64" challenges, "*" to cancel, 235 on success and 535 5.7.8
 // on every kind of failure (the limiter and audit log run inside the Authenticator).
-import { isPlaintextAuthAllowed } from "../../auth/plaintext-policy.js";
-import { channelBindingsOf } from "../../auth/sasl/channel-binding.js";
+import { saslTransportOf } from "../../auth/authenticator.js";
 import { SaslDialog, type SaslTurn } from "../../auth/sasl/sasl-dialog.js";
 import type { Connection } from "../../net/connection.js";
 import type { AccountRecord } from "../../store/mail-store.js";
@@ -15,10 +14,7 @@ export type AuthStep =
   | { readonly kind: "done"; readonly reply: SmtpReply; readonly account: AccountRecord | null };
 
 export function authMechanisms(conn: Connection, deps: SubmissionDeps): string[] {
-  return deps.authenticator.mechanisms({
-    isPlaintextAllowed: isPlaintextAuthAllowed(deps.plaintextAuth, conn.isTls, conn.remoteAddress),
-    channelBindings: channelBindingsOf(conn.socket),
-  });
+  return deps.authenticator.mechanisms(saslTransportOf("smtp", deps.plaintextAuth, conn));
 }
 
 /** One running AUTH exchange: `start` with the initial response, then `respond` to each client line. */
@@ -27,12 +23,10 @@ export class SmtpAuthDialog {
 
   /** Null when the mechanism is unknown or not offered on this connection (e.g. PLAIN before TLS). */
   static open(conn: Connection, deps: SubmissionDeps, mechanism: string): SmtpAuthDialog | null {
-    const exchange = deps.authenticator.startSasl(mechanism, {
-      remoteAddress: conn.remoteAddress,
-      protocol: "smtp",
-      isPlaintextAllowed: isPlaintextAuthAllowed(deps.plaintextAuth, conn.isTls, conn.remoteAddress),
-      channelBindings: channelBindingsOf(conn.socket),
-    });
+    const exchange = deps.authenticator.startSasl(
+      mechanism,
+      saslTransportOf("smtp", deps.plaintextAuth, conn),
+    );
     return exchange === null ? null : new SmtpAuthDialog(new SaslDialog(exchange));
   }
 
