@@ -2,20 +2,17 @@
 // given, agrees with a fresh searchMailbox after flag changes and deliveries, and asks the store's
 // content index again only when a new email passes the snapshot keys (flag changes cost no query).
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import type { AccountId, MailboxId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
+import { createAccountWithInbox, storeForSuite } from "../../store/contract/mail-store-contract.js";
 import type { MailboxEntry, MailStore } from "../../store/mail-store.js";
-import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { SQLITE_HARNESS } from "../../store/sqlite/sqlite-harness.testkit.js";
 import { LiveSearch } from "./live-search.js";
 import { searchMailbox } from "./search-mailbox.js";
 import type { SearchQuery } from "./search-query.js";
 
 describe("LiveSearch", () => {
-  let dataDir: string;
   let store: MailStore;
   let counting: MailStore;
   let asked = 0;
@@ -33,16 +30,11 @@ describe("LiveSearch", () => {
     });
   }
 
+  storeForSuite(SQLITE_HARNESS, (opened) => {
+    store = opened;
+  });
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "postfach-live-"));
-    store = await openSqliteStore({ dataDir });
-    const account = await store.accounts.create({
-      address: "live@example.test",
-      passwordHash: "$scrypt$test",
-      quota: { storageBytes: null, messages: null },
-    });
-    accountId = account.id;
-    mailboxId = (await store.mailboxes.findByName(accountId, "INBOX"))?.id as MailboxId;
+    ({ accountId, mailboxId } = await createAccountWithInbox(store, "live@example.test"));
     for (const subject of ["report a", "lunch", "report b", "other"]) await add(subject);
     counting = {
       ...store,
@@ -53,10 +45,6 @@ describe("LiveSearch", () => {
         },
       }),
     };
-  });
-  after(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   const query: SearchQuery = {

@@ -5,10 +5,12 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import type { AccountId, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
+import { createAccountWithInbox, storeForSuite } from "../../store/contract/mail-store-contract.js";
 import type { MailboxEntry, MailStore, SystemFlag } from "../../store/mail-store.js";
+import { SQLITE_HARNESS } from "../../store/sqlite/sqlite-harness.testkit.js";
 import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
 import { searchMailbox } from "./search-mailbox.js";
 import { isUidInRanges, type SearchQuery, uidRanges, utcDayRange } from "./search-query.js";
@@ -17,7 +19,6 @@ const DAY = 86_400_000;
 const JAN_10 = Date.UTC(2025, 0, 10, 8);
 
 describe("searchMailbox", () => {
-  let dataDir: string;
   let store: MailStore;
   let accountId: AccountId;
   let mailboxId: MailboxId;
@@ -42,16 +43,11 @@ describe("searchMailbox", () => {
   const run = async (query: SearchQuery, from: readonly MailboxEntry[] = entries): Promise<number[]> =>
     (await searchMailbox(store, accountId, mailboxId, from, query)).map((e) => e.uid);
 
+  storeForSuite(SQLITE_HARNESS, (opened) => {
+    store = opened;
+  });
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "postfach-search-"));
-    store = await openSqliteStore({ dataDir });
-    const account = await store.accounts.create({
-      address: "eval@example.test",
-      passwordHash: "$scrypt$test",
-      quota: { storageBytes: null, messages: null },
-    });
-    accountId = account.id;
-    mailboxId = (await store.mailboxes.findByName(accountId, "INBOX"))?.id as MailboxId;
+    ({ accountId, mailboxId } = await createAccountWithInbox(store, "eval@example.test"));
     await add(
       [
         "From: Alice <alice@example.com>",
@@ -85,10 +81,6 @@ describe("searchMailbox", () => {
       JAN_10 + 2 * DAY,
     );
     entries = await store.messages.listEntries(mailboxId);
-  });
-  after(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("evaluates flags, keywords (any case), sizes, UIDs, ids and modseq in memory", async () => {

@@ -1,33 +1,26 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { EmailId, MailboxId } from "../../kit/ids.js";
+import { before, describe, it } from "node:test";
+import type { EmailId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
+import { createAccountWithInbox, storeForSuite } from "../../store/contract/mail-store-contract.js";
 import type { MailboxEntry, MailStore } from "../../store/mail-store.js";
-import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { SQLITE_HARNESS } from "../../store/sqlite/sqlite-harness.testkit.js";
 import { loadSortKeys } from "./sort-key-cache.js";
 import { sortMessages } from "./sort-messages.js";
 
 describe("loadSortKeys", () => {
-  let dataDir: string;
   let store: MailStore;
   let entries: MailboxEntry[];
 
+  storeForSuite(SQLITE_HARNESS, (opened) => {
+    store = opened;
+  });
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "postfach-sort-cache-"));
-    store = await openSqliteStore({ dataDir });
-    const account = await store.accounts.create({
-      address: "cache@example.test",
-      passwordHash: "$scrypt$test",
-      quota: { storageBytes: null, messages: null },
-    });
-    const inbox = (await store.mailboxes.findByName(account.id, "INBOX"))?.id as MailboxId;
+    const { accountId, mailboxId: inbox } = await createAccountWithInbox(store, "cache@example.test");
     for (const subject of ["Re: banana", "apple", "[x] cherry"]) {
       const raw = Buffer.from(`Subject: ${subject}\r\n\r\nbody\r\n`);
       const { hash } = await store.blobs.put(raw);
-      await store.messages.append(account.id, inbox, {
+      await store.messages.append(accountId, inbox, {
         blobHash: hash,
         index: indexMessage(raw),
         flags: { system: new Set(), keywords: [] },
@@ -35,10 +28,6 @@ describe("loadSortKeys", () => {
       });
     }
     entries = await store.messages.listEntries(inbox);
-  });
-  after(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("reads the store once, then answers from memory", async () => {

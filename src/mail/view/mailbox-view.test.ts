@@ -1,40 +1,32 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import type { Uid } from "../../kit/ids.js";
-import { flagSet, storeTestMessage } from "../../store/contract/mail-store-contract.js";
+import {
+  createAccountWithInbox,
+  flagSet,
+  storeForSuite,
+  storeTestMessage,
+} from "../../store/contract/mail-store-contract.js";
 import type { MailStore } from "../../store/mail-store.js";
-import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { SQLITE_HARNESS } from "../../store/sqlite/sqlite-harness.testkit.js";
 import { MailboxView } from "./mailbox-view.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 
 describe("MailboxView", () => {
-  let dataDir: string;
   let store: MailStore;
   let snapshots: SnapshotCache;
-  before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "postfach-view-"));
-    store = await openSqliteStore({ dataDir });
-    snapshots = new SnapshotCache(store);
+  storeForSuite(SQLITE_HARNESS, (opened) => {
+    store = opened;
   });
-  after(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
+  before(async () => {
+    snapshots = new SnapshotCache(store);
   });
 
   async function setup(messages: number) {
-    const account = await store.accounts.create({
-      address: `view${Date.now()}${Math.random()}@example.test`,
-      passwordHash: "x",
-      quota: { storageBytes: null, messages: null },
-    });
-    const inbox = await store.mailboxes.findByName(account.id, "INBOX");
-    assert.ok(inbox);
+    const ids = await createAccountWithInbox(store, `view${Date.now()}${Math.random()}@example.test`);
     for (let i = 0; i < messages; i++)
-      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
-    return { accountId: account.id, mailboxId: inbox.id };
+      await store.messages.append(ids.accountId, ids.mailboxId, await storeTestMessage(store));
+    return ids;
   }
 
   it("maps positions and UIDs both ways", async () => {

@@ -1,37 +1,27 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { AccountId, MailboxId, Uid } from "../../kit/ids.js";
-import { flagSet, storeTestMessage } from "../../store/contract/mail-store-contract.js";
+import {
+  createAccountWithInbox,
+  flagSet,
+  storeForSuite,
+  storeTestMessage,
+} from "../../store/contract/mail-store-contract.js";
 import type { MailStore } from "../../store/mail-store.js";
-import { openSqliteStore } from "../../store/sqlite/sqlite-store.js";
+import { SQLITE_HARNESS } from "../../store/sqlite/sqlite-harness.testkit.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 
 describe("SnapshotCache", () => {
-  let dataDir: string;
   let store: MailStore;
-  before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "postfach-snapshots-"));
-    store = await openSqliteStore({ dataDir });
-  });
-  after(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
+  storeForSuite(SQLITE_HARNESS, (opened) => {
+    store = opened;
   });
 
   async function setup(messages: number): Promise<{ accountId: AccountId; mailboxId: MailboxId }> {
-    const account = await store.accounts.create({
-      address: `snap${Date.now()}${Math.random()}@example.test`,
-      passwordHash: "x",
-      quota: { storageBytes: null, messages: null },
-    });
-    const inbox = await store.mailboxes.findByName(account.id, "INBOX");
-    assert.ok(inbox);
+    const ids = await createAccountWithInbox(store, `snap${Date.now()}${Math.random()}@example.test`);
     for (let i = 0; i < messages; i++)
-      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
-    return { accountId: account.id, mailboxId: inbox.id };
+      await store.messages.append(ids.accountId, ids.mailboxId, await storeTestMessage(store));
+    return ids;
   }
 
   async function assertMatchesStore(cache: SnapshotCache, accountId: AccountId, mailboxId: MailboxId) {

@@ -98,6 +98,19 @@ async function newAccount(store: MailStore, quota = { storageBytes: null, messag
   });
 }
 
+/** A new account (no quota) and its INBOX, for tests that only need somewhere to put messages. */
+export async function createAccountWithInbox(
+  store: MailStore,
+  address: string,
+): Promise<{ accountId: AccountId; mailboxId: MailboxId }> {
+  const account = await store.accounts.create({
+    address,
+    passwordHash: "$scrypt$test",
+    quota: { storageBytes: null, messages: null },
+  });
+  return { accountId: account.id, mailboxId: (await inboxOf(store, account.id)).id };
+}
+
 async function inboxOf(store: MailStore, accountId: AccountId) {
   const inbox = await store.mailboxes.findByName(accountId, "INBOX");
   assert.ok(inbox, "every account has an INBOX");

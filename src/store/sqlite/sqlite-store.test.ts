@@ -1,14 +1,11 @@
 // Runs the store contract against the embedded SQLite backend, each run in a fresh temporary data folder.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describeAclContract } from "../contract/acl-contract.js";
 import { describeCredentialContract } from "../contract/credential-contract.js";
 import { describeDomainContract } from "../contract/domain-contract.js";
 import { describeImportContract } from "../contract/import-contract.js";
 import { describeJmapObjectContract } from "../contract/jmap-object-contract.js";
 import { describeLeaseContract } from "../contract/lease-contract.js";
-import { describeMailStoreContract, type StoreHarness } from "../contract/mail-store-contract.js";
+import { describeMailStoreContract } from "../contract/mail-store-contract.js";
 import { describeMaildropLockContract } from "../contract/maildrop-lock-contract.js";
 import { describeMetadataContract } from "../contract/metadata-contract.js";
 import { describeOutboundQueueContract } from "../contract/outbound-queue-contract.js";
@@ -17,36 +14,9 @@ import { describeSieveContract } from "../contract/sieve-contract.js";
 import { describeSigningKeyContract } from "../contract/signing-key-contract.js";
 import { describeSortKeysContract } from "../contract/sort-keys-contract.js";
 import { describeUploadContract } from "../contract/upload-contract.js";
-import type { MailStore } from "../mail-store.js";
-import { openSqliteStore } from "./sqlite-store.js";
+import { SQLITE_HARNESS } from "./sqlite-harness.testkit.js";
 
-const harness: StoreHarness = {
-  async create() {
-    const dataDir = await mkdtemp(join(tmpdir(), "postfach-store-"));
-    let current: MailStore = await openSqliteStore({ dataDir });
-    const seconds: MailStore[] = [];
-    return {
-      get store() {
-        return current;
-      },
-      async reopen() {
-        await current.close();
-        current = await openSqliteStore({ dataDir });
-        return current;
-      },
-      async openSecond() {
-        const second = await openSqliteStore({ dataDir });
-        seconds.push(second);
-        return second;
-      },
-      async destroy() {
-        await current.close();
-        for (const second of seconds) await second.close().catch(() => {});
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const harness = SQLITE_HARNESS;
 
 describeMailStoreContract("sqlite", harness);
 describeAclContract("sqlite", harness);
