@@ -287,6 +287,28 @@ describe("transaction", () => {
     wire.close();
   });
 
+  test("\\Seen flags earned while commands keep coming are written in later batches and all by QUIT", async () => {
+    const { address, id } = await account([makeMessage("a"), makeMessage("b"), makeMessage("c")]);
+    const inbox = await inboxOf(id);
+    const seen = async () =>
+      (await server.services.store.messages.listEntries(inbox.id)).map((e) => e.flags.system.has("\\Seen"));
+    const wire = await loggedIn(address);
+    await wire.multiline("RETR 1");
+    assert.match(await wire.command("NOOP"), /^\+OK/);
+    assert.deepEqual(await seen(), [true, false, false], "the first batch goes out at the first wait");
+    await wire.multiline("RETR 2");
+    assert.match(await wire.command("NOOP"), /^\+OK/);
+    // Within a second of the first batch the next one waits (seen-writer.ts); a quiet client gets it
+    // written by a timer, whenever that fires.
+    for (let tries = 0; !(await seen())[1]; tries++) {
+      assert.ok(tries < 200, "the second batch was written while the client stayed quiet");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await wire.multiline("RETR 3");
+    assert.match(await wire.command("QUIT"), /^\+OK Bye/);
+    assert.deepEqual(await seen(), [true, true, true], "QUIT writes what is left before its reply");
+  });
+
   test("NOOP, and commands of the wrong state", async () => {
     const { address } = await account([]);
     const { wire } = await Pop3Wire.connect(server.plainPort);

@@ -6,7 +6,6 @@ import type { Connection } from "../net/connection.js";
 import type { CommandHandler } from "./commands/command-handler.js";
 import { COMMANDS } from "./commands/command-table.js";
 import { replyForError } from "./session/error-mapping.js";
-import { flushSeen } from "./session/flush-seen.js";
 import { LineSource } from "./session/line-source.js";
 import type { Pop3Deps } from "./session/pop3-settings.js";
 import { ReplyOutput } from "./session/reply-output.js";
@@ -24,7 +23,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   let ctx: SessionContext | undefined;
   const input = new LineSource(conn, new LineReader(deps.settings.maxLineBytes), async () => {
     await output.flush();
-    if (ctx?.state.kind === "transaction") await flushSeenSafely(ctx);
+    if (ctx) await ctx.seen.beforeWait(ctx);
   });
   const timestamp = deps.apop === null ? null : `<${process.pid}.${randomBytes(8).toString("hex")}@postfach>`;
   const session = new SessionContext(conn, deps, input, output, timestamp);
@@ -133,7 +132,7 @@ async function endSession(ctx: SessionContext): Promise<void> {
 async function flushSeenSafely(ctx: SessionContext): Promise<void> {
   if (ctx.state.kind !== "transaction") return;
   try {
-    await flushSeen(ctx, ctx.state.account.id, ctx.state.maildrop);
+    await ctx.seen.write(ctx, ctx.state.account.id, ctx.state.maildrop);
   } catch (error) {
     ctx.log.warn({ err: error }, "could not set \\Seen on retrieved messages");
   }

@@ -1,6 +1,5 @@
 // RFC 1939 §4, §6 QUIT: in AUTHORIZATION just goodbye; in TRANSACTION enter UPDATE, expunge the messages
 // marked deleted (IMAP sessions then see them vanish), release the lock. A failed removal gets -ERR.
-import { flushSeen } from "../session/flush-seen.js";
 import { err, ok } from "../wire/pop3-reply.js";
 import { ANY_STATE, type CommandHandler } from "./command-handler.js";
 
@@ -14,7 +13,7 @@ export const quit: CommandHandler<"QUIT"> = {
     const { account, maildrop, lock } = ctx.state;
     ctx.state = { kind: "update" };
     try {
-      await flushSeen(ctx, account.id, maildrop);
+      await ctx.seen.write(ctx, account.id, maildrop);
       const uids = maildrop.deletedUids();
       const removed =
         uids.length === 0

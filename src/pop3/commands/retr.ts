@@ -1,5 +1,5 @@
 // RFC 1939 §5 RETR: the whole message, streamed from the blob store; marks it \Seen for IMAP clients
-// when configured (written in batches, see pop3-session.ts).
+// when configured (written in batches, see session/seen-writer.ts).
 import { sendMessage } from "../session/send-message.js";
 import { type CommandHandler, TRANSACTION } from "./command-handler.js";
 import { findMessage } from "./find-message.js";

@@ -84,7 +84,7 @@ export class Maildrop {
     return this.expunges.isExpungedNow(entry.uid);
   }
 
-  /** The session committed a change with this modseq (flush-seen.ts); see ExpungeWatch.noteOwnChange. */
+  /** The session committed a change with this modseq (seen-writer.ts); see ExpungeWatch.noteOwnChange. */
   noteOwnChange(modSeq: ModSeq): void {
     this.expunges.noteOwnChange(modSeq);
   }

@@ -7,6 +7,7 @@ import { BodyReadAhead } from "./body-read-ahead.js";
 import type { LineSource } from "./line-source.js";
 import type { Pop3Deps } from "./pop3-settings.js";
 import type { ReplyOutput } from "./reply-output.js";
+import { SeenWriter } from "./seen-writer.js";
 import { initialState, type SessionState, type TransactionState } from "./session-state.js";
 
 export class SessionContext {
@@ -20,6 +21,8 @@ export class SessionContext {
   isStreaming = false;
   /** Bodies of pipelined RETRs read ahead together (send-message.ts). */
   readonly readAhead = new BodyReadAhead();
+  /** The \Seen flags RETR earned, written in batches (seen-writer.ts). */
+  readonly seen = new SeenWriter();
 
   constructor(
     readonly conn: Connection,
