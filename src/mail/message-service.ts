@@ -2,6 +2,7 @@
 // message content by byte range. APPEND, REPLACE, LMTP/SMTP delivery, import and JMAP upload all come
 // through here.
 import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
+import { MailError } from "../kit/mail-error.js";
 import { indexMessage } from "../mime/index/index-message.js";
 import type {
   AppendResult,
@@ -30,6 +31,21 @@ export interface NewMessageOptions {
 
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
 
+/**
+ * Messages up to this size may be held in memory between their arrival and their append (holdBlob), so
+ * the store writes them with their entries: one durable commit instead of a blob file fsynced first.
+ */
+export const HELD_MESSAGE_MAX_BYTES = 64 * 1024;
+
+/** A message to append: a stored blob, or bytes not stored yet (`body`) that the append stores. */
+export type AppendedMessage = {
+  readonly blobHash: BlobHash;
+  /** The blob's bytes, already stored (saves reading them back to index them). */
+  readonly raw?: Uint8Array;
+  /** The bytes of `blobHash`, not stored yet: the append stores them with its entry (NewMessage.body). */
+  readonly body?: Uint8Array;
+} & NewMessageOptions;
+
 export class MessageService {
   constructor(
     private readonly store: MailStore,
@@ -42,21 +58,42 @@ export class MessageService {
   }
 
   /**
-   * Adds stored blobs to a mailbox as new messages, atomically: all or none (MULTIAPPEND). Each blob is
-   * indexed once here. The blobs are durable before the entries commit, so an acknowledged message
-   * survives a crash, and a crash before the commit leaves only garbage blobs.
+   * Reads a small message (at most HELD_MESSAGE_MAX_BYTES) into memory and names it, without storing it:
+   * appendBlobs with it as `body` stores it with its entry. Rejects with tooBig past that size.
+   */
+  async holdBlob(
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<{ hash: BlobHash; size: number; bytes: Buffer }> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > HELD_MESSAGE_MAX_BYTES || size > this.limits.maxMessageBytes)
+        throw new MailError("tooBig", "Message too large");
+      chunks.push(chunk);
+    }
+    const bytes = Buffer.concat(chunks, size);
+    return { hash: this.store.blobs.hashOf(bytes), size, bytes };
+  }
+
+  /**
+   * Adds blobs to a mailbox as new messages, atomically: all or none (MULTIAPPEND). Each is indexed once
+   * here. A stored blob is durable before the entries commit, and one given as `body` is stored no later
+   * than they are, so an acknowledged message survives a crash, and a crash before the commit leaves at
+   * most garbage blobs.
    */
   async appendBlobs(
     accountId: AccountId,
     mailboxId: MailboxId,
-    messages: readonly ({ readonly blobHash: BlobHash; readonly raw?: Uint8Array } & NewMessageOptions)[],
+    messages: readonly AppendedMessage[],
   ): Promise<AppendResult[]> {
-    const prepared = [];
+    const prepared: NewMessage[] = [];
     for (const message of messages) {
       // A streamed message is read back once to index it; its size is bounded by maxMessageBytes.
-      const raw = message.raw ?? (await this.store.blobs.read(message.blobHash));
+      const raw = message.body ?? message.raw ?? (await this.store.blobs.read(message.blobHash));
       prepared.push({
         blobHash: message.blobHash,
+        ...(message.body ? { body: message.body } : {}),
         index: indexMessage(raw),
         flags: message.flags ?? NO_FLAGS,
         internalDateMs: message.internalDateMs ?? Date.now(),
@@ -78,11 +115,12 @@ export class MessageService {
     sourceMailboxId: MailboxId,
     replacedUid: Uid,
     targetMailboxId: MailboxId,
-    message: { readonly blobHash: BlobHash } & NewMessageOptions,
+    message: AppendedMessage,
   ): Promise<ReplaceResult> {
-    const raw = await this.store.blobs.read(message.blobHash);
+    const raw = message.body ?? message.raw ?? (await this.store.blobs.read(message.blobHash));
     return this.store.messages.replace(accountId, sourceMailboxId, replacedUid, targetMailboxId, {
       blobHash: message.blobHash,
+      ...(message.body ? { body: message.body } : {}),
       index: indexMessage(raw),
       flags: message.flags ?? NO_FLAGS,
       internalDateMs: message.internalDateMs ?? Date.now(),

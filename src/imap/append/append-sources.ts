@@ -1,11 +1,12 @@
-// The stored blob of each APPEND or REPLACE message. A plain message is its literal, stored while it
-// arrived. A CATENATE message (RFC 4469 §5) is put together here: its TEXT literals (each stored as a blob
+// The blob of each APPEND or REPLACE message. A plain message is its literal, stored while it arrived
+// or, when small, held in memory for the append to store with its entry. A CATENATE message (RFC 4469 §5) is put together here: its TEXT literals (each stored as a blob
 // while it arrived) and the messages or parts its IMAP URLs (RFC 5092) name, streamed in order into one
 // new blob, never held whole in memory. A URL may name any mailbox the user may read (their own, or
 // another account's shared with the r right, RFC 4314). A URL that does not resolve gives
 // NO [BADURL url], a result over the message size limit NO [TOOBIG], before anything is stored.
 import type { AccountId, BlobHash, Uid } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
+import type { AppendedMessage } from "../../mail/message-service.js";
 import { selectHeaderFields } from "../../mime/select-header-fields.js";
 import type { AccountRecord, MailboxRecord } from "../../store/mail-store.js";
 import { readRange } from "../fetch/body-content.js";
@@ -21,26 +22,30 @@ type PartSource =
   | { readonly kind: "range"; readonly blobHash: BlobHash; readonly start: number; readonly end: number }
   | { readonly kind: "bytes"; readonly bytes: Uint8Array };
 
+/** A message's blob: stored, or held (`body`, not stored yet; see AppendedMessage). */
+export type AppendSource = Pick<AppendedMessage, "blobHash" | "body">;
+
 /**
- * The blob of each message, in order, taking the streamed literals from `blobs` (one per plain message,
- * one per TEXT part of a CATENATE message); or the NO reply when a CATENATE message cannot be built.
+ * The blob of each message, in order, taking the literals from `blobs` (one per plain message, one per
+ * TEXT part of a CATENATE message); or the NO reply when a CATENATE message cannot be built.
  */
 export async function appendSources(
   ctx: CommandContext,
   account: AccountRecord,
   messages: readonly AppendMessage[],
   blobs: readonly AppendedBlob[],
-): Promise<BlobHash[] | CommandOutcome> {
+): Promise<AppendSource[] | CommandOutcome> {
   let next = 0;
   const takeBlob = (): AppendedBlob => {
     const blob = blobs[next++];
     if (blob === undefined) throw new Error("APPEND literals and messages disagree");
     return blob;
   };
-  const plans: (BlobHash | PartSource[])[] = [];
+  const plans: (AppendSource | PartSource[])[] = [];
   for (const message of messages) {
     if (message.catenate === undefined) {
-      plans.push(takeBlob().hash);
+      const { hash, bytes } = takeBlob();
+      plans.push(bytes === undefined ? { blobHash: hash } : { blobHash: hash, body: bytes });
       continue;
     }
     const sources: PartSource[] = [];
@@ -58,12 +63,12 @@ export async function appendSources(
     plans.push(sources);
   }
   if (next !== blobs.length) throw new Error("APPEND literals and messages disagree");
-  const hashes: BlobHash[] = [];
+  const sources: AppendSource[] = [];
   for (const plan of plans) {
-    if (typeof plan === "string") hashes.push(plan);
-    else hashes.push((await ctx.services.messages.storeBlob(concatenated(ctx, plan))).hash);
+    if (!Array.isArray(plan)) sources.push(plan);
+    else sources.push({ blobHash: (await ctx.services.messages.storeBlob(concatenated(ctx, plan))).hash });
   }
-  return hashes;
+  return sources;
 }
 
 function badUrl(part: CatenatePart) {
@@ -71,7 +76,9 @@ function badUrl(part: CatenatePart) {
 }
 
 function textSource(blob: AppendedBlob, part: Extract<CatenatePart, { kind: "text" }>): PartSource {
-  return { kind: "range", blobHash: blob.hash, start: 0, end: Math.min(blob.size, part.size) };
+  const end = Math.min(blob.size, part.size);
+  if (blob.bytes !== undefined) return { kind: "bytes", bytes: blob.bytes.subarray(0, end) };
+  return { kind: "range", blobHash: blob.hash, start: 0, end };
 }
 
 function sizeOf(source: PartSource): number {

@@ -1,12 +1,11 @@
 // APPEND (RFC 9051 §6.3.12) with MULTIAPPEND (RFC 3502: all messages or none), UIDPLUS APPENDUID
 // (RFC 4315), BINARY literal8, UTF8 (RFC 6855) and CATENATE (RFC 4469). The message bytes were streamed
-// to the blob store while they arrived (CATENATE messages are put together from their parts first); here
-// they are indexed and committed in one transaction. Needs the i right on the mailbox (RFC 4314 §4);
-// flags the user may not set are dropped, and the owner's quota is charged.
+// to the blob store while they arrived, or held in memory when small (CATENATE messages are put together
+// from their parts first); here they are indexed and committed in one transaction. Needs the i right on
+// the mailbox (RFC 4314 §4); flags the user may not set are dropped, and the owner's quota is charged.
 
-import type { BlobHash } from "../../kit/ids.js";
 import { permittedFlags } from "../../mail/access/rights.js";
-import { appendSources } from "../append/append-sources.js";
+import { type AppendSource, appendSources } from "../append/append-sources.js";
 import { accountOf, type CommandContext, type CommandOutcome, no, ok } from "../session/command-context.js";
 import { parseImapFlags } from "../session/imap-flags.js";
 import { openTarget } from "../session/mailbox-access.js";
@@ -28,7 +27,7 @@ export async function append(ctx: CommandContext, command: CommandOf<"append">):
     target.owner.id,
     target.mailbox.id,
     command.messages.map((message, i) => ({
-      blobHash: sources[i] as BlobHash,
+      ...(sources[i] as AppendSource),
       flags: permittedFlags(parseImapFlags(message.flags), target.rights),
       ...(message.internalDate ? { internalDateMs: toEpochMs(message.internalDate) } : {}),
     })),

@@ -40,10 +40,10 @@ export async function replace(ctx: CommandContext, command: CommandOf<"replace">
   // RFC 8508 §4.4: the new message may be built with CATENATE, as with APPEND.
   const sources = await appendSources(ctx, account, [command.message], blobs);
   if (!Array.isArray(sources)) return sources;
-  const [blobHash] = sources;
-  if (blobHash === undefined) throw new Error("REPLACE literal and message disagree");
+  const [source] = sources;
+  if (source === undefined) throw new Error("REPLACE literal and message disagree");
   const message = {
-    blobHash,
+    ...source,
     flags: permittedFlags(parseImapFlags(command.message.flags), target.rights),
     ...(command.message.internalDate ? { internalDateMs: toEpochMs(command.message.internalDate) } : {}),
   };

@@ -103,10 +103,14 @@ export interface SessionControl {
   readonly bodyReadAhead: BodyReadAhead;
 }
 
-/** One APPEND message literal, streamed to the blob store while it arrived. */
+/**
+ * One APPEND message literal: streamed to the blob store while it arrived, or, when small, held in memory
+ * (`bytes`, not stored yet) for the append to store with its entry (MessageService.holdBlob).
+ */
 export interface AppendedBlob {
   readonly hash: BlobHash;
   readonly size: number;
+  readonly bytes?: Uint8Array;
 }
 
 export interface CommandContext {

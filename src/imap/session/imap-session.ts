@@ -11,6 +11,7 @@ import type { Uid } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import { METRICS } from "../../kit/metrics.js";
+import { HELD_MESSAGE_MAX_BYTES } from "../../mail/message-service.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
@@ -56,6 +57,8 @@ export interface ImapSessionOptions {
 const OUTPUT_BUFFER_BYTES = 64 * 1024;
 /** A client that sends this many bad commands in a row is disconnected (abuse limit). */
 const MAX_CONSECUTIVE_BAD = 20;
+/** Literal bytes one APPEND (MULTIAPPEND, CATENATE) holds in memory at most; the rest stream to the blob store. */
+const MAX_HELD_APPEND_BYTES = 1024 * 1024;
 
 /** Each command's latency series, bound once: a FETCH-heavy session observes thousands per second. */
 const COMMAND_LATENCY = new Map<string, { observe(seconds: number): void }>();
@@ -84,6 +87,8 @@ export class ImapSession implements SessionControl {
   /** Bytes of buffered output (text counted in UTF-16 units: near enough for deciding when to write). */
   #pendingBytes = 0;
   #appendBlobs: Promise<AppendedBlob>[] = [];
+  /** Bytes of #appendBlobs held in memory rather than stored (MAX_HELD_APPEND_BYTES). */
+  #heldAppendBytes = 0;
   #appendQueue: AsyncQueue<Uint8Array> | null = null;
   #unsubscribe: (() => void) | null = null;
   #wakeIdle: (() => void) | null = null;
@@ -356,6 +361,7 @@ export class ImapSession implements SessionControl {
   async takeAppendedBlobs(): Promise<readonly AppendedBlob[]> {
     const pending = this.#appendBlobs;
     this.#appendBlobs = [];
+    this.#heldAppendBytes = 0;
     return Promise.all(pending);
   }
 
@@ -541,7 +547,13 @@ export class ImapSession implements SessionControl {
     }
     const queue = new AsyncQueue<Uint8Array>(8);
     this.#appendQueue = queue;
-    const stored = this.options.services.messages.storeBlob(queue);
+    // A small message waits in memory for its APPEND, which stores it with the entry (one commit); a
+    // larger one streams to the blob store as it arrives.
+    const { messages } = this.options.services;
+    const isHeld =
+      event.size <= HELD_MESSAGE_MAX_BYTES && this.#heldAppendBytes + event.size <= MAX_HELD_APPEND_BYTES;
+    if (isHeld) this.#heldAppendBytes += event.size;
+    const stored = isHeld ? messages.holdBlob(queue) : messages.storeBlob(queue);
     // Observed now so a failure (e.g. tooBig) is not an unhandled rejection before APPEND runs.
     stored.catch(() => {});
     this.#appendBlobs.push(stored);
@@ -554,6 +566,7 @@ export class ImapSession implements SessionControl {
     this.#appendQueue = null;
     const pending = this.#appendBlobs;
     this.#appendBlobs = [];
+    this.#heldAppendBytes = 0;
     await Promise.allSettled(pending);
   }
 
