@@ -1,8 +1,9 @@
 // Brings an account's JMAP maps (account-mail.ts) from one state to the next by what changed in its
 // mailboxes, instead of rebuilding every map of 100,000 Emails after one flag change. The change is found
-// by comparing each mailbox's entries with the snapshot cache's (itself kept current from the change log):
-// entries are immutable records the cache shares, so an entry that did not change is the same object, and a
-// walk by UID finds the added, expunged and changed ones. Comparing states rather than replaying the log
+// by comparing each mailbox's entries with the ones the maps were built from (account-mail.ts keeps them
+// current from the change log): entries are immutable records, so an entry that did not change is the same
+// object (an unchanged mailbox keeps its very list), and a walk by UID finds the added, expunged and
+// changed ones. Comparing states rather than replaying the log
 // keeps the update right whatever happened in between (merged notifications, concurrent loads).
 import type { EmailId, MailboxId, ThreadId } from "../kit/ids.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
@@ -32,6 +33,10 @@ export function updateAccountMail(
     const before = old.entriesByMailbox.get(mailbox.id);
     const now = entriesByMailbox.get(mailbox.id) ?? [];
     if (before === undefined) return null;
+    if (before === now) {
+      lists.set(mailbox.id, before);
+      continue;
+    }
     const seen = gone.size + added.length;
     if (!diffEntries(before, now, changed, gone, added)) return null;
     lists.set(mailbox.id, gone.size + added.length === seen ? before : now);

@@ -40,12 +40,7 @@ export function roleOf(mailbox: MailboxRecord): string | null {
   return mailbox.specialUse === null ? null : ROLE_OF[mailbox.specialUse];
 }
 
-/** RFC 8621 §2: an email counts as unread without $seen and $draft (IMAP \Seen and \Draft). */
-function isUnread(entry: MailboxEntry): boolean {
-  return !entry.flags.system.has("\\Seen") && !entry.flags.system.has("\\Draft");
-}
-
-interface MailboxCounts {
+export interface MailboxCounts {
   readonly totalEmails: number;
   readonly unreadEmails: number;
   readonly totalThreads: number;
@@ -58,6 +53,16 @@ interface MailboxCounts {
  * mailboxes that changed, not 100,000 entries of each.
  */
 const countsByEntries = new WeakMap<readonly MailboxEntry[], MailboxCounts>();
+
+/** Counts of an entry list found elsewhere (a build of the account's maps counts every list in one walk). */
+export function rememberMailboxCounts(entries: readonly MailboxEntry[], counts: MailboxCounts): void {
+  countsByEntries.set(entries, counts);
+}
+
+/** RFC 8621 §2: an email counts as unread without $seen and $draft (IMAP \Seen and \Draft). */
+export function isUnread(entry: MailboxEntry): boolean {
+  return !entry.flags.system.has("\\Seen") && !entry.flags.system.has("\\Draft");
+}
 
 function countsOf(entries: readonly MailboxEntry[]): MailboxCounts {
   const known = countsByEntries.get(entries);

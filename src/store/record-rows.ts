@@ -122,6 +122,42 @@ export function toMailboxEntry(row: EntryRow): MailboxEntry {
   };
 }
 
+/**
+ * The columns of an entry listEntriesWithoutBlobs reads (both backends' SQL), read as arrays rather than
+ * row objects: not the mailbox, which the caller names (one string shared by every entry instead of one
+ * per row), nor the email's blob.
+ */
+export const ENTRY_WITHOUT_BLOB_COLUMNS =
+  "uid, modseq, flags, keywords, email_id, thread_id, size, internal_date, save_date";
+
+export type EntryTupleWithoutBlob = readonly [
+  uid: number,
+  modseq: number,
+  flags: number,
+  keywords: string,
+  emailId: string,
+  threadId: string,
+  size: number,
+  internalDate: number,
+  saveDate: number,
+];
+
+export function toMailboxEntryWithoutBlob(mailboxId: MailboxId, row: EntryTupleWithoutBlob): MailboxEntry {
+  return {
+    mailboxId,
+    uid: row[0] as Uid,
+    modSeq: row[1] as ModSeq,
+    flags: decodeFlagSet(row[2], row[3]),
+    emailId: row[4] as EmailId,
+    threadId: row[5] as ThreadId,
+    size: row[6],
+    internalDateMs: row[7],
+    saveDateMs: row[8],
+    blobHash: undefined,
+    crlfSize: undefined,
+  };
+}
+
 export interface AppPasswordRow {
   id: string;
   account_id: number;

@@ -19,6 +19,7 @@ import {
 import {
   compileEmailFilter,
   type EmailFilter,
+  type FilterSubject,
   type ThreadKeywords,
   threadKeywordsOf,
 } from "../email-filter.js";
@@ -81,12 +82,30 @@ async function evaluateQuery(
   comparators: readonly Comparator[],
   collapseThreads: boolean,
 ): Promise<readonly EmailId[]> {
-  let ids = await matchingEmails(ctx, mail, filter, mail.entriesByEmail.keys(), mail.entriesByMailbox);
+  // Each match's Thread, noted while matching: collapsing 100,000 Emails then needs no lookup per Email.
+  const threadIds: ThreadId[] = [];
+  const ids = await matchingEmails(
+    ctx,
+    mail,
+    filter,
+    mail.entriesByEmail.keys(),
+    mail.entriesByMailbox,
+    threadIds,
+  );
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
-  ids = sortEmails(ids, comparators, mail, sortKeys);
-  return collapseThreads ? firstOfEachThread(ids, mail) : ids;
+  const order = sortOrder(ids, comparators, mail, sortKeys);
+  if (!collapseThreads) return order.map((i) => ids[i] as EmailId);
+  const seen = new Set<ThreadId>();
+  const collapsed: EmailId[] = [];
+  for (const i of order) {
+    const threadId = threadIds[i] as ThreadId;
+    if (seen.has(threadId)) continue;
+    seen.add(threadId);
+    collapsed.push(ids[i] as EmailId);
+  }
+  return collapsed;
 }
 
 /** Past this many changed Threads a query runs again rather than patching its previous result. */
@@ -161,6 +180,8 @@ async function matchingEmails(
   filter: EmailFilter,
   ids: Iterable<EmailId>,
   entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
+  /** When given, gets the Thread of each match, at the same position. */
+  threadIds?: ThreadId[],
 ): Promise<EmailId[]> {
   const contentHits: Set<EmailId>[] = [];
   for (const query of filter.contentQueries) {
@@ -184,17 +205,23 @@ async function matchingEmails(
     }
     return keywords;
   };
+  // One subject object for every Email (a filter keeps none): 100,000 Emails, no 100,000 objects.
+  const subject: { -readonly [K in keyof FilterSubject]: FilterSubject[K] } = {
+    id: "" as EmailId,
+    entries: [],
+    receivedAtMs: 0,
+    threadKeywords: () => threadKeywords((subject.entries[0] as MailboxEntry).threadId),
+  };
   const matching: EmailId[] = [];
   for (const id of ids) {
     const entries = mail.entriesByEmail.get(id);
     if (entries === undefined) continue;
-    const subject = {
-      id,
-      entries,
-      receivedAtMs: mail.receivedAtByEmail.get(id) ?? 0,
-      threadKeywords: () => threadKeywords((entries[0] as MailboxEntry).threadId),
-    };
-    if (filter.matches(subject, contentHits)) matching.push(id);
+    subject.id = id;
+    subject.entries = entries;
+    subject.receivedAtMs = mail.receivedAtByEmail.get(id) ?? 0;
+    if (!filter.matches(subject, contentHits)) continue;
+    matching.push(id);
+    threadIds?.push((entries[0] as MailboxEntry).threadId);
   }
   return matching;
 }
@@ -278,13 +305,34 @@ function sortEmails(
   mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
 ): EmailId[] {
-  const keyed = ids.map((id) => ({
-    id,
-    keys: comparators.map((c) => keyOf(c.property, id, mail, sortKeys)),
-  }));
+  return sortOrder(ids, comparators, mail, sortKeys).map((i) => ids[i] as EmailId);
+}
+
+/** The positions in `ids` in sortEmails' order. */
+function sortOrder(
+  ids: readonly EmailId[],
+  comparators: readonly Comparator[],
+  mail: AccountMail,
+  sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+): number[] {
+  const order = Array.from(ids, (_, i) => i);
+  const byId = (i: number, j: number): number => {
+    const x = ids[i] as EmailId;
+    const y = ids[j] as EmailId;
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const [only] = comparators;
+  if (comparators.length === 1 && only !== undefined && !needsSortKeys(comparators)) {
+    // One numeric key (receivedAt, the usual sort, or size): unboxed in a typed array.
+    const keys = Float64Array.from(ids, (id) => keyOf(only.property, id, mail, sortKeys) as number);
+    const direction = only.isAscending ? 1 : -1;
+    return order.sort((i, j) => ((keys[i] as number) - (keys[j] as number)) * direction || byId(i, j));
+  }
+  const keys = ids.map((id) => comparators.map((c) => keyOf(c.property, id, mail, sortKeys)));
   const directions = comparators.map((c) => (c.isAscending ? 1 : -1));
-  keyed.sort((a, b) => compareKeys(a.keys, a.id, b.keys, b.id, directions));
-  return keyed.map((entry) => entry.id);
+  return order.sort((i, j) =>
+    compareKeys(keys[i] ?? [], ids[i] as EmailId, keys[j] ?? [], ids[j] as EmailId, directions),
+  );
 }
 
 /** The sort's order of two Emails, their keys looked up at each call (for a merge, not a sort). */

@@ -131,8 +131,11 @@ export class SnapshotCache {
   }
 }
 
-/** `entries` with a change set applied: expunged UIDs removed, changed entries replaced, new ones added. */
-function applyChanges(entries: MailboxEntry[], changes: MailboxChanges): MailboxEntry[] {
+/**
+ * `entries` with a change set applied: expunged UIDs removed, changed entries replaced, new ones added.
+ * Changes the array given (or returns a new one): callers that share it pass a copy.
+ */
+export function applyChanges(entries: MailboxEntry[], changes: MailboxChanges): MailboxEntry[] {
   let result = entries;
   if (changes.expungedUids.length > 0) {
     const gone = new Set<number>(changes.expungedUids);

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import type { AccountId, BlobHash, MailboxId, ModSeq, Uid } from "../../kit/ids.js";
 import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
-import type { FlagSet, MailStore, NewMessage, SystemFlag } from "../mail-store.js";
+import type { FlagSet, MailboxEntry, MailStore, NewMessage, SystemFlag } from "../mail-store.js";
 
 /** A store under test and ways to reach the same data again, as after a restart or from a second node. */
 export interface StoreUnderTest {
@@ -341,6 +341,38 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       assert.deepEqual(
         afterExpunge.entries.map((e) => e.blobHash),
         [expected[1]],
+      );
+    });
+
+    it("lists a mailbox's entries without their blobs as listEntries lists them, for JMAP's maps", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      for (let i = 0; i < 3; i++)
+        await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      await store.messages.updateFlags(account.id, inbox.id, [2 as Uid], {
+        operation: "add",
+        flags: flagSet(["\\Seen"], ["$label"]),
+      });
+      await store.messages.expunge(account.id, inbox.id, [1 as Uid]);
+      const withoutBlob = ({ blobHash, crlfSize, ...rest }: MailboxEntry) => rest;
+      const compact = await store.messages.listEntriesWithoutBlobs(inbox.id);
+      assert.deepEqual(
+        compact.map(withoutBlob),
+        (await store.messages.listEntries(inbox.id)).map(withoutBlob),
+      );
+      assert.deepEqual(
+        compact.map((e) => [e.uid, e.blobHash, e.crlfSize]),
+        [
+          [2, undefined, undefined],
+          [3, undefined, undefined],
+        ],
+      );
+      assert.deepEqual([...(compact[0]?.flags.system ?? [])], ["\\Seen"]);
+      assert.deepEqual(compact[0]?.flags.keywords, ["$label"]);
+      assert.deepEqual(
+        await store.messages.listEntriesWithoutBlobs(`${inbox.id}x` as MailboxId),
+        [],
+        "no such mailbox",
       );
     });
 

@@ -13,6 +13,8 @@ import type { AccountRow } from "./pg-rows.js";
 /** Runs SQL inside the current transaction (or on the pool for one-statement reads). */
 export interface Sql {
   rows<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Rows as arrays of column values, in the SELECT list's order (no object per row: for long lists). */
+  tuples<Tuple extends readonly unknown[]>(text: string, params?: readonly unknown[]): Promise<Tuple[]>;
   one<Row>(text: string, params?: readonly unknown[]): Promise<Row | undefined>;
   /** Runs a statement and returns how many rows it touched. */
   run(text: string, params?: readonly unknown[]): Promise<number>;
@@ -103,6 +105,9 @@ export function sqlOn(client: pg.ClientBase | pg.Pool): Sql {
   return {
     rows: async <Row>(text: string, params: readonly unknown[] = []) =>
       (await query(text, params)).rows as Row[],
+    tuples: async <Tuple extends readonly unknown[]>(text: string, params: readonly unknown[] = []) =>
+      (await client.query({ text, values: params as unknown[], rowMode: "array" }).catch(rethrowPg))
+        .rows as unknown as Tuple[],
     one: async <Row>(text: string, params: readonly unknown[] = []) =>
       (await query(text, params)).rows[0] as Row | undefined,
     run: async (text: string, params: readonly unknown[] = []) => (await query(text, params)).rowCount ?? 0,
@@ -131,6 +136,10 @@ export class PgDatabase implements Sql {
 
   rows<Row>(text: string, params?: readonly unknown[]): Promise<Row[]> {
     return this.#direct.rows<Row>(text, params);
+  }
+
+  tuples<Tuple extends readonly unknown[]>(text: string, params?: readonly unknown[]): Promise<Tuple[]> {
+    return this.#direct.tuples<Tuple>(text, params);
   }
 
   one<Row>(text: string, params?: readonly unknown[]): Promise<Row | undefined> {

@@ -29,7 +29,16 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { type AccountRow, checkQuota, type EmailRow, ENTRY_WITH_BLOB, toSummary } from "../record-rows.js";
+import {
+  type AccountRow,
+  checkQuota,
+  type EmailRow,
+  ENTRY_WITH_BLOB,
+  ENTRY_WITHOUT_BLOB_COLUMNS,
+  type EntryTupleWithoutBlob,
+  toMailboxEntryWithoutBlob,
+  toSummary,
+} from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import {
@@ -157,6 +166,14 @@ export class PgMessages implements MessageRepository {
       [mailboxId, fromUid, toUid],
     );
     return rows.map(toMailboxEntry);
+  }
+
+  async listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]> {
+    const rows = await this.sql.tuples<EntryTupleWithoutBlob>(
+      `SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = $1 ORDER BY uid`,
+      [mailboxId],
+    );
+    return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
   }
 
   async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {

@@ -28,7 +28,16 @@ import type {
   NewMessage,
   ReplaceResult,
 } from "../mail-store.js";
-import { type EmailRow, ENTRY_WITH_BLOB, type EntryRow, toMailboxEntry, toSummary } from "../record-rows.js";
+import {
+  type EmailRow,
+  ENTRY_WITH_BLOB,
+  ENTRY_WITHOUT_BLOB_COLUMNS,
+  type EntryRow,
+  type EntryTupleWithoutBlob,
+  toMailboxEntry,
+  toMailboxEntryWithoutBlob,
+  toSummary,
+} from "../record-rows.js";
 import { isBlobReferencedNow } from "./blob-references.js";
 import {
   checkQuota,
@@ -203,6 +212,14 @@ export class SqliteMessages implements MessageRepository {
     toUid = MAX_UID as Uid,
   ): Promise<MailboxEntry[]> {
     return this.#rowsInRange(mailboxId, fromUid, toUid).map(toMailboxEntry);
+  }
+
+  async listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]> {
+    const rows = this.sql
+      .stmt(`SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = ? ORDER BY uid`)
+      .raw(true)
+      .all(mailboxId) as EntryTupleWithoutBlob[];
+    return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
   }
 
   async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {
