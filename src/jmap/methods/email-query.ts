@@ -84,14 +84,7 @@ async function evaluateQuery(
 ): Promise<readonly EmailId[]> {
   // Each match's Thread, noted while matching: collapsing 100,000 Emails then needs no lookup per Email.
   const threadIds: ThreadId[] = [];
-  const ids = await matchingEmails(
-    ctx,
-    mail,
-    filter,
-    mail.entriesByEmail.keys(),
-    mail.entriesByMailbox,
-    threadIds,
-  );
+  const ids = await matchingEmails(ctx, mail, filter, mail.entriesByEmail, mail.entriesByMailbox, threadIds);
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
@@ -151,7 +144,13 @@ async function patchQuery(
   for (const list of candidateEntries.values()) list.sort((a, b) => a.uid - b.uid);
   const noSortKeys = new Map<EmailId, EmailSortKeys>();
   let found = sortEmails(
-    await matchingEmails(ctx, mail, filter, candidates, candidateEntries),
+    await matchingEmails(
+      ctx,
+      mail,
+      filter,
+      candidates.map((id) => [id, mail.entriesByEmail.get(id)] as const),
+      candidateEntries,
+    ),
     comparators,
     mail,
     noSortKeys,
@@ -178,7 +177,8 @@ async function matchingEmails(
   ctx: JmapContext,
   mail: AccountMail,
   filter: EmailFilter,
-  ids: Iterable<EmailId>,
+  /** The Emails to look at, each with its copies (the account map's own pairs, or looked up). */
+  emails: Iterable<readonly [EmailId, readonly MailboxEntry[] | undefined]>,
   entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
   /** When given, gets the Thread of each match, at the same position. */
   threadIds?: ThreadId[],
@@ -205,20 +205,21 @@ async function matchingEmails(
     }
     return keywords;
   };
-  // One subject object for every Email (a filter keeps none): 100,000 Emails, no 100,000 objects.
-  const subject: { -readonly [K in keyof FilterSubject]: FilterSubject[K] } = {
+  // One subject object for every Email (a filter keeps none): 100,000 Emails, no 100,000 objects; its
+  // receivedAt is looked up only when a date condition asks.
+  const subject: Omit<FilterSubject, "id" | "entries"> & { id: EmailId; entries: readonly MailboxEntry[] } = {
     id: "" as EmailId,
     entries: [],
-    receivedAtMs: 0,
+    get receivedAtMs() {
+      return mail.receivedAtByEmail.get(subject.id) ?? 0;
+    },
     threadKeywords: () => threadKeywords((subject.entries[0] as MailboxEntry).threadId),
   };
   const matching: EmailId[] = [];
-  for (const id of ids) {
-    const entries = mail.entriesByEmail.get(id);
+  for (const [id, entries] of emails) {
     if (entries === undefined) continue;
     subject.id = id;
     subject.entries = entries;
-    subject.receivedAtMs = mail.receivedAtByEmail.get(id) ?? 0;
     if (!filter.matches(subject, contentHits)) continue;
     matching.push(id);
     threadIds?.push((entries[0] as MailboxEntry).threadId);
