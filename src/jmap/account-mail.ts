@@ -12,7 +12,7 @@ import { applyChanges, type SnapshotCache } from "../mail/view/snapshot-cache.js
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import { receivedAtOf, updateAccountMail } from "./account-mail-update.js";
 import type { JmapContext } from "./jmap-context.js";
-import { isUnread, rememberMailboxCounts } from "./mailbox-object.js";
+import { isUnread, type MailboxCounts, rememberMailboxCounts } from "./mailbox-object.js";
 import { canReadItems, isVisibleMailbox } from "./shared-accounts.js";
 
 export interface AccountMail {
@@ -207,7 +207,7 @@ function countMailboxes(
   entriesByEmail: ReadonlyMap<EmailId, readonly MailboxEntry[]>,
   threads: ReadonlyMap<ThreadId, readonly EmailId[]>,
 ): void {
-  const counting = new Map(
+  const counting = new Map<MailboxId, Counting>(
     mailboxes.map((m) => [
       m.id,
       {
@@ -227,23 +227,11 @@ function countMailboxes(
       for (const entry of entriesByEmail.get(emailId) ?? []) {
         const counts = counting.get(entry.mailboxId);
         if (counts === undefined) continue;
-        if (counts.lastEmail !== emailId) {
-          counts.lastEmail = emailId;
-          counts.totalEmails++;
-        }
-        if (counts.lastThread !== entry.threadId) {
-          counts.lastThread = entry.threadId;
-          counts.totalThreads++;
-        }
+        countOnce(counts, "totalEmails", "lastEmail", emailId);
+        countOnce(counts, "totalThreads", "lastThread", entry.threadId);
         if (!isUnread(entry)) continue;
-        if (counts.lastUnreadEmail !== emailId) {
-          counts.lastUnreadEmail = emailId;
-          counts.unreadEmails++;
-        }
-        if (counts.lastUnreadThread !== entry.threadId) {
-          counts.lastUnreadThread = entry.threadId;
-          counts.unreadThreads++;
-        }
+        countOnce(counts, "unreadEmails", "lastUnreadEmail", emailId);
+        countOnce(counts, "unreadThreads", "lastUnreadThread", entry.threadId);
       }
     }
   }
@@ -252,6 +240,26 @@ function countMailboxes(
     if (entries !== undefined)
       rememberMailboxCounts(entries, { totalEmails, unreadEmails, totalThreads, unreadThreads });
   }
+}
+
+/** A mailbox's counts being made, with the last email and thread each count counted. */
+type Counting = { -readonly [K in keyof MailboxCounts]: number } & {
+  lastEmail: string;
+  lastUnreadEmail: string;
+  lastThread: string;
+  lastUnreadThread: string;
+};
+
+/** Counts `id` unless it is the one this count counted last (a repeat: another copy, another email of it). */
+function countOnce(
+  counts: Counting,
+  count: keyof MailboxCounts,
+  last: Exclude<keyof Counting, keyof MailboxCounts>,
+  id: string,
+): void {
+  if (counts[last] === id) return;
+  counts[last] = id;
+  counts[count]++;
 }
 
 /**
