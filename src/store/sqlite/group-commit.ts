@@ -4,7 +4,9 @@
 // next group, which commits when it ends. Callers resolve only after the fsync covering their commit, so
 // nothing is acknowledged before it is durable (other sessions of this process may read the rows during
 // that fsync). Each write runs in its own savepoint: one that fails is rolled back alone and only its
-// caller rejects.
+// caller rejects. Between two groups the search-index worker may take the write lock to index the
+// search rows of the last one (search-indexer.ts): it starts when a group has committed, runs while
+// the WAL is fsynced, and the next group waits for it, so neither connection waits on the other's lock.
 
 import { noSpaceErrorOf } from "../../kit/mail-error.js";
 import type { ChangeEvent } from "../mail-store.js";
@@ -27,6 +29,8 @@ export class GroupCommit {
   #queue: Queued[] = [];
   #isScheduled = false;
   #isSyncing = false;
+  /** A catch-up of the search index is due even with no write queued (a backlog, rows left at open). */
+  #isIndexDue = false;
   /** Where committed transactions wait for a checkpoint; null for an in-memory database. */
   readonly #walPath: string | null;
 
@@ -45,38 +49,55 @@ export class GroupCommit {
     });
   }
 
+  /** Runs a search-index catch-up as soon as no group is committing, even if no write comes. */
+  indexSoon(): void {
+    this.#isIndexDue = true;
+    this.#schedule();
+  }
+
   /** Commits after the I/O callbacks of this loop turn, so writes that became ready with this one join it. */
   #schedule(): void {
-    if (this.#isScheduled || this.#isSyncing || this.#queue.length === 0) return;
+    if (this.#isScheduled || this.#isSyncing) return;
+    if (this.#queue.length === 0 && !this.#isIndexDue) return;
     this.#isScheduled = true;
     setImmediate(() => void this.#commit());
   }
 
   async #commit(): Promise<void> {
     this.#isScheduled = false;
+    this.#isIndexDue = false;
     const group = this.#queue;
     this.#queue = [];
-    const outcomes: Outcome[] = [];
     this.#isSyncing = true;
+    let indexing: Promise<boolean> = Promise.resolve(false);
     try {
-      this.#withoutCommitFsync(() =>
-        this.sql.write((scope) => {
-          for (const { write } of group) outcomes.push(this.#inSavepoint(scope, write));
-        }),
-      );
-      if (this.#walPath !== null) await syncWal(this.#walPath, this.sql.db.name);
+      const outcomes = group.length === 0 ? [] : this.#write(group);
+      indexing = this.sql.catchUpSearchIndex();
+      if (this.#walPath !== null && group.length > 0) await syncWal(this.#walPath, this.sql.db.name);
+      group.forEach(({ resolve, reject }, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) resolve(outcome.value);
+        else reject(noSpaceErrorOf(outcome?.error) ?? outcome?.error);
+      });
     } catch (error) {
       for (const { reject } of group) reject(noSpaceErrorOf(error) ?? error);
-      return;
     } finally {
+      // The next group's transaction starts once the worker's has committed (it never rejects).
+      this.#isIndexDue = (await indexing) || this.#isIndexDue;
       this.#isSyncing = false;
       this.#schedule();
     }
-    group.forEach(({ resolve, reject }, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) resolve(outcome.value);
-      else reject(noSpaceErrorOf(outcome?.error) ?? outcome?.error);
-    });
+  }
+
+  /** The group's transaction, each write in its savepoint; throws if the transaction itself failed. */
+  #write(group: readonly Queued[]): Outcome[] {
+    const outcomes: Outcome[] = [];
+    this.#withoutCommitFsync(() =>
+      this.sql.write((scope) => {
+        for (const { write } of group) outcomes.push(this.#inSavepoint(scope, write));
+      }),
+    );
+    return outcomes;
   }
 
   /** Runs `fn` with synchronous=NORMAL: WAL commits are written but not fsynced (#commit does that). */

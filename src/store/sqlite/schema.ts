@@ -471,4 +471,38 @@ export const MIGRATIONS: readonly string[] = [
     until_ms INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 25: the trigram index catches up after the commit instead of inside it (search-indexer.ts): rows of
+  // email_search up to search_index_progress.indexed_upto are in email_search_fts, later ones are
+  // indexed by a worker thread's connection and meanwhile searched by scanning them (sqlite-search.ts),
+  // so results stay exact. The triggers touch the index only for rows it holds; a reused rowid at or
+  // below the mark (the last rows deleted, then a new one) is indexed at once. Existing rows are all
+  // indexed, so the mark starts at the last one. OR IGNORE and DROP/CREATE: a second run changes nothing.
+  `
+  CREATE TABLE IF NOT EXISTS search_index_progress (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_upto INTEGER NOT NULL
+  );
+  INSERT OR IGNORE INTO search_index_progress (id, indexed_upto)
+    SELECT 1, coalesce(max(id), 0) FROM email_search;
+  DROP TRIGGER IF EXISTS email_search_fts_insert;
+  DROP TRIGGER IF EXISTS email_search_fts_delete;
+  DROP TRIGGER IF EXISTS email_search_fts_update;
+  CREATE TRIGGER email_search_fts_insert AFTER INSERT ON email_search
+    WHEN new.id <= (SELECT indexed_upto FROM search_index_progress) BEGIN
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_delete AFTER DELETE ON email_search
+    WHEN old.id <= (SELECT indexed_upto FROM search_index_progress) BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+  END;
+  CREATE TRIGGER email_search_fts_update AFTER UPDATE ON email_search
+    WHEN old.id <= (SELECT indexed_upto FROM search_index_progress) BEGIN
+    INSERT INTO email_search_fts (email_search_fts, rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES ('delete', old.id, old.subject, old.from_text, old.to_text, old.cc_text, old.bcc_text, old.body_text);
+    INSERT INTO email_search_fts (rowid, subject, from_text, to_text, cc_text, bcc_text, body_text)
+      VALUES (new.id, new.subject, new.from_text, new.to_text, new.cc_text, new.bcc_text, new.body_text);
+  END;
+  `,
 ];

@@ -7,6 +7,8 @@ import { METRICS } from "../../kit/metrics.js";
 import type { ChangeEvent, ChangeNotifier } from "../mail-store.js";
 import { GroupCommit } from "./group-commit.js";
 import { MIGRATIONS } from "./schema.js";
+import { hasPendingSearchRows, indexPendingSearchRows } from "./search-index-catch-up.js";
+import { SearchIndexer } from "./search-indexer.js";
 
 export type Db = Database.Database;
 
@@ -23,16 +25,33 @@ export interface WriteScope {
   defer(work: () => void): void;
 }
 
+/**
+ * Where new search rows get into the trigram index (search-indexer.ts): "worker" (a file database's
+ * default) after the commit, in a worker thread; "inline" in the writing transaction itself; "paused"
+ * never (tests of the search over pending rows).
+ */
+export type SearchIndexing = "worker" | "inline" | "paused";
+
+/** Pending rows one catch-up indexes at most: a backlog (after a crash) is worked off between groups. */
+const SEARCH_CATCH_UP_ROWS = 500;
+
 export class SqliteDatabase {
   readonly db: Db;
   readonly #notifier: ChangeNotifier;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #nextModSeq: Database.Statement<[number], { highest_modseq: number }>;
   #group: GroupCommit | null = null;
+  readonly #searchIndexing: SearchIndexing;
+  readonly #searchIndexer: SearchIndexer | null;
+  /** Whether email_search may hold rows the trigram index does not (set by appends, cleared by catch-ups). */
+  #hasPendingSearchRows: boolean;
+  /** Counts notes of new search rows, so a catch-up that raced with one does not clear the flag. */
+  #searchRowsNoted = 0;
+  #isClosed = false;
 
   readonly #writeLatency = METRICS.storeWrites.bind({ backend: "sqlite" });
 
-  constructor(path: string, notifier: ChangeNotifier) {
+  constructor(path: string, notifier: ChangeNotifier, searchIndexing: SearchIndexing = "worker") {
     this.db = new Database(path);
     // WAL with synchronous=FULL: every commit is fsynced before it returns, so acknowledged
     // changes survive power loss, while readers never block the writer.
@@ -53,6 +72,32 @@ export class SqliteDatabase {
     this.#nextModSeq = this.db.prepare(
       "UPDATE accounts SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
     );
+    // A worker needs a database file it can open; an in-memory one indexes in its own transactions.
+    this.#searchIndexing = searchIndexing === "worker" && this.db.memory ? "inline" : searchIndexing;
+    this.#searchIndexer = this.#searchIndexing === "worker" ? new SearchIndexer(this.db.name) : null;
+    this.#hasPendingSearchRows = hasPendingSearchRows(this.db);
+    // Rows left pending by an earlier process (stopped before its worker caught up) are indexed now.
+    if (this.#hasPendingSearchRows && this.#searchIndexer !== null) this.#groupCommit().indexSoon();
+  }
+
+  /** An append wrote rows to email_search (inside the current write transaction). */
+  noteSearchRows(): void {
+    this.#hasPendingSearchRows = true;
+    this.#searchRowsNoted++;
+  }
+
+  /**
+   * Lets the worker index pending search rows (one batch); called by the group commit between its
+   * transactions. Resolves with whether rows are (still or again) pending; never rejects.
+   */
+  async catchUpSearchIndex(): Promise<boolean> {
+    if (this.#searchIndexer === null || !this.#hasPendingSearchRows || this.#isClosed) return false;
+    const noted = this.#searchRowsNoted;
+    const reply = await this.#searchIndexer.catchUp(SEARCH_CATCH_UP_ROWS);
+    // A failure leaves the rows pending (searches scan them) until the next group commit retries.
+    if (reply.kind === "failed") return false;
+    if (!reply.hasMore && noted === this.#searchRowsNoted) this.#hasPendingSearchRows = false;
+    return reply.hasMore;
   }
 
   #migrate(): void {
@@ -108,6 +153,10 @@ export class SqliteDatabase {
         .transaction((inner: WriteScope) => {
           const value = fn(inner);
           for (let i = 0; i < deferred.length; i++) (deferred[i] as () => void)();
+          if (this.#searchIndexing === "inline" && this.#hasPendingSearchRows) {
+            indexPendingSearchRows(this.db, Number.MAX_SAFE_INTEGER);
+            this.#hasPendingSearchRows = false;
+          }
           return value;
         })
         .immediate(scope);
@@ -126,8 +175,12 @@ export class SqliteDatabase {
    * expunges), so one session's fsync never stalls the others. Resolves once the change is durable.
    */
   writeGrouped<T>(fn: (scope: WriteScope) => T): Promise<T> {
+    return this.#groupCommit().run(fn);
+  }
+
+  #groupCommit(): GroupCommit {
     this.#group ??= new GroupCommit(this);
-    return this.#group.run(fn);
+    return this.#group;
   }
 
   /** A prepared statement, cached by its SQL text (preparing costs more than running). */
@@ -140,7 +193,10 @@ export class SqliteDatabase {
     return statement as Database.Statement<unknown[], Row>;
   }
 
-  close(): void {
+  /** Closes the connection; the search-index worker finishes its transaction and closes its own. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
     this.db.close();
+    await this.#searchIndexer?.close();
   }
 }

@@ -8,6 +8,7 @@ import type { IndexedHeaderField, MessageIndex } from "../../mime/message-index.
 import { foldSearchText } from "../../mime/search-fold.js";
 import type { EmailCriterion } from "../mail-store.js";
 import { SEARCH_COLUMNS, searchTextOf } from "../search-text.js";
+import { IS_PENDING_SEARCH_ROW } from "./search-index-catch-up.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** The trigram tokenizer indexes every run of this many characters; shorter needles cannot use it. */
@@ -30,7 +31,10 @@ type Plan =
   /** The mailbox's entries, each checked with instr(): for needles shorter than a trigram. */
   | "mailbox";
 
-/** Stores the folded search text and header fields of a new email; runs inside the append's transaction. */
+/**
+ * Stores the folded search text and header fields of a new email; runs inside the append's transaction.
+ * The text reaches the trigram index later (search-indexer.ts); until then searches scan its row.
+ */
 export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: MessageIndex): void {
   sql
     .stmt(
@@ -38,6 +42,7 @@ export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: M
        VALUES (@email_id, @subject, @from_text, @to_text, @cc_text, @bcc_text, @body_text)`,
     )
     .run({ email_id: emailId, ...searchTextOf(index) });
+  sql.noteSearchRows();
   insertHeaderFields(sql, emailId, index.headerFields);
 }
 
@@ -65,7 +70,9 @@ export function insertHeaderFields(
  * sets intersected. Stored text is folded by foldSearchText, so a folded needle and SQLite's instr()
  * give Unicode case-insensitive substring matches; the trigram indexes only find candidates, each
  * checked with the same instr() (unless the needle is one trigram, which the index matches exactly),
- * so the plan changes speed, never results.
+ * so the plan changes speed, never results. Rows the index does not hold yet (IS_PENDING_SEARCH_ROW:
+ * appended since the worker's last catch-up) are checked with instr() in the same statement, so one
+ * snapshot decides which rows the index answers for.
  */
 export function matchEmails(
   sql: SqliteDatabase,
@@ -126,20 +133,25 @@ function matchText(sql: SqliteDatabase, mailboxId: MailboxId, column: string, ne
           .stmt(
             `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
              WHERE e.mailbox_id = ?
-               AND +s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?) ${verify}`,
+               AND ((+s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?) ${verify})
+                    OR (${IS_PENDING_SEARCH_ROW} AND instr(s.${column}, ?) > 0))`,
           )
-          .all(mailboxId, match, ...verifyParams),
+          .all(mailboxId, match, ...verifyParams, needle),
       );
     case "index":
-      // CROSS JOIN fixes the order: index candidates first, then their rows and entries.
+      // CROSS JOIN fixes the order: index candidates first, then their rows and entries; then the rows
+      // not indexed yet, from the newest rowids.
       return emailIds(
         sql
           .stmt(
             `SELECT e.email_id FROM email_search_fts f
              CROSS JOIN email_search s ON s.id = f.rowid CROSS JOIN entries e ON e.email_id = s.email_id
-             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? ${verify}`,
+             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? ${verify}
+             UNION ALL
+             SELECT e.email_id FROM email_search s CROSS JOIN entries e ON e.email_id = s.email_id
+             WHERE ${IS_PENDING_SEARCH_ROW} AND e.mailbox_id = ? AND instr(s.${column}, ?) > 0`,
           )
-          .all(match, mailboxId, ...verifyParams),
+          .all(match, mailboxId, ...verifyParams, mailboxId, needle),
       );
   }
 }
@@ -176,7 +188,9 @@ function matchHeader(sql: SqliteDatabase, mailboxId: MailboxId, name: string, ne
           .stmt(
             `SELECT e.email_id FROM entries e JOIN email_search s ON s.email_id = e.email_id
              WHERE e.mailbox_id = ?
-               AND +s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?) AND ${hasField}`,
+               AND (+s.id IN (SELECT rowid FROM email_search_fts WHERE email_search_fts MATCH ?)
+                    OR ${IS_PENDING_SEARCH_ROW})
+               AND ${hasField}`,
           )
           .all(mailboxId, match, name, needle),
       );
@@ -186,9 +200,12 @@ function matchHeader(sql: SqliteDatabase, mailboxId: MailboxId, name: string, ne
           .stmt(
             `SELECT e.email_id FROM email_search_fts f
              CROSS JOIN email_search s ON s.id = f.rowid CROSS JOIN entries e ON e.email_id = s.email_id
-             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? AND ${hasField}`,
+             WHERE email_search_fts MATCH ? AND e.mailbox_id = ? AND ${hasField}
+             UNION ALL
+             SELECT e.email_id FROM email_search s CROSS JOIN entries e ON e.email_id = s.email_id
+             WHERE ${IS_PENDING_SEARCH_ROW} AND e.mailbox_id = ? AND ${hasField}`,
           )
-          .all(match, mailboxId, name, needle),
+          .all(match, mailboxId, name, needle, mailboxId, name, needle),
       );
   }
 }

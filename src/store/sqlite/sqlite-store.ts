@@ -16,7 +16,7 @@ import { SqliteAcl } from "./sqlite-acl.js";
 import { SqliteBlobStore } from "./sqlite-blob-store.js";
 import { SqliteChangeLog } from "./sqlite-change-log.js";
 import { SqliteCredentials } from "./sqlite-credentials.js";
-import { SqliteDatabase } from "./sqlite-database.js";
+import { type SearchIndexing, SqliteDatabase } from "./sqlite-database.js";
 import { SqliteDkimKeys } from "./sqlite-dkim-keys.js";
 import { SqliteDomains } from "./sqlite-domains.js";
 import { SqliteJmapObjects } from "./sqlite-jmap-objects.js";
@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
   readonly notifier?: ChangeNotifier;
   /** Reports work done at open (the header index backfill); defaults to silence. */
   readonly log?: Logger;
+  /** Where new search rows are indexed (sqlite-database.ts); "worker" unless a test asks otherwise. */
+  readonly searchIndexing?: SearchIndexing;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<MailStore> {
@@ -42,12 +44,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Mail
   const notifier = options.notifier ?? new InProcessNotifier();
   const files = await FileBlobStore.open(join(options.dataDir, "blobs"));
   await snapshotBeforeMigration(options.dataDir, options.log ?? silentLogger);
-  const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier);
+  const sql = new SqliteDatabase(join(options.dataDir, "postfach.db"), notifier, options.searchIndexing);
   const blobs = new SqliteBlobStore(sql, files);
   try {
     await backfillHeaderIndex(sql, blobs, options.log ?? silentLogger);
   } catch (error) {
-    sql.close();
+    await sql.close();
     throw error;
   }
   return {
