@@ -13,7 +13,7 @@ import { isMailError, MailError } from "../kit/mail-error.js";
 import { METRICS } from "../kit/metrics.js";
 import { shiftIndex } from "../mime/index/shift-index.js";
 import type { MessageIndex } from "../mime/message-index.js";
-import type { FlagSet, MailStore } from "../store/mail-store.js";
+import type { FlagSet, MailStore, NewMessage } from "../store/mail-store.js";
 import { type AddressPolicy, AddressResolver, type DeliveryTarget } from "./address-resolution.js";
 import { IndexWorkers, inlineIndexer, type MessageIndexer } from "./index-workers.js";
 import { INBOX, normalizeMailboxName } from "./mailbox-name.js";
@@ -74,6 +74,8 @@ interface StoredCopy {
   readonly index: MessageIndex;
   /** The blob's bytes when they are not stored yet: the append stores them (NewMessage.body). */
   readonly body?: Uint8Array;
+  /** What the store writes of `index`, computed by the indexer (NewMessage.searchRows, indexJson). */
+  readonly prepared?: Pick<NewMessage, "searchRows" | "indexJson">;
 }
 
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
@@ -219,14 +221,15 @@ export class DeliveryService {
       const raw = Buffer.concat([first, data]);
       const indexing = this.#indexer.index(raw);
       const blobHash = this.store.blobs.hashOf(raw);
-      const copy = { blobHash, body: raw, index: await indexing };
+      const { index, searchRows, indexJson } = await indexing;
+      const copy: StoredCopy = { blobHash, body: raw, index, prepared: { searchRows, indexJson } };
       return async () => copy;
     }
     const indexing = this.#indexer.index(Buffer.concat([first, data]));
     // Settled either way before anything awaits it, so a failed put leaves no unhandled rejection.
     indexing.catch(() => {});
     const base = (await this.store.blobs.put(data)).hash;
-    const firstIndex = await indexing;
+    const firstIndex = (await indexing).index;
     return async (recipient) => {
       const prefix = prefixes[recipient] ?? first;
       const { hash } = await this.store.blobs.putPrefixed(prefix, base);
@@ -332,13 +335,14 @@ export class DeliveryService {
         placement === undefined
           ? await this.#mailboxFor(target)
           : await this.#placementMailbox(target, placement, id);
-      const { blobHash, index, body } = await copy();
+      const { blobHash, index, body, prepared } = await copy();
       await this.store.messages.append(target.accountId, mailbox, {
         blobHash,
         index,
         flags: placement?.flags ?? NO_FLAGS,
         internalDateMs,
         ...(body ? { body } : {}),
+        ...prepared,
       });
       return { kind: "delivered" };
     } catch (error) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isMailError } from "../kit/mail-error.js";
 import { indexMessage } from "../mime/index/index-message.js";
-import { IndexWorkers } from "./index-workers.js";
+import { IndexWorkers, indexForStore } from "./index-workers.js";
 
 const MESSAGES = [
   "Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\nFrom: A <a@example.test>\r\n\r\nHello\r\n",
@@ -18,7 +18,11 @@ describe("IndexWorkers", () => {
       // More tasks than the queues hold: the rest are indexed on this thread, with the same result.
       const raws = Array.from({ length: 200 }, (_, i) => MESSAGES[i % MESSAGES.length] as Buffer);
       const indexes = await Promise.all(raws.map((raw) => workers.index(raw)));
-      for (const [i, index] of indexes.entries()) assert.deepEqual(index, indexMessage(raws[i] as Buffer));
+      for (const [i, indexed] of indexes.entries()) {
+        assert.deepEqual(indexed, indexForStore(raws[i] as Buffer));
+        assert.deepEqual(indexed.index, indexMessage(raws[i] as Buffer));
+        assert.equal(indexed.indexJson, JSON.stringify(indexMessage(raws[i] as Buffer)));
+      }
     } finally {
       await workers.close();
     }
@@ -29,7 +33,7 @@ describe("IndexWorkers", () => {
     try {
       const whole = Buffer.from("XXXXSubject: inner\r\n\r\nbody\r\nYYYY");
       const view = whole.subarray(4, whole.length - 4);
-      assert.deepEqual(await workers.index(view), indexMessage(view));
+      assert.deepEqual((await workers.index(view)).index, indexMessage(view));
     } finally {
       await workers.close();
     }
@@ -47,7 +51,10 @@ describe("IndexWorkers", () => {
           assert.equal(result.reason.code, "unavailable");
         }
       }
-      assert.deepEqual(await workers.index(MESSAGES[0] as Buffer), indexMessage(MESSAGES[0] as Buffer));
+      assert.deepEqual(
+        (await workers.index(MESSAGES[0] as Buffer)).index,
+        indexMessage(MESSAGES[0] as Buffer),
+      );
     } finally {
       await workers.close();
     }

@@ -1,7 +1,8 @@
 // Message indexing off the main thread: a small pool of worker threads (index-worker.ts) that build each
 // delivered message's MessageIndex (MIME parsing, header decoding, search text: pure CPU, about a quarter
-// of a delivery's main-thread time), so the main thread meanwhile runs the protocol and the store's group
-// commits of other messages (docs/performance.md "Flag updates and delivery").
+// of a delivery's main-thread time) and what the store writes of it (folded search rows, the index as
+// JSON), so the main thread meanwhile runs the protocol and the store's group commits of other messages
+// (docs/performance.md "Flag updates and delivery").
 //
 // Nothing here is durable or acknowledged: a worker only computes. A worker that dies (crash, out of
 // memory, terminated) fails exactly the tasks it held with a temporary MailError (LMTP/SMTP answer 4xx,
@@ -10,18 +11,32 @@
 import { Worker } from "node:worker_threads";
 import { MailError } from "../kit/mail-error.js";
 import { indexMessage } from "../mime/index/index-message.js";
+import { foldSearchRows, type SearchRows } from "../mime/index/search-rows.js";
 import type { MessageIndex } from "../mime/message-index.js";
+
+/** A message's index and what the store writes of it (NewMessage.searchRows and indexJson). */
+export interface IndexedMessage {
+  readonly index: MessageIndex;
+  readonly searchRows: SearchRows;
+  readonly indexJson: string;
+}
 
 /** Builds the MessageIndex of raw message bytes. */
 export interface MessageIndexer {
-  index(raw: Uint8Array): Promise<MessageIndex>;
+  index(raw: Uint8Array): Promise<IndexedMessage>;
   /** Stops any threads; tasks still running fail temporarily. */
   close(): Promise<void>;
 }
 
+/** Indexes `raw` on the calling thread. */
+export function indexForStore(raw: Uint8Array): IndexedMessage {
+  const index = indexMessage(raw);
+  return { index, searchRows: foldSearchRows(index), indexJson: JSON.stringify(index) };
+}
+
 /** Indexes on the calling thread (no workers configured). */
 export const inlineIndexer: MessageIndexer = {
-  index: async (raw) => indexMessage(raw),
+  index: async (raw) => indexForStore(raw),
   close: async () => {},
 };
 
@@ -33,7 +48,7 @@ export interface IndexTask {
 
 /** What a worker posts back: the index, or the text of an unexpected error. */
 export type IndexReply =
-  | { readonly id: number; readonly index: MessageIndex }
+  | { readonly id: number; readonly indexed: IndexedMessage }
   | { readonly id: number; readonly error: string };
 
 /** Workers with no task for this long are stopped (started again on the next task). */
@@ -46,7 +61,7 @@ const IDLE_MS = 10_000;
 const MAX_QUEUED_PER_WORKER = 32;
 
 interface Pending {
-  readonly resolve: (index: MessageIndex) => void;
+  readonly resolve: (indexed: IndexedMessage) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -63,11 +78,11 @@ export class IndexWorkers implements MessageIndexer {
   /** `size` worker threads at most (at least 1). */
   constructor(private readonly size: number) {}
 
-  index(raw: Uint8Array): Promise<MessageIndex> {
+  index(raw: Uint8Array): Promise<IndexedMessage> {
     const slot = this.#pickSlot();
-    if (slot === null) return Promise.resolve(indexMessage(raw));
+    if (slot === null) return Promise.resolve(indexForStore(raw));
     const id = this.#nextId++;
-    return new Promise<MessageIndex>((resolve, reject) => {
+    return new Promise<IndexedMessage>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       // The first task of an idle worker keeps the process alive until its answer (see #settle).
       if (slot.pending.size === 1) slot.worker.ref();
@@ -112,7 +127,7 @@ export class IndexWorkers implements MessageIndexer {
     const pending = slot.pending.get(reply.id);
     if (!pending) return;
     slot.pending.delete(reply.id);
-    if ("index" in reply) pending.resolve(reply.index);
+    if ("indexed" in reply) pending.resolve(reply.indexed);
     else pending.reject(new Error(`indexing failed in a worker: ${reply.error}`));
     if (slot.pending.size === 0) {
       slot.worker.unref();

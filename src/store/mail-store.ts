@@ -2,6 +2,7 @@
 // scale-out) implements and what src/mail/ builds on. Interfaces and records only, no behaviour.
 // Every method is one atomic transaction; backends run store/contract/ to prove they keep these contracts.
 import type { AccountId, BlobHash, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
+import type { SearchRows } from "../mime/index/search-rows.js";
 import type { MessageIndex } from "../mime/message-index.js";
 import type { MessageSortKeys } from "../mime/sort-keys.js";
 
@@ -126,6 +127,12 @@ export interface NewMessage {
    * the blob must already be stored (`blobs.put`).
    */
   readonly body?: Uint8Array;
+  /**
+   * `index`'s search rows (foldSearchRows) and `JSON.stringify(index)`, when computed ahead, off the
+   * store's thread (the delivery's indexing worker, mail/index-workers.ts); absent, the store computes them.
+   */
+  readonly searchRows?: SearchRows;
+  readonly indexJson?: string;
   /**
    * Import only (admin/maildir-import.ts): the UID the source server gave the message, kept so clients do
    * not resync. Must be at least the mailbox's UIDNEXT and ascending within one appendMany, else the

@@ -1,8 +1,9 @@
 // What both store backends index for text search (RFC 9051 §6.4.4: case-insensitive substrings of the
 // decoded text): one folded column per searchable field, made from the MessageIndex the same way by every
-// backend, so a search gives the same answer whichever store runs it.
-import type { IndexedAddressEntry, MessageIndex } from "../mime/message-index.js";
-import { foldSearchText } from "../mime/search-fold.js";
+// backend (mime/index/search-rows.ts), so a search gives the same answer whichever store runs it.
+
+import { foldSearchRows, type SearchRows } from "../mime/index/search-rows.js";
+import type { MessageIndex } from "../mime/message-index.js";
 import type { EmailTextField } from "./mail-store.js";
 
 /** The folded texts of one email, by email_search column. */
@@ -26,27 +27,14 @@ export const SEARCH_COLUMNS: Record<EmailTextField, keyof SearchTextRow> = {
   text: "body_text",
 };
 
-export function searchTextOf(index: MessageIndex): SearchTextRow {
+/** The email_search row of an index, from its folded rows when they were computed ahead. */
+export function searchTextOf(index: MessageIndex, rows: SearchRows = foldSearchRows(index)): SearchTextRow {
   return {
-    subject: foldSearchText(index.headers.subject),
-    from_text: foldSearchText(addressText(index.headers.from)),
-    to_text: foldSearchText(addressText(index.headers.to)),
-    cc_text: foldSearchText(addressText(index.headers.cc)),
-    bcc_text: foldSearchText(addressText(index.headers.bcc)),
-    body_text: foldSearchText(index.searchText),
+    subject: rows.subject,
+    from_text: rows.from,
+    to_text: rows.to,
+    cc_text: rows.cc,
+    bcc_text: rows.bcc,
+    body_text: rows.text,
   };
-}
-
-/** Display names and addresses as one searchable string (RFC 9051 §6.4.4 FROM/TO/CC/BCC are substring matches). */
-function addressText(entries: readonly IndexedAddressEntry[]): string {
-  const parts: string[] = [];
-  for (const entry of entries) {
-    if ("group" in entry) {
-      parts.push(entry.group);
-      for (const member of entry.members) parts.push(member.name ?? "", `<${member.address}>`);
-    } else {
-      parts.push(entry.name ?? "", `<${entry.address}>`);
-    }
-  }
-  return parts.filter((p) => p !== "").join(" ");
 }

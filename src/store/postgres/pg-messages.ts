@@ -402,9 +402,13 @@ async function insertEmails(
   await sql.run(
     `INSERT INTO email_index (email_id, version, json)
      SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])`,
-    [ids, indexes.map((index) => index.version), indexes.map((index) => JSON.stringify(index))],
+    [
+      ids,
+      indexes.map((index) => index.version),
+      emails.map((e) => e.message.indexJson ?? JSON.stringify(e.message.index)),
+    ],
   );
-  const texts = indexes.map(searchTextOf);
+  const texts = emails.map((e) => searchTextOf(e.message.index, e.message.searchRows));
   const column = (name: keyof SearchTextRow) => texts.map((row) => pgText(row[name]));
   await sql.run(
     `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)

@@ -79,7 +79,7 @@ export class SqliteMessages implements MessageRepository {
   ): Promise<AppendResult[]> {
     if (messages.length === 0) return [];
     await this.#storeLargeBodies(messages);
-    const indexJson = messages.map((message) => JSON.stringify(message.index));
+    const indexJson = messages.map((message) => message.indexJson ?? JSON.stringify(message.index));
     return this.sql.writeGrouped((scope) => this.#appendIn(scope, accountId, mailboxId, messages, indexJson));
   }
 
@@ -91,7 +91,7 @@ export class SqliteMessages implements MessageRepository {
     message: NewMessage,
   ): Promise<ReplaceResult> {
     await this.#storeLargeBodies([message]);
-    const indexJson = [JSON.stringify(message.index)];
+    const indexJson = [message.indexJson ?? JSON.stringify(message.index)];
     // One savepoint of one group transaction: the append and the expunge commit (and fsync) together.
     // The old message leaves first, so the quota is checked against what the account will hold.
     return this.sql.writeGrouped((scope) => {
@@ -189,7 +189,7 @@ export class SqliteMessages implements MessageRepository {
       .stmt("INSERT INTO email_index (email_id, version, json) VALUES (?, ?, ?)")
       .run(emailId, index.version, indexJson);
     // Last in the transaction, with the other appends' (WriteScope.defer): one FTS5 segment per group.
-    scope.defer(() => insertSearchText(this.sql, emailId, index));
+    scope.defer(() => insertSearchText(this.sql, emailId, index, message.searchRows));
     insertSortKeys(this.sql, emailId, index);
   }
 

@@ -3,7 +3,7 @@
 // index of migrations 6-7 and the header rows of migration 8, choosing per needle between the index
 // and the mailbox's own rows.
 import type { EmailId, MailboxId } from "../../kit/ids.js";
-import { MAX_SEARCH_HEADER_CHARS } from "../../mime/index/index-message.js";
+import { foldHeaderValues, foldSearchRows, type SearchRows } from "../../mime/index/search-rows.js";
 import type { IndexedHeaderField, MessageIndex } from "../../mime/message-index.js";
 import { foldSearchText } from "../../mime/search-fold.js";
 import type { EmailCriterion } from "../mail-store.js";
@@ -35,15 +35,20 @@ type Plan =
  * Stores the folded search text and header fields of a new email; runs inside the append's transaction.
  * The text reaches the trigram index later (search-indexer.ts); until then searches scan its row.
  */
-export function insertSearchText(sql: SqliteDatabase, emailId: EmailId, index: MessageIndex): void {
+export function insertSearchText(
+  sql: SqliteDatabase,
+  emailId: EmailId,
+  index: MessageIndex,
+  rows: SearchRows = foldSearchRows(index),
+): void {
   sql
     .stmt(
       `INSERT INTO email_search (email_id, subject, from_text, to_text, cc_text, bcc_text, body_text)
        VALUES (@email_id, @subject, @from_text, @to_text, @cc_text, @bcc_text, @body_text)`,
     )
-    .run({ email_id: emailId, ...searchTextOf(index) });
+    .run({ email_id: emailId, ...searchTextOf(index, rows) });
   sql.noteSearchRows();
-  insertHeaderFields(sql, emailId, index.headerFields);
+  insertHeaderFields(sql, emailId, index.headerFields, rows.headerValues);
 }
 
 /**
@@ -55,14 +60,10 @@ export function insertHeaderFields(
   sql: SqliteDatabase,
   emailId: EmailId,
   fields: readonly IndexedHeaderField[],
+  foldedValues: readonly string[] = foldHeaderValues(fields),
 ): void {
   const insertHeader = sql.stmt("INSERT INTO email_headers (email_id, name, value) VALUES (?, ?, ?)");
-  let searchTextChars = 0;
-  for (const field of fields) {
-    const kept = field.value.slice(0, Math.max(MAX_SEARCH_HEADER_CHARS - searchTextChars, 0));
-    if (field.value !== "") searchTextChars += field.value.length + 1;
-    insertHeader.run(emailId, field.name, foldSearchText(kept));
-  }
+  for (const [i, field] of fields.entries()) insertHeader.run(emailId, field.name, foldedValues[i] ?? "");
 }
 
 /**
