@@ -106,12 +106,13 @@ export class GroupCommit {
       fn();
       return;
     }
-    const previous = this.sql.db.pragma("synchronous", { simple: true });
-    this.sql.db.pragma("synchronous = NORMAL");
+    // Cached statements: db.pragma() prepares its statement again at every call, twice per group.
+    const previous = this.sql.stmt<{ synchronous: number }>("PRAGMA synchronous").get()?.synchronous ?? 2;
+    this.sql.stmt("PRAGMA synchronous = NORMAL").run();
     try {
       fn();
     } finally {
-      this.sql.db.pragma(`synchronous = ${Number(previous)}`);
+      this.sql.stmt(`PRAGMA synchronous = ${Number(previous)}`).run();
     }
   }
 
