@@ -32,8 +32,11 @@ export interface WriteScope {
  */
 export type SearchIndexing = "worker" | "inline" | "paused";
 
-/** Pending rows one catch-up indexes at most: a backlog (after a crash) is worked off between groups. */
-const SEARCH_CATCH_UP_ROWS = 500;
+/**
+ * Pending rows one catch-up indexes beyond those appended since the last one: it always takes the new
+ * rows (so bulk appends never build a backlog), and a backlog (left by a crash) goes 500 rows per group.
+ */
+const SEARCH_BACKLOG_ROWS = 500;
 
 export class SqliteDatabase {
   readonly db: Db;
@@ -47,6 +50,8 @@ export class SqliteDatabase {
   #hasPendingSearchRows: boolean;
   /** Counts notes of new search rows, so a catch-up that raced with one does not clear the flag. */
   #searchRowsNoted = 0;
+  /** #searchRowsNoted when the last catch-up started. */
+  #searchRowsCaughtUp = 0;
   #isClosed = false;
 
   readonly #writeLatency = METRICS.storeWrites.bind({ backend: "sqlite" });
@@ -93,9 +98,14 @@ export class SqliteDatabase {
   async catchUpSearchIndex(): Promise<boolean> {
     if (this.#searchIndexer === null || !this.#hasPendingSearchRows || this.#isClosed) return false;
     const noted = this.#searchRowsNoted;
-    const reply = await this.#searchIndexer.catchUp(SEARCH_CATCH_UP_ROWS);
-    // A failure leaves the rows pending (searches scan them) until the next group commit retries.
-    if (reply.kind === "failed") return false;
+    const since = this.#searchRowsCaughtUp;
+    this.#searchRowsCaughtUp = noted;
+    const reply = await this.#searchIndexer.catchUp(SEARCH_BACKLOG_ROWS + (noted - since));
+    if (reply.kind === "failed") {
+      // The rows stay pending (searches scan them) until the next group commit retries, taking them all.
+      this.#searchRowsCaughtUp = since;
+      return false;
+    }
     if (!reply.hasMore && noted === this.#searchRowsNoted) this.#hasPendingSearchRows = false;
     return reply.hasMore;
   }
