@@ -82,8 +82,9 @@ export class GroupCommit {
     } catch (error) {
       for (const { reject } of group) reject(noSpaceErrorOf(error) ?? error);
     } finally {
-      // The next group's transaction starts once the worker's has committed (it never rejects).
-      this.#isIndexDue = (await indexing) || this.#isIndexDue;
+      // The next group's transaction starts once the worker's has committed (a failed catch-up leaves
+      // its rows pending, searched by scanning, and never stops the commits).
+      this.#isIndexDue = (await indexing.catch(() => false)) || this.#isIndexDue;
       this.#isSyncing = false;
       this.#schedule();
     }
