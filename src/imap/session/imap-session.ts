@@ -604,7 +604,8 @@ export class ImapSession implements SessionControl {
       commandLatency(command.name).observe((performance.now() - startedMs) / 1000);
     }
     if (this.#isClosing) return;
-    const isAnnouncing = this.#state.kind === "selected" || this.#notify !== null;
+    const isAnnouncing =
+      (this.#state.kind === "selected" && this.#state.selected.mayHaveUpdates) || this.#notify !== null;
     if (isAnnouncing && outcome.status !== "BAD") {
       const canExpunge = (spec.canAnnounceExpunge as (command: ImapCommand) => boolean)(command);
       await this.#announceUpdates(canExpunge, false, "command").catch((error: unknown) => {

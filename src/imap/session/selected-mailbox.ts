@@ -192,6 +192,17 @@ export class SelectedMailbox {
     this.#isDirty = true;
   }
 
+  /**
+   * Whether collectUpdates (without `force`) may have anything to say: a change was heard, changes wait
+   * to be announced, live searches hold own changes, or the read right is gone. After most commands of
+   * a busy session (a pipelined download's FETCHes) there is none, and no await is spent on asking.
+   */
+  get mayHaveUpdates(): boolean {
+    return (
+      this.#isDirty || this.view.hasPendingChanges || this.contexts.hasOwnChanges || !this.#rights.has("r")
+    );
+  }
+
   get savedResult(): readonly Uid[] {
     return this.#savedResult;
   }
