@@ -131,7 +131,7 @@ function domainRow(sql: Sql, domain: string): Promise<DomainRow | undefined> {
 }
 
 async function accountCount(sql: Sql, domain: string): Promise<number> {
-  // Addresses are stored lower-case; the suffix match cannot use an index, and account lists are short.
+  // Addresses are stored lower-case; accounts_by_domain (pg-schema.ts) indexes this very expression.
   const row = await sql.one<{ n: number }>(
     "SELECT count(*) AS n FROM accounts WHERE substr(address, strpos(address, '@') + 1) = $1",
     [domain],
