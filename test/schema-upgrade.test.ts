@@ -59,6 +59,9 @@ async function storeAtVersion(reference: string, version: number): Promise<strin
       );
     for (const { name } of tablesOf("ref")) {
       if (isIndexTable(name) || !present.has(name)) continue;
+      // A table its migration already filled holds that version's own state (search_index_progress's
+      // mark, 0 on an empty store: every copied row is then waiting for the indexer, as after a crash).
+      if (db.prepare(`SELECT 1 FROM main."${name}" LIMIT 1`).get()) continue;
       const mainColumns = new Set(columnsOf("main", name));
       const columns = columnsOf("ref", name)
         .filter((c) => mainColumns.has(c))
