@@ -3,12 +3,12 @@
 // with the same UIDs, flags and bytes; the mbox imports back byte-exact; a damaged message is skipped and
 // reported (exit 1) while the rest is exported.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ImapFlow } from "imapflow";
+import { damageStoredBody } from "./helpers/damage-stored-body.js";
 import { imapFlowClient } from "./helpers/imapflow-client.js";
 import { postfach } from "./helpers/postfach-cli.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
@@ -148,9 +148,7 @@ describe("postfach export", () => {
   });
 
   it("skips and reports a message whose stored bytes are damaged, exporting the rest", async () => {
-    const raw = Buffer.from(message("two", "Second."));
-    const hash = createHash("sha256").update(raw).digest("hex");
-    await writeFile(join(server.dataDir, "blobs", hash.slice(0, 2), hash.slice(2, 4), hash), "garbage");
+    await damageStoredBody(server.dataDir, Buffer.from(message("two", "Second.")));
     const file = join(dir, "inbox-only.mbox");
     const run = await postfach(["export", "mbox", "--account", OWNER, "--folder", "INBOX", file], env);
     assert.equal(run.code, 1, run.stdout + run.stderr);
