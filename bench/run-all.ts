@@ -27,6 +27,7 @@ const SCENARIO_FILES: readonly { readonly file: string; readonly figures: readon
       ...["search_text_rare", "search_subject", "search_from"].flatMap((s) => [`${s}_first`, `${s}_warm`]),
       "store_all_add",
       "store_all_remove",
+      "fetch_body_random_first",
       "fetch_body_random",
     ],
   },
