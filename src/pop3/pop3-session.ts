@@ -9,10 +9,11 @@ import { replyForError } from "./session/error-mapping.js";
 import { LineSource } from "./session/line-source.js";
 import type { Pop3Deps } from "./session/pop3-settings.js";
 import { ReplyOutput } from "./session/reply-output.js";
+import { sendMessageNow } from "./session/send-message.js";
 import { SessionContext } from "./session/session-context.js";
 import type { Outcome } from "./session/session-state.js";
 import { LineReader } from "./wire/line-reader.js";
-import { type ParsedLine, type Pop3Command, parsePop3Command } from "./wire/pop3-command.js";
+import { type ParsedLine, type Pop3Command, parsePop3Command, parseRetrLine } from "./wire/pop3-command.js";
 import { err, ok } from "./wire/pop3-reply.js";
 
 /** RFC 2449 §4: a command line is at most 255 octets including its CRLF. */
@@ -42,12 +43,23 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   try {
     await session.reply(ok(timestamp === null ? "Postfach ready." : `Postfach ready. ${timestamp}`));
     for (;;) {
-      const event = await input.next();
+      // Pipelined lines are taken without an await; only an empty buffer waits for the network.
+      const event = input.nextBuffered() ?? (await input.next());
       if (event === null) break;
       if (event.kind === "tooLong") {
         session.log.warn({ maxLineBytes: deps.settings.maxLineBytes }, "POP3 line too long, closing");
         await session.reply(err("Line too long, closing"));
         break;
+      }
+      const retrNumber = session.state.kind === "transaction" ? parseRetrLine(event.bytes) : null;
+      if (retrNumber !== null && sendMessageNow(session, retrNumber)) {
+        // A whole RETR was queued without an await; the output is written once it holds enough.
+        if (output.isFull && !(await flushOrClosed(session))) break;
+        if (goodbye !== null && !input.isWaiting) {
+          await session.reply(err(goodbye));
+          break;
+        }
+        continue;
       }
       const outcome = await handleLine(session, event.bytes);
       if (outcome === "close") break;
@@ -89,6 +101,17 @@ async function handleLine(ctx: SessionContext, line: Buffer): Promise<Outcome> {
     }
     await ctx.reply(replyForError(error, ctx.log));
     return "continue";
+  }
+}
+
+/** Writes the queued output; false when the connection is gone (the session then ends as at EOF). */
+async function flushOrClosed(ctx: SessionContext): Promise<boolean> {
+  try {
+    await ctx.flush();
+    return true;
+  } catch (error) {
+    if (ctx.conn.isClosed) return false;
+    throw error;
   }
 }
 

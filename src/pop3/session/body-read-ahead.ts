@@ -5,7 +5,7 @@
 // read ahead. Each RETR still checks its message as before sending it; a body is immutable (its blob is
 // named by its hash), so reading it early changes nothing the client sees.
 import type { BlobRange } from "../../store/mail-store.js";
-import { parsePop3Command } from "../wire/pop3-command.js";
+import { parseRetrLine } from "../wire/pop3-command.js";
 import type { MessageContent } from "./maildrop.js";
 import type { SessionContext } from "./session-context.js";
 
@@ -40,9 +40,8 @@ export class BodyReadAhead {
     let bytes = content.size;
     const { maildrop } = ctx.transaction;
     for (const line of ctx.pipelinedLines(READ_AHEAD_MESSAGES - 1)) {
-      const parsed = parsePop3Command(line.toString("utf8"));
-      if (parsed.kind !== "command" || parsed.command.name !== "RETR") break;
-      const number = parsed.command.message;
+      const number = parseRetrLine(line);
+      if (number === null) break;
       const next = maildrop.lookup(number).kind === "found" ? maildrop.contentOf(number) : undefined;
       if (next === undefined || numbers.includes(number)) continue;
       if (next.size > READ_AHEAD_MAX_BODY_BYTES || bytes + next.size > READ_AHEAD_BYTES) break;

@@ -30,6 +30,15 @@ export class LineSource {
     }
   }
 
+  /**
+   * The next line already received, without waiting or running `beforeWait`; null when the next event
+   * needs more input (call next()). Pipelined RETRs are taken this way, one after the other, with no
+   * await between them.
+   */
+  nextBuffered(): LineEvent | null {
+    return this.reader.next();
+  }
+
   /** Up to `max` pipelined command lines already received, not consumed (LineReader.peekLines). */
   pipelinedLines(max: number): Buffer[] {
     return this.reader.peekLines(max);

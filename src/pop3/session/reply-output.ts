@@ -12,11 +12,25 @@ export class ReplyOutput {
 
   /** Queues bytes; writes once the queue holds enough. */
   async send(bytes: Buffer | string): Promise<void> {
+    if (this.queue(bytes)) await this.flush();
+  }
+
+  /**
+   * Queues bytes without writing; true when the queue holds enough that the caller should flush before
+   * queuing more (the synchronous RETR path, send-message.ts, queues a whole message this way).
+   */
+  queue(bytes: Buffer | string): boolean {
     const buffer = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
-    if (buffer.length === 0) return;
-    this.#parts.push(buffer);
-    this.#bytes += buffer.length;
-    if (this.#bytes >= FLUSH_AT_BYTES) await this.flush();
+    if (buffer.length > 0) {
+      this.#parts.push(buffer);
+      this.#bytes += buffer.length;
+    }
+    return this.#bytes >= FLUSH_AT_BYTES;
+  }
+
+  /** True when the queue holds enough to be written (see queue). */
+  get isFull(): boolean {
+    return this.#bytes >= FLUSH_AT_BYTES;
   }
 
   async flush(): Promise<void> {

@@ -1,10 +1,42 @@
 // The RETR/TOP body (RFC 1939 §5, §7): checks the message still exists (another session may have expunged
 // it), then sends it through the MessageEncoder. The blob store reads a usual message at once
 // (synchronously, see store/blob) and streams a large one in big chunks, each awaiting backpressure.
+// sendMessageNow is RETR's path without an await, taken when all it needs is at hand.
 import type { MailboxEntry } from "../../store/mail-store.js";
 import { MessageEncoder } from "../wire/message-encoder.js";
 import { err, ok } from "../wire/pop3-reply.js";
 import type { SessionContext } from "./session-context.js";
+
+/**
+ * RETR of message `messageNumber` without an await, when everything it needs is at hand: the message is
+ * in the maildrop and not marked deleted, no change notification asks for a look at the change log, and
+ * the store reads its body at once. Then it queues "+OK", the stuffed body and the terminator, marks the
+ * message for \Seen as RETR does, and returns true; the caller flushes when the output is full. Otherwise
+ * it returns false having queued nothing, and the caller takes the RETR command's path, which answers
+ * every other case (-ERR, a read failure, a body to stream). A bulk download is thousands of these.
+ */
+export function sendMessageNow(ctx: SessionContext, messageNumber: number): boolean {
+  if (ctx.state.kind !== "transaction") return false;
+  const { maildrop } = ctx.state;
+  const found = maildrop.lookup(messageNumber);
+  if (found.kind !== "found") return false;
+  const content = maildrop.contentOf(messageNumber);
+  if (content === undefined || maildrop.isExpungedElsewhereNow(found.entry) !== false) return false;
+  let bytes: Buffer | null;
+  try {
+    bytes = ctx.readAhead.readNow(ctx, messageNumber, content);
+  } catch {
+    // Read again by the RETR command, which then answers -ERR as it should.
+    return false;
+  }
+  if (bytes === null) return false;
+  const encoder = new MessageEncoder(null);
+  ctx.queue(`+OK ${maildrop.octetsOf(messageNumber)} octets\r\n`);
+  ctx.queue(encoder.encode(bytes));
+  ctx.queue(encoder.finish());
+  if (ctx.deps.settings.retrMarksSeen) maildrop.markRetrieved(found.entry);
+  return true;
+}
 
 /** Sends message `messageNumber` (or its top) and returns true, or answers -ERR and returns false. */
 export async function sendMessage(

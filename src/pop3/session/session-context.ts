@@ -44,6 +44,11 @@ export class SessionContext {
     return this.output.send(bytes);
   }
 
+  /** Queues wire bytes without writing (ReplyOutput.queue); true when the caller should flush. */
+  queue(bytes: Buffer | string): boolean {
+    return this.output.queue(bytes);
+  }
+
   flush(): Promise<void> {
     return this.output.flush();
   }

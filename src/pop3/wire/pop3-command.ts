@@ -110,6 +110,37 @@ export function parsePop3Command(line: string): ParsedLine {
   }
 }
 
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+/** ASCII letters OR 0x20 are lower case. */
+const LOWER = 0x20;
+
+/**
+ * The message number of a `RETR n` line, read from its bytes, or null for any other line (then
+ * parsePop3Command decides). Accepts exactly what parsePop3Command accepts as RETR with ASCII bytes
+ * (the keyword in any case, one space, 1–9 digits, not 0), without decoding or splitting the line: a
+ * bulk download sends thousands of them.
+ */
+export function parseRetrLine(line: Uint8Array): number | null {
+  const length = line.length;
+  if (length < 6 || length > 14 || line[4] !== SPACE) return null;
+  if (
+    ((line[0] as number) | LOWER) !== 0x72 ||
+    ((line[1] as number) | LOWER) !== 0x65 ||
+    ((line[2] as number) | LOWER) !== 0x74 ||
+    ((line[3] as number) | LOWER) !== 0x72
+  )
+    return null;
+  let value = 0;
+  for (let at = 5; at < length; at++) {
+    const byte = line[at] as number;
+    if (byte < DIGIT_0 || byte > DIGIT_9) return null;
+    value = value * 10 + (byte - DIGIT_0);
+  }
+  return value >= 1 ? value : null;
+}
+
 function parseNumber(args: readonly string[], index: number, min: number): number | null {
   const text = args[index];
   if (text === undefined || !NUMBER.test(text)) return null;
