@@ -2,6 +2,7 @@
 // are small live in the database's `message_blobs` table (migration 13), written in the append's own
 // transaction, so one WAL commit and fsync cover body and rows; everything else is the file tree of
 // FileBlobStore. Reads look in the table first (a primary-key lookup), then in the files.
+import type { Statement } from "better-sqlite3";
 import type { BlobHash } from "../../kit/ids.js";
 import { verifiedBlob } from "../blob/blob-integrity.js";
 import type { FileBlobStore } from "../blob/file-blob-store.js";
@@ -28,6 +29,11 @@ const GC_PAGE = 1000;
 const PLAIN_HASH_LENGTH = 64;
 
 export class SqliteBlobStore implements BlobStore {
+  /** The body read, prepared once and plucked (the bytes, no row object): a download runs it per message. */
+  #selectBytes: Statement<[string], Buffer> | null = null;
+  /** readRangesNow's transaction, made once (better-sqlite3 builds several wrapper functions per call). */
+  #readRangesInTransaction: ((ranges: readonly BlobRange[]) => (Buffer | null)[]) | null = null;
+
   constructor(
     private readonly sql: SqliteDatabase,
     /** Where every other blob lives. */
@@ -83,15 +89,16 @@ export class SqliteBlobStore implements BlobStore {
    * read lock (system calls) by itself, a third of a small body's read.
    */
   readRangesNow(ranges: readonly BlobRange[]): (Buffer | null)[] {
-    return this.sql.db.transaction(() =>
-      ranges.map((range) => {
+    this.#readRangesInTransaction ??= this.sql.db.transaction((wanted: readonly BlobRange[]) =>
+      wanted.map((range) => {
         try {
           return this.readRangeNow(range.hash, range.start, range.end);
         } catch {
           return null;
         }
       }),
-    )();
+    );
+    return this.#readRangesInTransaction(ranges);
   }
 
   async has(hash: BlobHash): Promise<boolean> {
@@ -144,8 +151,10 @@ export class SqliteBlobStore implements BlobStore {
 
   #inline(hash: BlobHash): Buffer | undefined {
     if (hash.length !== PLAIN_HASH_LENGTH) return undefined;
-    return this.sql.stmt<{ bytes: Buffer }>("SELECT bytes FROM message_blobs WHERE hash = ?").get(hash)
-      ?.bytes;
+    this.#selectBytes ??= this.sql.db
+      .prepare<[string], Buffer>("SELECT bytes FROM message_blobs WHERE hash = ?")
+      .pluck();
+    return this.#selectBytes.get(hash);
   }
 
   #isInline(hash: BlobHash): boolean {
