@@ -66,6 +66,12 @@ export class SqliteDatabase {
     // Another process (the CLI, a second store) may hold the write lock briefly.
     this.db.pragma("busy_timeout = 10000");
     this.db.pragma("cache_size = -65536");
+    // Pages are read through a memory map of the file's first GiB instead of a pread and a copy into
+    // SQLite's cache each: a 7 KB body read (POP3 RETR, IMAP BODY[]) costs about a quarter less, and the
+    // pages are the kernel's page cache, shared, not a second copy in the heap. Writes still go through
+    // the WAL as before; only a disk that fails a read under the map ends the process (SIGBUS) instead
+    // of failing the statement.
+    this.db.pragma("mmap_size = 1073741824");
     // A checkpoint runs inside the commit that crosses this many WAL pages, on the main thread, and ends
     // with an fsync of the database file. At SQLite's default (1,000 pages, 4 MB: about every ten
     // deliveries' worth) the quick LMTP bench delivered 88 messages/s (median of 7 runs); at 8,000
