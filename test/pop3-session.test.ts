@@ -430,6 +430,58 @@ describe("pipelined download", () => {
   });
 });
 
+/**
+ * What RETR must put on the wire for a stored message (RFC 1939 §3), computed line by line as a reference:
+ * bare LFs become CRLF, a missing final line end is added (only the LF after a final bare CR), and every
+ * line that begins with "." gets one more. Without the status line and the terminating ".".
+ */
+function expectedWire(message: Buffer): string {
+  let text = message.toString("latin1").replace(/\r?\n/g, "\r\n");
+  if (!text.endsWith("\r\n")) text += text.endsWith("\r") ? "\n" : "\r\n";
+  const lines = text.split("\r\n").slice(0, -1);
+  return lines.map((line) => `${line.startsWith(".") ? "." : ""}${line}\r\n`).join("");
+}
+
+/** RFC 1939 §5: the octets RETR announces, bare LFs counted as the CRLFs it sends. */
+const octetsOf = (message: Buffer): number =>
+  message.length + (message.toString("latin1").match(/(?<!\r)\n/g)?.length ?? 0);
+
+describe("RETR on the raw wire", () => {
+  test("pipelined and single RETRs are byte-exact: dot lines, no final CRLF, a final bare CR, a streamed blob file", async () => {
+    const header = "From: a@example.test\r\nSubject: edge\r\n\r\n";
+    // A body over 256 KiB is kept as a file and streamed in chunks (not read at once); dot lines fall
+    // at many offsets, some on the chunk boundaries.
+    const bigLines = Array.from({ length: 9_000 }, (_, i) =>
+      i % 7 === 0 ? `.${"d".repeat(i % 50)}` : `line ${i} ${"x".repeat(i % 40)}`,
+    );
+    const messages = [
+      `${header}.\r\n.\r\n..\r\nmiddle\r\n.\r\n`,
+      `${header}.first line is a dot line\r\nno final line end`,
+      `${header}ends with a lone dot\r\n.`,
+      `${header}ends with a bare CR\r`,
+      "Subject: lf only\n\n.dot\nplain\n.",
+      `.${header}`,
+      `${header}${bigLines.join("\r\n")}\r\n`,
+      `${header}after the big one\r\n.\r\n`,
+    ].map((m) => Buffer.from(m, "latin1"));
+    assert.ok((messages[6] as Buffer).length > 256 * 1024);
+    const { address } = await account(messages);
+    const wire = await loggedIn(address);
+    const check = async (n: number, how: string): Promise<void> => {
+      const message = messages[n - 1] as Buffer;
+      assert.equal(await wire.client.line(), `+OK ${octetsOf(message)} octets`, `${how} RETR ${n}`);
+      assert.equal(await wire.client.untilDot(), expectedWire(message), `${how} RETR ${n}`);
+    };
+    wire.client.write(messages.map((_, i) => `RETR ${i + 1}\r\n`).join(""));
+    for (let n = 1; n <= messages.length; n++) await check(n, "pipelined");
+    for (let n = messages.length; n >= 1; n--) {
+      wire.client.write(`RETR ${n}\r\n`);
+      await check(n, "single");
+    }
+    wire.close();
+  });
+});
+
 describe("pipelined RETRs read ahead", () => {
   test("bodies read ahead together still honour DELE, repeats, bad numbers, TOP and other sessions' expunges", async () => {
     const messages = Array.from({ length: 6 }, (_, i) =>

@@ -64,7 +64,16 @@ function retrNumberOf(line: string): number | null {
 test("parseRetrLine reads RETR lines from bytes as parsePop3Command does", () => {
   for (const line of ["RETR 1", "retr 10000", "ReTr 007", "RETR 999999999"])
     assert.equal(parseRetrLine(Buffer.from(line)), retrNumberOf(line), line);
-  for (const line of ["RETR 0", "RETR", "RETR ", "RETR  1", "RETR 1 ", "RETR -1", "RETR 1x", "RETR 1234567890"])
+  for (const line of [
+    "RETR 0",
+    "RETR",
+    "RETR ",
+    "RETR  1",
+    "RETR 1 ",
+    "RETR -1",
+    "RETR 1x",
+    "RETR 1234567890",
+  ])
     assert.equal(parseRetrLine(Buffer.from(line)), null, line);
   for (const line of ["TOP 1 0", "DELE 1", "RETX 1", "QETR 1", "RETR\t1", "2ETR 1"])
     assert.equal(parseRetrLine(Buffer.from(line)), null, line);
