@@ -7,15 +7,28 @@
 //   - deep: jumping the list to the middle and to the end until the rows there show content;
 //   - one window from the server: Email/query (position, limit 100) + Email/get, timed by the client;
 //   - scrolling: frame intervals while the mouse wheel scrolls the list.
+// With --cold, only the first open after a start, once per server start (RUNS starts, alternating):
+//   - browser: a fresh server, the click on "Sign in" until the first rows of INBOX show content;
+//   - JMAP: another fresh server, the webmail's first requests in its order (token, session,
+//     Mailbox/get, the INBOX window), each timed by the client and by the server's CPU (from /proc).
 // A measurement, not a test: nothing is asserted. Usage:
-//   node dist/bench/webmail-bench.js [messages] [runs]     (POSTFACH_BENCH_FILL_CACHE reuses a fill)
+//   node dist/bench/webmail-bench.js [messages] [runs] [--cold]  (POSTFACH_BENCH_FILL_CACHE reuses a fill)
 import { loadavg } from "node:os";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../test/helpers/webmail-browser.js";
-import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./bench-server.js";
+import {
+  BENCH_ADDRESS,
+  BENCH_PASSWORD,
+  type FilledMailbox,
+  fillMailbox,
+  startBenchServer,
+} from "./bench-server.js";
+import { treeCpuMs } from "./process-cpu.js";
 
-const MESSAGES = Number(process.argv[2] ?? 100_000);
-const RUNS = Number(process.argv[3] ?? 5);
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
+const MESSAGES = Number(positional[0] ?? 100_000);
+const RUNS = Number(positional[1] ?? 5);
+const isColdOnly = process.argv.includes("--cold");
 /** Distinct bodies the fill indexes (each is appended MESSAGES / DISTINCT times). */
 const DISTINCT = Math.min(MESSAGES, 5000);
 const ROW_SELECTOR = ".message-row:not(.placeholder)";
@@ -25,6 +38,22 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 };
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
+
+/** The webmail's list properties and first window (web/src/ui/list-model.ts), as it asks for them. */
+const LIST_PROPERTIES = [
+  "id",
+  "threadId",
+  "mailboxIds",
+  "keywords",
+  "from",
+  "to",
+  "subject",
+  "receivedAt",
+  "size",
+  "preview",
+  "hasAttachment",
+];
+const MAILBOX_PROPERTIES = ["id", "name", "parentId", "role", "sortOrder", "totalEmails", "unreadEmails"];
 
 async function login(browser: Browser, baseUrl: string): Promise<Page> {
   // The bench's probes are strings evaluated in the page (this file has no DOM types), which the
@@ -127,11 +156,187 @@ async function windowTime(baseUrl: string, position: number): Promise<number> {
   return performance.now() - start;
 }
 
+/**
+ * The click on "Sign in" until the first rows of INBOX show, on a server that has served nothing yet, timed
+ * in the page (from the click's event to the first row in the document, so Playwright's own polling is
+ * not counted) and, for comparison with the earlier runs, from Node (click to the row found).
+ */
+async function coldBrowserLogin(
+  browser: Browser,
+  baseUrl: string,
+  serverPid: number,
+): Promise<{ page: number; node: number; cpu: number }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(120_000);
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel("Email address").fill(BENCH_ADDRESS);
+    await page.getByLabel("Password").fill(BENCH_PASSWORD);
+    // A string: this file is compiled without the DOM library.
+    await page.evaluate(`(() => {
+      const rows = new MutationObserver(() => {
+        if (document.querySelector(${JSON.stringify(ROW_SELECTOR)}) === null) return;
+        window.benchRowsAt = performance.now();
+        rows.disconnect();
+      });
+      rows.observe(document.body, { childList: true, subtree: true });
+      document.querySelector("button[type=submit]").addEventListener(
+        "click", () => { window.benchClickAt = performance.now(); }, { capture: true });
+    })()`);
+    const cpu = treeCpuMs(serverPid);
+    const start = performance.now();
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator(ROW_SELECTOR).first().waitFor();
+    const node = performance.now() - start;
+    const serverCpu = treeCpuMs(serverPid) - cpu;
+    await page.waitForFunction("window.benchRowsAt !== undefined");
+    const inPage = (await page.evaluate("window.benchRowsAt - window.benchClickAt")) as number;
+    return { page: inPage, node, cpu: serverCpu };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Wall and server CPU (ms) of each of the webmail's first requests after a start, in its order. */
+async function coldJmapSteps(baseUrl: string, pid: number): Promise<Record<string, [number, number]>> {
+  const steps: Record<string, [number, number]> = {};
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const cpu = treeCpuMs(pid);
+    const start = performance.now();
+    const result = await run();
+    steps[name] = [performance.now() - start, treeCpuMs(pid) - cpu];
+    return result;
+  };
+  const basic = `Basic ${Buffer.from(`${BENCH_ADDRESS}:${BENCH_PASSWORD}`).toString("base64")}`;
+  const token = await step("token", async () => {
+    const res = await fetch(`${baseUrl}/jmap/token`, { method: "POST", headers: { authorization: basic } });
+    return ((await res.json()) as { access_token: string }).access_token;
+  });
+  const authorization = `Bearer ${token}`;
+  const accountId = await step("session", async () => {
+    const res = await fetch(`${baseUrl}/.well-known/jmap`, { headers: { authorization } });
+    const session = (await res.json()) as { primaryAccounts: Record<string, string> };
+    return session.primaryAccounts["urn:ietf:params:jmap:mail"] as string;
+  });
+  const api = async (methodCalls: unknown[]): Promise<[string, Record<string, unknown>, string][]> => {
+    const res = await fetch(`${baseUrl}/jmap/api`, {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify({
+        using: ["urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail"],
+        methodCalls,
+      }),
+    });
+    return ((await res.json()) as { methodResponses: [string, Record<string, unknown>, string][] })
+      .methodResponses;
+  };
+  const inboxId = await step("Mailbox/get", async () => {
+    const [response] = await api([
+      ["Mailbox/get", { accountId, ids: null, properties: MAILBOX_PROPERTIES }, "m"],
+    ]);
+    const list = (response?.[1].list ?? []) as { id: string; role: string | null }[];
+    return list.find((m) => m.role === "inbox")?.id;
+  });
+  await step("INBOX window", () =>
+    api([
+      [
+        "Email/query",
+        {
+          accountId,
+          filter: { inMailbox: inboxId },
+          sort: [{ property: "receivedAt", isAscending: false }],
+          position: 0,
+          limit: 100,
+          calculateTotal: true,
+          collapseThreads: true,
+        },
+        "q",
+      ],
+      [
+        "Email/get",
+        {
+          accountId,
+          "#ids": { resultOf: "q", name: "Email/query", path: "/ids" },
+          properties: LIST_PROPERTIES,
+        },
+        "g",
+      ],
+      [
+        "Thread/get",
+        { accountId, "#ids": { resultOf: "g", name: "Email/get", path: "/list/*/threadId" } },
+        "t",
+      ],
+    ]),
+  );
+  return steps;
+}
+
+/** RUNS server starts for each cold measurement, alternating the browser and the JMAP probe. */
+async function measureColdOpens(fill: FilledMailbox): Promise<void> {
+  const browser = await launchBrowser();
+  const logins: number[] = [];
+  const nodeLogins: number[] = [];
+  const loginCpu: number[] = [];
+  const steps = new Map<string, { wall: number[]; cpu: number[] }>();
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const server = await startBenchServer(fill.dataDir, ["http"]);
+      try {
+        const login = await coldBrowserLogin(browser, `http://127.0.0.1:${server.port("http")}`, server.pid);
+        loginCpu.push(login.cpu);
+        logins.push(login.page);
+        nodeLogins.push(login.node);
+      } finally {
+        await server.stop();
+      }
+      const probed = await startBenchServer(fill.dataDir, ["http"]);
+      try {
+        const got = await coldJmapSteps(`http://127.0.0.1:${probed.port("http")}`, probed.pid);
+        for (const [name, [wall, cpu]] of Object.entries(got)) {
+          const values = steps.get(name) ?? { wall: [], cpu: [] };
+          values.wall.push(wall);
+          values.cpu.push(cpu);
+          steps.set(name, values);
+        }
+      } finally {
+        await probed.stop();
+      }
+      console.log(`run ${run + 1}: login ${ms(logins.at(-1) ?? 0)}, load ${loadavg()[0]?.toFixed(1)}`);
+    }
+  } finally {
+    await browser.close();
+  }
+  console.log(
+    `cold: "Sign in" to the first rows of INBOX, in the page: median ${ms(median(logins))} (${logins.map(ms).join(", ")})`,
+  );
+  console.log(
+    `cold: the same from Node (Playwright's click and wait): median ${ms(median(nodeLogins))} (${nodeLogins.map(ms).join(", ")})`,
+  );
+  console.log(
+    `cold: server CPU from the click to the rows: median ${ms(median(loginCpu))} (${loginCpu.map(ms).join(", ")})`,
+  );
+  for (const [name, { wall, cpu }] of steps) {
+    console.log(
+      `cold JMAP ${name}: wall median ${ms(median(wall))} (${wall.map(ms).join(", ")}); server CPU median ${ms(median(cpu))} (${cpu.map(ms).join(", ")})`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`webmail bench: ${MESSAGES} messages, ${RUNS} runs, load average ${loadavg()[0]?.toFixed(1)}`);
   const fillStart = performance.now();
   const fill = await fillMailbox(MESSAGES, DISTINCT, 2026, true);
   console.log(`fill: ${ms(performance.now() - fillStart)}`);
+  if (isColdOnly) {
+    try {
+      await measureColdOpens(fill);
+    } finally {
+      console.log(`load average at the end ${loadavg()[0]?.toFixed(1)}`);
+      await fill.remove();
+    }
+    return;
+  }
   const server = await startBenchServer(fill.dataDir, ["http"]);
   const baseUrl = `http://127.0.0.1:${server.port("http")}`;
   const browser = await launchBrowser();

@@ -140,7 +140,15 @@ export function MailView({ client, onLogout }: Props): JSX.Element {
   };
   const emailOf = (row: Row): ListEmail | undefined =>
     row.kind === "email" ? model.emailAt(row.position) : model.emails.get(row.id);
-  const ensure = useCallback((from: number, to: number) => model.ensure(from, to), [model]);
+  // Until Mailbox/get names the folder to show, there is nothing to ask for: a query without the folder
+  // would run over every Email of the account, on the server's time the folder's first window needs.
+  const isWaitingForFolder = !isSearching && mailboxId === null;
+  const ensure = useCallback(
+    (from: number, to: number) => {
+      if (!isWaitingForFolder) model.ensure(from, to);
+    },
+    [model, isWaitingForFolder],
+  );
 
   const targetEmails = (): ListEmail[] => {
     if (selectedIds.size > 0) {
