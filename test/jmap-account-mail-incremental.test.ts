@@ -175,4 +175,15 @@ describe("JMAP answers after IMAP changes equal a fresh server's", () => {
     await imap.append("Old", message(22), ["\\Seen"], new Date(Date.UTC(2026, 10, 4)));
     await assertSameAsFresh();
   });
+
+  // A fresh server counts Mailbox/get's emails and threads in its one walk over the entries, the cached one
+  // counts a changed mailbox by sets of ids: copies of one email in one mailbox count once, as unread once.
+  it("after COPY into the same mailbox, one copy unread, one a draft", async () => {
+    await imap.messageCopy("1:2", "INBOX");
+    await assertSameAsFresh();
+    await imap.messageFlagsRemove("*", ["\\Seen"]);
+    await imap.messageFlagsAdd("*", ["\\Draft"]);
+    await imap.messageFlagsRemove("1", ["\\Seen"]);
+    await assertSameAsFresh();
+  });
 });

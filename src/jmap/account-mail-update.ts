@@ -53,7 +53,6 @@ export function updateAccountMail(
     else list.push(entry);
   }
   const entriesByEmail = new Map(old.entriesByEmail);
-  const receivedAtByEmail = new Map(old.receivedAtByEmail);
   const threadOfChanged = new Map<EmailId, ThreadId>();
   const changedThreads = new Map<ThreadId, boolean>();
   for (const [emailId, isKeywordsOnly] of changed) {
@@ -65,13 +64,8 @@ export function updateAccountMail(
     const threadId = ((before[0] ?? copies[0]) as MailboxEntry).threadId;
     threadOfChanged.set(emailId, threadId);
     changedThreads.set(threadId, (changedThreads.get(threadId) ?? true) && isKeywordsOnly);
-    if (copies.length === 0) {
-      entriesByEmail.delete(emailId);
-      receivedAtByEmail.delete(emailId);
-    } else {
-      entriesByEmail.set(emailId, copies);
-      receivedAtByEmail.set(emailId, receivedAtOf(copies));
-    }
+    if (copies.length === 0) entriesByEmail.delete(emailId);
+    else entriesByEmail.set(emailId, copies);
   }
 
   // A keyword change leaves a Thread's members and their order alone; any other change re-lists the Thread.
@@ -85,7 +79,7 @@ export function updateAccountMail(
       emailsByThread.delete(threadId);
       continue;
     }
-    const receivedAt = (id: EmailId): number => receivedAtByEmail.get(id) ?? 0;
+    const receivedAt = (id: EmailId): number => receivedAtOf(entriesByEmail.get(id));
     emailsByThread.set(
       threadId,
       [...members].sort((a, b) => receivedAt(a) - receivedAt(b) || (a < b ? -1 : 1)),
@@ -110,7 +104,6 @@ export function updateAccountMail(
     mailboxes,
     entriesByMailbox: lists,
     entriesByEmail,
-    receivedAtByEmail,
     emailsByThread,
     queryResults: new Map(),
     carriedResults,
@@ -170,6 +163,8 @@ function mergeDeltas(first: QueryDelta, then: QueryDelta): QueryDelta {
 
 /** An email's receivedAt: the earliest internal date among its entries. */
 export function receivedAtOf(entries: readonly MailboxEntry[] | undefined): number {
+  // Most emails have one copy: no loop (this runs for every Email a query sorts).
+  if (entries?.length === 1) return (entries[0] as MailboxEntry).internalDateMs;
   let earliest = Number.POSITIVE_INFINITY;
   for (const entry of entries ?? []) earliest = Math.min(earliest, entry.internalDateMs);
   return earliest === Number.POSITIVE_INFINITY ? 0 : earliest;

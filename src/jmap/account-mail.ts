@@ -12,16 +12,17 @@ import { applyChanges, type SnapshotCache } from "../mail/view/snapshot-cache.js
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import { receivedAtOf, updateAccountMail } from "./account-mail-update.js";
 import type { JmapContext } from "./jmap-context.js";
-import { isUnread, type MailboxCounts, rememberMailboxCounts } from "./mailbox-object.js";
+import { isUnread, rememberMailboxCounts } from "./mailbox-object.js";
 import { canReadItems, isVisibleMailbox } from "./shared-accounts.js";
 
 export interface AccountMail {
   readonly mailboxes: readonly MailboxRecord[];
   readonly entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>;
-  /** Every entry of each email, in mailbox list order. */
+  /**
+   * Every entry of each email, in mailbox list order. An email's receivedAt is receivedAtOf its entries,
+   * computed where it is needed rather than kept in a third map of 100,000 keys (one copy, usually).
+   */
   readonly entriesByEmail: ReadonlyMap<EmailId, readonly MailboxEntry[]>;
-  /** Each email's receivedAt (receivedAtOf its entries), computed once. */
-  readonly receivedAtByEmail: ReadonlyMap<EmailId, number>;
   /** Email ids of each thread, oldest receivedAt first (RFC 8621 §3). */
   readonly emailsByThread: ReadonlyMap<ThreadId, readonly EmailId[]>;
   /**
@@ -148,118 +149,93 @@ async function readEntries(
   return { entriesByMailbox, seen };
 }
 
+/**
+ * The maps of an account read for the first time (after a server start): one walk over the entries makes
+ * each email's copies, each thread's emails and every mailbox's Mailbox/get counts. At 100,000 entries the
+ * walk's allocations (and the garbage collection they cost) are most of the first open's server time, so
+ * it allocates a list per email and per thread and nothing else per entry.
+ */
 function buildAccountMail(
   mailboxes: readonly MailboxRecord[],
   entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
 ): AccountMail {
-  // One walk over the entries: each email's copies, its receivedAt (its earliest copy's) and its thread.
   const entriesByEmail = new Map<EmailId, MailboxEntry[]>();
-  const receivedAtByEmail = new Map<EmailId, number>();
   const threads = new Map<ThreadId, EmailId[]>();
+  // Per thread, the mailbox (its position in the walk) it was last counted in, times two, plus one when it
+  // was counted as unread there too: every entry of a mailbox comes before the next mailbox's, so this
+  // tells a thread's first email in a mailbox from a later one without a set of threads per mailbox.
+  const threadCounted = new Map<ThreadId, number>();
+  // Threads whose emails did not come in receivedAt order: only these are sorted at the end.
+  const unsorted = new Set<ThreadId>();
+  let position = 0;
   for (const mailbox of mailboxes) {
-    for (const entry of entriesByMailbox.get(mailbox.id) ?? []) {
-      const { emailId } = entry;
-      const list = entriesByEmail.get(emailId);
-      if (list !== undefined) {
-        list.push(entry);
-        if (entry.internalDateMs < (receivedAtByEmail.get(emailId) as number))
-          receivedAtByEmail.set(emailId, entry.internalDateMs);
-        continue;
+    const entries = entriesByMailbox.get(mailbox.id) ?? [];
+    let totalEmails = 0;
+    let unreadEmails = 0;
+    let totalThreads = 0;
+    let unreadThreads = 0;
+    for (const entry of entries) {
+      const { emailId, threadId } = entry;
+      const unread = isUnread(entry);
+      const copies = entriesByEmail.get(emailId);
+      if (copies === undefined) {
+        entriesByEmail.set(emailId, [entry]);
+        totalEmails++;
+        if (unread) unreadEmails++;
+        const members = threads.get(threadId);
+        if (members === undefined) threads.set(threadId, [emailId]);
+        else {
+          const last = members[members.length - 1] as EmailId;
+          if (!isBefore(receivedAtOf(entriesByEmail.get(last)), last, entry.internalDateMs, emailId))
+            unsorted.add(threadId);
+          members.push(emailId);
+        }
+      } else {
+        // Another copy: an email counts once per mailbox, and as unread once per mailbox.
+        let isInMailbox = false;
+        let isUnreadInMailbox = false;
+        for (const copy of copies) {
+          if (copy.mailboxId !== mailbox.id) continue;
+          isInMailbox = true;
+          if (isUnread(copy)) isUnreadInMailbox = true;
+        }
+        if (!isInMailbox) totalEmails++;
+        if (unread && !isUnreadInMailbox) unreadEmails++;
+        // An earlier copy makes the email older: its thread's order may change.
+        if (entry.internalDateMs < receivedAtOf(copies)) unsorted.add(threadId);
+        copies.push(entry);
       }
-      entriesByEmail.set(emailId, [entry]);
-      receivedAtByEmail.set(emailId, entry.internalDateMs);
-      const members = threads.get(entry.threadId);
-      if (members === undefined) threads.set(entry.threadId, [emailId]);
-      else members.push(emailId);
+      const counted = threadCounted.get(threadId);
+      if (counted === undefined || counted >> 1 !== position) {
+        totalThreads++;
+        if (unread) unreadThreads++;
+        threadCounted.set(threadId, (position << 1) | (unread ? 1 : 0));
+      } else if (unread && (counted & 1) === 0) {
+        unreadThreads++;
+        threadCounted.set(threadId, counted | 1);
+      }
     }
+    rememberMailboxCounts(entries, { totalEmails, unreadEmails, totalThreads, unreadThreads });
+    position++;
   }
-  const receivedAt = (id: EmailId): number => receivedAtByEmail.get(id) ?? 0;
-  const isBefore = (a: EmailId, b: EmailId): boolean => {
-    const x = receivedAt(a);
-    const y = receivedAt(b);
-    return x < y || (x === y && a < b);
-  };
-  for (const list of threads.values()) {
-    // A thread's emails usually arrive in order: the check is cheaper than a sort's comparisons.
-    if (list.length > 1 && list.some((id, i) => i > 0 && !isBefore(list[i - 1] as EmailId, id)))
-      list.sort((a, b) => receivedAt(a) - receivedAt(b) || (a < b ? -1 : 1));
+  for (const threadId of unsorted) {
+    const list = threads.get(threadId) as EmailId[];
+    const keys = new Map(list.map((id) => [id, receivedAtOf(entriesByEmail.get(id))]));
+    list.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number) || (a < b ? -1 : 1));
   }
-  countMailboxes(mailboxes, entriesByMailbox, entriesByEmail, threads);
   return {
     mailboxes,
     entriesByMailbox,
     entriesByEmail,
-    receivedAtByEmail,
     emailsByThread: threads,
     queryResults: new Map(),
     carriedResults: new Map(),
   };
 }
 
-/**
- * Mailbox/get's counts of every mailbox (mailbox-object.ts), found by one walk over the threads instead of
- * four sets of 100,000 ids per mailbox: a thread's emails, and an email's copies, come one after another,
- * so remembering the last one counted in each mailbox tells a new one from a repeat.
- */
-function countMailboxes(
-  mailboxes: readonly MailboxRecord[],
-  entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
-  entriesByEmail: ReadonlyMap<EmailId, readonly MailboxEntry[]>,
-  threads: ReadonlyMap<ThreadId, readonly EmailId[]>,
-): void {
-  const counting = new Map<MailboxId, Counting>(
-    mailboxes.map((m) => [
-      m.id,
-      {
-        totalEmails: 0,
-        unreadEmails: 0,
-        totalThreads: 0,
-        unreadThreads: 0,
-        lastEmail: "",
-        lastUnreadEmail: "",
-        lastThread: "",
-        lastUnreadThread: "",
-      },
-    ]),
-  );
-  for (const emailIds of threads.values()) {
-    for (const emailId of emailIds) {
-      for (const entry of entriesByEmail.get(emailId) ?? []) {
-        const counts = counting.get(entry.mailboxId);
-        if (counts === undefined) continue;
-        countOnce(counts, "totalEmails", "lastEmail", emailId);
-        countOnce(counts, "totalThreads", "lastThread", entry.threadId);
-        if (!isUnread(entry)) continue;
-        countOnce(counts, "unreadEmails", "lastUnreadEmail", emailId);
-        countOnce(counts, "unreadThreads", "lastUnreadThread", entry.threadId);
-      }
-    }
-  }
-  for (const [mailboxId, { totalEmails, unreadEmails, totalThreads, unreadThreads }] of counting) {
-    const entries = entriesByMailbox.get(mailboxId);
-    if (entries !== undefined)
-      rememberMailboxCounts(entries, { totalEmails, unreadEmails, totalThreads, unreadThreads });
-  }
-}
-
-/** A mailbox's counts being made, with the last email and thread each count counted. */
-type Counting = { -readonly [K in keyof MailboxCounts]: number } & {
-  lastEmail: string;
-  lastUnreadEmail: string;
-  lastThread: string;
-  lastUnreadThread: string;
-};
-
-/** Counts `id` unless it is the one this count counted last (a repeat: another copy, another email of it). */
-function countOnce(
-  counts: Counting,
-  count: keyof MailboxCounts,
-  last: Exclude<keyof Counting, keyof MailboxCounts>,
-  id: string,
-): void {
-  if (counts[last] === id) return;
-  counts[last] = id;
-  counts[count]++;
+/** Whether an email (its receivedAt, then its id) comes before another in a thread (RFC 8621 §3). */
+function isBefore(atMs: number, id: EmailId, otherAtMs: number, otherId: EmailId): boolean {
+  return atMs < otherAtMs || (atMs === otherAtMs && id < otherId);
 }
 
 /**

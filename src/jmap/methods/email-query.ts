@@ -6,7 +6,13 @@ import type { EmailId, MailboxId, ThreadId } from "../../kit/ids.js";
 import { searchMailbox } from "../../mail/search/search-mailbox.js";
 import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
-import { type AccountMail, loadAccountMail, MAX_QUERY_RESULTS, type QueryDelta } from "../account-mail.js";
+import {
+  type AccountMail,
+  loadAccountMail,
+  MAX_QUERY_RESULTS,
+  type QueryDelta,
+  receivedAtOf,
+} from "../account-mail.js";
 import {
   type Args,
   checkKnownArgs,
@@ -82,18 +88,19 @@ async function evaluateQuery(
   comparators: readonly Comparator[],
   collapseThreads: boolean,
 ): Promise<readonly EmailId[]> {
-  // Each match's Thread, noted while matching: collapsing 100,000 Emails then needs no lookup per Email.
-  const threadIds: ThreadId[] = [];
-  const ids = await matchingEmails(ctx, mail, filter, mail.entriesByEmail, mail.entriesByMailbox, threadIds);
+  // Each match's copies, noted while matching: its Thread (to collapse) and its receivedAt or size (to
+  // sort) then need no lookup in the account's maps per Email.
+  const copies: (readonly MailboxEntry[])[] = [];
+  const ids = await matchingEmails(ctx, mail, filter, mail.entriesByEmail, mail.entriesByMailbox, copies);
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
-  const order = sortOrder(ids, comparators, mail, sortKeys);
+  const order = sortOrder(ids, comparators, mail, sortKeys, copies);
   if (!collapseThreads) return order.map((i) => ids[i] as EmailId);
   const seen = new Set<ThreadId>();
   const collapsed: EmailId[] = [];
   for (const i of order) {
-    const threadId = threadIds[i] as ThreadId;
+    const threadId = (copies[i] as readonly MailboxEntry[])[0]?.threadId as ThreadId;
     if (seen.has(threadId)) continue;
     seen.add(threadId);
     collapsed.push(ids[i] as EmailId);
@@ -180,8 +187,8 @@ async function matchingEmails(
   /** The Emails to look at, each with its copies (the account map's own pairs, or looked up). */
   emails: Iterable<readonly [EmailId, readonly MailboxEntry[] | undefined]>,
   entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
-  /** When given, gets the Thread of each match, at the same position. */
-  threadIds?: ThreadId[],
+  /** When given, gets the copies of each match, at the same position. */
+  copiesOfMatches?: (readonly MailboxEntry[])[],
 ): Promise<EmailId[]> {
   const contentHits: Set<EmailId>[] = [];
   for (const query of filter.contentQueries) {
@@ -211,7 +218,7 @@ async function matchingEmails(
     id: "" as EmailId,
     entries: [],
     get receivedAtMs() {
-      return mail.receivedAtByEmail.get(subject.id) ?? 0;
+      return receivedAtOf(subject.entries);
     },
     threadKeywords: () => threadKeywords((subject.entries[0] as MailboxEntry).threadId),
   };
@@ -222,7 +229,7 @@ async function matchingEmails(
     subject.entries = entries;
     if (!filter.matches(subject, contentHits)) continue;
     matching.push(id);
-    threadIds?.push((entries[0] as MailboxEntry).threadId);
+    copiesOfMatches?.push(entries);
   }
   return matching;
 }
@@ -315,6 +322,8 @@ function sortOrder(
   comparators: readonly Comparator[],
   mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+  /** The copies of each Email, at the same position, when the caller has them at hand. */
+  copies?: readonly (readonly MailboxEntry[])[],
 ): number[] {
   const order = Array.from(ids, (_, i) => i);
   const byId = (i: number, j: number): number => {
@@ -325,7 +334,10 @@ function sortOrder(
   const [only] = comparators;
   if (comparators.length === 1 && only !== undefined && !needsSortKeys(comparators)) {
     // One numeric key (receivedAt, the usual sort, or size): unboxed in a typed array.
-    const keys = Float64Array.from(ids, (id) => keyOf(only.property, id, mail, sortKeys) as number);
+    const keys = Float64Array.from(
+      ids,
+      (id, i) => keyOf(only.property, id, mail, sortKeys, copies?.[i]) as number,
+    );
     const direction = only.isAscending ? 1 : -1;
     return order.sort((i, j) => ((keys[i] as number) - (keys[j] as number)) * direction || byId(i, j));
   }
@@ -369,15 +381,15 @@ function keyOf(
   id: EmailId,
   mail: AccountMail,
   sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+  copies = mail.entriesByEmail.get(id),
 ): number | string {
-  const receivedAt = mail.receivedAtByEmail.get(id) ?? 0;
   switch (property) {
     case "receivedAt":
-      return receivedAt;
+      return receivedAtOf(copies);
     case "size":
-      return mail.entriesByEmail.get(id)?.[0]?.size ?? 0;
+      return copies?.[0]?.size ?? 0;
     case "sentAt":
-      return sortKeys.get(id)?.sentAtMs ?? receivedAt;
+      return sortKeys.get(id)?.sentAtMs ?? receivedAtOf(copies);
     case "subject":
       return sortKeys.get(id)?.baseSubject ?? "";
     case "from":
