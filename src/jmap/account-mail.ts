@@ -70,6 +70,11 @@ interface EntriesSeen {
 /** One process's cache, by snapshot cache: the mail services (tests run several servers in one process). */
 
 const cachesBySnapshots = new WeakMap<SnapshotCache, Map<string, CachedAccountMail>>();
+/** Builds in progress, by the same key, with the state each builds. */
+const pendingBySnapshots = new WeakMap<
+  SnapshotCache,
+  Map<string, { readonly modSeq: ModSeq; readonly mail: Promise<AccountMail> }>
+>();
 
 export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
   const { store, snapshots } = ctx.services;
@@ -95,13 +100,30 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
     // The mailbox records are read fresh (subscription state does not move the change counter).
     return { ...cached.mail, mailboxes };
   }
-  const { entriesByMailbox, seen } = await readEntries(ctx, mailboxes, readable, cached);
-  const mail =
-    (cached !== undefined ? updateAccountMail(cached.mail, mailboxes, entriesByMailbox) : null) ??
-    buildAccountMail(mailboxes, entriesByMailbox);
-  cache.set(key, { modSeq, mail, seen });
-  while (cache.size > MAX_CACHED_ACCOUNTS) cache.delete(cache.keys().next().value as string);
-  return mail;
+  // Requests that arrive while this state is being built (a client's calls sent side by side, right after
+  // a server start) wait for that build instead of reading 100,000 entries once more each.
+  let pending = pendingBySnapshots.get(snapshots);
+  if (pending === undefined) {
+    pending = new Map();
+    pendingBySnapshots.set(snapshots, pending);
+  }
+  const building = pending.get(key);
+  if (building !== undefined && building.modSeq === modSeq) return { ...(await building.mail), mailboxes };
+  const build = (async (): Promise<AccountMail> => {
+    const { entriesByMailbox, seen } = await readEntries(ctx, mailboxes, readable, cached);
+    const mail =
+      (cached !== undefined ? updateAccountMail(cached.mail, mailboxes, entriesByMailbox) : null) ??
+      buildAccountMail(mailboxes, entriesByMailbox);
+    cache.set(key, { modSeq, mail, seen });
+    while (cache.size > MAX_CACHED_ACCOUNTS) cache.delete(cache.keys().next().value as string);
+    return mail;
+  })();
+  pending.set(key, { modSeq, mail: build });
+  try {
+    return await build;
+  } finally {
+    if (pending.get(key)?.mail === build) pending.delete(key);
+  }
 }
 
 /**
@@ -218,11 +240,7 @@ function buildAccountMail(
     rememberMailboxCounts(entries, { totalEmails, unreadEmails, totalThreads, unreadThreads });
     position++;
   }
-  for (const threadId of unsorted) {
-    const list = threads.get(threadId) as EmailId[];
-    const keys = new Map(list.map((id) => [id, receivedAtOf(entriesByEmail.get(id))]));
-    list.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number) || (a < b ? -1 : 1));
-  }
+  for (const threadId of unsorted) sortThread(threads.get(threadId) as EmailId[], entriesByEmail);
   return {
     mailboxes,
     entriesByMailbox,
@@ -231,6 +249,17 @@ function buildAccountMail(
     queryResults: new Map(),
     carriedResults: new Map(),
   };
+}
+
+/** Sorts a thread's emails in place, oldest first (then by id), each receivedAt looked up once. */
+function sortThread(list: EmailId[], entriesByEmail: ReadonlyMap<EmailId, readonly MailboxEntry[]>): void {
+  const atMs = Float64Array.from(list, (id) => receivedAtOf(entriesByEmail.get(id)));
+  const order = Array.from(list, (_, i) => i).sort(
+    (i, j) =>
+      (atMs[i] as number) - (atMs[j] as number) || ((list[i] as EmailId) < (list[j] as EmailId) ? -1 : 1),
+  );
+  const sorted = order.map((i) => list[i] as EmailId);
+  for (let i = 0; i < sorted.length; i++) list[i] = sorted[i] as EmailId;
 }
 
 /** Whether an email (its receivedAt, then its id) comes before another in a thread (RFC 8621 §3). */

@@ -95,17 +95,18 @@ async function evaluateQuery(
   const sortKeys = needsSortKeys(comparators)
     ? await ctx.services.store.messages.getSortKeys(ids)
     : new Map<EmailId, EmailSortKeys>();
-  const order = sortOrder(ids, comparators, mail, sortKeys, copies);
-  if (!collapseThreads) return order.map((i) => ids[i] as EmailId);
-  const seen = new Set<ThreadId>();
-  const collapsed: EmailId[] = [];
-  for (const i of order) {
+  if (!collapseThreads)
+    return sortOrder(ids, comparators, mail, sortKeys, copies).map((i) => ids[i] as EmailId);
+  // Collapsed, each Thread shows its first Email in the sort's order: that Email is found per Thread in one
+  // pass, and only those are sorted (a thread of 10 Emails sorts 1, not 10).
+  const order = positionOrder(ids, comparators, mail, sortKeys, copies);
+  const firstOfThread = new Map<ThreadId, number>();
+  for (let i = 0; i < ids.length; i++) {
     const threadId = (copies[i] as readonly MailboxEntry[])[0]?.threadId as ThreadId;
-    if (seen.has(threadId)) continue;
-    seen.add(threadId);
-    collapsed.push(ids[i] as EmailId);
+    const first = firstOfThread.get(threadId);
+    if (first === undefined || order(i, first) < 0) firstOfThread.set(threadId, i);
   }
-  return collapsed;
+  return [...firstOfThread.values()].sort(order).map((i) => ids[i] as EmailId);
 }
 
 /** Past this many changed Threads a query runs again rather than patching its previous result. */
@@ -325,7 +326,17 @@ function sortOrder(
   /** The copies of each Email, at the same position, when the caller has them at hand. */
   copies?: readonly (readonly MailboxEntry[])[],
 ): number[] {
-  const order = Array.from(ids, (_, i) => i);
+  return Array.from(ids, (_, i) => i).sort(positionOrder(ids, comparators, mail, sortKeys, copies));
+}
+
+/** sortEmails' order of two positions in `ids`, each Email's keys looked up once, before the first call. */
+function positionOrder(
+  ids: readonly EmailId[],
+  comparators: readonly Comparator[],
+  mail: AccountMail,
+  sortKeys: ReadonlyMap<EmailId, EmailSortKeys>,
+  copies?: readonly (readonly MailboxEntry[])[],
+): (i: number, j: number) => number {
   const byId = (i: number, j: number): number => {
     const x = ids[i] as EmailId;
     const y = ids[j] as EmailId;
@@ -339,13 +350,12 @@ function sortOrder(
       (id, i) => keyOf(only.property, id, mail, sortKeys, copies?.[i]) as number,
     );
     const direction = only.isAscending ? 1 : -1;
-    return order.sort((i, j) => ((keys[i] as number) - (keys[j] as number)) * direction || byId(i, j));
+    return (i, j) => ((keys[i] as number) - (keys[j] as number)) * direction || byId(i, j);
   }
   const keys = ids.map((id) => comparators.map((c) => keyOf(c.property, id, mail, sortKeys)));
   const directions = comparators.map((c) => (c.isAscending ? 1 : -1));
-  return order.sort((i, j) =>
-    compareKeys(keys[i] ?? [], ids[i] as EmailId, keys[j] ?? [], ids[j] as EmailId, directions),
-  );
+  return (i, j) =>
+    compareKeys(keys[i] ?? [], ids[i] as EmailId, keys[j] ?? [], ids[j] as EmailId, directions);
 }
 
 /** The sort's order of two Emails, their keys looked up at each call (for a merge, not a sort). */
