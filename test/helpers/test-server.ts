@@ -37,6 +37,14 @@ export interface TestServerOptions {
 
 export const TEST_PASSWORD = "correct-horse-battery";
 
+/**
+ * scrypt's log2 cost for test servers ([auth] scrypt_log2_cost, the schema's minimum). At the default
+ * (15) each account added and each first login hashed for ~100 ms of a core on the libuv pool, and test
+ * files add and log in dozens of accounts each: in test/imap-[a-m]* hashing was half the CPU. The same
+ * code runs at any cost; the CLI (test/cli*.test.ts) keeps hashing at the default one.
+ */
+export const TEST_SCRYPT_LOG2_COST = 4;
+
 export async function startTestServer(
   overrides: (config: Config) => Config = (c) => c,
   options: TestServerOptions = {},
@@ -64,6 +72,7 @@ export async function startTestServer(
     managesieve: { listen: loopback },
     http: { ...base.http, listen: loopback, tlsListen: loopback },
     limits: { ...base.limits, shutdownGraceMs: 500 },
+    auth: { ...base.auth, scryptLog2Cost: TEST_SCRYPT_LOG2_COST },
   });
   const server = await runServer(config, {
     handleSignals: false,
@@ -128,6 +137,8 @@ function startOnlyServer(dataDir: string, proto: "imap" | "http", store?: string
       log: { level: "silent", format: "json" },
       [proto]: { ...base[proto], listen: ["127.0.0.1:0"], tlsListen: [] },
       limits: { ...base.limits, shutdownGraceMs: 500 },
+      // The cost of startTestServer: a login to a store it made is not rehashed at another cost.
+      auth: { ...base.auth, scryptLog2Cost: TEST_SCRYPT_LOG2_COST },
     },
     { handleSignals: false, quiet: true },
   );
