@@ -60,10 +60,10 @@ describe("postfach import imap (from another Postfach, interrupted and resumed)"
           const raw = Buffer.from(
             `From: s${n % 17}@example.test\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.test>\r\n\r\nBody ${n} ${"z".repeat(n % 300)}\r\n`,
           );
-          const { hash } = await services.messages.storeBlob(raw);
+          // Stored with its entry, in the batch's one commit: a blob file each cost an fsync, 5,000 in a row.
           batch.push({
-            blobHash: hash,
-            raw,
+            blobHash: services.store.blobs.hashOf(raw),
+            body: raw,
             flags: {
               system: new Set(
                 n % 3 === 0
