@@ -2,7 +2,14 @@
 // input or when enough has accumulated; every write awaits the socket's drain (backpressure).
 import type { Connection } from "../../net/connection.js";
 
-const FLUSH_AT_BYTES = 64 * 1024;
+/**
+ * Output gathered before a write, at most (plus the message that crossed it). Each write is a writev, a
+ * wait for 'drain' and the kernel's work of handing the bytes to the peer, whatever its size: a download
+ * of 10,000 pipelined 7 KB messages cost 145 ms of server CPU in 64 KiB writes, 120 in 256 KiB, 95 in
+ * 1 MiB (docs/performance.md, "Body reads", seventh pass). A single command's reply still goes out at
+ * once: the output is flushed whenever the session waits for input.
+ */
+const FLUSH_AT_BYTES = 1024 * 1024;
 
 export class ReplyOutput {
   #parts: Buffer[] = [];
