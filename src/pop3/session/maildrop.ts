@@ -26,6 +26,7 @@ export class Maildrop {
   readonly #deleted = new Set<number>();
   readonly #seenPending = new Set<Uid>();
   readonly #seenWritten = new Set<Uid>();
+  #uidValidityHexText: string | undefined;
 
   private constructor(
     readonly mailbox: MailboxRecord,
@@ -152,7 +153,13 @@ export class Maildrop {
    * A message imported with its old server's UIDL (dovecot-uidlist's P field) keeps that one instead.
    */
   uidl(entry: MailboxEntry): string {
-    return this.importedUidls.get(entry.uid) ?? hex8(entry.uid) + hex8(this.mailbox.uidValidity);
+    return this.importedUidls.get(entry.uid) ?? hex8(entry.uid) + this.#uidValidityHex;
+  }
+
+  /** The UIDL's second half, the same for every message: made once, not once per line of a listing. */
+  get #uidValidityHex(): string {
+    this.#uidValidityHexText ??= hex8(this.mailbox.uidValidity);
+    return this.#uidValidityHexText;
   }
 
   /** Remembers that RETR sent this message, so \Seen gets set (once) at the next flush. */
