@@ -23,7 +23,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   const output = new ReplyOutput(conn);
   let ctx: SessionContext | undefined;
   const input = new LineSource(conn, new LineReader(deps.settings.maxLineBytes), async () => {
-    await output.flush();
+    await output.flushBeforeWait();
     if (ctx) await ctx.seen.beforeWait(ctx);
   });
   const timestamp = deps.apop === null ? null : `<${process.pid}.${randomBytes(8).toString("hex")}@postfach>`;

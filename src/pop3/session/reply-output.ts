@@ -3,17 +3,19 @@
 import type { Connection } from "../../net/connection.js";
 
 /**
- * Output gathered before a write, at most (plus the message that crossed it). Each write is a writev, a
- * wait for 'drain' and the kernel's work of handing the bytes to the peer, whatever its size: a download
- * of 10,000 pipelined 7 KB messages cost 145 ms of server CPU in 64 KiB writes, 120 in 256 KiB, 95 in
- * 1 MiB (docs/performance.md, "Body reads", seventh pass). A single command's reply still goes out at
- * once: the output is flushed whenever the session waits for input.
+ * The first write of a burst of pipelined replies goes out once this much has gathered, so the client
+ * can start reading while the rest is prepared; each further write of the burst may be twice as large,
+ * up to MAX_FLUSH_AT_BYTES. Every write costs a writev, a wait for 'drain' and the kernel's hand-over
+ * whatever its size: a download of 10,000 pipelined 7 KB messages cost 145 ms of server CPU in 64 KiB
+ * writes and 95 in 1 MiB ones (docs/performance.md, "Body reads", seventh pass).
  */
-const FLUSH_AT_BYTES = 1024 * 1024;
+const FIRST_FLUSH_AT_BYTES = 64 * 1024;
+const MAX_FLUSH_AT_BYTES = 1024 * 1024;
 
 export class ReplyOutput {
   #parts: Buffer[] = [];
   #bytes = 0;
+  #flushAtBytes = FIRST_FLUSH_AT_BYTES;
 
   constructor(private readonly conn: Connection) {}
 
@@ -32,20 +34,28 @@ export class ReplyOutput {
       this.#parts.push(buffer);
       this.#bytes += buffer.length;
     }
-    return this.#bytes >= FLUSH_AT_BYTES;
+    return this.#bytes >= this.#flushAtBytes;
   }
 
   /** True when the queue holds enough to be written (see queue). */
   get isFull(): boolean {
-    return this.#bytes >= FLUSH_AT_BYTES;
+    return this.#bytes >= this.#flushAtBytes;
   }
 
+  /** Writes what is queued; the next write of this burst may be larger. */
   async flush(): Promise<void> {
     if (this.#bytes === 0) return;
     const parts = this.#parts;
     this.#parts = [];
     this.#bytes = 0;
+    this.#flushAtBytes = Math.min(this.#flushAtBytes * 2, MAX_FLUSH_AT_BYTES);
     // Message bodies go to the socket as read (one writev), not copied into one buffer first.
     await this.conn.writeChunks(parts);
+  }
+
+  /** Writes what is queued before the session waits for input; the next burst starts small again. */
+  async flushBeforeWait(): Promise<void> {
+    await this.flush();
+    this.#flushAtBytes = FIRST_FLUSH_AT_BYTES;
   }
 }

@@ -57,7 +57,7 @@ export class SessionContext {
   async readContinuation(): Promise<
     { readonly kind: "line"; readonly text: string } | { readonly kind: "tooLong" } | null
   > {
-    await this.output.flush();
+    await this.output.flushBeforeWait();
     const event = await this.input.next();
     if (event === null || event.kind === "tooLong") return event;
     return { kind: "line", text: event.bytes.toString("utf8") };
