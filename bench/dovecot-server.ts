@@ -144,6 +144,9 @@ export async function startDovecot(options: {
     "}",
     `service imap {\n  process_limit = ${options.imapProcessLimit ?? 4096}\n}`,
     "protocol lmtp {\n  postmaster_address = postmaster@example.test\n}",
+    // COMPRESS=DEFLATE (RFC 4978), which Postfach offers too and Debian's dovecot-imapd ships: clients
+    // that use it when offered (mbsync) then do the same work against both servers.
+    "protocol imap {\n  mail_plugins = $mail_plugins imap_zlib\n}",
     ...(options.extraConfig ?? []),
     "",
   ].join("\n");

@@ -348,6 +348,7 @@ function protocolListeners(services: Services, log: Logger): ListenerSpec[] {
         messageLimit: config.imap.messageLimit,
         saveLimit: effectiveSaveLimit(config.imap.messageLimit, config.imap.saveLimit),
         progressIntervalMs: config.imap.progressIntervalMs,
+        compressLevel: config.imap.compressLevel,
       },
       {
         listen: config.imap.listen,

@@ -142,6 +142,7 @@ export const SECTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fie
     message_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
     save_limit: { type: "integer", min: 0, max: Number.MAX_SAFE_INTEGER },
     progress_interval_ms: { type: "integer", min: 0, max: 3_600_000 },
+    compress_level: { type: "integer", min: 0, max: 9 },
     metadata_max_entry_bytes: { type: "integer", min: 1, max: 65_536 },
     metadata_max_entries: { type: "integer", min: 1, max: 1_000_000 },
     metadata_max_account_bytes: count(1),

@@ -80,6 +80,8 @@ export interface ImapConfig extends TlsListenConfig {
   readonly saveLimit: number;
   /** RFC 9585 INPROGRESS: least time between two progress responses of one long command. */
   readonly progressIntervalMs: number;
+  /** zlib level (0-9) of COMPRESS=DEFLATE (RFC 4978) replies: the server's CPU against the link's bytes. */
+  readonly compressLevel: number;
   /** Largest METADATA value (RFC 5464) in bytes; at most 64 KiB, the largest literal a command may carry. */
   readonly metadataMaxEntryBytes: number;
   /** METADATA entries per mailbox (and of the server), every user's private ones included. */
@@ -320,6 +322,10 @@ export function defaultConfig(): Config {
       messageLimit: 1_000_000,
       saveLimit: 0,
       progressIntervalMs: 1000,
+      // Level 3 costs less than half of zlib's default 6 on mail (168 against 384 ms of CPU for 14 MB of
+      // the bench corpus, one flush per message) for a quarter more bytes (2.4 against 1.9 MB); level 1
+      // saves little more CPU for half again as many bytes.
+      compressLevel: 3,
       metadataMaxEntryBytes: 65_536,
       metadataMaxEntries: 100,
       metadataMaxAccountBytes: 1_048_576,

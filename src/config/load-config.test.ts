@@ -55,6 +55,7 @@ describe("defaults", () => {
       messageLimit: 1_000_000,
       saveLimit: 0,
       progressIntervalMs: 1000,
+      compressLevel: 3,
       ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {
@@ -120,6 +121,7 @@ describe("file", () => {
       messageLimit: 1_000_000,
       saveLimit: 0,
       progressIntervalMs: 1000,
+      compressLevel: 3,
       ...METADATA_DEFAULTS,
     });
     assert.equal(config.limits.maxConnectionsPerIp, 10);
@@ -227,6 +229,7 @@ describe("environment overrides", () => {
       messageLimit: 1_000_000,
       saveLimit: 0,
       progressIntervalMs: 1000,
+      compressLevel: 3,
       ...METADATA_DEFAULTS,
     });
     assert.deepEqual(config.pop3, {

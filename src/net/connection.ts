@@ -262,9 +262,9 @@ export class Connection {
    * client sends compressed bytes only once it has seen the OK). Bytes the socket already holds are
    * compressed ones and are inflated, not dropped. Corrupt input closes the connection.
    */
-  startCompression(): void {
+  startCompression(level: number): void {
     if (this.#compression !== null) throw new Error("compression is already active");
-    const compression = new DeflateCompression();
+    const compression = new DeflateCompression(level);
     this.#compression = compression;
     compression.output.on("error", (error: Error) => {
       this.log.info({ err: { message: error.message } }, "client sent corrupt DEFLATE data; closing");

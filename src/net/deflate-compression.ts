@@ -7,14 +7,20 @@ import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type In
 
 export class DeflateCompression {
   readonly #inflater: InflateRaw = createInflateRaw();
-  readonly #deflater: DeflateRaw = createDeflateRaw();
-  /** Output of the deflater since the last flush; collected while it flows (see `compress`). */
+  /**
+   * Every write is compressed with Z_SYNC_FLUSH in one pass of the zlib thread pool: a separate
+   * flush() would be a second pass per batch (a third of the server's CPU for a pipelined download
+   * such as mbsync's, one batch per FETCH).
+   */
+  readonly #deflater: DeflateRaw;
+  /** Output of the deflater for the batch in the compressor; collected while it flows (see `compress`). */
   #compressed: Buffer[] = [];
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Fails the batch being compressed when the connection goes away (its flush would never complete). */
-  #failPending: ((error: Error) => void) | null = null;
+  /** Fails the batches still in the compressor when the connection goes away (they would never complete). */
+  readonly #pending = new Set<(error: Error) => void>();
 
-  constructor() {
+  /** `level`: zlib's compression level, 0 (stored) to 9. */
+  constructor(level: number) {
+    this.#deflater = createDeflateRaw({ level, flush: constants.Z_SYNC_FLUSH });
     this.#deflater.on("data", (chunk: Buffer) => this.#compressed.push(chunk));
   }
 
@@ -29,35 +35,30 @@ export class DeflateCompression {
   }
 
   /**
-   * Compresses one write batch and flushes it to a byte boundary. Calls run one after another in call
-   * order, so concurrent writers cannot interleave their output.
+   * Compresses one write batch and flushes it to a byte boundary. The deflater takes writes one after
+   * another in call order, so concurrent writers cannot interleave their output.
    */
   compress(bytes: Uint8Array | string): Promise<Buffer> {
-    const result = this.#queue.then(
-      () =>
-        new Promise<Buffer>((resolve, reject) => {
-          if (this.#deflater.destroyed) return reject(new Error("compression closed"));
-          this.#failPending = reject;
-          this.#deflater.write(bytes, (error) => {
-            if (error) reject(error);
-          });
-          // The flush callback runs after the deflater pushed all output of this batch: it flows out as
-          // 'data' events at once because the stream is in flowing mode and never buffers.
-          this.#deflater.flush(constants.Z_SYNC_FLUSH, () => {
-            this.#failPending = null;
-            const chunks = this.#compressed;
-            this.#compressed = [];
-            resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-          });
-        }),
-    );
-    this.#queue = result.catch(() => {});
-    return result;
+    return new Promise<Buffer>((resolve, reject) => {
+      if (this.#deflater.destroyed) return reject(new Error("compression closed"));
+      this.#pending.add(reject);
+      // The write's callback runs once zlib has pushed all of this batch's output, which flows out as
+      // 'data' events at once (flowing mode, never buffered), and before the next batch is taken: what
+      // was collected since the previous callback is exactly this batch.
+      this.#deflater.write(bytes, (error) => {
+        this.#pending.delete(reject);
+        if (error) return reject(error);
+        const chunks = this.#compressed;
+        this.#compressed = [];
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      });
+    });
   }
 
   destroy(): void {
-    this.#failPending?.(new Error("compression closed"));
-    this.#failPending = null;
+    const error = new Error("compression closed");
+    for (const reject of this.#pending) reject(error);
+    this.#pending.clear();
     this.#inflater.destroy();
     this.#deflater.destroy();
   }

@@ -47,6 +47,8 @@ export interface ImapServices {
   readonly saveLimit: number;
   /** RFC 9585: least milliseconds between INPROGRESS responses of one command ([imap] progress_interval_ms). */
   readonly progressIntervalMs: number;
+  /** zlib level of COMPRESS=DEFLATE replies ([imap] compress_level). */
+  readonly compressLevel: number;
 }
 
 /** The part of the session a handler may see and change. */
@@ -78,7 +80,8 @@ export interface SessionControl {
   /** Records the client's ID (RFC 2971) for the rest of the connection. */
   identifyClient(client: ClientIdentity): void;
   /** Compresses the connection from now on; called right after COMPRESS's tagged OK went out. */
-  startCompression(): void;
+  /** RFC 4978: everything after the OK is compressed, replies at zlib level `level`. */
+  startCompression(level: number): void;
   /** Upgrades the connection to TLS right after the tagged OK (RFC 9051 §6.2.1). */
   startTls(): Promise<void>;
   /** Asks the client for a continuation line (AUTHENTICATE); resolves with it, or null if the client cancelled with `*`. */

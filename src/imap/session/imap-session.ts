@@ -284,11 +284,11 @@ export class ImapSession implements SessionControl {
     return this.conn.isCompressed;
   }
 
-  startCompression(): void {
+  startCompression(level: number): void {
     // As for STARTTLS, what the client pipelined after COMPRESS in plaintext is dropped: from the OK on
     // it may only send compressed bytes, which the connection inflates.
     this.#reader = new ImapReader(this.options.readerLimits);
-    this.conn.startCompression();
+    this.conn.startCompression(level);
   }
 
   async readContinuation(prompt: string): Promise<string | null> {
