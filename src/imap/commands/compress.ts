@@ -6,5 +6,9 @@ import type { CommandOf } from "../wire/command.js";
 export async function compress(ctx: CommandContext, command: CommandOf<"compress">): Promise<CommandOutcome> {
   if (ctx.session.isCompressed) return no("DEFLATE is already active", { kind: "COMPRESSIONACTIVE" });
   if (command.mechanism !== "DEFLATE") return bad(`Unknown compression algorithm ${command.mechanism}`);
-  return { status: "OK", text: "DEFLATE active", afterReply: async () => ctx.session.startCompression(ctx.services.compressLevel) };
+  return {
+    status: "OK",
+    text: "DEFLATE active",
+    afterReply: async () => ctx.session.startCompression(ctx.services.compressLevel),
+  };
 }
