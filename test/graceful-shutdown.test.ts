@@ -23,11 +23,12 @@ import { ACCOUNTS, FAULT_PASSWORD, imapLoad, Ledger, lmtpLoad, messageBytes } fr
 import { checkInvariants, emptyCheckpoint } from "./faults/store-invariants.js";
 import { type NodeProcess, startNode } from "./helpers/node-process.js";
 import { RawImap } from "./helpers/raw-imap.js";
+import { withTestScryptCost } from "./helpers/test-auth.js";
 
 const USER = ACCOUNTS[0];
 
 async function addUsers(dataDir: string, store: string): Promise<void> {
-  const services = await openServices({ ...defaultConfig(), dataDir, store });
+  const services = await openServices(withTestScryptCost({ ...defaultConfig(), dataDir, store }));
   for (const address of ACCOUNTS) await services.users.add(address, FAULT_PASSWORD);
   await services.close();
 }

@@ -18,6 +18,7 @@ import {
   testSchemaUrl,
 } from "../src/store/postgres/postgres-test-harness.js";
 import { type NodeProcess, startNode } from "./helpers/node-process.js";
+import { withTestScryptCost } from "./helpers/test-auth.js";
 
 const PASSWORD = "correct-horse-battery";
 const USER = "alice@example.test";
@@ -154,7 +155,9 @@ if (!isHaproxyInstalled) {
         dir = await mkdtemp(join(tmpdir(), "postfach-haproxy-"));
         schema = await createTestSchema();
         const store = testSchemaUrl(schema);
-        const services = await openServices({ ...defaultConfig(), dataDir: join(dir, "admin"), store });
+        const services = await openServices(
+          withTestScryptCost({ ...defaultConfig(), dataDir: join(dir, "admin"), store }),
+        );
         await services.users.add(USER, PASSWORD);
         await services.close();
         const proxy = ["[proxy]", 'trusted = ["127.0.0.1"]', "imap = true", "pop3 = true", "lmtp = true"];

@@ -22,6 +22,7 @@ import {
 } from "../src/store/postgres/postgres-test-harness.js";
 import { type NodeProcess, startNode } from "./helpers/node-process.js";
 import { RawImap } from "./helpers/raw-imap.js";
+import { withTestScryptCost } from "./helpers/test-auth.js";
 
 const PASSWORD = "correct-horse-battery";
 const SHARED = "shared@example.test";
@@ -111,7 +112,9 @@ await describeWithPostgres(() => {
       dir = await mkdtemp(join(tmpdir(), "postfach-scale-out-"));
       schema = await createTestSchema();
       const store = testSchemaUrl(schema);
-      const services = await openServices({ ...defaultConfig(), dataDir: join(dir, "admin"), store });
+      const services = await openServices(
+        withTestScryptCost({ ...defaultConfig(), dataDir: join(dir, "admin"), store }),
+      );
       for (const user of [SHARED, IDLER, POP_USER, CRASH]) await services.users.add(user, PASSWORD);
       await services.close();
       [nodeA, nodeB] = await Promise.all([

@@ -20,6 +20,7 @@ import {
 } from "../../src/store/postgres/postgres-test-harness.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { startNode } from "../helpers/node-process.js";
+import { withTestScryptCost } from "../helpers/test-auth.js";
 import { ACCOUNTS, FAULT_PASSWORD, imapLoad, Ledger, lmtpLoad } from "./fault-load.js";
 import { type Checkpoint, checkBlobs, checkInvariants, emptyCheckpoint } from "./store-invariants.js";
 
@@ -36,7 +37,9 @@ interface Backend {
 /** Runs ROUNDS rounds of load-then-SIGKILL and checks the store after each. */
 async function crashRounds(backend: Backend, dir: string): Promise<void> {
   const dataDir = join(dir, NODE_NAME);
-  const services = await openServices({ ...defaultConfig(), dataDir, store: backend.store() });
+  const services = await openServices(
+    withTestScryptCost({ ...defaultConfig(), dataDir, store: backend.store() }),
+  );
   for (const address of ACCOUNTS) await services.users.add(address, FAULT_PASSWORD);
   await services.close();
 

@@ -21,6 +21,7 @@ import {
 } from "../../src/store/postgres/postgres-test-harness.js";
 import { startNode } from "../helpers/node-process.js";
 import { RawImap } from "../helpers/raw-imap.js";
+import { withTestScryptCost } from "../helpers/test-auth.js";
 import { ACCOUNTS, FAULT_PASSWORD, imapLoad, Ledger, lmtpLoad } from "./fault-load.js";
 import { checkInvariants, emptyCheckpoint } from "./store-invariants.js";
 
@@ -36,11 +37,9 @@ await describeWithPostgres(() => {
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), "postfach-dbtrouble-"));
       schema = await createTestSchema();
-      const services = await openServices({
-        ...defaultConfig(),
-        dataDir: join(dir, "setup"),
-        store: testSchemaUrl(schema),
-      });
+      const services = await openServices(
+        withTestScryptCost({ ...defaultConfig(), dataDir: join(dir, "setup"), store: testSchemaUrl(schema) }),
+      );
       for (const address of ACCOUNTS) await services.users.add(address, FAULT_PASSWORD);
       await services.close();
     });

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { TEST_SCRYPT_LOG2_COST } from "./test-auth.js";
 
 const CLI = new URL("../../src/cli/postfach.js", import.meta.url).pathname;
 const START_TIMEOUT_MS = 30_000;
@@ -67,6 +68,8 @@ export async function writeNodeConfig(options: NodeOptions): Promise<string> {
     "[limits]",
     `shutdown_grace_ms = ${options.shutdownGraceMs ?? 500}`,
     "max_connections_per_ip = 500",
+    "[auth]",
+    `scrypt_log2_cost = ${TEST_SCRYPT_LOG2_COST}`,
     ...(options.extraToml ?? []),
   ];
   await writeFile(path, `${lines.join("\n")}\n`);

@@ -13,6 +13,7 @@ import {
   testSchemaUrl,
 } from "../../src/store/postgres/postgres-test-harness.js";
 import { startDnsServer, type TestDnsServer } from "./dns-server.js";
+import { TEST_SCRYPT_LOG2_COST } from "./test-auth.js";
 
 export interface TestServer {
   readonly server: RunningServer;
@@ -36,14 +37,6 @@ export interface TestServerOptions {
 }
 
 export const TEST_PASSWORD = "correct-horse-battery";
-
-/**
- * scrypt's log2 cost for test servers ([auth] scrypt_log2_cost, the schema's minimum). At the default
- * (15) each account added and each first login hashed for ~100 ms of a core on the libuv pool, and test
- * files add and log in dozens of accounts each: in test/imap-[a-m]* hashing was half the CPU. The same
- * code runs at any cost; the CLI (test/cli*.test.ts) keeps hashing at the default one.
- */
-export const TEST_SCRYPT_LOG2_COST = 4;
 
 export async function startTestServer(
   overrides: (config: Config) => Config = (c) => c,
