@@ -13,8 +13,14 @@ const PLAIN_HASH_LENGTH = 64;
 /** Names remembered as verified, with their byte length: about 2 MB of strings at most. */
 const MAX_VERIFIED_BLOBS = 20_000;
 
-/** Blob name → the stamp and byte length of the copy that hashed to it; oldest first, dropped first. */
-const verified = new Map<string, string>();
+/** The stored copy that hashed to a name. */
+interface VerifiedCopy {
+  readonly byteLength: number;
+  readonly stamp: string;
+}
+
+/** Blob name → the copy that hashed to it; oldest first, dropped first. */
+const verified = new Map<string, VerifiedCopy>();
 
 /**
  * Returns `bytes` when they hash to `hash`; else throws MailError("corrupted"). A prefixed blob's name is
@@ -23,14 +29,17 @@ const verified = new Map<string, string>();
  * again; a file rewritten, replaced, shortened or grown since is. Without one, every read is hashed.
  */
 export function verifiedBlob(hash: BlobHash, bytes: Buffer, stamp?: string): Buffer {
-  const copy = stamp === undefined ? undefined : `${bytes.byteLength}/${stamp}`;
-  if (copy !== undefined && verified.get(hash) === copy) return bytes;
+  if (stamp !== undefined) {
+    // Compared field by field: a re-read (every RETR of a message read before) builds no string.
+    const known = verified.get(hash);
+    if (known !== undefined && known.byteLength === bytes.byteLength && known.stamp === stamp) return bytes;
+  }
   const digest = createHash("sha256").update(bytes).digest("hex");
   if (digest !== hash.slice(0, PLAIN_HASH_LENGTH)) throw corruptedBlob(hash, digest);
-  if (copy === undefined) return bytes;
+  if (stamp === undefined) return bytes;
   verified.delete(hash);
   if (verified.size >= MAX_VERIFIED_BLOBS) verified.delete(verified.keys().next().value as string);
-  verified.set(hash, copy);
+  verified.set(hash, { byteLength: bytes.byteLength, stamp });
   return bytes;
 }
 
