@@ -7,7 +7,7 @@
 // changed (account-mail-update.ts) and query results travel on with it, to be kept or patched by
 // Email/query. In a shared account, only the mailboxes shared with the user, and entries only of those
 // they may read.
-import type { EmailId, MailboxId, ModSeq, ThreadId } from "../kit/ids.js";
+import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId } from "../kit/ids.js";
 import { applyChanges, type SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import { receivedAtOf, updateAccountMail } from "./account-mail-update.js";
@@ -76,8 +76,14 @@ const pendingBySnapshots = new WeakMap<
   Map<string, { readonly modSeq: ModSeq; readonly mail: Promise<AccountMail> }>
 >();
 
-export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
-  const { store, snapshots } = ctx.services;
+/** What the maps of the context's user are keyed by, with the mailboxes they cover. */
+async function accountMailKey(ctx: JmapContext): Promise<{
+  readonly key: string;
+  readonly modSeq: ModSeq;
+  readonly mailboxes: readonly MailboxRecord[];
+  readonly readable: ReadonlySet<MailboxId>;
+}> {
+  const { store } = ctx.services;
   const accountId = ctx.account.id;
   // Read before the entries, so a change made meanwhile makes the next call rebuild rather than be missed.
   const modSeq = ((await store.accounts.get(accountId)) ?? ctx.account).highestModSeq;
@@ -87,7 +93,50 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
   const readable = new Set(mailboxes.filter((m) => canReadItems(ctx, m.id)).map((m) => m.id));
   // Sorted by id, so a rename (which may reorder the list) keeps the build, to be updated.
   const visible = mailboxes.map((m) => (readable.has(m.id) ? m.id : `-${m.id}`)).sort();
-  const key = `${accountId}:${visible.join(",")}`;
+  return { key: `${accountId}:${visible.join(",")}`, modSeq, mailboxes, readable };
+}
+
+/**
+ * The user's own account's mailboxes when its maps have not been built in this process (the first calls
+ * after a server start), else null. account-mail-cold.ts answers the first window of a mailbox from the
+ * store then, and asks for the build once those calls are done (scheduleAccountMailBuild).
+ */
+export async function coldAccountMailboxes(ctx: JmapContext): Promise<readonly MailboxRecord[] | null> {
+  if (ctx.shared !== undefined) return null;
+  const { key, mailboxes } = await accountMailKey(ctx);
+  return cachesBySnapshots.get(ctx.services.snapshots)?.has(key) === true ? null : mailboxes;
+}
+
+/** How long after a call answered without the maps their build starts, unless another such call comes. */
+const COLD_BUILD_DELAY_MS = 300;
+/** Builds asked for, by snapshot cache (a server's services) and account. */
+const scheduledBuilds = new WeakMap<SnapshotCache, Map<AccountId, ReturnType<typeof setTimeout>>>();
+
+/**
+ * Builds the account's maps a little later, off the path of the calls a client makes right after login
+ * (each call answered from the store moves the build on), so that the next click finds them built.
+ */
+export function scheduleAccountMailBuild(ctx: JmapContext): void {
+  const { snapshots } = ctx.services;
+  let timers = scheduledBuilds.get(snapshots);
+  if (timers === undefined) {
+    timers = new Map();
+    scheduledBuilds.set(snapshots, timers);
+  }
+  const accountId = ctx.account.id;
+  clearTimeout(timers.get(accountId));
+  const timer = setTimeout(() => {
+    timers.delete(accountId);
+    // A failure here (a server stopping meanwhile) is the next call's to see and report.
+    loadAccountMail(ctx).catch(() => undefined);
+  }, COLD_BUILD_DELAY_MS);
+  timer.unref();
+  timers.set(accountId, timer);
+}
+
+export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
+  const { snapshots } = ctx.services;
+  const { key, modSeq, mailboxes, readable } = await accountMailKey(ctx);
   let cache = cachesBySnapshots.get(snapshots);
   if (cache === undefined) {
     cache = new Map();

@@ -5,6 +5,9 @@ import type { EmailId, ThreadId } from "../kit/ids.js";
 import { ALL_RIGHTS, mailboxRightsFlags, type RightSet } from "../mail/access/rights.js";
 import type { MailboxEntry, MailboxRecord, SpecialUse } from "../store/mail-store.js";
 
+/** The properties that need counting. */
+export const COUNT_PROPERTIES = ["totalEmails", "unreadEmails", "totalThreads", "unreadThreads"] as const;
+
 export const MAILBOX_PROPERTIES = [
   "id",
   "name",
@@ -64,7 +67,8 @@ export function isUnread(entry: MailboxEntry): boolean {
   return !entry.flags.system.has("\\Seen") && !entry.flags.system.has("\\Draft");
 }
 
-function countsOf(entries: readonly MailboxEntry[]): MailboxCounts {
+/** A mailbox's counts over the entries of the account's maps (kept per entry list). */
+export function mailboxCountsOf(entries: readonly MailboxEntry[]): MailboxCounts {
   const known = countsByEntries.get(entries);
   if (known !== undefined) return known;
   // Copies of one message in a mailbox are one Email: counts are over distinct ids.
@@ -93,14 +97,13 @@ function countsOf(entries: readonly MailboxEntry[]): MailboxCounts {
 export function toMailboxObject(
   mailbox: MailboxRecord,
   byName: ReadonlyMap<string, MailboxRecord>,
-  entries: readonly MailboxEntry[],
+  counts: MailboxCounts,
   subscriptions: ReadonlySet<string>,
   /** The user's rights in a shared account; undefined on their own (all rights). */
   rights?: RightSet,
 ): Record<string, unknown> {
   const slash = mailbox.name.lastIndexOf("/");
   const parent = slash < 0 ? undefined : byName.get(mailbox.name.slice(0, slash));
-  const counts = countsOf(entries);
   const isInbox = mailbox.name === "INBOX";
   return {
     id: mailbox.id,

@@ -12,6 +12,7 @@ const BIT_OF: Readonly<Record<SystemFlag, number>> = {
 
 export const SEEN_BIT = BIT_OF["\\Seen"];
 export const DELETED_BIT = BIT_OF["\\Deleted"];
+export const DRAFT_BIT = BIT_OF["\\Draft"];
 
 export function encodeSystemFlags(flags: ReadonlySet<SystemFlag>): number {
   let bits = 0;

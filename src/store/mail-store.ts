@@ -94,6 +94,14 @@ export interface MailboxEntry {
   readonly crlfSize: number | undefined;
 }
 
+/** MessageRepository.countEmails: distinct emails and threads of a mailbox, and the unread ones. */
+export interface MailboxEmailCounts {
+  readonly emails: number;
+  readonly unreadEmails: number;
+  readonly threads: number;
+  readonly unreadThreads: number;
+}
+
 /** What FETCH ENVELOPE/BODYSTRUCTURE and JMAP Email/get need without parsing the index JSON. */
 export interface EmailSummary {
   readonly emailId: EmailId;
@@ -467,6 +475,21 @@ export interface MessageRepository {
    * third of what listEntries costs on 100,000 entries.
    */
   listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]>;
+  /**
+   * The mailbox's distinct emails and threads, and those of them with an entry that has neither \Seen nor
+   * \Draft (JMAP's unread, RFC 8621 §2), counted by the store: a client's first look at a large mailbox
+   * without reading every entry.
+   */
+  countEmails(mailboxId: MailboxId): Promise<MailboxEmailCounts>;
+  /**
+   * The mailbox's `limit` entries with the latest internal dates (then by email id, then UID), newest
+   * first, without blobs: the first page of a mailbox by date without reading every entry.
+   */
+  listNewestEntries(mailboxId: MailboxId, limit: number): Promise<MailboxEntry[]>;
+  /** Every entry (in any mailbox) of these emails of the account, without blobs, by mailbox and UID. */
+  listEntriesOfEmails(accountId: AccountId, emailIds: readonly EmailId[]): Promise<MailboxEntry[]>;
+  /** Every entry (in any mailbox) of the account's emails in these threads, without blobs, by mailbox and UID. */
+  listEntriesOfThreads(accountId: AccountId, threadIds: readonly ThreadId[]): Promise<MailboxEntry[]>;
   /** Entries for exactly these UIDs (missing ones are skipped), ascending. */
   getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]>;
   /**

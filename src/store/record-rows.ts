@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { AccountId, BlobHash, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
 import { MailError } from "../kit/mail-error.js";
-import { decodeFlagSet } from "./flag-codec.js";
+import { DRAFT_BIT, decodeFlagSet, SEEN_BIT } from "./flag-codec.js";
 import type {
   AccountRecord,
   AliasRecord,
@@ -156,6 +156,37 @@ export function toMailboxEntryWithoutBlob(mailboxId: MailboxId, row: EntryTupleW
     blobHash: undefined,
     crlfSize: undefined,
   };
+}
+
+/** ENTRY_WITHOUT_BLOB_COLUMNS after the mailbox id, for reads across mailboxes. */
+export const ENTRY_WITH_MAILBOX_COLUMNS = `mailbox_id, ${ENTRY_WITHOUT_BLOB_COLUMNS}`;
+
+export type EntryTupleWithMailbox = readonly [mailboxId: string, ...EntryTupleWithoutBlob];
+
+export function toMailboxEntryWithMailbox(row: EntryTupleWithMailbox): MailboxEntry {
+  const [mailboxId, uid, modSeq, flags, keywords, emailId, threadId, size, internalDate, saveDate] = row;
+  return toMailboxEntryWithoutBlob(mailboxId as MailboxId, [
+    uid,
+    modSeq,
+    flags,
+    keywords,
+    emailId,
+    threadId,
+    size,
+    internalDate,
+    saveDate,
+  ]);
+}
+
+/** Flags that keep an entry from counting as unread in MessageRepository.countEmails: \Seen and \Draft. */
+export const NOT_UNREAD_BITS = SEEN_BIT | DRAFT_BIT;
+
+/** countEmails' SQL for both backends, the mailbox as the first parameter (`?` or `$1`). */
+export function countEmailsSql(parameter: string): string {
+  const unread = `flags & ${NOT_UNREAD_BITS} = 0`;
+  return `SELECT COUNT(DISTINCT email_id), COUNT(DISTINCT CASE WHEN ${unread} THEN email_id END),
+    COUNT(DISTINCT thread_id), COUNT(DISTINCT CASE WHEN ${unread} THEN thread_id END)
+    FROM entries WHERE mailbox_id = ${parameter}`;
 }
 
 export interface AppPasswordRow {

@@ -3,7 +3,8 @@
 
 import type { EmailId } from "../../kit/ids.js";
 import { parseHeaderBlock } from "../../mime/header.js";
-import { loadAccountMail } from "../account-mail.js";
+import { coldAccountMailboxes, loadAccountMail, scheduleAccountMailBuild } from "../account-mail.js";
+import { copiesOf } from "../account-mail-cold.js";
 import { type Args, readBoolean, readInt, readProperties } from "../args.js";
 import {
   BODY_PART_PROPERTIES,
@@ -44,8 +45,12 @@ export async function emailGet(ctx: JmapContext, args: Args): Promise<Record<str
   const fetchAll = readBoolean(args, "fetchAllBodyValues", false);
   const maxBodyValueBytes = readInt(args, "maxBodyValueBytes", 0, 0);
   const state = formatState((await currentAccount(ctx)).highestModSeq);
-  const mail = await loadAccountMail(ctx);
-  const ids = request.ids ?? [...mail.entriesByEmail.keys()];
+  // Emails by id right after a server start come with their copies from the store (account-mail-cold.ts).
+  const cold = request.ids === null ? null : await coldAccountMailboxes(ctx);
+  const coldCopies = cold === null ? null : await copiesOf(ctx, cold, (request.ids ?? []) as EmailId[]);
+  const mail = coldCopies === null ? await loadAccountMail(ctx) : null;
+  if (cold !== null) scheduleAccountMailBuild(ctx);
+  const ids = request.ids ?? [...(mail?.entriesByEmail.keys() ?? [])];
   if (ids.length > ctx.limits.maxObjectsInGet) {
     throw new MethodError(
       "requestTooLarge",
@@ -60,7 +65,7 @@ export async function emailGet(ctx: JmapContext, args: Args): Promise<Record<str
   const list: Record<string, unknown>[] = [];
   const notFound: string[] = [];
   for (const id of ids) {
-    const entries = mail.entriesByEmail.get(id as EmailId);
+    const entries = (coldCopies ?? mail?.entriesByEmail)?.get(id as EmailId);
     const email =
       entries === undefined
         ? undefined

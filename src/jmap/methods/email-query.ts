@@ -8,11 +8,14 @@ import type { EmailSortKeys, MailboxEntry } from "../../store/mail-store.js";
 import { requireAccount } from "../account-check.js";
 import {
   type AccountMail,
+  coldAccountMailboxes,
   loadAccountMail,
   MAX_QUERY_RESULTS,
   type QueryDelta,
   receivedAtOf,
+  scheduleAccountMailBuild,
 } from "../account-mail.js";
+import { countEmailsCold, MAX_COLD_WINDOW, newestEmailsCold } from "../account-mail-cold.js";
 import {
   type Args,
   checkKnownArgs,
@@ -254,8 +257,13 @@ export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<s
   const anchorOffset = readInt(args, "anchorOffset", 0, Number.MIN_SAFE_INTEGER);
   const requestedLimit = readOptionalUnsigned(args, "limit");
   const calculateTotal = readBoolean(args, "calculateTotal", false);
-  const { queryState, ids } = await runEmailQuery(ctx, args);
   const limit = Math.min(requestedLimit ?? MAX_QUERY_LIMIT, MAX_QUERY_LIMIT);
+  const limitNote = requestedLimit === null || requestedLimit > MAX_QUERY_LIMIT ? { limit } : {};
+  if (anchor === undefined && position >= 0 && position + limit <= MAX_COLD_WINDOW) {
+    const cold = await coldWindow(ctx, args, position, limit, calculateTotal);
+    if (cold !== null) return { accountId, canCalculateChanges: true, ...cold, ...limitNote };
+  }
+  const { queryState, ids } = await runEmailQuery(ctx, args);
   let start: number;
   if (anchor !== undefined) {
     const index = ids.indexOf(anchor as EmailId);
@@ -272,7 +280,51 @@ export async function emailQuery(ctx: JmapContext, args: Args): Promise<Record<s
     position: start,
     ids: window,
     ...(calculateTotal ? { total: ids.length } : {}),
-    ...(requestedLimit === null || requestedLimit > MAX_QUERY_LIMIT ? { limit } : {}),
+    ...limitNote,
+  };
+}
+
+/**
+ * A window of one mailbox newest first, answered from the store while the account's maps are not built
+ * (account-mail-cold.ts): the webmail's first list after a login. Null for any other query, or when the
+ * maps answer it.
+ */
+async function coldWindow(
+  ctx: JmapContext,
+  args: Args,
+  position: number,
+  limit: number,
+  calculateTotal: boolean,
+): Promise<{ queryState: string; position: number; ids: EmailId[]; total?: number } | null> {
+  compileEmailFilter(args.filter);
+  const [comparator, ...more] = readSort(args.sort);
+  const collapseThreads = readBoolean(args, "collapseThreads", false);
+  const { filter } = args;
+  if (
+    more.length > 0 ||
+    comparator?.property !== "receivedAt" ||
+    comparator.isAscending ||
+    !isPlainObject(filter) ||
+    Object.keys(filter).length !== 1 ||
+    typeof filter.inMailbox !== "string"
+  ) {
+    return null;
+  }
+  const queryState = formatState((await currentAccount(ctx)).highestModSeq);
+  const mailboxes = await coldAccountMailboxes(ctx);
+  const mailbox = mailboxes?.find((m) => m.id === filter.inMailbox);
+  if (mailboxes === null || mailbox === undefined) return null;
+  const found = await newestEmailsCold(ctx, mailboxes, mailbox.id, position + limit, collapseThreads);
+  if (found === null) return null;
+  scheduleAccountMailBuild(ctx);
+  // Fewer than asked for: that is every match, so the position is clamped as a whole result clamps it.
+  const start = Math.min(position, found.length);
+  const counts = calculateTotal ? await countEmailsCold(ctx, mailbox) : null;
+  return {
+    queryState,
+    position: start,
+    ids: found.slice(start, start + limit),
+    ...(counts === null ? {} : { total: collapseThreads ? counts.threads : counts.emails }),
   };
 }
 

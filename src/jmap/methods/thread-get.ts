@@ -1,7 +1,8 @@
 // Thread/get (RFC 8621 §3.1): the emails of each thread, oldest first.
 
 import type { ThreadId } from "../../kit/ids.js";
-import { loadAccountMail } from "../account-mail.js";
+import { coldAccountMailboxes, loadAccountMail, scheduleAccountMailBuild } from "../account-mail.js";
+import { threadEmailsCold } from "../account-mail-cold.js";
 import type { Args } from "../args.js";
 import type { JmapContext } from "../jmap-context.js";
 import { MethodError } from "../jmap-error.js";
@@ -14,11 +15,17 @@ export async function threadGet(ctx: JmapContext, args: Args): Promise<Record<st
   const request = readGetRequest(ctx, args, KNOWN, ["id", "emailIds"]);
   if (request.ids === null) throw new MethodError("requestTooLarge", "Thread/get needs a list of ids");
   const state = formatState((await currentAccount(ctx)).highestModSeq);
-  const mail = await loadAccountMail(ctx);
+  // Right after a server start the store lists the threads (account-mail-cold.ts).
+  const cold = await coldAccountMailboxes(ctx);
+  const threads =
+    cold === null
+      ? (await loadAccountMail(ctx)).emailsByThread
+      : await threadEmailsCold(ctx, cold, request.ids as ThreadId[]);
+  if (cold !== null) scheduleAccountMailBuild(ctx);
   const list: Record<string, unknown>[] = [];
   const notFound: string[] = [];
   for (const id of request.ids) {
-    const emailIds = mail.emailsByThread.get(id as ThreadId);
+    const emailIds = threads.get(id as ThreadId);
     if (emailIds === undefined) notFound.push(id);
     else list.push(request.properties.includes("emailIds") ? { id, emailIds } : { id });
   }

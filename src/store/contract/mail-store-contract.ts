@@ -376,6 +376,101 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       );
     });
 
+    it("counts a mailbox's distinct emails and threads and lists its newest entries and entries by email and thread", async () => {
+      const account = await newAccount(store);
+      const other = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const archive = await store.mailboxes.create(account.id, "Archive", null);
+      const at = (minute: number) => Date.UTC(2026, 10, 26, 10, minute);
+      const append = async (
+        mailboxId: MailboxId,
+        minute: number,
+        options: Parameters<typeof storeTestMessage>[1],
+      ) =>
+        store.messages.append(account.id, mailboxId, {
+          ...(await storeTestMessage(store, options)),
+          internalDateMs: at(minute),
+        });
+      const root = await append(inbox.id, 1, {
+        messageId: "root.count@example.test",
+        flags: flagSet(["\\Seen"]),
+      });
+      const reply = await append(inbox.id, 3, { inReplyTo: "root.count@example.test" });
+      const draft = await append(inbox.id, 2, { flags: flagSet(["\\Draft"]) });
+      await append(archive.id, 5, {});
+      // A second entry of the reply in INBOX (COPY into the same mailbox): one email, counted once.
+      await store.messages.copy(account.id, inbox.id, [reply.uid], inbox.id);
+      await store.messages.copy(account.id, inbox.id, [root.uid], archive.id);
+      await store.messages.append(
+        other.id,
+        await inboxOf(store, other.id).then((m) => m.id),
+        await storeTestMessage(store),
+      );
+
+      assert.deepEqual(await store.messages.countEmails(inbox.id), {
+        emails: 3,
+        unreadEmails: 1,
+        threads: 2,
+        unreadThreads: 1,
+      });
+      assert.deepEqual(await store.messages.countEmails(archive.id), {
+        emails: 2,
+        unreadEmails: 1,
+        threads: 2,
+        unreadThreads: 1,
+      });
+      assert.deepEqual(await store.messages.countEmails(`${inbox.id}x` as MailboxId), {
+        emails: 0,
+        unreadEmails: 0,
+        threads: 0,
+        unreadThreads: 0,
+      });
+
+      // Newest first, then by email id, then UID: the reply's two entries share its date.
+      const newest = await store.messages.listNewestEntries(inbox.id, 3);
+      assert.deepEqual(
+        newest.map((e) => [e.emailId, e.uid, e.internalDateMs]),
+        [
+          [reply.emailId, reply.uid, at(3)],
+          [reply.emailId, 4, at(3)],
+          [draft.emailId, draft.uid, at(2)],
+        ],
+      );
+      assert.equal(newest[0]?.mailboxId, inbox.id);
+      assert.equal(newest[0]?.blobHash, undefined);
+
+      const byMailboxAndUid = (entries: readonly MailboxEntry[]) =>
+        entries.map((e) => [e.mailboxId, e.uid, e.emailId, e.threadId]);
+      const all = [
+        ...(await store.messages.listEntriesWithoutBlobs(archive.id)),
+        ...(await store.messages.listEntriesWithoutBlobs(inbox.id)),
+      ].sort((a, b) => (a.mailboxId < b.mailboxId ? -1 : a.mailboxId > b.mailboxId ? 1 : a.uid - b.uid));
+      const ofRoot = await store.messages.listEntriesOfEmails(account.id, [root.emailId, root.emailId]);
+      assert.deepEqual(
+        byMailboxAndUid(ofRoot),
+        byMailboxAndUid(all.filter((e) => e.emailId === root.emailId)),
+      );
+      assert.equal(ofRoot.length, 2);
+      const withoutBlob = ({ blobHash, crlfSize, ...rest }: MailboxEntry) => rest;
+      assert.deepEqual(
+        ofRoot.map(withoutBlob),
+        all.filter((e) => e.emailId === root.emailId).map(withoutBlob),
+        "the same entries as a mailbox's list",
+      );
+      const ofThread = await store.messages.listEntriesOfThreads(account.id, [root.threadId]);
+      assert.deepEqual(
+        byMailboxAndUid(ofThread),
+        byMailboxAndUid(all.filter((e) => e.threadId === root.threadId)),
+      );
+      assert.equal(ofThread.length, 4, "the root in both mailboxes, the reply twice in INBOX");
+      assert.deepEqual(
+        await store.messages.listEntriesOfEmails(other.id, [root.emailId]),
+        [],
+        "another account's",
+      );
+      assert.deepEqual(await store.messages.listEntriesOfThreads(account.id, []), []);
+    });
+
     it("renames a mailbox with its children, keeping ids, UIDVALIDITY and messages", async () => {
       const account = await newAccount(store);
       const parent = await store.mailboxes.create(account.id, "Work", null);

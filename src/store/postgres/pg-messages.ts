@@ -24,6 +24,7 @@ import type {
   EmailSummary,
   FlagUpdate,
   FlagUpdateResult,
+  MailboxEmailCounts,
   MailboxEntry,
   MessageRepository,
   NewMessage,
@@ -32,10 +33,14 @@ import type {
 import {
   type AccountRow,
   checkQuota,
+  countEmailsSql,
   type EmailRow,
   ENTRY_WITH_BLOB,
+  ENTRY_WITH_MAILBOX_COLUMNS,
   ENTRY_WITHOUT_BLOB_COLUMNS,
+  type EntryTupleWithMailbox,
   type EntryTupleWithoutBlob,
+  toMailboxEntryWithMailbox,
   toMailboxEntryWithoutBlob,
   toSummary,
 } from "../record-rows.js";
@@ -174,6 +179,50 @@ export class PgMessages implements MessageRepository {
       [mailboxId],
     );
     return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
+  }
+
+  async countEmails(mailboxId: MailboxId): Promise<MailboxEmailCounts> {
+    const [row] = await this.sql.tuples<[unknown, unknown, unknown, unknown]>(countEmailsSql("$1"), [
+      mailboxId,
+    ]);
+    const [emails, unreadEmails, threads, unreadThreads] = (row ?? [0, 0, 0, 0]).map(Number) as number[];
+    return {
+      emails: emails ?? 0,
+      unreadEmails: unreadEmails ?? 0,
+      threads: threads ?? 0,
+      unreadThreads: unreadThreads ?? 0,
+    };
+  }
+
+  async listNewestEntries(mailboxId: MailboxId, limit: number): Promise<MailboxEntry[]> {
+    const rows = await this.sql.tuples<EntryTupleWithoutBlob>(
+      `SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = $1
+       ORDER BY internal_date DESC, email_id, uid LIMIT $2`,
+      [mailboxId, limit],
+    );
+    return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
+  }
+
+  async listEntriesOfEmails(accountId: AccountId, emailIds: readonly EmailId[]): Promise<MailboxEntry[]> {
+    return this.#entriesWhereIn("email_id", accountId, emailIds);
+  }
+
+  async listEntriesOfThreads(accountId: AccountId, threadIds: readonly ThreadId[]): Promise<MailboxEntry[]> {
+    return this.#entriesWhereIn("thread_id", accountId, threadIds);
+  }
+
+  async #entriesWhereIn(
+    column: "email_id" | "thread_id",
+    accountId: AccountId,
+    values: readonly string[],
+  ): Promise<MailboxEntry[]> {
+    if (values.length === 0) return [];
+    const rows = await this.sql.tuples<EntryTupleWithMailbox>(
+      `SELECT ${ENTRY_WITH_MAILBOX_COLUMNS} FROM entries
+       WHERE account_id = $1 AND ${column} = ANY($2::text[]) ORDER BY mailbox_id, uid`,
+      [accountId, [...new Set(values)]],
+    );
+    return rows.map(toMailboxEntryWithMailbox);
   }
 
   async getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]> {
