@@ -104,7 +104,10 @@ async function accountMailKey(ctx: JmapContext): Promise<{
 export async function coldAccountMailboxes(ctx: JmapContext): Promise<readonly MailboxRecord[] | null> {
   if (ctx.shared !== undefined) return null;
   const { key, mailboxes } = await accountMailKey(ctx);
-  return cachesBySnapshots.get(ctx.services.snapshots)?.has(key) === true ? null : mailboxes;
+  // Maps being built or updated (after a change) are waited for: an update costs less than the store's counts.
+  const { snapshots } = ctx.services;
+  const isKnown = cachesBySnapshots.get(snapshots)?.has(key) || pendingBySnapshots.get(snapshots)?.has(key);
+  return isKnown === true ? null : mailboxes;
 }
 
 /** How long after a call answered without the maps their build starts, unless another such call comes. */
