@@ -18,6 +18,13 @@ const READ_AHEAD_MAX_BODY_BYTES = 256 * 1024;
 
 export class BodyReadAhead {
   readonly #bodies = new Map<number, Buffer>();
+  /** False once a small body could not be read at once (a store that streams every body: PostgreSQL). */
+  #canReadNow = true;
+
+  /** Whether bodies may be read at once here; false tells sendMessageNow not to try (it would stream). */
+  get canReadNow(): boolean {
+    return this.#canReadNow;
+  }
 
   /**
    * The body of message `messageNumber` (the whole blob), with the bodies of the RETRs pipelined after
@@ -33,7 +40,7 @@ export class BodyReadAhead {
     // Whatever is left was read for RETRs that did not come as expected (a DELE or QUIT in between).
     this.#bodies.clear();
     const { messages } = ctx.deps.services;
-    if (content.size > READ_AHEAD_MAX_BODY_BYTES)
+    if (content.size > READ_AHEAD_MAX_BODY_BYTES || !this.#canReadNow)
       return messages.readRangeNow(content.blobHash, 0, content.size);
     const numbers = [messageNumber];
     const ranges: BlobRange[] = [{ hash: content.blobHash, start: 0, end: content.size }];
@@ -49,13 +56,15 @@ export class BodyReadAhead {
       ranges.push({ hash: next.blobHash, start: 0, end: next.size });
       bytes += next.size;
     }
-    if (numbers.length === 1) return messages.readRangeNow(content.blobHash, 0, content.size);
-    const bodies = messages.readRangesNow(ranges);
+    const bodies = numbers.length === 1 ? [] : messages.readRangesNow(ranges);
     for (let i = 1; i < numbers.length; i++) {
       const body = bodies[i];
       if (body) this.#bodies.set(numbers[i] as number, body);
     }
     // Not read (gone, or not readable at once): read alone, which throws or returns null as it should.
-    return bodies[0] ?? messages.readRangeNow(content.blobHash, 0, content.size);
+    const body = bodies[0] ?? messages.readRangeNow(content.blobHash, 0, content.size);
+    // Looking ahead is no use where small bodies are streamed anyway.
+    if (body === null) this.#canReadNow = false;
+    return body;
   }
 }

@@ -16,7 +16,7 @@ import type { SessionContext } from "./session-context.js";
  * every other case (-ERR, a read failure, a body to stream). A bulk download is thousands of these.
  */
 export function sendMessageNow(ctx: SessionContext, messageNumber: number): boolean {
-  if (ctx.state.kind !== "transaction") return false;
+  if (ctx.state.kind !== "transaction" || !ctx.readAhead.canReadNow) return false;
   const { maildrop } = ctx.state;
   const found = maildrop.lookup(messageNumber);
   if (found.kind !== "found") return false;
