@@ -356,18 +356,19 @@ export class Connection {
   }
 
   /**
+   * Protocols call this before running each command: null within the connection's command budget (the
+   * command runs at once, without an await: a pipelined download runs thousands), otherwise a pause
+   * that resolves when a client that floods may go on (src/net/command-rate.ts).
+   */
+  paceCommand(): Promise<void> | null {
+    const waitMs = this.#commandRate.take();
+    return waitMs > 0 ? new Promise((resolve) => setTimeout(resolve, waitMs)) : null;
+  }
+
+  /**
    * Switches from the pre-login idle timeout to the longer one for logged-in sessions (RFC 9051 §5.4:
    * at least 30 minutes); protocols call it once authentication succeeds.
    */
-  /**
-   * Protocols call this before running each command: it resolves at once within the connection's
-   * command budget and later for a client that floods (src/net/command-rate.ts).
-   */
-  async paceCommand(): Promise<void> {
-    const waitMs = this.#commandRate.take();
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
-
   useAuthenticatedIdleTimeout(): void {
     this.setIdleTimeout(this.#authenticatedIdleTimeoutMs);
   }

@@ -27,7 +27,7 @@ import {
   formatLiteralFreeFetch,
   UnfinishedLiteralError,
   type WriterOptions,
-  writeResponse,
+  writeResponseNow,
 } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
@@ -55,6 +55,8 @@ export interface ImapSessionOptions {
 
 /** Data responses are written in chunks of about this size (fewer syscalls and socket writes). */
 const OUTPUT_BUFFER_BYTES = 64 * 1024;
+/** What output work that needed no await returns: one settled promise for all of them. */
+const RESOLVED: Promise<void> = Promise.resolve();
 /** A client that sends this many bad commands in a row is disconnected (abuse limit). */
 const MAX_CONSECUTIVE_BAD = 20;
 /** Literal bytes one APPEND (MULTIAPPEND, CATENATE) holds in memory at most; the rest stream to the blob store. */
@@ -80,7 +82,9 @@ export class ImapSession implements SessionControl {
   #reader: ImapReader;
   readonly #events: EventStream;
   /** Serializes writes: IDLE notifications and command responses never interleave. */
-  #output: Promise<void> = Promise.resolve();
+  #output: Promise<void> = RESOLVED;
+  /** Output work chained on #output and not yet settled; none: the next work may run at once. */
+  #outputsWaiting = 0;
   #isClosing = false;
   #consecutiveBad = 0;
   #pending: (string | Uint8Array)[] = [];
@@ -374,31 +378,60 @@ export class ImapSession implements SessionControl {
    * the end. A continuation or status condition goes out at once (the client may be waiting on it).
    */
   send(response: ImapResponse): Promise<void> {
-    const write = this.#output.then(async () => {
-      await writeResponse(response, (bytes) => this.#buffer(bytes), this.#writerOptions());
-      if (response.kind === "continuation" || response.kind === "condition") await this.#flush();
+    return this.#enqueueOutput(() => {
+      const writing = writeResponseNow(response, this.#bufferChunk, this.#writerOptions());
+      if (response.kind !== "continuation" && response.kind !== "condition") return writing;
+      return writing ? writing.then(() => this.#flush()) : this.#flush();
     });
-    this.#output = write.catch(() => {});
-    return write;
   }
 
   /** Writes data responses in order as one piece of work (a FETCH batch of a whole mailbox). */
   sendAll(responses: readonly ImapResponse[]): Promise<void> {
     const options = this.#writerOptions();
-    const write = this.#output.then(async () => {
-      for (const response of responses) {
-        const text =
-          response.kind === "fetch"
-            ? formatLiteralFreeFetch(response.sequence, response.items, options)
-            : null;
-        const writing =
-          text === null
-            ? writeResponse(response, (bytes) => this.#buffer(bytes), options)
-            : this.#buffer(text);
-        if (writing) await writing;
+    return this.#enqueueOutput(() => this.#bufferResponses(responses, 0, options));
+  }
+
+  /** Buffers responses[from…]: at once while nothing needs an await, then the rest after it. */
+  #bufferResponses(
+    responses: readonly ImapResponse[],
+    from: number,
+    options: WriterOptions,
+  ): Promise<void> | undefined {
+    for (let i = from; i < responses.length; i++) {
+      const response = responses[i] as ImapResponse;
+      const text =
+        response.kind === "fetch" ? formatLiteralFreeFetch(response.sequence, response.items, options) : null;
+      const writing =
+        text === null ? writeResponseNow(response, this.#bufferChunk, options) : this.#buffer(text);
+      if (writing) return writing.then(() => this.#bufferResponses(responses, i + 1, options));
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs output work after the output work before it. With none waiting, it runs at once and costs no
+   * promise when it needs no await (most replies: a pipelined download's thousands of FETCHes and tagged
+   * OKs), which the promise chain alone would spend on every response.
+   */
+  #enqueueOutput(work: () => Promise<void> | undefined): Promise<void> {
+    if (this.#outputsWaiting === 0) {
+      let writing: Promise<void> | undefined;
+      try {
+        writing = work();
+      } catch (error) {
+        return Promise.reject(error);
       }
-    });
-    this.#output = write.catch(() => {});
+      return writing === undefined ? RESOLVED : this.#chainOutput(writing);
+    }
+    return this.#chainOutput(this.#output.then(work));
+  }
+
+  #chainOutput(write: Promise<void>): Promise<void> {
+    this.#outputsWaiting++;
+    const settled = (): void => {
+      this.#outputsWaiting--;
+    };
+    this.#output = write.then(settled, settled);
     return write;
   }
 
@@ -409,15 +442,15 @@ export class ImapSession implements SessionControl {
 
   /** Writes preformatted response lines in order with the other output. */
   sendText(text: string): Promise<void> {
-    const write = this.#output.then(() => this.#buffer(text));
-    this.#output = write.catch(() => {});
-    return write;
+    return this.#enqueueOutput(() => this.#buffer(text));
   }
 
   /**
    * Queues output; returns the write's promise only when the buffer was full enough to go out. Text is
    * kept as strings and encoded once per write, not once per response.
    */
+  readonly #bufferChunk = (chunk: string | Uint8Array): Promise<void> | undefined => this.#buffer(chunk);
+
   #buffer(chunk: string | Uint8Array): Promise<void> | undefined {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
@@ -434,9 +467,7 @@ export class ImapSession implements SessionControl {
 
   /** Sends what is buffered (IDLE announcements have no tagged reply to carry them out). */
   #flushOutput(): Promise<void> {
-    const write = this.#output.then(() => this.#flush());
-    this.#output = write.catch(() => {});
-    return write;
+    return this.#enqueueOutput(() => (this.#pendingBytes === 0 ? undefined : this.#flush()));
   }
 
   // ---- the connection loop --------------------------------------------------------------------
@@ -571,7 +602,8 @@ export class ImapSession implements SessionControl {
   }
 
   async #runCommand(command: ImapCommand): Promise<void> {
-    await this.conn.paceCommand();
+    const pause = this.conn.paceCommand();
+    if (pause !== null) await pause;
     const spec = COMMANDS[command.name];
     if (!spec.states.includes(this.#state.kind)) {
       await this.#appendAborted();
@@ -775,23 +807,13 @@ export class ImapSession implements SessionControl {
     if (this.#consecutiveBad >= MAX_CONSECUTIVE_BAD) await this.#bye("Too many invalid commands");
   }
 
-  async #tagged(tag: string | null, outcome: CommandOutcome): Promise<void> {
-    if (tag === null) {
-      await this.send({
-        kind: "condition",
-        status: outcome.status,
-        code: outcome.code ?? null,
-        text: outcome.text,
-      });
-      return;
-    }
-    await this.send({
-      kind: "tagged",
-      tag,
-      status: outcome.status,
-      code: outcome.code ?? null,
-      text: outcome.text,
-    });
+  #tagged(tag: string | null, outcome: CommandOutcome): Promise<void> {
+    const code = outcome.code ?? null;
+    return this.send(
+      tag === null
+        ? { kind: "condition", status: outcome.status, code, text: outcome.text }
+        : { kind: "tagged", tag, status: outcome.status, code, text: outcome.text },
+    );
   }
 
   async #bye(text: string): Promise<void> {

@@ -482,6 +482,8 @@ export class UnfinishedLiteralError extends Error {
   override readonly name = "UnfinishedLiteralError";
 }
 
+type PartSink = (chunk: string | Uint8Array) => Promise<void> | void;
+
 /**
  * Writes a response through `write` (text as strings the receiver encodes as UTF-8, literal bytes as
  * they are), awaiting it for each chunk that returns a promise (the session buffers most chunks
@@ -490,40 +492,72 @@ export class UnfinishedLiteralError extends Error {
  */
 export async function writeResponse(
   response: ImapResponse,
-  write: (chunk: string | Uint8Array) => Promise<void> | void,
+  write: PartSink,
   options: WriterOptions = DEFAULT_OPTIONS,
 ): Promise<void> {
-  for (const part of responseParts(response, options)) {
-    if (!isStreamed(part)) {
-      const writing = write(part);
-      if (writing) await writing;
-      continue;
-    }
-    let written = 0;
-    const chunks = part.chunks[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        let next: IteratorResult<Uint8Array>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          throw new UnfinishedLiteralError(`streamed literal failed after ${written} of ${part.size} bytes`, {
-            cause: error,
-          });
-        }
-        if (next.done === true) break;
-        written += next.value.length;
-        if (written > part.size)
-          throw new UnfinishedLiteralError(`streamed literal longer than its announced ${part.size} bytes`);
-        // A failed write (the client left) propagates as it is: there is nobody to close for.
-        const writing = write(next.value);
-        if (writing) await writing;
-      }
-    } finally {
-      // Stopped early (a failed write): let the stream release its file or connection.
-      if (written < part.size) await chunks.return?.().catch(() => {});
-    }
-    if (written !== part.size)
-      throw new UnfinishedLiteralError(`streamed literal of ${written} bytes, ${part.size} announced`);
+  await writeResponseNow(response, write, options);
+}
+
+/**
+ * writeResponse without a promise for a response written at once: undefined when every part went to
+ * `write` synchronously (a tagged reply, a FETCH of a body read at once — most responses), otherwise the
+ * promise of the rest, written from the first part that needs an await.
+ */
+export function writeResponseNow(
+  response: ImapResponse,
+  write: PartSink,
+  options: WriterOptions = DEFAULT_OPTIONS,
+): Promise<void> | undefined {
+  const parts = responseParts(response, options);
+  for (let next = parts.next(); next.done !== true; next = parts.next()) {
+    const part = next.value;
+    if (isStreamed(part)) return writeRest(part, parts, write);
+    const writing = write(part);
+    if (writing) return writing.then(() => writeRest(null, parts, write));
   }
+  return undefined;
+}
+
+/** The parts left of a response (`first`, then the rest of `parts`), awaiting writes and streams. */
+async function writeRest(
+  first: ResponsePart | null,
+  parts: Iterator<ResponsePart>,
+  write: PartSink,
+): Promise<void> {
+  if (first !== null) await writePart(first, write);
+  for (let next = parts.next(); next.done !== true; next = parts.next()) await writePart(next.value, write);
+}
+
+async function writePart(part: ResponsePart, write: PartSink): Promise<void> {
+  if (!isStreamed(part)) {
+    const writing = write(part);
+    if (writing) await writing;
+    return;
+  }
+  let written = 0;
+  const chunks = part.chunks[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        throw new UnfinishedLiteralError(`streamed literal failed after ${written} of ${part.size} bytes`, {
+          cause: error,
+        });
+      }
+      if (next.done === true) break;
+      written += next.value.length;
+      if (written > part.size)
+        throw new UnfinishedLiteralError(`streamed literal longer than its announced ${part.size} bytes`);
+      // A failed write (the client left) propagates as it is: there is nobody to close for.
+      const writing = write(next.value);
+      if (writing) await writing;
+    }
+  } finally {
+    // Stopped early (a failed write): let the stream release its file or connection.
+    if (written < part.size) await chunks.return?.().catch(() => {});
+  }
+  if (written !== part.size)
+    throw new UnfinishedLiteralError(`streamed literal of ${written} bytes, ${part.size} announced`);
 }
