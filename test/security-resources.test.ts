@@ -188,7 +188,9 @@ describe("slow-read: a client that never reads its FETCH output", () => {
   it("memory stays bounded while it stalls, and it is disconnected", async (ctx) => {
     const client = await WireClient.connect(t.port("imap"));
     client.send(`a1 LOGIN sam@example.test ${TEST_PASSWORD}\r\na2 SELECT INBOX\r\n`);
-    await client.waitFor(/a2 OK/);
+    // Setup, not the behaviour under test: at load 15 (two test files and other work on 2 cores) LOGIN and
+    // SELECT of the 300 messages once took longer than waitFor's default 5 s.
+    await client.waitFor(/a2 OK/, 30_000);
     const baseline = await settledMemory();
     client.socket.pause();
     client.send("a3 FETCH 1:* BODY[]\r\n");
