@@ -256,7 +256,8 @@ describe("admin HTTP API", () => {
     const run = await api("POST", "/api/v1/users/frank%40example.test/expunge", { olderThan: "365d" });
     assert.equal(run.status, 200, run.text);
     const status = await client.status("INBOX", { messages: true });
-    assert.equal(status?.messages, 1);
+    assert.ok(status, "STATUS answers");
+    assert.equal(status.messages, 1);
     await client.logout();
     assert.equal(
       (await api("POST", "/api/v1/users/frank%40example.test/expunge", { olderThan: "1y" })).status,
