@@ -7,7 +7,7 @@
 // changed (account-mail-update.ts) and query results travel on with it, to be kept or patched by
 // Email/query. In a shared account, only the mailboxes shared with the user, and entries only of those
 // they may read.
-import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId } from "../kit/ids.js";
+import type { AccountId, EmailId, MailboxId, ModSeq, ThreadId, Uid } from "../kit/ids.js";
 import { applyChanges, type SnapshotCache } from "../mail/view/snapshot-cache.js";
 import type { MailboxEntry, MailboxRecord } from "../store/mail-store.js";
 import { receivedAtOf, updateAccountMail } from "./account-mail-update.js";
@@ -73,7 +73,7 @@ const cachesBySnapshots = new WeakMap<SnapshotCache, Map<string, CachedAccountMa
 /** Builds in progress, by the same key, with the state each builds. */
 const pendingBySnapshots = new WeakMap<
   SnapshotCache,
-  Map<string, { readonly modSeq: ModSeq; readonly mail: Promise<AccountMail> }>
+  Map<string, { readonly modSeq: ModSeq; readonly mail: Promise<AccountMail>; readonly isFirst: boolean }>
 >();
 
 /** What the maps of the context's user are keyed by, with the mailboxes they cover. */
@@ -106,7 +106,10 @@ export async function coldAccountMailboxes(ctx: JmapContext): Promise<readonly M
   const { key, mailboxes } = await accountMailKey(ctx);
   // Maps being built or updated (after a change) are waited for: an update costs less than the store's counts.
   const { snapshots } = ctx.services;
-  const isKnown = cachesBySnapshots.get(snapshots)?.has(key) || pendingBySnapshots.get(snapshots)?.has(key);
+  // A first build in progress (read in slices) leaves the store to answer meanwhile.
+  const isKnown =
+    cachesBySnapshots.get(snapshots)?.has(key) ||
+    pendingBySnapshots.get(snapshots)?.get(key)?.isFirst === false;
   return isKnown === true ? null : mailboxes;
 }
 
@@ -165,12 +168,12 @@ export async function loadAccountMail(ctx: JmapContext): Promise<AccountMail> {
     const { entriesByMailbox, seen } = await readEntries(ctx, mailboxes, readable, cached);
     const mail =
       (cached !== undefined ? updateAccountMail(cached.mail, mailboxes, entriesByMailbox) : null) ??
-      buildAccountMail(mailboxes, entriesByMailbox);
+      (await buildAccountMail(mailboxes, entriesByMailbox));
     cache.set(key, { modSeq, mail, seen });
     while (cache.size > MAX_CACHED_ACCOUNTS) cache.delete(cache.keys().next().value as string);
     return mail;
   })();
-  pending.set(key, { modSeq, mail: build });
+  pending.set(key, { modSeq, mail: build, isFirst: cached === undefined });
   try {
     return await build;
   } finally {
@@ -207,7 +210,7 @@ async function readEntries(
     let seenModSeq = mailbox.highestModSeq;
     if (before === undefined || was === undefined || was.uidValidity !== uidValidity) {
       // A mailbox deleted since the list simply has no entries now.
-      entries = await store.messages.listEntriesWithoutBlobs(mailbox.id);
+      entries = await readAllEntries(ctx, mailbox.id);
     } else if (was.seenModSeq >= mailbox.highestModSeq) {
       entries = before;
       seenModSeq = was.seenModSeq;
@@ -224,15 +227,40 @@ async function readEntries(
 }
 
 /**
+ * How many entries a build reads or walks between two turns of the event loop: a first build of 100,000
+ * entries, started after the first calls of a login (scheduleAccountMailBuild), would otherwise hold every
+ * other request (the user's next click) for its whole read and walk.
+ */
+const SLICE_ENTRIES = 5000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Every entry of a mailbox read for the first time, in slices of SLICE_ENTRIES by UID. */
+async function readAllEntries(ctx: JmapContext, mailboxId: MailboxId): Promise<MailboxEntry[]> {
+  const entries: MailboxEntry[] = [];
+  for (;;) {
+    const afterUid = entries.at(-1)?.uid ?? (0 as Uid);
+    const slice = await ctx.services.store.messages.listEntriesWithoutBlobs(
+      mailboxId,
+      afterUid,
+      SLICE_ENTRIES,
+    );
+    for (const entry of slice) entries.push(entry);
+    if (slice.length < SLICE_ENTRIES) return entries;
+    await yieldToEventLoop();
+  }
+}
+
+/**
  * The maps of an account read for the first time (after a server start): one walk over the entries makes
  * each email's copies, each thread's emails and every mailbox's Mailbox/get counts. At 100,000 entries the
  * walk's allocations (and the garbage collection they cost) are most of the first open's server time, so
  * it allocates a list per email and per thread and nothing else per entry.
  */
-function buildAccountMail(
+async function buildAccountMail(
   mailboxes: readonly MailboxRecord[],
   entriesByMailbox: ReadonlyMap<MailboxId, readonly MailboxEntry[]>,
-): AccountMail {
+): Promise<AccountMail> {
   const entriesByEmail = new Map<EmailId, MailboxEntry[]>();
   const threads = new Map<ThreadId, EmailId[]>();
   // Per thread, the mailbox (its position in the walk) it was last counted in, times two, plus one when it
@@ -242,6 +270,7 @@ function buildAccountMail(
   // Threads whose emails did not come in receivedAt order: only these are sorted at the end.
   const unsorted = new Set<ThreadId>();
   let position = 0;
+  let walked = 0;
   for (const mailbox of mailboxes) {
     const entries = entriesByMailbox.get(mailbox.id) ?? [];
     let totalEmails = 0;
@@ -249,6 +278,7 @@ function buildAccountMail(
     let totalThreads = 0;
     let unreadThreads = 0;
     for (const entry of entries) {
+      if (++walked % SLICE_ENTRIES === 0) await yieldToEventLoop();
       const { emailId, threadId } = entry;
       const unread = isUnread(entry);
       const copies = entriesByEmail.get(emailId);

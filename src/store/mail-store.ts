@@ -472,9 +472,10 @@ export interface MessageRepository {
   /**
    * Every entry of the mailbox, ascending, without its email's blob (blobHash and crlfSize undefined): the
    * entries table alone, for views of a whole account that never read a body (JMAP's maps), at about a
-   * third of what listEntries costs on 100,000 entries.
+   * third of what listEntries costs on 100,000 entries. With `afterUid` and `limit`, the first `limit` entries
+   * whose UID is above `afterUid`: a long read in slices, between which other work runs.
    */
-  listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]>;
+  listEntriesWithoutBlobs(mailboxId: MailboxId, afterUid?: Uid, limit?: number): Promise<MailboxEntry[]>;
   /**
    * The mailbox's distinct emails and threads, and those of them with an entry that has neither \Seen nor
    * \Draft (JMAP's unread, RFC 8621 §2), counted by the store: a client's first look at a large mailbox

@@ -374,6 +374,17 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
         [],
         "no such mailbox",
       );
+      // In slices: after a UID, at most `limit`.
+      await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const slice = await store.messages.listEntriesWithoutBlobs(inbox.id, 2 as Uid, 1);
+      assert.deepEqual(
+        slice.map((e) => e.uid),
+        [3],
+      );
+      assert.deepEqual(
+        (await store.messages.listEntriesWithoutBlobs(inbox.id, 2 as Uid)).map((e) => e.uid),
+        [3, 4],
+      );
     });
 
     it("counts a mailbox's distinct emails and threads and lists its newest entries and entries by email and thread", async () => {

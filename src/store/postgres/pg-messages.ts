@@ -173,10 +173,15 @@ export class PgMessages implements MessageRepository {
     return rows.map(toMailboxEntry);
   }
 
-  async listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]> {
+  async listEntriesWithoutBlobs(
+    mailboxId: MailboxId,
+    afterUid = 0 as Uid,
+    limit?: number,
+  ): Promise<MailboxEntry[]> {
+    // LIMIT NULL: no limit.
     const rows = await this.sql.tuples<EntryTupleWithoutBlob>(
-      `SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = $1 ORDER BY uid`,
-      [mailboxId],
+      `SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = $1 AND uid > $2 ORDER BY uid LIMIT $3`,
+      [mailboxId, afterUid, limit ?? null],
     );
     return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
   }

@@ -219,11 +219,18 @@ export class SqliteMessages implements MessageRepository {
     return this.#rowsInRange(mailboxId, fromUid, toUid).map(toMailboxEntry);
   }
 
-  async listEntriesWithoutBlobs(mailboxId: MailboxId): Promise<MailboxEntry[]> {
+  async listEntriesWithoutBlobs(
+    mailboxId: MailboxId,
+    afterUid = 0 as Uid,
+    limit = -1,
+  ): Promise<MailboxEntry[]> {
+    // LIMIT -1: no limit.
     const rows = this.sql
-      .stmt(`SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = ? ORDER BY uid`)
+      .stmt(
+        `SELECT ${ENTRY_WITHOUT_BLOB_COLUMNS} FROM entries WHERE mailbox_id = ? AND uid > ? ORDER BY uid LIMIT ?`,
+      )
       .raw(true)
-      .all(mailboxId) as EntryTupleWithoutBlob[];
+      .all(mailboxId, afterUid, limit) as EntryTupleWithoutBlob[];
     return rows.map((row) => toMailboxEntryWithoutBlob(mailboxId, row));
   }
 
