@@ -107,7 +107,8 @@ describe("JMAP Email/set, seen by IMAP IDLE", () => {
     await expunge;
     assert.deepEqual((await emailOf(id)).mailboxIds, { [archive]: true });
     const status = await writer.status("Archive", { messages: true });
-    assert.equal(status && status.messages, 1);
+    assert.ok(status, "STATUS answers");
+    assert.equal(status.messages, 1);
     // The same Email id in both after adding a mailbox (COPY), back to one after removing (EXPUNGE).
     await set({ update: { [id]: { [`mailboxIds/${mailboxes.get("INBOX")}`]: true } } });
     assert.deepEqual((await emailOf(id)).mailboxIds, {

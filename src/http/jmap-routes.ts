@@ -6,7 +6,6 @@ import { runApiRequest } from "../jmap/api-request.js";
 import { findDownloadEmail } from "../jmap/blob-download.js";
 import type { JmapLimits } from "../jmap/capabilities.js";
 import { decodedPartBytes, findSection, locateParts, parseBlobId } from "../jmap/email-body.js";
-import { jmapAccountId } from "../jmap/jmap-context.js";
 import { RequestProblem } from "../jmap/jmap-error.js";
 import {
   API_PATH,
