@@ -27,7 +27,7 @@ import {
   formatLiteralFreeFetch,
   UnfinishedLiteralError,
   type WriterOptions,
-  writeResponseNow,
+  writeResponse,
 } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
@@ -387,7 +387,7 @@ export class ImapSession implements SessionControl {
    */
   send(response: ImapResponse): Promise<void> {
     return this.#enqueueOutput(() => {
-      const writing = writeResponseNow(response, this.#bufferChunk, this.#writerOptions());
+      const writing = writeResponse(response, this.#bufferChunk, this.#writerOptions());
       if (response.kind !== "continuation" && response.kind !== "condition") return writing;
       return writing ? writing.then(() => this.#flush()) : this.#flush();
     });
@@ -410,7 +410,7 @@ export class ImapSession implements SessionControl {
       const text =
         response.kind === "fetch" ? formatLiteralFreeFetch(response.sequence, response.items, options) : null;
       const writing =
-        text === null ? writeResponseNow(response, this.#bufferChunk, options) : this.#buffer(text);
+        text === null ? writeResponse(response, this.#bufferChunk, options) : this.#buffer(text);
       if (writing) return writing.then(() => this.#bufferResponses(responses, i + 1, options));
     }
     return undefined;
@@ -453,12 +453,13 @@ export class ImapSession implements SessionControl {
     return this.#enqueueOutput(() => this.#buffer(text));
   }
 
+  /** #buffer as the sink writeResponse writes into (one function for the session, not one per response). */
+  readonly #bufferChunk = (chunk: string | Uint8Array): Promise<void> | undefined => this.#buffer(chunk);
+
   /**
    * Queues output; returns the write's promise only when the buffer was full enough to go out. Text is
    * kept as strings and encoded once per write, not once per response.
    */
-  readonly #bufferChunk = (chunk: string | Uint8Array): Promise<void> | undefined => this.#buffer(chunk);
-
   #buffer(chunk: string | Uint8Array): Promise<void> | undefined {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;

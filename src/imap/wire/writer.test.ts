@@ -199,7 +199,7 @@ describe("response writer", () => {
       },
     );
     assert.equal(Buffer.concat(out).toString(), "* 1 FETCH (BODY[] {3}\r\nabc)\r\n");
-    await assert.rejects(
+    await assert.rejects(async () =>
       writeResponse(
         {
           kind: "fetch",

@@ -487,23 +487,13 @@ type PartSink = (chunk: string | Uint8Array) => Promise<void> | void;
 /**
  * Writes a response through `write` (text as strings the receiver encodes as UTF-8, literal bytes as
  * they are), awaiting it for each chunk that returns a promise (the session buffers most chunks
- * synchronously and awaits socket `drain` when it writes). A stream that yields more or fewer bytes than
- * announced throws: the connection must then be closed, since the client can no longer parse the stream.
- */
-export async function writeResponse(
-  response: ImapResponse,
-  write: PartSink,
-  options: WriterOptions = DEFAULT_OPTIONS,
-): Promise<void> {
-  await writeResponseNow(response, write, options);
-}
-
-/**
- * writeResponse without a promise for a response written at once: undefined when every part went to
+ * synchronously and awaits socket `drain` when it writes). Returns undefined when every part went to
  * `write` synchronously (a tagged reply, a FETCH of a body read at once — most responses), otherwise the
- * promise of the rest, written from the first part that needs an await.
+ * promise of the rest, written from the first part that needs an await. A stream that yields more or
+ * fewer bytes than announced rejects: the connection must then be closed, since the client can no longer
+ * parse the stream.
  */
-export function writeResponseNow(
+export function writeResponse(
   response: ImapResponse,
   write: PartSink,
   options: WriterOptions = DEFAULT_OPTIONS,
