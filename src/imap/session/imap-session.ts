@@ -12,6 +12,7 @@ import type { Logger } from "../../kit/logger.js";
 import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import { METRICS } from "../../kit/metrics.js";
 import { HELD_MESSAGE_MAX_BYTES } from "../../mail/message-service.js";
+import { BurstWriteSize } from "../../net/burst-write-size.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
@@ -53,14 +54,6 @@ export interface ImapSessionOptions {
   readonly readerLimits: Partial<ImapReaderLimits>;
 }
 
-/**
- * The first write of a burst of responses goes out once this much has gathered, so the client starts
- * reading while the rest is prepared; each further write of the burst may be twice as large, up to
- * OUTPUT_MAX_BYTES. Every write costs a writev, a wait for 'drain' and the kernel's hand-over whatever its
- * size (POP3 measured 145 ms of server CPU per 10,000-message download in 64 KiB writes, 95 in 1 MiB ones).
- */
-const OUTPUT_FIRST_BYTES = 64 * 1024;
-const OUTPUT_MAX_BYTES = 1024 * 1024;
 /** What output work that needed no await returns: one settled promise for all of them. */
 const RESOLVED: Promise<void> = Promise.resolve();
 /** A client that sends this many bad commands in a row is disconnected (abuse limit). */
@@ -91,8 +84,8 @@ export class ImapSession implements SessionControl {
   #output: Promise<void> = RESOLVED;
   /** Output work chained on #output and not yet settled; none: the next work may run at once. */
   #outputsWaiting = 0;
-  /** When buffered output is written: OUTPUT_FIRST_BYTES, doubling within a burst (see there). */
-  #flushAtBytes = OUTPUT_FIRST_BYTES;
+  /** When buffered output is written (growing within a burst of responses). */
+  readonly #writeSize = new BurstWriteSize();
   #isClosing = false;
   #consecutiveBad = 0;
   #pending: (string | Uint8Array)[] = [];
@@ -463,7 +456,7 @@ export class ImapSession implements SessionControl {
   #buffer(chunk: string | Uint8Array): Promise<void> | undefined {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    return this.#pendingBytes >= this.#flushAtBytes ? this.#flush() : undefined;
+    return this.#writeSize.isReached(this.#pendingBytes) ? this.#flush() : undefined;
   }
 
   async #flush(): Promise<void> {
@@ -471,7 +464,7 @@ export class ImapSession implements SessionControl {
     const chunks = outputChunks(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#flushAtBytes = Math.min(this.#flushAtBytes * 2, OUTPUT_MAX_BYTES);
+    this.#writeSize.grow();
     await this.conn.writeChunks(chunks);
   }
 
@@ -479,8 +472,8 @@ export class ImapSession implements SessionControl {
   #flushOutput(): Promise<void> {
     return this.#enqueueOutput(() => {
       const writing = this.#pendingBytes === 0 ? undefined : this.#flush();
-      // The session waits for the client next: its next burst starts with a small write again.
-      this.#flushAtBytes = OUTPUT_FIRST_BYTES;
+      // The session waits for the client next.
+      this.#writeSize.reset();
       return writing;
     });
   }
