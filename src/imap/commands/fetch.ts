@@ -13,7 +13,12 @@ import type { BlobRanges } from "../fetch/body-content.js";
 import type { NeededBody } from "../fetch/body-read-ahead.js";
 import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
-import { noIndexLoader, staticFetchLine, staticFetchMessage } from "../fetch/static-fetch-lines.js";
+import {
+  noIndexLoader,
+  type StaticFetchWriter,
+  staticFetchMessage,
+  staticFetchWriter,
+} from "../fetch/static-fetch-lines.js";
 import { selectPartial } from "../search/partial-window.js";
 import {
   bad,
@@ -59,10 +64,17 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   // RFC 9394 §3.2: PARTIAL pages through what the set (and CHANGEDSINCE) left, in UID order.
   if (command.partial !== null) entries = selectPartial(entries, command.partial);
   let isMissingSome = false;
+  // One writer for the command: its buffer starts each batch at the size the last one needed.
+  const staticWriter = plan.readsContent
+    ? null
+    : staticFetchWriter(plan.attributes, {
+        style: { literalMarker: "", isUtf8Quoted: ctx.session.enabled.has("UTF8=ACCEPT") },
+        isUidOnly: ctx.session.enabled.has("UIDONLY"),
+      });
   try {
     for (let at = 0; at < entries.length; at += BATCH_SIZE) {
       const batch = entries.slice(at, at + BATCH_SIZE);
-      const isComplete = await fetchBatch(ctx, selected, plan, batch);
+      const isComplete = await fetchBatch(ctx, selected, plan, staticWriter, batch);
       if (!isComplete) isMissingSome = true;
     }
   } catch (error) {
@@ -78,6 +90,7 @@ async function fetchBatch(
   ctx: CommandContext,
   selected: SelectedMailbox,
   plan: FetchPlan,
+  staticWriter: StaticFetchWriter | null,
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   const seenNow =
@@ -91,7 +104,7 @@ async function fetchBatch(
   const summaries = needsSummaries
     ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
     : new Map<EmailId, EmailSummary>();
-  if (!plan.readsContent) return sendStaticBatch(ctx, selected, plan, summaries, batch);
+  if (staticWriter !== null) return sendStaticBatch(ctx, selected, plan, staticWriter, summaries, batch);
   const sentNow = plan.needsIndex
     ? { handled: 0, isComplete: true }
     : await sendBuiltNow(ctx, selected, plan, summaries, batch, seenNow);
@@ -127,16 +140,13 @@ async function sendStaticBatch(
   ctx: CommandContext,
   selected: SelectedMailbox,
   plan: FetchPlan,
+  writer: StaticFetchWriter,
   summaries: ReadonlyMap<EmailId, EmailSummary>,
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   let isComplete = true;
-  const formatLine = staticFetchLine(plan.attributes, {
-    style: { literalMarker: "", isUtf8Quoted: ctx.session.enabled.has("UTF8=ACCEPT") },
-    isUidOnly: ctx.session.enabled.has("UIDONLY"),
-  });
-  // One string for the whole batch: no response object per message is kept until it is written.
-  let text = "";
+  // The whole batch encoded in one buffer: no response object or string per message is kept until it
+  // is written.
   let position = 0;
   for (const entry of batch) {
     const summary = summaries.get(entry.emailId);
@@ -145,9 +155,9 @@ async function sendStaticBatch(
       continue;
     }
     position = selected.view.positionOf(entry.uid, position + 1);
-    text += formatLine(position, staticFetchMessage(entry, selected.flagsOf(entry), summary));
+    writer.write(position, staticFetchMessage(entry, selected.flagsOf(entry), summary));
   }
-  await ctx.sendText(text);
+  await ctx.sendEncoded(writer.take());
   return isComplete;
 }
 

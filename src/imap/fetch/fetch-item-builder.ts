@@ -43,7 +43,8 @@ export async function buildFetchItems(
   return items;
 }
 
-function summaryOf(message: FetchMessage): EmailSummary {
+/** The message's summary; throws when the FETCH plan did not load it (a bug in the plan). */
+export function summaryOf(message: FetchMessage): EmailSummary {
   if (message.summary === undefined) throw new Error("FETCH plan did not load the email summary");
   return message.summary;
 }

@@ -1,17 +1,28 @@
 // FETCH responses answered from snapshot entries and summaries alone (UID, FLAGS, MODSEQ, sizes, dates,
-// ENVELOPE, BODYSTRUCTURE…), formatted straight to text. A resync or a listing of a whole mailbox formats
+// ENVELOPE, BODYSTRUCTURE…), encoded straight to bytes. A resync or a listing of a whole mailbox formats
 // 100,000 of them, most before V8 has optimized anything: so the formatter of each attribute is picked
 // once per command rather than per message, and no item list or response object is made per message.
+
+import { Utf8Builder } from "../../kit/utf8-builder.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem } from "../wire/response.js";
 import type { StringStyle } from "../wire/wire-string.js";
 import { fetchItemText } from "../wire/writer.js";
-import { buildStaticItem, type FetchMessage } from "./fetch-item-builder.js";
+import { buildStaticItem, type FetchMessage, summaryOf } from "./fetch-item-builder.js";
 
-/** One message's whole `* n FETCH (…)` line, CRLF included. */
-export type StaticFetchLine = (position: number, message: FetchMessage) => string;
+/**
+ * Writes FETCH lines answered without message bytes, encoded as they are written: the summaries' stored
+ * ENVELOPE and BODYSTRUCTURE texts go into the output bytes as they are, not into one string per batch
+ * (see kit/utf8-builder.ts for what that string cost).
+ */
+export interface StaticFetchWriter {
+  /** Appends one message's whole `* n FETCH (…)` line, CRLF included. */
+  write(position: number, message: FetchMessage): void;
+  /** The lines written since the last take. */
+  take(): Uint8Array;
+}
 
 /** For messages whose FETCH reads no content: asking for the index is a bug in the plan. */
 export const noIndexLoader = (): Promise<MessageIndex> =>
@@ -32,58 +43,100 @@ export interface StaticFetchOptions {
   readonly isUidOnly: boolean;
 }
 
-/** The line formatter for attributes that `planFetch` found need no message bytes. */
-export function staticFetchLine(
+/** The line writer for attributes that `planFetch` found need no message bytes. */
+export function staticFetchWriter(
   attributes: readonly FetchAttribute[],
   options: StaticFetchOptions,
-): StaticFetchLine {
+): StaticFetchWriter {
+  const out = new Utf8Builder(FIRST_BATCH_BYTES);
+  const take = (): Uint8Array => out.take();
   const shown =
     options.isUidOnly && attributes.length > 1 ? attributes.filter((a) => a.kind !== "UID") : attributes;
   const items = shown.map((attribute) => itemText(attribute, options.style));
   // The caching client's resync, `UID FETCH 1:* (UID FLAGS)`: one template, no loop over items.
-  if (!options.isUidOnly && items.length === 2 && shown[0]?.kind === "UID" && shown[1]?.kind === "FLAGS") {
-    const flagsText = items[1] as ItemText;
-    return (position, message) => `* ${position} FETCH (UID ${message.entry.uid} ${flagsText(message)})\r\n`;
+  if (!options.isUidOnly && shown[0]?.kind === "UID" && shown[1]?.kind === "FLAGS" && items.length === 2) {
+    const flagsText = (items[1] as SmallItem).text;
+    return {
+      write: (position, message) =>
+        out.append(`* ${position} FETCH (UID ${message.entry.uid} ${flagsText(message)})\r\n`),
+      take,
+    };
   }
   const head = options.isUidOnly
     ? (_position: number, message: FetchMessage) => `* ${message.entry.uid} UIDFETCH (`
     : (position: number) => `* ${position} FETCH (`;
-  return (position, message) => {
-    let line = head(position, message);
+  const write = (position: number, message: FetchMessage): void => {
+    // Short items gather in one small string; a stored text is written on its own, uncopied by V8.
+    let pending = head(position, message);
     for (let i = 0; i < items.length; i++) {
-      line += i === 0 ? (items[i] as ItemText)(message) : ` ${(items[i] as ItemText)(message)}`;
+      const item = items[i] as ItemText;
+      const separator = i === 0 ? "" : " ";
+      if (item.kind === "small") {
+        pending += separator + item.text(message);
+        continue;
+      }
+      out.append(pending + separator + item.label);
+      out.append(item.stored(message));
+      pending = "";
     }
-    return `${line})\r\n`;
+    out.append(`${pending})\r\n`);
   };
+  return { write, take };
 }
 
-type ItemText = (message: FetchMessage) => string;
+/** Bytes a first batch is given before it has grown to what its lines need (the next start there). */
+const FIRST_BATCH_BYTES = 64 * 1024;
+
+/** An item formatted per message, or one whose text the summary stores ready for the wire. */
+type ItemText = SmallItem | StoredItem;
+interface SmallItem {
+  readonly kind: "small";
+  readonly text: (message: FetchMessage) => string;
+}
+interface StoredItem {
+  readonly kind: "stored";
+  /** The item's name and the space before its value, e.g. `ENVELOPE `. */
+  readonly label: string;
+  readonly stored: (message: FetchMessage) => string;
+}
 
 function itemText(attribute: FetchAttribute, style: StringStyle): ItemText {
   // The items of resyncs and listings, formatted without an item object (as writer.ts formats them).
   switch (attribute.kind) {
     case "UID":
-      return (message) => `UID ${message.entry.uid}`;
+      return small((message) => `UID ${message.entry.uid}`);
     case "MODSEQ":
-      return (message) => `MODSEQ (${message.entry.modSeq})`;
+      return small((message) => `MODSEQ (${message.entry.modSeq})`);
     case "RFC822.SIZE":
-      return (message) => `RFC822.SIZE ${message.entry.size}`;
+      return small((message) => `RFC822.SIZE ${message.entry.size}`);
     case "FLAGS":
-      return flagsItemText();
+      return small(flagsItemText());
+    case "ENVELOPE":
+      return { kind: "stored", label: "ENVELOPE ", stored: (message) => summaryOf(message).envelope };
+    case "BODYSTRUCTURE":
+      return {
+        kind: "stored",
+        label: "BODYSTRUCTURE ",
+        stored: (message) => summaryOf(message).bodyStructure,
+      };
+    case "BODY":
+      return { kind: "stored", label: "BODY ", stored: (message) => summaryOf(message).body };
   }
-  return (message) => {
+  return small((message) => {
     const item = buildStaticItem(attribute, message);
     if (item === null) throw new Error(`FETCH ${attribute.kind} reads message bytes`);
     return fetchItemText(item as FetchResponseItem, style);
-  };
+  });
 }
+
+const small = (text: (message: FetchMessage) => string): SmallItem => ({ kind: "small", text });
 
 /**
  * `FLAGS (…)` by flag list. Sessions share one list per distinct flag combination (imap-flags.ts) and
  * neighbouring messages mostly share theirs, so the last list is checked first, then this command's
  * texts by list: each combination is joined once per command.
  */
-function flagsItemText(): ItemText {
+function flagsItemText(): (message: FetchMessage) => string {
   const texts = new Map<readonly string[], string>();
   let lastFlags: readonly string[] | null = null;
   let lastText = "";

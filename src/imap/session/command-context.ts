@@ -124,8 +124,8 @@ export interface CommandContext {
   send(response: ImapResponse): Promise<void>;
   /** Writes untagged data responses in order, as one piece of work. */
   sendAll(responses: readonly ImapResponse[]): Promise<void>;
-  /** Writes untagged responses already formatted (whole lines, each ending in CRLF), in order. */
-  sendText(text: string): Promise<void>;
+  /** Writes untagged responses already encoded (whole lines, each ending in CRLF), in order. */
+  sendEncoded(bytes: Uint8Array): Promise<void>;
 }
 
 export interface CommandOutcome {

@@ -11,6 +11,7 @@ import type { Uid } from "../../kit/ids.js";
 import type { Logger } from "../../kit/logger.js";
 import { isMailError, type MailErrorCode } from "../../kit/mail-error.js";
 import { METRICS } from "../../kit/metrics.js";
+import { Utf8Builder } from "../../kit/utf8-builder.js";
 import { HELD_MESSAGE_MAX_BYTES } from "../../mail/message-service.js";
 import { BurstWriteSize } from "../../net/burst-write-size.js";
 import type { Connection } from "../../net/connection.js";
@@ -441,9 +442,9 @@ export class ImapSession implements SessionControl {
     return { isUtf8Accepted: this.#enabled.has("UTF8=ACCEPT"), isUidOnly: this.#enabled.has("UIDONLY") };
   }
 
-  /** Writes preformatted response lines in order with the other output. */
-  sendText(text: string): Promise<void> {
-    return this.#enqueueOutput(() => this.#buffer(text));
+  /** Writes encoded response lines in order with the other output. */
+  sendEncoded(bytes: Uint8Array): Promise<void> {
+    return this.#enqueueOutput(() => this.#buffer(bytes));
   }
 
   /** #buffer as the sink writeResponse writes into (one function for the session, not one per response). */
@@ -669,7 +670,7 @@ export class ImapSession implements SessionControl {
       log: this.#log,
       send: (response) => this.send(response),
       sendAll: (responses) => this.sendAll(responses),
-      sendText: (text) => this.sendText(text),
+      sendEncoded: (bytes) => this.sendEncoded(bytes),
     };
   }
 
@@ -832,23 +833,25 @@ export class ImapSession implements SessionControl {
   }
 }
 
-/** Buffered output as one write: runs of text are joined and encoded as UTF-8 in one go. */
 /**
- * Queued output as the pieces of one write: consecutive text encoded together, byte pieces (literal
- * bodies) passed on uncopied for the connection's writev.
+ * Queued output as the pieces of one write: consecutive text encoded together into one buffer (piece by
+ * piece, see kit/utf8-builder.ts), byte pieces (literal bodies) passed on uncopied for the connection's
+ * writev.
  */
 function outputChunks(chunks: readonly (string | Uint8Array)[]): Uint8Array[] {
+  let textLength = 0;
+  for (const chunk of chunks) if (typeof chunk === "string") textLength += chunk.length;
+  // Sized for ASCII, which most output is; the builder grows for the rest.
+  const text = new Utf8Builder(textLength + 64);
   const buffers: Uint8Array[] = [];
-  let text = "";
   for (const chunk of chunks) {
     if (typeof chunk === "string") {
-      text += chunk;
+      text.append(chunk);
       continue;
     }
-    if (text !== "") buffers.push(Buffer.from(text, "utf8"));
-    text = "";
+    if (text.byteLength > 0) buffers.push(text.take());
     buffers.push(chunk);
   }
-  if (text !== "") buffers.push(Buffer.from(text, "utf8"));
+  if (text.byteLength > 0) buffers.push(text.take());
   return buffers;
 }
