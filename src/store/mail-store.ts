@@ -103,17 +103,28 @@ export interface MailboxEmailCounts {
 }
 
 /** What FETCH ENVELOPE/BODYSTRUCTURE and JMAP Email/get need without parsing the index JSON. */
-export interface EmailSummary {
-  readonly emailId: EmailId;
-  readonly blobHash: BlobHash;
-  readonly size: number;
-  /** Size with bare LFs counted as CRLF (MessageIndex.crlfSize): POP3's octet counts. */
-  readonly crlfSize: number;
+export interface EmailSummary extends EmailSummaryHead {
   readonly envelope: string;
   readonly bodyStructure: string;
   readonly body: string;
   readonly preview: string;
 }
+
+/** The part of a summary every read returns; its texts are read only when asked for. */
+export interface EmailSummaryHead {
+  readonly emailId: EmailId;
+  readonly blobHash: BlobHash;
+  readonly size: number;
+  /** Size with bare LFs counted as CRLF (MessageIndex.crlfSize): POP3's octet counts. */
+  readonly crlfSize: number;
+}
+
+/** A summary's stored texts (IMAP's ENVELOPE, BODYSTRUCTURE and BODY as written on the wire; PREVIEW). */
+export type SummaryText = "envelope" | "bodyStructure" | "body" | "preview";
+export const SUMMARY_TEXTS: readonly SummaryText[] = ["envelope", "bodyStructure", "body", "preview"];
+
+/** A summary with only the texts `K`. */
+export type EmailSummaryWith<K extends SummaryText> = EmailSummaryHead & Pick<EmailSummary, K>;
 
 /** SORT/THREAD keys of one email (RFC 5256, RFC 5957), stored when the email is appended. */
 export type EmailSortKeys = MessageSortKeys;
@@ -495,9 +506,14 @@ export interface MessageRepository {
   getEntries(mailboxId: MailboxId, uids: readonly Uid[]): Promise<MailboxEntry[]>;
   /**
    * Summaries of these emails, including destroyed ones not yet purged: a session's snapshot may still
-   * show a message another session expunged, and may fetch it.
+   * show a message another session expunged, and may fetch it. With `texts`, only those of the texts
+   * are read (a listing FETCH of a whole mailbox reads ENVELOPE and BODYSTRUCTURE, not the preview).
    */
   getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>>;
+  getEmailSummaries<K extends SummaryText>(
+    emailIds: readonly EmailId[],
+    texts: readonly K[],
+  ): Promise<Map<EmailId, EmailSummaryWith<K>>>;
   /**
    * SORT/THREAD keys (mime/sort-keys.ts) of these emails, destroyed-but-unpurged ones included, in one
    * round trip per batch; unknown ids are left out. Emails stored before the keys existed get them

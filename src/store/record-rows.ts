@@ -13,10 +13,12 @@ import type {
   DomainRecord,
   EmailChange,
   EmailSummary,
+  EmailSummaryWith,
   MailboxChange,
   MailboxEntry,
   MailboxRecord,
   SpecialUse,
+  SummaryText,
   UploadRecord,
 } from "./mail-store.js";
 
@@ -307,6 +309,36 @@ export function toSummary(row: EmailRow): EmailSummary {
     body: row.body,
     preview: row.preview,
   };
+}
+
+/** The emails table's column of each summary text. */
+const SUMMARY_TEXT_COLUMNS: Readonly<Record<SummaryText, string>> = {
+  envelope: "envelope",
+  bodyStructure: "body_structure",
+  body: "body",
+  preview: "preview",
+};
+
+/** The columns of a summary read as a tuple (both backends' SQL): the head's, then `texts`' in order. */
+export function summaryColumns(texts: readonly SummaryText[]): string {
+  return ["id, blob_hash, size, crlf_size", ...texts.map((text) => SUMMARY_TEXT_COLUMNS[text])].join(", ");
+}
+
+/** A summary from a tuple of `summaryColumns(texts)`. */
+export function toSummaryWith<K extends SummaryText>(
+  row: readonly unknown[],
+  texts: readonly K[],
+): EmailSummaryWith<K> {
+  const size = row[2] as number;
+  const summary: Record<string, unknown> = {
+    emailId: row[0],
+    blobHash: row[1],
+    size,
+    // An email older than the crlf_size column counts its size.
+    crlfSize: (row[3] as number | null) ?? size,
+  };
+  for (let i = 0; i < texts.length; i++) summary[texts[i] as K] = row[4 + i];
+  return summary as unknown as EmailSummaryWith<K>;
 }
 
 /** Rejects with overQuota when adding `count` messages of `bytes` would pass the account's limits. */

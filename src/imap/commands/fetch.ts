@@ -8,10 +8,15 @@ import type { AccountId, BlobHash, EmailId } from "../../kit/ids.js";
 import { isMailError } from "../../kit/mail-error.js";
 import { indexMessage } from "../../mime/index/index-message.js";
 import type { MessageIndex } from "../../mime/message-index.js";
-import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import type { MailboxEntry } from "../../store/mail-store.js";
 import type { BlobRanges } from "../fetch/body-content.js";
 import type { NeededBody } from "../fetch/body-read-ahead.js";
-import { buildFetchItems, buildFetchItemsNow, UnknownCteError } from "../fetch/fetch-item-builder.js";
+import {
+  buildFetchItems,
+  buildFetchItemsNow,
+  type FetchSummary,
+  UnknownCteError,
+} from "../fetch/fetch-item-builder.js";
 import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
 import {
   noIndexLoader,
@@ -102,8 +107,11 @@ async function fetchBatch(
   const needsSummaries =
     plan.needsSummary || (plan.readsContent && batch.some((e) => e.blobHash === undefined));
   const summaries = needsSummaries
-    ? await ctx.services.store.messages.getEmailSummaries(batch.map((e) => e.emailId))
-    : new Map<EmailId, EmailSummary>();
+    ? await ctx.services.store.messages.getEmailSummaries(
+        batch.map((e) => e.emailId),
+        plan.summaryTexts,
+      )
+    : new Map<EmailId, FetchSummary>();
   if (staticWriter !== null) return sendStaticBatch(ctx, selected, plan, staticWriter, summaries, batch);
   const sentNow = plan.needsIndex
     ? { handled: 0, isComplete: true }
@@ -141,7 +149,7 @@ async function sendStaticBatch(
   selected: SelectedMailbox,
   plan: FetchPlan,
   writer: StaticFetchWriter,
-  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  summaries: ReadonlyMap<EmailId, FetchSummary>,
   batch: readonly MailboxEntry[],
 ): Promise<boolean> {
   let isComplete = true;
@@ -173,7 +181,7 @@ async function sendBuiltNow(
   ctx: CommandContext,
   selected: SelectedMailbox,
   plan: FetchPlan,
-  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  summaries: ReadonlyMap<EmailId, FetchSummary>,
   batch: readonly MailboxEntry[],
   seenNow: ReadonlyMap<number, MailboxEntry> | null,
 ): Promise<{ handled: number; isComplete: boolean }> {
@@ -304,7 +312,7 @@ async function buildResponse(
   ctx: CommandContext,
   selected: SelectedMailbox,
   plan: FetchPlan,
-  summaries: ReadonlyMap<EmailId, EmailSummary>,
+  summaries: ReadonlyMap<EmailId, FetchSummary>,
   original: MailboxEntry,
   updated: MailboxEntry | undefined,
 ): Promise<ImapResponse | null> {
@@ -313,7 +321,7 @@ async function buildResponse(
   if (plan.needsSummary && summary === undefined) return null;
   if (entry.blobHash === undefined && summary === undefined) return null;
   const attributes = attributesFor(plan, selected, updated);
-  const blobHash = entry.blobHash ?? (summary as EmailSummary).blobHash;
+  const blobHash = entry.blobHash ?? (summary as FetchSummary).blobHash;
   let items: FetchResponseItem[];
   try {
     items = await buildFetchItems(

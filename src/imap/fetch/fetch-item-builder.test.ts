@@ -239,6 +239,7 @@ describe("planFetch", () => {
     assert.deepEqual(plan, {
       attributes: [{ kind: "UID" }, { kind: "FLAGS" }],
       needsSummary: false,
+      summaryTexts: [],
       needsIndex: false,
       setsSeen: false,
       readsContent: false,
@@ -258,6 +259,9 @@ describe("planFetch", () => {
       false,
     );
     assert.equal(listing.needsSummary, true);
+    assert.deepEqual(listing.summaryTexts, ["envelope"], "only the texts the items show are read");
+    const all = planFetch({ kind: "macro", macro: "FULL" }, false, false);
+    assert.deepEqual(all.summaryTexts, ["envelope", "body"]);
   });
 
   it("reads content only for body sections, BINARY and RFC822 items, not for the listing items", () => {

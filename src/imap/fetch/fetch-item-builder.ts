@@ -5,7 +5,7 @@ import type { BlobHash } from "../../kit/ids.js";
 import type { MessageIndex } from "../../mime/message-index.js";
 import { selectHeaderFields } from "../../mime/select-header-fields.js";
 import { decodeTransferEncoding } from "../../mime/transfer-encoding.js";
-import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import type { EmailSummary, EmailSummaryHead, MailboxEntry, SummaryText } from "../../store/mail-store.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, LiteralContent } from "../wire/response.js";
 import { type BlobRanges, memoryContent, rangeContent, readRange, streamedRange } from "./body-content.js";
@@ -25,7 +25,7 @@ export interface FetchMessage {
   /** Its flags as IMAP writes them (\Recent included where the session has it). */
   readonly flags: readonly string[];
   /** Present whenever the plan needs a summary, or the entry does not name its blob. */
-  readonly summary: EmailSummary | undefined;
+  readonly summary: FetchSummary | undefined;
   /** Loads the full index; called only for sections that need part offsets. */
   readonly loadIndex: () => Promise<MessageIndex>;
 }
@@ -43,10 +43,19 @@ export async function buildFetchItems(
   return items;
 }
 
-/** The message's summary; throws when the FETCH plan did not load it (a bug in the plan). */
-export function summaryOf(message: FetchMessage): EmailSummary {
+/** A summary as FETCH reads it: with the texts its plan asked the store for (FetchPlan.summaryTexts). */
+export type FetchSummary = EmailSummaryHead & Partial<Pick<EmailSummary, SummaryText>>;
+
+function summaryOf(message: FetchMessage): FetchSummary {
   if (message.summary === undefined) throw new Error("FETCH plan did not load the email summary");
   return message.summary;
+}
+
+/** One of the summary's texts; throws when the FETCH plan did not read it (a bug in the plan). */
+export function summaryText(message: FetchMessage, text: SummaryText): string {
+  const value = summaryOf(message)[text];
+  if (value === undefined) throw new Error(`FETCH plan did not read the email's ${text}`);
+  return value;
 }
 
 /** The message's blob and size: from the snapshot entry, so a body needs no summary, else the summary. */
@@ -80,13 +89,13 @@ export function buildStaticItem(attribute: FetchAttribute, message: FetchMessage
     case "THREADID":
       return { kind: "THREADID", id: entry.threadId };
     case "ENVELOPE":
-      return { kind: "ENVELOPE", rendered: summaryOf(message).envelope };
+      return { kind: "ENVELOPE", rendered: summaryText(message, "envelope") };
     case "BODYSTRUCTURE":
-      return { kind: "BODYSTRUCTURE", rendered: summaryOf(message).bodyStructure };
+      return { kind: "BODYSTRUCTURE", rendered: summaryText(message, "bodyStructure") };
     case "BODY":
-      return { kind: "BODY", rendered: summaryOf(message).body };
+      return { kind: "BODY", rendered: summaryText(message, "body") };
     case "PREVIEW":
-      return { kind: "PREVIEW", text: summaryOf(message).preview };
+      return { kind: "PREVIEW", text: summaryText(message, "preview") };
     default:
       return null;
   }

@@ -2,6 +2,7 @@
 // (UID first for UID FETCH, §6.4.9; MODSEQ added by CHANGEDSINCE, RFC 7162 §3.1.4.1, and beside FLAGS
 // once CONDSTORE is on, §3.1, as Dovecot does), and which data
 // sources it touches, so `1:* (UID FLAGS)` never goes to the store per message.
+import type { SummaryText } from "../../store/mail-store.js";
 import type { FetchAttribute, FetchItems } from "../wire/fetch-attribute.js";
 import { expandFetchItems } from "../wire/fetch-attribute.js";
 
@@ -12,6 +13,8 @@ export interface FetchPlan {
    * which snapshot entries carry; their summaries are read only for entries that lack it.
    */
   readonly needsSummary: boolean;
+  /** The summary texts those items read: only these are read from the store. */
+  readonly summaryTexts: readonly SummaryText[];
   /**
    * The full MessageIndex with part offsets (every section except the whole message). Without it, every
    * item reading bytes reads the whole message: BODY[], RFC822 or BINARY[], with or without a partial.
@@ -23,7 +26,13 @@ export interface FetchPlan {
   readonly readsContent: boolean;
 }
 
-const SUMMARY_KINDS = new Set<FetchAttribute["kind"]>(["ENVELOPE", "BODYSTRUCTURE", "BODY", "PREVIEW"]);
+/** The summary text each item reads. */
+const SUMMARY_TEXT_OF: ReadonlyMap<FetchAttribute["kind"], SummaryText> = new Map([
+  ["ENVELOPE", "envelope"],
+  ["BODYSTRUCTURE", "bodyStructure"],
+  ["BODY", "body"],
+  ["PREVIEW", "preview"],
+]);
 
 function needsIndex(attribute: FetchAttribute): boolean {
   switch (attribute.kind) {
@@ -78,10 +87,12 @@ export function planFetch(
   const addsModSeq = hasChangedSince || (isCondstore && attributes.some((a) => a.kind === "FLAGS"));
   if (addsModSeq && !attributes.some((a) => a.kind === "MODSEQ")) attributes.push({ kind: "MODSEQ" });
   const index = attributes.some(needsIndex);
+  const summaryTexts = [...new Set(attributes.flatMap((a) => SUMMARY_TEXT_OF.get(a.kind) ?? []))];
   return {
     attributes,
     needsIndex: index,
-    needsSummary: attributes.some((a) => SUMMARY_KINDS.has(a.kind)),
+    needsSummary: summaryTexts.length > 0,
+    summaryTexts,
     setsSeen: attributes.some(setsSeen),
     readsContent: attributes.some((a) => CONTENT_KINDS.has(a.kind)),
   };

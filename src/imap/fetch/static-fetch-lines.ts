@@ -5,12 +5,12 @@
 
 import { Utf8Builder } from "../../kit/utf8-builder.js";
 import type { MessageIndex } from "../../mime/message-index.js";
-import type { EmailSummary, MailboxEntry } from "../../store/mail-store.js";
+import type { MailboxEntry } from "../../store/mail-store.js";
 import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem } from "../wire/response.js";
 import type { StringStyle } from "../wire/wire-string.js";
 import { fetchItemText } from "../wire/writer.js";
-import { buildStaticItem, type FetchMessage, summaryOf } from "./fetch-item-builder.js";
+import { buildStaticItem, type FetchMessage, type FetchSummary, summaryText } from "./fetch-item-builder.js";
 
 /**
  * Writes FETCH lines answered without message bytes, encoded as they are written: the summaries' stored
@@ -32,7 +32,7 @@ export const noIndexLoader = (): Promise<MessageIndex> =>
 export function staticFetchMessage(
   entry: MailboxEntry,
   flags: readonly string[],
-  summary: EmailSummary | undefined,
+  summary: FetchSummary | undefined,
 ): FetchMessage {
   return { entry, flags, summary, loadIndex: noIndexLoader };
 }
@@ -112,15 +112,15 @@ function itemText(attribute: FetchAttribute, style: StringStyle): ItemText {
     case "FLAGS":
       return small(flagsItemText());
     case "ENVELOPE":
-      return { kind: "stored", label: "ENVELOPE ", stored: (message) => summaryOf(message).envelope };
+      return { kind: "stored", label: "ENVELOPE ", stored: (message) => summaryText(message, "envelope") };
     case "BODYSTRUCTURE":
       return {
         kind: "stored",
         label: "BODYSTRUCTURE ",
-        stored: (message) => summaryOf(message).bodyStructure,
+        stored: (message) => summaryText(message, "bodyStructure"),
       };
     case "BODY":
-      return { kind: "stored", label: "BODY ", stored: (message) => summaryOf(message).body };
+      return { kind: "stored", label: "BODY ", stored: (message) => summaryText(message, "body") };
   }
   return small((message) => {
     const item = buildStaticItem(attribute, message);

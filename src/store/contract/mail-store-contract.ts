@@ -302,6 +302,27 @@ export function describeMailStoreContract(backend: string, harness: StoreHarness
       assert.equal(mailbox(inbox.id)?.createdModSeq, inbox.modSeq, "INBOX is created with its account");
     });
 
+    it("reads only the summary texts asked for, each as the whole summary has it", async () => {
+      const account = await newAccount(store);
+      const inbox = await inboxOf(store, account.id);
+      const appended = await store.messages.append(account.id, inbox.id, await storeTestMessage(store));
+      const whole = (await store.messages.getEmailSummaries([appended.emailId])).get(appended.emailId);
+      assert.ok(whole && whole.envelope !== "" && whole.bodyStructure !== "");
+      const listing = (
+        await store.messages.getEmailSummaries([appended.emailId], ["bodyStructure", "envelope"])
+      ).get(appended.emailId);
+      assert.deepEqual(listing, {
+        emailId: whole.emailId,
+        blobHash: whole.blobHash,
+        size: whole.size,
+        crlfSize: whole.crlfSize,
+        bodyStructure: whole.bodyStructure,
+        envelope: whole.envelope,
+      });
+      const head = (await store.messages.getEmailSummaries([appended.emailId], [])).get(appended.emailId);
+      assert.deepEqual(Object.keys(head ?? {}).sort(), ["blobHash", "crlfSize", "emailId", "size"]);
+    });
+
     it("reads each entry's blob hash with it for snapshots: listEntries, getEntries, the change log", async () => {
       const account = await newAccount(store);
       const inbox = await inboxOf(store, account.id);

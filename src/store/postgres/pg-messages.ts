@@ -29,7 +29,9 @@ import type {
   MessageRepository,
   NewMessage,
   ReplaceResult,
+  SummaryText,
 } from "../mail-store.js";
+import { SUMMARY_TEXTS } from "../mail-store.js";
 import {
   type AccountRow,
   checkQuota,
@@ -40,9 +42,11 @@ import {
   ENTRY_WITHOUT_BLOB_COLUMNS,
   type EntryTupleWithMailbox,
   type EntryTupleWithoutBlob,
+  summaryColumns,
   toMailboxEntryWithMailbox,
   toMailboxEntryWithoutBlob,
   toSummary,
+  toSummaryWith,
 } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
@@ -239,15 +243,18 @@ export class PgMessages implements MessageRepository {
     return rows.map(toMailboxEntry);
   }
 
-  async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {
+  async getEmailSummaries(
+    emailIds: readonly EmailId[],
+    texts: readonly SummaryText[] = SUMMARY_TEXTS,
+  ): Promise<Map<EmailId, EmailSummary>> {
     const summaries = new Map<EmailId, EmailSummary>();
     if (emailIds.length === 0) return summaries;
-    const rows = await this.sql.rows<EmailRow>(
-      `SELECT id, blob_hash, size, crlf_size, envelope, body_structure, body, preview FROM emails
-       WHERE id = ANY($1::text[])`,
+    const rows = await this.sql.tuples<unknown[]>(
+      `SELECT ${summaryColumns(texts)} FROM emails WHERE id = ANY($1::text[])`,
       [[...new Set(emailIds)]],
     );
-    for (const row of rows) summaries.set(row.id as EmailId, toSummary(row));
+    // Typed as whole summaries for the overloads: callers that named `texts` see only those.
+    for (const row of rows) summaries.set(row[0] as EmailId, toSummaryWith(row, texts) as EmailSummary);
     return summaries;
   }
 

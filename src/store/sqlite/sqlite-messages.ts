@@ -28,7 +28,9 @@ import type {
   MessageRepository,
   NewMessage,
   ReplaceResult,
+  SummaryText,
 } from "../mail-store.js";
+import { SUMMARY_TEXTS } from "../mail-store.js";
 import {
   countEmailsSql,
   type EmailRow,
@@ -38,10 +40,12 @@ import {
   type EntryRow,
   type EntryTupleWithMailbox,
   type EntryTupleWithoutBlob,
+  summaryColumns,
   toMailboxEntry,
   toMailboxEntryWithMailbox,
   toMailboxEntryWithoutBlob,
   toSummary,
+  toSummaryWith,
 } from "../record-rows.js";
 import { isBlobReferencedNow } from "./blob-references.js";
 import {
@@ -62,18 +66,6 @@ const MAX_UID = 0xffffffff;
 const RANGE_SCAN_THRESHOLD = 64;
 /** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
 const SUMMARY_BATCH = 500;
-/** getEmailSummaries' columns as SQLite returns them in raw mode (EmailRow's, in its SELECT's order). */
-type SummaryTuple = [
-  id: string,
-  blobHash: string,
-  size: number,
-  crlfSize: number | null,
-  envelope: string,
-  bodyStructure: string,
-  body: string,
-  preview: string,
-];
-
 export class SqliteMessages implements MessageRepository {
   /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
   constructor(
@@ -304,31 +296,22 @@ export class SqliteMessages implements MessageRepository {
     );
   }
 
-  async getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>> {
+  async getEmailSummaries(
+    emailIds: readonly EmailId[],
+    texts: readonly SummaryText[] = SUMMARY_TEXTS,
+  ): Promise<Map<EmailId, EmailSummary>> {
     const summaries = new Map<EmailId, EmailSummary>();
     const unique = [...new Set(emailIds)];
+    const columns = summaryColumns(texts);
     for (let start = 0; start < unique.length; start += SUMMARY_BATCH) {
       const batch = unique.slice(start, start + SUMMARY_BATCH);
       // Tuples, not row objects: a FETCH of a whole mailbox reads 100,000 (a quarter less CPU here).
       const rows = this.sql
-        .stmt(
-          `SELECT id, blob_hash, size, crlf_size, envelope, body_structure, body, preview FROM emails
-           WHERE id IN (${batch.map(() => "?").join(",")})`,
-        )
+        .stmt(`SELECT ${columns} FROM emails WHERE id IN (${batch.map(() => "?").join(",")})`)
         .raw(true)
-        .all(...batch) as SummaryTuple[];
-      for (const [id, blobHash, size, crlfSize, envelope, bodyStructure, body, preview] of rows) {
-        summaries.set(id as EmailId, {
-          emailId: id as EmailId,
-          blobHash: blobHash as BlobHash,
-          size,
-          crlfSize: crlfSize ?? size,
-          envelope,
-          bodyStructure,
-          body,
-          preview,
-        });
-      }
+        .all(...batch) as unknown[][];
+      // Typed as whole summaries for the overloads: callers that named `texts` see only those.
+      for (const row of rows) summaries.set(row[0] as EmailId, toSummaryWith(row, texts) as EmailSummary);
     }
     return summaries;
   }
