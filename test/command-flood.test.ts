@@ -84,4 +84,39 @@ describe("command-flood", () => {
     assert.match(await pop3.readLine(), /^\+OK/);
     pop3.socket.destroy();
   });
+
+  it("does not pace IMAP body FETCHes of messages the session sees, but paces the rest", async () => {
+    const { services } = t.server;
+    const account = await services.users.require("flood@example.test");
+    const inbox = await services.mailboxes.require(account.id, "INBOX");
+    const { uid } = await services.messages.append(
+      account.id,
+      inbox.id,
+      Buffer.from("Subject: one by one\r\n\r\nbody\r\n"),
+    );
+    const raw = await RawImap.connect(t.port("imap"));
+    raw.take();
+    assert.match(await raw.command("a1", `LOGIN flood@example.test ${TEST_PASSWORD}`), /a1 OK/);
+    assert.match(await raw.command("a2", "SELECT INBOX"), /a2 OK/);
+    // A client downloading message by message (as mbsync does): paced, 300 FETCHes would take 14 s.
+    const fetches = 300;
+    const started = performance.now();
+    raw.write(
+      Array.from({ length: fetches }, (_, i) => `f${i} UID FETCH ${uid} (BODY.PEEK[])\r\n`).join(""),
+    );
+    const answered = await raw.waitFor((text) => text.includes(`f${fetches - 1} OK`), 20_000);
+    const fetchMs = performance.now() - started;
+    assert.equal([...answered.matchAll(/\(UID \d+ BODY\[\] \{\d+\}\r\nSubject: one by one/g)].length, fetches);
+    assert.ok(fetchMs < ((fetches - RATE) / RATE) * 1000 * 0.5, `not paced: ${fetchMs.toFixed(0)} ms`);
+    raw.take();
+    // A FETCH of no message, and every other command, still takes its token: the budget is spent.
+    const pacedStarted = performance.now();
+    raw.write(
+      Array.from({ length: RATE }, (_, i) => `n${i} NOOP\r\ne${i} UID FETCH 4000 (BODY.PEEK[])\r\n`).join(""),
+    );
+    await raw.waitFor((text) => text.includes(`e${RATE - 1} OK`), 20_000);
+    const pacedMs = performance.now() - pacedStarted;
+    assert.ok(pacedMs >= ((2 * RATE - RATE) / RATE) * 1000 * 0.75, `paced: ${pacedMs.toFixed(0)} ms`);
+    raw.close();
+  });
 });

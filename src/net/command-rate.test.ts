@@ -13,6 +13,17 @@ describe("CommandRate", () => {
     assert.equal(rate.take(), 0, "a second later the budget has refilled");
   });
 
+  it("gives a refunded token back, never beyond the burst", () => {
+    const now = 0;
+    const rate = new CommandRate(10, 2, () => now);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(rate.take(), 0, "each refunded command leaves the budget as it was");
+      rate.refund();
+    }
+    rate.refund();
+    assert.deepEqual([rate.take(), rate.take(), rate.take()], [0, 0, 100], "still a burst of 2");
+  });
+
   it("never waits when disabled", () => {
     const rate = new CommandRate(0);
     for (let i = 0; i < 1000; i++) assert.equal(rate.take(), 0);

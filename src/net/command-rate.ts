@@ -24,4 +24,9 @@ export class CommandRate {
     this.#tokens -= 1;
     return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.perSecond;
   }
+
+  /** Gives back the token of a command the client's reading paces instead (one that sent a message). */
+  refund(): void {
+    if (this.perSecond > 0) this.#tokens = Math.min(this.burst, this.#tokens + 1);
+  }
 }

@@ -366,6 +366,14 @@ export class Connection {
   }
 
   /**
+   * Gives back a paced command's token when the command sent message content: the client reading it
+   * paces such a command (the session writes no faster than the socket drains), as POP3's RETR.
+   */
+  refundCommand(): void {
+    this.#commandRate.refund();
+  }
+
+  /**
    * Switches from the pre-login idle timeout to the longer one for logged-in sessions (RFC 9051 §5.4:
    * at least 30 minutes); protocols call it once authentication succeeds.
    */

@@ -86,8 +86,10 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
     if (error instanceof UnknownCteError) return no(error.message, { kind: "UNKNOWN-CTE" });
     throw error;
   }
-  if (isMissingSome) return no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" });
-  return completeLimited(ctx, ok("FETCH completed"), limited.isLimited, limited.entries.length);
+  const outcome = isMissingSome
+    ? no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" })
+    : await completeLimited(ctx, ok("FETCH completed"), limited.isLimited, limited.entries.length);
+  return plan.readsContent && entries.length > 0 ? { ...outcome, sentMessageContent: true } : outcome;
 }
 
 /** Fetches one batch; false if some message's content is gone from the store (purged after an expunge). */

@@ -134,6 +134,12 @@ export interface CommandOutcome {
   readonly text: string;
   /** Runs right after the tagged reply is written (STARTTLS starts the handshake there). */
   readonly afterReply?: () => Promise<void>;
+  /**
+   * The command sent message content (a body FETCH of messages the session sees): it takes no token of
+   * the command budget (Connection.refundCommand), as a POP3 RETR takes none. A client downloading
+   * message by message (mbsync sends a UID FETCH per message) is paced by reading the bodies instead.
+   */
+  readonly sentMessageContent?: boolean;
 }
 
 export const ok = (text: string, code: ResponseCode | null = null): CommandOutcome => ({

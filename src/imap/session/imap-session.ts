@@ -654,6 +654,7 @@ export class ImapSession implements SessionControl {
       });
     }
     if (outcome.status === "BAD") return this.#countBad(command.tag, outcome.text, outcome.code ?? null);
+    if (outcome.sentMessageContent === true) this.conn.refundCommand();
     this.#consecutiveBad = 0;
     await this.#tagged(command.tag, outcome);
     if (outcome.afterReply !== undefined) {
