@@ -101,12 +101,13 @@ describe("command-flood", () => {
     // A client downloading message by message (as mbsync does): paced, 300 FETCHes would take 14 s.
     const fetches = 300;
     const started = performance.now();
-    raw.write(
-      Array.from({ length: fetches }, (_, i) => `f${i} UID FETCH ${uid} (BODY.PEEK[])\r\n`).join(""),
-    );
+    raw.write(Array.from({ length: fetches }, (_, i) => `f${i} UID FETCH ${uid} (BODY.PEEK[])\r\n`).join(""));
     const answered = await raw.waitFor((text) => text.includes(`f${fetches - 1} OK`), 20_000);
     const fetchMs = performance.now() - started;
-    assert.equal([...answered.matchAll(/\(UID \d+ BODY\[\] \{\d+\}\r\nSubject: one by one/g)].length, fetches);
+    assert.equal(
+      [...answered.matchAll(/\(UID \d+ BODY\[\] \{\d+\}\r\nSubject: one by one/g)].length,
+      fetches,
+    );
     assert.ok(fetchMs < ((fetches - RATE) / RATE) * 1000 * 0.5, `not paced: ${fetchMs.toFixed(0)} ms`);
     raw.take();
     // A FETCH of no message, and every other command, still takes its token: the budget is spent.

@@ -10,7 +10,7 @@ import { MailError } from "../../kit/mail-error.js";
 import type { AccessUser, MailboxAccess } from "../../mail/access/mailbox-access.js";
 import { type RightSet, rightForFlag } from "../../mail/access/rights.js";
 import { MailboxView } from "../../mail/view/mailbox-view.js";
-import { firstIndexWithUidAtLeast, type SnapshotCache } from "../../mail/view/snapshot-cache.js";
+import type { SnapshotCache } from "../../mail/view/snapshot-cache.js";
 import {
   type FlagSet,
   type MailboxEntry,
@@ -229,10 +229,10 @@ export class SelectedMailbox {
         .map((r) => {
           const a = r.from === "*" ? largest : r.from;
           const b = r.to === "*" ? largest : r.to;
-          const start = firstIndexWithUidAtLeast(entries, Math.min(a, b));
+          const start = this.view.firstIndexWithUidAtLeast(Math.min(a, b));
           // One UID (a pipelined download's FETCH): its slice is found with the one search.
           if (a === b) return { start, end: entries[start]?.uid === a ? start + 1 : start };
-          return { start, end: firstIndexWithUidAtLeast(entries, Math.max(a, b) + 1) };
+          return { start, end: this.view.firstIndexWithUidAtLeast(Math.max(a, b) + 1) };
         })
         .sort((x, y) => x.start - y.start);
       const result: MailboxEntry[] = [];

@@ -43,6 +43,36 @@ describe("MailboxView", () => {
     assert.equal(view.entryAt(3)?.uid, 4);
   });
 
+  it("finds every UID's position through appends and expunges", async () => {
+    const { accountId, mailboxId } = await setup(70);
+    const view = await MailboxView.open(store, snapshots, accountId, mailboxId);
+    const expectPositions = () => {
+      view.entries.forEach((entry, i) => {
+        assert.equal(view.positionOf(entry.uid), i + 1);
+        assert.equal(view.firstIndexWithUidAtLeast(entry.uid), i);
+      });
+      const last = view.entries.at(-1)?.uid ?? 0;
+      assert.equal(view.positionOf((last + 1) as Uid), 0);
+      assert.equal(view.firstIndexWithUidAtLeast(last + 1), view.count);
+    };
+    expectPositions();
+    for (let i = 0; i < 30; i++) {
+      await store.messages.append(accountId, mailboxId, await storeTestMessage(store));
+    }
+    await view.poll();
+    view.flush(true);
+    assert.equal(view.count, 100);
+    expectPositions();
+    const gone = [1, 2, 50, 99].map((uid) => uid as Uid);
+    await store.messages.expunge(accountId, mailboxId, gone);
+    await view.poll();
+    view.flush(true);
+    assert.equal(view.count, 96);
+    for (const uid of gone) assert.equal(view.positionOf(uid), 0);
+    assert.equal(view.firstIndexWithUidAtLeast(50), 47, "UID 51 is where 50 was, less 1 and 2");
+    expectPositions();
+  });
+
   it("reads others' changes on poll and announces them only on flush, expunges only when allowed", async () => {
     const { accountId, mailboxId } = await setup(3);
     const view = await MailboxView.open(store, snapshots, accountId, mailboxId);

@@ -29,6 +29,14 @@ export class MailboxView {
   readonly #pendingExpunges = new Set<Uid>();
   /** Newer versions of entries (new, or changed flags), by UID. */
   readonly #pendingEntries = new Map<Uid, MailboxEntry>();
+  /**
+   * The entries' UIDs in position order, for the searches by UID: a binary search over 100,000 entry
+   * objects reads a cache line in a different place at each of its 17 steps (8 % of a warm body FETCH's
+   * main thread), one over this array mostly the same few. Entries only change UIDs by being appended
+   * (the index grows with them) or removed (the index is dropped and built again when next searched).
+   */
+  #uids = new Uint32Array(0);
+  #uidCount = 0;
 
   private constructor(
     private readonly store: MailStore,
@@ -88,16 +96,35 @@ export class MailboxView {
    */
   positionOf(uid: Uid, expected = 0): number {
     if (expected > 0 && this.#entries[expected - 1]?.uid === uid) return expected;
+    const index = this.firstIndexWithUidAtLeast(uid);
+    return index < this.#uidCount && this.#uids[index] === uid ? index + 1 : 0;
+  }
+
+  /** Index of the first entry whose UID is at least `uid` (the count if none). */
+  firstIndexWithUidAtLeast(uid: number): number {
+    const uids = this.#uidIndex();
     let low = 0;
-    let high = this.#entries.length - 1;
-    while (low <= high) {
+    let high = this.#uidCount;
+    while (low < high) {
       const mid = (low + high) >>> 1;
-      const midUid = (this.#entries[mid] as MailboxEntry).uid;
-      if (midUid === uid) return mid + 1;
-      if (midUid < uid) low = mid + 1;
-      else high = mid - 1;
+      if ((uids[mid] as number) < uid) low = mid + 1;
+      else high = mid;
     }
-    return 0;
+    return low;
+  }
+
+  /** The UID index, extended to entries appended since it was built. */
+  #uidIndex(): Uint32Array {
+    const count = this.#entries.length;
+    if (this.#uidCount === count) return this.#uids;
+    if (count > this.#uids.length) {
+      const grown = new Uint32Array(Math.max(count, Math.ceil(this.#uids.length * 1.5), 64));
+      grown.set(this.#uids.subarray(0, this.#uidCount));
+      this.#uids = grown;
+    }
+    for (let i = this.#uidCount; i < count; i++) this.#uids[i] = (this.#entries[i] as MailboxEntry).uid;
+    this.#uidCount = count;
+    return this.#uids;
   }
 
   entryAt(position: number): MailboxEntry | undefined {
@@ -160,6 +187,7 @@ export class MailboxView {
     }
     const gone = this.#pendingExpunges;
     this.#entries = this.#entries.filter((entry) => !gone.has(entry.uid));
+    this.#uidCount = 0;
     gone.clear();
     return removed;
   }
