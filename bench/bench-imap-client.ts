@@ -14,6 +14,11 @@ export interface CommandResult {
 }
 
 const CRLF = Buffer.from("\r\n");
+const ASTERISK = 0x2a;
+const SPACE = 0x20;
+const CLOSE_BRACE = 0x7d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 export class BenchImapClient {
   #buffer: Buffer = Buffer.alloc(0);
@@ -53,14 +58,38 @@ export class BenchImapClient {
 
   async #readLine(): Promise<string> {
     for (;;) {
-      const end = this.#buffer.indexOf(CRLF);
-      if (end >= 0) {
-        const line = this.#buffer.subarray(0, end).toString("latin1");
-        this.#buffer = this.#buffer.subarray(end + 2);
-        return line;
-      }
+      const line = this.#bufferedLine();
+      if (line !== null) return line;
       await this.#more();
     }
+  }
+
+  /**
+   * The kind of the next line (FETCH, EXISTS…) when it is a whole untagged line without a literal, taken
+   * from its bytes: a resync's 100,000 lines are counted without a string or an await each.
+   */
+  #bufferedUntaggedKind(): string | null {
+    const buffer = this.#buffer;
+    if (buffer[0] !== ASTERISK || buffer[1] !== SPACE) return null;
+    const end = buffer.indexOf(CRLF);
+    if (end < 0 || buffer[end - 1] === CLOSE_BRACE) return null;
+    let start = 2;
+    let at = start;
+    while (at < end && (buffer[at] as number) >= DIGIT_0 && (buffer[at] as number) <= DIGIT_9) at++;
+    if (at > start && buffer[at] === SPACE) start = at + 1;
+    let kindEnd = start;
+    while (kindEnd < end && buffer[kindEnd] !== SPACE) kindEnd++;
+    this.#buffer = buffer.subarray(end + 2);
+    return buffer.toString("latin1", start, kindEnd);
+  }
+
+  /** The next line if it is buffered whole: lines already received are read without an await each. */
+  #bufferedLine(): string | null {
+    const end = this.#buffer.indexOf(CRLF);
+    if (end < 0) return null;
+    const line = this.#buffer.subarray(0, end).toString("latin1");
+    this.#buffer = this.#buffer.subarray(end + 2);
+    return line;
   }
 
   async #skip(bytes: number): Promise<void> {
@@ -104,15 +133,23 @@ export class BenchImapClient {
     const lines: string[] = [];
     let literalBytes = 0;
     for (;;) {
-      let line = await this.#readLine();
+      if (!keepLines) {
+        const kind = this.#bufferedUntaggedKind();
+        if (kind !== null) {
+          untagged.set(kind, (untagged.get(kind) ?? 0) + 1);
+          continue;
+        }
+      }
+      let line = this.#bufferedLine() ?? (await this.#readLine());
       // A line may continue after literals: `* 1 FETCH (BODY[] {42}` CRLF <42 bytes> `)` CRLF.
-      for (;;) {
+      while (line.endsWith("}")) {
         const literal = /\{(\d+)\}$/.exec(line);
         if (!literal) break;
         const size = Number(literal[1]);
         literalBytes += size;
-        await this.#skip(size);
-        line += await this.#readLine();
+        if (this.#buffer.length >= size) this.#buffer = this.#buffer.subarray(size);
+        else await this.#skip(size);
+        line += this.#bufferedLine() ?? (await this.#readLine());
       }
       if (line.startsWith("* ")) {
         const words = line.split(" ", 3);
