@@ -46,10 +46,18 @@ const SHARED = "shared@example.test";
 class IdleConnection {
   #text = "";
   #waiters: (() => void)[] = [];
+  /** Why the connection ended under us (a reset while the server is stopped or overloaded). */
+  #error: Error | null = null;
   readonly existsAt: number[] = [];
 
   private constructor(private readonly socket: Socket) {
     socket.setEncoding("latin1");
+    // A reset is reported where the bench waits on this connection, not as an unhandled 'error' that
+    // ends the whole run (10,000 of these sockets see the server go away when it is stopped).
+    socket.on("error", (error) => {
+      this.#error = error;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
     socket.on("data", (chunk: string) => {
       this.#text += chunk;
       for (const match of chunk.matchAll(/\* \d+ EXISTS\r\n/g))
@@ -60,7 +68,10 @@ class IdleConnection {
 
   static async open(port: number, address: string): Promise<IdleConnection> {
     const socket = connect({ host: "127.0.0.1", port });
-    await new Promise((resolve) => socket.once("connect", resolve));
+    await new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
     const connection = new IdleConnection(socket);
     socket.write(`a LOGIN ${address} ${PASSWORD}\r\nb SELECT INBOX\r\nc IDLE\r\n`);
     await connection.until((text) => text.includes("+ idling"));
@@ -71,6 +82,7 @@ class IdleConnection {
   async until(predicate: (text: string) => boolean): Promise<void> {
     while (!predicate(this.#text)) {
       if (this.#text.includes("* BYE")) throw new Error(`server said goodbye: ${this.#text}`);
+      if (this.#error !== null) throw new Error(`connection failed: ${this.#error.message}`);
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
