@@ -84,7 +84,7 @@ export function staticFetchWriter(
   return { write, take };
 }
 
-/** Bytes a first batch is given before it has grown to what its lines need (the next start there). */
+/** The buffer a command's first batch starts in; it grows to twice the largest batch, later batches follow. */
 const FIRST_BATCH_BYTES = 64 * 1024;
 
 /** An item formatted per message, or one whose text the summary stores ready for the wire. */
