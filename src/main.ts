@@ -23,6 +23,7 @@ import { BlobCollector } from "./mail/blob-collection.js";
 import { DeliveryService } from "./mail/delivery-service.js";
 import { DkimSigner } from "./mail/dkim/dkim-signer.js";
 import { InboundAuthenticator } from "./mail/inbound-authentication.js";
+import { preloadMailauth } from "./mail/mailauth-loader.js";
 import { MailboxService } from "./mail/mailbox-service.js";
 import { MessageService } from "./mail/message-service.js";
 import { MetadataService } from "./mail/metadata/metadata-service.js";
@@ -540,6 +541,9 @@ export async function runServer(
     disposeReload = onReloadSignal(reloadTls);
   }
 
+  // A server run as its own process (`postfach serve`) loads mailauth now, in the background, so its
+  // first inbound check or DKIM signature does not wait for it; servers embedded in tests load it on use.
+  if (options.handleSignals) preloadMailauth();
   log.info(
     {
       dataDir: config.dataDir,

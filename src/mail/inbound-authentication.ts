@@ -1,9 +1,9 @@
 // SPF (RFC 7208), DKIM (RFC 6376) and DMARC (RFC 7489) checks of mail arriving from other servers, with
 // mailauth, and the result as header fields on top of the message: Authentication-Results (RFC 8601)
 // naming this host as the authserv-id, and Received-SPF (RFC 7208 §9.1). Sieve rules and clients read them.
-import { authenticate } from "mailauth";
 import type { Logger } from "../kit/logger.js";
 import { parseHeaderBlock, readFieldValue } from "../mime/header.js";
+import { loadMailauth } from "./mailauth-loader.js";
 
 /** A DNS query in node:dns's shapes and error codes (net/dns-resolver.ts's `resolve`). */
 export type DnsLookup = (name: string, rrtype: string) => Promise<unknown>;
@@ -41,6 +41,7 @@ export class InboundAuthenticator {
     const message = withoutOwnResults(input.message, this.#authservId);
     let headers: string;
     try {
+      const { authenticate } = await loadMailauth();
       const result = await authenticate(input.message, {
         ip: plainAddress(input.remoteAddress),
         helo: input.heloName,

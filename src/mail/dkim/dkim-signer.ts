@@ -1,9 +1,9 @@
 // DKIM signing of outbound mail (RFC 6376 §5; RFC 8463 for Ed25519) with the sending domain's key from
 // the store: the outbound path calls signOutbound once per message, before the first delivery attempt,
 // so every retry sends the same signed bytes.
-import { dkimSign } from "mailauth/lib/dkim/sign.js";
 import type { Logger } from "../../kit/logger.js";
 import type { DkimKeyRepository } from "../../store/mail-store.js";
+import { loadDkimSign } from "../mailauth-loader.js";
 
 /** Signs outbound messages; a message from a domain without a key passes through unchanged. */
 export class DkimSigner {
@@ -31,6 +31,7 @@ export class DkimSigner {
       };
       // mailauth reads the keys from signatureData (its typings also show them at the top level, where
       // they are ignored and nothing is signed).
+      const { dkimSign } = await loadDkimSign();
       const result = await dkimSign(message, { ...signature, signatureData: [signature] });
       const problem = result.errors?.[0];
       if (problem !== undefined || !/^DKIM-Signature:/i.test(result.signatures)) {
