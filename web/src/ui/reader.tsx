@@ -53,7 +53,9 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
   const [email, setEmail] = useState<FullEmail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allowRemote, setAllowRemote] = useState(false);
-  const [inlineImages, setInlineImages] = useState<ReadonlyMap<string, string>>(new Map());
+  // null while the message's cid: images are being fetched: the frame is drawn once, with them, rather
+  // than drawn and then navigated again (a second srcdoc navigation of a sandboxed frame swaps its process).
+  const [inlineImages, setInlineImages] = useState<ReadonlyMap<string, string> | null>(null);
   const [original, setOriginal] = useState<string | null>(null);
   const [showDetails, setShowDetails] = useState(false);
 
@@ -61,7 +63,7 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
     setEmail(null);
     setError(null);
     setAllowRemote(false);
-    setInlineImages(new Map());
+    setInlineImages(null);
     setOriginal(null);
   }, [preview.id]);
 
@@ -95,7 +97,8 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
 
   // cid: images become data: URLs of the parts (downloaded through the JMAP download endpoint).
   useEffect(() => {
-    if (email === null || referencedCids.size === 0) return;
+    if (email === null) return;
+    if (referencedCids.size === 0) return setInlineImages(NO_INLINE_IMAGES);
     let isCurrent = true;
     const parts = [...email.attachments, ...email.htmlBody].filter(
       (part) =>
@@ -106,15 +109,20 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
         const blob = await client.download(part.blobId as string, part.name ?? "image", part.type);
         return [(part.cid as string).replace(/^<|>$/g, ""), await dataUrlOf(blob)] as const;
       }),
-    ).then((entries) => isCurrent && setInlineImages(new Map(entries)));
+    ).then(
+      (entries) => isCurrent && setInlineImages(new Map(entries)),
+      // A part that cannot be fetched is shown as a missing image; the rest of the message still is.
+      () => isCurrent && setInlineImages(NO_INLINE_IMAGES),
+    );
     return () => {
       isCurrent = false;
     };
   }, [client, email, referencedCids]);
 
+  const isHtml = html !== "";
   const rendered = useMemo(
-    () => (html === "" ? null : renderHtmlBody(html, { allowRemote, inlineImages })),
-    [html, allowRemote, inlineImages],
+    () => (!isHtml || inlineImages === null ? null : renderHtmlBody(html, { allowRemote, inlineImages })),
+    [isHtml, html, allowRemote, inlineImages],
   );
 
   const current: ListEmail = email ?? preview;
@@ -258,14 +266,16 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
               </button>
             </div>
           )}
-          {rendered !== null ? (
-            <iframe
-              class="html-body"
-              title="Message body"
-              sandbox="allow-popups allow-popups-to-escape-sandbox"
-              referrerpolicy="no-referrer"
-              srcdoc={rendered.srcdoc}
-            />
+          {isHtml ? (
+            rendered !== null && (
+              <iframe
+                class="html-body"
+                title="Message body"
+                sandbox="allow-popups allow-popups-to-escape-sandbox"
+                referrerpolicy="no-referrer"
+                srcdoc={rendered.srcdoc}
+              />
+            )
           ) : (
             // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take the keyboard focus to be scrolled without a mouse
             <div class="text-body" tabIndex={0}>
@@ -303,6 +313,9 @@ function bodyText(email: FullEmail | null, part: EmailBodyPart): string {
   if (value === undefined) return "";
   return value.isTruncated ? `${value.value}\n\n[… message truncated]` : value.value;
 }
+
+/** What a message without (fetchable) cid: images shows inline. */
+const NO_INLINE_IMAGES: ReadonlyMap<string, string> = new Map();
 
 async function dataUrlOf(blob: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
