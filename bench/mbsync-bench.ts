@@ -20,6 +20,7 @@ import {
 } from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
+import { reportServerCpu, withServerCpu } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const MBSYNC = "/usr/bin/mbsync";
@@ -143,9 +144,11 @@ try {
   if (postgresFill)
     assert.equal(postgresFill.totalBytes, fill.totalBytes, "both stores hold the same messages");
   const targets = [
-    { name: "postfach" as const, port: server.port("imap") },
-    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap") }] : []),
-    ...(postgresServer ? [{ name: "postgres" as const, port: postgresServer.port("imap") }] : []),
+    { name: "postfach" as const, port: server.port("imap"), pid: server.pid },
+    ...(dovecot ? [{ name: "dovecot" as const, port: dovecot.port("imap"), pid: dovecot.pid }] : []),
+    ...(postgresServer
+      ? [{ name: "postgres" as const, port: postgresServer.port("imap"), pid: postgresServer.pid }]
+      : []),
   ];
   // An untimed first SELECT: Dovecot builds its index files from the Maildir here, as Postfach did
   // while filling its store.
@@ -156,7 +159,12 @@ try {
     client.close();
   }
   const totalBytes = fill.totalBytes;
-  const times = await alternate(targets, RUNS, ({ name, port }) => pullOnce(name, port, totalBytes));
+  // The servers' CPU beside the wall time: mbsync writes and fsyncs a file per message, which may bound
+  // the pull whichever server sends the messages.
+  const cpu = new Map<TargetName, number[]>();
+  const times = await alternate(targets, RUNS, ({ name, port, pid }) =>
+    withServerCpu(pid, cpu, name, () => pullOnce(name, port, totalBytes)),
+  );
   reportFigure(
     "mbsync_initial",
     "s",
@@ -165,6 +173,7 @@ try {
     `mbsync ${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB into an empty Maildir`,
     options.resultsFile,
   );
+  reportServerCpu("mbsync_initial", cpu);
 } finally {
   await server?.stop();
   await postgresServer?.stop();

@@ -26,6 +26,37 @@ describe("Utf8Builder", () => {
     );
   });
 
+  it("mixes encoded bytes and integers with text, as the text they stand for", () => {
+    const piece = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 60 }).map((text) => ({ kind: "text" as const, text })),
+      fc.uint8Array({ minLength: 0, maxLength: 80 }).map((bytes) => ({ kind: "bytes" as const, bytes })),
+      fc.maxSafeNat().map((value) => ({ kind: "uint" as const, value })),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 300 }),
+        (pieces, capacity) => {
+          const builder = new Utf8Builder(capacity);
+          const expected: Buffer[] = [];
+          for (const p of pieces) {
+            if (p.kind === "text") builder.append(p.text);
+            else if (p.kind === "bytes") builder.appendBytes(p.bytes);
+            else builder.appendUint(p.value);
+            expected.push(
+              p.kind === "text"
+                ? Buffer.from(p.text, "utf8")
+                : p.kind === "bytes"
+                  ? Buffer.from(p.bytes)
+                  : Buffer.from(String(p.value)),
+            );
+          }
+          assert.deepEqual(Buffer.from(builder.take()), Buffer.concat(expected));
+        },
+      ),
+    );
+  });
+
   it("keeps a multi-byte character whole at the edge of its buffer", () => {
     const builder = new Utf8Builder(0);
     const ascii = "a".repeat(1023);

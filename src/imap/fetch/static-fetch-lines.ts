@@ -53,12 +53,18 @@ export function staticFetchWriter(
   const shown =
     options.isUidOnly && attributes.length > 1 ? attributes.filter((a) => a.kind !== "UID") : attributes;
   const items = shown.map((attribute) => itemText(attribute, options.style));
-  // The caching client's resync, `UID FETCH 1:* (UID FLAGS)`: one template, no loop over items.
+  // The caching client's resync, `UID FETCH 1:* (UID FLAGS)`: written as bytes, the numbers digit by
+  // digit and each flag list encoded once per command, so no string is made per message.
   if (!options.isUidOnly && shown[0]?.kind === "UID" && shown[1]?.kind === "FLAGS" && items.length === 2) {
-    const flagsText = (items[1] as SmallItem).text;
+    const flagsBytes = flagsItemBytes();
     return {
-      write: (position, message) =>
-        out.append(`* ${position} FETCH (UID ${message.entry.uid} ${flagsText(message)})\r\n`),
+      write: (position, message) => {
+        out.appendBytes(LINE_START);
+        out.appendUint(position);
+        out.appendBytes(FETCH_UID);
+        out.appendUint(message.entry.uid);
+        out.appendBytes(flagsBytes(message));
+      },
       take,
     };
   }
@@ -83,6 +89,9 @@ export function staticFetchWriter(
   };
   return { write, take };
 }
+
+const LINE_START = Buffer.from("* ");
+const FETCH_UID = Buffer.from(" FETCH (UID ");
 
 /** The buffer a command's first batch starts in; it grows to twice the largest batch, later batches follow. */
 const FIRST_BATCH_BYTES = 64 * 1024;
@@ -130,6 +139,30 @@ function itemText(attribute: FetchAttribute, style: StringStyle): ItemText {
 }
 
 const small = (text: (message: FetchMessage) => string): SmallItem => ({ kind: "small", text });
+
+/**
+ * ` FLAGS (…))` and the line's end, as bytes, by flag list (as flagsItemText): the end of a resync line.
+ * Flags are atoms, keywords included (RFC 9051 §2.3.2), so their UTF-8 is their ASCII.
+ */
+function flagsItemBytes(): (message: FetchMessage) => Uint8Array {
+  const encoded = new Map<readonly string[], Uint8Array>();
+  let lastFlags: readonly string[] | null = null;
+  let lastBytes: Uint8Array = EMPTY_BYTES;
+  return (message) => {
+    const flags = message.flags;
+    if (flags === lastFlags) return lastBytes;
+    let bytes = encoded.get(flags);
+    if (bytes === undefined) {
+      bytes = Buffer.from(` FLAGS (${flags.join(" ")}))\r\n`, "utf8");
+      encoded.set(flags, bytes);
+    }
+    lastFlags = flags;
+    lastBytes = bytes;
+    return bytes;
+  };
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
 
 /**
  * `FLAGS (…)` by flag list. Sessions share one list per distinct flag combination (imap-flags.ts) and
