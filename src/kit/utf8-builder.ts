@@ -78,6 +78,13 @@ export class Utf8Builder {
   take(): Uint8Array {
     const taken = this.#bytes.subarray(this.#start, this.#length);
     this.#start = this.#length;
+    // A next run as long as this one would not fit in what is left: it starts in a new buffer rather
+    // than be copied into one when it fills this (a listing's batches copied 15 ms of 640 so).
+    if (this.#bytes.length - this.#length < taken.length) {
+      this.#bytes = EMPTY;
+      this.#start = 0;
+      this.#length = 0;
+    }
     return taken;
   }
 

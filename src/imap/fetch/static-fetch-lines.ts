@@ -11,6 +11,7 @@ import type { FetchResponseItem } from "../wire/response.js";
 import type { StringStyle } from "../wire/wire-string.js";
 import { fetchItemText } from "../wire/writer.js";
 import { buildStaticItem, type FetchMessage, type FetchSummary, summaryText } from "./fetch-item-builder.js";
+import { utcDateTimeFormatter } from "./imap-date.js";
 
 /**
  * Writes FETCH lines answered without message bytes, encoded as they are written: the summaries' stored
@@ -120,6 +121,10 @@ function itemText(attribute: FetchAttribute, style: StringStyle): ItemText {
       return small((message) => `RFC822.SIZE ${message.entry.size}`);
     case "FLAGS":
       return small(flagsItemText());
+    case "INTERNALDATE": {
+      const format = utcDateTimeFormatter();
+      return small((message) => `INTERNALDATE "${format(message.entry.internalDateMs)}"`);
+    }
     case "ENVELOPE":
       return { kind: "stored", label: "ENVELOPE ", stored: (message) => summaryText(message, "envelope") };
     case "BODYSTRUCTURE":
