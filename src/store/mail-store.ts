@@ -507,7 +507,8 @@ export interface MessageRepository {
   /**
    * Summaries of these emails, including destroyed ones not yet purged: a session's snapshot may still
    * show a message another session expunged, and may fetch it. With `texts`, only those of the texts
-   * are read (a listing FETCH of a whole mailbox reads ENVELOPE and BODYSTRUCTURE, not the preview).
+   * are read (a listing FETCH of a whole mailbox reads ENVELOPE and BODYSTRUCTURE, not the preview); a
+   * summary kept from an earlier read (store/summary-cache.ts) may carry more.
    */
   getEmailSummaries(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSummary>>;
   getEmailSummaries<K extends SummaryText>(

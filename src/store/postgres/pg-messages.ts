@@ -49,6 +49,7 @@ import {
   toSummaryWith,
 } from "../record-rows.js";
 import { type SearchTextRow, searchTextOf } from "../search-text.js";
+import { SummaryCache, type SummaryLoader } from "../summary-cache.js";
 import type { PgDatabase, Sql, WriteTx } from "./pg-database.js";
 import {
   entryRows,
@@ -76,6 +77,12 @@ const APPENDED_TABLES = ["entries", "emails", "email_search", "email_headers", "
 
 export class PgMessages implements MessageRepository {
   /** `blobs` stores the bodies that appends bring along (NewMessage.body). */
+  /**
+   * Summaries read lately: they never change, so every node may keep its own; a purge here forgets them
+   * (another node's purge does not reach this one, whose snapshots may then still show an old summary).
+   */
+  readonly #summaries = new SummaryCache();
+
   constructor(
     readonly sql: PgDatabase,
     private readonly blobs: Pick<BlobStore, "put">,
@@ -247,6 +254,10 @@ export class PgMessages implements MessageRepository {
     emailIds: readonly EmailId[],
     texts: readonly SummaryText[] = SUMMARY_TEXTS,
   ): Promise<Map<EmailId, EmailSummary>> {
+    return this.#summaries.read(emailIds, texts, this.#readSummaries);
+  }
+
+  readonly #readSummaries: SummaryLoader = async (emailIds, texts) => {
     const summaries = new Map<EmailId, EmailSummary>();
     if (emailIds.length === 0) return summaries;
     const rows = await this.sql.tuples<unknown[]>(
@@ -256,7 +267,7 @@ export class PgMessages implements MessageRepository {
     // Typed as whole summaries for the overloads: callers that named `texts` see only those.
     for (const row of rows) summaries.set(row[0] as EmailId, toSummaryWith(row, texts) as EmailSummary);
     return summaries;
-  }
+  };
 
   async getSortKeys(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSortKeys>> {
     return readSortKeys(this.sql, emailIds);
@@ -345,7 +356,7 @@ export class PgMessages implements MessageRepository {
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {
-    return this.sql.write(async (tx) => {
+    const purged = await this.sql.write(async (tx) => {
       const cutoff = Date.now() - olderThanMs;
       const purged = await tx.rows<{ id: string }>(
         "DELETE FROM emails WHERE destroyed_at <= $1 RETURNING id",
@@ -358,6 +369,8 @@ export class PgMessages implements MessageRepository {
       }
       return purged.length;
     });
+    if (purged > 0) this.#summaries.clear();
+    return purged;
   }
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {

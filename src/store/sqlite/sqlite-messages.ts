@@ -47,6 +47,7 @@ import {
   toSummary,
   toSummaryWith,
 } from "../record-rows.js";
+import { SummaryCache, type SummaryLoader } from "../summary-cache.js";
 import { isBlobReferencedNow } from "./blob-references.js";
 import {
   checkQuota,
@@ -68,6 +69,9 @@ const RANGE_SCAN_THRESHOLD = 64;
 const SUMMARY_BATCH = 500;
 export class SqliteMessages implements MessageRepository {
   /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
+  /** Summaries read lately (they never change; a purge forgets them). */
+  readonly #summaries = new SummaryCache();
+
   constructor(
     readonly sql: SqliteDatabase,
     private readonly blobs: SqliteBlobStore,
@@ -300,6 +304,10 @@ export class SqliteMessages implements MessageRepository {
     emailIds: readonly EmailId[],
     texts: readonly SummaryText[] = SUMMARY_TEXTS,
   ): Promise<Map<EmailId, EmailSummary>> {
+    return this.#summaries.read(emailIds, texts, this.#readSummaries);
+  }
+
+  readonly #readSummaries: SummaryLoader = async (emailIds, texts) => {
     const summaries = new Map<EmailId, EmailSummary>();
     const unique = [...new Set(emailIds)];
     const columns = summaryColumns(texts);
@@ -314,7 +322,7 @@ export class SqliteMessages implements MessageRepository {
       for (const row of rows) summaries.set(row[0] as EmailId, toSummaryWith(row, texts) as EmailSummary);
     }
     return summaries;
-  }
+  };
 
   async getSortKeys(emailIds: readonly EmailId[]): Promise<Map<EmailId, EmailSortKeys>> {
     return readSortKeys(this.sql, emailIds);
@@ -405,7 +413,7 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async purgeDestroyedEmails(olderThanMs: number): Promise<number> {
-    return this.sql.write(() => {
+    const purged = this.sql.write(() => {
       const cutoff = Date.now() - olderThanMs;
       for (const table of ["email_search", "email_index"]) {
         this.sql
@@ -414,6 +422,8 @@ export class SqliteMessages implements MessageRepository {
       }
       return this.sql.stmt("DELETE FROM emails WHERE destroyed_at <= ?").run(cutoff).changes;
     });
+    if (purged > 0) this.#summaries.clear();
+    return purged;
   }
 
   async isBlobReferenced(hash: BlobHash): Promise<boolean> {
