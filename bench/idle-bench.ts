@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserAdmin } from "../src/admin/user-admin.js";
 import { defaultConfig } from "../src/config/config.js";
-import { openServices } from "../src/main.js";
+import { openServices } from "../src/services.js";
 import { parseBenchOptions } from "./bench-options.js";
 import { startBenchServer } from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";

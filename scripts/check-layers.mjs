@@ -1,6 +1,6 @@
 // Checks the layer rules of ARCHITECTURE.md on every import in src/: each layer imports only the layers
 // below it; wire code and mime import nothing with I/O; protocols never import a backend or each other;
-// only src/main.ts picks a store backend. Test files (*.test.ts) may import any backend.
+// only src/main.ts and src/services.ts (the composition root) pick a store backend. Test files (*.test.ts) may import any backend.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -48,7 +48,7 @@ function walk(dir) {
 }
 
 function layerOf(relPath) {
-  if (relPath === "main.ts" || relPath === "main.js") return "main";
+  if (/^(main|services)\.[jt]s$/.test(relPath)) return "main";
   return relPath.split("/")[0];
 }
 
@@ -85,7 +85,7 @@ for (const file of walk(SRC)) {
       continue;
     }
     if (targetLayer === "store" && layer !== "store" && !target.startsWith("store/mail-store")) {
-      problems.push(`${rel}: only src/main.ts may import a store backend ("${target}")`);
+      problems.push(`${rel}: only src/main.ts and src/services.ts may import a store backend ("${target}")`);
     }
   }
 }

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { loadConfig } from "../src/config/load-config.js";
-import { openServices, type Services } from "../src/main.js";
 import { createDnsResolver, type DnsResolver } from "../src/net/dns-resolver.js";
+import { openServices, type Services } from "../src/services.js";
 import { startDnsServer, type TestDnsServer } from "./helpers/dns-server.js";
 import { postfach } from "./helpers/postfach-cli.js";
 

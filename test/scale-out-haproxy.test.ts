@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, test } from "node:test";
 import { defaultConfig } from "../src/config/config.js";
-import { openServices } from "../src/main.js";
+import { openServices } from "../src/services.js";
 import {
   createTestSchema,
   describeWithPostgres,

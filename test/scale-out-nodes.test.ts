@@ -11,8 +11,8 @@ import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
 import { ImapFlow } from "imapflow";
 import { defaultConfig } from "../src/config/config.js";
-import { openServices } from "../src/main.js";
 import { connectPlainClient, type LineClient } from "../src/net/line-client.testkit.js";
+import { openServices } from "../src/services.js";
 import {
   createTestSchema,
   describeWithPostgres,

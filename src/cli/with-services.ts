@@ -1,5 +1,5 @@
 // Opens the store and services for one CLI command and closes them afterwards, whatever happens.
-import { openServices, type Services } from "../main.js";
+import { openServices, type Services } from "../services.js";
 import type { ParsedArgs } from "./command.js";
 import { loadCliConfig } from "./load-cli-config.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/config/config.js";
-import { openServices } from "../../src/main.js";
+import { openServices } from "../../src/services.js";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import {
   createTestSchema,

@@ -7,7 +7,6 @@ import { UserAdmin } from "../../src/admin/user-admin.js";
 import { defaultConfig } from "../../src/config/config.js";
 import type { AccountId } from "../../src/kit/ids.js";
 import { silentLogger } from "../../src/kit/logger.js";
-import { openServices, type Services } from "../../src/main.js";
 import { connectPlainClient, type LineClient } from "../../src/net/line-client.testkit.js";
 import { ListenerGroup } from "../../src/net/listener-group.js";
 import {
@@ -17,6 +16,7 @@ import {
   type TlsMaterial,
 } from "../../src/net/tls.js";
 import { createPop3Server, type Pop3ServerDeps } from "../../src/pop3/pop3-server.js";
+import { openServices, type Services } from "../../src/services.js";
 import { InProcessMaildropLocks } from "../../src/store/in-process-maildrop-locks.js";
 import type { AppendResult } from "../../src/store/mail-store.js";
 

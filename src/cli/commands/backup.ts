@@ -1,7 +1,7 @@
 // `postfach backup` and `postfach restore`: the embedded store in one archive, consistent while the server
 // runs, and back into an empty data folder (docs/operations.md "Backup and restore"). PostgreSQL refuses
 // with a pointer to pg_dump and pgBackRest.
-import { backupStore, restoreStore } from "../../main.js";
+import { backupStore, restoreStore } from "../../services.js";
 import type { CliCommand } from "../command.js";
 import { loadCliConfig } from "../load-cli-config.js";
 import { CliUsageError } from "../read-password.js";

@@ -1,7 +1,7 @@
 // `postfach doctor`: checks the configuration and the store (docs/reliability.md): every message's
 // content present and matching its SHA-256 and size, counts and quota usage equal to a recount, and
 // the blobs nothing references (garbage collection removes those). Exit 0 when healthy, 1 on damage.
-import { openServices, verifyStore } from "../../main.js";
+import { openServices, verifyStore } from "../../services.js";
 import type { CliCommand } from "../command.js";
 import { loadCliConfig } from "../load-cli-config.js";
 

@@ -1,7 +1,7 @@
 // `postfach mailbox list|create`: an account's mailboxes through mail/MailboxService.
 
 import type { AccountId } from "../../kit/ids.js";
-import type { Services } from "../../main.js";
+import type { Services } from "../../services.js";
 import { SPECIAL_USES, type SpecialUse } from "../../store/mail-store.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
 import { CliUsageError } from "../read-password.js";

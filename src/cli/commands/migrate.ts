@@ -1,6 +1,6 @@
 // `postfach migrate`: applies the store's pending schema migrations and prints its schema version, so an
 // operator can upgrade the database once before starting (or restarting) the nodes (docs/scale-out.md).
-import { migrateStore, rollbackStore } from "../../main.js";
+import { migrateStore, rollbackStore } from "../../services.js";
 import type { CliCommand } from "../command.js";
 import { loadCliConfig } from "../load-cli-config.js";
 

@@ -1,5 +1,4 @@
 // `postfach serve`: runs the server in the foreground until SIGTERM/SIGINT.
-import { runServer } from "../../main.js";
 import type { CliCommand } from "../command.js";
 import { loadCliConfig } from "../load-cli-config.js";
 
@@ -10,6 +9,9 @@ export const serveCommand: CliCommand = {
   options: {},
   optionHelp: [],
   run: async (args) => {
+    // Loaded here, not with the command table: every other command (and --help) then skips the protocol
+    // servers, about half of a CLI process's start-up.
+    const { runServer } = await import("../../main.js");
     const server = await runServer(await loadCliConfig(args));
     await server.stopped;
     return 0;

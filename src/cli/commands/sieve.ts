@@ -5,7 +5,7 @@ import { stdin } from "node:process";
 import { requireStored } from "../../admin/sieve-admin.js";
 import type { AccountId } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import type { Services } from "../../main.js";
+import type { Services } from "../../services.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
 import { CliUsageError } from "../read-password.js";
 import { withServices } from "../with-services.js";
