@@ -218,11 +218,6 @@ export async function startBenchServer(
 ): Promise<BenchServer> {
   const configPath = join(dataDir, "bench.toml");
   // Every other listener off (none on a fixed port), so bench servers can run side by side.
-  const sections = ["imap", "pop3", "lmtp", "smtp", "submission", "managesieve", "http"].flatMap((proto) => [
-    `[${proto}]`,
-    `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
-    ...(["imap", "pop3", "http", "submission"].includes(proto) ? ["tls_listen = []"] : []),
-  ]);
   const merged: Record<string, Record<string, number>> = {};
   for (const [section, values] of Object.entries(settings)) merged[section] = { ...values };
   for (const setting of (process.env[SERVER_SETTINGS_ENV] ?? "").split(",").filter((s) => s !== "")) {
@@ -230,10 +225,20 @@ export async function startBenchServer(
     if (!match) throw new Error(`${SERVER_SETTINGS_ENV}: "${setting}" is not section.key=number`);
     merged[match[1] as string] = { ...merged[match[1] as string], [match[2] as string]: Number(match[3]) };
   }
-  const settingLines = Object.entries(merged).flatMap(([section, values]) => [
-    `[${section}]`,
-    ...Object.entries(values).map(([key, value]) => `${key} = ${value}`),
+  const valueLines = (section: string): string[] =>
+    Object.entries(merged[section] ?? {}).map(([key, value]) => `${key} = ${value}`);
+  const LISTENER_SECTIONS = ["imap", "pop3", "lmtp", "smtp", "submission", "managesieve", "http"];
+  // A setting of a listener's section (`imap.compress_level=1`) goes into that section: TOML allows
+  // each table once.
+  const sections = LISTENER_SECTIONS.flatMap((proto) => [
+    `[${proto}]`,
+    `listen = [${protocols.includes(proto as "imap") ? '"127.0.0.1:0"' : ""}]`,
+    ...(["imap", "pop3", "http", "submission"].includes(proto) ? ["tls_listen = []"] : []),
+    ...valueLines(proto),
   ]);
+  const settingLines = Object.keys(merged)
+    .filter((section) => !LISTENER_SECTIONS.includes(section))
+    .flatMap((section) => [`[${section}]`, ...valueLines(section)]);
   await writeFile(
     configPath,
     [
