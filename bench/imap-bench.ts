@@ -13,7 +13,7 @@ import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { PLANTED } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
-import { reportServerCpu, withServerCpu } from "./process-cpu.js";
+import { ServerCpu, withServerCpu } from "./process-cpu.js";
 import { report, timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -129,7 +129,7 @@ try {
     fn: (target: Target) => Promise<void>,
   ): Promise<void> => {
     if (!options.isSelected(name)) return;
-    const cpu = new Map<TargetName, number[]>();
+    const cpu = new ServerCpu();
     const times = await alternate(
       targets,
       RUNS,
@@ -137,7 +137,7 @@ try {
         (await withServerCpu(target.pid, cpu, target.name, () => timeMs(() => fn(target)), 0)) / 1000,
     );
     reportFigure(name, "s", false, times, detail, RESULTS_FILE);
-    reportServerCpu(name, cpu);
+    cpu.report(name);
   };
 
   await measureSeconds("select_large", `${MESSAGES} messages`, async ({ client }) => {
@@ -250,18 +250,18 @@ try {
       return bytes / 1024 / 1024 / (ms / 1000);
     };
     const detail = `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`;
-    const firstCpu = new Map<TargetName, number[]>();
+    const firstCpu = new ServerCpu();
     const firstRates = await alternate(targets, 1, (target) =>
       withServerCpu(target.pid, firstCpu, target.name, () => fetchRandomBodies(target, 0)),
     );
     reportFigure("fetch_body_random_first", "MB/s", true, firstRates, `${detail}, first run`, RESULTS_FILE);
-    reportServerCpu("fetch_body_random_first", firstCpu);
-    const cpu = new Map<TargetName, number[]>();
+    firstCpu.report("fetch_body_random_first");
+    const cpu = new ServerCpu();
     const rates = await alternate(targets, RUNS, (target, run) =>
       withServerCpu(target.pid, cpu, target.name, () => fetchRandomBodies(target, run + 1)),
     );
     reportFigure("fetch_body_random", "MB/s", true, rates, `${detail}, after the first run`, RESULTS_FILE);
-    reportServerCpu("fetch_body_random", cpu);
+    cpu.report("fetch_body_random");
   }
 } finally {
   for (const target of targets) await target.stop();

@@ -20,7 +20,7 @@ import {
 } from "./bench-server.js";
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
-import { reportServerCpu, withServerCpu } from "./process-cpu.js";
+import { ServerCpu, withServerCpu } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const MBSYNC = "/usr/bin/mbsync";
@@ -161,7 +161,7 @@ try {
   const totalBytes = fill.totalBytes;
   // The servers' CPU beside the wall time: mbsync writes and fsyncs a file per message, which may bound
   // the pull whichever server sends the messages.
-  const cpu = new Map<TargetName, number[]>();
+  const cpu = new ServerCpu();
   const times = await alternate(targets, RUNS, ({ name, port, pid }) =>
     withServerCpu(pid, cpu, name, () => pullOnce(name, port, totalBytes)),
   );
@@ -173,7 +173,7 @@ try {
     `mbsync ${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB into an empty Maildir`,
     options.resultsFile,
   );
-  reportServerCpu("mbsync_initial", cpu);
+  cpu.report("mbsync_initial");
 } finally {
   await server?.stop();
   await postgresServer?.stop();

@@ -13,9 +13,9 @@ import {
   fillMailbox,
   startBenchServer,
 } from "./bench-server.js";
-import { alternate, reportFigure, type TargetName } from "./compare.js";
+import { alternate, reportFigure } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
-import { reportServerCpu, withServerCpu } from "./process-cpu.js";
+import { ServerCpu, withServerCpu } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -119,7 +119,7 @@ try {
       ? [{ name: "postgres" as const, port: postgresServer.port("pop3"), pid: postgresServer.pid }]
       : []),
   ];
-  const cpu = new Map<TargetName, number[]>();
+  const cpu = new ServerCpu();
   const rates = await alternate(targets, RUNS, async ({ name, port, pid }) => {
     let bytes = 0;
     const ms = await withServerCpu(pid, cpu, name, () =>
@@ -141,7 +141,7 @@ try {
     `${MESSAGES} messages, ${(fill.totalBytes / 1024 / 1024).toFixed(1)} MB, login+UIDL+RETR all`,
     options.resultsFile,
   );
-  reportServerCpu("pop3_retr_all", cpu);
+  cpu.report("pop3_retr_all");
 } finally {
   for (const server of servers) await server.stop();
   await dovecot?.remove();

@@ -50,10 +50,28 @@ export function treeCpuSplitMs(rootPid: number): { totalMs: number; kernelMs: nu
 }
 
 /**
- * The kernel's part of each measurement withServerCpu recorded into a map, kept beside it: where the
- * bytes' way through the kernel (loopback TCP, file reads) is most of a scenario, both servers show it.
+ * Each server's CPU per measured run, and the kernel's part of it: where the bytes' way through the
+ * kernel (loopback TCP, file reads) is most of a scenario, both servers show it.
  */
-const kernelShares = new WeakMap<Map<TargetName, number[]>, Map<TargetName, number[]>>();
+export class ServerCpu {
+  readonly #runs = new Map<TargetName, { totalMs: number; kernelMs: number }[]>();
+
+  add(name: TargetName, run: { totalMs: number; kernelMs: number }): void {
+    this.#runs.set(name, [...(this.#runs.get(name) ?? []), run]);
+  }
+
+  /** e.g. `pop3_retr_all_server_cpu postfach 120 ms (130, 120, 110, kernel 40 ms) | …` */
+  report(scenario: string): void {
+    const parts = [...this.#runs].map(([name, runs]) => {
+      const totals = runs.map((run) => run.totalMs.toFixed(0)).join(", ");
+      const kernel = median(runs.map((run) => run.kernelMs)).toFixed(0);
+      return `${name} ${median(runs.map((run) => run.totalMs)).toFixed(0)} ms (${totals}, kernel ${kernel} ms)`;
+    });
+    console.log(
+      `${scenario}_server_cpu ${parts.join(" | ")}  (utime+stime of the server's process tree; kernel: stime, median)`,
+    );
+  }
+}
 
 /**
  * The server CPU of one measurement: `measure` runs, then (after `settleMs`, so a per-connection process
@@ -61,7 +79,7 @@ const kernelShares = new WeakMap<Map<TargetName, number[]>, Map<TargetName, numb
  */
 export async function withServerCpu<T>(
   pid: number,
-  cpu: Map<TargetName, number[]>,
+  cpu: ServerCpu,
   name: TargetName,
   measure: () => Promise<T>,
   settleMs = 200,
@@ -70,26 +88,8 @@ export async function withServerCpu<T>(
   const result = await measure();
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const after = treeCpuSplitMs(pid);
-  const values = cpu.get(name) ?? [];
-  values.push(after.totalMs - before.totalMs);
-  cpu.set(name, values);
-  const kernel = kernelShares.get(cpu) ?? new Map<TargetName, number[]>();
-  kernelShares.set(cpu, kernel);
-  kernel.set(name, [...(kernel.get(name) ?? []), after.kernelMs - before.kernelMs]);
+  cpu.add(name, { totalMs: after.totalMs - before.totalMs, kernelMs: after.kernelMs - before.kernelMs });
   return result;
-}
-
-/** Prints each server's CPU per run and the medians, e.g. `pop3_retr_all_cpu postfach 120 ms | …`. */
-export function reportServerCpu(scenario: string, cpu: Map<TargetName, number[]>): void {
-  const kernel = kernelShares.get(cpu);
-  const parts = [...cpu].map(([name, values]) => {
-    const inKernel = kernel?.get(name);
-    const kernelPart = inKernel ? `, kernel ${median(inKernel).toFixed(0)} ms` : "";
-    return `${name} ${median(values).toFixed(0)} ms (${values.map((v) => v.toFixed(0)).join(", ")}${kernelPart})`;
-  });
-  console.log(
-    `${scenario}_server_cpu ${parts.join(" | ")}  (utime+stime of the server's process tree; kernel: stime, median)`,
-  );
 }
 
 /** Runs `fn` and returns the CPU milliseconds the server tree of `pid` spent meanwhile. */
