@@ -1,12 +1,11 @@
 // INTERNALDATE and SAVEDATE as IMAP date-times (RFC 9051 §2.3.3, RFC 8514): the store keeps epoch
 // milliseconds, so the zone an APPEND named is not kept and dates are written in UTC.
 import type { ImapDateTime } from "../wire/argument-cursor.js";
-import { formatDateTime } from "../wire/format-command.js";
+import { formatDateTime, TWO_DIGITS } from "../wire/format-command.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** What follows the date in formatDateTime's text: ` HH:MM:SS +0000`. */
 const TIME_AND_ZONE_LENGTH = 15;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, "0"));
 
 export function toImapDateTime(epochMs: number): ImapDateTime {
   const date = new Date(epochMs);

@@ -35,7 +35,7 @@ const isListChar = (ch: string): boolean => {
 };
 
 /** "00".."99": date-times of whole mailboxes are formatted per message (FETCH INTERNALDATE listings). */
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
+export const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
 
 /** `DD-Mon-YYYY HH:MM:SS +ZZZZ`, the quoted `date-time` of RFC 9051 §9. */
 export function formatDateTime(value: ImapDateTime): string {

@@ -54,7 +54,8 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
   const [error, setError] = useState<string | null>(null);
   const [allowRemote, setAllowRemote] = useState(false);
   // null while the message's cid: images are being fetched: the frame is drawn once, with them, rather
-  // than drawn and then navigated again (a second srcdoc navigation of a sandboxed frame swaps its process).
+  // than drawn and then navigated again (Chromium runs the sandboxed frame in a process of its own, and
+  // under load a second navigation once left it without layout).
   const [inlineImages, setInlineImages] = useState<ReadonlyMap<string, string> | null>(null);
   const [original, setOriginal] = useState<string | null>(null);
   const [showDetails, setShowDetails] = useState(false);
@@ -98,7 +99,10 @@ export function Reader({ client, preview, mailboxes, actions, onLoaded }: Props)
   // cid: images become data: URLs of the parts (downloaded through the JMAP download endpoint).
   useEffect(() => {
     if (email === null) return;
-    if (referencedCids.size === 0) return setInlineImages(NO_INLINE_IMAGES);
+    if (referencedCids.size === 0) {
+      setInlineImages(NO_INLINE_IMAGES);
+      return;
+    }
     let isCurrent = true;
     const parts = [...email.attachments, ...email.htmlBody].filter(
       (part) =>
