@@ -17,6 +17,7 @@ import {
   dropTestSchema,
   testPostgresUrl,
   testSchemaUrl,
+  withAdmin,
 } from "../../src/store/postgres/postgres-test-harness.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { startNode } from "../helpers/node-process.js";
@@ -32,6 +33,28 @@ interface Backend {
   /** The `store =` setting. */
   store(): string;
   open(dataDir: string): Promise<MailStore>;
+  /**
+   * Waits until what the killed node started has ended outside it. PostgreSQL finishes a COMMIT whose
+   * client is gone: checked while one of the node's sessions still commits, the checker could read a
+   * mailbox row before that commit and its entries after it.
+   */
+  settle(): Promise<void>;
+}
+
+/** Resolves once no session named `applicationName` is left on the server (10 s at most, then throws). */
+async function nodeSessionsEnded(applicationName: string): Promise<void> {
+  for (let waited = 0; ; waited += 50) {
+    const left = await withAdmin(async (client) => {
+      const result = await client.query<{ count: string }>(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+        [applicationName],
+      );
+      return Number(result.rows[0]?.count ?? 0);
+    });
+    if (left === 0) return;
+    if (waited >= 10_000) throw new Error(`${left} sessions of the killed node still open after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Runs ROUNDS rounds of load-then-SIGKILL and checks the store after each. */
@@ -76,6 +99,7 @@ async function crashRounds(backend: Backend, dir: string): Promise<void> {
     clearTimeout(killTimer);
     await node.exited;
     if (node.child.signalCode === "SIGKILL") midFlightKills++;
+    await backend.settle();
     const t2 = Date.now();
 
     const store = await backend.open(dataDir);
@@ -118,7 +142,13 @@ describe("crash consistency under SIGKILL: SQLite", () => {
 
   it(`keeps every invariant through ${ROUNDS} kills under load`, async () => {
     await crashRounds(
-      { name: "sqlite", store: () => "sqlite", open: (dataDir) => openSqliteStore({ dataDir }) },
+      {
+        name: "sqlite",
+        store: () => "sqlite",
+        open: (dataDir) => openSqliteStore({ dataDir }),
+        // The database is written only by the process that died.
+        settle: async () => {},
+      },
       dir,
     );
   });
@@ -141,8 +171,10 @@ await describeWithPostgres(() => {
       await crashRounds(
         {
           name: "postgres",
-          store: () => testSchemaUrl(schema),
+          // The node's sessions carry the schema as their application name, so they can be waited for.
+          store: () => `${testSchemaUrl(schema)}&application_name=${schema}`,
           open: () => openPostgresStore({ url: testPostgresUrl(), schema, maxConnections: 2 }),
+          settle: () => nodeSessionsEnded(schema),
         },
         dir,
       );
