@@ -3,6 +3,7 @@
 // through here.
 import type { AccountId, BlobHash, MailboxId, Uid } from "../kit/ids.js";
 import { MailError } from "../kit/mail-error.js";
+import { BufferPool, HeldBuffers } from "../kit/reused-buffers.js";
 import { indexMessage } from "../mime/index/index-message.js";
 import type {
   AppendResult,
@@ -13,6 +14,7 @@ import type {
   MailStore,
   NewMessage,
   ReplaceResult,
+  WholeBlob,
 } from "../store/mail-store.js";
 
 export interface MessageLimits {
@@ -30,6 +32,14 @@ export interface NewMessageOptions {
 }
 
 const NO_FLAGS: FlagSet = { system: new Set(), keywords: [] };
+/**
+ * The buffers downloads read bodies into (readWholeInto): a read-ahead batch fills one (the read-aheads
+ * bound a batch to it; larger bodies are read alone), a session holds a few while their bytes go out,
+ * and an idle server keeps some spare.
+ */
+export const BODY_BUFFER_BYTES = 256 * 1024;
+const BODY_BUFFERS_PER_SESSION = 4;
+const SPARE_BODY_BUFFERS = 8;
 
 /**
  * Messages up to this size may be held in memory between their arrival and their append (holdBlob), so
@@ -47,6 +57,8 @@ export type AppendedMessage = {
 } & NewMessageOptions;
 
 export class MessageService {
+  readonly #bodyBuffers = new BufferPool(BODY_BUFFER_BYTES, SPARE_BODY_BUFFERS);
+
   constructor(
     private readonly store: MailStore,
     private readonly limits: MessageLimits,
@@ -207,6 +219,23 @@ export class MessageService {
         return null;
       }
     });
+  }
+
+  /**
+   * The buffers one session reads bodies into with readWholeInto (see HeldBuffers for when they go
+   * back), or null where the store cannot copy bodies into memory it is given.
+   */
+  heldBodyBuffers(): HeldBuffers | null {
+    if (this.store.blobs.readWholeInto === undefined) return null;
+    return new HeldBuffers(this.#bodyBuffers, BODY_BUFFERS_PER_SESSION);
+  }
+
+  /**
+   * Whole bodies copied into `target` (BlobStore.readWholeInto); all null where the store cannot.
+   * Never throws: a null entry is read with readRangeNow, which says why.
+   */
+  readWholeInto(blobs: readonly WholeBlob[], target: Buffer): (Buffer | null)[] {
+    return this.store.blobs.readWholeInto?.(blobs, target) ?? blobs.map(() => null);
   }
 
   readAll(blobHash: BlobHash): Promise<Buffer> {

@@ -202,6 +202,15 @@ export class Connection {
     if (!hasRoom) await this.#drained();
   }
 
+  /**
+   * True when every byte written so far has left the process: none waits in the compressor, in TLS or
+   * in the socket's queue. A caller that reuses memory it wrote from (kit/reused-buffers.ts) may then
+   * overwrite it.
+   */
+  get isAllSent(): boolean {
+    return this.#socket.writableLength === 0 && !(this.#compression?.isCompressing ?? false);
+  }
+
   #checkWritable(): void {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) throw new ConnectionClosedError(this.#closeReason());

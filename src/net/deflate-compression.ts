@@ -55,6 +55,11 @@ export class DeflateCompression {
     });
   }
 
+  /** True while a batch is in the compressor (it may still read the bytes it was given). */
+  get isCompressing(): boolean {
+    return this.#pending.size > 0;
+  }
+
   destroy(): void {
     const error = new Error("compression closed");
     for (const reject of this.#pending) reject(error);

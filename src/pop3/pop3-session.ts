@@ -24,6 +24,7 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
   let ctx: SessionContext | undefined;
   const input = new LineSource(conn, new LineReader(deps.settings.maxLineBytes), async () => {
     await output.flushBeforeWait();
+    ctx?.releaseBodyBuffers();
     if (ctx) await ctx.seen.beforeWait(ctx);
   });
   const timestamp = deps.apop === null ? null : `<${process.pid}.${randomBytes(8).toString("hex")}@postfach>`;
@@ -54,7 +55,10 @@ export async function runPop3Session(conn: Connection, deps: Pop3Deps): Promise<
       const retrNumber = session.state.kind === "transaction" ? parseRetrLine(event.bytes) : null;
       if (retrNumber !== null && sendMessageNow(session, retrNumber)) {
         // A whole RETR was queued without an await; the output is written once it holds enough.
-        if (output.isFull && !(await flushOrClosed(session))) break;
+        if (output.isFull) {
+          if (!(await flushOrClosed(session))) break;
+          session.releaseBodyBuffers();
+        }
         if (goodbye !== null && !input.isWaiting) {
           await session.reply(err(goodbye));
           break;

@@ -294,6 +294,14 @@ export interface BlobStore {
    * entry is null where readRangeNow would return null or throw. Optional, as readRangeNow.
    */
   readRangesNow?(ranges: readonly BlobRange[]): (Buffer | null)[];
+  /**
+   * Whole blobs copied into `target` one after another from its start, where this store can do so
+   * without allocating memory per blob (SQLite with the native body copier: a download's bodies go
+   * into buffers the server reuses). Entry i is blob i's bytes, a view of `target`, or null where it
+   * was not copied (not stored that way, gone, damaged, or no room left): read those with
+   * readRangeNow, which says why. Never throws. Optional: absent where the store has no such reader.
+   */
+  readWholeInto?(blobs: readonly WholeBlob[], target: Buffer): (Buffer | null)[];
   has(hash: BlobHash): Promise<boolean>;
   /** Removes blobs not in `referenced` that are older than `minAgeMs`; returns how many were removed. */
   collectGarbage(isReferenced: (hash: BlobHash) => Promise<boolean>, minAgeMs: number): Promise<number>;
@@ -305,6 +313,12 @@ export interface BlobStore {
 }
 
 /** Bytes [start, end) of a blob. */
+/** A whole blob to read: its name and its size in bytes. */
+export interface WholeBlob {
+  readonly hash: BlobHash;
+  readonly size: number;
+}
+
 export interface BlobRange {
   readonly hash: BlobHash;
   readonly start: number;

@@ -2,14 +2,21 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BlobHash } from "../../kit/ids.js";
 import { MailError } from "../../kit/mail-error.js";
-import type { BlobRange } from "../../store/mail-store.js";
+import { BufferPool, HeldBuffers } from "../../kit/reused-buffers.js";
+import type { BlobRange, WholeBlob } from "../../store/mail-store.js";
 import { BodyReadAhead, type BodyReads, type NeededBody } from "./body-read-ahead.js";
 
 const hash = (n: number): BlobHash => n.toString(16).padStart(64, "0") as BlobHash;
 const body = (n: number, size = 100): NeededBody => ({ blobHash: hash(n), size });
 
-/** A store of bodies `n` (filled with the byte n), some gone; records each call. */
-function fakeReads(gone: ReadonlySet<number> = new Set()): BodyReads & { calls: string[] } {
+/**
+ * A store of bodies `n` (filled with the byte n), some gone; records each call. With `buffers`, it copies
+ * bodies into them (readWholeInto) as the SQLite store with the native copier does.
+ */
+function fakeReads(
+  gone: ReadonlySet<number> = new Set(),
+  buffers: HeldBuffers | null = null,
+): BodyReads & { calls: string[] } {
   const calls: string[] = [];
   const bytesOf = (blobHash: BlobHash, size: number): Uint8Array => {
     const n = Number.parseInt(blobHash, 16);
@@ -30,6 +37,18 @@ function fakeReads(gone: ReadonlySet<number> = new Set()): BodyReads & { calls: 
         } catch {
           return null;
         }
+      });
+    },
+    heldBodyBuffers: () => buffers,
+    readWholeInto(blobs: readonly WholeBlob[], target: Buffer) {
+      calls.push(`into ${blobs.map((b) => Number.parseInt(b.hash, 16)).join(",")}`);
+      let offset = 0;
+      return blobs.map(({ hash, size }) => {
+        const n = Number.parseInt(hash, 16);
+        if (gone.has(n) || offset + size > target.byteLength) return null;
+        const view = target.subarray(offset, offset + size).fill(n);
+        offset += size;
+        return view;
       });
     },
   };
@@ -97,6 +116,8 @@ test("a store that cannot read bodies at once is not asked to read ahead again",
       calls.push(`many ${ranges.length}`);
       return ranges.map(() => null);
     },
+    heldBodyBuffers: () => null,
+    readWholeInto: (blobs) => blobs.map(() => null),
   };
   const ahead = new BodyReadAhead();
   let asked = 0;
@@ -108,4 +129,31 @@ test("a store that cannot read bodies at once is not asked to read ahead again",
   assert.equal(ahead.readNow(streaming, body(2), next), null);
   assert.deepEqual(calls, ["many 3", "one 1", "one 2"]);
   assert.equal(asked, 1);
+});
+
+test("bodies are copied into the session's reused buffers, bounded by a buffer's size", () => {
+  const pool = new BufferPool(1024, 4);
+  const held = new HeldBuffers(pool, 2);
+  const reads = fakeReads(new Set([3]), held);
+  const ahead = new BodyReadAhead();
+  const first = ahead.readNow(reads, body(1, 400), () => [body(2, 400), body(3, 100), body(4, 400), body(5)]);
+  assert.equal(first?.[0], 1);
+  assert.equal(first?.byteLength, 400);
+  assert.deepEqual(reads.calls, ["into 1,2,3"], "the fourth would not fit the 1,024-byte buffer");
+  assert.equal(ahead.readNow(reads, body(2, 400), () => [])?.[399], 2);
+  assert.equal(held.heldCount, 1);
+  ahead.releaseBuffers();
+  assert.equal(held.heldCount, 1, "the buffer kept bodies are in stays held");
+  // Body 3 was gone: its FETCH tries a buffer of its own, then reads it alone (and fails).
+  assert.throws(() => ahead.readNow(reads, body(3, 100), () => []), { code: "nonexistent" });
+  assert.deepEqual(reads.calls.slice(1), ["into 3", "one 3"]);
+  assert.equal(held.heldCount, 2);
+  ahead.readNow(reads, body(10), () => [body(11)]);
+  assert.equal(reads.calls.at(-1), "many 10,11", "past the session's maximum it reads the allocating way");
+  ahead.clear();
+  ahead.releaseBuffers();
+  assert.equal(held.heldCount, 0);
+  assert.equal(pool.spareCount, 2, "released buffers go back to the pool");
+  ahead.readNow(reads, body(12), () => []);
+  assert.equal(pool.spareCount, 1, "and are taken from it again");
 });

@@ -469,6 +469,17 @@ export class ImapSession implements SessionControl {
     await this.conn.writeChunks(chunks);
   }
 
+  /**
+   * Gives the body read-ahead's reused buffers back to the pool where none of their bytes can still be
+   * read: called between commands, and only with no output queued, none being written and nothing
+   * unsent on the connection (the buffer kept bodies are in stays: BodyReadAhead.releaseBuffers).
+   */
+  #releaseBodyBuffers(): void {
+    if (this.#pendingBytes === 0 && this.#outputsWaiting === 0 && this.conn.isAllSent) {
+      this.bodyReadAhead.releaseBuffers();
+    }
+  }
+
   /** Sends what is buffered (IDLE announcements have no tagged reply to carry them out). */
   #flushOutput(): Promise<void> {
     return this.#enqueueOutput(() => {
@@ -497,6 +508,7 @@ export class ImapSession implements SessionControl {
         if (this.#pushing !== null) await this.#pushing;
         await this.#handle(event);
         this.#isHandling = false;
+        this.#releaseBodyBuffers();
         if (this.#isClosing) break;
         if (this.#isPushRequested) this.#requestPush();
       }
@@ -527,6 +539,7 @@ export class ImapSession implements SessionControl {
       if (this.#isClosing) return;
       // Every command of this chunk has been handled: their replies go out in one write.
       await this.#flushOutput();
+      this.#releaseBodyBuffers();
     }
   }
 

@@ -29,6 +29,11 @@ export class ReplyOutput {
     return this.#writeSize.isReached(this.#bytes);
   }
 
+  /** True when nothing is queued. */
+  get isEmpty(): boolean {
+    return this.#bytes === 0;
+  }
+
   /** True when the queue holds enough to be written (see queue). */
   get isFull(): boolean {
     return this.#writeSize.isReached(this.#bytes);

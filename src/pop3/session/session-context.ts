@@ -53,6 +53,14 @@ export class SessionContext {
     return this.output.flush();
   }
 
+  /**
+   * Gives the read-ahead's reused buffers back where none of their bytes can still be read: the
+   * session calls it between commands; nothing may be queued or unsent (BodyReadAhead.releaseBuffers).
+   */
+  releaseBodyBuffers(): void {
+    if (this.output.isEmpty && this.conn.isAllSent) this.readAhead.releaseBuffers();
+  }
+
   /** Sends what is queued and reads the client's next line (a SASL response); null at end of input. */
   async readContinuation(): Promise<
     { readonly kind: "line"; readonly text: string } | { readonly kind: "tooLong" } | null

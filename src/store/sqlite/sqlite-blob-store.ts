@@ -6,8 +6,9 @@ import type { Statement } from "better-sqlite3";
 import type { BlobHash } from "../../kit/ids.js";
 import { verifiedBlob } from "../blob/blob-integrity.js";
 import type { FileBlobStore } from "../blob/file-blob-store.js";
-import type { BlobRange, BlobStore, StoredBlob } from "../mail-store.js";
+import type { BlobRange, BlobStore, StoredBlob, WholeBlob } from "../mail-store.js";
 import { isBlobReferencedNow } from "./blob-references.js";
+import { type NativeBodyCopy, nativeBodyCopy } from "./native-body-copy.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
 
 /**
@@ -33,12 +34,19 @@ export class SqliteBlobStore implements BlobStore {
   #selectBytes: Statement<[string], Buffer> | null = null;
   /** readRangesNow's transaction, made once (better-sqlite3 builds several wrapper functions per call). */
   #readRangesInTransaction: ((ranges: readonly BlobRange[]) => (Buffer | null)[]) | null = null;
+  /** readWholeInto's copies in one read transaction, made on first use (with the extension loaded). */
+  #copyInTransaction: ((blobs: readonly WholeBlob[], target: Buffer) => (Buffer | null)[]) | null = null;
+  /** Present only where the native body copier is built (native-body-copy.ts). */
+  readonly readWholeInto?: (blobs: readonly WholeBlob[], target: Buffer) => (Buffer | null)[];
 
   constructor(
     private readonly sql: SqliteDatabase,
     /** Where every other blob lives. */
     readonly files: FileBlobStore,
-  ) {}
+    copier: NativeBodyCopy | null = nativeBodyCopy,
+  ) {
+    if (copier !== null) this.readWholeInto = (blobs, target) => this.#readWholeInto(copier, blobs, target);
+  }
 
   hashOf(bytes: Uint8Array): BlobHash {
     return this.files.hashOf(bytes);
@@ -99,6 +107,49 @@ export class SqliteBlobStore implements BlobStore {
       }),
     );
     return this.#readRangesInTransaction(ranges);
+  }
+
+  /**
+   * BlobStore.readWholeInto: each body's row copied by postfach_copy_into straight from SQLite's record
+   * into `target` (one copy, no Buffer per body), all in one read transaction. A copy is checked against
+   * its hash as any whole read is.
+   */
+  #readWholeInto(copier: NativeBodyCopy, blobs: readonly WholeBlob[], target: Buffer): (Buffer | null)[] {
+    if (this.#copyInTransaction === null) {
+      // better-sqlite3 takes the entry point as a second argument; its types declare only the path.
+      const loadExtension = this.sql.db.loadExtension as (path: string, entryPoint: string) => unknown;
+      loadExtension.call(this.sql.db, copier.path, copier.sqliteEntryPoint);
+      const copyRow = this.sql.db
+        .prepare<[number, string], number>(
+          "SELECT postfach_copy_into(bytes, ?) FROM message_blobs WHERE hash = ?",
+        )
+        .pluck();
+      this.#copyInTransaction = this.sql.db.transaction((wanted: readonly WholeBlob[], into: Buffer) => {
+        let offset = 0;
+        return wanted.map(({ hash, size }) => {
+          if (hash.length !== PLAIN_HASH_LENGTH || offset + size > into.byteLength) return null;
+          // undefined: no such row (a file, or gone); -1: it did not fit (larger than its entry says).
+          const copied = copyRow.get(offset, hash);
+          if (copied === undefined || copied !== size) return null;
+          const bytes = into.subarray(offset, offset + size);
+          try {
+            verifiedBlob(hash, bytes, INLINE_STAMP);
+          } catch {
+            return null; // damaged: readRangeNow reads it again and says so
+          }
+          offset += size;
+          return bytes;
+        });
+      });
+    }
+    copier.setTarget(target);
+    try {
+      return this.#copyInTransaction(blobs, target);
+    } catch {
+      return blobs.map(() => null);
+    } finally {
+      copier.clearTarget();
+    }
   }
 
   async has(hash: BlobHash): Promise<boolean> {
