@@ -72,10 +72,14 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   // One writer for the command: its buffer starts each batch at the size the last one needed.
   const staticWriter = plan.readsContent
     ? null
-    : staticFetchWriter(plan.attributes, {
-        style: { literalMarker: "", isUtf8Quoted: ctx.session.enabled.has("UTF8=ACCEPT") },
-        isUidOnly: ctx.session.enabled.has("UIDONLY"),
-      });
+    : staticFetchWriter(
+        plan.attributes,
+        {
+          style: { literalMarker: "", isUtf8Quoted: ctx.session.enabled.has("UTF8=ACCEPT") },
+          isUidOnly: ctx.session.enabled.has("UIDONLY"),
+        },
+        entries.length,
+      );
   try {
     for (let at = 0; at < entries.length; at += BATCH_SIZE) {
       const batch = entries.slice(at, at + BATCH_SIZE);

@@ -48,8 +48,10 @@ export interface StaticFetchOptions {
 export function staticFetchWriter(
   attributes: readonly FetchAttribute[],
   options: StaticFetchOptions,
+  /** Messages the command answers: a FETCH of a few starts small (a 64 KiB buffer each was garbage). */
+  messages: number,
 ): StaticFetchWriter {
-  const out = new Utf8Builder(FIRST_BATCH_BYTES);
+  const out = new Utf8Builder(Math.min(FIRST_BATCH_BYTES, messages * EXPECTED_LINE_BYTES));
   const take = (): Uint8Array => out.take();
   const shown =
     options.isUidOnly && attributes.length > 1 ? attributes.filter((a) => a.kind !== "UID") : attributes;
@@ -96,6 +98,8 @@ const FETCH_UID = Buffer.from(" FETCH (UID ");
 
 /** The buffer a command's first batch starts in; it grows to twice the largest batch, later batches follow. */
 const FIRST_BATCH_BYTES = 64 * 1024;
+/** Bytes a line is sized for at first (a listing's line is about 600; the builder grows as needed). */
+const EXPECTED_LINE_BYTES = 512;
 
 /** An item formatted per message, or one whose text the summary stores ready for the wire. */
 type ItemText = SmallItem | StoredItem;
