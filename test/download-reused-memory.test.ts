@@ -164,6 +164,37 @@ describe("downloads through reused body memory", () => {
     assert.equal(typeof t.server.services.store.blobs.readWholeInto, "function");
   });
 
+  it("a FETCH of one message (answered without fetch()'s awaits) matches the same message in a FETCH of two", async () => {
+    const client = await imapLogin(t.port("imap"), "fast@example.test");
+    const responseOf = async (command: string, uid: number): Promise<string> => {
+      client.send(`${command}\r\n`);
+      const wire = (await client.until((text) => /(^|\r\n)x (OK|NO|BAD)[^\r]*\r\n$/.test(text))).toString(
+        "latin1",
+      );
+      client.take();
+      const line = wire.split(/(?=^\* \d+ FETCH )/m).find((part) => part.includes(`UID ${uid} `));
+      assert.ok(line, `${command}: a response for UID ${uid} in ${wire.slice(0, 200)}`);
+      return line.replace(/x OK[^\r]*\r\n$/, "");
+    };
+    for (const items of [
+      "BODY.PEEK[]",
+      "FLAGS BODY.PEEK[]",
+      "UID INTERNALDATE RFC822.SIZE FLAGS BODY.PEEK[]",
+      "BINARY.PEEK[]",
+    ]) {
+      const alone = await responseOf(`x UID FETCH 7 (${items})`, 7);
+      const withAnother = await responseOf(`x UID FETCH 7:8 (${items})`, 7);
+      assert.equal(alone, withAnother, items);
+      assert.ok(alone.includes(message("fast", 7).toString("latin1")), `${items}: the body`);
+    }
+    // By message number, and not a body: the same answers as before.
+    assert.equal(
+      await responseOf("x FETCH 7 (UID BODY.PEEK[])", 7),
+      await responseOf("x FETCH 7:8 (UID BODY.PEEK[])", 7),
+    );
+    client.socket.destroy();
+  });
+
   it("clients that stop reading get their own bytes while another session reuses the pool", async () => {
     const order = shuffled(MESSAGES);
     const slow = await imapLogin(t.port("imap"), "slow@example.test");

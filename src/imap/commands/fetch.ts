@@ -17,7 +17,7 @@ import {
   type FetchSummary,
   UnknownCteError,
 } from "../fetch/fetch-item-builder.js";
-import { type FetchPlan, planFetch } from "../fetch/fetch-plan.js";
+import { type FetchPlan, planFetch, planFetchOf } from "../fetch/fetch-plan.js";
 import {
   noIndexLoader,
   type StaticFetchWriter,
@@ -52,7 +52,10 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   if (command.vanished && !ctx.session.enabled.has("QRESYNC")) {
     return bad("The VANISHED modifier needs ENABLE QRESYNC first");
   }
-  const plan = planFetch(command.items, command.uid, changedSince !== null, selected.isCondstore);
+  const plan =
+    changedSince === null
+      ? planFetchOf(command.items, command.uid, selected.isCondstore)
+      : planFetch(command.items, command.uid, true, selected.isCondstore);
   if (changedSince !== null || plan.attributes.some((a) => a.kind === "MODSEQ")) await enableCondstore(ctx);
   const limited = limitMessages(ctx, selected.resolve(command.set, command.uid), command.uid, "FETCH");
   if (isOutcome(limited)) return limited;
@@ -94,6 +97,40 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
     ? no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" })
     : await completeLimited(ctx, ok("FETCH completed"), limited.isLimited, limited.entries.length);
   return plan.readsContent && entries.length > 0 ? { ...outcome, sentMessageContent: true } : outcome;
+}
+
+/**
+ * A FETCH of one message whose items are all at hand without an await — a pipelined download's
+ * `UID FETCH n (BODY.PEEK[])`, mbsync's `(FLAGS BODY.PEEK[])` — answered as `fetch` would, or null to
+ * leave it to `fetch`, which answers every other case (several messages, \Seen to set, CHANGEDSINCE,
+ * MODSEQ, summaries, sections, a body to stream, a message gone or damaged, a bad number). Its one
+ * response is returned for the session to write; the tagged reply is `ok("FETCH completed")`.
+ */
+export function fetchOneNow(ctx: CommandContext, command: CommandOf<"fetch">): ImapResponse | null {
+  if (command.changedSince !== null || command.vanished || command.partial !== null) return null;
+  const selected = selectedOf(ctx);
+  const plan = planFetchOf(command.items, command.uid, selected.isCondstore);
+  if (!plan.readsContent || plan.needsIndex || plan.needsSummary || plan.setsSeen) return null;
+  if (plan.attributes.some((a) => a.kind === "MODSEQ")) return null;
+  let entries: readonly MailboxEntry[];
+  try {
+    entries = selected.resolve(command.set, command.uid);
+  } catch {
+    return null;
+  }
+  const entry = entries[0];
+  if (entries.length !== 1 || entry === undefined || entry.blobHash === undefined) return null;
+  let items: FetchResponseItem[] | null;
+  try {
+    items = buildFetchItemsNow(
+      plan.attributes,
+      { entry, flags: selected.flagsOf(entry), summary: undefined, loadIndex: noIndexLoader },
+      bodiesReadAhead(ctx, selected, entries, () => 1),
+    );
+  } catch {
+    return null;
+  }
+  return items === null ? null : { kind: "fetch", sequence: selected.view.positionOf(entry.uid), items };
 }
 
 /** Fetches one batch; false if some message's content is gone from the store (purged after an expunge). */
@@ -289,7 +326,7 @@ function bodiesNeededNext(
   if (!add(batch, from)) return needed;
   for (const command of ctx.session.pipelinedCommands(PIPELINED_FETCHES)) {
     if (command.name !== "fetch" || command.changedSince !== null) break;
-    const plan = planFetch(command.items, command.uid, false, selected.isCondstore);
+    const plan = planFetchOf(command.items, command.uid, selected.isCondstore);
     // Only FETCHes that read whole messages, as this one does; anything else ends the look ahead.
     if (!plan.readsContent || plan.needsIndex) break;
     let entries: readonly MailboxEntry[];

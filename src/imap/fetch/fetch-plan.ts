@@ -97,3 +97,25 @@ export function planFetch(
     readsContent: attributes.some((a) => CONTENT_KINDS.has(a.kind)),
   };
 }
+
+/** Plans by command: a pipelined FETCH is planned by the read-ahead's look at it and again when it runs. */
+const plansByItems = new WeakMap<FetchItems, FetchPlan[]>();
+
+/**
+ * planFetch of a FETCH without CHANGEDSINCE, remembered for its parsed items (the same object from the
+ * read-ahead's look at a pipelined command to its run): plans never change, so one is as good as new.
+ */
+export function planFetchOf(items: FetchItems, isUid: boolean, isCondstore: boolean): FetchPlan {
+  const slot = (isUid ? 1 : 0) + (isCondstore ? 2 : 0);
+  let plans = plansByItems.get(items);
+  if (plans === undefined) {
+    plans = [];
+    plansByItems.set(items, plans);
+  }
+  let plan = plans[slot];
+  if (plan === undefined) {
+    plan = planFetch(items, isUid, false, isCondstore);
+    plans[slot] = plan;
+  }
+  return plan;
+}
