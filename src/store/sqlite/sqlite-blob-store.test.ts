@@ -116,7 +116,14 @@ describe("SqliteBlobStore.readWholeInto", () => {
     assert.throws(() => blobs.readRangeNow(hash, 0, body.length), { code: "corrupted" });
   });
 
-  it("is absent without the addon, so callers read bodies the allocating way", () => {
+  it("is absent without the addon, or where it does not load, so callers read bodies the allocating way", () => {
     assert.equal(new SqliteBlobStore(sql, blobs.files, null).readWholeInto, undefined);
+    const unloadable = {
+      path: join(dir, "missing.node"),
+      sqliteEntryPoint: "postfach_sqlite_init",
+      setTarget: () => {},
+      clearTarget: () => {},
+    };
+    assert.equal(new SqliteBlobStore(sql, blobs.files, unloadable).readWholeInto, undefined);
   });
 });

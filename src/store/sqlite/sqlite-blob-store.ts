@@ -34,9 +34,10 @@ export class SqliteBlobStore implements BlobStore {
   #selectBytes: Statement<[string], Buffer> | null = null;
   /** readRangesNow's transaction, made once (better-sqlite3 builds several wrapper functions per call). */
   #readRangesInTransaction: ((ranges: readonly BlobRange[]) => (Buffer | null)[]) | null = null;
-  /** readWholeInto's copies in one read transaction, made on first use (with the extension loaded). */
-  #copyInTransaction: ((blobs: readonly WholeBlob[], target: Buffer) => (Buffer | null)[]) | null = null;
-  /** Present only where the native body copier is built (native-body-copy.ts). */
+  /**
+   * Present only where the native body copier is built (native-body-copy.ts) and loads into this
+   * connection; otherwise callers read bodies the allocating way.
+   */
   readonly readWholeInto?: (blobs: readonly WholeBlob[], target: Buffer) => (Buffer | null)[];
 
   constructor(
@@ -45,7 +46,10 @@ export class SqliteBlobStore implements BlobStore {
     readonly files: FileBlobStore,
     copier: NativeBodyCopy | null = nativeBodyCopy,
   ) {
-    if (copier !== null) this.readWholeInto = (blobs, target) => this.#readWholeInto(copier, blobs, target);
+    const copyInTransaction = copier === null ? null : prepareCopies(sql, copier);
+    if (copier !== null && copyInTransaction !== null) {
+      this.readWholeInto = (blobs, target) => readWholeInto(copier, copyInTransaction, blobs, target);
+    }
   }
 
   hashOf(bytes: Uint8Array): BlobHash {
@@ -109,49 +113,6 @@ export class SqliteBlobStore implements BlobStore {
     return this.#readRangesInTransaction(ranges);
   }
 
-  /**
-   * BlobStore.readWholeInto: each body's row copied by postfach_copy_into straight from SQLite's record
-   * into `target` (one copy, no Buffer per body), all in one read transaction. A copy is checked against
-   * its hash as any whole read is.
-   */
-  #readWholeInto(copier: NativeBodyCopy, blobs: readonly WholeBlob[], target: Buffer): (Buffer | null)[] {
-    if (this.#copyInTransaction === null) {
-      // better-sqlite3 takes the entry point as a second argument; its types declare only the path.
-      const loadExtension = this.sql.db.loadExtension as (path: string, entryPoint: string) => unknown;
-      loadExtension.call(this.sql.db, copier.path, copier.sqliteEntryPoint);
-      const copyRow = this.sql.db
-        .prepare<[number, string], number>(
-          "SELECT postfach_copy_into(bytes, ?) FROM message_blobs WHERE hash = ?",
-        )
-        .pluck();
-      this.#copyInTransaction = this.sql.db.transaction((wanted: readonly WholeBlob[], into: Buffer) => {
-        let offset = 0;
-        return wanted.map(({ hash, size }) => {
-          if (hash.length !== PLAIN_HASH_LENGTH || offset + size > into.byteLength) return null;
-          // undefined: no such row (a file, or gone); -1: it did not fit (larger than its entry says).
-          const copied = copyRow.get(offset, hash);
-          if (copied === undefined || copied !== size) return null;
-          const bytes = into.subarray(offset, offset + size);
-          try {
-            verifiedBlob(hash, bytes, INLINE_STAMP);
-          } catch {
-            return null; // damaged: readRangeNow reads it again and says so
-          }
-          offset += size;
-          return bytes;
-        });
-      });
-    }
-    copier.setTarget(target);
-    try {
-      return this.#copyInTransaction(blobs, target);
-    } catch {
-      return blobs.map(() => null);
-    } finally {
-      copier.clearTarget();
-    }
-  }
-
   async has(hash: BlobHash): Promise<boolean> {
     return this.#isInline(hash) || this.files.has(hash);
   }
@@ -211,6 +172,67 @@ export class SqliteBlobStore implements BlobStore {
   #isInline(hash: BlobHash): boolean {
     if (hash.length !== PLAIN_HASH_LENGTH) return false;
     return this.sql.stmt("SELECT 1 FROM message_blobs WHERE hash = ?").get(hash) !== undefined;
+  }
+}
+
+/** readWholeInto's copies of a batch, in one read transaction. */
+type CopyInTransaction = (blobs: readonly WholeBlob[], target: Buffer) => (Buffer | null)[];
+
+/**
+ * Loads the copier into this connection and prepares its statement; null when it cannot (an addon built
+ * for another SQLite, say): the store then reads bodies without it.
+ */
+function prepareCopies(sql: SqliteDatabase, copier: NativeBodyCopy): CopyInTransaction | null {
+  let copyRow: Statement<[number, string], number>;
+  try {
+    // better-sqlite3 takes the entry point as a second argument; its types declare only the path.
+    const loadExtension = sql.db.loadExtension as (path: string, entryPoint: string) => unknown;
+    loadExtension.call(sql.db, copier.path, copier.sqliteEntryPoint);
+    copyRow = sql.db
+      .prepare<[number, string], number>(
+        "SELECT postfach_copy_into(bytes, ?) FROM message_blobs WHERE hash = ?",
+      )
+      .pluck();
+  } catch {
+    return null;
+  }
+  return sql.db.transaction((wanted: readonly WholeBlob[], into: Buffer) => {
+    let offset = 0;
+    return wanted.map(({ hash, size }) => {
+      if (hash.length !== PLAIN_HASH_LENGTH || offset + size > into.byteLength) return null;
+      // undefined: no such row (a file, or gone); -1: it did not fit (larger than its entry says).
+      const copied = copyRow.get(offset, hash);
+      if (copied === undefined || copied !== size) return null;
+      const bytes = into.subarray(offset, offset + size);
+      try {
+        verifiedBlob(hash, bytes, INLINE_STAMP);
+      } catch {
+        return null; // damaged: readRangeNow reads it again and says so
+      }
+      offset += size;
+      return bytes;
+    });
+  });
+}
+
+/**
+ * BlobStore.readWholeInto: each body's row copied by postfach_copy_into straight from SQLite's record
+ * into `target` (one copy, no Buffer per body), all in one read transaction. A copy is checked against
+ * its hash as any whole read is.
+ */
+function readWholeInto(
+  copier: NativeBodyCopy,
+  copyInTransaction: CopyInTransaction,
+  blobs: readonly WholeBlob[],
+  target: Buffer,
+): (Buffer | null)[] {
+  copier.setTarget(target);
+  try {
+    return copyInTransaction(blobs, target);
+  } catch {
+    return blobs.map(() => null);
+  } finally {
+    copier.clearTarget();
   }
 }
 
