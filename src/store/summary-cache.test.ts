@@ -29,6 +29,17 @@ function fakeStore(count: number) {
 const ids = (...numbers: number[]): EmailId[] => numbers.map((n) => `E${n}` as EmailId);
 
 describe("SummaryCache", () => {
+  it("asks the store once for an email a read names twice", async () => {
+    const cache = new SummaryCache();
+    const store = fakeStore(100);
+    const read = await cache.read(ids(5, 6, 5), ["envelope"], store.load);
+    assert.deepEqual(
+      store.reads.map((r) => r.ids),
+      [ids(5, 6)],
+    );
+    assert.deepEqual([...read.keys()], ids(5, 6));
+  });
+
   it("reads each summary from the store once, then from memory", async () => {
     const cache = new SummaryCache();
     const store = fakeStore(100);

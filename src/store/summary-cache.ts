@@ -40,7 +40,7 @@ export class SummaryCache {
   ): Promise<Map<EmailId, EmailSummary>> {
     if (emailIds.length > SUMMARY_CACHE_MAX_READ) return load(emailIds, texts);
     const found = new Map<EmailId, EmailSummary>();
-    let missing: EmailId[] | null = null;
+    let missing: Set<EmailId> | null = null;
     for (const emailId of emailIds) {
       const cached = this.#entries.get(emailId);
       if (cached !== undefined && hasTexts(cached, texts)) {
@@ -48,13 +48,13 @@ export class SummaryCache {
         this.#entries.set(emailId, cached);
         // Typed whole, as the stores' own reads are: callers see only the texts they asked for.
         found.set(emailId, cached as EmailSummary);
-      } else if (!found.has(emailId)) {
-        missing ??= [];
-        missing.push(emailId);
+      } else {
+        missing ??= new Set();
+        missing.add(emailId);
       }
     }
     if (missing === null) return found;
-    for (const [emailId, loaded] of await load(missing, texts)) {
+    for (const [emailId, loaded] of await load([...missing], texts)) {
       this.#keep(emailId, loaded);
       found.set(emailId, loaded);
     }

@@ -76,13 +76,13 @@ const ANALYZE_AFTER_APPEND = 1000;
 const APPENDED_TABLES = ["entries", "emails", "email_search", "email_headers", "email_sort_keys"];
 
 export class PgMessages implements MessageRepository {
-  /** `blobs` stores the bodies that appends bring along (NewMessage.body). */
   /**
    * Summaries read lately: they never change, so every node may keep its own; a purge here forgets them
    * (another node's purge does not reach this one, whose snapshots may then still show an old summary).
    */
   readonly #summaries = new SummaryCache();
 
+  /** `blobs` stores the bodies that appends bring along (NewMessage.body). */
   constructor(
     readonly sql: PgDatabase,
     private readonly blobs: Pick<BlobStore, "put">,

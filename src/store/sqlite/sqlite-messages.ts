@@ -68,10 +68,10 @@ const RANGE_SCAN_THRESHOLD = 64;
 /** Ids per `IN (…)` lookup: few statement shapes to cache, well below SQLite's variable limit. */
 const SUMMARY_BATCH = 500;
 export class SqliteMessages implements MessageRepository {
-  /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
   /** Summaries read lately (they never change; a purge forgets them). */
   readonly #summaries = new SummaryCache();
 
+  /** `blobs` keeps the bodies appends bring along (NewMessage.body): small ones in the append's transaction. */
   constructor(
     readonly sql: SqliteDatabase,
     private readonly blobs: SqliteBlobStore,
