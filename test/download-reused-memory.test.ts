@@ -53,14 +53,19 @@ class ByteClient {
     return this.#received;
   }
 
-  /** Everything received once `isDone` says the bytes so far are complete. */
+  /**
+   * Everything received (since the last take) once `isDone`, shown the last 200 bytes of it, says it is
+   * complete; the whole is joined only then.
+   */
   async until(isDone: (text: string) => boolean, timeoutMs = 30_000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const all = Buffer.concat(this.#chunks);
-      this.#chunks = [all];
-      if (isDone(all.toString("latin1", Math.max(0, all.length - 200)))) return all;
-      if (Date.now() > deadline) throw new Error(`timed out after ${all.length} bytes`);
+      if (isDone(this.#tail(200))) {
+        const all = Buffer.concat(this.#chunks);
+        this.#chunks = [all];
+        return all;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${this.#received} bytes`);
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         setTimeout(resolve, 200);
@@ -71,6 +76,15 @@ class ByteClient {
 
   take(): void {
     this.#chunks = [];
+  }
+
+  /** The last `bytes` bytes received since the last take, as latin1 text. */
+  #tail(bytes: number): string {
+    let from = this.#chunks.length;
+    let length = 0;
+    while (from > 0 && length < bytes) length += (this.#chunks[--from] as Buffer).length;
+    const tail = Buffer.concat(this.#chunks.slice(from));
+    return tail.toString("latin1", Math.max(0, tail.length - bytes));
   }
 
   send(text: string): void {

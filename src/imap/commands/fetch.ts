@@ -41,6 +41,10 @@ import type { FetchAttribute } from "../wire/fetch-attribute.js";
 import type { FetchResponseItem, ImapResponse } from "../wire/response.js";
 import { sequenceSetFromNumbers } from "../wire/seqset.js";
 
+const FETCH_COMPLETED = "FETCH completed";
+/** The tagged reply of a FETCH that fetchOneNow answered (message content sent: refunded from pacing). */
+export const FETCHED_ONE_NOW: CommandOutcome = { ...ok(FETCH_COMPLETED), sentMessageContent: true };
+
 /** Messages per store round trip: summaries and \Seen updates are read and written a batch at a time. */
 const BATCH_SIZE = 500;
 /** Messages whose items are built ahead of the one being written. */
@@ -95,7 +99,7 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
   }
   const outcome = isMissingSome
     ? no("Some of the requested messages no longer exist", { kind: "EXPUNGEISSUED" })
-    : await completeLimited(ctx, ok("FETCH completed"), limited.isLimited, limited.entries.length);
+    : await completeLimited(ctx, ok(FETCH_COMPLETED), limited.isLimited, limited.entries.length);
   return plan.readsContent && entries.length > 0 ? { ...outcome, sentMessageContent: true } : outcome;
 }
 
@@ -104,7 +108,7 @@ export async function fetch(ctx: CommandContext, command: CommandOf<"fetch">): P
  * `UID FETCH n (BODY.PEEK[])`, mbsync's `(FLAGS BODY.PEEK[])` — answered as `fetch` would, or null to
  * leave it to `fetch`, which answers every other case (several messages, \Seen to set, CHANGEDSINCE,
  * MODSEQ, summaries, sections, a body to stream, a message gone or damaged, a bad number). Its one
- * response is returned for the session to write; the tagged reply is `ok("FETCH completed")`.
+ * response is returned for the session to write; the tagged reply is FETCHED_ONE_NOW.
  */
 export function fetchOneNow(ctx: CommandContext, command: CommandOf<"fetch">): ImapResponse | null {
   if (command.changedSince !== null || command.vanished || command.partial !== null) return null;

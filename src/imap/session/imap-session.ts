@@ -17,7 +17,7 @@ import { BurstWriteSize } from "../../net/burst-write-size.js";
 import type { Connection } from "../../net/connection.js";
 import { isConnectionClosedError } from "../../net/connection-closed-error.js";
 import type { AccountRecord } from "../../store/mail-store.js";
-import { fetch, fetchOneNow } from "../commands/fetch.js";
+import { FETCHED_ONE_NOW, fetch, fetchOneNow } from "../commands/fetch.js";
 import { BodyReadAhead } from "../fetch/body-read-ahead.js";
 import { MAX_NOTIFY_FETCH_MESSAGES, type NotifyWatch } from "../notify/notify-watch.js";
 import type { ImapCommand } from "../wire/command.js";
@@ -33,13 +33,12 @@ import {
 } from "../wire/writer.js";
 import { capabilities, type Enableable } from "./capabilities.js";
 import { type ClientIdentity, type ClientQuirks, quirksFor } from "./client-quirks.js";
-import {
-  type AppendedBlob,
-  type CommandContext,
-  type CommandOutcome,
-  type ImapServices,
-  ok,
-  type SessionControl,
+import type {
+  AppendedBlob,
+  CommandContext,
+  CommandOutcome,
+  ImapServices,
+  SessionControl,
 } from "./command-context.js";
 import { COMMANDS } from "./command-table.js";
 import { IMAP_ERROR_REPLIES } from "./error-mapping.js";
@@ -648,7 +647,7 @@ export class ImapSession implements SessionControl {
       const fetchedNow = command.name === "fetch" ? fetchOneNow(ctx, command) : null;
       if (fetchedNow !== null) {
         await this.sendAll([fetchedNow]);
-        outcome = { ...ok("FETCH completed"), sentMessageContent: true };
+        outcome = FETCHED_ONE_NOW;
       } else {
         // The table is keyed by name, so the spec and the command variant always agree.
         outcome = await (spec.run as (ctx: CommandContext, command: ImapCommand) => Promise<CommandOutcome>)(

@@ -48,7 +48,7 @@ export class SqliteBlobStore implements BlobStore {
   ) {
     const copyInTransaction = copier === null ? null : prepareCopies(sql, copier);
     if (copier !== null && copyInTransaction !== null) {
-      this.readWholeInto = (blobs, target) => readWholeInto(copier, copyInTransaction, blobs, target);
+      this.readWholeInto = (blobs, target) => copyWholeInto(copier, copyInTransaction, blobs, target);
     }
   }
 
@@ -220,7 +220,7 @@ function prepareCopies(sql: SqliteDatabase, copier: NativeBodyCopy): CopyInTrans
  * into `target` (one copy, no Buffer per body), all in one read transaction. A copy is checked against
  * its hash as any whole read is.
  */
-function readWholeInto(
+function copyWholeInto(
   copier: NativeBodyCopy,
   copyInTransaction: CopyInTransaction,
   blobs: readonly WholeBlob[],
