@@ -13,7 +13,7 @@ import { BENCH_ADDRESS, BENCH_PASSWORD, fillMailbox, startBenchServer } from "./
 import { alternate, reportFigure, type TargetName } from "./compare.js";
 import { PLANTED } from "./corpus.js";
 import { startDovecot } from "./dovecot-server.js";
-import { ServerCpu, withServerCpu } from "./process-cpu.js";
+import { ClientCpu, ServerCpu, withServerCpu } from "./process-cpu.js";
 import { report, timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -130,24 +130,17 @@ try {
   ): Promise<void> => {
     if (!options.isSelected(name)) return;
     const cpu = new ServerCpu();
-    // The bench's own CPU too: where it is most of the wall time (a resync's 100,000 lines to parse), the
-    // client, not the server, sets the pace for both.
-    const clientMs = new Map<string, number[]>();
+    const clientCpu = new ClientCpu();
     const times = await alternate(targets, RUNS, async (target) => {
-      const before = process.cpuUsage();
-      const ms = await withServerCpu(target.pid, cpu, target.name, () => timeMs(() => fn(target)), 0);
-      const used = process.cpuUsage(before);
-      clientMs.set(target.name, [...(clientMs.get(target.name) ?? []), (used.user + used.system) / 1000]);
+      const measure = () => timeMs(() => fn(target));
+      const ms = await clientCpu.during(target.name, () =>
+        withServerCpu(target.pid, cpu, target.name, measure, 0),
+      );
       return ms / 1000;
     });
     reportFigure(name, "s", false, times, detail, RESULTS_FILE);
     cpu.report(name);
-    const clientText = [...clientMs]
-      .map(([target, runs]) => `${target} ${runs.map((ms) => ms.toFixed(0)).join(", ")} ms`)
-      .join(" | ");
-    console.log(
-      `${name}_client_cpu ${clientText}  (the bench process's CPU per run while it waited for each)`,
-    );
+    clientCpu.report(name);
   };
 
   await measureSeconds("select_large", `${MESSAGES} messages`, async ({ client }) => {
@@ -261,17 +254,25 @@ try {
     };
     const detail = `${RANDOM_BODIES} random BODY.PEEK[] pipelined by 50`;
     const firstCpu = new ServerCpu();
+    const firstClientCpu = new ClientCpu();
     const firstRates = await alternate(targets, 1, (target) =>
-      withServerCpu(target.pid, firstCpu, target.name, () => fetchRandomBodies(target, 0)),
+      firstClientCpu.during(target.name, () =>
+        withServerCpu(target.pid, firstCpu, target.name, () => fetchRandomBodies(target, 0)),
+      ),
     );
     reportFigure("fetch_body_random_first", "MB/s", true, firstRates, `${detail}, first run`, RESULTS_FILE);
     firstCpu.report("fetch_body_random_first");
+    firstClientCpu.report("fetch_body_random_first");
     const cpu = new ServerCpu();
+    const clientCpu = new ClientCpu();
     const rates = await alternate(targets, RUNS, (target, run) =>
-      withServerCpu(target.pid, cpu, target.name, () => fetchRandomBodies(target, run + 1)),
+      clientCpu.during(target.name, () =>
+        withServerCpu(target.pid, cpu, target.name, () => fetchRandomBodies(target, run + 1)),
+      ),
     );
     reportFigure("fetch_body_random", "MB/s", true, rates, `${detail}, after the first run`, RESULTS_FILE);
     cpu.report("fetch_body_random");
+    clientCpu.report("fetch_body_random");
   }
 } finally {
   for (const target of targets) await target.stop();

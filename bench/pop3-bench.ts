@@ -15,7 +15,7 @@ import {
 } from "./bench-server.js";
 import { alternate, reportFigure } from "./compare.js";
 import { startDovecot } from "./dovecot-server.js";
-import { ServerCpu, withServerCpu } from "./process-cpu.js";
+import { ClientCpu, ServerCpu, withServerCpu } from "./process-cpu.js";
 import { timeMs } from "./stats.js";
 
 const options = parseBenchOptions();
@@ -120,12 +120,15 @@ try {
       : []),
   ];
   const cpu = new ServerCpu();
+  const clientCpu = new ClientCpu();
   const rates = await alternate(targets, RUNS, async ({ name, port, pid }) => {
     let bytes = 0;
-    const ms = await withServerCpu(pid, cpu, name, () =>
-      timeMs(async () => {
-        bytes = await retrieveAll(port);
-      }),
+    const ms = await clientCpu.during(name, () =>
+      withServerCpu(pid, cpu, name, () =>
+        timeMs(async () => {
+          bytes = await retrieveAll(port);
+        }),
+      ),
     );
     assert.ok(
       bytes >= fill.totalBytes,
@@ -142,6 +145,7 @@ try {
     options.resultsFile,
   );
   cpu.report("pop3_retr_all");
+  clientCpu.report("pop3_retr_all");
 } finally {
   for (const server of servers) await server.stop();
   await dovecot?.remove();

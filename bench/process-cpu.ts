@@ -109,3 +109,31 @@ export function mainThreadCpuMs(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * The bench process's own CPU per measured run, by target: where the client's parsing is most of the
+ * wall time (a resync's 100,000 lines, megabytes of literals), it sets the pace for both servers.
+ */
+export class ClientCpu {
+  readonly #runs = new Map<TargetName, number[]>();
+
+  /** Runs `measure` and records the CPU this process spent meanwhile (its waits cost none). */
+  async during<T>(name: TargetName, measure: () => Promise<T>): Promise<T> {
+    const before = process.cpuUsage();
+    const result = await measure();
+    const used = process.cpuUsage(before);
+    this.#runs.set(name, [...(this.#runs.get(name) ?? []), (used.user + used.system) / 1000]);
+    return result;
+  }
+
+  /** e.g. `fetch_flags_all_client_cpu postfach 60 ms (70, 60, 55) | …` */
+  report(scenario: string): void {
+    const parts = [...this.#runs].map(([name, runs]) => {
+      const each = runs.map((ms) => ms.toFixed(0)).join(", ");
+      return `${name} ${median(runs).toFixed(0)} ms (${each})`;
+    });
+    console.log(
+      `${scenario}_client_cpu ${parts.join(" | ")}  (the bench process's CPU per run while it waited for each, median)`,
+    );
+  }
+}
