@@ -116,6 +116,19 @@ describe("search index answers exactly as a brute-force scan", () => {
   /** And each inbox email's header fields, parsed from its bytes. */
   const inboxHeaders = new Map<EmailId, { name: string; value: string }[]>();
 
+  /** Waits until the worker has indexed every search row (the test's own timeout bounds this). */
+  async function untilNoRowPending(): Promise<void> {
+    const raw = new Database(join(dataDir, "postfach.db"), { readonly: true });
+    try {
+      const pendingRows = raw.prepare(
+        "SELECT count(*) AS n FROM email_search WHERE id > (SELECT indexed_upto FROM search_index_progress)",
+      );
+      while ((pendingRows.get() as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      raw.close();
+    }
+  }
+
   async function appendAll(mailboxId: MailboxId, raws: readonly Buffer[], track: boolean) {
     for (let start = 0; start < raws.length; start += 250) {
       const batch = raws.slice(start, start + 250);
@@ -269,8 +282,10 @@ describe("search index answers exactly as a brute-force scan", () => {
     raw.exec("DROP TABLE email_search_fts; DROP TABLE search_index_progress; PRAGMA user_version = 5;");
     raw.close();
     store = await openSqliteStore({ dataDir });
-    // And messages appended after the migration reach the index (through the search-index worker).
+    // And messages appended after the migration reach the index (through the search-index worker: fewer
+    // than a batch, so once the commits have been quiet for a moment).
     await appendAll(inbox, plantedMessages().slice(0, 8), true);
+    await untilNoRowPending();
     // Messages not indexed yet are found by scanning their rows: the rest runs with some pending.
     await store.close();
     store = await openSqliteStore({ dataDir, searchIndexing: "paused" });
@@ -481,16 +496,7 @@ describe("search index answers exactly as a brute-force scan", () => {
   it("indexes the rows left pending when the store opens again, and still agrees", async () => {
     await store.close();
     store = await openSqliteStore({ dataDir });
-    const raw = new Database(join(dataDir, "postfach.db"), { readonly: true });
-    try {
-      const pendingRows = raw.prepare(
-        "SELECT count(*) AS n FROM email_search WHERE id > (SELECT indexed_upto FROM search_index_progress)",
-      );
-      // The worker catches up in the background; wait for it (the test's own timeout bounds this).
-      while ((pendingRows.get() as { n: number }).n > 0) await new Promise((r) => setTimeout(r, 20));
-    } finally {
-      raw.close();
-    }
+    await untilNoRowPending();
     await assertSame([{ field: "subject", needle: "tokenqz3" }]);
     await assertSame([{ field: "body", needle: "folded white space evenmarker" }]);
     await assertSame([{ field: "to", needle: "eleni1@example.gr" }]);

@@ -97,6 +97,11 @@ export class SqliteDatabase {
     this.#searchRowsNoted++;
   }
 
+  /** Search rows appended since the last catch-up took its rows (0 where no worker indexes them). */
+  get searchRowsWaiting(): number {
+    return this.#searchIndexer === null ? 0 : this.#searchRowsNoted - this.#searchRowsCaughtUp;
+  }
+
   /**
    * Lets the worker index pending search rows (one batch); called by the group commit between its
    * transactions. Resolves with whether rows are (still or again) pending; never rejects.
@@ -212,6 +217,7 @@ export class SqliteDatabase {
   /** Closes the connection; the search-index worker finishes its transaction and closes its own. */
   async close(): Promise<void> {
     this.#isClosed = true;
+    this.#group?.close();
     this.db.close();
     await this.#searchIndexer?.close();
   }
