@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it, mock } from "node:test";
 import Database from "better-sqlite3";
 import type { AccountId, MailboxId } from "../../kit/ids.js";
 import { indexMessage } from "../../mime/index/index-message.js";
@@ -60,20 +60,31 @@ describe("search index catch-up in batches", () => {
     }
   }
 
+  // The quiet timer is a setTimeout: the tests hold it (node:test's mock timers) and fire it themselves, so
+  // what they see does not depend on how fast this machine commits.
+  beforeEach(() => mock.timers.enable({ apis: ["setTimeout"] }));
+  afterEach(() => mock.timers.reset());
+
+  /** Lets the worker and the group commit run until no row waits for the index. */
+  async function untilIndexed(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (pendingRows() > 0) {
+      assert.ok(Date.now() < deadline, "the worker indexes the rows");
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   it("leaves a few appends' rows to one catch-up once the commits are quiet, finding them meanwhile", async () => {
     // Each append is its own group commit; a catch-up with every commit would have indexed the first
     // two before the next group could commit.
     for (const subject of ["zqbatch one", "zqbatch two", "zqbatch three"]) await appendOne(subject);
-    assert.equal(pendingRows(), 3, "no catch-up yet: fewer rows than a batch, and commits just came");
+    assert.equal(pendingRows(), 3, "no catch-up yet: fewer rows than a batch, and the commits not quiet");
     const found = await store.messages.matchEmails(inbox, [
       { kind: "text", field: "subject", value: "zqbatch" },
     ]);
     assert.equal(found.size, 3, "rows waiting for the index are found by scanning them");
-    const deadline = Date.now() + 10_000;
-    while (pendingRows() > 0) {
-      assert.ok(Date.now() < deadline, "the quiet commits let the worker index the rows");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    mock.timers.tick(20);
+    await untilIndexed();
     const indexed = await store.messages.matchEmails(inbox, [
       { kind: "text", field: "subject", value: "zqbatch" },
     ]);
@@ -81,10 +92,11 @@ describe("search index catch-up in batches", () => {
   });
 
   it("starts a catch-up with the commit that brings a batch of rows", async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => appendOne(`zqfull ${i}`)));
-    // The catch-up started with that commit, not after a quiet moment: by the time the next write's
-    // group commits (which waits for it), every row is indexed.
-    await appendOne("zqfull last");
-    assert.ok(pendingRows() <= 1, `only the last append may still wait (${pendingRows()} pending)`);
+    for (let i = 1; i <= 15; i++) await appendOne(`zqfull ${i}`);
+    assert.equal(pendingRows(), 15);
+    // The sixteenth row starts the catch-up with its commit; the next group commits after it.
+    await appendOne("zqfull 16");
+    await appendOne("zqfull 17");
+    assert.equal(pendingRows(), 1, "the batch was indexed before the next group; only its own row waits");
   });
 });
