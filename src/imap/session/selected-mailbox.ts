@@ -221,45 +221,34 @@ export class SelectedMailbox {
       const saved = new Set(this.#savedResult);
       return entries.filter((e) => saved.has(e.uid));
     }
+    const spans: Span[] = [];
     if (isUid) {
       // Entries are in ascending UID order, so each range is a slice found by binary search (a client
       // fetching single UIDs of a large mailbox must not cost a scan of the whole snapshot each time).
       const largest = entries.at(-1)?.uid ?? 0;
-      const slices = set.ranges
-        .map((r) => {
-          const a = r.from === "*" ? largest : r.from;
-          const b = r.to === "*" ? largest : r.to;
-          const start = this.view.firstIndexWithUidAtLeast(Math.min(a, b));
-          // One UID (a pipelined download's FETCH): its slice is found with the one search.
-          if (a === b) return { start, end: entries[start]?.uid === a ? start + 1 : start };
-          return { start, end: this.view.firstIndexWithUidAtLeast(Math.max(a, b) + 1) };
-        })
-        .sort((x, y) => x.start - y.start);
-      const result: MailboxEntry[] = [];
-      let next = 0;
-      for (const { start, end } of slices) {
-        for (let index = Math.max(start, next); index < end; index++) {
-          result.push(entries[index] as MailboxEntry);
-        }
-        next = Math.max(next, end);
+      for (const range of set.ranges) {
+        const a = range.from === "*" ? largest : range.from;
+        const b = range.to === "*" ? largest : range.to;
+        const start = this.view.firstIndexWithUidAtLeast(Math.min(a, b));
+        // One UID (a pipelined download's FETCH): its slice is found with the one search.
+        const end =
+          a === b
+            ? start + (entries[start]?.uid === a ? 1 : 0)
+            : this.view.firstIndexWithUidAtLeast(Math.max(a, b) + 1);
+        spans.push({ start, end });
       }
-      return result;
+    } else {
+      const count = entries.length;
+      for (const range of set.ranges) {
+        const a = range.from === "*" ? count : range.from;
+        const b = range.to === "*" ? count : range.to;
+        const low = Math.min(a, b);
+        const high = Math.max(a, b);
+        if (high > count || low < 1) throw new MailError("invalidInput", "Invalid message sequence number");
+        spans.push({ start: low - 1, end: high });
+      }
     }
-    const count = entries.length;
-    const picked = new Uint8Array(count + 1);
-    for (const range of set.ranges) {
-      const a = range.from === "*" ? count : range.from;
-      const b = range.to === "*" ? count : range.to;
-      const low = Math.min(a, b);
-      const high = Math.max(a, b);
-      if (high > count || low < 1) throw new MailError("invalidInput", "Invalid message sequence number");
-      picked.fill(1, low, high + 1);
-    }
-    const result: MailboxEntry[] = [];
-    for (let position = 1; position <= count; position++) {
-      if (picked[position]) result.push(entries[position - 1] as MailboxEntry);
-    }
-    return result;
+    return entriesOfSpans(entries, spans);
   }
 
   /**
@@ -359,4 +348,32 @@ export class SelectedMailbox {
     const previous = followsSnapshot ? this.view.entryAt(this.view.count - entries.length) : undefined;
     this.#recentUids.claim(uids, floor, previous !== undefined && this.#recentUids.has(previous.uid));
   }
+}
+
+/** Indexes [start, end) of a snapshot's entries. */
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * The entries of `spans`, in position order, each once. One span (`1:*`, a range, a single message) is
+ * one slice of the snapshot: an array grown entry by entry to a resync's 100,000 was reallocated at
+ * every growth, in fresh memory each time (most of the resync's page faults).
+ */
+function entriesOfSpans(entries: readonly MailboxEntry[], spans: Span[]): MailboxEntry[] {
+  spans.sort((x, y) => x.start - y.start);
+  const merged: Span[] = [];
+  for (const { start, end } of spans) {
+    if (end <= start) continue;
+    const last = merged.at(-1);
+    if (last !== undefined && start <= last.end) last.end = Math.max(last.end, end);
+    else merged.push({ start, end });
+  }
+  const only = merged[0];
+  if (merged.length === 1 && only !== undefined) return entries.slice(only.start, only.end);
+  const result: MailboxEntry[] = [];
+  for (const { start, end } of merged)
+    for (let at = start; at < end; at++) result.push(entries[at] as MailboxEntry);
+  return result;
 }
