@@ -19,6 +19,15 @@ const SPACE = 0x20;
 const CLOSE_BRACE = 0x7d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Whether the `length` bytes at `a` and at `b` of `buffer` are the same. */
+function sameBytes(buffer: Buffer, a: number, length: number, b: number, otherLength: number): boolean {
+  if (length !== otherLength) return false;
+  for (let i = 0; i < length; i++) if (buffer[a + i] !== buffer[b + i]) return false;
+  return true;
+}
 
 export class BenchImapClient {
   #buffer: Buffer = Buffer.alloc(0);
@@ -65,22 +74,43 @@ export class BenchImapClient {
   }
 
   /**
-   * The kind of the next line (FETCH, EXISTS…) when it is a whole untagged line without a literal, taken
-   * from its bytes: a resync's 100,000 lines are counted without a string or an await each.
+   * Counts the whole untagged lines without a literal at the head of the buffer by kind (FETCH,
+   * EXISTS…), in one pass over their bytes: a resync's 100,000 lines are counted without a string, a
+   * Buffer view or an await each (a view and a string per line made the client's parse the resync's
+   * pace for either server). Stops at the first line it cannot count so: tagged, a continuation, one
+   * with a literal, or one not received whole.
    */
-  #bufferedUntaggedKind(): string | null {
+  #countBufferedUntagged(untagged: Map<string, number>): void {
     const buffer = this.#buffer;
-    if (buffer[0] !== ASTERISK || buffer[1] !== SPACE) return null;
-    const end = buffer.indexOf(CRLF);
-    if (end < 0 || buffer[end - 1] === CLOSE_BRACE) return null;
-    let start = 2;
-    let at = start;
-    while (at < end && (buffer[at] as number) >= DIGIT_0 && (buffer[at] as number) <= DIGIT_9) at++;
-    if (at > start && buffer[at] === SPACE) start = at + 1;
-    let kindEnd = start;
-    while (kindEnd < end && buffer[kindEnd] !== SPACE) kindEnd++;
-    this.#buffer = buffer.subarray(end + 2);
-    return buffer.toString("latin1", start, kindEnd);
+    const length = buffer.length;
+    let at = 0;
+    let kind: string | null = null;
+    let kindStart = 0;
+    let kindLength = 0;
+    let count = 0;
+    for (;;) {
+      if (buffer[at] !== ASTERISK || buffer[at + 1] !== SPACE) break;
+      let end = at + 2;
+      while (end < length && buffer[end] !== LINE_FEED) end++;
+      if (end >= length || buffer[end - 1] !== CARRIAGE_RETURN || buffer[end - 2] === CLOSE_BRACE) break;
+      let start = at + 2;
+      let word = start;
+      while (word < end && (buffer[word] as number) >= DIGIT_0 && (buffer[word] as number) <= DIGIT_9) word++;
+      if (word > start && buffer[word] === SPACE) start = word + 1;
+      let wordEnd = start;
+      while (wordEnd < end - 1 && buffer[wordEnd] !== SPACE) wordEnd++;
+      if (kind === null || !sameBytes(buffer, start, wordEnd - start, kindStart, kindLength)) {
+        if (kind !== null) untagged.set(kind, (untagged.get(kind) ?? 0) + count);
+        kind = buffer.toString("latin1", start, wordEnd);
+        count = 0;
+      }
+      kindStart = start;
+      kindLength = wordEnd - start;
+      count++;
+      at = end + 1;
+    }
+    if (kind !== null) untagged.set(kind, (untagged.get(kind) ?? 0) + count);
+    if (at > 0) this.#buffer = buffer.subarray(at);
   }
 
   /** The next line if it is buffered whole: lines already received are read without an await each. */
@@ -133,13 +163,7 @@ export class BenchImapClient {
     const lines: string[] = [];
     let literalBytes = 0;
     for (;;) {
-      if (!keepLines) {
-        const kind = this.#bufferedUntaggedKind();
-        if (kind !== null) {
-          untagged.set(kind, (untagged.get(kind) ?? 0) + 1);
-          continue;
-        }
-      }
+      if (!keepLines) this.#countBufferedUntagged(untagged);
       let line = this.#bufferedLine() ?? (await this.#readLine());
       // A line may continue after literals: `* 1 FETCH (BODY[] {42}` CRLF <42 bytes> `)` CRLF.
       while (line.endsWith("}")) {
