@@ -17,10 +17,24 @@ const CRLF = Buffer.from("\r\n");
 const ASTERISK = 0x2a;
 const SPACE = 0x20;
 const CLOSE_BRACE = 0x7d;
+const OPEN_BRACE = 0x7b;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+
+/** The size of the literal `{n}` a line announces just before its CR at `crAt`; -1 if it announces none. */
+function literalSizeBefore(buffer: Buffer, crAt: number): number {
+  if (buffer[crAt - 1] !== CLOSE_BRACE) return -1;
+  let size = 0;
+  let scale = 1;
+  let at = crAt - 2;
+  for (; at >= 0 && (buffer[at] as number) >= DIGIT_0 && (buffer[at] as number) <= DIGIT_9; at--) {
+    size += ((buffer[at] as number) - DIGIT_0) * scale;
+    scale *= 10;
+  }
+  return at < crAt - 2 && buffer[at] === OPEN_BRACE ? size : -1;
+}
 
 /** Whether the `length` bytes at `a` and at `b` of `buffer` are the same. */
 function sameBytes(buffer: Buffer, a: number, length: number, b: number, otherLength: number): boolean {
@@ -74,31 +88,52 @@ export class BenchImapClient {
   }
 
   /**
-   * Counts the whole untagged lines without a literal at the head of the buffer by kind (FETCH,
-   * EXISTS…), in one pass over their bytes: a resync's 100,000 lines are counted without a string, a
-   * Buffer view or an await each (a view and a string per line made the client's parse the resync's
-   * pace for either server). Stops at the first line it cannot count so: tagged, a continuation, one
-   * with a literal, or one not received whole.
+   * Counts the untagged responses at the head of the buffer by kind (FETCH, EXISTS…) in one pass over
+   * their bytes, stepping over their literals: a resync's 100,000 lines or a download's bodies are
+   * counted without a string, a Buffer view or an await each (a view and a string per line made the
+   * client's parse the resync's pace for either server). Stops at the first response it cannot count
+   * so: tagged, a continuation, or one not received whole. Returns the literal bytes stepped over.
    */
-  #countBufferedUntagged(untagged: Map<string, number>): void {
+  #countBufferedUntagged(untagged: Map<string, number>): number {
     const buffer = this.#buffer;
     const length = buffer.length;
     let at = 0;
+    let literalBytes = 0;
     let kind: string | null = null;
     let kindStart = 0;
     let kindLength = 0;
     let count = 0;
-    for (;;) {
-      if (buffer[at] !== ASTERISK || buffer[at + 1] !== SPACE) break;
-      let end = at + 2;
-      while (end < length && buffer[end] !== LINE_FEED) end++;
-      if (end >= length || buffer[end - 1] !== CARRIAGE_RETURN || buffer[end - 2] === CLOSE_BRACE) break;
+    while (buffer[at] === ASTERISK && buffer[at + 1] === SPACE) {
+      // The response's lines, joined across its literals, each literal received whole.
+      let firstLineEnd = -1;
+      let responseEnd = -1;
+      let responseLiterals = 0;
+      for (let scan = at + 2; ; ) {
+        let end = scan;
+        while (end < length && buffer[end] !== LINE_FEED) end++;
+        if (end >= length || buffer[end - 1] !== CARRIAGE_RETURN) break;
+        if (firstLineEnd === -1) firstLineEnd = end;
+        const size = literalSizeBefore(buffer, end - 1);
+        if (size < 0) {
+          responseEnd = end;
+          break;
+        }
+        if (end + 1 + size > length) break;
+        responseLiterals += size;
+        scan = end + 1 + size;
+      }
+      if (responseEnd === -1) break;
       let start = at + 2;
       let word = start;
-      while (word < end && (buffer[word] as number) >= DIGIT_0 && (buffer[word] as number) <= DIGIT_9) word++;
+      while (
+        word < firstLineEnd &&
+        (buffer[word] as number) >= DIGIT_0 &&
+        (buffer[word] as number) <= DIGIT_9
+      )
+        word++;
       if (word > start && buffer[word] === SPACE) start = word + 1;
       let wordEnd = start;
-      while (wordEnd < end - 1 && buffer[wordEnd] !== SPACE) wordEnd++;
+      while (wordEnd < firstLineEnd - 1 && buffer[wordEnd] !== SPACE) wordEnd++;
       if (kind === null || !sameBytes(buffer, start, wordEnd - start, kindStart, kindLength)) {
         if (kind !== null) untagged.set(kind, (untagged.get(kind) ?? 0) + count);
         kind = buffer.toString("latin1", start, wordEnd);
@@ -107,10 +142,12 @@ export class BenchImapClient {
       kindStart = start;
       kindLength = wordEnd - start;
       count++;
-      at = end + 1;
+      literalBytes += responseLiterals;
+      at = responseEnd + 1;
     }
     if (kind !== null) untagged.set(kind, (untagged.get(kind) ?? 0) + count);
     if (at > 0) this.#buffer = buffer.subarray(at);
+    return literalBytes;
   }
 
   /** The next line if it is buffered whole: lines already received are read without an await each. */
@@ -163,7 +200,7 @@ export class BenchImapClient {
     const lines: string[] = [];
     let literalBytes = 0;
     for (;;) {
-      if (!keepLines) this.#countBufferedUntagged(untagged);
+      if (!keepLines) literalBytes += this.#countBufferedUntagged(untagged);
       let line = this.#bufferedLine() ?? (await this.#readLine());
       // A line may continue after literals: `* 1 FETCH (BODY[] {42}` CRLF <42 bytes> `)` CRLF.
       while (line.endsWith("}")) {
