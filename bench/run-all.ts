@@ -52,7 +52,7 @@ try {
     if (!figures.some((figure) => options.isSelected(figure))) continue;
     const result = spawnSync(
       process.execPath,
-      [new URL(file, import.meta.url).pathname, ...args, "--results-file", resultsFile],
+      ["--expose-gc", new URL(file, import.meta.url).pathname, ...args, "--results-file", resultsFile],
       { stdio: "inherit", env: { ...process.env, [FILL_CACHE_ENV]: fillCache } },
     );
     if (result.status !== 0) {
