@@ -68,8 +68,7 @@ export class GroupCommit {
 
   /** No catch-up is started from now on (the database is closing). */
   close(): void {
-    if (this.#quietTimer !== null) clearTimeout(this.#quietTimer);
-    this.#quietTimer = null;
+    this.#cancelQuietTimer();
   }
 
   /** Commits after the I/O callbacks of this loop turn, so writes that became ready with this one join it. */
@@ -93,7 +92,7 @@ export class GroupCommit {
       const outcomes = group.length === 0 ? [] : this.#write(group);
       isIndexing = isIndexDue || this.sql.searchRowsWaiting >= SEARCH_INDEX_BATCH_ROWS;
       if (isIndexing) {
-        this.close();
+        this.#cancelQuietTimer();
         indexing = this.sql.catchUpSearchIndex();
       }
       if (this.#walPath !== null && group.length > 0) await syncWal(this.#walPath, this.sql.db.name);
@@ -116,13 +115,18 @@ export class GroupCommit {
 
   /** (Re)arms the quiet timer: the rows waiting are indexed if no commit comes before it fires. */
   #indexWhenQuiet(): void {
-    if (this.#quietTimer !== null) clearTimeout(this.#quietTimer);
+    this.#cancelQuietTimer();
     this.#quietTimer = setTimeout(() => {
       this.#quietTimer = null;
       this.indexSoon();
     }, SEARCH_INDEX_QUIET_MS);
     // A server with nothing else to do does not stay up for it: the rows are indexed at the next open.
     this.#quietTimer.unref();
+  }
+
+  #cancelQuietTimer(): void {
+    if (this.#quietTimer !== null) clearTimeout(this.#quietTimer);
+    this.#quietTimer = null;
   }
 
   /** The group's transaction, each write in its savepoint; throws if the transaction itself failed. */
