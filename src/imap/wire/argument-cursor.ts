@@ -128,6 +128,12 @@ export function latin1Text(bytes: Uint8Array, start: number, end: number): strin
   return latin1.decode(bytes.subarray(start, end));
 }
 
+/** A position of an ArgumentCursor (ArgumentCursor.mark). */
+export interface CursorMark {
+  readonly position: number;
+  readonly literalIndex: number;
+}
+
 /** Reads arguments left to right; every method either consumes a whole token or throws. */
 export class ArgumentCursor {
   private pos = 0;
@@ -146,6 +152,20 @@ export class ArgumentCursor {
 
   get position(): number {
     return this.pos;
+  }
+
+  /** Where the cursor is, for textSince. */
+  mark(): CursorMark {
+    return { position: this.pos, literalIndex: this.literalIndex };
+  }
+
+  /**
+   * The Latin-1 text of what was read since `mark`, or null when a literal was read meanwhile (its bytes
+   * are not in the line's text).
+   */
+  textSince(mark: CursorMark): string | null {
+    if (this.literalIndex !== mark.literalIndex) return null;
+    return latin1Text(this.source.text, mark.position, this.pos);
   }
 
   isAtEnd(): boolean {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { latin1Text } from "./argument-cursor.js";
-import { readCommandName, readTag } from "./command-parser.js";
+import { type CommandLiteral, latin1Text } from "./argument-cursor.js";
+import type { CommandOf, ImapCommand } from "./command.js";
+import { parseCommand, readCommandName, readTag } from "./command-parser.js";
 
 const latin1 = new TextDecoder("latin1");
 
@@ -64,4 +65,28 @@ test("latin1Text decodes any bytes as the latin1 TextDecoder does", () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+test("FETCH item lists of the same text are parsed into one shared object (a download's thousands)", () => {
+  const options = { isUtf8Accepted: false, maxNesting: 8, maxArguments: 1000 };
+  const itemsOf = (line: string, literals: CommandLiteral[] = [], parseOptions = options) => {
+    const result = parseCommand({ text: bytesOf(line), literals }, parseOptions);
+    assert.equal(result.kind, "command");
+    const command = (result as { command: ImapCommand }).command;
+    assert.equal(command.name, "fetch");
+    return (command as CommandOf<"fetch">).items;
+  };
+  const first = itemsOf("a1 UID FETCH 7 (BODY.PEEK[])");
+  assert.equal(itemsOf("a2 UID FETCH 9:12 (BODY.PEEK[])"), first);
+  assert.notEqual(itemsOf("a3 FETCH 1 BODY.PEEK[]"), first, "another text: its own object");
+  assert.deepEqual(itemsOf("a3 FETCH 1 BODY.PEEK[]"), first);
+  assert.notEqual(itemsOf("a4 FETCH 1 (BODY.PEEK[] FLAGS)"), first);
+  // Header field names read as UTF-8 only after UTF8=ACCEPT: the same text is not shared across that.
+  const fields = "a5 FETCH 1 (BODY.PEEK[HEADER.FIELDS (Subject)])";
+  assert.notEqual(itemsOf(fields, [], { ...options, isUtf8Accepted: true }), itemsOf(fields));
+  // A list with a literal in it is not the text of the line: parsed anew each time.
+  const withLiteral = "a6 FETCH 1 (BODY.PEEK[HEADER.FIELDS ({7}";
+  const literal: CommandLiteral = { size: 7, isBinary: false, bytes: bytesOf("Subject") };
+  const once = itemsOf(`${withLiteral}\n)])`, [literal]);
+  assert.notEqual(itemsOf(`${withLiteral}\n)])`, [literal]), once);
 });

@@ -112,7 +112,29 @@ export function parseFetchAttribute(c: ArgumentCursor): FetchAttribute {
   return { kind: name } as FetchAttribute;
 }
 
+/**
+ * Item lists parsed before, by their text: a download pipelines the same `(BODY.PEEK[])` thousands of
+ * times, and one shared (immutable) object per text is parsed into one plan (planFetchOf) rather than one
+ * per command. Bounded; a full table is emptied and fills again with what clients send now.
+ */
+const itemsByText = new Map<string, FetchItems>();
+const MAX_ITEM_LISTS_KEPT = 256;
+
 function parseFetchItems(c: ArgumentCursor): FetchItems {
+  const start = c.mark();
+  const items = parseFetchItemsAnew(c);
+  const text = c.textSince(start);
+  // Header field names are read as UTF-8 only after UTF8=ACCEPT: the same text may parse differently.
+  if (text === null) return items;
+  const key = c.options.isUtf8Accepted ? `u${text}` : `a${text}`;
+  const known = itemsByText.get(key);
+  if (known !== undefined) return known;
+  if (itemsByText.size >= MAX_ITEM_LISTS_KEPT) itemsByText.clear();
+  itemsByText.set(key, items);
+  return items;
+}
+
+function parseFetchItemsAnew(c: ArgumentCursor): FetchItems {
   if (c.isListStart()) {
     const attributes: FetchAttribute[] = [];
     c.list(() => attributes.push(parseFetchAttribute(c)), false);
