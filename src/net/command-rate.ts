@@ -25,6 +25,13 @@ export class CommandRate {
     return this.#tokens >= 0 ? 0 : (-this.#tokens * 1000) / this.perSecond;
   }
 
+  /** Whether a command may run now without waiting, as take() would answer; takes nothing. */
+  hasToken(): boolean {
+    if (this.perSecond <= 0) return true;
+    const refilled = this.#tokens + ((this.now() - this.#lastMs) * this.perSecond) / 1000;
+    return Math.min(this.burst, refilled) >= 1;
+  }
+
   /** Gives back the token of a command the client's reading paces instead (one that sent a message). */
   refund(): void {
     if (this.perSecond > 0) this.#tokens = Math.min(this.burst, this.#tokens + 1);

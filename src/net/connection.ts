@@ -374,6 +374,11 @@ export class Connection {
     return waitMs > 0 ? new Promise((resolve) => setTimeout(resolve, waitMs)) : null;
   }
 
+  /** Whether the next command may run without a pause: paceCommand() would return null. */
+  canRunCommandNow(): boolean {
+    return this.#commandRate.hasToken();
+  }
+
   /**
    * Gives back a paced command's token when the command sent message content: the client reading it
    * paces such a command (the session writes no faster than the socket drains), as POP3's RETR.

@@ -20,7 +20,7 @@ import type { AccountRecord } from "../../store/mail-store.js";
 import { FETCHED_ONE_NOW, fetch, fetchOneNow } from "../commands/fetch.js";
 import { BodyReadAhead } from "../fetch/body-read-ahead.js";
 import { MAX_NOTIFY_FETCH_MESSAGES, type NotifyWatch } from "../notify/notify-watch.js";
-import type { ImapCommand } from "../wire/command.js";
+import type { CommandOf, ImapCommand } from "../wire/command.js";
 import type { ImapReaderLimits } from "../wire/limits.js";
 import { ImapReader, type ReaderEvent } from "../wire/reader.js";
 import type { ImapResponse, ResponseCode } from "../wire/response.js";
@@ -92,6 +92,12 @@ export class ImapSession implements SessionControl {
   #pending: (string | Uint8Array)[] = [];
   /** Bytes of buffered output (text counted in UTF-16 units: near enough for deciding when to write). */
   #pendingBytes = 0;
+  /**
+   * The reader's events for the input chunk being handled, taken one at a time by #readEvents, or ahead
+   * of it by #answerPipelinedFetches, which puts back in #heldEvent the one it does not answer.
+   */
+  #fed: Generator<ReaderEvent, void, undefined> | null = null;
+  #heldEvent: ReaderEvent | null = null;
   #appendBlobs: Promise<AppendedBlob>[] = [];
   /** Bytes of #appendBlobs held in memory rather than stored (MAX_HELD_APPEND_BYTES). */
   #heldAppendBytes = 0;
@@ -529,10 +535,18 @@ export class ImapSession implements SessionControl {
   async *#readEvents(): EventStream {
     for await (const chunk of this.conn.chunks()) {
       const reader = this.#reader;
-      for (const event of reader.feed(chunk)) {
-        yield event;
-        // STARTTLS or COMPRESS replaced the reader: what the client pipelined in plaintext is dropped.
-        if (this.#reader !== reader || this.#isClosing) break;
+      const fed = reader.feed(chunk);
+      this.#fed = fed;
+      try {
+        for (let event = this.#nextFedEvent(); event !== null; event = this.#nextFedEvent()) {
+          yield event;
+          // STARTTLS or COMPRESS replaced the reader: what the client pipelined in plaintext is dropped.
+          if (this.#reader !== reader || this.#isClosing) break;
+        }
+      } finally {
+        this.#fed = null;
+        this.#heldEvent = null;
+        fed.return();
       }
       // Bodies are read ahead only for the commands of the chunk being handled.
       this.bodyReadAhead.clear();
@@ -541,6 +555,17 @@ export class ImapSession implements SessionControl {
       await this.#flushOutput();
       this.#releaseBodyBuffers();
     }
+  }
+
+  /** The next event of the input chunk being handled: the one put back first, if any; null at its end. */
+  #nextFedEvent(): ReaderEvent | null {
+    const held = this.#heldEvent;
+    if (held !== null) {
+      this.#heldEvent = null;
+      return held;
+    }
+    const next = this.#fed?.next();
+    return next === undefined || next.done === true ? null : next.value;
   }
 
   async #handle(event: ReaderEvent): Promise<void> {
@@ -660,6 +685,14 @@ export class ImapSession implements SessionControl {
       if (error instanceof UnfinishedLiteralError) return this.#abandonResponse(error, command);
       outcome = this.#outcomeOf(error, command);
     }
+    await this.#completeCommand(command, outcome, startedMs);
+    if (outcome === FETCHED_ONE_NOW) await this.#answerPipelinedFetches(ctx);
+  }
+
+  /** What follows a command's run: its latency, the updates to announce before its tagged reply, the reply. */
+  async #completeCommand(command: ImapCommand, ran: CommandOutcome, startedMs: number): Promise<void> {
+    let outcome = ran;
+    const spec = COMMANDS[command.name];
     // IDLE's time is the client's wait, not work: it would swamp the latency histogram.
     if (command.name !== "idle") {
       commandLatency(command.name).observe((performance.now() - startedMs) / 1000);
@@ -682,6 +715,67 @@ export class ImapSession implements SessionControl {
       await outcome.afterReply();
     }
     if (this.#state.kind === "logout") this.#isClosing = true;
+  }
+
+  /**
+   * After a FETCH answered at once, the FETCHes pipelined behind it in the same input chunk (a download's
+   * `UID FETCH n (BODY.PEEK[])`, thousands in a row) are answered in the same pass, each exactly as
+   * #runCommand answers it through fetchOneNow, but without a trip through the event stream and
+   * #runCommand's awaits per command. Stops, putting the event back for #runCommand, at the first that
+   * is anything else or that #runCommand would handle differently: a command to pace, a FETCH
+   * fetchOneNow leaves to fetch(), changes of other sessions to announce first, NOTIFY in force.
+   */
+  async #answerPipelinedFetches(ctx: CommandContext): Promise<void> {
+    for (;;) {
+      const state = this.#state;
+      if (this.#isClosing || this.#notify !== null) return;
+      if (state.kind !== "selected" || state.selected.mayHaveUpdates) return;
+      const event = this.#nextFedEvent();
+      if (event === null) return;
+      const answered =
+        event.kind === "command" &&
+        event.command.name === "fetch" &&
+        this.#answerFetchNow(ctx, event.command);
+      if (answered === false) {
+        this.#heldEvent = event;
+        return;
+      }
+      // Output went to the socket and waits for it to drain: as #runCommand would, before the next.
+      if (answered !== RESOLVED) await answered;
+    }
+  }
+
+  /**
+   * One FETCH answered through fetchOneNow as #runCommand answers it (pacing, UIDONLY, the latency
+   * metric, the tagged reply): the output's promise, or false having done nothing.
+   */
+  #answerFetchNow(ctx: CommandContext, command: CommandOf<"fetch">): Promise<void> | false {
+    if (!this.conn.canRunCommandNow()) return false;
+    if (this.#enabled.has("UIDONLY") && usesMessageNumbers(command)) return false;
+    const startedMs = performance.now();
+    let response: ImapResponse | null;
+    try {
+      response = fetchOneNow(ctx, command);
+    } catch {
+      return false; // #runCommand runs it again and answers the error
+    }
+    if (response === null) return false;
+    // Within the budget (checked above), so no pause.
+    this.conn.paceCommand();
+    const sending = this.sendAll([response]);
+    if (sending !== RESOLVED) {
+      // The output went to the socket: the rest is #runCommand's, once it is written.
+      return sending.then(
+        () => this.#completeCommand(command, FETCHED_ONE_NOW, startedMs),
+        (error: unknown) => this.#completeCommand(command, this.#outcomeOf(error, command), startedMs),
+      );
+    }
+    // #completeCommand's steps for this outcome, nothing having been awaited since the loop found no
+    // updates to announce: the latency, the refund of a command that sent content, the tagged reply.
+    commandLatency("fetch").observe((performance.now() - startedMs) / 1000);
+    this.conn.refundCommand();
+    this.#consecutiveBad = 0;
+    return this.#tagged(command.tag, FETCHED_ONE_NOW);
   }
 
   #commandContext(): CommandContext {
