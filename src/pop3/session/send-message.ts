@@ -3,7 +3,7 @@
 // (synchronously, see store/blob) and streams a large one in big chunks, each awaiting backpressure.
 // sendMessageNow is RETR's path without an await, taken when all it needs is at hand.
 import type { MailboxEntry } from "../../store/mail-store.js";
-import { MessageEncoder } from "../wire/message-encoder.js";
+import { encodeWholeCrlfMessage, MessageEncoder } from "../wire/message-encoder.js";
 import { err, ok } from "../wire/pop3-reply.js";
 import type { SessionContext } from "./session-context.js";
 
@@ -30,10 +30,15 @@ export function sendMessageNow(ctx: SessionContext, messageNumber: number): bool
     return false;
   }
   if (bytes === null) return false;
-  const encoder = new MessageEncoder(null);
-  ctx.queue(`+OK ${maildrop.octetsOf(messageNumber)} octets\r\n`);
-  ctx.queue(encoder.encode(bytes));
-  ctx.queue(encoder.finish());
+  const octets = maildrop.octetsOf(messageNumber);
+  ctx.queue(`+OK ${octets} octets\r\n`);
+  // Octets counted as sent equal to the stored size: no bare LF to turn into CRLF, only dots to stuff.
+  if (octets === content.size) for (const piece of encodeWholeCrlfMessage(bytes)) ctx.queue(piece);
+  else {
+    const encoder = new MessageEncoder(null);
+    ctx.queue(encoder.encode(bytes));
+    ctx.queue(encoder.finish());
+  }
   if (ctx.deps.settings.retrMarksSeen) maildrop.markRetrieved(found.entry);
   return true;
 }

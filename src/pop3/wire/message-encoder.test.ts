@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { MessageEncoder } from "./message-encoder.js";
+import fc from "fast-check";
+import { encodeWholeCrlfMessage, MessageEncoder } from "./message-encoder.js";
 
 /** The expected wire form, computed on the whole message at once (latin1 keeps every byte). */
 function reference(message: string, bodyLineLimit: number | null): string {
@@ -69,5 +70,33 @@ describe("MessageEncoder", () => {
     encoder.encode(Buffer.from("Subject: x\r\n\r\nfirst\r\nsecond\r\n"));
     assert.equal(encoder.isComplete, true);
     assert.deepEqual(encoder.encode(Buffer.from("more\r\n")), Buffer.alloc(0));
+  });
+});
+
+describe("encodeWholeCrlfMessage", () => {
+  const crlfOnly = (sample: string) => !/(?<!\r)\n/.test(sample);
+
+  test("gives MessageEncoder's bytes for every sample without a bare LF", () => {
+    const samples = SAMPLES.filter(crlfOnly);
+    assert.ok(samples.length >= 5);
+    for (const sample of [...samples, ".first\r\n", "\r\n.\r\n", "..\r\n.", "x\r\n.\r\n.\r\n", "."]) {
+      const bytes = Buffer.from(sample, "latin1");
+      assert.equal(
+        Buffer.concat(encodeWholeCrlfMessage(bytes)).toString("latin1"),
+        encode([bytes], null),
+        JSON.stringify(sample),
+      );
+    }
+  });
+
+  test("agrees with MessageEncoder on any message without a bare LF", () => {
+    const piece = fc.constantFrom("\r\n", ".", "..", "\r", "a", "From: x", " ", "\u00ff", "\r\n.", ".\r\n");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const bytes = Buffer.from(pieces.join(""), "latin1");
+        assert.equal(Buffer.concat(encodeWholeCrlfMessage(bytes)).toString("latin1"), encode([bytes], null));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

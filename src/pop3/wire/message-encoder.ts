@@ -10,6 +10,8 @@ const DOT_BYTES = Buffer.from([DOT]);
 const TERMINATOR = Buffer.from(".\r\n");
 const CRLF_TERMINATOR = Buffer.from("\r\n.\r\n");
 const EMPTY = Buffer.alloc(0);
+const LF_DOT = Buffer.from("\n.");
+const LF_TERMINATOR = Buffer.from("\n.\r\n");
 
 export class MessageEncoder {
   #isAtLineStart = true;
@@ -76,7 +78,7 @@ export class MessageEncoder {
   finish(): Buffer {
     if (this.#isAtLineStart || this.#isComplete) return TERMINATOR;
     // A message ending in a bare CR gets only the LF it lacks.
-    return this.#wasCr ? Buffer.from("\n.\r\n") : CRLF_TERMINATOR;
+    return this.#wasCr ? LF_TERMINATOR : CRLF_TERMINATOR;
   }
 
   /** Counts a finished line (its content, without CR LF) against TOP's limit. */
@@ -92,4 +94,24 @@ export class MessageEncoder {
     this.#bodyLines++;
     if (this.#bodyLines >= this.bodyLineLimit) this.#isComplete = true;
   }
+}
+
+/**
+ * RETR's wire bytes for a whole message known to have no bare LF (every LF follows a CR: its index's
+ * crlfSize is its size): the same bytes as MessageEncoder's encode and finish, but only the lines that
+ * begin with "." change, so one search for LF "." replaces a search per line (a third of a RETR's CPU
+ * beside the copy out of the store and into the socket). The message's own bytes are not copied.
+ */
+export function encodeWholeCrlfMessage(bytes: Buffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  if (bytes[0] === DOT) pieces.push(DOT_BYTES);
+  let copiedUpTo = 0;
+  for (let at = bytes.indexOf(LF_DOT); at !== -1; at = bytes.indexOf(LF_DOT, at + 2)) {
+    pieces.push(bytes.subarray(copiedUpTo, at + 1), DOT_BYTES);
+    copiedUpTo = at + 1;
+  }
+  if (copiedUpTo < bytes.length) pieces.push(copiedUpTo === 0 ? bytes : bytes.subarray(copiedUpTo));
+  const last = bytes[bytes.length - 1];
+  pieces.push(last === undefined || last === LF ? TERMINATOR : last === CR ? LF_TERMINATOR : CRLF_TERMINATOR);
+  return pieces;
 }
