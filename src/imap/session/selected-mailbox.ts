@@ -221,6 +221,12 @@ export class SelectedMailbox {
       const saved = new Set(this.#savedResult);
       return entries.filter((e) => saved.has(e.uid));
     }
+    const only = set.ranges.length === 1 ? set.ranges[0] : undefined;
+    if (isUid && only !== undefined && only.from === only.to && only.from !== "*") {
+      // One UID (a pipelined download's FETCH): one search, no spans to sort and merge.
+      const entry = entries[this.view.firstIndexWithUidAtLeast(only.from)];
+      return entry?.uid === only.from ? [entry] : [];
+    }
     const spans: Span[] = [];
     if (isUid) {
       // Entries are in ascending UID order, so each range is a slice found by binary search (a client
@@ -230,7 +236,6 @@ export class SelectedMailbox {
         const a = range.from === "*" ? largest : range.from;
         const b = range.to === "*" ? largest : range.to;
         const start = this.view.firstIndexWithUidAtLeast(Math.min(a, b));
-        // One UID (a pipelined download's FETCH): its slice is found with the one search.
         const end =
           a === b
             ? start + (entries[start]?.uid === a ? 1 : 0)
