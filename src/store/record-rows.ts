@@ -160,6 +160,39 @@ export function toMailboxEntryWithoutBlob(mailboxId: MailboxId, row: EntryTupleW
   };
 }
 
+/**
+ * ENTRY_WITHOUT_BLOB_COLUMNS of `entries e` and the blob of its email `m` (ENTRY_WITH_BLOB's join), read
+ * as arrays: a snapshot of a mailbox (a POP3 login, a SELECT the cache does not hold) in about half the
+ * time of row objects.
+ */
+export const ENTRY_WITH_BLOB_COLUMNS = `${ENTRY_WITHOUT_BLOB_COLUMNS.split(", ")
+  .map((column) => `e.${column}`)
+  .join(", ")}, m.blob_hash, m.crlf_size FROM entries e JOIN emails m ON m.id = e.email_id`;
+
+export type EntryTupleWithBlob = readonly [
+  ...EntryTupleWithoutBlob,
+  blobHash: string | null,
+  crlfSize: number | null,
+];
+
+export function toMailboxEntryWithBlob(mailboxId: MailboxId, row: EntryTupleWithBlob): MailboxEntry {
+  const blobHash = row[9];
+  return {
+    mailboxId,
+    uid: row[0] as Uid,
+    modSeq: row[1] as ModSeq,
+    flags: decodeFlagSet(row[2], row[3]),
+    emailId: row[4] as EmailId,
+    threadId: row[5] as ThreadId,
+    size: row[6],
+    internalDateMs: row[7],
+    saveDateMs: row[8],
+    blobHash: (blobHash ?? undefined) as BlobHash | undefined,
+    // An email older than the crlf_size column counts its size (as toMailboxEntry does).
+    crlfSize: blobHash == null ? undefined : (row[10] ?? row[6]),
+  };
+}
+
 /** ENTRY_WITHOUT_BLOB_COLUMNS after the mailbox id, for reads across mailboxes. */
 export const ENTRY_WITH_MAILBOX_COLUMNS = `mailbox_id, ${ENTRY_WITHOUT_BLOB_COLUMNS}`;
 

@@ -35,13 +35,16 @@ import {
   countEmailsSql,
   type EmailRow,
   ENTRY_WITH_BLOB,
+  ENTRY_WITH_BLOB_COLUMNS,
   ENTRY_WITH_MAILBOX_COLUMNS,
   ENTRY_WITHOUT_BLOB_COLUMNS,
   type EntryRow,
+  type EntryTupleWithBlob,
   type EntryTupleWithMailbox,
   type EntryTupleWithoutBlob,
   summaryColumns,
   toMailboxEntry,
+  toMailboxEntryWithBlob,
   toMailboxEntryWithMailbox,
   toMailboxEntryWithoutBlob,
   toSummary,
@@ -223,7 +226,13 @@ export class SqliteMessages implements MessageRepository {
     fromUid = 1 as Uid,
     toUid = MAX_UID as Uid,
   ): Promise<MailboxEntry[]> {
-    return this.#rowsInRange(mailboxId, fromUid, toUid).map(toMailboxEntry);
+    const rows = this.sql
+      .stmt(
+        `SELECT ${ENTRY_WITH_BLOB_COLUMNS} WHERE e.mailbox_id = ? AND e.uid BETWEEN ? AND ? ORDER BY e.uid`,
+      )
+      .raw(true)
+      .all(mailboxId, fromUid, toUid) as EntryTupleWithBlob[];
+    return rows.map((row) => toMailboxEntryWithBlob(mailboxId, row));
   }
 
   async listEntriesWithoutBlobs(
