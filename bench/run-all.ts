@@ -31,7 +31,7 @@ const SCENARIO_FILES: readonly { readonly file: string; readonly figures: readon
       "fetch_body_random",
     ],
   },
-  { file: "pop3-bench.js", figures: ["pop3_retr_all"] },
+  { file: "pop3-bench.js", figures: ["pop3_retr_all_first", "pop3_retr_all"] },
   { file: "mbsync-bench.js", figures: ["mbsync_initial"] },
   { file: "lmtp-bench.js", figures: ["deliver_lmtp"] },
   { file: "idle-bench.js", figures: ["idle_memory", "idle_memory_10k", "idle_push_p50", "idle_push_p99"] },
