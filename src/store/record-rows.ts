@@ -145,6 +145,16 @@ export type EntryTupleWithoutBlob = readonly [
 ];
 
 export function toMailboxEntryWithoutBlob(mailboxId: MailboxId, row: EntryTupleWithoutBlob): MailboxEntry {
+  return entryOfTuple(mailboxId, row, undefined, undefined);
+}
+
+/** An entry from the ENTRY_WITHOUT_BLOB_COLUMNS at the head of `row`, with the blob given. */
+function entryOfTuple(
+  mailboxId: MailboxId,
+  row: EntryTupleWithoutBlob | EntryTupleWithBlob,
+  blobHash: BlobHash | undefined,
+  crlfSize: number | undefined,
+): MailboxEntry {
   return {
     mailboxId,
     uid: row[0] as Uid,
@@ -155,8 +165,8 @@ export function toMailboxEntryWithoutBlob(mailboxId: MailboxId, row: EntryTupleW
     size: row[6],
     internalDateMs: row[7],
     saveDateMs: row[8],
-    blobHash: undefined,
-    crlfSize: undefined,
+    blobHash,
+    crlfSize,
   };
 }
 
@@ -177,20 +187,10 @@ export type EntryTupleWithBlob = readonly [
 
 export function toMailboxEntryWithBlob(mailboxId: MailboxId, row: EntryTupleWithBlob): MailboxEntry {
   const blobHash = row[9];
-  return {
-    mailboxId,
-    uid: row[0] as Uid,
-    modSeq: row[1] as ModSeq,
-    flags: decodeFlagSet(row[2], row[3]),
-    emailId: row[4] as EmailId,
-    threadId: row[5] as ThreadId,
-    size: row[6],
-    internalDateMs: row[7],
-    saveDateMs: row[8],
-    blobHash: (blobHash ?? undefined) as BlobHash | undefined,
-    // An email older than the crlf_size column counts its size (as toMailboxEntry does).
-    crlfSize: blobHash == null ? undefined : (row[10] ?? row[6]),
-  };
+  // An email older than the crlf_size column counts its size (as toMailboxEntry does).
+  return blobHash === null
+    ? entryOfTuple(mailboxId, row, undefined, undefined)
+    : entryOfTuple(mailboxId, row, blobHash as BlobHash, row[10] ?? row[6]);
 }
 
 /** ENTRY_WITHOUT_BLOB_COLUMNS after the mailbox id, for reads across mailboxes. */
