@@ -1,9 +1,9 @@
-// The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a
-// 10,000-message INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data;
-// checks that every message arrived. The server process's first pull is its own figure
-// (pop3_retr_all_first), the median of the pulls after it pop3_retr_all. Options: --quick (1,000
-// messages), --runs N (default 3), --vs-dovecot (the same messages in Dovecot, runs alternated), --vs-postgres (the same messages in a
-// Postfach on the PostgreSQL store, runs alternated), --results-file F (for run-all.ts).
+// The pop3_retr_all scenario of BENCHMARKS.md: POP3 login, UIDL, RETR of every message of a 10,000-message
+// INBOX (pipelined, as clients with PIPELINING do), QUIT. Reports MB/s of message data; checks that every
+// message arrived. The server process's first pull is its own figure (pop3_retr_all_first), the median of
+// the pulls after it pop3_retr_all. Options: --quick (1,000 messages), --runs N (default 3), --vs-dovecot
+// (the same messages in Dovecot, runs alternated), --vs-postgres (the same messages in a Postfach on the
+// PostgreSQL store, runs alternated), --results-file F (for run-all.ts).
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { parseBenchOptions } from "./bench-options.js";
